@@ -1,0 +1,16 @@
+/**
+ * The registry of commands: every command's spec, in the order help lists them.
+ * Specs are plain data; each runner is imported only when its command runs.
+ */
+import type { CommandSpec } from '../spec.js';
+import { listSpec } from './list/spec.js';
+import { treeSpec } from './tree/spec.js';
+import { snapshotSpec } from './snapshot/spec.js';
+import { startSpec } from './start/spec.js';
+
+export const COMMANDS: CommandSpec[] = [
+  listSpec,
+  treeSpec,
+  snapshotSpec,
+  startSpec,
+];

@@ -1,0 +1,57 @@
+import type { CommandContext } from '../../context.js';
+import { readPowercapTree, CONSTRAINT_SUFFIXES, type Zone } from '../../../core/zones/model.js';
+import { selectZones } from '../../../core/zones/select.js';
+import { controlTypeJson, sourceJson, treeDiagnostics, zoneJson } from '../../render/zones.js';
+
+export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const patterns = (args[0] as string[] | undefined) ?? [];
+  const format = ctx.globals.json ? 'json' : (opts.format as string);
+  const src = ctx.source();
+  const tree = readPowercapTree(src.powercap);
+  const zones = selectZones(tree, patterns, opts.type as string | undefined);
+  const diag = treeDiagnostics(tree, zones);
+  for (const w of diag.warnings) ctx.io.warn(w);
+  for (const h of diag.hints) ctx.io.note(h);
+  if (tree.zones.length === 0) ctx.io.note('no powercap zones in this tree');
+
+  if (format === 'json') {
+    ctx.io.json({
+      source: sourceJson(tree.source),
+      controlTypes: tree.controlTypes.map(controlTypeJson),
+      zones: zones.map(zoneJson),
+    });
+    return;
+  }
+  if (format === 'tsv' || format === 'csv') {
+    ctx.io.out(delimited(zones, format === 'csv' ? ',' : '\t'));
+    return;
+  }
+  const { renderZoneTable } = await import('./table.js');
+  ctx.io.out(renderZoneTable(zones, ctx));
+}
+
+const BASE_COLUMNS = ['id', 'control_type', 'parent', 'name', 'enabled', 'energy_uj', 'max_energy_range_uj', 'power_uw', 'max_power_range_uw'] as const;
+
+/** tsv/csv: one header row, raw integers, columns named like the sysfs files they come from. */
+export function delimited(zones: Zone[], sep: string): string {
+  const indexes = [...new Set(zones.flatMap((z) => z.constraints.map((c) => c.index)))].sort((a, b) => a - b);
+  const header: string[] = [...BASE_COLUMNS];
+  for (const n of indexes) for (const s of CONSTRAINT_SUFFIXES) header.push(`constraint_${n}_${s}`);
+  const cell = (v: string | bigint | boolean | null): string => {
+    if (v === null) return '';
+    const s = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
+    if (sep === ',' && /[",\n]/.test(s)) return `"${s.replace(/"/g, '""')}"`;
+    if (sep === '\t') return s.replace(/[\t\n]/g, ' ');
+    return s;
+  };
+  const rows = [header.join(sep)];
+  for (const z of zones) {
+    const r: Array<string | bigint | boolean | null> = [z.id, z.controlType, z.parent, z.name, z.enabled, z.energyUj, z.maxEnergyRangeUj, z.powerUw, z.maxPowerRangeUw];
+    for (const n of indexes) {
+      const c = z.constraints.find((x) => x.index === n);
+      r.push(c?.powerLimitUw ?? null, c?.timeWindowUs ?? null, c?.name ?? null, c?.maxPowerUw ?? null, c?.minPowerUw ?? null, c?.maxTimeWindowUs ?? null, c?.minTimeWindowUs ?? null);
+    }
+    rows.push(r.map(cell).join(sep));
+  }
+  return rows.join('\n');
+}

@@ -1,0 +1,22 @@
+import type { CommandSpec } from '../../spec.js';
+
+export const listSpec: CommandSpec = {
+  name: 'list',
+  group: 'read',
+  summary: 'one row per zone: energy, power, limits, time windows',
+  description:
+    'List powercap zones with their energy or power reading and every constraint (limit, time window, max).\n' +
+    'Filter by zone id, name, type/name or glob. Machine formats give the kernel\'s integers in keys that name the unit.',
+  args: [{ name: 'zone', description: 'zone id, name, type/name or glob (package-*); all zones when omitted', variadic: true, complete: 'zone' }],
+  options: [
+    { flags: '-t, --type <type>', description: 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' },
+    { flags: '--format <format>', description: 'output format (--json is --format json)', choices: ['table', 'json', 'tsv', 'csv'], defaultValue: 'table' },
+  ],
+  examples: [
+    { command: 'powercapctl list', description: 'every zone of this machine' },
+    { command: "powercapctl list 'package-*' --type intel-rapl", description: 'packages through MSR only' },
+    { command: 'powercapctl list --format csv > zones.csv', description: 'raw integers for a spreadsheet' },
+    { command: "powercapctl --snapshot examples/xeon-2s.json list --json | jq '.zones[].name'", description: 'names from a snapshot' },
+  ],
+  load: () => import('./run.js'),
+};

@@ -1,0 +1,51 @@
+import * as fs from 'node:fs';
+import type { CommandContext } from '../../context.js';
+import { usageError, PowercapError, Exit } from '../../../core/errors.js';
+import { captureSnapshot } from '../../../core/snapshot/capture.js';
+import { SnapshotFile } from '../../../core/snapshot/file.js';
+
+export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const file = args[0] as string;
+  if (ctx.globals.snapshot !== undefined) {
+    throw usageError('snapshot save captures a live tree; --snapshot names a file to read', 'to copy a snapshot, copy the file (cp)');
+  }
+  if (fs.existsSync(file) && !opts.force) {
+    throw new PowercapError(Exit.USAGE, `${file} exists: nothing was written`, 'use --force to replace it');
+  }
+  const src = ctx.source();
+  let spinner: { text: string; succeed(t: string): void; stop(): void } | null = null;
+  if (ctx.io.interactive && ctx.io.stderrIsTTY) {
+    const { default: ora } = await import('ora');
+    spinner = ora({ text: 'reading zones…', stream: process.stderr }).start();
+  }
+  let doc;
+  try {
+    doc = captureSnapshot(src.powercap, {
+      energyModel: src.energyModel,
+      rootPath: ctx.rootPath,
+      emRootPath: src.energyModel ? ctx.emRootPath : null,
+      onZone: spinner ? (n) => { if (n % 64 === 0) spinner!.text = `reading zones… ${n}`; } : undefined,
+    });
+  } catch (err) {
+    spinner?.stop();
+    throw err;
+  }
+  if (typeof opts.description === 'string') doc.description = opts.description;
+  const snap = new SnapshotFile(file, doc);
+  snap.save();
+  const zones = countZones(doc.powercap);
+  const em = doc.energyModel ? Object.keys(doc.energyModel.dirs ?? {}).length : 0;
+  const summary = `saved ${file}: ${zones} zone${zones === 1 ? '' : 's'}${em ? `, ${em} energy-model domain${em === 1 ? '' : 's'}` : ''}`;
+  if (spinner) spinner.succeed(summary);
+  if (ctx.globals.json) ctx.io.json({ file, zones, energyModelDomains: em, capturedAt: doc.capturedAt });
+  else if (!spinner) ctx.io.note(summary);
+}
+
+function countZones(node: { dirs?: Record<string, unknown> }, depth = 0): number {
+  let n = 0;
+  for (const child of Object.values(node.dirs ?? {})) {
+    if (depth > 0) n++;
+    n += countZones(child as { dirs?: Record<string, unknown> }, depth + 1);
+  }
+  return n;
+}

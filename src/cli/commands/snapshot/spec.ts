@@ -1,0 +1,41 @@
+import type { CommandSpec } from '../../spec.js';
+
+export const snapshotSpec: CommandSpec = {
+  name: 'snapshot',
+  group: 'setup',
+  summary: 'save the live tree to a snapshot file, or check one',
+  description:
+    'A snapshot records every powercap attribute (raw text or the errno reading gave), the energy model and the DTPM\n' +
+    'registry, so that `--snapshot FILE` reads exactly like the live tree did. Writing commands on a snapshot update it\n' +
+    'through an emulated kernel. The format is described by schema/snapshot.schema.json.',
+  examples: [
+    { command: 'sudo powercapctl snapshot save laptop.json', description: 'capture this machine (root can read energy_uj)' },
+    { command: 'powercapctl --snapshot laptop.json list', description: 'read it back anywhere' },
+    { command: 'powercapctl snapshot check laptop.json', description: 'validate a file (exit 6 when invalid)' },
+  ],
+  subcommands: [
+    {
+      name: 'save',
+      group: 'setup',
+      summary: 'capture the live tree (and energy model) into FILE, atomically',
+      args: [{ name: 'file', description: 'snapshot file to write', required: true, complete: 'file' }],
+      options: [
+        { flags: '-f, --force', description: 'replace FILE if it exists' },
+        { flags: '-d, --description <text>', description: 'a note stored in the snapshot' },
+      ],
+      examples: [
+        { command: 'sudo powercapctl snapshot save host.json', description: 'capture /sys/class/powercap and the energy model' },
+        { command: 'powercapctl --root ./sysfs-copy snapshot save copy.json', description: 'capture a copied tree' },
+      ],
+      load: () => import('./save.js'),
+    },
+    {
+      name: 'check',
+      group: 'setup',
+      summary: 'validate a snapshot file against the schema',
+      args: [{ name: 'file', description: 'snapshot file', required: true, complete: 'file' }],
+      examples: [{ command: 'powercapctl snapshot check host.json && echo ok', description: 'exit 0 when valid, 6 when not' }],
+      load: () => import('./check.js'),
+    },
+  ],
+};

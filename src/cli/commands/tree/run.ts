@@ -1,0 +1,104 @@
+import type { CommandContext } from '../../context.js';
+import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/model.js';
+import { resolveZone } from '../../../core/zones/select.js';
+import { notFound } from '../../../core/errors.js';
+import { readEnergyModel } from '../../../core/em/debugfs.js';
+import { buildDtpmForest, DTPM_CONTROL_TYPE, type DtpmForest } from '../../../core/dtpm/fromTree.js';
+import { chooseLeafState, type DtpmNode } from '../../../core/dtpm/hierarchy.js';
+import { controlTypeJson, mainLimitCell, readingCell, sourceJson, treeDiagnostics, zoneJson } from '../../render/zones.js';
+import { formatFrequencyKhz, formatPower } from '../../../core/units.js';
+
+export interface DtpmInfo {
+  kind: DtpmNode['kind'];
+  weight: number;
+  powerMinUw: number;
+  powerMaxUw: number;
+  powerLimitUw: number;
+  /** leaves: the frequency their stored limit caps them at */
+  frequencyCapKhz: number | null;
+}
+
+export function dtpmInfo(forest: DtpmForest | null, z: Zone): DtpmInfo | null {
+  const node = forest?.byZone.get(z.id);
+  if (!node) return null;
+  const cap = node.table && node.children.length === 0 ? chooseLeafState(node.table, node.powerLimitUw).frequencyKhz : null;
+  return { kind: node.kind, weight: node.weight, powerMinUw: node.powerMinUw, powerMaxUw: node.powerMaxUw, powerLimitUw: node.powerLimitUw, frequencyCapKhz: cap };
+}
+
+export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const src = ctx.source();
+  const tree = readPowercapTree(src.powercap);
+  const type = opts.type as string | undefined;
+  if (type !== undefined && !tree.controlTypes.some((c) => c.name === type)) {
+    throw notFound(`no control type '${type}'`, `control types here: ${tree.controlTypes.map((c) => c.name).join(', ') || 'none'}`);
+  }
+  const top = args[0] as string | undefined;
+  const rootZone = top !== undefined ? resolveZone(tree, top) : null;
+  const hasDtpm = tree.zones.some((z) => z.controlType === DTPM_CONTROL_TYPE);
+  const forest = hasDtpm ? buildDtpmForest(tree, src.registry, src.energyModel ? readEnergyModel(src.energyModel) : []) : null;
+
+  const shown: Zone[] = [];
+  const collect = (z: Zone) => { shown.push(z); z.children.forEach(collect); };
+  const types = tree.controlTypes.filter((c) => (type === undefined || c.name === type) && (!rootZone || c.name === rootZone.controlType));
+  const topsOf = (t: string) => (rootZone ? [rootZone] : tree.zones.filter((z) => z.controlType === t && z.parent === null));
+  for (const t of types) topsOf(t.name).forEach(collect);
+  const diag = treeDiagnostics(tree, shown);
+  for (const w of diag.warnings) ctx.io.warn(w);
+  for (const h of diag.hints) ctx.io.note(h);
+
+  if (ctx.globals.json) {
+    const nest = (z: Zone): unknown => ({ ...zoneJson(z), dtpm: dtpmInfo(forest, z), children: z.children.map(nest) });
+    ctx.io.json({
+      source: sourceJson(tree.source),
+      controlTypes: types.map((t) => ({ ...controlTypeJson(t), zones: topsOf(t.name).map(nest) })),
+    });
+    return;
+  }
+  ctx.io.out(await renderTree(tree, types.map((t) => ({ name: t.name, enabled: t.enabled, tops: topsOf(t.name) })), forest, ctx));
+}
+
+function renderTree(
+  _tree: PowercapTree,
+  types: Array<{ name: string; enabled: boolean | null; tops: Zone[] }>,
+  forest: DtpmForest | null,
+  ctx: CommandContext,
+): Promise<string> | string {
+  return import('../../color.js').then(({ makeColors, palette }) => {
+    const p = palette(makeColors(ctx.globals.color, ctx.io.stdoutIsTTY));
+    const lines: Array<{ prefix: string; label: string; labelStyled: string; cols: string[] } | string> = [];
+    for (const t of types) {
+      lines.push(p.name(t.name) + (t.enabled === false ? p.dim('  (disabled)') : ''));
+      const visit = (z: Zone, prefix: string, last: boolean) => {
+        const branch = prefix + (last ? '└── ' : '├── ');
+        const label = `${z.name ?? '(no name)'}  ${z.id}`;
+        const info = dtpmInfo(forest, z);
+        const cols = info ? dtpmCols(z, info) : [readingCell(z), mainLimitCell(z)];
+        const virtual = info?.kind === 'virtual';
+        lines.push({ prefix: branch, label, labelStyled: `${virtual ? p.virtual(z.name ?? '') : p.name(z.name ?? '(no name)')}  ${p.id(z.id)}`, cols });
+        z.children.forEach((c, i) => visit(c, prefix + (last ? '    ' : '│   '), i === z.children.length - 1));
+      };
+      t.tops.forEach((z, i) => visit(z, '', i === t.tops.length - 1));
+    }
+    const rows = lines.filter((l): l is Exclude<typeof l, string> => typeof l !== 'string');
+    const labelWidth = Math.max(0, ...rows.map((r) => r.prefix.length + r.label.length));
+    const colWidths: number[] = [];
+    for (const r of rows) r.cols.forEach((c, i) => (colWidths[i] = Math.max(colWidths[i] ?? 0, c.length)));
+    return lines
+      .map((l) => {
+        if (typeof l === 'string') return l;
+        const pad = ' '.repeat(labelWidth - l.prefix.length - l.label.length);
+        const cols = l.cols.map((c, i) => (i === l.cols.length - 1 ? c : c.padStart(colWidths[i]!))).join('  ');
+        return `${p.dim(l.prefix)}${l.labelStyled}${pad}  ${cols}`.trimEnd();
+      })
+      .join('\n');
+  });
+}
+
+function dtpmCols(z: Zone, info: DtpmInfo): string[] {
+  const reading = readingCell(z);
+  const limit = info.kind === 'virtual' && info.powerLimitUw === 0 ? 'limit none' : `limit ${formatPower(info.powerLimitUw)}`;
+  const range = `range ${formatPower(info.powerMinUw)}–${formatPower(info.powerMaxUw)}`;
+  const extra = [`weight ${info.weight}`];
+  if (info.frequencyCapKhz !== null) extra.push(`cap ${formatFrequencyKhz(info.frequencyCapKhz)}`);
+  return [reading, limit, range, extra.join('  ')];
+}

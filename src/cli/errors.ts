@@ -1,0 +1,26 @@
+/**
+ * The one catch: a PowercapError prints its message and hint (two lines at most)
+ * and gives its exit code; anything else is a bug, reported in one line with a
+ * pointer to --verbose, which shows the stack.
+ */
+import { PowercapError, SysfsError, Exit } from '../core/errors.js';
+
+export function reportError(err: unknown, verbose: boolean): number {
+  const w = (s: string) => process.stderr.write(s + '\n');
+  if (err instanceof PowercapError) {
+    w(`powercapctl: ${err.message}`);
+    if (err.hint) w(`  ${err.hint}`);
+    if (verbose && err.stack) w(err.stack);
+    return err.exitCode;
+  }
+  if (err instanceof SysfsError) {
+    w(`powercapctl: ${err.path}: ${err.errno}`);
+    if (verbose && err.stack) w(err.stack);
+    return err.errno === 'EACCES' || err.errno === 'EPERM' || err.errno === 'EROFS' ? Exit.PERMISSION : Exit.FAILED;
+  }
+  const e = err as Error;
+  w(`powercapctl: internal error: ${e?.message ?? String(err)}`);
+  if (verbose && e?.stack) w(e.stack);
+  else w('  run again with --verbose for details, and report it');
+  return Exit.FAILED;
+}

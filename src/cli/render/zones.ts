@@ -1,0 +1,103 @@
+/**
+ * Zones for output: the JSON shape of spec/cli.md, and the human cells the
+ * table and tree renderers share. Kernel integers stay bigint here; io.json()
+ * encodes them (a number when exact, else a digit string).
+ */
+import type { Constraint, ControlType, PowercapTree, Zone } from '../../core/zones/model.js';
+import { defaultConstraint } from '../../core/zones/model.js';
+import { formatDuration, formatEnergy, formatPower } from '../../core/units.js';
+import type { SourceInfo } from '../../core/source/types.js';
+
+export function constraintJson(c: Constraint) {
+  return {
+    index: c.index,
+    name: c.name,
+    powerLimitUw: c.powerLimitUw,
+    timeWindowUs: c.timeWindowUs,
+    maxPowerUw: c.maxPowerUw,
+    minPowerUw: c.minPowerUw,
+    maxTimeWindowUs: c.maxTimeWindowUs,
+    minTimeWindowUs: c.minTimeWindowUs,
+  };
+}
+
+export function zoneJson(z: Zone) {
+  return {
+    id: z.id,
+    controlType: z.controlType,
+    parent: z.parent,
+    name: z.name,
+    enabled: z.enabled,
+    energyUj: z.energyUj,
+    maxEnergyRangeUj: z.maxEnergyRangeUj,
+    powerUw: z.powerUw,
+    maxPowerRangeUw: z.maxPowerRangeUw,
+    constraints: z.constraints.map(constraintJson),
+    unreadable: z.unreadable,
+    invalid: z.invalid,
+  };
+}
+
+export function sourceJson(info: SourceInfo) {
+  return info.kind === 'live' ? { kind: 'live', root: info.root } : { kind: 'snapshot', file: info.file };
+}
+
+export const controlTypeJson = (c: ControlType) => ({ name: c.name, enabled: c.enabled });
+
+// ------------------------------------------------------------ human cells
+
+const dash = '–';
+
+/** "52.6 kJ", "1.23 W" (power_uw), "unreadable (EACCES)", or "–". */
+export function readingCell(z: Zone): string {
+  if (z.powerUw !== null) return formatPower(z.powerUw);
+  if (z.energyUj !== null) return formatEnergy(z.energyUj);
+  const e = z.unreadable.energy_uj ?? z.unreadable.power_uw;
+  if (e) return `unreadable (${e})`;
+  if (z.invalid.energy_uj !== undefined || z.invalid.power_uw !== undefined) return 'invalid';
+  return dash;
+}
+
+/** "long_term 28.0 W / 27.98 s (max 28.0 W)" */
+export function constraintCell(c: Constraint): string {
+  const name = c.name ?? `constraint_${c.index}`;
+  const limit = c.powerLimitUw === null ? '?' : formatPower(c.powerLimitUw);
+  const win = c.timeWindowUs === null || c.timeWindowUs === 0n ? '' : ` / ${formatDuration(c.timeWindowUs)}`;
+  const max = c.maxPowerUw !== null && c.maxPowerUw > 0n ? ` (max ${formatPower(c.maxPowerUw)})` : '';
+  return `${name} ${limit}${win}${max}`;
+}
+
+/** The main limit of a zone for one-line views: the default constraint. */
+export function mainLimitCell(z: Zone): string {
+  const c = defaultConstraint(z);
+  return c ? constraintCell(c) : z.constraints.length === 0 ? 'no limits (energy only)' : dash;
+}
+
+export function enabledCell(z: Zone): string {
+  return z.enabled === null ? dash : z.enabled ? 'yes' : 'no';
+}
+
+/** Notes a user should see once: unreadable energy (not root), invalid values. */
+export function treeDiagnostics(tree: PowercapTree, zones: Zone[]): { hints: string[]; warnings: string[] } {
+  const hints: string[] = [];
+  const warnings: string[] = [];
+  if (zones.some((z) => z.unreadable.energy_uj === 'EACCES')) {
+    hints.push('hint: energy_uj is readable by root only: run with sudo, or see README "Running without root"');
+  }
+  for (const z of zones) {
+    for (const [file, raw] of Object.entries(z.invalid)) {
+      const shown = raw.length > 24 ? raw.slice(0, 21) + '...' : raw;
+      warnings.push(`${z.id}: ${file} holds '${shown}', not a value the kernel writes: shown as invalid`);
+    }
+    for (const [file, errno] of Object.entries(z.unreadable)) {
+      if (file === 'energy_uj' && errno === 'EACCES') continue;
+      // time windows that read ENODATA are normal (DTPM, RAPL peak_power): kept in `unreadable`, not warned about
+      if (errno === 'ENODATA' && /^constraint_[0-9]+_time_window_us$/.test(file)) continue;
+      warnings.push(`${z.id}: cannot read ${file} (${errno})`);
+    }
+  }
+  for (const c of tree.controlTypes) {
+    for (const [file, raw] of Object.entries(c.invalid)) warnings.push(`${c.name}: ${file} holds '${raw}': shown as invalid`);
+  }
+  return { hints, warnings };
+}

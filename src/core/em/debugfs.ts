@@ -1,0 +1,97 @@
+/**
+ * Reading the energy model from debugfs (/sys/kernel/debug/energy_model) or the
+ * same layout stored in a snapshot: one directory per performance domain
+ * (`cpu0`, `ff9a0000.gpu`) holding `cpus`, `flags` and a `ps:<freq>/` directory
+ * per state (`cs:<freq>/` on older kernels) with frequency, power, cost,
+ * performance and inefficient.
+ */
+import type { Source } from '../source/types.js';
+import { joinRel } from '../source/types.js';
+import type { PerfState } from './table.js';
+
+export interface PerfDomain {
+  /** debugfs directory name: `cpu0`, `ff9a0000.gpu` */
+  name: string;
+  /** CPUs of the domain, null for a device */
+  cpus: number[] | null;
+  /** raw flags value (bit0 microwatts, bit2 artificial), null when absent */
+  flags: number | null;
+  /** power values are µW (flags bit0; always on kernels ≥ 6.0) */
+  microwatts: boolean;
+  artificial: boolean;
+  states: PerfState[];
+}
+
+/** `0-3,6` → [0,1,2,3,6] */
+export function parseCpuList(text: string): number[] {
+  const out: number[] = [];
+  for (const part of text.trim().split(',')) {
+    if (part === '') continue;
+    const m = /^([0-9]+)(?:-([0-9]+))?$/.exec(part.trim());
+    if (!m) throw new Error(`bad CPU list '${text.trim()}'`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    for (let c = a; c <= b; c++) out.push(c);
+  }
+  return out;
+}
+
+/** [0,1,2,3,6] → `0-3,6` */
+export function formatCpuList(cpus: readonly number[]): string {
+  const s = [...cpus].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < s.length; ) {
+    let j = i;
+    while (j + 1 < s.length && s[j + 1] === s[j]! + 1) j++;
+    parts.push(i === j ? `${s[i]}` : `${s[i]}-${s[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+function readNumber(source: Source, rel: string): number | null {
+  const r = source.read(rel);
+  if (!r.ok) return null;
+  const t = r.text.trim();
+  const v = /^0x[0-9a-f]+$/i.test(t) ? parseInt(t, 16) : /^-?[0-9]+$/.test(t) ? Number(t) : NaN;
+  return Number.isFinite(v) ? v : null;
+}
+
+/** Every performance domain under the source's root, states sorted by frequency. */
+export function readEnergyModel(source: Source): PerfDomain[] {
+  const entries = source.list('');
+  if (!entries) return [];
+  const domains: PerfDomain[] = [];
+  for (const e of entries) {
+    if (e.kind === 'file') continue;
+    const sub = source.list(e.name);
+    if (!sub) continue;
+    const cpusRead = source.read(joinRel(e.name, 'cpus'));
+    let cpus: number[] | null = null;
+    if (cpusRead.ok) {
+      try { cpus = parseCpuList(cpusRead.text); } catch { cpus = null; }
+    }
+    const flags = readNumber(source, joinRel(e.name, 'flags'));
+    const states: PerfState[] = [];
+    for (const s of sub) {
+      if (s.kind === 'file' || !/^(ps|cs):[0-9]+$/.test(s.name)) continue;
+      const d = joinRel(e.name, s.name);
+      const frequencyKhz = readNumber(source, joinRel(d, 'frequency')) ?? Number(s.name.slice(3));
+      states.push({
+        frequencyKhz,
+        voltageUv: null,
+        powerUw: readNumber(source, joinRel(d, 'power')) ?? 0,
+        powerMw: null,
+        performance: readNumber(source, joinRel(d, 'performance')) ?? 0,
+        cost: readNumber(source, joinRel(d, 'cost')) ?? 0,
+        inefficient: (readNumber(source, joinRel(d, 'inefficient')) ?? 0) !== 0,
+      });
+    }
+    if (states.length === 0) continue;
+    states.sort((a, b) => a.frequencyKhz - b.frequencyKhz);
+    // kernels ≥ 6.0 always use µW; flags bit0 says so explicitly when present
+    const microwatts = flags === null ? true : (flags & 1) !== 0;
+    domains.push({ name: e.name, cpus, flags, microwatts, artificial: flags !== null && (flags & 4) !== 0, states });
+  }
+  return domains.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+}

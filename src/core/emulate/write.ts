@@ -1,0 +1,95 @@
+/**
+ * The emulated kernel behind a snapshot: what sysfs would do with a write
+ * (powercap_sys.c stores, then the control type's driver), applied to the
+ * snapshot's attribute tree. Every writing command goes through here on a
+ * snapshot, as it goes through sysfs on a live tree.
+ */
+import { SysfsError } from '../errors.js';
+import type { SnapshotFile } from '../snapshot/file.js';
+import { readPowercapTree, zoneAttr } from '../zones/model.js';
+import { readEnergyModel } from '../em/debugfs.js';
+import { buildDtpmForest, DTPM_CONTROL_TYPE } from '../dtpm/fromTree.js';
+import { distributeLimit } from '../dtpm/hierarchy.js';
+import { quantizeRaplPowerUw, quantizeRaplTimeWindowUs } from './rapl.js';
+
+const U64_MAX = 2n ** 64n - 1n;
+
+/** kstrtoull(buf, 10, …) as the constraint stores use it: digits, an optional leading '+', one trailing newline. */
+export function kstrtoull(text: string): bigint | null {
+  const t = text.endsWith('\n') ? text.slice(0, -1) : text;
+  if (!/^\+?[0-9]+$/.test(t)) return null;
+  const v = BigInt(t.replace(/^\+/, ''));
+  return v > U64_MAX ? null : v;
+}
+
+/** kstrtobool: y/Y/1/on → true, n/N/0/off → false. */
+export function kstrtobool(text: string): boolean | null {
+  const t = text.replace(/\n$/, '').toLowerCase();
+  if (['1', 'y', 'yes', 'on', 't', 'true'].includes(t)) return true;
+  if (['0', 'n', 'no', 'off', 'f', 'false'].includes(t)) return false;
+  return null;
+}
+
+function splitRel(rel: string): { dir: string; file: string; zoneId: string } {
+  const i = rel.lastIndexOf('/');
+  const dir = i < 0 ? '' : rel.slice(0, i);
+  const j = dir.lastIndexOf('/');
+  return { dir, file: rel.slice(i + 1), zoneId: dir.slice(j + 1) };
+}
+
+const CONSTRAINT_WRITABLE = /^constraint_([0-9]+)_(power_limit_uw|time_window_us)$/;
+
+export function emulateWrite(snap: SnapshotFile, rel: string, text: string): void {
+  const tree = snap.powercap;
+  const stored = tree.attr(rel);
+  if (stored === undefined) throw new SysfsError('ENOENT', rel);
+  const { file, zoneId } = splitRel(rel);
+  const controlType = zoneId.split(':')[0]!;
+
+  const m = CONSTRAINT_WRITABLE.exec(file);
+  if (!m && file !== 'enabled' && file !== 'energy_uj') throw new SysfsError('EACCES', rel, `${rel}: read-only attribute`);
+  // a store the driver refused when the snapshot was taken (a firmware-locked limit)
+  if (typeof stored === 'object' && stored.writeErrno) throw new SysfsError(stored.writeErrno, rel);
+
+  if (file === 'energy_uj') {
+    // no supported driver implements reset_energy_uj: the file is 0400
+    throw new SysfsError('EACCES', rel);
+  }
+  if (file === 'enabled') {
+    const b = kstrtobool(text);
+    if (b === null) throw new SysfsError('EINVAL', rel);
+    tree.setText(rel, b ? '1\n' : '0\n');
+    return;
+  }
+  const value = kstrtoull(text);
+  if (value === null) throw new SysfsError('EINVAL', rel);
+  const isRapl = controlType === 'intel-rapl' || controlType === 'intel-rapl-mmio';
+
+  if (m![2] === 'time_window_us') {
+    if (controlType === DTPM_CONTROL_TYPE) throw new SysfsError('ENODATA', rel); // dtpm has no time window callback
+    if (typeof stored === 'object' && stored.errno) throw new SysfsError('ENODATA', rel);
+    tree.setText(rel, `${isRapl ? quantizeRaplTimeWindowUs(value) : value}\n`);
+    return;
+  }
+  if (typeof stored === 'object' && stored.errno) throw new SysfsError('ENODATA', rel);
+  if (controlType === DTPM_CONTROL_TYPE) {
+    writeDtpmLimit(snap, zoneId, value);
+    return;
+  }
+  tree.setText(rel, `${isRapl ? quantizeRaplPowerUw(value) : value}\n`);
+}
+
+/** set_power_limit_uw() on a DTPM node: clamp, split by weight, store what each node applied. */
+function writeDtpmLimit(snap: SnapshotFile, zoneId: string, value: bigint): void {
+  const pc = readPowercapTree(snap.powercap);
+  const domains = snap.energyModel ? readEnergyModel(snap.energyModel) : [];
+  const forest = buildDtpmForest(pc, snap.registry, domains);
+  const node = forest.byZone.get(zoneId);
+  if (!node) throw new SysfsError('ENOENT', zoneId);
+  const requested = value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value);
+  for (const step of distributeLimit(node, requested)) {
+    const z = forest.zoneOf.get(step.node)!;
+    snap.powercap.setText(zoneAttr(z, 'constraint_0_power_limit_uw'), `${step.appliedUw}\n`);
+    if (step.warning) snap.notes.push(step.warning);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The one error type core throws. It carries the process exit code (see
+ * spec/cli.md "Exit codes") and an optional hint saying what to do. Core never
+ * prints and never exits: the CLI's single top-level catch does both.
+ */
+export const Exit = {
+  OK: 0,
+  FAILED: 1,
+  USAGE: 2,
+  NOT_FOUND: 3,
+  PERMISSION: 4,
+  REFUSED: 5,
+  INVALID_DATA: 6,
+  INTERRUPTED: 130,
+} as const;
+export type ExitCode = (typeof Exit)[keyof typeof Exit];
+
+export class PowercapError extends Error {
+  readonly exitCode: ExitCode;
+  readonly hint: string | undefined;
+  constructor(exitCode: ExitCode, message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PowercapError';
+    this.exitCode = exitCode;
+    this.hint = hint;
+  }
+}
+
+export const usageError = (msg: string, hint?: string) => new PowercapError(Exit.USAGE, msg, hint);
+export const notFound = (msg: string, hint?: string) => new PowercapError(Exit.NOT_FOUND, msg, hint);
+export const permissionDenied = (msg: string, hint?: string) => new PowercapError(Exit.PERMISSION, msg, hint);
+export const refused = (msg: string, hint?: string) => new PowercapError(Exit.REFUSED, msg, hint);
+export const invalidData = (msg: string, hint?: string) => new PowercapError(Exit.INVALID_DATA, msg, hint);
+export const failed = (msg: string, hint?: string) => new PowercapError(Exit.FAILED, msg, hint);
+
+/** A write or read that the (real or emulated) kernel answered with an errno. */
+export class SysfsError extends Error {
+  readonly errno: string;
+  readonly path: string;
+  constructor(errno: string, path: string, message?: string) {
+    super(message ?? `${path}: ${errno}`);
+    this.name = 'SysfsError';
+    this.errno = errno;
+    this.path = path;
+  }
+}
+
+/** Errno names as Node reports them (err.code), falling back to EIO. */
+export function errnoOf(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : 'EIO';
+}

@@ -1,0 +1,134 @@
+/**
+ * Snapshot files: one versioned JSON document holding the powercap tree (every
+ * attribute's raw text or errno), the energy model (debugfs layout), the DTPM
+ * registry and optional recordings. Loaded, checked against the shipped JSON
+ * Schema, written back atomically. A writing command on a snapshot goes through
+ * the emulated kernel (core/emulate) exactly as it would go through sysfs.
+ */
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PowercapError, Exit, errnoOf, invalidData, notFound } from '../errors.js';
+import { assertWritableFile, writeFileAtomic } from '../atomic.js';
+import { TreeSource, type DirNode } from '../source/tree.js';
+import { emulateWrite } from '../emulate/write.js';
+import { validate, type Schema } from './validate.js';
+
+export const SNAPSHOT_FORMAT = 'powercapctl-snapshot';
+export const SNAPSHOT_VERSION = 1;
+
+/** A power device a driver registered for DTPM (seed 000): the leaves a hierarchy is built from. */
+export interface RegistryEntry {
+  name: string;
+  kind: 'cpu' | 'devfreq' | 'other';
+  /** the energy-model performance domain (directory name under energy_model/), if any */
+  domain?: string | null;
+  /** CPUs of the performance domain */
+  cpus?: number[] | null;
+  /** CPUs online when captured (nr_cpus in dtpm_cpu.c); defaults to cpus */
+  onlineCpus?: number[] | null;
+  /** power bounds for a device without an energy model */
+  powerMinUw?: number | null;
+  powerMaxUw?: number | null;
+  [extra: string]: unknown;
+}
+
+export interface SnapshotDoc {
+  $schema?: string;
+  format: typeof SNAPSHOT_FORMAT;
+  version: typeof SNAPSHOT_VERSION;
+  capturedAt: string;
+  description?: string;
+  host: { hostname: string; kernelRelease: string; machine?: string };
+  origin?: { root?: string; emRoot?: string | null; generatedBy?: string };
+  powercap: DirNode;
+  energyModel?: DirNode | null;
+  dtpm?: { registry?: RegistryEntry[]; [extra: string]: unknown };
+  recording?: Record<string, unknown>;
+}
+
+export const SCHEMA_PATH = fileURLToPath(new URL('../../../../schema/snapshot.schema.json', import.meta.url));
+let schemaCache: Schema | undefined;
+export function snapshotSchema(): Schema {
+  schemaCache ??= JSON.parse(fs.readFileSync(SCHEMA_PATH, 'utf8')) as Schema;
+  return schemaCache;
+}
+
+/** Parse and check a snapshot's text. Throws exit 6 naming the file and the first problem. */
+export function parseSnapshot(text: string, file: string): SnapshotDoc {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    const why = text.trim() === '' ? 'the file is empty' : `not valid JSON (${(err as Error).message})`;
+    throw invalidData(`${file}: ${why}`, 'a snapshot is written by `powercapctl snapshot save FILE`');
+  }
+  const d = doc as Partial<SnapshotDoc> | null;
+  if (typeof d !== 'object' || d === null || Array.isArray(d) || d.format !== SNAPSHOT_FORMAT) {
+    throw invalidData(`${file}: not a powercapctl snapshot (no "format": "${SNAPSHOT_FORMAT}")`);
+  }
+  if (typeof d.version === 'number' && d.version > SNAPSHOT_VERSION) {
+    throw invalidData(
+      `${file}: snapshot version ${d.version} is newer than this powercapctl reads (${SNAPSHOT_VERSION})`,
+      'upgrade powercapctl to read it',
+    );
+  }
+  const problem = validate(snapshotSchema(), doc);
+  if (problem) throw invalidData(`${file}: invalid snapshot: ${problem}`);
+  return doc as SnapshotDoc;
+}
+
+export class SnapshotFile {
+  readonly powercap: TreeSource;
+  /** what the emulated kernel did that a user should know (clamps, guards), in order */
+  readonly notes: string[] = [];
+  readonly energyModel: TreeSource | null;
+  constructor(
+    readonly path: string,
+    readonly doc: SnapshotDoc,
+  ) {
+    this.powercap = new TreeSource(doc.powercap, { kind: 'snapshot', file: path }, (_tree, rel, text) =>
+      emulateWrite(this, rel, text),
+    );
+    this.energyModel = doc.energyModel ? new TreeSource(doc.energyModel, { kind: 'snapshot', file: path }) : null;
+  }
+
+  get registry(): RegistryEntry[] {
+    return this.doc.dtpm?.registry ?? [];
+  }
+
+  serialize(): string {
+    return JSON.stringify(this.doc, null, 2) + '\n';
+  }
+
+  /** Refuse early (exit 4) when the file cannot be replaced: call before changing anything. */
+  assertWritable(): void {
+    assertWritableFile(this.path);
+  }
+
+  /** Write the (changed) document back atomically, after checking it against the schema. */
+  save(file: string = this.path): void {
+    const problem = validate(snapshotSchema(), this.doc);
+    if (problem) throw new PowercapError(Exit.FAILED, `internal error: refusing to write an invalid snapshot (${problem})`);
+    assertWritableFile(file);
+    writeFileAtomic(file, this.serialize());
+  }
+}
+
+export function loadSnapshotFile(file: string): SnapshotFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const e = errnoOf(err);
+    if (e === 'ENOENT') throw notFound(`snapshot file not found: ${file}`, 'create one with `powercapctl snapshot save FILE`, or use an example from examples/');
+    if (e === 'EACCES' || e === 'EPERM') throw new PowercapError(Exit.PERMISSION, `cannot read snapshot ${file}: permission denied`);
+    if (e === 'EISDIR') throw new PowercapError(Exit.USAGE, `${file} is a directory, not a snapshot file`, 'for a sysfs tree or a copy of one, use --root DIR');
+    throw new PowercapError(Exit.FAILED, `cannot read snapshot ${file}: ${e}`);
+  }
+  return new SnapshotFile(file, parseSnapshot(text, file));
+}
+
+/** A fresh, empty document (for `snapshot new`, examples and tests). */
+export function emptySnapshotDoc(host: SnapshotDoc['host'], capturedAt = new Date().toISOString()): SnapshotDoc {
+  return { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, capturedAt, host, powercap: {} };
+}

@@ -1,0 +1,59 @@
+// Injected faults, for tests and for rehearsing failure handling on a copy:
+//   POWERCAPCTL_FAULTS='read:*/energy_uj=EACCES;write:*/intel-rapl:1/constraint_0_power_limit_uw=EIO'
+// Each rule is `read|write|list:GLOB=ERRNO`, the glob matched against '/' followed by
+// the path relative to the source root (`*` crosses '/'), so one rule fits both layouts.
+// A matching read returns the errno; a matching write throws it, as the kernel would.
+// See docs/testing.md.
+import { SysfsError } from '../errors.js';
+import type { DirEntry, ReadResult, Source, SourceInfo } from './types.js';
+
+export interface FaultRule {
+  op: 'read' | 'write' | 'list';
+  pattern: RegExp;
+  errno: string;
+}
+
+export function parseFaults(spec: string): FaultRule[] {
+  const rules: FaultRule[] = [];
+  for (const raw of spec.split(';')) {
+    const part = raw.trim();
+    if (!part) continue;
+    const m = /^(read|write|list):(.+)=(E[A-Z0-9]+)$/.exec(part);
+    if (!m) throw new Error(`POWERCAPCTL_FAULTS: cannot parse rule '${part}' (expected read|write|list:GLOB=ERRNO)`);
+    const re = '^' + m[2]!.replace(/[.+^${}()|\\[\]]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$';
+    rules.push({ op: m[1] as FaultRule['op'], pattern: new RegExp(re), errno: m[3]! });
+  }
+  return rules;
+}
+
+export class FaultySource implements Source {
+  constructor(
+    readonly inner: Source,
+    readonly rules: FaultRule[],
+  ) {}
+  get info(): SourceInfo {
+    return this.inner.info;
+  }
+  private fault(op: FaultRule['op'], rel: string): string | null {
+    // matched against '/' + rel so that `*/intel-rapl:0/energy_uj` works on both layouts
+    const p = '/' + rel;
+    return this.rules.find((r) => r.op === op && r.pattern.test(p))?.errno ?? null;
+  }
+  list(rel: string): DirEntry[] | null {
+    const e = this.fault('list', rel);
+    if (e) throw new SysfsError(e, rel);
+    return this.inner.list(rel);
+  }
+  isDir(rel: string): boolean {
+    return this.inner.isDir(rel);
+  }
+  read(rel: string): ReadResult {
+    const e = this.fault('read', rel);
+    return e ? { ok: false, errno: e } : this.inner.read(rel);
+  }
+  write(rel: string, text: string): void {
+    const e = this.fault('write', rel);
+    if (e) throw new SysfsError(e, rel);
+    this.inner.write(rel, text);
+  }
+}

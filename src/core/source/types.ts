@@ -1,0 +1,32 @@
+/**
+ * One source interface: list a directory, read an attribute as text or an errno,
+ * write an attribute. A live sysfs tree and a snapshot file both implement it;
+ * everything above (zone model, set-limit, DTPM, watch) is the same code for both.
+ * Paths are relative to the source's root, '/'-separated, '' for the root itself.
+ */
+export type ReadResult = { ok: true; text: string } | { ok: false; errno: string };
+
+export type EntryKind = 'dir' | 'file' | 'link';
+
+export interface DirEntry {
+  name: string;
+  kind: EntryKind;
+}
+
+export type SourceInfo =
+  | { kind: 'live'; root: string }
+  | { kind: 'snapshot'; file: string };
+
+export interface Source {
+  readonly info: SourceInfo;
+  /** entries of a directory, or null when it does not exist */
+  list(rel: string): DirEntry[] | null;
+  /** whether rel resolves to a directory (following a symbolic link) */
+  isDir(rel: string): boolean;
+  /** an attribute's raw text (with the kernel's trailing newline) or the errno its read gave */
+  read(rel: string): ReadResult;
+  /** write an attribute; throws SysfsError carrying the errno on refusal */
+  write(rel: string, text: string): void;
+}
+
+export const joinRel = (...parts: string[]): string => parts.filter((p) => p !== '').join('/');

@@ -1,0 +1,182 @@
+/**
+ * Units in one module: parsing what people type (`15W`, `2.44ms`, `1.8GHz`) into
+ * the kernel's integers, and formatting those integers for people (`28.0 W`).
+ * Parsing is exact decimal arithmetic on strings: no float ever touches a value
+ * that is written to the kernel.
+ */
+import { usageError } from './errors.js';
+
+interface UnitTable {
+  /** what the quantity is, for messages: "power" */
+  what: string;
+  /** the integer unit results are in, for messages: "µW" */
+  base: string;
+  /** suffix → power of ten relative to the base unit (W → 6 for µW) */
+  units: Record<string, number>;
+  /** how the accepted units are listed in an error */
+  examples: string;
+}
+
+const POWER: UnitTable = {
+  what: 'power',
+  base: 'µW',
+  units: { W: 6, w: 6, mW: 3, mw: 3, uW: 0, uw: 0, 'µW': 0, 'µw': 0, kW: 9, kw: 9 },
+  examples: '15W, 15.5 W, 1500mW, 15000000uW, 1.2kW, max, min or 50%',
+};
+const DURATION: UnitTable = {
+  what: 'duration',
+  base: 'µs',
+  units: { s: 6, sec: 6, ms: 3, us: 0, 'µs': 0 },
+  examples: '28s, 2.44ms, 976us, 1m or 1h',
+};
+const FREQUENCY: UnitTable = {
+  what: 'frequency',
+  base: 'Hz',
+  units: { Hz: 0, hz: 0, kHz: 3, khz: 3, KHz: 3, MHz: 6, mhz: 6, Mhz: 6, GHz: 9, ghz: 9, Ghz: 9 },
+  examples: '1.8GHz, 1800MHz, 1800000kHz or 1800000000Hz',
+};
+const VOLTAGE: UnitTable = {
+  what: 'voltage',
+  base: 'µV',
+  units: { V: 6, v: 6, mV: 3, mv: 3, uV: 0, uv: 0, 'µV': 0 },
+  examples: '1.1V, 1100mV or 1100000uV',
+};
+const ENERGY: UnitTable = {
+  what: 'energy',
+  base: 'µJ',
+  units: { J: 6, j: 6, mJ: 3, mj: 3, uJ: 0, uj: 0, 'µJ': 0, kJ: 9, kj: 9 },
+  examples: '52.6kJ, 12J, 1500mJ or 1500000uJ',
+};
+
+const NUMBER_RE = /^([0-9]+)(?:\.([0-9]+))?$/;
+
+/** `digits.fraction × 10^exp` as an exact bigint, or null when it is not a whole number of base units. */
+function scaleDecimal(intPart: string, frac: string, exp: number): bigint | null {
+  if (frac.length > exp) {
+    // digits beyond the base unit's resolution must all be zero
+    if (!/^0*$/.test(frac.slice(exp))) return null;
+    frac = frac.slice(0, exp);
+  }
+  return BigInt(intPart + frac.padEnd(exp, '0'));
+}
+
+function parseWithTable(input: string, table: UnitTable, extraMinutes = false): bigint {
+  const text = input.trim();
+  const bad = (why: string) =>
+    usageError(`invalid ${table.what} '${input}': ${why}`, `use a number with a unit, e.g. ${table.examples}`);
+  if (text === '') throw bad('empty value');
+  const m = /^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)\s*([A-Za-zµ]*)$/.exec(text);
+  if (!m) throw bad('not a number with a unit');
+  const [, num, unit] = m as unknown as [string, string, string];
+  if (num.startsWith('-')) throw bad('negative values are not allowed');
+  if (/[eE]/.test(num)) throw bad('exponent notation is not accepted');
+  const n = NUMBER_RE.exec(num.replace(/^\+/, ''));
+  if (!n) throw bad('not a decimal number');
+  if (unit === '') throw bad(`a unit is required`);
+  let exp: number | undefined = table.units[unit];
+  let multiplier = 1n;
+  if (exp === undefined && extraMinutes) {
+    if (unit === 'm' || unit === 'min') { exp = 6; multiplier = 60n; }
+    else if (unit === 'h') { exp = 6; multiplier = 3600n; }
+  }
+  if (exp === undefined) throw bad(`unknown unit '${unit}'`);
+  const v = scaleDecimal(n[1]!, n[2] ?? '', exp);
+  if (v === null) throw bad(`finer than 1 ${table.base}, the kernel's resolution`);
+  const result = v * multiplier;
+  if (result > 0xffff_ffff_ffff_ffffn) throw bad('out of range');
+  return result;
+}
+
+/** What a power argument asks for, before the constraint's bounds are known. */
+export type PowerSpec =
+  | { kind: 'absolute'; uw: bigint }
+  | { kind: 'max' }
+  | { kind: 'min' }
+  | { kind: 'percent'; /** hundredths of a percent */ basisPoints: bigint };
+
+export function parsePowerSpec(input: string): PowerSpec {
+  const t = input.trim();
+  if (t === 'max') return { kind: 'max' };
+  if (t === 'min') return { kind: 'min' };
+  const pct = /^([0-9]+(?:\.[0-9]+)?)\s*%$/.exec(t);
+  if (pct) {
+    const [i, f = ''] = pct[1]!.split('.');
+    const bp = scaleDecimal(i!, f, 2);
+    if (bp === null) throw usageError(`invalid percentage '${input}': at most two decimals`);
+    if (bp > 10000n) throw usageError(`invalid percentage '${input}': above 100% of the maximum`, 'use 0% to 100%, or an absolute power with --force');
+    return { kind: 'percent', basisPoints: bp };
+  }
+  return { kind: 'absolute', uw: parseWithTable(input, POWER) };
+}
+
+/** A power with a unit, in µW. `max`, `min` and `%` are refused here (they need bounds). */
+export function parsePowerUw(input: string): bigint {
+  return parseWithTable(input, POWER);
+}
+
+/** Resolve a PowerSpec against a constraint's bounds. Returns null when the bound it needs is unknown. */
+export function resolvePowerSpec(spec: PowerSpec, bounds: { minUw: bigint | null; maxUw: bigint | null }): bigint | null {
+  switch (spec.kind) {
+    case 'absolute': return spec.uw;
+    case 'max': return bounds.maxUw;
+    case 'min': return bounds.minUw ?? 0n;
+    case 'percent': return bounds.maxUw === null ? null : (bounds.maxUw * spec.basisPoints) / 10000n;
+  }
+}
+
+export const parseDurationUs = (input: string): bigint => parseWithTable(input, DURATION, true);
+export const parseFrequencyHz = (input: string): bigint => parseWithTable(input, FREQUENCY);
+export const parseVoltageUv = (input: string): bigint => parseWithTable(input, VOLTAGE);
+export const parseEnergyUj = (input: string): bigint => parseWithTable(input, ENERGY);
+
+// ---------------------------------------------------------------- formatting
+
+type Num = bigint | number;
+const toNum = (v: Num) => (typeof v === 'bigint' ? Number(v) : v);
+
+function scaled(v: number, steps: Array<[number, string]>, digits: number): string {
+  const abs = Math.abs(v);
+  for (const [factor, unit] of steps) {
+    // the base unit is an integer: no decimals on it
+    if (abs >= factor) return `${(v / factor).toFixed(factor === 1 ? 0 : digits)} ${unit}`;
+  }
+  const [factor, unit] = steps[steps.length - 1]!;
+  return `${(v / factor).toFixed(factor === 1 ? 0 : digits)} ${unit}`;
+}
+
+
+/** 28000000 µW → "28.0 W"; 850000 → "850.0 mW"; 12 → "12 µW". */
+export function formatPower(uw: Num): string {
+  return scaled(toNum(uw), [[1e9, 'kW'], [1e6, 'W'], [1e3, 'mW'], [1, 'µW']], 1);
+}
+/** 52649883221 µJ → "52.6 kJ". */
+export function formatEnergy(uj: Num): string {
+  return scaled(toNum(uj), [[1e12, 'MJ'], [1e9, 'kJ'], [1e6, 'J'], [1e3, 'mJ'], [1, 'µJ']], 1);
+}
+/** 27983872 µs → "27.98 s"; 2440 → "2.44 ms"; 976 → "976 µs". */
+export function formatDuration(us: Num): string {
+  const v = toNum(us);
+  if (Math.abs(v) >= 600e6) return `${(v / 60e6).toFixed(1)} min`;
+  return scaled(v, [[1e6, 's'], [1e3, 'ms'], [1, 'µs']], 2);
+}
+/** 1800000 kHz → "1.80 GHz"; 408000 → "408 MHz". */
+export function formatFrequencyKhz(khz: Num): string {
+  const v = toNum(khz);
+  if (v >= 1e6) return `${(v / 1e6).toFixed(2)} GHz`;
+  if (v >= 1e3) return `${Math.round(v / 1e3) === v / 1e3 ? (v / 1e3).toFixed(0) : (v / 1e3).toFixed(1)} MHz`;
+  return `${v} kHz`;
+}
+/** 1100000 µV → "1100 mV". */
+export function formatVoltageUv(uv: Num): string {
+  const v = toNum(uv) / 1000;
+  return `${Number.isInteger(v) ? v.toFixed(0) : v.toFixed(1)} mV`;
+}
+
+/**
+ * JSON encoding of kernel integers: a number when a double holds it exactly,
+ * else a string of digits (spec/cli.md "Units").
+ */
+export function jsonInt(v: bigint | null): number | string | null {
+  if (v === null) return null;
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
+}
