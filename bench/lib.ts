@@ -1,0 +1,85 @@
+/**
+ * Benchmark helpers. Every figure is a ratio against a baseline measured in the
+ * same run on the same machine (node -e 0, cat over the same files, …), so the
+ * targets hold on a slow CI box as on a fast laptop.
+ */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = path.join(ROOT, 'bin/powercapctl');
+const RSS_HOOK = fileURLToPath(new URL('./rss-hook.js', import.meta.url));
+
+export interface BenchResult {
+  name: string;
+  /** the measured figure, in `unit` */
+  value: number;
+  /** the baseline figure in the same unit (null for absolute targets such as MiB) */
+  baseline: number | null;
+  unit: string;
+  /** value / baseline, or value for absolute figures */
+  ratio: number;
+  /** the target the ratio must stay at or under */
+  target: number;
+  /** what the baseline is, for the report */
+  against: string;
+}
+
+export interface BenchCase {
+  name: string;
+  issue: number;
+  run(): Promise<BenchResult[]> | BenchResult[];
+}
+
+export interface Timing {
+  medianMs: number;
+  minMs: number;
+  runs: number;
+}
+
+/** Wall time of a command, median of `runs` after `warmup` runs. */
+export function timeCommand(cmd: string, args: string[], opts: { runs?: number; warmup?: number; env?: NodeJS.ProcessEnv; shell?: boolean } = {}): Timing {
+  const runs = opts.runs ?? 15;
+  const times: number[] = [];
+  for (let i = 0; i < (opts.warmup ?? 3) + runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { env: opts.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'], shell: opts.shell ?? false });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    if (i >= (opts.warmup ?? 3)) times.push(ms);
+  }
+  times.sort((a, b) => a - b);
+  return { medianMs: times[Math.floor(times.length / 2)]!, minMs: times[0]!, runs };
+}
+
+/** Interleaved timing of two commands (A B A B …), so machine noise hits both alike. */
+export function timePair(a: [string, string[]], b: [string, string[]], opts: { runs?: number; env?: NodeJS.ProcessEnv; shell?: [boolean, boolean] } = {}): [Timing, Timing] {
+  const runs = opts.runs ?? 15;
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < runs + 3; i++) {
+    for (const [which, [cmd, args], out] of [[0, a, ta], [1, b, tb]] as const) {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync(cmd, args, { env: opts.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'], shell: opts.shell?.[which] ?? false });
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+      if (i >= 3) out.push(ms);
+    }
+  }
+  const stat = (t: number[]): Timing => {
+    t.sort((x, y) => x - y);
+    return { medianMs: t[Math.floor(t.length / 2)]!, minMs: t[0]!, runs };
+  };
+  return [stat(ta), stat(tb)];
+}
+
+/** Peak RSS (MiB) of one powercapctl run, reported by a hook loaded with --import. */
+export function peakRssMiB(args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const r = spawnSync(process.execPath, ['--import', RSS_HOOK, BIN, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const m = /powercapctl-bench-maxrss-kb=([0-9]+)/.exec(r.stderr ?? '');
+  if (!m) throw new Error(`no RSS figure (exit ${r.status}): ${r.stderr}`);
+  return Number(m[1]) / 1024;
+}
+
+export const nodeArgs = (args: string[]): [string, string[]] => [process.execPath, [BIN, ...args]];

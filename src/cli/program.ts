@@ -1,0 +1,104 @@
+/**
+ * The commander program, built from the command specs (src/cli/commands/index.ts):
+ * each command's runner is loaded lazily when it runs. main.ts loads this module.
+ */
+import { Command, Option, CommanderError } from 'commander';
+import { COMMANDS } from './commands/index.js';
+import { GLOBAL_OPTIONS, GROUP_TITLES, type CommandSpec, type OptionSpec } from './spec.js';
+import { CommandContext, resolveGlobals } from './context.js';
+import { reportError } from './errors.js';
+import { VERSION } from './version.js';
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+function addOption(cmd: Command, o: OptionSpec): void {
+  const opt = new Option(o.flags, o.description);
+  if (o.choices) opt.choices(o.choices as string[]);
+  if (o.repeatable) opt.argParser(collect);
+  if (o.defaultValue !== undefined) opt.default(o.defaultValue, o.defaultDescription);
+  else if (o.defaultDescription) opt.default(undefined, o.defaultDescription);
+  if (o.hidden) opt.hideHelp();
+  cmd.addOption(opt);
+}
+
+export function examplesHelp(spec: CommandSpec): string {
+  if (!spec.examples.length) return '';
+  const width = Math.min(56, Math.max(...spec.examples.map((e) => e.command.length)));
+  return '\nExamples:\n' + spec.examples.map((e) =>
+    e.command.length > width ? `  $ ${e.command}\n      ${e.description}` : `  $ ${e.command.padEnd(width)}  ${e.description}`,
+  ).join('\n') + '\n';
+}
+
+function argSyntax(a: NonNullable<CommandSpec['args']>[number]): string {
+  const inner = a.variadic ? `${a.name}...` : a.name;
+  return a.required ? `<${inner}>` : `[${inner}]`;
+}
+
+function addCommand(parent: Command, spec: CommandSpec, path: string[]): void {
+  const cmd = new Command(spec.name);
+  // exitOverride, output routing and suggestions apply to every level
+  cmd.copyInheritedSettings(parent);
+  cmd.summary(spec.summary).description(spec.description ?? spec.summary);
+  cmd.helpGroup(`${GROUP_TITLES[spec.group]} commands:`);
+  for (const a of spec.args ?? []) {
+    cmd.argument(argSyntax(a), a.description);
+  }
+  for (const o of spec.options ?? []) addOption(cmd, o);
+  const help = examplesHelp(spec);
+  if (help) cmd.addHelpText('after', help);
+  for (const sub of spec.subcommands ?? []) addCommand(cmd, sub, [...path, spec.name]);
+  if (spec.load) {
+    const load = spec.load;
+    cmd.action(async (...actionArgs: unknown[]) => {
+      const command = actionArgs.pop() as Command;
+      const opts = actionArgs.pop() as Record<string, unknown>;
+      const ctx = new CommandContext(resolveGlobals(command.optsWithGlobals()), [...path, spec.name].join(' '));
+      currentVerbose = ctx.globals.verbose;
+      const runner = await load();
+      await runner.run(ctx, actionArgs, opts);
+    });
+  }
+  parent.addCommand(cmd, spec.hidden ? { hidden: true } : {});
+}
+
+let currentVerbose = false;
+
+export function buildProgram(): Command {
+  const program = new Command('powercapctl');
+  program
+    .description('Inspect and control Linux power capping: RAPL and DTPM zones, limits, energy models.\nWorks on the live tree (/sys/class/powercap) or on a saved snapshot file.')
+    .version(VERSION, '--version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'powercapctl: ')) });
+  for (const o of GLOBAL_OPTIONS) addOption(program, o);
+  program.helpCommand('help [command]', 'show help for a command');
+  for (const spec of COMMANDS) addCommand(program, spec, []);
+  program.addHelpText('after', `
+Examples:
+  $ powercapctl list                                  zones of this machine, with limits
+  $ powercapctl --snapshot examples/rk3399-dtpm.json tree
+  $ sudo powercapctl set-limit package-0 25W          cap the package (long_term) at 25 W
+  $ powercapctl list --json | jq '.zones[].name'
+
+Exit codes: 0 done, 1 failed, 2 usage, 3 not found, 4 permission denied,
+5 refused by the kernel, 6 invalid data, 130 interrupted.`);
+  return program;
+}
+
+export async function runProgram(argv: string[]): Promise<void> {
+  currentVerbose = argv.includes('-v') || argv.includes('--verbose');
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version are not errors; every parse error is a usage error (exit 2)
+      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+      return;
+    }
+    process.exitCode = reportError(err, currentVerbose);
+  }
+}
