@@ -7,10 +7,12 @@ import { listSpec } from './list/spec.js';
 import { treeSpec } from './tree/spec.js';
 import { snapshotSpec } from './snapshot/spec.js';
 import { startSpec } from './start/spec.js';
+import { setLimitSpec } from './set-limit/spec.js';
 
 export const COMMANDS: CommandSpec[] = [
   listSpec,
   treeSpec,
+  setLimitSpec,
   snapshotSpec,
   startSpec,
 ];

@@ -1,0 +1,186 @@
+/**
+ * set-limit output: the plan (dry run, confirmation), the result as a table of
+ * old → requested → applied with a note wherever applied ≠ requested, and the
+ * --json document (docs/set-limit.md "JSON output").
+ */
+import type { AppliedChange, ApplyResult, FileValue, Plan, PlanStep, RollbackEntry } from '../../../core/limits/index.js';
+import { constraintLabel, describeStep } from '../../../core/limits/index.js';
+import { formatDuration, formatPower, formatPowerExact } from '../../../core/units.js';
+import { quantizeRaplPowerUw, quantizeRaplTimeWindowUs } from '../../../core/emulate/rapl.js';
+import type { PowercapError } from '../../../core/errors.js';
+
+// ------------------------------------------------------------------ JSON
+
+/** The unit suffix of the JSON keys for an attribute: beforeUw, beforeUs, or plain before (enabled, boolean). */
+const keySuffix = (s: PlanStep) => (s.attribute === 'power_limit_uw' ? 'Uw' : s.attribute === 'time_window_us' ? 'Us' : '');
+const jsonValue = (s: PlanStep, v: bigint | null): bigint | boolean | null => (v === null ? null : s.attribute === 'enabled' ? v !== 0n : v);
+
+function changeJson(step: PlanStep, before: bigint | null, applied: bigint | null | undefined, dependents: FileValue[] | null) {
+  const k = keySuffix(step);
+  const out: Record<string, unknown> = {
+    zone: step.zoneId,
+    name: step.zoneName,
+    constraint: step.constraint ? step.constraint.name ?? String(step.constraint.index) : null,
+    constraintIndex: step.constraint?.index ?? null,
+    attribute: step.attribute,
+    [`before${k}`]: jsonValue(step, before),
+    [`requested${k}`]: jsonValue(step, step.requested),
+    [`applied${k}`]: applied === undefined ? null : jsonValue(step, applied),
+  };
+  if (dependents && dependents.length) {
+    out.split = dependents.map((d) => ({ zone: d.zoneId, name: d.zoneName, beforeUw: d.before, appliedUw: d.applied }));
+  }
+  return out;
+}
+
+function rollbackJson(r: RollbackEntry) {
+  const k = r.attribute === 'power_limit_uw' ? 'Uw' : r.attribute === 'time_window_us' ? 'Us' : '';
+  const v = (x: bigint | null) => (x === null ? null : r.attribute === 'enabled' ? x !== 0n : x);
+  return {
+    zone: r.zoneId,
+    name: r.zoneName,
+    constraint: r.constraint ? r.constraint.name ?? String(r.constraint.index) : null,
+    attribute: r.attribute,
+    [`from${k}`]: v(r.from),
+    [`restored${k}`]: v(r.readBack),
+    ok: r.ok,
+    ...(r.errno ? { error: r.errno } : {}),
+  };
+}
+
+export function resultJson(opts: {
+  source: unknown;
+  plan: Plan;
+  result: ApplyResult | null;
+  dryRun: boolean;
+  notes: string[];
+  error?: PowercapError | null;
+}) {
+  const { plan, result } = opts;
+  const changes = result
+    ? result.changes.map((c) => changeJson(c.step, c.before, c.applied, c.dependents))
+    : plan.steps.map((s) => changeJson(s, s.before, undefined, null));
+  const doc: Record<string, unknown> = {
+    source: opts.source,
+    dryRun: opts.dryRun,
+    ok: result ? result.ok : true,
+    changes,
+    rolledBack: result ? result.rolledBack.map(rollbackJson) : [],
+    warnings: [...plan.warnings, ...opts.notes],
+    overrides: plan.overrides,
+  };
+  if (result && !result.ok && opts.error) {
+    doc.error = {
+      exitCode: opts.error.exitCode,
+      message: opts.error.message,
+      errno: result.failed?.errno ?? null,
+      zone: result.failed?.step.zoneId ?? null,
+      attribute: result.failed?.step.attribute ?? null,
+      interrupted: result.interrupted,
+    };
+  }
+  return doc;
+}
+
+// ------------------------------------------------------------------ human
+
+export function formatValue(s: Pick<PlanStep, 'attribute'>, v: bigint | null): string {
+  if (v === null) return '?';
+  if (s.attribute === 'power_limit_uw') return formatPower(v);
+  if (s.attribute === 'time_window_us') return formatDuration(v);
+  return v === 0n ? 'disabled' : 'enabled';
+}
+
+/** Two different values that would print alike are printed exactly. */
+function formatPair(s: PlanStep, a: bigint | null, b: bigint | null): [string, string] {
+  const fa = formatValue(s, a);
+  const fb = formatValue(s, b);
+  if (a !== null && b !== null && a !== b && fa === fb) {
+    return s.attribute === 'power_limit_uw' ? [formatPowerExact(a), formatPowerExact(b)] : [`${a} µs`, `${b} µs`];
+  }
+  return [fa, fb];
+}
+
+const zoneCell = (s: { zoneId: string; zoneName: string | null }) => (s.zoneName ? `${s.zoneId} ${s.zoneName}` : s.zoneId);
+const settingCell = (s: PlanStep) => (s.attribute === 'power_limit_uw' ? 'power limit' : s.attribute === 'time_window_us' ? 'time window' : 'enabled');
+
+/** Why the value read back is not the one written, in the words of kernel.md. */
+export function appliedNote(c: AppliedChange): string | null {
+  const s = c.step;
+  if (c.applied === null) return `${describeStep(s)}: could not be read back after writing`;
+  if (c.applied === s.requested) return null;
+  const [req, app] = formatPair(s, s.requested, c.applied);
+  const head = `${describeStep(s)}: applied ${app}, requested ${req}`;
+  const rapl = s.controlType.startsWith('intel-rapl');
+  if (s.attribute === 'power_limit_uw') {
+    if (rapl && c.applied === quantizeRaplPowerUw(s.requested)) return `${head}: RAPL stores power limits in 1/8 W steps`;
+    if (s.controlType === 'dtpm') {
+      if (s.max !== null && s.requested > s.max && c.applied <= s.max) return `${head}: clamped to the zone's maximum ${formatPower(s.max)}, then split among its children`;
+      if (s.min !== null && s.requested < s.min) return `${head}: clamped to the zone's minimum ${formatPower(s.min)}`;
+      return s.dependents.length
+        ? `${head}: DTPM stores the sum of what its children applied (each takes the highest performance state that fits its share)`
+        : `${head}: DTPM applies the highest performance state that fits`;
+    }
+  }
+  if (s.attribute === 'time_window_us' && rapl && c.applied === quantizeRaplTimeWindowUs(s.requested)) {
+    return `${head}: RAPL stores time windows as 2^Y × (1 + F/4) time units of 976 µs`;
+  }
+  return `${head}: the kernel stored a different value`;
+}
+
+interface Colors {
+  heading(s: string): string;
+  dim(s: string): string;
+  warn(s: string): string;
+  ok(s: string): string;
+  id(s: string): string;
+}
+
+async function table(head: string[], rows: string[][], p: Colors): Promise<string> {
+  const { default: Table } = await import('cli-table3');
+  const t = new Table({
+    head: head.map((h) => p.heading(h)),
+    style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
+    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' },
+  });
+  for (const r of rows) t.push(r);
+  return t.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+}
+
+export async function renderPlan(plan: Plan, p: Colors, title: string): Promise<string> {
+  const rows = plan.steps.map((s) => {
+    const [now, next] = formatPair(s, s.before, s.requested);
+    return [p.id(zoneCell(s)), s.constraint ? constraintLabel(s.constraint) : '–', settingCell(s), now, s.before === s.requested ? p.dim(`${next} (unchanged)`) : next];
+  });
+  return `${title}\n` + (await table(['ZONE', 'CONSTRAINT', 'SETTING', 'NOW', 'NEW'], rows, p));
+}
+
+export async function renderResult(result: ApplyResult, p: Colors): Promise<string> {
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  for (const c of result.changes) {
+    const s = c.step;
+    const note = appliedNote(c);
+    if (note) notes.push(note);
+    const [req, app] = formatPair(s, s.requested, c.applied);
+    rows.push([p.id(zoneCell(s)), s.constraint ? constraintLabel(s.constraint) : '–', settingCell(s), formatValue(s, c.before), req, note ? p.warn(`${app} *`) : p.ok(app)]);
+    for (const d of c.dependents) {
+      if (d.before === d.applied) continue;
+      rows.push([p.dim(`  ↳ ${zoneCell(d)}`), p.dim('split'), p.dim(settingCell(s)), p.dim(formatValue(s, d.before)), p.dim('–'), formatValue(s, d.applied)]);
+    }
+  }
+  let out = await table(['ZONE', 'CONSTRAINT', 'SETTING', 'BEFORE', 'REQUESTED', 'APPLIED'], rows, p);
+  if (notes.length) out += '\n' + notes.map((n) => p.warn(`* ${n}`)).join('\n');
+  return out;
+}
+
+/** One line per restore, for stderr after a failure. */
+export function rollbackLines(entries: RollbackEntry[]): string[] {
+  return entries.map((r) => {
+    const s = { attribute: r.attribute } as PlanStep;
+    const what = `${r.zoneId}${r.zoneName ? ` (${r.zoneName})` : ''} ${r.constraint ? constraintLabel(r.constraint) + ' ' : ''}${settingCell(s)}`;
+    return r.ok
+      ? `rolled back: ${what} ${formatValue(s, r.from)} → ${formatValue(s, r.readBack)}`
+      : `NOT rolled back: ${what} is ${formatValue(s, r.from)}, was ${formatValue(s, r.restoredTo)} (${r.errno}): restore it by hand`;
+  });
+}

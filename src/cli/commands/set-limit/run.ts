@@ -1,0 +1,104 @@
+import type { CommandContext } from '../../context.js';
+import { Exit, PowercapError, usageError } from '../../../core/errors.js';
+import { readPowercapTree } from '../../../core/zones/model.js';
+import { applyPlan, planChanges, type ApplyResult, type LimitRequest } from '../../../core/limits/index.js';
+import { sourceJson } from '../../render/zones.js';
+
+/** `ZONE POWER`, or `ZONE=POWER …`; the options apply to every zone named. */
+export function parseTargets(zone: string, rest: string[], opts: Record<string, unknown>): LimitRequest[] {
+  if (opts.enable === true && opts.disable === true) throw usageError('--enable and --disable contradict each other: give one');
+  const common: Omit<LimitRequest, 'zone'> = {};
+  if (typeof opts.constraint === 'string') common.constraint = opts.constraint;
+  if (typeof opts.timeWindow === 'string') common.timeWindow = opts.timeWindow;
+  if (opts.enable === true) common.enable = true;
+  if (opts.disable === true) common.enable = false;
+  const all = [zone, ...rest];
+  if (all.some((a) => a.includes('='))) {
+    return all.map((a) => {
+      const i = a.indexOf('=');
+      if (i < 0) throw usageError(`'${a}' is not ZONE=POWER: with several zones, give each as ZONE=POWER`, 'e.g. set-limit intel-rapl:0=25W intel-rapl:1=20W');
+      const z = a.slice(0, i).trim();
+      const p = a.slice(i + 1).trim();
+      if (z === '' || p === '') throw usageError(`'${a}' is not ZONE=POWER`, 'e.g. intel-rapl:0=25W');
+      return { zone: z, power: p, ...common };
+    });
+  }
+  if (all.length > 2) {
+    throw usageError(`too many arguments (${all.length}): give ZONE POWER, or several ZONE=POWER pairs`, 'e.g. set-limit intel-rapl:0=25W intel-rapl:1=20W');
+  }
+  const req: LimitRequest = { zone, ...common };
+  if (all[1] !== undefined) req.power = all[1];
+  return [req];
+}
+
+export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const requests = parseTargets(args[0] as string, (args[1] as string[] | undefined) ?? [], opts);
+  const dryRun = opts.dryRun === true;
+  const json = ctx.globals.json;
+  const src = ctx.source();
+  const snap = src.snapshot;
+  // a read-only snapshot is refused before anything else: nothing will be half-done
+  if (snap && !dryRun) snap.assertWritable();
+
+  const tree = readPowercapTree(src.powercap);
+  const plan = planChanges(tree, requests, { force: opts.force === true });
+  for (const w of plan.warnings) ctx.io.warn(w);
+  for (const o of plan.overrides) ctx.io.warn(o);
+
+  const colors = async () => {
+    const { makeColors, palette } = await import('../../color.js');
+    return palette(makeColors(ctx.globals.color, ctx.io.stdoutIsTTY));
+  };
+  const render = () => import('./render.js');
+
+  if (dryRun) {
+    const r = await render();
+    if (json) ctx.io.json(r.resultJson({ source: sourceJson(src.info), plan, result: null, dryRun: true, notes: [] }));
+    else ctx.io.out(await r.renderPlan(plan, await colors(), 'plan (dry run: nothing is written)'));
+    return;
+  }
+
+  // ask only a person at a terminal, only for the live tree, never when input is piped
+  if (!snap && !opts.yes && !json && ctx.io.stdinIsTTY && ctx.io.stdoutIsTTY) {
+    const r = await render();
+    ctx.io.out(await r.renderPlan(plan, await colors(), 'about to write:'));
+    const { confirm } = await import('@inquirer/prompts');
+    let yes = false;
+    try {
+      yes = await confirm({ message: `Apply ${plan.steps.length === 1 ? 'this change' : `these ${plan.steps.length} changes`}?`, default: false });
+    } catch {
+      throw new PowercapError(Exit.INTERRUPTED, 'interrupted: nothing was written');
+    }
+    if (!yes) throw new PowercapError(Exit.FAILED, 'not confirmed: nothing was written', 'use --yes to skip the question');
+  }
+
+  let interrupted = false;
+  const onSigint = () => { interrupted = true; };
+  process.on('SIGINT', onSigint);
+  const notesBefore = snap ? snap.notes.length : 0;
+  let result: ApplyResult;
+  try {
+    result = await applyPlan(src.powercap, plan, { isInterrupted: () => interrupted });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  // what the emulated kernel did that a user should know (a DTPM child clamped to its minimum)
+  const notes = snap ? snap.notes.slice(notesBefore) : [];
+  if (result.ok) {
+    if (snap) snap.save();
+    for (const n of notes) ctx.io.warn(n);
+  }
+
+  const r = await render();
+  if (json) {
+    ctx.io.json(r.resultJson({ source: sourceJson(src.info), plan, result, dryRun: false, notes: result.ok ? notes : [], error: result.error }));
+  } else if (result.ok) {
+    ctx.io.out(await r.renderResult(result, await colors()));
+  }
+  if (!result.ok) {
+    // what was undone matters more than --quiet: always on stderr
+    for (const line of r.rollbackLines(result.rolledBack)) process.stderr.write(line + '\n');
+    throw result.error!;
+  }
+  if (snap) ctx.io.note(`updated ${snap.path}`);
+}

@@ -1,0 +1,34 @@
+import type { CommandSpec } from '../../spec.js';
+
+export const setLimitSpec: CommandSpec = {
+  name: 'set-limit',
+  group: 'write',
+  summary: 'set a power limit (and time window, enabled) on one or more zones, as one transaction',
+  description:
+    'Set a constraint\'s power limit: `set-limit ZONE POWER`, or several zones at once with `set-limit ZONE=POWER ZONE=POWER …`.\n' +
+    'Everything is checked before the first write (zone, constraint, bounds); values are read back and shown as\n' +
+    'old → requested → applied (the kernel quantises RAPL values, DTPM applies what its children can). If any write\n' +
+    'fails, or Ctrl-C arrives between two writes, every earlier write is restored. On a snapshot the file is updated\n' +
+    'through the emulated kernel, atomically, and left unchanged on failure.',
+  args: [
+    { name: 'zone', description: 'zone id (intel-rapl:0), unique name (package-0) or type/name; or ZONE=POWER', required: true, complete: 'zone' },
+    { name: 'power', description: 'power with a unit (25W, 2500mW, max, min, 80%); or more ZONE=POWER pairs', variadic: true },
+  ],
+  options: [
+    { flags: '-c, --constraint <name|n>', description: 'constraint by name (long_term, short_term, peak_power) or number', defaultDescription: 'long_term, else the only constraint', complete: 'constraint' },
+    { flags: '-w, --time-window <duration>', description: 'also set the constraint\'s time window (28s, 2.44ms, 976us)' },
+    { flags: '--enable', description: 'also write 1 to the zone\'s enabled file' },
+    { flags: '--disable', description: 'also write 0 to the zone\'s enabled file' },
+    { flags: '-n, --dry-run', description: 'print the plan (zone, constraint, old → new) and write nothing' },
+    { flags: '-y, --yes', description: 'do not ask for confirmation on a terminal' },
+    { flags: '-f, --force', description: 'write a value outside the constraint\'s min/max (says what it overrides)' },
+  ],
+  examples: [
+    { command: 'sudo powercapctl set-limit intel-rapl:0 25W', description: 'cap package 0 (long_term) at 25 W' },
+    { command: 'sudo powercapctl set-limit intel-rapl:0 64W -c short_term -w 2.44ms', description: 'PL2 and its time window' },
+    { command: 'sudo powercapctl set-limit intel-rapl:0=20W intel-rapl-mmio:0=20W --yes', description: 'both copies of the package, one transaction' },
+    { command: 'powercapctl --snapshot board.json set-limit package 3W', description: 'DTPM split on a snapshot, file updated' },
+    { command: 'powercapctl set-limit intel-rapl:0 max --dry-run --json', description: 'the plan as JSON, nothing written' },
+  ],
+  load: () => import('./run.js'),
+};

@@ -1,0 +1,183 @@
+/**
+ * Applying a plan as one transaction: each write in order, the value read just
+ * before it kept, the value read back after it reported (the kernel quantises
+ * RAPL time windows and power, DTPM applies what its children can: kernel.md
+ * §2–3). When a write fails, or the user interrupts between two writes, every
+ * earlier write is restored to the value read before it, in reverse order.
+ *
+ * The same code runs on a live tree and on a snapshot (whose source goes through
+ * the emulated kernel). It prints nothing: the caller renders the result.
+ */
+import { Exit, PowercapError } from '../errors.js';
+import { parseKernelInt } from '../zones/model.js';
+import type { Source } from '../source/types.js';
+import { writeErrorToPowercap } from './errors.js';
+import { constraintLabel, isRaplType, type LimitAttribute, type Plan, type PlanStep } from './plan.js';
+
+export interface FileValue {
+  zoneId: string;
+  zoneName: string | null;
+  rel: string;
+  /** read just before the write */
+  before: bigint | null;
+  /** read back after it */
+  applied: bigint | null;
+}
+
+export interface AppliedChange {
+  step: PlanStep;
+  /** read just before the write (may differ from step.before if something changed since planning) */
+  before: bigint | null;
+  /** read back after the write; null when the read failed */
+  applied: bigint | null;
+  /** other zones' files the write changed (DTPM descendants), with their values */
+  dependents: FileValue[];
+}
+
+export interface RollbackEntry {
+  zoneId: string;
+  zoneName: string | null;
+  constraint: { index: number; name: string | null } | null;
+  attribute: LimitAttribute;
+  rel: string;
+  /** the value found before restoring (what the transaction had left) */
+  from: bigint | null;
+  /** the value written back: what was read before the transaction's write */
+  restoredTo: bigint | null;
+  /** read back after restoring */
+  readBack: bigint | null;
+  ok: boolean;
+  /** why the restore failed, when it did */
+  errno?: string;
+}
+
+export interface ApplyResult {
+  ok: boolean;
+  /** the writes made, in order (on failure: those made before it, now rolled back) */
+  changes: AppliedChange[];
+  /** restores made after a failure or an interruption, in the order made */
+  rolledBack: RollbackEntry[];
+  /** the step that failed, with its errno (null on success or interruption) */
+  failed: { step: PlanStep; errno: string } | null;
+  interrupted: boolean;
+  /** the error to report: the failure's exit code (130 when interrupted); null on success */
+  error: PowercapError | null;
+}
+
+export interface ApplyHooks {
+  beforeWrite?(step: PlanStep): void;
+  afterWrite?(step: PlanStep, change: AppliedChange): void;
+  /** checked before each write; true stops the transaction and rolls back (Ctrl-C) */
+  isInterrupted?(): boolean;
+}
+
+export interface ApplyOptions {
+  /** the process runs as root (for error messages); default: process.getuid() === 0 */
+  isRoot?: boolean;
+}
+
+/** `intel-rapl:0 long_term power limit` */
+export function describeStep(s: Pick<PlanStep, 'zoneId' | 'constraint' | 'attribute'>): string {
+  const attr = s.attribute === 'power_limit_uw' ? 'power limit' : s.attribute === 'time_window_us' ? 'time window' : 'enabled';
+  return `${s.zoneId} ${s.constraint ? constraintLabel(s.constraint) + ' ' : ''}${attr}`;
+}
+
+const encode = (attribute: LimitAttribute, v: bigint): string => (attribute === 'enabled' ? (v === 0n ? '0\n' : '1\n') : `${v}\n`);
+
+function readValue(source: Source, rel: string): bigint | null {
+  const r = source.read(rel);
+  if (!r.ok) return null;
+  return parseKernelInt(r.text) ?? null;
+}
+
+/** Let pending signals (SIGINT) reach their handlers between two synchronous writes. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function applyPlan(source: Source, plan: Plan, hooks: ApplyHooks = {}, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  const isRoot = opts.isRoot ?? process.getuid?.() === 0;
+  const kind = source.info.kind;
+  const changes: AppliedChange[] = [];
+  let failed: ApplyResult['failed'] = null;
+  let cause: PowercapError | null = null;
+  let interrupted = false;
+
+  for (const step of plan.steps) {
+    await yieldToEventLoop();
+    if (hooks.isInterrupted?.()) {
+      interrupted = true;
+      break;
+    }
+    const before = readValue(source, step.rel) ?? step.before;
+    const deps = step.dependents.map((d) => ({ ...d, before: readValue(source, d.rel), applied: null as bigint | null }));
+    hooks.beforeWrite?.(step);
+    const text = encode(step.attribute, step.requested);
+    try {
+      source.write(step.rel, text);
+    } catch (err) {
+      const mapped = writeErrorToPowercap(err, { source: kind, isRoot, rapl: isRaplType(step.controlType), what: describeStep(step), value: text });
+      failed = { step, errno: (err as { errno?: string }).errno ?? 'EIO' };
+      cause = mapped;
+      break;
+    }
+    for (const d of deps) d.applied = readValue(source, d.rel);
+    const change: AppliedChange = { step, before, applied: readValue(source, step.rel), dependents: deps };
+    changes.push(change);
+    hooks.afterWrite?.(step, change);
+  }
+
+  if (!failed && !interrupted) return { ok: true, changes, rolledBack: [], failed: null, interrupted: false, error: null };
+
+  const rolledBack = rollback(source, changes);
+  const undone = rollbackSummary(rolledBack);
+  let error: PowercapError;
+  if (interrupted) {
+    error = new PowercapError(Exit.INTERRUPTED,
+      `interrupted before all writes were made: ${undone}`,
+      rolledBack.some((r) => !r.ok) ? 'check the values named above by hand' : undefined);
+  } else {
+    error = new PowercapError(cause!.exitCode, `${cause!.message}; ${undone}`, cause!.hint, { cause });
+  }
+  return { ok: false, changes, rolledBack, failed, interrupted, error };
+}
+
+function rollbackSummary(entries: RollbackEntry[]): string {
+  if (entries.length === 0) return 'nothing had been written';
+  const bad = entries.filter((e) => !e.ok);
+  const n = entries.length;
+  return bad.length === 0
+    ? `${n} earlier write${n === 1 ? ' was' : 's were'} rolled back`
+    : `rolled back ${n - bad.length} of ${n} earlier writes; NOT restored: ${bad.map((b) => b.rel).join(', ')}`;
+}
+
+/** Restore, newest first, every value a change wrote (DTPM: the node, then its descendants, parents first). */
+export function rollback(source: Source, changes: AppliedChange[]): RollbackEntry[] {
+  const out: RollbackEntry[] = [];
+  for (const ch of [...changes].reverse()) {
+    const s = ch.step;
+    const targets: Array<{ zoneId: string; zoneName: string | null; rel: string; before: bigint | null; constraint: RollbackEntry['constraint']; attribute: LimitAttribute }> = [
+      { zoneId: s.zoneId, zoneName: s.zoneName, rel: s.rel, before: ch.before, constraint: s.constraint, attribute: s.attribute },
+      ...ch.dependents.map((d) => ({ zoneId: d.zoneId, zoneName: d.zoneName, rel: d.rel, before: d.before, constraint: { index: 0, name: s.constraint?.name ?? null }, attribute: s.attribute })),
+    ];
+    for (const t of targets) {
+      const from = readValue(source, t.rel);
+      const entry: RollbackEntry = { zoneId: t.zoneId, zoneName: t.zoneName, constraint: t.constraint, attribute: t.attribute, rel: t.rel, from, restoredTo: t.before, readBack: from, ok: true };
+      if (t.before === null) {
+        entry.ok = false;
+        entry.errno = 'unknown previous value';
+      } else if (from !== t.before || t === targets[0]) {
+        // the written node is always restored; a dependent only when its value moved
+        try {
+          source.write(t.rel, encode(t.attribute, t.before));
+          entry.readBack = readValue(source, t.rel);
+        } catch (err) {
+          entry.ok = false;
+          entry.errno = (err as { errno?: string }).errno ?? 'EIO';
+        }
+      } else {
+        continue;
+      }
+      out.push(entry);
+    }
+  }
+  return out;
+}

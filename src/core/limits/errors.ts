@@ -1,0 +1,63 @@
+/**
+ * What a refused write means, in words a user can act on, with the exit code of
+ * spec/cli.md. The kernel answers a constraint store with EINVAL when the text is
+ * not a base-10 integer and ENODATA when the driver refuses (a limit locked by
+ * firmware, a DTPM time window); RAPL on older kernels answers a locked limit with
+ * EACCES even as root (kernel.md §1–2). An ordinary user opening a 0644 root-owned
+ * attribute for writing gets EACCES before the kernel sees the value.
+ */
+import { Exit, PowercapError, SysfsError, errnoOf } from '../errors.js';
+
+export interface WriteErrorContext {
+  /** a live tree, or a snapshot going through the emulated kernel */
+  source: 'live' | 'snapshot';
+  /** the process runs as root (the emulated kernel behind a snapshot always acts as root) */
+  isRoot: boolean;
+  /** the zone is a RAPL zone (intel-rapl, intel-rapl-mmio) */
+  rapl: boolean;
+  /** `intel-rapl:0 long_term power limit`, for the message */
+  what?: string;
+  /** the text written, for EINVAL */
+  value?: string;
+}
+
+/** Map a SysfsError (or any error with an errno) from a write to a PowercapError. */
+export function writeErrorToPowercap(err: unknown, ctx: WriteErrorContext): PowercapError {
+  if (err instanceof PowercapError) return err;
+  const errno = err instanceof SysfsError ? err.errno : errnoOf(err);
+  const path = err instanceof SysfsError ? err.path : '';
+  const what = ctx.what ?? path;
+  const on = path ? ` (${errno} on ${path})` : ` (${errno})`;
+  const asRoot = ctx.isRoot || ctx.source === 'snapshot';
+  const mk = (code: PowercapError['exitCode'], msg: string, hint?: string) => new PowercapError(code, msg, hint, { cause: err });
+
+  if ((errno === 'EACCES' || errno === 'EPERM') && ctx.source === 'live' && !ctx.isRoot) {
+    return mk(Exit.PERMISSION, `permission denied writing ${what}${on}: run with sudo`,
+      'powercap limits are writable by root only: sudo powercapctl set-limit …');
+  }
+  if ((errno === 'EACCES' || errno === 'ENODATA') && ctx.rapl && asRoot) {
+    return mk(Exit.REFUSED, `${what}: this limit is locked by firmware${on}`,
+      'the BIOS set the lock bit; change it in the firmware setup, or through the other RAPL interface (intel-rapl-mmio) if that one is not locked');
+  }
+  switch (errno) {
+    case 'EACCES':
+      return ctx.source === 'snapshot'
+        ? mk(Exit.REFUSED, `the emulated kernel refused ${what}${on}`, 'the snapshot records this attribute as not writable')
+        : mk(Exit.PERMISSION, `permission denied writing ${what}${on}`, 'check the mode of the attribute file');
+    case 'ENODATA':
+      return mk(Exit.REFUSED, `the kernel refused ${what}${on}: the driver does not support this value or the limit is locked`);
+    case 'EINVAL':
+      return mk(Exit.REFUSED, `the kernel refused ${ctx.value !== undefined ? `'${ctx.value.trim()}' for ` : ''}${what}${on}`,
+        'sysfs takes a base-10 integer in the attribute\'s unit');
+    case 'ENOSYS':
+    case 'EOPNOTSUPP':
+      return mk(Exit.REFUSED, `the driver does not support writing ${what}${on}`);
+    case 'EROFS':
+    case 'EPERM':
+      return mk(Exit.PERMISSION, `cannot write ${what}: the source is read-only${on}`, 'work on a writable copy, or the live tree as root');
+    case 'ENOENT':
+      return mk(Exit.NOT_FOUND, `${what} vanished${on}: the zone is gone`, 'its driver was unloaded or the device removed; list the zones again');
+    default:
+      return mk(Exit.FAILED, `writing ${what} failed${on}`);
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * Planning a limit change: everything that can be checked before the first
+ * write is checked here, so that bad input never leaves a half-applied change.
+ *
+ * - the zone (id, unique name, type/name: core/zones/select.ts);
+ * - the constraint, looked up by name (kernel.md §1: numbers are packed in
+ *   registration order and differ between machines), or by number when asked;
+ *   default long_term, else the only constraint, else refused listing them;
+ * - the power within min_power_uw / max_power_uw when those are known and
+ *   non-zero (RAPL short_term reads max 0: unknown, kernel.md §2), above max only
+ *   with --force, recorded as an override;
+ * - the time window within min/max_time_window_us when known, and only where the
+ *   window can be read at all (DTPM and peak_power read ENODATA);
+ * - enable/disable on the zone's `enabled` file.
+ *
+ * The plan is pure data: applyPlan (apply.ts) performs it.
+ */
+import { notFound, refused, usageError } from '../errors.js';
+import { parseDurationUs, parsePowerSpec, resolvePowerSpec, formatDuration, formatPower } from '../units.js';
+import { zoneAttr, type Constraint, type PowercapTree, type Zone } from '../zones/model.js';
+import { describeZone, resolveZone } from '../zones/select.js';
+
+/** One zone's change, as the command line or the wizard asks for it. */
+export interface LimitRequest {
+  /** zone id, unique name or type/name */
+  zone: string;
+  /** power with a unit (`25W`, `2500mW`, `max`, `min`, `80%`) */
+  power?: string;
+  /** constraint name (`long_term`) or number (`0`) */
+  constraint?: string;
+  /** time window with a unit (`28s`, `2.44ms`) */
+  timeWindow?: string;
+  /** true: write 1 to `enabled`; false: write 0 */
+  enable?: boolean;
+}
+
+export type LimitAttribute = 'power_limit_uw' | 'time_window_us' | 'enabled';
+
+/** A zone file whose value a write changes as a side effect (DTPM children), restored on rollback too. */
+export interface DependentFile {
+  zoneId: string;
+  zoneName: string | null;
+  rel: string;
+}
+
+export interface PlanStep {
+  zoneId: string;
+  zoneName: string | null;
+  controlType: string;
+  /** null for `enabled` */
+  constraint: { index: number; name: string | null } | null;
+  attribute: LimitAttribute;
+  /** the attribute file, relative to the source root */
+  rel: string;
+  /** the value read when planning: µW, µs, or 0/1 for enabled; null when it could not be read */
+  before: bigint | null;
+  /** the value to write: µW, µs, or 0/1 */
+  requested: bigint;
+  /** what was typed (`25W`, `max`, `28s`, `enable`) */
+  input: string;
+  /** bounds known for the value (null: unknown) */
+  min: bigint | null;
+  max: bigint | null;
+  /** files of other zones this write changes (a DTPM node's descendants), parents before children */
+  dependents: DependentFile[];
+}
+
+export interface Plan {
+  steps: PlanStep[];
+  /** things a user should know before writing (the other copy of a duplicated RAPL package, …) */
+  warnings: string[];
+  /** what --force let through, one sentence each */
+  overrides: string[];
+}
+
+export const isRaplType = (controlType: string): boolean => controlType.startsWith('intel-rapl');
+export const DTPM_TYPE = 'dtpm';
+
+export const constraintLabel = (c: { index: number; name: string | null }): string => c.name ?? `constraint_${c.index}`;
+
+const constraintList = (z: Zone) => z.constraints.map((c) => (c.name ? `${c.name} (${c.index})` : `${c.index}`)).join(', ');
+
+/** The constraint a request means: by name or number, else long_term, else the only one. */
+export function pickConstraint(zone: Zone, ref: string | undefined): Constraint {
+  if (zone.constraints.length === 0) throw energyOnly(zone);
+  if (ref !== undefined && ref !== '') {
+    const byName = zone.constraints.find((c) => c.name === ref);
+    if (byName) return byName;
+    if (/^[0-9]+$/.test(ref)) {
+      const byIndex = zone.constraints.find((c) => c.index === Number(ref));
+      if (byIndex) return byIndex;
+    }
+    throw notFound(`${describeZone(zone)} has no constraint '${ref}'`, `its constraints: ${constraintList(zone)}`);
+  }
+  const longTerm = zone.constraints.find((c) => c.name === 'long_term');
+  if (longTerm) return longTerm;
+  if (zone.constraints.length === 1) return zone.constraints[0]!;
+  throw usageError(
+    `${describeZone(zone)} has ${zone.constraints.length} constraints and none is long_term: say which with --constraint`,
+    `its constraints: ${constraintList(zone)}`,
+  );
+}
+
+function energyOnly(zone: Zone) {
+  return refused(
+    `${describeZone(zone)} has no constraints: this zone only measures energy`,
+    zone.controlType.startsWith('intel-rapl') ? 'AMD RAPL exposes energy counters only; there is no limit to set' : 'there is no limit to set on it',
+  );
+}
+
+/** A bound as the kernel reports it: null when absent, unreadable or 0 (unknown). */
+const known = (v: bigint | null): bigint | null => (v === null || v === 0n ? null : v);
+
+/** Power bounds of a constraint. DTPM has no min_power_uw: min = max − max_power_range_uw (kernel.md §3). */
+export function powerBounds(zone: Zone, c: Constraint): { minUw: bigint | null; maxUw: bigint | null } {
+  const maxUw = known(c.maxPowerUw);
+  let minUw = known(c.minPowerUw);
+  if (minUw === null && zone.controlType === DTPM_TYPE && maxUw !== null && zone.maxPowerRangeUw !== null) {
+    const m = maxUw - zone.maxPowerRangeUw;
+    minUw = m > 0n ? m : null;
+  }
+  return { minUw, maxUw };
+}
+
+function powerStep(zone: Zone, c: Constraint, input: string, force: boolean, overrides: string[]): PlanStep {
+  const spec = parsePowerSpec(input);
+  const { minUw, maxUw } = powerBounds(zone, c);
+  const where = `${describeZone(zone)} ${constraintLabel(c)}`;
+  if ((spec.kind === 'max' || spec.kind === 'percent') && maxUw === null) {
+    throw usageError(`'${input}' needs the maximum of ${where}, which the kernel does not report`, 'give the power with a unit, e.g. 25W');
+  }
+  if (spec.kind === 'min' && minUw === null) {
+    throw usageError(`'min' needs the minimum of ${where}, which the kernel does not report`, 'give the power with a unit, e.g. 5W');
+  }
+  const uw = resolvePowerSpec(spec, { minUw, maxUw })!;
+  if (maxUw !== null && uw > maxUw) {
+    if (!force) {
+      throw refused(`${formatPower(uw)} is above the maximum of ${where} (${formatPower(maxUw)}): nothing was written`,
+        'use --force to write it anyway (the hardware may clamp or ignore it)');
+    }
+    overrides.push(`--force: writing ${formatPower(uw)} to ${where}, above its maximum ${formatPower(maxUw)}`);
+  }
+  if (minUw !== null && uw < minUw) {
+    if (!force) {
+      throw refused(`${formatPower(uw)} is below the minimum of ${where} (${formatPower(minUw)}): nothing was written`,
+        'use --force to write it anyway (the kernel may clamp it)');
+    }
+    overrides.push(`--force: writing ${formatPower(uw)} to ${where}, below its minimum ${formatPower(minUw)}`);
+  }
+  const file = `constraint_${c.index}_power_limit_uw`;
+  if (!zone.files.has(file)) throw notFound(`${where} has no ${file}`);
+  return {
+    zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType,
+    constraint: { index: c.index, name: c.name }, attribute: 'power_limit_uw',
+    rel: zoneAttr(zone, file), before: c.powerLimitUw, requested: uw, input,
+    min: minUw, max: maxUw, dependents: zone.controlType === DTPM_TYPE ? dtpmDependents(zone) : [],
+  };
+}
+
+/** A DTPM write stores new limits in every descendant (kernel.md §3): they are restored on rollback too. */
+function dtpmDependents(zone: Zone): DependentFile[] {
+  const out: DependentFile[] = [];
+  const visit = (z: Zone) => {
+    for (const ch of z.children) {
+      const c0 = ch.constraints.find((c) => c.index === 0);
+      if (c0 && ch.files.has('constraint_0_power_limit_uw')) out.push({ zoneId: ch.id, zoneName: ch.name, rel: zoneAttr(ch, 'constraint_0_power_limit_uw') });
+      visit(ch);
+    }
+  };
+  visit(zone);
+  return out;
+}
+
+function windowStep(zone: Zone, c: Constraint, input: string, force: boolean, overrides: string[]): PlanStep {
+  const us = parseDurationUs(input);
+  const where = `${describeZone(zone)} ${constraintLabel(c)}`;
+  const file = `constraint_${c.index}_time_window_us`;
+  if (!zone.files.has(file)) throw refused(`${where} has no time window`);
+  const readErr = zone.unreadable[file];
+  if (readErr) {
+    throw refused(`${where} has no settable time window (reading it gives ${readErr})`,
+      zone.controlType === DTPM_TYPE ? 'DTPM limits are instantaneous: set the power only' : 'set the power only, or another constraint');
+  }
+  const minUs = known(c.minTimeWindowUs);
+  const maxUs = known(c.maxTimeWindowUs);
+  const out = (maxUs !== null && us > maxUs) ? `above its maximum ${formatDuration(maxUs)}` : (minUs !== null && us < minUs) ? `below its minimum ${formatDuration(minUs)}` : null;
+  if (out) {
+    if (!force) throw refused(`time window ${formatDuration(us)} is ${out} for ${where}: nothing was written`, 'use --force to write it anyway');
+    overrides.push(`--force: writing time window ${formatDuration(us)} to ${where}, ${out}`);
+  }
+  return {
+    zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType,
+    constraint: { index: c.index, name: c.name }, attribute: 'time_window_us',
+    rel: zoneAttr(zone, file), before: c.timeWindowUs, requested: us, input,
+    min: minUs, max: maxUs, dependents: [],
+  };
+}
+
+function enableStep(zone: Zone, enable: boolean): PlanStep {
+  if (!zone.files.has('enabled')) throw notFound(`${describeZone(zone)} has no 'enabled' file`);
+  if (zone.constraints.length === 0) throw energyOnly(zone);
+  return {
+    zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType,
+    constraint: null, attribute: 'enabled', rel: zoneAttr(zone, 'enabled'),
+    before: zone.enabled === null ? null : zone.enabled ? 1n : 0n, requested: enable ? 1n : 0n,
+    input: enable ? 'enable' : 'disable', min: null, max: null, dependents: [],
+  };
+}
+
+/** The same package through MSR and MMIO: each holds its own limit (kernel.md §2). */
+function duplicateWarnings(tree: PowercapTree, steps: PlanStep[]): string[] {
+  const out: string[] = [];
+  const touched = new Set(steps.map((s) => s.zoneId));
+  for (const id of touched) {
+    const z = tree.byId.get(id)!;
+    if (!isRaplType(z.controlType) || z.parent !== null || z.name === null) continue;
+    for (const other of tree.zones) {
+      if (other === z || other.parent !== null || other.name !== z.name || !isRaplType(other.controlType) || other.controlType === z.controlType) continue;
+      if (touched.has(other.id)) continue;
+      const names = new Set(steps.filter((s) => s.zoneId === id && s.constraint?.name).map((s) => s.constraint!.name!));
+      if (names.size === 0) names.add('long_term');
+      const limits = other.constraints
+        .filter((c) => c.name !== null && names.has(c.name))
+        .map((c) => `${constraintLabel(c)} ${c.powerLimitUw === null ? '?' : formatPower(c.powerLimitUw)}`);
+      out.push(`${other.id} is the same ${z.name} through ${other.controlType} and holds its own limit${limits.length ? ` (${limits.join(', ')})` : ''}: ` +
+        `both are in force, so the lower one wins; set it too (${other.id}=POWER) to change the package's cap`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Check every request against the tree and return the writes to make, in order:
+ * per request, the power limit, then the time window, then enabled.
+ * Throws (exit 2, 3 or 5) before anything is written when a request is not valid.
+ */
+export function planChanges(tree: PowercapTree, requests: LimitRequest[], opts: { force?: boolean } = {}): Plan {
+  const force = opts.force === true;
+  if (requests.length === 0) throw usageError('nothing to set: give ZONE POWER, or ZONE=POWER pairs');
+  const steps: PlanStep[] = [];
+  const overrides: string[] = [];
+  for (const r of requests) {
+    const zone = resolveZone(tree, r.zone);
+    if (r.power === undefined && r.timeWindow === undefined && r.enable === undefined) {
+      throw usageError(`nothing to set on ${describeZone(zone)}: give a power, --time-window, --enable or --disable`);
+    }
+    const needsConstraint = r.power !== undefined || r.timeWindow !== undefined || r.constraint !== undefined;
+    const c = needsConstraint ? pickConstraint(zone, r.constraint) : null;
+    if (r.power !== undefined) steps.push(powerStep(zone, c!, r.power, force, overrides));
+    if (r.timeWindow !== undefined) steps.push(windowStep(zone, c!, r.timeWindow, force, overrides));
+    if (r.enable !== undefined) steps.push(enableStep(zone, r.enable));
+  }
+  const seen = new Set<string>();
+  for (const s of steps) {
+    if (seen.has(s.rel)) {
+      throw usageError(`${s.zoneId} ${s.constraint ? constraintLabel(s.constraint) + ' ' : ''}${s.attribute} is set twice in one command`, 'give each zone once');
+    }
+    seen.add(s.rel);
+  }
+  return { steps, warnings: duplicateWarnings(tree, steps), overrides };
+}
