@@ -1,0 +1,272 @@
+/**
+ * powercapctl watch: live sampling (or the replay of a recording) through the
+ * core sampler, rendered as a live table, NDJSON, CSV or Prometheus text.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CommandContext } from '../../context.js';
+import type { OpenedSource } from '../../../core/source/open.js';
+import { Exit, notFound, permissionDenied, usageError } from '../../../core/errors.js';
+import { parseDurationUs } from '../../../core/units.js';
+import { readPowercapTree, type PowercapTree } from '../../../core/zones/model.js';
+import { describeZone, selectZones } from '../../../core/zones/select.js';
+import { planWatch, readPass, type Reading, type WatchZone } from '../../../core/watch/zones.js';
+import { planSystemTotal } from '../../../core/watch/total.js';
+import { Sampler, type GapReason, type PassResult, type WatchSample } from '../../../core/watch/sampler.js';
+import { monotonicClock, runLiveLoop, runReplay, type PassHandler } from '../../../core/watch/loop.js';
+import { Recorder, decodeRecording, type RecordingDoc } from '../../../core/watch/recording.js';
+import { assertWritableFile, writeFileAtomic } from '../../../core/atomic.js';
+import { CSV_HEADER, CsvFormatter, NdjsonFormatter, prometheusText } from './writers.js';
+
+type Format = 'table' | 'ndjson' | 'csv' | 'prometheus';
+
+interface WatchOptions {
+  format: Format;
+  intervalUs: bigint;
+  count: number | null;
+  textfile: string | undefined;
+  record: string | undefined;
+  speed: number;
+  type: string | undefined;
+}
+
+function parseOptions(ctx: CommandContext, opts: Record<string, unknown>): WatchOptions {
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const intervalUs = parseDurationUs(str(opts.interval) ?? '1s');
+  if (intervalUs < 1000n) throw usageError(`--interval ${opts.interval}: too short`, 'sample at most every millisecond (e.g. --interval 100ms)');
+  if (opts.count !== undefined && opts.duration !== undefined) throw usageError('--count and --duration both say when to stop: give one');
+  let count: number | null = null;
+  if (opts.count !== undefined) {
+    const c = str(opts.count)!;
+    if (!/^[0-9]+$/.test(c) || Number(c) < 1) throw usageError(`--count ${c}: not a positive whole number`, 'e.g. --count 10');
+    count = Number(c);
+  } else if (opts.duration !== undefined) {
+    const d = parseDurationUs(str(opts.duration)!);
+    count = Math.max(1, Number(d / intervalUs));
+  }
+  const textfile = str(opts.textfile);
+  let format = str(opts.format) as Format | undefined;
+  if (ctx.globals.json) {
+    if (format !== undefined && format !== 'ndjson') throw usageError(`--json prints NDJSON: it cannot be combined with --format ${format}`);
+    format = 'ndjson';
+  }
+  if (textfile !== undefined) {
+    if (format !== undefined && format !== 'prometheus') throw usageError(`--textfile writes Prometheus text: it cannot be combined with --format ${format}`);
+    format = 'prometheus';
+  }
+  format ??= ctx.io.interactive ? 'table' : 'ndjson';
+  const speedText = str(opts.speed) ?? '1';
+  const speed = Number(speedText);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(speedText) || !Number.isFinite(speed)) {
+    throw usageError(`--speed ${speedText}: not a number`, '1 plays a recording as recorded, 10 ten times faster, 0 as fast as possible');
+  }
+  return { format, intervalUs, count, textfile, record: str(opts.record), speed, type: str(opts.type) };
+}
+
+export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const patterns = (args[0] as string[] | undefined) ?? [];
+  const o = parseOptions(ctx, opts);
+  const src = ctx.source();
+  if (src.snapshot) return replay(ctx, src, patterns, o, opts);
+  if (opts.speed !== undefined && opts.speed !== '1') throw usageError('--speed sets the pace of a replay: use it with --snapshot FILE');
+  return live(ctx, src, patterns, o);
+}
+
+// ------------------------------------------------------------------ live
+
+async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], o: WatchOptions): Promise<void> {
+  const tree = readPowercapTree(src.powercap);
+  const selected = selectZones(tree, patterns, o.type);
+  const plan = planWatch(selected, tree.byId);
+  const denied = plan.skipped.filter((s) => s.reason === 'permission');
+  if (plan.zones.length === 0) {
+    if (denied.length) {
+      throw permissionDenied(
+        `energy_uj is readable by root only: nothing to watch (${denied.length} zone${denied.length === 1 ? '' : 's'} without permission)`,
+        'run with sudo; see README "Running without root" (kernel.md §1: 0400 since CVE-2020-8694)',
+      );
+    }
+    throw notFound(
+      selected.length ? `none of the selected zones reports energy_uj or power_uw: nothing to watch` : 'no powercap zones to watch',
+      'see what the zones report with: powercapctl list',
+    );
+  }
+  if (denied.length) {
+    const names = denied.slice(0, 4).map((s) => describeZone(s.zone)).join(', ') + (denied.length > 4 ? `, … (${denied.length} in all)` : '');
+    ctx.io.warn(`energy_uj is readable by root only: not watching ${names}; run with sudo to watch them`);
+  }
+  const noReading = plan.skipped.filter((s) => s.reason === 'no-reading');
+  if (noReading.length && patterns.length) ctx.io.note(`no energy or power to watch in ${noReading.map((s) => describeZone(s.zone)).join(', ')}`);
+
+  let recorder: Recorder | null = null;
+  let recordDoc: import('../../../core/snapshot/file.js').SnapshotDoc | null = null;
+  if (o.record !== undefined) {
+    checkOutputFile(o.record);
+    const { captureSnapshot } = await import('../../../core/snapshot/capture.js');
+    recordDoc = captureSnapshot(src.powercap, {
+      energyModel: src.energyModel,
+      rootPath: ctx.rootPath,
+      emRootPath: src.energyModel ? ctx.emRootPath : null,
+    });
+    recorder = new Recorder(plan.zones, o.intervalUs, new Date().toISOString());
+  }
+
+  const buffer: Reading[] = new Array<Reading>(plan.zones.length);
+  await session(ctx, tree, plan.zones, o, false, async (signal, onPass) =>
+    runLiveLoop({
+      intervalUs: o.intervalUs,
+      count: o.count,
+      read: () => readPass(src.powercap, plan.zones, buffer),
+      clock: monotonicClock,
+      signal,
+      onPass: (tUs, readings) => {
+        recorder?.add(tUs, readings);
+        return onPass(tUs, readings);
+      },
+    }),
+  async () => {
+    if (!recorder || !recordDoc || !o.record) return;
+    recordDoc.recording = recorder.toDoc() as unknown as Record<string, unknown>;
+    const { SnapshotFile } = await import('../../../core/snapshot/file.js');
+    new SnapshotFile(o.record, recordDoc).save();
+    ctx.io.note(`recorded ${Math.max(0, recorder.passes - 1)} samples of ${plan.zones.length} zone${plan.zones.length === 1 ? '' : 's'} in ${o.record}`);
+  });
+}
+
+function checkOutputFile(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir)) throw notFound(`directory ${dir} does not exist: cannot write ${file}`);
+  assertWritableFile(file);
+}
+
+// ------------------------------------------------------------------ replay
+
+async function replay(ctx: CommandContext, src: OpenedSource, patterns: string[], o: WatchOptions, opts: Record<string, unknown>): Promise<void> {
+  const snap = src.snapshot!;
+  if (o.record !== undefined) throw usageError('--record captures a live run; this is a replay of ' + snap.path, 'copy the snapshot file instead');
+  if (opts.interval !== undefined && opts.interval !== '1s') ctx.io.warn('--interval is ignored in a replay: the recorded times are used');
+  const doc = snap.doc.recording as RecordingDoc | undefined;
+  if (!doc) {
+    throw notFound(
+      `${snap.path} holds no recording: nothing to replay`,
+      'record one with: sudo powercapctl watch --record FILE (this snapshot still reads with list, tree, …)',
+    );
+  }
+  const rec = decodeRecording(doc, snap.path);
+  const tree = readPowercapTree(src.powercap);
+  let keep = rec.zones.map((_, i) => i);
+  if (patterns.length || o.type !== undefined) {
+    const ids = new Set(selectZones(tree, patterns, o.type).map((z) => z.id));
+    keep = keep.filter((i) => ids.has(rec.zones[i]!.id));
+    if (keep.length === 0) {
+      throw notFound('none of the selected zones is in the recording', `recorded zones: ${rec.zones.map((z) => z.id).join(', ')}`);
+    }
+  }
+  const zones = keep.map((i) => rec.zones[i]!);
+  const readings = keep.length === rec.zones.length ? rec.readings : rec.readings.map((r) => keep.map((i) => r[i]!));
+  await session(ctx, tree, zones, { ...o, intervalUs: rec.intervalUs }, true, (signal, onPass) =>
+    runReplay({ times: rec.times, readings, speed: o.speed, count: o.count, clock: monotonicClock, signal, onPass }),
+  async () => {});
+}
+
+// ------------------------------------------------------------------ session
+
+type Feed = (signal: AbortSignal, onPass: PassHandler) => Promise<{ aborted: boolean; skipped: number }>;
+
+const REASON_TEXT: Record<GapReason, string> = {
+  unreadable: 'could not be read',
+  vanished: 'vanished (its files are gone: hot-unplug or module unload?); the other zones go on',
+  invalid: 'read text that is not an integer',
+  'no-baseline': 'has no earlier reading to compare with',
+  'multiple-wraps': 'was not sampled for long enough that its counter could have wrapped more than once',
+  backwards: 'counter went backwards without a plausible wrap (a reset?)',
+  implausible: 'counter jumped further than the zone can draw',
+};
+
+function gapNote(s: WatchSample): string {
+  const z = s.zone.name ? `${s.zone.id} (${s.zone.name})` : s.zone.id;
+  const why = s.gap === 'unreadable' && s.errno ? `${REASON_TEXT.unreadable} (${s.errno})` : REASON_TEXT[s.gap!];
+  return `zone ${z} ${why}: gap in the samples`;
+}
+
+async function session(
+  ctx: CommandContext,
+  tree: PowercapTree,
+  zones: WatchZone[],
+  o: WatchOptions,
+  isReplay: boolean,
+  feed: Feed,
+  finish: () => Promise<void>,
+): Promise<void> {
+  const childNames = (id: string) => tree.byId.get(id)?.children.map((c) => c.name ?? '') ?? [];
+  const total = zones.length > 1 ? planSystemTotal(zones, childNames).summed : [];
+  const index = new Map(zones.map((z, i) => [z.id, i]));
+  const sampler = new Sampler(zones, total.map((id) => index.get(id)!));
+
+  const colors = { color: ctx.globals.color, isTTY: ctx.io.stdoutIsTTY };
+  const out = (s: string) => { if (s) process.stdout.write(s); };
+  const notes: string[] = [];
+  const noted = new Set<string>();
+  let onResult: (r: PassResult | null) => void;
+  let atEnd: (interrupted: boolean) => void = () => {};
+  const table = o.format === 'table' ? await import('./table.js') : null;
+  let redrawer: InstanceType<typeof import('./table.js').Redrawer> | null = null;
+
+  const note = (msg: string) => {
+    if (noted.has(msg)) return;
+    noted.add(msg);
+    if (table) notes.push(msg);
+    else ctx.io.warn(msg);
+  };
+
+  if (table) {
+    redrawer = new table.Redrawer(out, ctx.io.stdoutIsTTY);
+    const restore = () => redrawer!.restore();
+    process.once('exit', restore);
+    onResult = () => {
+      redrawer!.frame(table.renderFrame(sampler, { summed: total, notes, rows: ctx.io.stdoutIsTTY ? process.stdout.rows ?? 0 : 0, replay: isReplay }, colors));
+    };
+    atEnd = (interrupted) => {
+      redrawer!.restore();
+      process.removeListener('exit', restore);
+      out(table.renderSummary(sampler, total, interrupted, colors));
+    };
+  } else if (o.format === 'ndjson') {
+    const f = new NdjsonFormatter(zones, total);
+    onResult = (r) => { if (r) out(f.pass(r)); };
+  } else if (o.format === 'csv') {
+    const f = new CsvFormatter(zones, total);
+    out(CSV_HEADER + '\n');
+    onResult = (r) => { if (r) out(f.pass(r)); };
+  } else {
+    const file = o.textfile;
+    if (file !== undefined) checkOutputFile(file);
+    onResult = (r) => {
+      const text = prometheusText(sampler, r, total);
+      if (file !== undefined) writeFileAtomic(file, text);
+      else if (r) out(text + '\n');
+    };
+  }
+
+  const ac = new AbortController();
+  let signalCode = 0;
+  const onSigint = () => { signalCode = Exit.INTERRUPTED; ac.abort(); };
+  const onSigterm = () => { signalCode = 143; ac.abort(); };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  let result: { aborted: boolean; skipped: number };
+  try {
+    result = await feed(ac.signal, (tUs, readings) => {
+      const r = sampler.ingest(tUs, readings);
+      if (r) for (const s of r.samples) if (s.gap) note(gapNote(s));
+      onResult(r);
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGTERM', onSigterm);
+  }
+  atEnd(result.aborted);
+  await finish();
+  if (result.skipped > 0) ctx.io.debug(`${result.skipped} sample slot${result.skipped === 1 ? '' : 's'} skipped: samples ran late`);
+  if (signalCode) process.exitCode = signalCode;
+}

@@ -1,0 +1,35 @@
+import type { CommandSpec } from '../../spec.js';
+
+export const watchSpec: CommandSpec = {
+  name: 'watch',
+  group: 'read',
+  summary: 'sample energy and power over time: live table, NDJSON, CSV or Prometheus text',
+  description:
+    'Read every selected zone\'s energy_uj (or power_uw for zones that report power, like DTPM) on an absolute\n' +
+    'schedule and print the power over each interval, with counter wraps handled through max_energy_range_uj.\n' +
+    'A reading one wrap cannot explain, an unreadable sample or a zone that vanished is a gap with a reason.\n' +
+    'A "system" figure sums only zones that do not overlap (packages and server DRAM, not psys with packages,\n' +
+    'not core/uncore inside packages, not the MMIO copy of a package) and says which it summed.\n' +
+    'On a terminal: a live table; otherwise (or with --json) NDJSON, one object per sample per zone:\n' +
+    '{ t, zone, name, energyUj, powerUw, intervalUs, wrapped } plus gap and reason for a gap.\n' +
+    'With --snapshot FILE holding a recording (made with --record), the recording is replayed.\n' +
+    'Ctrl-C stops, prints a summary on a terminal, and exits 130.',
+  args: [{ name: 'zone', description: 'zone id, name, type/name or glob (package-*); all zones when omitted', variadic: true, complete: 'zone' }],
+  options: [
+    { flags: '-i, --interval <duration>', description: 'time between samples (1s, 100ms, 2.5s)', defaultValue: '1s' },
+    { flags: '-n, --count <n>', description: 'stop after N samples (default: until Ctrl-C)' },
+    { flags: '-d, --duration <duration>', description: 'stop after this long (30s, 5m); instead of --count' },
+    { flags: '--format <format>', description: 'output format (--json is ndjson)', choices: ['table', 'ndjson', 'csv', 'prometheus'], defaultDescription: 'table on a terminal, ndjson otherwise' },
+    { flags: '--textfile <file>', description: 'prometheus: rewrite FILE atomically each interval (for node_exporter\'s textfile collector) instead of stdout', complete: 'file' },
+    { flags: '--record <file>', description: 'also write the readings, with the tree they came from, into a snapshot FILE (replay with --snapshot FILE watch)', complete: 'file' },
+    { flags: '--speed <factor>', description: 'replay speed of a recording: 1 as recorded, 10 ten times faster, 0 as fast as possible', defaultValue: '1' },
+    { flags: '-t, --type <type>', description: 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' },
+  ],
+  examples: [
+    { command: 'sudo powercapctl watch', description: 'live table of every zone, once a second, until Ctrl-C' },
+    { command: "sudo powercapctl watch 'package-*' dram -i 100ms -d 30s --json > run.ndjson", description: '30 s of 10 Hz samples for a pipeline' },
+    { command: 'sudo powercapctl watch --format prometheus --textfile /var/lib/node_exporter/textfile/powercap.prom -i 15s', description: 'feed node_exporter\'s textfile collector' },
+    { command: 'sudo powercapctl watch -i 100ms -n 600 --record run.json && powercapctl --snapshot run.json watch --speed 0 --format csv', description: 'record one minute, replay it anywhere' },
+  ],
+  load: () => import('./run.js'),
+};

@@ -1,0 +1,119 @@
+/**
+ * The machine formats of watch: NDJSON, CSV and the Prometheus text exposition
+ * format. Pure text builders; run.ts decides where the text goes.
+ */
+import { jsonInt } from '../../../core/units.js';
+import type { PassResult, Sampler, TotalSample, WatchSample } from '../../../core/watch/sampler.js';
+import type { WatchZone } from '../../../core/watch/zones.js';
+
+/** seconds since the start, from µs, exact to the µs */
+export const seconds = (us: bigint): string => {
+  const neg = us < 0n;
+  const a = neg ? -us : us;
+  const frac = (a % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
+  return `${neg ? '-' : ''}${a / 1_000_000n}${frac ? '.' + frac : ''}`;
+};
+
+const num = (v: bigint | null): string => {
+  const j = jsonInt(v);
+  return j === null ? 'null' : typeof j === 'string' ? `"${j}"` : String(j);
+};
+
+// ------------------------------------------------------------------ NDJSON
+
+/** One object per sample per zone, keys in the documented order; then the system line. */
+export class NdjsonFormatter {
+  private readonly heads: string[];
+  private readonly systemHead: string;
+  private readonly systemTail: string;
+  constructor(zones: WatchZone[], summed: string[]) {
+    this.heads = zones.map((z) => `,"zone":${JSON.stringify(z.id)},"name":${JSON.stringify(z.name)}`);
+    this.systemHead = `,"zone":"system","name":"system"`;
+    this.systemTail = `,"zones":${JSON.stringify(summed)}`;
+  }
+
+  line(s: WatchSample, index: number): string {
+    let l = `{"t":${seconds(s.tUs)}${this.heads[index]},"energyUj":${num(s.energyUj)},"powerUw":${num(s.powerUw)},"intervalUs":${num(s.intervalUs)},"wrapped":${s.wrapped}`;
+    if (s.gap) l += `,"gap":true,"reason":"${s.gap}"${s.errno ? `,"errno":"${s.errno}"` : ''}`;
+    return l + '}\n';
+  }
+
+  systemLine(t: TotalSample): string {
+    let l = `{"t":${seconds(t.tUs)}${this.systemHead},"energyUj":${num(t.energyUj)},"powerUw":${num(t.powerUw)},"intervalUs":${num(t.intervalUs)},"wrapped":false`;
+    if (t.gap) l += `,"gap":true,"reason":"zone-gap"`;
+    return l + this.systemTail + '}\n';
+  }
+
+  pass(r: PassResult): string {
+    let out = '';
+    for (let i = 0; i < r.samples.length; i++) out += this.line(r.samples[i]!, i);
+    if (r.total) out += this.systemLine(r.total);
+    return out;
+  }
+}
+
+// ------------------------------------------------------------------ CSV
+
+export const CSV_HEADER = 't,zone,name,energy_uj,power_uw,interval_us,wrapped,gap,reason';
+
+const csvCell = (s: string | null): string => (s === null ? '' : /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+const raw = (v: bigint | null) => (v === null ? '' : v.toString());
+
+export class CsvFormatter {
+  private readonly heads: string[];
+  private readonly systemName: string;
+  constructor(zones: WatchZone[], summed: string[]) {
+    this.heads = zones.map((z) => `${csvCell(z.id)},${csvCell(z.name)}`);
+    this.systemName = csvCell(`system: ${summed.join('+')}`);
+  }
+  pass(r: PassResult): string {
+    let out = '';
+    for (let i = 0; i < r.samples.length; i++) {
+      const s = r.samples[i]!;
+      out += `${seconds(s.tUs)},${this.heads[i]},${raw(s.energyUj)},${raw(s.powerUw)},${s.intervalUs},${s.wrapped ? 1 : 0},${s.gap ? 1 : 0},${s.gap ?? ''}\n`;
+    }
+    const t = r.total;
+    if (t) out += `${seconds(t.tUs)},system,${this.systemName},${raw(t.energyUj)},${raw(t.powerUw)},${t.intervalUs},0,${t.gap ? 1 : 0},${t.gap ? 'zone-gap' : ''}\n`;
+    return out;
+  }
+}
+
+// ------------------------------------------------------------------ Prometheus
+
+/** A label value in the exposition format: backslash, double quote and newline escaped. */
+export function escapeLabelValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/** µJ → J, µW → W, exact decimal text */
+const si = (micro: bigint): string => seconds(micro);
+
+/**
+ * The whole exposition after a pass: energy used since the watch started
+ * (a counter: wrap-corrected, so it never goes down), and the average power
+ * over the last interval (a gauge; left out for a zone in a gap).
+ */
+export function prometheusText(sampler: Sampler, last: PassResult | null, summed: string[]): string {
+  const labels = sampler.zones.map((z) => `{zone="${escapeLabelValue(z.id)}",name="${escapeLabelValue(z.name ?? '')}"}`);
+  let out = '# HELP powercap_energy_joules_total Energy used by the zone since powercapctl watch started, in joules (counter wraps handled).\n';
+  out += '# TYPE powercap_energy_joules_total counter\n';
+  for (let i = 0; i < labels.length; i++) out += `powercap_energy_joules_total${labels[i]} ${si(sampler.stats[i]!.energyUj)}\n`;
+  out += '# HELP powercap_power_watts Average power of the zone over the last sampling interval, in watts.\n';
+  out += '# TYPE powercap_power_watts gauge\n';
+  if (last) {
+    for (let i = 0; i < labels.length; i++) {
+      const p = last.samples[i]!.powerUw;
+      if (p !== null) out += `powercap_power_watts${labels[i]} ${si(p)}\n`;
+    }
+  }
+  if (sampler.totalIndexes.length > 0) {
+    const zl = `{zones="${escapeLabelValue(summed.join('+'))}"}`;
+    out += '# HELP powercap_system_energy_joules_total Energy used by the non-overlapping zones summed (label zones), in joules.\n';
+    out += '# TYPE powercap_system_energy_joules_total counter\n';
+    out += `powercap_system_energy_joules_total${zl} ${si(sampler.totalStats.energyUj)}\n`;
+    out += '# HELP powercap_system_power_watts Power of the non-overlapping zones summed (label zones) over the last interval, in watts.\n';
+    out += '# TYPE powercap_system_power_watts gauge\n';
+    if (last?.total && last.total.powerUw !== null) out += `powercap_system_power_watts${zl} ${si(last.total.powerUw)}\n`;
+  }
+  return out;
+}

@@ -1,0 +1,83 @@
+/**
+ * Running statistics of one zone over a watch: min / average / max power and
+ * the energy used, in O(1) memory, plus a fixed-size ring of the last powers
+ * for the sparkline. Nothing here grows with the number of samples.
+ */
+export class RunningStats {
+  /** samples with a power figure */
+  count = 0;
+  /** gaps seen */
+  gaps = 0;
+  minUw: bigint | null = null;
+  maxUw: bigint | null = null;
+  lastUw: bigint | null = null;
+  /** energy over the intervals with a figure, µJ */
+  energyUj = 0n;
+  /** time covered by those intervals, µs */
+  coveredUs = 0n;
+  private readonly ring: Float64Array;
+  private head = 0;
+  private filled = 0;
+
+  constructor(readonly sparkSize = 24) {
+    this.ring = new Float64Array(sparkSize);
+  }
+
+  add(powerUw: bigint, energyUj: bigint, intervalUs: bigint): void {
+    this.count++;
+    if (this.minUw === null || powerUw < this.minUw) this.minUw = powerUw;
+    if (this.maxUw === null || powerUw > this.maxUw) this.maxUw = powerUw;
+    this.lastUw = powerUw;
+    this.energyUj += energyUj;
+    this.coveredUs += intervalUs;
+    this.push(Number(powerUw));
+  }
+
+  addGap(): void {
+    this.gaps++;
+    this.lastUw = null;
+    this.push(Number.NaN);
+  }
+
+  /** average power over the covered time (energy / time), µW */
+  get avgUw(): bigint | null {
+    if (this.coveredUs <= 0n) return null;
+    return (2n * this.energyUj * 1_000_000n + this.coveredUs) / (2n * this.coveredUs);
+  }
+
+  private push(v: number): void {
+    if (this.sparkSize === 0) return;
+    this.ring[this.head] = v;
+    this.head = (this.head + 1) % this.sparkSize;
+    if (this.filled < this.sparkSize) this.filled++;
+  }
+
+  /** the last powers, oldest first (NaN for a gap) */
+  recent(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.filled; i++) {
+      out.push(this.ring[(this.head - this.filled + i + this.sparkSize) % this.sparkSize]!);
+    }
+    return out;
+  }
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** A sparkline of values (NaN → a space), scaled between their own min and max. */
+export function sparkline(values: number[]): string {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (Number.isNaN(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  let s = '';
+  for (const v of values) {
+    if (Number.isNaN(v)) s += ' ';
+    else if (hi === lo) s += BARS[3];
+    else s += BARS[Math.min(7, Math.floor(((v - lo) / (hi - lo)) * 8))];
+  }
+  return s;
+}
