@@ -8,11 +8,13 @@ import { treeSpec } from './tree/spec.js';
 import { snapshotSpec } from './snapshot/spec.js';
 import { startSpec } from './start/spec.js';
 import { setLimitSpec } from './set-limit/spec.js';
+import { watchSpec } from './watch/spec.js';
 
 export const COMMANDS: CommandSpec[] = [
   listSpec,
   treeSpec,
   setLimitSpec,
+  watchSpec,
   snapshotSpec,
   startSpec,
 ];
