@@ -5,6 +5,13 @@
  * src/cli/errors.ts, called from program.ts.
  */
 export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === '__complete') {
+    // the shell completion fast path (src/cli/completion/fast.ts): zone discovery and
+    // the sources only, no commander, no chalk; it never prints an error
+    const { runComplete } = await import('./completion/fast.js');
+    runComplete(argv.slice(1));
+    return;
+  }
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     // `powercapctl list | head`: the reader went away; that is not our failure
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -1,0 +1,18 @@
+import type { CommandSpec } from '../../spec.js';
+
+export const completionSpec: CommandSpec = {
+  name: 'completion',
+  group: 'setup',
+  summary: 'print the shell completion script for bash, zsh or fish',
+  description:
+    'Print a completion script on stdout. It completes subcommands, options and their values (--format choices,\n' +
+    '--constraint names) and zone ids and names read from the tree the line points at (--root, --snapshot, or\n' +
+    'POWERCAPCTL_ROOT/POWERCAPCTL_SNAPSHOT). The files under completions/ are these scripts. See docs/completion.md.',
+  args: [{ name: 'shell', description: 'the shell to complete for: bash, zsh or fish', required: true, complete: 'shell', choices: ['bash', 'zsh', 'fish'] }],
+  examples: [
+    { command: 'powercapctl completion bash > ~/.local/share/bash-completion/completions/powercapctl', description: 'bash, loaded on demand' },
+    { command: 'powercapctl completion zsh > "${fpath[1]}/_powercapctl"', description: 'zsh, from $fpath' },
+    { command: 'powercapctl completion fish > ~/.config/fish/completions/powercapctl.fish', description: 'fish' },
+  ],
+  load: () => import('./run.js'),
+};
