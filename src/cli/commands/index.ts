@@ -7,6 +7,7 @@ import { listSpec } from './list/spec.js';
 import { treeSpec } from './tree/spec.js';
 import { snapshotSpec } from './snapshot/spec.js';
 import { startSpec } from './start/spec.js';
+import { completionSpec } from './completion/spec.js';
 import { setLimitSpec } from './set-limit/spec.js';
 import { watchSpec } from './watch/spec.js';
 
@@ -16,5 +17,6 @@ export const COMMANDS: CommandSpec[] = [
   setLimitSpec,
   watchSpec,
   snapshotSpec,
+  completionSpec,
   startSpec,
 ];
