@@ -1,0 +1,37 @@
+import type { CommandContext } from '../../context.js';
+import { readHierarchy } from '../../../core/dtpm/edit.js';
+import { descriptionJson, renderKernelTable, tableNameFor } from '../../../core/dtpm/describe.js';
+import { writeFileAtomic } from '../../../core/atomic.js';
+import { notFound, usageError } from '../../../core/errors.js';
+import { toJson } from '../../io.js';
+import { openTarget } from './target.js';
+
+export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const target = openTarget(ctx, { configfs: opts.configfs as string | undefined });
+  const h = readHierarchy(target);
+  if (h.nodes.length === 0) throw notFound('no DTPM hierarchy to export', 'build one with create-node or dtpm import');
+  for (const p of h.problems) ctx.io.warn(p.message);
+  const format = opts.format as string;
+  let text: string;
+  let json: unknown;
+  if (format === 'kernel-table') {
+    const name = (opts.tableName as string | undefined) ?? tableNameFor(h);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw usageError(`invalid --table-name '${name}': a C identifier`);
+    const t = renderKernelTable(h, name);
+    if (t.derived.length) ctx.io.warn(`device-tree paths derived from device names, check them: ${t.derived.join(', ')} (record with registry add --dt-path)`);
+    if (t.missing.length) ctx.io.warn(`no device-tree path for ${t.missing.join(', ')}: the table names them by device name`);
+    text = t.text;
+    json = { format: 'kernel-table', tableName: name, text: t.text, derivedDtPaths: t.derived, missingDtPaths: t.missing };
+  } else {
+    json = descriptionJson(h);
+    text = toJson(json) + '\n';
+  }
+  if (typeof opts.output === 'string') {
+    writeFileAtomic(opts.output, text);
+    if (ctx.globals.json) ctx.io.json({ file: opts.output, format, nodes: h.nodes.length });
+    else ctx.io.note(`wrote ${opts.output}: ${h.nodes.length} nodes (${format})`);
+    return;
+  }
+  if (ctx.globals.json) ctx.io.json(json);
+  else process.stdout.write(text);
+}

@@ -1,0 +1,31 @@
+import * as fs from 'node:fs';
+import type { CommandContext } from '../../context.js';
+import { importHierarchy, readHierarchy } from '../../../core/dtpm/edit.js';
+import { parseDescription } from '../../../core/dtpm/describe.js';
+import { errnoOf, notFound, PowercapError, Exit } from '../../../core/errors.js';
+import { openTarget, targetJson, warnFindings, nodeJson, nodeSummary } from './target.js';
+
+export function readDescriptionFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const e = errnoOf(err);
+    if (e === 'ENOENT') throw notFound(`description file not found: ${file}`, 'write one with `powercapctl dtpm export -o FILE`');
+    throw new PowercapError(e === 'EACCES' ? Exit.PERMISSION : Exit.FAILED, `cannot read ${file}: ${e}`);
+  }
+}
+
+export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const file = args[0] as string;
+  const text = readDescriptionFile(file);
+  const target = openTarget(ctx, { configfs: opts.configfs as string | undefined, dryRun: opts.dryRun === true, writing: true });
+  const desc = parseDescription(text, file, readHierarchy(target).registry);
+  const r = importHierarchy(target, desc, { replace: opts.replace === true });
+  if (ctx.globals.json) {
+    ctx.io.json({ target: targetJson(target), dryRun: opts.dryRun === true, nodes: r.hierarchy.nodes.map(nodeJson), findings: r.findings });
+    return;
+  }
+  warnFindings(ctx, r.findings);
+  const verb = opts.dryRun ? 'would create' : 'created';
+  for (const n of r.hierarchy.nodes) ctx.io.out(`${verb} ${n.path}  ${nodeSummary(n)}`);
+}

@@ -1,0 +1,90 @@
+import type { CommandSpec } from '../../spec.js';
+
+export const dtpmSpec: CommandSpec = {
+  name: 'dtpm',
+  group: 'model',
+  summary: 'DTPM hierarchies: new board snapshots, import/export of descriptions, checks',
+  description:
+    'A DTPM hierarchy lives in a snapshot (the dtpm zones), in a configfs-style directory (--configfs DIR), or on a live\n' +
+    'kernel, which builds it at boot from a per-SoC table. These subcommands create an empty snapshot for a board not yet\n' +
+    'booted, write a hierarchy out as JSON or as that kernel table, read one back, and check one.',
+  examples: [
+    { command: 'powercapctl dtpm new board.json --hostname myboard', description: 'an empty snapshot to model a board' },
+    { command: 'powercapctl --snapshot examples/rk3399-dtpm.json dtpm export --format kernel-table', description: 'the C table for drivers/soc/…/dtpm.c' },
+    { command: 'powercapctl --snapshot board.json dtpm check', description: 'exit 1 when something is wrong' },
+  ],
+  subcommands: [
+    {
+      name: 'new',
+      group: 'model',
+      summary: 'create an empty snapshot (no zones, no registry) to model a board, atomically',
+      args: [{ name: 'file', description: 'snapshot file to create', required: true, complete: 'file' }],
+      options: [
+        { flags: '--hostname <name>', description: 'host name recorded in the snapshot', defaultValue: 'board' },
+        { flags: '--kernel-release <release>', description: 'kernel release recorded', defaultValue: '6.16.0' },
+        { flags: '--machine <arch>', description: 'machine recorded', defaultValue: 'aarch64' },
+        { flags: '-d, --description <text>', description: 'a note stored in the snapshot' },
+        { flags: '-f, --force', description: 'replace FILE if it exists' },
+      ],
+      examples: [
+        { command: 'powercapctl dtpm new board.json && powercapctl --snapshot board.json registry add …', description: 'start a model' },
+      ],
+      load: () => import('./new.js'),
+    },
+    {
+      name: 'export',
+      group: 'model',
+      summary: 'write the hierarchy as a JSON description or as the kernel per-SoC table',
+      description:
+        'json: nodes with id, name, type (virtual | device) and parent, plus informational bounds and weights (import ignores\n' +
+        'them). kernel-table: the dtpm_node array of drivers/soc/rockchip/dtpm.c, DT nodes named by their device-tree path\n' +
+        '(recorded with registry add --dt-path, else derived from the name: a warning says which).',
+      options: [
+        { flags: '--format <format>', description: 'output format', choices: ['json', 'kernel-table'], defaultValue: 'json' },
+        { flags: '--table-name <ident>', description: 'C name of the table', defaultDescription: '<root>_hierarchy' },
+        { flags: '-o, --output <file>', description: 'write to FILE (atomically) instead of stdout', complete: 'file' },
+        { flags: '--configfs <dir>', description: 'export the hierarchy of a configfs-style directory', complete: 'dir' },
+      ],
+      examples: [
+        { command: 'powercapctl --snapshot board.json dtpm export -o board-dtpm.json', description: 'save a description' },
+        { command: 'powercapctl dtpm export --format kernel-table', description: "this machine's hierarchy as the kernel table" },
+      ],
+      load: () => import('./export.js'),
+    },
+    {
+      name: 'import',
+      group: 'model',
+      summary: 'build the hierarchy a description file gives (JSON or kernel table)',
+      description:
+        'Every device must be registered (exit 3). An unknown parent, a cycle or a malformed file is refused with exit 6,\n' +
+        'a second root or a device placed twice with exit 5. An existing hierarchy is replaced only with --replace.',
+      args: [{ name: 'file', description: 'description file (from dtpm export, or a kernel table)', required: true, complete: 'file' }],
+      options: [
+        { flags: '--replace', description: 'replace the existing hierarchy' },
+        { flags: '--configfs <dir>', description: 'build it in a configfs-style directory (mkdir)', complete: 'dir' },
+        { flags: '-n, --dry-run', description: 'check and show the result, change nothing' },
+      ],
+      examples: [
+        { command: 'powercapctl --snapshot board.json dtpm import board-dtpm.json', description: 'into a snapshot' },
+        { command: 'powercapctl --snapshot board.json dtpm import --replace rk3399-dtpm.c', description: 'from a kernel table' },
+      ],
+      load: () => import('./import.js'),
+    },
+    {
+      name: 'check',
+      group: 'model',
+      summary: 'check a hierarchy: empty virtual nodes, shares below minimum, missing energy models, limits above the parent',
+      description:
+        'Checks the source (snapshot, live tree or --configfs DIR), or a description FILE against the source\'s registry.\n' +
+        'Findings: empty-virtual, share-below-min (kernel.md §3 defect), no-energy-model, limits-above-parent, structure.\n' +
+        'Exit status: 0 when there is nothing to report, 1 when there are findings (printed on stdout).',
+      args: [{ name: 'file', description: 'a description file to check instead of the source', complete: 'file' }],
+      options: [{ flags: '--configfs <dir>', description: 'check a configfs-style directory', complete: 'dir' }],
+      examples: [
+        { command: 'powercapctl --snapshot board.json dtpm check', description: 'exit 1 with findings' },
+        { command: 'powercapctl --snapshot board.json dtpm check desc.json --json', description: 'a description, as JSON' },
+      ],
+      load: () => import('./check.js'),
+    },
+  ],
+};

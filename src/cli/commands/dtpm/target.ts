@@ -1,0 +1,70 @@
+/**
+ * What the DTPM commands (create-node, delete-node, registry, dtpm …) work on:
+ * a configfs-style directory (`--configfs DIR`), else the source: a snapshot
+ * (editable) or a live tree (read-only: the kernel builds the hierarchy at boot).
+ * Also the shared rendering of findings and node numbers.
+ */
+import type { CommandContext } from '../../context.js';
+import { readHierarchy, type DtpmTarget } from '../../../core/dtpm/edit.js';
+import type { Finding } from '../../../core/dtpm/check.js';
+import type { HNode } from '../../../core/dtpm/model.js';
+import { readEnergyModel } from '../../../core/em/debugfs.js';
+import { formatPower } from '../../../core/units.js';
+
+export interface TargetOptions {
+  configfs?: string | undefined;
+  dryRun?: boolean | undefined;
+  /** the command changes the target: check a snapshot can be replaced before anything else */
+  writing?: boolean;
+}
+
+export function openTarget(ctx: CommandContext, o: TargetOptions): DtpmTarget {
+  const src = ctx.source();
+  if (o.configfs) {
+    // which names the kernel would take as devices: the snapshot's registry, or what the live tree implies
+    if (src.snapshot) {
+      return { kind: 'configfs', dir: o.configfs, registry: src.registry, domains: src.energyModel ? readEnergyModel(src.energyModel) : [], dryRun: o.dryRun === true };
+    }
+    const live = readHierarchy({ kind: 'live', powercap: src.powercap, energyModel: src.energyModel });
+    return { kind: 'configfs', dir: o.configfs, registry: live.registry, domains: live.domains, dryRun: o.dryRun === true };
+  }
+  if (src.snapshot) {
+    if (o.writing && !o.dryRun) src.snapshot.assertWritable();
+    return { kind: 'snapshot', snapshot: src.snapshot, dryRun: o.dryRun === true };
+  }
+  return { kind: 'live', powercap: src.powercap, energyModel: src.energyModel };
+}
+
+export function targetJson(t: DtpmTarget): Record<string, unknown> {
+  switch (t.kind) {
+    case 'snapshot': return { kind: 'snapshot', file: t.snapshot.path };
+    case 'configfs': return { kind: 'configfs', dir: t.dir };
+    case 'live': return { kind: 'live', root: t.powercap.info.kind === 'live' ? t.powercap.info.root : null };
+  }
+}
+
+/** Findings after a change: warnings on stderr (exit status unaffected). */
+export function warnFindings(ctx: CommandContext, findings: Finding[]): void {
+  for (const f of findings) ctx.io.warn(`${f.message} [${f.code}]`);
+}
+
+export function nodeJson(n: HNode) {
+  return {
+    path: n.path,
+    name: n.name,
+    type: n.device ? 'device' : 'virtual',
+    device: n.device ? { name: n.device.name, kind: n.device.kind, domain: n.device.domain ?? null } : null,
+    zoneId: n.zoneId,
+    powerMinUw: n.node.powerMinUw,
+    powerMaxUw: n.node.powerMaxUw,
+    powerLimitUw: n.node.powerLimitUw,
+    weight: n.node.weight,
+    powerUw: n.powerUw,
+  };
+}
+
+/** `virtual  0 µW–0 µW  weight 1024` style summary of a node. */
+export function nodeSummary(n: HNode): string {
+  const kind = n.device ? `device ${n.device.kind}` : 'virtual';
+  return `${kind}${n.zoneId ? `  ${n.zoneId}` : ''}  range ${formatPower(n.node.powerMinUw)}–${formatPower(n.node.powerMaxUw)}  weight ${n.node.weight}`;
+}

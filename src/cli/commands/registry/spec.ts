@@ -1,0 +1,64 @@
+import type { CommandSpec } from '../../spec.js';
+
+export const registrySpec: CommandSpec = {
+  name: 'registry',
+  group: 'model',
+  summary: 'the power devices a DTPM hierarchy is built from (list, add, remove)',
+  description:
+    'Each device: name, kind (cpu / devfreq / other), its energy-model domain and CPUs, power min/max (table[0] and\n' +
+    'table[last] × online CPUs for a CPU domain; the registered bounds for a device without an energy model) and where it\n' +
+    'sits in the hierarchy, if anywhere. On a live tree the registry is derived from the DTPM leaves and the energy model;\n' +
+    'in a snapshot it is stored and can be edited (add, remove), so that a board not yet booted can be modelled.',
+  examples: [
+    { command: 'powercapctl --snapshot examples/rk3399-dtpm.json registry', description: 'devices, bounds, placement' },
+    { command: 'powercapctl --snapshot board.json registry add dmc-devfreq --em dmc --em-table dmc.txt', description: 'a device with a new energy-model table' },
+    { command: 'powercapctl --snapshot board.json registry add power-supply-charge --power-min 0.25W --power-max 4W', description: "a device without an energy model ('other')" },
+  ],
+  load: () => import('./list.js'),
+  subcommands: [
+    {
+      name: 'list',
+      group: 'model',
+      summary: 'list the registered devices (the default)',
+      examples: [{ command: 'powercapctl --snapshot board.json registry list --json', description: 'as JSON' }],
+      load: () => import('./list.js'),
+    },
+    {
+      name: 'add',
+      group: 'model',
+      summary: 'register a device in a snapshot (names are unique)',
+      description:
+        'Kind: cpu for cpuN-cpufreq or with --cpus, devfreq with --em, other with --power-min/--power-max, unless --kind says.\n' +
+        '--em DOMAIN names an energy-model domain of the snapshot; --em-table FILE adds that domain from a table: JSON\n' +
+        '([{"frequencyKhz":408000,"powerUw":27769},…]) or text, one state per line with units (408MHz 27769uW; or 408MHz 825mV\n' +
+        'with --coefficient C, power = C×mV²×MHz/1e6). --dt-path records the device-tree path(s) used by the kernel table.\n' +
+        'A duplicate name is refused (exit 5); the snapshot is written atomically.',
+      args: [{ name: 'name', description: 'device name as its driver registers it (cpu0-cpufreq, ff9a0000.gpu-devfreq)', required: true, complete: 'device' }],
+      options: [
+        { flags: '--kind <kind>', description: 'device kind', choices: ['cpu', 'devfreq', 'other'], defaultDescription: 'from the name and options' },
+        { flags: '--em <domain>', description: 'energy-model domain (directory name under energy_model/)', complete: 'domain' },
+        { flags: '--em-table <file>', description: 'add the domain from this table file', complete: 'file' },
+        { flags: '--coefficient <C>', description: 'dynamic-power-coefficient, for a table giving voltages' },
+        { flags: '--capacity <n>', description: 'CPU capacity for performance and cost of a new CPU domain', defaultValue: '1024' },
+        { flags: '--cpus <list>', description: 'CPUs of the domain (0-3,6)', defaultDescription: "the domain's" },
+        { flags: '--online-cpus <list>', description: 'CPUs online (nr_cpus in dtpm_cpu.c)', defaultDescription: 'all of --cpus' },
+        { flags: '--power-min <power>', description: 'lowest power of a device without an energy model (250mW)' },
+        { flags: '--power-max <power>', description: 'highest power of a device without an energy model (4W)' },
+        { flags: '--dt-path <path>', description: 'device-tree path for the kernel table (repeat for each CPU of a cluster)', repeatable: true },
+      ],
+      examples: [
+        { command: 'powercapctl --snapshot board.json registry add cpu4-cpufreq --em cpu4 --dt-path /cpus/cpu@100 --dt-path /cpus/cpu@101', description: 'the big cluster, with its DT paths' },
+        { command: 'powercapctl --snapshot board.json registry add cpu0-cpufreq --em cpu0 --cpus 0-3 --em-table a53.txt --capacity 381', description: 'a CPU domain and its table' },
+      ],
+      load: () => import('./add.js'),
+    },
+    {
+      name: 'remove',
+      group: 'model',
+      summary: 'unregister a device from a snapshot (refused while it is placed)',
+      args: [{ name: 'name', description: 'device name', required: true, complete: 'device' }],
+      examples: [{ command: 'powercapctl --snapshot board.json registry remove dmc-devfreq', description: 'exit 5 while dmc-devfreq is in the hierarchy' }],
+      load: () => import('./remove.js'),
+    },
+  ],
+};

@@ -1,0 +1,75 @@
+/**
+ * The configfs interface of the seed patch (never merged, kernel.md §3): the
+ * hierarchy is a tree of directories under a root (`/sys/kernel/config/dtpm`),
+ * `mkdir soc/cluster0/cpu0-cpufreq` creates a node (a registered name becomes the
+ * device, any other a virtual node), `rmdir` removes one. Attribute files the
+ * kernel may put in those directories are ignored; only subdirectories are nodes.
+ * Children are read in name order (configfs lists in creation order, which a
+ * plain directory does not keep).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { errnoOf, failed, notFound, permissionDenied, PowercapError, Exit } from '../errors.js';
+import type { NodeSpec } from './model.js';
+
+/** The node specs of a configfs-style directory (parents before children). */
+export function readConfigfs(dir: string): NodeSpec[] {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    throw notFound(`configfs directory not found: ${dir}`, 'mount configfs (mount -t configfs none /sys/kernel/config) or give an existing directory');
+  }
+  if (!st.isDirectory()) throw notFound(`${dir} is not a directory`);
+  const specs: NodeSpec[] = [];
+  const visit = (abs: string, parent: number | null, depth: number) => {
+    if (depth > 64) throw new PowercapError(Exit.INVALID_DATA, `${abs}: deeper than 64 levels (a loop?)`);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(abs, { withFileTypes: true });
+    } catch (err) {
+      throw ioError('read', abs, err);
+    }
+    for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))) {
+      specs.push({ name: e.name, parent });
+      visit(path.join(abs, e.name), specs.length - 1, depth + 1);
+    }
+  };
+  visit(dir, null, 0);
+  return specs;
+}
+
+/** mkdir each path in order; on a failure, remove what this call made and throw. */
+export function mkdirNodes(dir: string, relPaths: string[]): void {
+  const made: string[] = [];
+  for (const rel of relPaths) {
+    const abs = path.join(dir, ...rel.split('/'));
+    try {
+      fs.mkdirSync(abs);
+      made.push(abs);
+    } catch (err) {
+      for (const m of made.reverse()) try { fs.rmdirSync(m); } catch { /* best effort */ }
+      throw ioError('mkdir', abs, err);
+    }
+  }
+}
+
+/** rmdir each path in order (children before parents). */
+export function rmdirNodes(dir: string, relPaths: string[]): void {
+  for (const rel of relPaths) {
+    const abs = path.join(dir, ...rel.split('/'));
+    try {
+      fs.rmdirSync(abs);
+    } catch (err) {
+      throw ioError('rmdir', abs, err);
+    }
+  }
+}
+
+function ioError(op: string, abs: string, err: unknown): PowercapError {
+  const e = errnoOf(err);
+  if (e === 'EACCES' || e === 'EPERM' || e === 'EROFS') return permissionDenied(`${op} ${abs}: ${e}`, 'configfs needs root: run with sudo');
+  if (e === 'ENOTEMPTY') return failed(`${op} ${abs}: directory not empty (files in it are not nodes)`, 'remove the files, or on configfs remove child nodes first');
+  if (e === 'ENOENT') return notFound(`${op} ${abs}: ${e}`);
+  return failed(`${op} ${abs}: ${e}`);
+}
