@@ -10,12 +10,20 @@ import { startSpec } from './start/spec.js';
 import { completionSpec } from './completion/spec.js';
 import { setLimitSpec } from './set-limit/spec.js';
 import { watchSpec } from './watch/spec.js';
+import { registrySpec } from './registry/spec.js';
+import { createNodeSpec } from './create-node/spec.js';
+import { deleteNodeSpec } from './delete-node/spec.js';
+import { dtpmSpec } from './dtpm/spec.js';
 
 export const COMMANDS: CommandSpec[] = [
   listSpec,
   treeSpec,
   setLimitSpec,
   watchSpec,
+  registrySpec,
+  createNodeSpec,
+  deleteNodeSpec,
+  dtpmSpec,
   snapshotSpec,
   completionSpec,
   startSpec,
