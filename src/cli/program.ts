@@ -2,7 +2,7 @@
  * The commander program, built from the command specs (src/cli/commands/index.ts):
  * each command's runner is loaded lazily when it runs. main.ts loads this module.
  */
-import { Command, Option, CommanderError } from 'commander';
+import { Argument, Command, Option, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.js';
 import { GLOBAL_OPTIONS, GROUP_TITLES, type CommandSpec, type OptionSpec } from './spec.js';
 import { CommandContext, resolveGlobals } from './context.js';
@@ -12,11 +12,12 @@ import { VERSION } from './version.js';
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 function addOption(cmd: Command, o: OptionSpec): void {
-  const opt = new Option(o.flags, o.description);
+  // commander shows "(default: …)" only for a real default value: a described one is written out here
+  const described = o.defaultValue === undefined && o.defaultDescription ? ` (default: ${o.defaultDescription})` : '';
+  const opt = new Option(o.flags, o.description + described);
   if (o.choices) opt.choices(o.choices as string[]);
   if (o.repeatable) opt.argParser(collect);
   if (o.defaultValue !== undefined) opt.default(o.defaultValue, o.defaultDescription);
-  else if (o.defaultDescription) opt.default(undefined, o.defaultDescription);
   if (o.hidden) opt.hideHelp();
   cmd.addOption(opt);
 }
@@ -34,14 +35,20 @@ function argSyntax(a: NonNullable<CommandSpec['args']>[number]): string {
   return a.required ? `<${inner}>` : `[${inner}]`;
 }
 
+/** Spec descriptions break lines for the source's sake: help rewraps paragraphs to the terminal. */
+export const reflow = (text: string) => text.split(/\n{2,}/).map((p) => p.replace(/\s*\n\s*/g, ' ').trim()).join('\n\n');
+
 function addCommand(parent: Command, spec: CommandSpec, path: string[]): void {
   const cmd = new Command(spec.name);
   // exitOverride, output routing and suggestions apply to every level
   cmd.copyInheritedSettings(parent);
-  cmd.summary(spec.summary).description(spec.description ?? spec.summary);
-  cmd.helpGroup(`${GROUP_TITLES[spec.group]} commands:`);
+  cmd.summary(spec.summary).description(reflow(spec.description ?? spec.summary));
+  // top-level commands are listed by group (read, write, model, setup); a command's subcommands under "Commands:"
+  if (path.length === 0) cmd.helpGroup(`${GROUP_TITLES[spec.group]} commands:`);
   for (const a of spec.args ?? []) {
-    cmd.argument(argSyntax(a), a.description);
+    const arg = new Argument(argSyntax(a), a.description);
+    if (a.choices) arg.choices(a.choices as string[]);
+    cmd.addArgument(arg);
   }
   for (const o of spec.options ?? []) addOption(cmd, o);
   const help = examplesHelp(spec);
