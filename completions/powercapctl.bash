@@ -1,0 +1,267 @@
+# bash completion for powercapctl
+# Generated from the command specs by `npm run gen` (scripts/gen-docs.ts); do not edit.
+# Also printed by `powercapctl completion <shell>`. Dynamic values (zone ids and names,
+# constraint names, DTPM nodes, devices, energy-model domains) come from the tree the
+# line points at (--root, --snapshot, or POWERCAPCTL_ROOT/POWERCAPCTL_SNAPSHOT), through
+# `powercapctl __complete KIND …`.
+#
+# Install: powercapctl completion bash > ~/.local/share/bash-completion/completions/powercapctl
+#      or: echo 'source <(powercapctl completion bash)' >> ~/.bashrc
+
+# subcommands of a command path
+_powercapctl_subs() {
+  case "$1" in
+    '') echo 'list tree set-limit watch model registry create-node delete-node dtpm snapshot completion help' ;;
+    model) echo 'em power energy cap budget idle' ;;
+    registry) echo 'list add remove' ;;
+    dtpm) echo 'new export import check' ;;
+    snapshot) echo 'save check' ;;
+  esac
+}
+
+# options of a command path (its own, then the global ones)
+_powercapctl_opts() {
+  case "$1" in
+    '') echo '-h --help --version' ;;
+    list) echo '-t --type --format -h --help' ;;
+    tree) echo '-t --type -h --help' ;;
+    set-limit) echo '-c --constraint -w --time-window --enable --disable -n --dry-run -y --yes -f --force -h --help' ;;
+    watch) echo '-i --interval -n --count -d --duration --format --textfile --record --speed -t --type -h --help' ;;
+    model) echo '-h --help' ;;
+    'model em') echo '-d --domain --dts --table --opp-file -C --coefficient --capacity --device --cpus --kernel --plot --svg -h --help' ;;
+    'model power') echo '-d --domain --dts --table --opp-file -C --coefficient --capacity --device --cpus -f --freq -V --voltage -u --util --static --static-table -t --temp -h --help' ;;
+    'model energy') echo '-d --domain --dts --table --opp-file -C --coefficient --capacity --device --cpus -u --util --all-states -h --help' ;;
+    'model cap') echo '-z --zone -l --limit -d --domain --dts --table --opp-file -C --coefficient --capacity --device --cpus -h --help' ;;
+    'model budget') echo '-b --budget -a --actor -z --zone --tree -r --request -w --weight -h --help' ;;
+    'model idle') echo '-s --state --preset -i --idle --latency --on-power --off-power -h --help' ;;
+    registry) echo '-h --help' ;;
+    'registry list') echo '-h --help' ;;
+    'registry add') echo '--kind --em --em-table --coefficient --capacity --cpus --online-cpus --power-min --power-max --dt-path -h --help' ;;
+    'registry remove') echo '-h --help' ;;
+    create-node) echo '-p --parents --device --virtual --configfs -n --dry-run -h --help' ;;
+    delete-node) echo '-r --recursive --configfs -n --dry-run -h --help' ;;
+    dtpm) echo '-h --help' ;;
+    'dtpm new') echo '--hostname --kernel-release --machine -d --description -f --force -h --help' ;;
+    'dtpm export') echo '--format --table-name -o --output --configfs -h --help' ;;
+    'dtpm import') echo '--replace --configfs -n --dry-run -h --help' ;;
+    'dtpm check') echo '--configfs -h --help' ;;
+    snapshot) echo '-h --help' ;;
+    'snapshot save') echo '-f --force -d --description -h --help' ;;
+    'snapshot check') echo '-h --help' ;;
+    completion) echo '-h --help' ;;
+    help) echo '-h --help' ;;
+  esac
+  echo '--root --snapshot --em-root --json --no-color -q --quiet -v --verbose'
+}
+
+# what an option's value completes to (nothing for a flag that takes none)
+_powercapctl_optval() {
+  case "$1|$2" in
+    'list|-t'|'list|--type') echo none ;;
+    'list|--format') echo 'choice table json tsv csv' ;;
+    'tree|-t'|'tree|--type') echo none ;;
+    'set-limit|-c'|'set-limit|--constraint') echo constraint ;;
+    'set-limit|-w'|'set-limit|--time-window') echo none ;;
+    'watch|-i'|'watch|--interval') echo none ;;
+    'watch|-n'|'watch|--count') echo none ;;
+    'watch|-d'|'watch|--duration') echo none ;;
+    'watch|--format') echo 'choice table ndjson csv prometheus' ;;
+    'watch|--textfile') echo file ;;
+    'watch|--record') echo file ;;
+    'watch|--speed') echo none ;;
+    'watch|-t'|'watch|--type') echo none ;;
+    'model em|-d'|'model em|--domain') echo domain ;;
+    'model em|--dts') echo file ;;
+    'model em|--table') echo none ;;
+    'model em|--opp-file') echo file ;;
+    'model em|-C'|'model em|--coefficient') echo none ;;
+    'model em|--capacity') echo none ;;
+    'model em|--cpus') echo none ;;
+    'model em|--kernel') echo 'choice current pre-6.0' ;;
+    'model em|--svg') echo file ;;
+    'model power|-d'|'model power|--domain') echo domain ;;
+    'model power|--dts') echo file ;;
+    'model power|--table') echo none ;;
+    'model power|--opp-file') echo file ;;
+    'model power|-C'|'model power|--coefficient') echo none ;;
+    'model power|--capacity') echo none ;;
+    'model power|--cpus') echo none ;;
+    'model power|-f'|'model power|--freq') echo none ;;
+    'model power|-V'|'model power|--voltage') echo none ;;
+    'model power|-u'|'model power|--util') echo none ;;
+    'model power|--static') echo none ;;
+    'model power|--static-table') echo file ;;
+    'model power|-t'|'model power|--temp') echo none ;;
+    'model energy|-d'|'model energy|--domain') echo domain ;;
+    'model energy|--dts') echo file ;;
+    'model energy|--table') echo none ;;
+    'model energy|--opp-file') echo file ;;
+    'model energy|-C'|'model energy|--coefficient') echo none ;;
+    'model energy|--capacity') echo none ;;
+    'model energy|--cpus') echo none ;;
+    'model energy|-u'|'model energy|--util') echo none ;;
+    'model cap|-z'|'model cap|--zone') echo dtpm-node ;;
+    'model cap|-l'|'model cap|--limit') echo none ;;
+    'model cap|-d'|'model cap|--domain') echo domain ;;
+    'model cap|--dts') echo file ;;
+    'model cap|--table') echo none ;;
+    'model cap|--opp-file') echo file ;;
+    'model cap|-C'|'model cap|--coefficient') echo none ;;
+    'model cap|--capacity') echo none ;;
+    'model cap|--cpus') echo none ;;
+    'model budget|-b'|'model budget|--budget') echo none ;;
+    'model budget|-a'|'model budget|--actor') echo none ;;
+    'model budget|-z'|'model budget|--zone') echo dtpm-node ;;
+    'model budget|--tree') echo file ;;
+    'model budget|-r'|'model budget|--request') echo none ;;
+    'model budget|-w'|'model budget|--weight') echo none ;;
+    'model idle|-s'|'model idle|--state') echo none ;;
+    'model idle|--preset') echo 'choice rk3399' ;;
+    'model idle|-i'|'model idle|--idle') echo none ;;
+    'model idle|--latency') echo none ;;
+    'model idle|--on-power') echo none ;;
+    'model idle|--off-power') echo none ;;
+    'registry add|--kind') echo 'choice cpu devfreq other' ;;
+    'registry add|--em') echo domain ;;
+    'registry add|--em-table') echo file ;;
+    'registry add|--coefficient') echo none ;;
+    'registry add|--capacity') echo none ;;
+    'registry add|--cpus') echo none ;;
+    'registry add|--online-cpus') echo none ;;
+    'registry add|--power-min') echo none ;;
+    'registry add|--power-max') echo none ;;
+    'registry add|--dt-path') echo none ;;
+    'create-node|--configfs') echo dir ;;
+    'delete-node|--configfs') echo dir ;;
+    'dtpm new|--hostname') echo none ;;
+    'dtpm new|--kernel-release') echo none ;;
+    'dtpm new|--machine') echo none ;;
+    'dtpm new|-d'|'dtpm new|--description') echo none ;;
+    'dtpm export|--format') echo 'choice json kernel-table' ;;
+    'dtpm export|--table-name') echo none ;;
+    'dtpm export|-o'|'dtpm export|--output') echo file ;;
+    'dtpm export|--configfs') echo dir ;;
+    'dtpm import|--configfs') echo dir ;;
+    'dtpm check|--configfs') echo dir ;;
+    'snapshot save|-d'|'snapshot save|--description') echo none ;;
+    *'|--root') echo dir ;;
+    *'|--snapshot') echo file ;;
+    *'|--em-root') echo dir ;;
+  esac
+}
+
+# what the Nth (from 0) positional argument of a command path completes to
+_powercapctl_arg() {
+  case "$1" in
+    list) (( $2 >= 0 )) && { echo zone; return; } ;;
+    tree) (( $2 == 0 )) && { echo zone; return; } ;;
+    set-limit) (( $2 == 0 )) && { echo zone; return; }; (( $2 >= 1 )) && { echo none; return; } ;;
+    watch) (( $2 >= 0 )) && { echo zone; return; } ;;
+    'registry add') (( $2 == 0 )) && { echo device; return; } ;;
+    'registry remove') (( $2 == 0 )) && { echo device; return; } ;;
+    create-node) (( $2 == 0 )) && { echo dtpm-node; return; } ;;
+    delete-node) (( $2 == 0 )) && { echo dtpm-node; return; } ;;
+    'dtpm new') (( $2 == 0 )) && { echo file; return; } ;;
+    'dtpm import') (( $2 == 0 )) && { echo file; return; } ;;
+    'dtpm check') (( $2 == 0 )) && { echo file; return; } ;;
+    'snapshot save') (( $2 == 0 )) && { echo file; return; } ;;
+    'snapshot check') (( $2 == 0 )) && { echo file; return; } ;;
+    completion) (( $2 == 0 )) && { echo 'choice bash zsh fish'; return; } ;;
+    help) (( $2 == 0 )) && { echo 'choice list tree set-limit watch model registry create-node delete-node dtpm snapshot completion'; return; } ;;
+  esac
+}
+
+_powercapctl() {
+  local line=${COMP_LINE:0:COMP_POINT}
+  [[ -z $line ]] && line="${COMP_WORDS[*]:0:COMP_CWORD+1}"
+  local -a words
+  read -r -a words <<< "$line"
+  [[ -z $line || $line == *[[:space:]] ]] && words+=("")
+  local cur=${words[${#words[@]}-1]}
+  local cmd='' cmdpath='' want='' word opt desc subs i npos=0 ddash=0
+  local -a src=() ctx=()
+  COMPREPLY=()
+  for ((i = 0; i < ${#words[@]} - 1; i++)); do
+    word=${words[i]}
+    if [[ -z $cmd ]]; then
+      # the command itself, after any VAR=value assignments (the source variables count)
+      case $word in
+        POWERCAPCTL_ROOT=*) src+=(--root "${word#*=}") ;;
+        POWERCAPCTL_SNAPSHOT=*) src+=(--snapshot "${word#*=}") ;;
+        POWERCAPCTL_EM_ROOT=*) src+=(--em-root "${word#*=}") ;;
+        [A-Za-z_]*=*) ;;
+        *) cmd=$word ;;
+      esac
+      continue
+    fi
+    if [[ -n $want ]]; then
+      case $want in --root|--snapshot|--em-root) src+=("$want" "$word") ;; esac
+      want=''
+      continue
+    fi
+    if (( ! ddash )) && [[ $word == -?* ]]; then
+      if [[ $word == -- ]]; then ddash=1
+      elif [[ $word == --*=* ]]; then
+        case ${word%%=*} in --root|--snapshot|--em-root) src+=("${word%%=*}" "${word#*=}") ;; esac
+      elif [[ -n $(_powercapctl_optval "$cmdpath" "$word") ]]; then want=$word
+      fi
+      continue
+    fi
+    subs=$(_powercapctl_subs "$cmdpath")
+    if (( npos == 0 )) && [[ -n $subs && " $subs " == *" $word "* ]]; then
+      cmdpath=${cmdpath:+$cmdpath }$word
+      continue
+    fi
+    ctx+=("$word")
+    ((npos++))
+  done
+  [[ -z $cmd ]] && return 0
+
+  local prefix=''
+  if [[ -n $want ]]; then
+    desc=$(_powercapctl_optval "$cmdpath" "$want")
+  elif (( ! ddash )) && [[ $cur == --*=* ]]; then
+    opt=${cur%%=*}
+    prefix=$opt=
+    cur=${cur#*=}
+    desc=$(_powercapctl_optval "$cmdpath" "$opt")
+  elif (( ! ddash )) && [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "$(_powercapctl_opts "$cmdpath")" -- "$cur"))
+    return 0
+  else
+    subs=$(_powercapctl_subs "$cmdpath")
+    if (( npos == 0 )) && [[ -n $subs ]]; then
+      COMPREPLY=($(compgen -W "$subs" -- "$cur"))
+      return 0
+    fi
+    desc=$(_powercapctl_arg "$cmdpath" "$npos")
+  fi
+
+  case $desc in
+    '' | none) return 0 ;;
+    'choice '*) COMPREPLY=($(compgen -W "${desc#choice }" -- "$cur")) ;;
+    file) compopt -o filenames 2>/dev/null; local IFS=$'\n'; COMPREPLY=($(compgen -f -- "$cur")) ;;
+    dir) compopt -o filenames 2>/dev/null; local IFS=$'\n'; COMPREPLY=($(compgen -d -- "$cur")) ;;
+    *)
+      local run=$cmd
+      [[ $run == '~/'* ]] && run=$HOME/${run#'~/'}
+      type -P "$run" >/dev/null 2>&1 || run=powercapctl
+      local IFS=$'\n'
+      COMPREPLY=($(compgen -W "$("$run" __complete "$desc" "${src[@]}" -- "${ctx[@]}" 2>/dev/null)" -- "$cur"))
+      ;;
+  esac
+  # bash replaces only the text after the last ':' or '=' of the word (COMP_WORDBREAKS)
+  local typed=$prefix$cur trim='' breaks=''
+  [[ $COMP_WORDBREAKS == *:* ]] && breaks+=':'
+  [[ $COMP_WORDBREAKS == *=* ]] && breaks+='='
+  [[ -n $breaks && $typed == *["$breaks"]* ]] && trim=${typed%"${typed##*["$breaks"]}"}
+  if [[ -n $prefix || -n $trim ]]; then
+    for i in "${!COMPREPLY[@]}"; do
+      COMPREPLY[i]=$prefix${COMPREPLY[i]}
+      COMPREPLY[i]=${COMPREPLY[i]#"$trim"}
+    done
+  fi
+  return 0
+}
+
+complete -F _powercapctl powercapctl
