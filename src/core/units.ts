@@ -180,3 +180,36 @@ export function jsonInt(v: bigint | null): number | string | null {
   if (v === null) return null;
   return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
 }
+
+// ---------------------------------------------------------------- model inputs (appended)
+
+/**
+ * A temperature in millidegrees Celsius, the thermal framework's unit: `55C`, `55.5°C`,
+ * `55000mC`. Negative values are allowed (a cold start). A bare number is refused.
+ */
+export function parseTemperatureMc(input: string): number {
+  const t = input.trim();
+  const m = /^(-?)([0-9]+(?:\.[0-9]+)?)\s*(°C|C|c|mC|m°C)$/.exec(t);
+  if (!m) throw usageError(`invalid temperature '${input}'`, 'use a number with a unit, e.g. 55C, 55.5°C or 55000mC');
+  const [i, f = ''] = m[2]!.split('.');
+  const milli = m[3] === 'mC' || m[3] === 'm°C';
+  const v = milli ? scaleDecimal(i!, f, 0) : scaleDecimal(i!, f, 3);
+  if (v === null) throw usageError(`invalid temperature '${input}': finer than 1 m°C`);
+  return (m[1] === '-' ? -1 : 1) * Number(v);
+}
+
+/** A percentage with its sign: `60%`, `12.5%` → hundredths of a percent (6000, 1250). */
+export function parsePercentBp(input: string, max = 10000): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*%$/.exec(input.trim());
+  if (!m) throw usageError(`invalid percentage '${input}'`, 'write it with a % sign, e.g. 60% or 12.5%');
+  const [i, f = ''] = m[1]!.split('.');
+  const bp = scaleDecimal(i!, f, 2);
+  if (bp === null) throw usageError(`invalid percentage '${input}': at most two decimals`);
+  if (bp > BigInt(max)) throw usageError(`invalid percentage '${input}': above ${max / 100}%`);
+  return Number(bp);
+}
+
+/** 55000 m°C → "55.0 °C" */
+export function formatTemperatureMc(mc: number): string {
+  return `${(mc / 1000).toFixed(1)} °C`;
+}

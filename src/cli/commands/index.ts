@@ -10,6 +10,7 @@ import { startSpec } from './start/spec.js';
 import { completionSpec } from './completion/spec.js';
 import { setLimitSpec } from './set-limit/spec.js';
 import { watchSpec } from './watch/spec.js';
+import { modelSpec } from './model/spec.js';
 import { registrySpec } from './registry/spec.js';
 import { createNodeSpec } from './create-node/spec.js';
 import { deleteNodeSpec } from './delete-node/spec.js';
@@ -20,6 +21,7 @@ export const COMMANDS: CommandSpec[] = [
   treeSpec,
   setLimitSpec,
   watchSpec,
+  modelSpec,
   registrySpec,
   createNodeSpec,
   deleteNodeSpec,

@@ -104,3 +104,73 @@ export function emFromOpps(opps: Opp[], coefficient: number, opts: { capacity?: 
     opts,
   );
 }
+
+// ------------------------------------------------------------- table checks and the pre-6.0 rules
+
+/** Before 6.0 the per-state power was mW and the ceiling EM_MAX_POWER was 0xFFFF (kernel.md §4). */
+export const EM_MAX_POWER_MW_PRE60 = 0xffff;
+
+/** A row of a table before the kernel accepts it; `label` names it in errors ("row 3", "opp-1800000000"). */
+export interface EmRow {
+  frequencyKhz: number;
+  powerUw: number;
+  voltageUv?: number | null;
+  powerMw?: number | null;
+  label?: string;
+}
+
+/** Why em_create_perf_table() would refuse a row, or null when the table is acceptable. */
+export function emTableProblem(rows: readonly EmRow[]): { index: number; message: string } | null {
+  if (rows.length === 0) return { index: -1, message: 'the table has no states' };
+  let prev = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const name = r.label ?? `state ${i}`;
+    if (!Number.isInteger(r.frequencyKhz) || r.frequencyKhz <= 0) {
+      return { index: i, message: `${name}: frequency ${r.frequencyKhz} kHz is not a positive whole number of kHz` };
+    }
+    if (r.frequencyKhz <= prev) {
+      return { index: i, message: `${name}: frequency ${r.frequencyKhz} kHz is not above the previous state's ${prev} kHz (frequencies must increase)` };
+    }
+    prev = r.frequencyKhz;
+    if (!Number.isFinite(r.powerUw) || r.powerUw <= 0) {
+      return { index: i, message: `${name}: power ${r.powerUw} µW is not positive (the kernel refuses a zero power)` };
+    }
+    if (r.powerUw > EM_MAX_POWER_UW) {
+      return { index: i, message: `${name}: power ${r.powerUw} µW is above the kernel's per-state maximum EM_MAX_POWER (${EM_MAX_POWER_UW} µW, 64 W)` };
+    }
+  }
+  return null;
+}
+
+/**
+ * The table a kernel before 6.0 built: power in mW (C·V²·f / 1e9, or the µW value / 1000
+ * when power was given), cost = power × fmax / f, inefficient states by the same walk.
+ * Performance is shown as capacity × f / fmax (those kernels derived it the same way at use).
+ */
+export function buildPerfStatesPre60(
+  rows: ReadonlyArray<{ frequencyKhz: number; powerUw: number; voltageUv?: number | null; powerMw?: number | null }>,
+  opts: { capacity?: number; cpu?: boolean } = {},
+): PerfState[] {
+  const capacity = opts.capacity ?? 1024;
+  const cpu = opts.cpu ?? true;
+  const fmax = rows.length ? rows[rows.length - 1]!.frequencyKhz : 1;
+  const states: PerfState[] = rows.map((r) => ({
+    frequencyKhz: r.frequencyKhz,
+    voltageUv: r.voltageUv ?? null,
+    powerUw: r.powerUw,
+    powerMw: r.powerMw ?? idiv(r.powerUw, 1000),
+    performance: cpu ? performanceOf(capacity, r.frequencyKhz, fmax) : 0,
+    cost: 0,
+    inefficient: false,
+  }));
+  if (!cpu) return states;
+  let prevCost = Infinity;
+  for (let i = states.length - 1; i >= 0; i--) {
+    const s = states[i]!;
+    s.cost = idiv(s.powerMw! * fmax, s.frequencyKhz);
+    if (s.cost >= prevCost) s.inefficient = true;
+    else prevCost = s.cost;
+  }
+  return states;
+}

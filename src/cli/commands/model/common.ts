@@ -1,0 +1,106 @@
+/**
+ * What the model runners share: turning the domain options into a ModelDomain (file
+ * inputs, or the energy model of the source), and the borderless table they print.
+ * cli-table3 and colours are imported only when a table is drawn.
+ */
+import type { CommandContext } from '../../context.js';
+import { notFound, permissionDenied, SysfsError, usageError } from '../../../core/errors.js';
+import type { PerfDomain } from '../../../core/em/debugfs.js';
+import type { DomainOptions, KernelRules, ModelDomain } from '../../../core/em/input.js';
+
+export function domainOptions(opts: Record<string, unknown>): DomainOptions & { domain?: string | undefined } {
+  const s = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  return {
+    dts: s('dts'), table: s('table'), oppFile: s('oppFile'), coefficient: s('coefficient'), capacity: s('capacity'),
+    device: opts.device === true, cpus: s('cpus'), kernel: (s('kernel') as KernelRules | undefined) ?? 'current', domain: s('domain'),
+  };
+}
+
+export const hasFileInput = (o: DomainOptions) => o.dts !== undefined || o.oppFile !== undefined;
+
+/** The energy model of the source (snapshot or --em-root), with a clear error when there is none. */
+export async function sourceDomains(ctx: CommandContext): Promise<{ domains: PerfDomain[]; where: string }> {
+  const { readEnergyModel } = await import('../../../core/em/debugfs.js');
+  const where = ctx.globals.snapshot ?? ctx.emRootPath;
+  let domains: PerfDomain[];
+  try {
+    const src = ctx.source();
+    domains = src.energyModel ? readEnergyModel(src.energyModel) : [];
+  } catch (err) {
+    if (err instanceof SysfsError && (err.errno === 'EACCES' || err.errno === 'EPERM')) {
+      throw permissionDenied(`cannot read the energy model at ${err.path}: ${err.errno}`, 'debugfs is readable by root only: run with sudo, or use a snapshot (--snapshot) or --dts/--opp-file');
+    }
+    throw err;
+  }
+  if (domains.length === 0) {
+    throw notFound(`no energy model in ${where}`,
+      ctx.globals.snapshot ? 'this snapshot has no energyModel section: use --dts FILE or --opp-file FILE' : 'mount debugfs and run as root, give --em-root DIR, or use --dts FILE / --opp-file FILE');
+  }
+  return { domains, where };
+}
+
+/** The domain(s) the options name. `all`: without --domain, every domain of the energy model. */
+export async function loadDomains(ctx: CommandContext, opts: Record<string, unknown>, all = false): Promise<ModelDomain[]> {
+  const o = domainOptions(opts);
+  const input = await import('../../../core/em/input.js');
+  if (o.dts !== undefined && o.oppFile !== undefined) throw usageError('--dts and --opp-file are two tables: give one');
+  if (hasFileInput(o)) {
+    if (o.domain !== undefined) throw usageError('--domain picks a domain of the energy model: not with --dts or --opp-file');
+    return [input.loadDomainFromFile(o)];
+  }
+  if (o.table !== undefined) throw usageError('--table chooses a table of a --dts file', 'add --dts FILE');
+  const { domains, where } = await sourceDomains(ctx);
+  if (o.domain !== undefined) return [input.domainFromEm(input.pickDomain(domains, o.domain, where), o, where)];
+  if (all || domains.length === 1) return domains.map((d) => input.domainFromEm(d, o, where));
+  throw usageError(`the energy model has ${domains.length} domains: choose one with --domain`, `domains: ${domains.map((d) => d.name).join(', ')}`);
+}
+
+export function originJson(d: ModelDomain) {
+  return d.origin;
+}
+
+export interface Column {
+  head: string;
+  right?: boolean;
+}
+
+/** A borderless table like `list` prints; `marks` colour whole rows (warn = inefficient). */
+export async function renderTable(ctx: CommandContext, columns: Column[], rows: Array<Array<string>>, rowStyle?: Array<'warn' | 'dim' | 'ok' | 'bad' | null>): Promise<string> {
+  const [{ default: Table }, { makeColors, palette }] = await Promise.all([import('cli-table3'), import('../../color.js')]);
+  const p = palette(makeColors(ctx.globals.color, ctx.io.stdoutIsTTY));
+  const table = new Table({
+    head: columns.map((c) => p.heading(c.head)),
+    style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
+    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' },
+  });
+  rows.forEach((r, i) => {
+    const st = rowStyle?.[i] ?? null;
+    table.push(r.map((cell, k) => {
+      const text = st ? p[st](cell) : cell;
+      return columns[k]?.right ? { content: text, hAlign: 'right' as const } : text;
+    }));
+  });
+  return table.toString();
+}
+
+/** "a,b , c" → ['a','b','c'] */
+export const splitList = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+/** `NAME=VALUE` pairs of a repeatable option. */
+export function namedValues(list: unknown, what: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const item of (list as string[] | undefined) ?? []) {
+    const i = item.indexOf('=');
+    if (i <= 0) throw usageError(`${what} '${item}' is not NAME=VALUE`);
+    out.set(item.slice(0, i).trim(), item.slice(i + 1).trim());
+  }
+  return out;
+}
+
+/** Watts with the precision a budget needs: 2260224 → "2.260 W", 245427 → "245.4 mW". */
+export function watts(uw: number): string {
+  const a = Math.abs(uw);
+  if (a >= 1e6) return `${(uw / 1e6).toFixed(3)} W`;
+  if (a >= 1e3) return `${(uw / 1e3).toFixed(1)} mW`;
+  return `${uw} µW`;
+}

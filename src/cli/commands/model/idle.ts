@@ -1,0 +1,62 @@
+import type { CommandContext } from '../../context.js';
+import { usageError, PowercapError } from '../../../core/errors.js';
+import { formatDuration, parseDurationUs, parsePowerUw } from '../../../core/units.js';
+import { breakEvenUs, checkIdleStates, chooseDomainState, RK3399_IDLE_STATES, type DomainIdleState } from '../../../core/em/idle.js';
+import { namedValues, renderTable, splitList, watts } from './common.js';
+
+const dur = (v: string, what: string) => {
+  try {
+    return Number(parseDurationUs(v));
+  } catch (err) {
+    throw usageError(`${what}: ${err instanceof PowercapError ? err.message : String(err)}`, 'durations take a unit: 400us, 2ms, 1.5ms');
+  }
+};
+
+/** `NAME:entry:exit:residency` */
+export function parseIdleState(text: string): DomainIdleState {
+  const parts = text.split(':');
+  if (parts.length !== 4 || parts[0] === '') throw usageError(`idle state '${text}' is not NAME:entry:exit:residency`, 'e.g. --state CLUSTER_SLEEP:400us:500us:2000us');
+  return { name: parts[0]!, offUs: dur(parts[1]!, `state ${parts[0]} entry latency`), onUs: dur(parts[2]!, `state ${parts[0]} exit latency`), residencyUs: dur(parts[3]!, `state ${parts[0]} residency`), powerUw: null };
+}
+
+/** nJ → "5.5 µJ", "418.0 µJ", "1.25 mJ" */
+const joules = (nj: number) => (Math.abs(nj) >= 1e6 ? `${(nj / 1e6).toFixed(2)} mJ` : `${(nj / 1000).toFixed(1)} µJ`);
+
+export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const states: DomainIdleState[] = [];
+  if (opts.preset === 'rk3399') states.push(...RK3399_IDLE_STATES.map((s) => ({ ...s })));
+  for (const s of (opts.state as string[] | undefined) ?? []) states.push(parseIdleState(s));
+  checkIdleStates(states);
+  if (typeof opts.idle !== 'string') throw usageError('--idle is required', 'the expected idle time, or a list of idle periods: --idle 3ms or --idle 500us,2ms,10ms');
+  const periods = splitList(opts.idle).map((v, i) => dur(v, `idle period #${i + 1}`));
+  if (periods.length === 0) throw usageError('--idle gives no period');
+  const latencyUs = typeof opts.latency === 'string' ? dur(opts.latency, '--latency') : null;
+  const onPowerUw = typeof opts.onPower === 'string' ? Number(parsePowerUw(opts.onPower)) : null;
+  for (const [name, p] of namedValues(opts.offPower, '--off-power')) {
+    const s = states.find((x) => x.name === name);
+    if (!s) throw usageError(`--off-power ${name}: no idle state '${name}'`, `states: ${states.map((x) => x.name).join(', ')}`);
+    s.powerUw = Number(parsePowerUw(p));
+    if (onPowerUw !== null && s.powerUw > onPowerUw) ctx.io.warn(`${name} draws more (${watts(s.powerUw)}) than staying on (${watts(onPowerUw)})`);
+  }
+  const choices = periods.map((t) => chooseDomainState(states, t, { latencyUs, onPowerUw }));
+  const totalNj = choices.every((c) => c.savedNj !== null) ? choices.reduce((s, c) => s + c.savedNj!, 0) : null;
+  if (ctx.globals.json) {
+    ctx.io.json({
+      states: states.map((s) => ({ ...s, breakEvenUs: breakEvenUs(s), offOnUs: s.offUs + s.onUs, fitsLatency: latencyUs === null || s.offUs + s.onUs <= latencyUs })),
+      latencyUs, onPowerUw, periods: choices, totalSavedNj: totalNj,
+    });
+    return;
+  }
+  const st = await renderTable(ctx, [
+    { head: 'STATE' }, { head: 'ENTRY', right: true }, { head: 'EXIT', right: true }, { head: 'RESIDENCY', right: true },
+    { head: 'BREAK-EVEN', right: true }, { head: 'ENTRY+EXIT', right: true }, { head: 'POWER', right: true },
+  ], states.map((s) => [s.name, formatDuration(s.offUs), formatDuration(s.onUs), formatDuration(s.residencyUs), formatDuration(breakEvenUs(s)),
+    formatDuration(s.offUs + s.onUs) + (latencyUs !== null && s.offUs + s.onUs > latencyUs ? ' > limit' : ''), s.powerUw === null ? '–' : watts(s.powerUw)]),
+  states.map((s) => (latencyUs !== null && s.offUs + s.onUs > latencyUs ? 'dim' : null)));
+  const pt = await renderTable(ctx, [{ head: 'IDLE', right: true }, { head: 'CHOSEN' }, { head: 'WHY NOT DEEPER' }, { head: 'SAVED', right: true }],
+    choices.map((c) => [formatDuration(c.idleUs), c.name ?? 'stay on', c.rejected.map((r) => `${r.name}: ${r.why === 'latency' ? 'entry+exit above the latency limit' : 'idle shorter than entry+residency'}`).join('; ') || '–',
+      c.savedNj === null ? '–' : joules(c.savedNj)]),
+    choices.map((c) => (c.state === null ? 'dim' : null)));
+  ctx.io.out(`domain idle states${latencyUs !== null ? ` (latency limit ${formatDuration(latencyUs)})` : ''}${onPowerUw !== null ? `, on: ${watts(onPowerUw)}` : ''}\n${st}\n\n${pt}` +
+    (totalNj !== null && periods.length > 1 ? `\ntotal saved: ${joules(totalNj)}` : ''));
+}

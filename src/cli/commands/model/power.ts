@@ -1,0 +1,82 @@
+import type { CommandContext } from '../../context.js';
+import { usageError } from '../../../core/errors.js';
+import { formatPower, formatVoltageUv, parseFrequencyHz, parsePercentBp, parsePowerUw, parseTemperatureMc, parseVoltageUv } from '../../../core/units.js';
+import { dynamicPower, readStaticTable, staticPower, type StaticTable } from '../../../core/em/cooling.js';
+import { parseCoefficient, parseCpuCount } from '../../../core/em/input.js';
+import { hasFileInput, domainOptions, loadDomains, renderTable, splitList } from './common.js';
+import { mhz } from './em.js';
+
+interface Point { frequencyKhz: number; voltageUv: number }
+
+export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const o = domainOptions(opts);
+  const useDomain = hasFileInput(o) || o.domain !== undefined;
+  const freqKhz = typeof opts.freq === 'string' ? Number(parseFrequencyHz(opts.freq) / 1000n) : null;
+  const voltUv = typeof opts.voltage === 'string' ? Number(parseVoltageUv(opts.voltage)) : null;
+  let coefficient = o.coefficient !== undefined ? parseCoefficient(o.coefficient) : null;
+  let nrCpus = o.cpus !== undefined ? parseCpuCount(o.cpus) : null;
+  let points: Point[];
+  let name = 'domain';
+  if (useDomain) {
+    const [d] = await loadDomains(ctx, opts);
+    for (const n of d!.notes) ctx.io.note(n);
+    name = d!.name;
+    coefficient ??= d!.coefficient;
+    nrCpus ??= d!.nrCpus;
+    const states = d!.states.filter((s) => s.voltageUv !== null);
+    if (freqKhz !== null) {
+      const s = d!.states.find((x) => x.frequencyKhz === freqKhz);
+      const v = voltUv ?? s?.voltageUv ?? null;
+      if (v === null) throw usageError(`no OPP at ${mhz(freqKhz)} with a voltage in ${d!.name}`, `give --voltage, or one of: ${states.map((x) => mhz(x.frequencyKhz)).join(', ')}`);
+      points = [{ frequencyKhz: freqKhz, voltageUv: v }];
+    } else {
+      if (states.length === 0) throw usageError(`${d!.name} has no voltages (the table gives powers)`, 'give --freq and --voltage');
+      points = states.map((s) => ({ frequencyKhz: s.frequencyKhz, voltageUv: s.voltageUv! }));
+    }
+  } else {
+    if (freqKhz === null || voltUv === null) throw usageError('give --freq and --voltage (or a table: --dts, --opp-file, --domain)', 'e.g. --freq 1.8GHz --voltage 1.2V --coefficient 436');
+    points = [{ frequencyKhz: freqKhz, voltageUv: voltUv }];
+  }
+  if (coefficient === null) throw usageError('the dynamic-power coefficient is needed', 'give --coefficient C (dynamic-power-coefficient)');
+  const loads = splitList(String(opts.util ?? '100%')).map((u) => parsePercentBp(u));
+  const perCpu = loads.length === 1 ? new Array<number>(nrCpus ?? 1).fill(loads[0]!) : loads;
+  if (loads.length > 1 && nrCpus !== null && loads.length !== nrCpus) {
+    throw usageError(`${loads.length} loads for ${nrCpus} CPUs`, 'give one load for all CPUs, or one per CPU');
+  }
+  if (opts.static !== undefined && opts.staticTable !== undefined) throw usageError('--static and --static-table are two static powers: give one');
+  let table: StaticTable | null = null;
+  let tempMc: number | null = null;
+  if (opts.staticTable !== undefined) {
+    if (opts.temp === undefined) throw usageError('--static-table needs --temp', 'e.g. --temp 55C');
+    table = readStaticTable(opts.staticTable as string);
+    tempMc = parseTemperatureMc(opts.temp as string);
+  }
+  const fixedStatic = opts.static !== undefined ? Number(parsePowerUw(opts.static as string)) : null;
+  let clamped = false;
+  const rows = points.map((pt) => {
+    const dyn = dynamicPower(coefficient!, pt.frequencyKhz, pt.voltageUv, perCpu);
+    let staticUw = fixedStatic ?? 0;
+    if (table) {
+      const sp = staticPower(table, tempMc!, pt.voltageUv);
+      staticUw = sp.powerUw;
+      clamped ||= sp.clamped;
+    }
+    return { frequencyKhz: pt.frequencyKhz, voltageUv: pt.voltageUv, ...dyn, staticUw, totalUw: dyn.dynamicUw + staticUw };
+  });
+  if (clamped) ctx.io.warn('a temperature or voltage is outside the static power table: its edge value was used');
+  if (ctx.globals.json) {
+    ctx.io.json({
+      domain: useDomain ? name : null, coefficient, cpus: perCpu.length, loadsPct: perCpu.map((b) => b / 100),
+      static: table ? { kind: 'table', file: opts.staticTable, temperatureMc: tempMc } : fixedStatic !== null ? { kind: 'fixed', powerUw: fixedStatic } : null,
+      points: rows,
+    });
+    return;
+  }
+  const out = await renderTable(ctx, [
+    { head: 'FREQUENCY', right: true }, { head: 'VOLTAGE', right: true }, { head: '1 CPU µW', right: true }, { head: 'DYNAMIC µW', right: true },
+    { head: 'OLD mW', right: true }, { head: 'STATIC µW', right: true }, { head: 'TOTAL', right: true },
+  ], rows.map((r) => [mhz(r.frequencyKhz), formatVoltageUv(r.voltageUv), String(r.rawUw), String(r.dynamicUw), String(r.dynamicMw), String(r.staticUw), formatPower(r.totalUw)]));
+  const loadText = perCpu.map((b) => `${b / 100}%`).join(', ');
+  ctx.io.out(`${useDomain ? `${name}: ` : ''}C = ${coefficient}, ${perCpu.length} CPU${perCpu.length === 1 ? '' : 's'} at ${loadText} (Σ ${rows[0]!.totalLoadPct}%)` +
+    (table ? `, static from ${opts.staticTable as string} at ${(tempMc! / 1000).toFixed(1)} °C` : fixedStatic !== null ? `, static ${formatPower(fixedStatic)}` : ', no static power') + `\n${out}`);
+}

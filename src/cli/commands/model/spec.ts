@@ -1,0 +1,160 @@
+import type { CommandSpec, OptionSpec } from '../../spec.js';
+
+/** Where a performance domain's table comes from: shared by em, power, energy and cap. */
+const DOMAIN_OPTIONS: OptionSpec[] = [
+  { flags: '-d, --domain <name>', description: 'an energy-model domain (cpu4, a CPU of it such as cpu5, ff9a0000.gpu) from the snapshot or --em-root', complete: 'domain' },
+  { flags: '--dts <file>', description: 'a device-tree source holding an operating-points-v2 table', complete: 'file' },
+  { flags: '--table <name>', description: 'which OPP table of the --dts file: node name, label, or a CPU/device node using it' },
+  { flags: '--opp-file <file>', description: 'a CSV or JSON table: frequency and power or voltage, with units (1.8GHz, 1130mW, 1.1V)', complete: 'file' },
+  { flags: '-C, --coefficient <C>', description: 'dynamic-power-coefficient (power from C·V²·f); default: the one the DTS gives' },
+  { flags: '--capacity <n>', description: 'CPU capacity of the domain\'s fastest state (1–1024)', defaultDescription: '1024, or the energy model\'s' },
+  { flags: '--device', description: 'a device (GPU…), not CPUs: no performance or cost (automatic for non-CPU DTS tables and EM domains)' },
+  { flags: '--cpus <n>', description: 'number of CPUs in the domain (nr_cpus)', defaultDescription: 'the domain\'s CPUs when known' },
+];
+
+export const modelSpec: CommandSpec = {
+  name: 'model',
+  group: 'model',
+  summary: 'energy-model calculators: OPP tables, power, energy, caps, budgets, cluster idle',
+  description:
+    'Compute what the kernel computes from an energy model, with its integer rules, without touching the system:\n' +
+    'the table built from device-tree OPPs, cpufreq cooling power, the EAS energy estimate, the OPP a DTPM power\n' +
+    'limit lands each leaf on, how the thermal power allocator and DTPM divide a budget, and when a cluster power\n' +
+    'domain powers off. Tables come from --dts, --opp-file, or --domain with a snapshot or the live energy model.',
+  examples: [
+    { command: 'powercapctl model em --dts rk3399-opp.dtsi --table cluster1_opp --coefficient 436', description: 'the A72 table a 6.x kernel builds' },
+    { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model cap --zone package --limit 3W', description: 'what a 3 W cap does to each leaf' },
+    { command: 'powercapctl model budget --budget 2W --actor cpu:1.5W:2.26W --actor gpu:1W:2.56W', description: 'IPA against DTPM' },
+  ],
+  subcommands: [
+    {
+      name: 'em',
+      group: 'model',
+      summary: 'the energy-model table: frequency, voltage, power, performance, cost, inefficient states',
+      description:
+        'Per state: frequency (kHz), voltage, power in µW (and the mW a pre-6.0 kernel computed from the same OPP),\n' +
+        'performance (capacity × f / fmax), cost (power × 10 / performance) and whether the state is inefficient.\n' +
+        '--kernel pre-6.0 uses the old rules (mW, cost = power × fmax / f). Without an input, every domain of the\n' +
+        'energy model (snapshot or --em-root) is shown.',
+      options: [
+        ...DOMAIN_OPTIONS,
+        { flags: '--kernel <rules>', description: 'kernel rules to apply', choices: ['current', 'pre-6.0'], defaultValue: 'current' },
+        { flags: '--plot', description: 'draw power against frequency and cost against performance in the terminal' },
+        { flags: '--svg <file>', description: 'write the same chart as a standalone SVG file (atomically)', complete: 'file' },
+      ],
+      examples: [
+        { command: 'powercapctl model em --dts board.dts --table cpu_b0 --coefficient 436', description: 'the table for the CPUs using cpu_b0\'s OPPs' },
+        { command: 'powercapctl model em --opp-file a72.csv --plot', description: 'a CSV table, with the curves drawn' },
+        { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model em --domain cpu4 --svg a72.svg', description: 'a snapshot\'s domain as an SVG chart' },
+      ],
+      load: () => import('./em.js'),
+    },
+    {
+      name: 'power',
+      group: 'model',
+      summary: 'cpufreq cooling power model: C·V²·f·load plus static (leakage) power',
+      description:
+        'Dynamic power C × f(MHz) × V(mV)² × load (µW, and mW as the old cooling device computed it), plus static\n' +
+        'power from --static or a table of power by temperature and voltage (--static-table, interpolated). With a\n' +
+        'domain and no --freq, one row per OPP.',
+      options: [
+        ...DOMAIN_OPTIONS,
+        { flags: '-f, --freq <frequency>', description: 'frequency (1.8GHz, 1800MHz)' },
+        { flags: '-V, --voltage <voltage>', description: 'voltage (1.1V, 1100mV); default: the OPP\'s at --freq' },
+        { flags: '-u, --util <percent,...>', description: 'load per CPU in percent (60% for each of --cpus CPUs, or 100%,60%,0%,0%)', defaultValue: '100%' },
+        { flags: '--static <power>', description: 'a fixed static power for the domain (150mW)' },
+        { flags: '--static-table <file>', description: 'CSV/JSON of static power by temperature (rows) and voltage (columns)', complete: 'file' },
+        { flags: '-t, --temp <temperature>', description: 'temperature for --static-table (55C)' },
+      ],
+      examples: [
+        { command: 'powercapctl model power -C 436 --freq 1.8GHz --voltage 1.2V --util 100% --cpus 2', description: 'two A72s flat out' },
+        { command: 'powercapctl model power --dts rk3399.dts --table cpu_b0 --util 50% --static-table leak.csv --temp 70C', description: 'every OPP at half load, hot' },
+      ],
+      load: () => import('./power.js'),
+    },
+    {
+      name: 'energy',
+      group: 'model',
+      summary: 'the state EAS picks for per-CPU utilisations, and its energy estimate (current and pre-6.8 formulas)',
+      description:
+        'em_cpu_energy(): max utilisation + 25 % headroom picks the first efficient state whose performance covers it;\n' +
+        'energy = cost × Σutil (6.8+), or cost × Σutil / capacity with cost = power × fmax / f (before 6.8).\n' +
+        'Both are shown, and as an average power of the domain.',
+      options: [
+        ...DOMAIN_OPTIONS,
+        { flags: '-u, --util <list>', description: 'utilisation of each CPU of the domain, 0 to the capacity (300,200,80,0)' },
+        { flags: '--all-states', description: 'do not skip inefficient states (a policy without skip-inefficiencies)' },
+      ],
+      examples: [
+        { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model energy -d cpu4 --util 300,200', description: 'the two A72s at 300 and 200' },
+        { command: 'powercapctl model energy --opp-file a53.csv --capacity 381 --util 100,80,0,0', description: 'from a table' },
+      ],
+      load: () => import('./energy.js'),
+    },
+    {
+      name: 'cap',
+      group: 'model',
+      summary: 'what a power limit does: each DTPM leaf\'s share, OPP, frequency cap, power and performance lost',
+      description:
+        'Runs the DTPM split of kernel.md §3 on a copy of the tree (nothing is written): the limit each leaf is\n' +
+        'handed, the highest state whose power × nr_cpus fits, its frequency, the power applied and the performance\n' +
+        'lost against the top state. With --domain (or --dts/--opp-file), the same for one bare performance domain.',
+      options: [
+        { flags: '-z, --zone <zone>', description: 'a DTPM zone of the tree (id, name): the limit is written there', complete: 'dtpm-node' },
+        { flags: '-l, --limit <power>', description: 'the power limit (3W, 1500mW, max, min, 50%)' },
+        ...DOMAIN_OPTIONS,
+      ],
+      examples: [
+        { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model cap --zone package --limit 3W', description: 'a 3 W cap on the rk3399 package' },
+        { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model cap --domain cpu4 --limit 1.5W', description: 'the A72 cluster alone' },
+        { command: 'powercapctl model cap --opp-file a72.csv --cpus 2 --limit 50%', description: 'half the cluster\'s maximum' },
+      ],
+      load: () => import('./cap.js'),
+    },
+    {
+      name: 'budget',
+      group: 'model',
+      summary: 'divide a budget: thermal power allocator (by demand) next to DTPM (by power_max)',
+      description:
+        'The power allocator of kernel.md §5 (weighted requests, grants capped at max, the excess shared by headroom)\n' +
+        'beside DTPM\'s static split by power_max, so one sees which actor each scheme starves. Actors from --actor,\n' +
+        'or the leaves of a DTPM tree (snapshot, live, or a --tree description file) with --request per leaf\n' +
+        '(default: the leaf\'s power_uw reading).',
+      options: [
+        { flags: '-b, --budget <power>', description: 'the power to divide (3W)' },
+        { flags: '-a, --actor <name:req:max[:weight]>', description: 'an actor: requested and maximum power, IPA weight (default 1024)', repeatable: true },
+        { flags: '-z, --zone <zone>', description: 'DTPM node whose leaves are the actors (default: the root of the only DTPM tree)', complete: 'dtpm-node' },
+        { flags: '--tree <file>', description: 'a JSON hierarchy description instead of the source: nested {name, powerMaxUw, powerMinUw, requestUw, children}', complete: 'file' },
+        { flags: '-r, --request <name=power>', description: 'requested power of a DTPM leaf', repeatable: true },
+        { flags: '-w, --weight <name=n>', description: 'IPA weight of a DTPM leaf (default 1024)', repeatable: true },
+      ],
+      examples: [
+        { command: 'powercapctl model budget -b 2W -a a72:1.8W:2.26W -a a53:0.4W:0.72W -a gpu:1.5W:2.56W:512', description: 'three actors, GPU weighted half' },
+        { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model budget -b 3W -r cpu4-cpufreq=2W', description: 'the rk3399 leaves, the A72s asking 2 W' },
+      ],
+      load: () => import('./budget.js'),
+    },
+    {
+      name: 'idle',
+      group: 'model',
+      summary: 'which idle state the genpd CPU-domain governor picks, and the energy saved against staying on',
+      description:
+        'For a cluster power domain with idle states (entry/exit latency, minimum residency): the deepest state whose\n' +
+        'entry latency + residency fits the idle time and whose entry + exit latency fits the latency constraint\n' +
+        '(kernel.md §6). With --on-power and --off-power, the energy saved: (P_on − P_off) × (T − entry − residency).',
+      options: [
+        { flags: '-s, --state <name:entry:exit:residency>', description: 'a domain idle state, shallowest first (CLUSTER_SLEEP:400us:500us:2ms)', repeatable: true },
+        { flags: '--preset <name>', description: 'idle states of a known SoC', choices: ['rk3399'] },
+        { flags: '-i, --idle <durations>', description: 'expected idle time, or a list of idle periods (3ms or 500us,2ms,10ms)' },
+        { flags: '--latency <duration>', description: 'the tightest latency constraint of the domain\'s devices and CPUs' },
+        { flags: '--on-power <power>', description: 'domain power when on and idle (staying on)' },
+        { flags: '--off-power <name=power>', description: 'domain power in a state (CLUSTER_SLEEP=5mW)', repeatable: true },
+      ],
+      examples: [
+        { command: 'powercapctl model idle --preset rk3399 --idle 1ms,2.5ms,10ms', description: 'rk3399\'s states for three idle periods' },
+        { command: 'powercapctl model idle -s RET:50us:80us:300us -s OFF:400us:500us:2ms --idle 3ms --latency 600us --on-power 60mW --off-power RET=20mW --off-power OFF=2mW', description: 'energy saved under a latency constraint' },
+      ],
+      load: () => import('./idle.js'),
+    },
+  ],
+};

@@ -1,0 +1,97 @@
+/**
+ * What a power limit does to a DTPM tree or to one performance domain, computed without
+ * writing anything (kernel.md §3): the tree is cloned and distributeLimit() runs on the
+ * clone. Per leaf: the limit it is handed, the state (OPP) and frequency cap it lands on,
+ * the power applied, and the performance lost against the top state.
+ * Performance is the energy model's (capacity × f / fmax) for CPUs; devices have none in the
+ * EM, so their frequency stands for it.
+ */
+import { chooseLeafState, distributeLimit, type DtpmNode, type LeafTable, type SplitStep } from '../dtpm/hierarchy.js';
+
+/** A deep copy of the subtree under `node` (parent links inside the copy only). */
+export function cloneDtpm(node: DtpmNode, parent: DtpmNode | null = null): DtpmNode {
+  const copy: DtpmNode = { ...node, parent, children: [] };
+  if (node.table) copy.table = { nrCpus: node.table.nrCpus, states: node.table.states.map((s) => ({ ...s })) };
+  copy.children = node.children.map((c) => cloneDtpm(c, copy));
+  return copy;
+}
+
+export interface LeafCap {
+  name: string;
+  zoneId: string | null;
+  kind: DtpmNode['kind'];
+  nrCpus: number | null;
+  /** what its parent handed it (before our below-minimum guard) */
+  limitUw: number;
+  stateIndex: number | null;
+  frequencyCapKhz: number | null;
+  maxFrequencyKhz: number | null;
+  appliedUw: number;
+  powerMaxUw: number;
+  /** performance at the cap and at the top state (frequency in kHz where the EM has none) */
+  performanceAtCap: number | null;
+  performanceAtMax: number | null;
+  performanceBasis: 'performance' | 'frequency' | null;
+  /** 0–100, two decimals */
+  performanceLostPct: number | null;
+  warning: string | null;
+}
+
+export function leafCapOf(table: LeafTable, limitUw: number): Omit<LeafCap, 'name' | 'zoneId' | 'kind' | 'warning' | 'limitUw' | 'powerMaxUw'> {
+  const choice = chooseLeafState(table, limitUw);
+  const top = table.states[table.states.length - 1]!;
+  const s = table.states[choice.index]!;
+  const byPerf = (top.performance ?? 0) > 0;
+  const atCap = byPerf ? s.performance! : s.frequencyKhz;
+  const atMax = byPerf ? top.performance! : top.frequencyKhz;
+  return {
+    nrCpus: table.nrCpus,
+    stateIndex: choice.index,
+    frequencyCapKhz: choice.frequencyKhz,
+    maxFrequencyKhz: top.frequencyKhz,
+    appliedUw: choice.appliedUw,
+    performanceAtCap: atCap,
+    performanceAtMax: atMax,
+    performanceBasis: byPerf ? 'performance' : 'frequency',
+    performanceLostPct: Math.round(((atMax - atCap) / atMax) * 10000) / 100,
+  };
+}
+
+export interface TreeCap {
+  node: string;
+  zoneId: string | null;
+  requestedUw: number;
+  /** the limit after the kernel's clamp to [min, max] at the written node */
+  clampedUw: number;
+  /** what the node would store: the sum of what its leaves applied */
+  appliedUw: number;
+  powerMinUw: number;
+  powerMaxUw: number;
+  leaves: LeafCap[];
+  steps: SplitStep[];
+}
+
+/** Run a limit on a copy of `node`'s subtree; the original is left as it was. */
+export function capTree(node: DtpmNode, limitUw: number): TreeCap {
+  const copy = cloneDtpm(node);
+  const steps = distributeLimit(copy, limitUw);
+  const leaves: LeafCap[] = [];
+  for (const st of steps) {
+    const n = st.node;
+    if (n.children.length > 0) continue;
+    const base = { name: n.name, zoneId: n.zoneId, kind: n.kind, limitUw: st.requestedUw, powerMaxUw: n.powerMaxUw, warning: st.warning };
+    if (n.table && n.table.states.length > 0) {
+      leaves.push({ ...base, ...leafCapOf(n.table, st.targetUw), appliedUw: st.appliedUw });
+    } else {
+      leaves.push({
+        ...base, nrCpus: null, stateIndex: null, frequencyCapKhz: null, maxFrequencyKhz: null, appliedUw: st.appliedUw,
+        performanceAtCap: null, performanceAtMax: null, performanceBasis: null, performanceLostPct: null,
+      });
+    }
+  }
+  const first = steps[0]!;
+  return {
+    node: node.name, zoneId: node.zoneId, requestedUw: limitUw, clampedUw: first.targetUw, appliedUw: first.appliedUw,
+    powerMinUw: node.powerMinUw, powerMaxUw: node.powerMaxUw, leaves, steps,
+  };
+}
