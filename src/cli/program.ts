@@ -56,8 +56,14 @@ function addCommand(parent: Command, spec: CommandSpec, path: string[]): void {
   for (const sub of spec.subcommands ?? []) addCommand(cmd, sub, [...path, spec.name]);
   if (spec.load) {
     const load = spec.load;
+    // a group that also runs on its own (`registry` lists): an unknown word is a mistyped
+    // subcommand, answered with the closest one, not "too many arguments". Set after the
+    // subcommands were added, so they do not inherit it.
+    const groupWithDefault = (spec.subcommands?.length ?? 0) > 0 && !spec.args?.length;
+    if (groupWithDefault) cmd.allowExcessArguments(true);
     cmd.action(async (...actionArgs: unknown[]) => {
       const command = actionArgs.pop() as Command;
+      if (groupWithDefault && command.args.length > 0) (command as unknown as { unknownCommand(): never }).unknownCommand();
       const opts = actionArgs.pop() as Record<string, unknown>;
       const ctx = new CommandContext(resolveGlobals(command.optsWithGlobals()), [...path, spec.name].join(' '));
       currentVerbose = ctx.globals.verbose;
