@@ -1,0 +1,350 @@
+/**
+ * `model`: the energy-model calculators, checked against numbers worked out from
+ * kernel.md's rules and rk3399 reference data (written out here, not taken from the tool).
+ */
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { run, example, ROOT } from './helpers.js';
+import { parseDts, oppTables } from '../src/core/em/dts.js';
+import { ipaDivvy } from '../src/core/em/budget.js';
+import { chooseDomainState, RK3399_IDLE_STATES } from '../src/core/em/idle.js';
+import { parseStaticTable, staticPower } from '../src/core/em/cooling.js';
+import { parseOppCsv } from '../src/core/em/oppfile.js';
+
+const FIX = path.join(ROOT, 'test/fixtures/model');
+const OPP_DTSI = path.join(FIX, 'rk3399-opp.dtsi');
+const BOARD_DTS = path.join(FIX, 'rk3399.dts');
+const RK3399 = example('rk3399-dtpm');
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'powercapctl-model-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const write = (name: string, text: string) => {
+  const f = path.join(tmp, name);
+  fs.writeFileSync(f, text);
+  return f;
+};
+
+// power_uW = C × mV² × MHz / 1e6 (kernel.md §4), by hand:
+// A72 408 MHz @ 825 mV: 436 × 825² × 408 / 1e6 = 121075.47… → 121075
+const A72_POWER = [121075, 178051, 242150, 336483, 472188, 648630, 848316, 1130112];
+const A72_MHZ = [408, 600, 816, 1008, 1200, 1416, 1608, 1800];
+// performance = 1024 × f / 1800; cost = power × 10 / performance
+const A72_PERF = [232, 341, 464, 573, 682, 805, 914, 1024];
+const A53_POWER = [27769, 40837, 58956, 86247, 120000, 179212];
+const GPU_POWER = [359370, 533664, 718740, 1010625, 1355310, 2555520];
+
+describe('model em', () => {
+  test('rk3399 A72 from the DTS (C = 436, capacity 1024): powers, performance, 408 and 600 MHz inefficient', () => {
+    const r = run(['model', 'em', '--dts', OPP_DTSI, '--table', 'cluster1_opp', '--coefficient', '436', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const d = r.json().domains[0];
+    assert.deepEqual(d.states.map((s: any) => s.frequencyKhz), A72_MHZ.map((m) => m * 1000));
+    assert.deepEqual(d.states.map((s: any) => s.powerUw), A72_POWER);
+    assert.deepEqual(d.states.map((s: any) => s.performance), A72_PERF);
+    // 121075 × 10 / 232 = 5218; 178051 × 10 / 341 = 5221 (≥ 5218 seen above it) → both inefficient
+    assert.deepEqual(d.states.slice(0, 3).map((s: any) => s.cost), [5218, 5221, 5218]);
+    assert.deepEqual(d.states.filter((s: any) => s.inefficient).map((s: any) => s.frequencyKhz), [408000, 600000]);
+    // pre-6.0 mW from the same OPP: 436 × 825² × 408 / 1e9 = 121
+    assert.equal(d.states[0].powerMw, 121);
+    assert.equal(d.states[0].voltageUv, 825000);
+  });
+
+  test('rk3399 A53 via the board DTS (coefficient read from the CPU nodes, capacity 381): 4 CPUs, 408 MHz inefficient', () => {
+    const r = run(['model', 'em', '--dts', BOARD_DTS, '--table', 'cpu_l0', '--capacity', '381', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const d = r.json().domains[0];
+    assert.deepEqual(d.states.map((s: any) => s.powerUw), A53_POWER);
+    assert.equal(d.coefficient, 100);
+    assert.equal(d.nrCpus, 4);
+    assert.deepEqual(d.states.filter((s: any) => s.inefficient).map((s: any) => s.frequencyKhz), [408000]);
+    assert.equal(d.states[5].performance, 381);
+  });
+
+  test('rk3399 GPU (C = 2640, two-cell opp-hz): a device, no performance or cost', () => {
+    const r = run(['model', 'em', '--dts', BOARD_DTS, '--table', 'gpu_opp_table', '--coefficient', '2640', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const d = r.json().domains[0];
+    assert.deepEqual(d.states.map((s: any) => s.powerUw), GPU_POWER);
+    assert.deepEqual(d.states.map((s: any) => s.frequencyKhz), [200000, 297000, 400000, 500000, 600000, 800000]);
+    assert.equal(d.cpu, false);
+    assert.ok(d.states.every((s: any) => s.cost === 0 && !s.inefficient));
+  });
+
+  test('the snapshot\'s energy model gives the same A72 table; --domain cpu5 finds the cpu4 domain', () => {
+    const r = run(['--snapshot', RK3399, 'model', 'em', '--domain', 'cpu5', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const d = r.json().domains[0];
+    assert.equal(d.name, 'cpu4');
+    assert.deepEqual(d.cpus, [4, 5]);
+    assert.deepEqual(d.states.map((s: any) => s.powerUw), A72_POWER);
+    const all = run(['--snapshot', RK3399, 'model', 'em', '--json']).json();
+    assert.deepEqual(all.domains.map((x: any) => x.name), ['cpu0', 'cpu4', 'ff9a0000.gpu']);
+  });
+
+  test('a CSV of frequency and voltage with units, and one of power in mW, give the kernel\'s table', () => {
+    const volts = write('a72-volt.csv', 'frequency,voltage\n' + A72_MHZ.map((m, i) => `${m}MHz,${[825, 825, 825, 875, 950, 1025, 1100, 1200][i]}mV`).join('\n') + '\n');
+    const r = run(['model', 'em', '--opp-file', volts, '--coefficient', '436', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.json().domains[0].states.map((s: any) => s.powerUw), A72_POWER);
+    // powers in the column header's unit; 1.8GHz written in GHz
+    const mw = write('a53-mw.csv', '# A53\nfrequency_mhz,power (mW)\n408,27.769\n600,40.837\n816,58.956\n1008,86.247\n1200,120\n1.416GHz,179.212\n');
+    const r2 = run(['model', 'em', '--opp-file', mw, '--capacity', '381', '--json']);
+    assert.equal(r2.code, 0, r2.stderr);
+    const s = r2.json().domains[0].states;
+    assert.deepEqual(s.map((x: any) => x.powerUw), A53_POWER);
+    assert.deepEqual(s.filter((x: any) => x.inefficient).map((x: any) => x.frequencyKhz), [408000]);
+  });
+
+  test('`model em --json` output reads back as an --opp-file', () => {
+    const out = run(['model', 'em', '--dts', OPP_DTSI, '--table', 'cluster1_opp', '-C', '436', '--json']).stdout;
+    const f = write('roundtrip.json', out);
+    const r = run(['model', 'em', '--opp-file', f, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.json().domains[0].states.map((s: any) => s.powerUw), A72_POWER);
+  });
+
+  test('--kernel pre-6.0: power in mW and cost = power × fmax / f', () => {
+    const r = run(['model', 'em', '--dts', OPP_DTSI, '--table', 'cluster1_opp', '-C', '436', '--kernel', 'pre-6.0', '--json']);
+    const s = r.json().domains[0].states;
+    assert.deepEqual(s.map((x: any) => x.powerMw), [121, 178, 242, 336, 472, 648, 848, 1130]);
+    // 121 × 1800000 / 408000 = 533; 178 × 1800 / 600 = 534; 242 × 1800 / 816 = 533
+    assert.deepEqual(s.slice(0, 3).map((x: any) => x.cost), [533, 534, 533]);
+    assert.deepEqual(s.filter((x: any) => x.inefficient).map((x: any) => x.frequencyKhz), [408000, 600000]);
+  });
+
+  test('the table on a terminal-less stdout, the terminal plot and the SVG', () => {
+    const svg = path.join(tmp, 'a72.svg');
+    const r = run(['model', 'em', '--dts', OPP_DTSI, '--table', 'cluster1_opp', '-C', '436', '--plot', '--svg', svg]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /1130112/);
+    assert.match(r.stdout, /power against frequency/);
+    assert.match(r.stdout, /cost against performance/);
+    // two inefficient markers in each of the two charts, plus one in the legend
+    assert.equal(r.stdout.split('×').length - 1, 5);
+    const text = fs.readFileSync(svg, 'utf8');
+    assert.match(text, /^<\?xml/);
+    assert.match(text, /<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.equal(text.match(/class="inefficient"/g)?.length, 4);
+    assert.match(text, /<\/svg>\n$/);
+  });
+});
+
+describe('model cap', () => {
+  test('rk3399 snapshot, 3 W on package: each leaf\'s limit, OPP, frequency cap, applied power; nothing written', () => {
+    const before = fs.readFileSync(RK3399, 'utf8');
+    const r = run(['--snapshot', RK3399, 'model', 'cap', '--zone', 'package', '--limit', '3W', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = r.json();
+    // weights 133, 418, 473: (3000000 × w + 512) / 1024
+    assert.deepEqual(j.leaves.map((l: any) => l.name), ['cpu0-cpufreq', 'cpu4-cpufreq', 'ff9a0000.gpu']);
+    assert.deepEqual(j.leaves.map((l: any) => l.limitUw), [389648, 1224609, 1385742]);
+    assert.deepEqual(j.leaves.map((l: any) => l.frequencyCapKhz), [1008000, 1200000, 600000]);
+    // 86247 × 4, 472188 × 2, 1355310 × 1
+    assert.deepEqual(j.leaves.map((l: any) => l.appliedUw), [344988, 944376, 1355310]);
+    assert.equal(j.appliedUw, 2644674);
+    // A72 at 1200 MHz: performance 682 of 1024 → 33.40 % lost; GPU by frequency 600/800 → 25 %
+    assert.equal(j.leaves[1].performanceLostPct, 33.4);
+    assert.equal(j.leaves[2].performanceLostPct, 25);
+    assert.equal(fs.readFileSync(RK3399, 'utf8'), before);
+  });
+
+  test('a bare domain: cpu4 at 1.5 W lands on 1416 MHz (648630 × 2 = 1297260 µW)', () => {
+    const r = run(['--snapshot', RK3399, 'model', 'cap', '--domain', 'cpu4', '--limit', '1.5W', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const l = r.json().leaves[0];
+    assert.equal(l.frequencyCapKhz, 1416000);
+    assert.equal(l.appliedUw, 1297260);
+    assert.equal(l.nrCpus, 2);
+    // from the DTS with --cpus: the same answer
+    const d = run(['model', 'cap', '--dts', OPP_DTSI, '--table', 'cluster1_opp', '-C', '436', '--cpus', '2', '--limit', '1.5W', '--json']).json();
+    assert.equal(d.leaves[0].appliedUw, 1297260);
+  });
+
+  test('a zone that is not DTPM, and an unknown zone', () => {
+    assert.equal(run(['--snapshot', example('intel-laptop'), 'model', 'cap', '--zone', 'intel-rapl:0', '--limit', '3W']).code, 3);
+    const r = run(['--snapshot', RK3399, 'model', 'cap', '--zone', 'nonesuch', '--limit', '3W']);
+    assert.equal(r.code, 3);
+  });
+});
+
+describe('model energy', () => {
+  test('cpu4 at 300,200: 375 with headroom → 816 MHz; energy 5218 × 500 and pre-6.8 534154 × 500 / 1024', () => {
+    const r = run(['--snapshot', RK3399, 'model', 'energy', '-d', 'cpu4', '--util', '300,200', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = r.json();
+    assert.equal(j.maxUtilHeadroom, 375);
+    assert.equal(j.current.frequencyKhz, 816000);
+    assert.equal(j.current.energy, 2609000);
+    // pre-6.8: f ≥ 375 × 1800000 / 1024 = 659179 kHz → 816 MHz; cost 242150 × 1800000 / 816000 = 534154
+    assert.equal(j.pre68.targetFrequencyKhz, 659179);
+    assert.equal(j.pre68.cost, 534154);
+    assert.equal(j.pre68.energy, 260817);
+  });
+
+  test('a light load skips the inefficient 408 and 600 MHz states', () => {
+    // 150 + 37 = 187: 408 MHz (232) would do, but it and 600 MHz are inefficient → 816 MHz
+    const j = run(['--snapshot', RK3399, 'model', 'energy', '-d', 'cpu4', '--util', '150,0', '--json']).json();
+    assert.equal(j.current.frequencyKhz, 816000);
+    assert.deepEqual(j.current.skipped, [0, 1]);
+    const all = run(['--snapshot', RK3399, 'model', 'energy', '-d', 'cpu4', '--util', '150,0', '--all-states', '--json']).json();
+    assert.equal(all.current.frequencyKhz, 408000);
+  });
+});
+
+describe('model power', () => {
+  test('two A72s flat out at 1.8 GHz / 1.2 V plus 100 mW static', () => {
+    const j = run(['model', 'power', '-C', '436', '--freq', '1.8GHz', '--voltage', '1200mV', '--cpus', '2', '--util', '100%', '--static', '100mW', '--json']).json();
+    const p = j.points[0];
+    assert.equal(p.rawUw, 1130112);
+    assert.equal(p.dynamicUw, 2260224);
+    assert.equal(p.dynamicMw, 2260);
+    assert.equal(p.totalUw, 2360224);
+  });
+
+  test('static power interpolated by temperature and voltage', () => {
+    const t = write('leak.csv', 'temperature,800mV,1000mV\n25C,10mW,20mW\n85C,50mW,100mW\n');
+    // 900 mV, 55 °C: halfway both ways: (15 mW + 75 mW) / 2 = 45 mW
+    const j = run(['model', 'power', '-C', '100', '--freq', '1GHz', '--voltage', '900mV', '--util', '50%', '--static-table', t, '--temp', '55C', '--json']).json();
+    assert.equal(j.points[0].staticUw, 45000);
+    // 100 × 900² × 1000 / 1e6 = 81000 µW at 50 % → 40500
+    assert.equal(j.points[0].dynamicUw, 40500);
+    const table = parseStaticTable('temperature,800mV,1000mV\n25C,10mW,20mW\n85C,50mW,100mW\n', 't');
+    assert.deepEqual(staticPower(table, 100000, 1000000), { powerUw: 100000, clamped: true });
+  });
+});
+
+describe('model budget', () => {
+  test('IPA against DTPM on actors: the grant cut to max is pooled to the other actor', () => {
+    // weighted: a 1 W, b 3 W; grants 0.5 W / 1.5 W → b cut to 1.2 W, 0.3 W pooled → a 0.8 W.
+    // DTPM by max: weights 640 / 384 → 1.25 W / 0.75 W.
+    const r = run(['model', 'budget', '-b', '2W', '-a', 'a:1W:2W', '-a', 'b:3W:1.2W', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = r.json();
+    assert.deepEqual(j.actors.map((a: any) => a.ipa.grantedUw), [800000, 1200000]);
+    assert.deepEqual(j.actors.map((a: any) => a.dtpm.appliedUw), [1250000, 750000]);
+    assert.deepEqual(j.actors.map((a: any) => a.shortfallUw.dtpm), [0, 2250000]);
+  });
+
+  test('the rk3399 leaves with a request: IPA follows demand, DTPM stays static', () => {
+    const j = run(['--snapshot', RK3399, 'model', 'budget', '-b', '3W', '-r', 'cpu4-cpufreq=2W', '--json']).json();
+    assert.deepEqual(j.actors.map((a: any) => a.dtpm.appliedUw), [344988, 944376, 1355310]);
+    // requests 137995 (its power_uw), 2 W, 160099: cpu4 is granted its max 2260224 µW by IPA
+    assert.equal(j.actors[1].ipa.grantedUw, 2260224);
+    assert.equal(j.actors[1].shortfallUw.dtpm, 2000000 - 944376);
+  });
+
+  test('a --tree description file (nested), with weights', () => {
+    const f = write('tree.json', JSON.stringify({ name: 'soc', children: [
+      { name: 'big', powerMaxUw: '2W', requestUw: '1W', weight: 2048 },
+      { name: 'little', powerMaxUw: 1000000, requestUw: 1000000 },
+    ] }));
+    const j = run(['model', 'budget', '-b', '1.5W', '--tree', f, '--json']).json();
+    // weighted 2 W and 1 W → 1 W / 0.5 W
+    assert.deepEqual(j.actors.map((a: any) => a.ipa.grantedUw), [1000000, 500000]);
+    // DTPM weights round(2 W × 1024 / 3 W) = 683 and 341: (1.5 W × 683 + 512) / 1024 = 1000488
+    assert.deepEqual(j.actors.map((a: any) => a.dtpm.appliedUw), [1000488, 499512]);
+  });
+
+  test('ipaDivvy: nobody asks → everyone gets their max', () => {
+    assert.deepEqual(ipaDivvy([{ name: 'a', requestUw: 0, maxUw: 5, weight: 1024 }], 3).map((g) => g.grantedUw), [5]);
+  });
+});
+
+describe('model idle', () => {
+  test('rk3399 cluster: stay on below 2.4 ms, CLUSTER_SLEEP above; energy saved (P_on − P_off) × (T − 2.4 ms)', () => {
+    const j = run(['model', 'idle', '--preset', 'rk3399', '--idle', '1ms,2.5ms,10ms', '--on-power', '60mW', '--off-power', 'CLUSTER_SLEEP=5mW', '--off-power', 'CPU_SLEEP=30mW', '--json']).json();
+    assert.deepEqual(j.periods.map((p: any) => p.name), [null, 'CLUSTER_SLEEP', 'CLUSTER_SLEEP']);
+    // 55000 µW × 100 µs = 5.5 µJ; 55000 × 7600 = 418 µJ
+    assert.deepEqual(j.periods.map((p: any) => p.savedNj), [0, 5500, 418000]);
+    assert.equal(j.totalSavedNj, 423500);
+  });
+
+  test('a latency constraint below CLUSTER_SLEEP\'s 900 µs leaves CPU_SLEEP', () => {
+    const c = chooseDomainState(RK3399_IDLE_STATES, 2500, { latencyUs: 800 });
+    assert.equal(c.name, 'CPU_SLEEP');
+    assert.deepEqual(c.rejected, [{ name: 'CLUSTER_SLEEP', why: 'latency' }]);
+  });
+});
+
+describe('device-tree parsing', () => {
+  test('labels extended with &label, /delete-node/, disabled OPPs, opp-microwatt', () => {
+    const dts = parseDts(`/dts-v1/;
+/ { t: opp-table { compatible = "operating-points-v2";
+      a { opp-hz = /bits/ 64 <1000000000>; opp-microvolt = <900000>; opp-microwatt = <500000>; };
+      b { opp-hz = /bits/ 64 <500000000>; opp-microvolt = <800000 790000 810000>; opp-microwatt = <(100000 * 2)>; };
+      c { opp-hz = /bits/ 64 <700000000>; status = "disabled"; };
+      d { opp-hz = /bits/ 64 <800000000>; };
+    };
+    gpu { operating-points-v2 = <&t>; dynamic-power-coefficient = <1>; };
+};
+&t { /delete-node/ d; };`, 'x.dts');
+    const [t] = oppTables(dts, 'x.dts');
+    assert.deepEqual(t!.opps.map((o) => [o.frequencyKhz, o.voltageUv, o.powerUw]), [[500000, 800000, 200000], [1000000, 900000, 500000]]);
+    assert.equal(t!.consumers[0]!.coefficient, 1);
+    assert.equal(t!.consumers[0]!.cpu, false);
+  });
+
+  test('opp-microwatt tables need no coefficient', () => {
+    const f = write('uw.dts', '/ { opp-table { compatible = "operating-points-v2";\n o1 { opp-hz = /bits/ 64 <500000000>; opp-microwatt = <100000>; };\n o2 { opp-hz = /bits/ 64 <1000000000>; opp-microwatt = <300000>; }; }; };\n');
+    const r = run(['model', 'em', '--dts', f, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.json().domains[0].states.map((s: any) => s.powerUw), [100000, 300000]);
+  });
+
+  test('CSV parsing names the column units', () => {
+    assert.deepEqual(parseOppCsv('freq(GHz),power_uw\n1.2,5\n', 'f').map((r) => [r.frequencyKhz, r.powerUw]), [[1200000, 5]]);
+  });
+});
+
+describe('bad input', () => {
+  const expectErr = (args: string[], code: number, re: RegExp) => {
+    const r = run(args);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.ok(r.stderr.trim().split('\n').length <= 2, r.stderr);
+    assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+    assert.equal(r.stdout, '');
+  };
+
+  test('non-increasing frequencies name the row (exit 6)', () => {
+    const f = write('nonincr.csv', 'frequency,power\n408MHz,100mW\n816MHz,200mW\n600MHz,150mW\n');
+    expectErr(['model', 'em', '--opp-file', f], 6, /row 4.*600000 kHz is not above the previous state's 816000 kHz/);
+  });
+
+  test('zero, negative and above-64 W powers (exit 6)', () => {
+    expectErr(['model', 'em', '--opp-file', write('zero.csv', 'frequency,power\n408MHz,0mW\n816MHz,200mW\n')], 6, /row 2.*power 0 µW is not positive/);
+    expectErr(['model', 'em', '--opp-file', write('neg.csv', 'frequency,power\n408MHz,-5mW\n')], 6, /row 2.*negative/);
+    expectErr(['model', 'em', '--opp-file', write('big.csv', 'frequency,power\n408MHz,1W\n816MHz,65W\n')], 6, /row 3.*above the kernel's per-state maximum EM_MAX_POWER/);
+  });
+
+  test('a value without a unit names the row (exit 6)', () => {
+    expectErr(['model', 'em', '--opp-file', write('nounit.csv', 'frequency,power\n408,100mW\n')], 6, /row 2: frequency '408' has no unit/);
+  });
+
+  test('a DTS without an OPP table (exit 6), several tables without --table (exit 2), an unknown table (exit 3)', () => {
+    expectErr(['model', 'em', '--dts', write('none.dts', '/dts-v1/;\n/ { cpus { }; };\n'), '-C', '100'], 6, /no OPP table/);
+    expectErr(['model', 'em', '--dts', OPP_DTSI, '-C', '100'], 2, /3 OPP tables: choose one with --table/);
+    expectErr(['model', 'em', '--dts', OPP_DTSI, '--table', 'nope', '-C', '100'], 3, /no OPP table 'nope'/);
+  });
+
+  test('coefficient 0 (exit 2), utilisation above capacity (exit 2), unknown domain (exit 3)', () => {
+    expectErr(['model', 'em', '--dts', OPP_DTSI, '--table', 'cluster1_opp', '--coefficient', '0'], 2, /coefficient 0/);
+    expectErr(['--snapshot', RK3399, 'model', 'energy', '-d', 'cpu0', '--util', '400,0'], 2, /utilisation #1 is 400, above the CPU capacity 381/);
+    expectErr(['--snapshot', RK3399, 'model', 'em', '--domain', 'cpu9'], 3, /no energy-model domain 'cpu9'/);
+  });
+
+  test('a missing file (exit 3) and a bad actor (exit 2)', () => {
+    expectErr(['model', 'em', '--opp-file', path.join(tmp, 'missing.csv')], 3, /cannot read/);
+    expectErr(['model', 'budget', '-b', '2W', '-a', 'gpu:2'], 2, /not name:requested:max/);
+  });
+
+  test('--svg into a directory that does not exist leaves nothing behind (exit 3)', () => {
+    const target = path.join(tmp, 'no-such-dir', 'x.svg');
+    const r = run(['model', 'em', '--dts', OPP_DTSI, '--table', 'cluster1_opp', '-C', '436', '--svg', target]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(fs.existsSync(path.dirname(target)), false);
+  });
+});
