@@ -8,6 +8,7 @@ import { treeSpec } from './tree/spec.js';
 import { snapshotSpec } from './snapshot/spec.js';
 import { startSpec } from './start/spec.js';
 import { completionSpec } from './completion/spec.js';
+import { wizardSpec } from './wizard/spec.js';
 import { setLimitSpec } from './set-limit/spec.js';
 import { watchSpec } from './watch/spec.js';
 import { modelSpec } from './model/spec.js';
@@ -27,6 +28,7 @@ export const COMMANDS: CommandSpec[] = [
   deleteNodeSpec,
   dtpmSpec,
   snapshotSpec,
+  wizardSpec,
   completionSpec,
   startSpec,
 ];
