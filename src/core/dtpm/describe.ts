@@ -7,6 +7,7 @@
  *                { "id": "soc/package", "name": "package", "type": "virtual", "parent": "soc" },
  *                { "id": "soc/package/cpu0-cpufreq", "name": "cpu0-cpufreq", "type": "device", "parent": "soc/package" } ] }
  * `id` is any unique string (default: the name), `parent` another node's id or null,
+ * `type` optional (left out: a registered name is a device, any other virtual),
  * nodes in any order; siblings keep file order. Export adds informational keys
  * (powerMinUw, powerMaxUw, weight, dtPaths) that import ignores. An unknown parent,
  * a cycle, a duplicate id or a malformed file is invalid data (exit 6).
@@ -28,7 +29,8 @@ export const DESCRIPTION_VERSION = 1;
 
 export interface DescNode {
   name: string;
-  type: 'virtual' | 'device';
+  /** 'auto' (type left out of a file): a registered name is a device, any other virtual, as create-node does */
+  type: 'virtual' | 'device' | 'auto';
   /** index of the parent in `nodes` (parents come first), or null for the root */
   parent: number | null;
 }
@@ -82,8 +84,8 @@ function parseDescriptionJson(text: string, file: string): Description {
     const where = `${file}: nodes[${i}]`;
     if (typeof n !== 'object' || n === null) throw invalidData(`${where}: not an object`);
     if (typeof n.name !== 'string') throw invalidData(`${where}: "name" must be a string`);
-    const type = n.type ?? 'virtual';
-    if (type !== 'virtual' && type !== 'device') throw invalidData(`${where}: "type" must be "virtual" or "device"`);
+    const type = n.type ?? 'auto';
+    if (type !== 'virtual' && type !== 'device' && type !== 'auto') throw invalidData(`${where}: "type" must be "virtual" or "device"`);
     const id = n.id === undefined ? n.name : n.id;
     if (typeof id !== 'string' && typeof id !== 'number') throw invalidData(`${where}: "id" must be a string or a number`);
     const parent = n.parent ?? null;
@@ -215,7 +217,8 @@ export function parseKernelTable(text: string, file: string, registry: RegistryE
       idOf.set(i, String(i));
       return;
     }
-    const dev = byPath.get(e.name);
+    // an entry exported without a DT path names the device itself
+    const dev = byPath.get(e.name) ?? (e.name.startsWith('/') ? undefined : registry.find((r) => r.name === e.name));
     if (!dev) throw notFound(`${file}: no registered device has the device-tree path ${e.name}`, 'record it: powercapctl registry add NAME … --dt-path PATH');
     const same = raw.find((r) => r.name === dev.name);
     if (same) {

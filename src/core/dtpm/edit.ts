@@ -314,7 +314,7 @@ export function importHierarchy(target: DtpmTarget, desc: Description, opts: Imp
   validateDescription(desc, h.registry);
   const paths: string[] = [];
   desc.nodes.forEach((n) => paths.push(n.parent === null ? n.name : `${paths[n.parent]}/${n.name}`));
-  const changes: NodeChange[] = desc.nodes.map((n, i) => ({ path: paths[i]!, name: n.name, type: n.type, zoneId: null }));
+  const changes: NodeChange[] = desc.nodes.map((n, i) => ({ path: paths[i]!, name: n.name, type: lookupDevice(h.registry, n.name) ? 'device' : 'virtual', zoneId: null }));
   const removed = h.nodes.length;
   if (target.kind === 'configfs') {
     const specs: NodeSpec[] = desc.nodes.map((n) => ({ name: n.name, parent: n.parent }));
