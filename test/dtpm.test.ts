@@ -13,7 +13,8 @@ import { rk3399 } from './fixtures/specs.js';
 import { writeSeedBoard, RK3399_KERNEL_TABLE } from './fixtures/dtpm.js';
 import { parseEmTable } from '../src/core/dtpm/registry.js';
 import { parseDescription, orderNodes } from '../src/core/dtpm/describe.js';
-import { splitNodePath } from '../src/core/dtpm/model.js';
+import { splitNodePath, buildHierarchy } from '../src/core/dtpm/model.js';
+import { checkHierarchy } from '../src/core/dtpm/check.js';
 import { PowercapError } from '../src/core/errors.js';
 
 function tmp(): { dir: string; cleanup(): void } {
@@ -471,6 +472,26 @@ describe('parsers', () => {
     assert.equal(code(() => parseEmTable('200MHz 1W\n200MHz 2W\n', 'd.txt', { cpu: false })), 6);
     assert.equal(code(() => parseEmTable('200 1000\n', 'u.txt', { cpu: false })), 6);
     assert.equal(code(() => parseEmTable('200MHz 65W\n', 'big.txt', { cpu: false })), 6);
+  });
+  test('checks: empty virtual node, device without energy model, children limits above the parent', () => {
+    const registry = [
+      { name: 'a', kind: 'other' as const, powerMinUw: 100, powerMaxUw: 1000 },
+      { name: 'b', kind: 'other' as const, powerMinUw: 100, powerMaxUw: 1000 },
+      { name: 'gpu', kind: 'devfreq' as const, domain: 'missing' },
+    ];
+    // root limited to 1500 µW while a (1000) + b (800) = 1800 > 1500; 'idle' has no children; gpu has no table
+    const h = buildHierarchy([
+      { name: 'root', parent: null, limitUw: 1500 },
+      { name: 'a', parent: 0 },
+      { name: 'b', parent: 0, limitUw: 800 },
+      { name: 'idle', parent: 0 },
+      { name: 'gpu', parent: 0 },
+    ], registry, []);
+    const f = checkHierarchy(h);
+    assert.deepEqual(f.map((x) => [x.code, x.path]), [
+      ['limits-above-parent', 'root'], ['empty-virtual', 'root/idle'], ['no-energy-model', 'root/gpu'],
+    ]);
+    assert.deepEqual(f[0]!.values, { limitUw: 1500, childrenSumUw: 1800 });
   });
   test('description ordering keeps sibling order, parents first', () => {
     const d = orderNodes([
