@@ -11,7 +11,7 @@
 # subcommands of a command path
 _powercapctl_subs() {
   case "$1" in
-    '') echo 'list tree set-limit watch model registry create-node delete-node dtpm snapshot completion help' ;;
+    '') echo 'list tree set-limit watch model registry create-node delete-node dtpm snapshot wizard completion help' ;;
     model) echo 'em power energy cap budget idle' ;;
     registry) echo 'list add remove' ;;
     dtpm) echo 'new export import check' ;;
@@ -48,6 +48,7 @@ _powercapctl_opts() {
     snapshot) echo '-h --help' ;;
     'snapshot save') echo '-f --force -d --description -h --help' ;;
     'snapshot check') echo '-h --help' ;;
+    wizard) echo '-h --help' ;;
     completion) echo '-h --help' ;;
     help) echo '-h --help' ;;
   esac
@@ -166,8 +167,9 @@ _powercapctl_arg() {
     'dtpm check') (( $2 == 0 )) && { echo file; return; } ;;
     'snapshot save') (( $2 == 0 )) && { echo file; return; } ;;
     'snapshot check') (( $2 == 0 )) && { echo file; return; } ;;
+    wizard) (( $2 == 0 )) && { echo 'choice limit dtpm'; return; } ;;
     completion) (( $2 == 0 )) && { echo 'choice bash zsh fish'; return; } ;;
-    help) (( $2 == 0 )) && { echo 'choice list tree set-limit watch model registry create-node delete-node dtpm snapshot completion'; return; } ;;
+    help) (( $2 == 0 )) && { echo 'choice list tree set-limit watch model registry create-node delete-node dtpm snapshot wizard completion'; return; } ;;
   esac
 }
 

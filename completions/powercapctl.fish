@@ -11,7 +11,7 @@
 function __powercapctl_subs
     switch "$argv[1]"
         case ''
-            printf '%s\t%s\n' 'list' 'one row per zone: energy, power, limits, time windows' 'tree' 'the zone hierarchy, with power, limits and DTPM weights' 'set-limit' 'set a power limit (and time window, enabled) on one or more zones, as one transaction' 'watch' 'sample energy and power over time: live table, NDJSON, CSV or Prometheus text' 'model' 'energy-model calculators: OPP tables, power, energy, caps, budgets, cluster idle' 'registry' 'the power devices a DTPM hierarchy is built from (list, add, remove)' 'create-node' 'add a node to a DTPM hierarchy by name (a registered device, or a virtual node)' 'delete-node' 'remove a node from a DTPM hierarchy (its device goes back to the registry)' 'dtpm' 'DTPM hierarchies: new board snapshots, import/export of descriptions, checks' 'snapshot' 'save the live tree to a snapshot file, or check one' 'completion' 'print the shell completion script for bash, zsh or fish' 'help' 'show help for a command'
+            printf '%s\t%s\n' 'list' 'one row per zone: energy, power, limits, time windows' 'tree' 'the zone hierarchy, with power, limits and DTPM weights' 'set-limit' 'set a power limit (and time window, enabled) on one or more zones, as one transaction' 'watch' 'sample energy and power over time: live table, NDJSON, CSV or Prometheus text' 'model' 'energy-model calculators: OPP tables, power, energy, caps, budgets, cluster idle' 'registry' 'the power devices a DTPM hierarchy is built from (list, add, remove)' 'create-node' 'add a node to a DTPM hierarchy by name (a registered device, or a virtual node)' 'delete-node' 'remove a node from a DTPM hierarchy (its device goes back to the registry)' 'dtpm' 'DTPM hierarchies: new board snapshots, import/export of descriptions, checks' 'snapshot' 'save the live tree to a snapshot file, or check one' 'wizard' 'interactive: cap a zone, or build a DTPM hierarchy on a snapshot, step by step' 'completion' 'print the shell completion script for bash, zsh or fish' 'help' 'show help for a command'
         case 'model'
             printf '%s\t%s\n' 'em' 'the energy-model table: frequency, voltage, power, performance, cost, inefficient states' 'power' 'cpufreq cooling power model: C·V²·f·load plus static (leakage) power' 'energy' 'the state EAS picks for per-CPU utilisations, and its energy estimate (current and pre-6.8 formulas)' 'cap' 'what a power limit does: each DTPM leaf\'s share, OPP, frequency cap, power and performance lost' 'budget' 'divide a budget: thermal power allocator (by demand) next to DTPM (by power_max)' 'idle' 'which idle state the genpd CPU-domain governor picks, and the energy saved against staying on'
         case 'registry'
@@ -77,6 +77,8 @@ function __powercapctl_opts
         case 'snapshot save'
             printf '%s\t%s\n' '-f' 'replace FILE if it exists' '--force' 'replace FILE if it exists' '-d' 'a note stored in the snapshot' '--description' 'a note stored in the snapshot' '-h' 'show help' '--help' 'show help'
         case 'snapshot check'
+            printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
+        case 'wizard'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
         case 'completion'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
@@ -344,6 +346,11 @@ function __powercapctl_arg
                 echo 'file'
                 return
             end
+        case 'wizard'
+            if test $argv[2] -eq 0
+                echo 'choice limit dtpm'
+                return
+            end
         case 'completion'
             if test $argv[2] -eq 0
                 echo 'choice bash zsh fish'
@@ -351,7 +358,7 @@ function __powercapctl_arg
             end
         case 'help'
             if test $argv[2] -eq 0
-                echo 'choice list tree set-limit watch model registry create-node delete-node dtpm snapshot completion'
+                echo 'choice list tree set-limit watch model registry create-node delete-node dtpm snapshot wizard completion'
                 return
             end
     end
