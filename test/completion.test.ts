@@ -136,9 +136,11 @@ describe('bash completion', { skip: has('bash') ? false : 'bash not installed' }
     for (const id of SPEC_IDS) assert.ok(got.includes(id));
   });
 
-  test('POWERCAPCTL_SNAPSHOT in the environment, and assigned on the line', () => {
+  test('POWERCAPCTL_SNAPSHOT / POWERCAPCTL_ROOT in the environment; a flag on the line wins', () => {
     assert.ok(bashComplete('powercapctl tree ', { POWERCAPCTL_SNAPSHOT: laptop.file }).includes('intel-rapl:1'));
-    assert.ok(bashComplete(`POWERCAPCTL_ROOT=${tree.classRoot} powercapctl tree `).includes('intel-rapl:0:a'));
+    assert.ok(bashComplete('powercapctl tree ', { POWERCAPCTL_ROOT: tree.classRoot }).includes('intel-rapl:0:a'));
+    const got = bashComplete(`powercapctl --root ${tree.classRoot} tree `, { POWERCAPCTL_SNAPSHOT: laptop.file });
+    assert.ok(got.includes('intel-rapl:0:a') && !got.includes('intel-rapl:1'));
   });
 
   test('a typed prefix with a colon: only the part after the last ":" is replaced (COMP_WORDBREAKS)', () => {
@@ -183,7 +185,7 @@ _files() { print FILES }
 _message() { : }
 compset() { : }
 source ${JSON.stringify(path.join(ROOT, COMPLETION_FILES.zsh))}
-words=(\${(z)1}); [[ $1 == *' ' ]] && words+=('')
+all=(\${(z)1}); words=(\${all[\${all[(I);]}+1,-1]}); [[ $1 == *' ' ]] && words+=('')  # zsh's words: the current command only
 CURRENT=\${#words}
 LBUFFER=$1
 _powercapctl
@@ -197,6 +199,8 @@ _powercapctl
     for (const id of LAPTOP_IDS) assert.ok(got.includes(id), `${id} in ${got.join(' ')}`);
     assert.deepEqual(complete('powercapctl snapshot '), ['save', 'check']);
     assert.deepEqual(complete(`powercapctl --root ${tree.classRoot} set-limit intel-rapl:0 1W -c `), ['long_term', 'short_term']);
+    // a source variable assigned in front of the command
+    assert.ok(complete(`true; POWERCAPCTL_ROOT=${tree.classRoot} powercapctl tree `).includes('intel-rapl:0:a'));
   });
 });
 
@@ -214,6 +218,7 @@ describe('fish completion', { skip: has('fish') ? false : 'fish not installed (a
     for (const id of LAPTOP_IDS) assert.ok(got.includes(id), `${id} in ${got.join(' ')}`);
     assert.deepEqual(complete('powercapctl list --format ').sort(), ['csv', 'json', 'table', 'tsv']);
     assert.deepEqual(complete(`powercapctl --root ${tree.classRoot} set-limit core 1W --constraint `), ['long_term']);
+    assert.ok(complete(`true; POWERCAPCTL_ROOT=${tree.classRoot} powercapctl tree `).includes('intel-rapl:0:a'));
   });
 });
 

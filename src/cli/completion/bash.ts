@@ -86,14 +86,9 @@ _powercapctl() {
   for ((i = 0; i < \${#words[@]} - 1; i++)); do
     word=\${words[i]}
     if [[ -z $cmd ]]; then
-      # the command itself, after any VAR=value assignments (the source variables count)
-      case $word in
-        POWERCAPCTL_ROOT=*) src+=(--root "\${word#*=}") ;;
-        POWERCAPCTL_SNAPSHOT=*) src+=(--snapshot "\${word#*=}") ;;
-        POWERCAPCTL_EM_ROOT=*) src+=(--em-root "\${word#*=}") ;;
-        [A-Za-z_]*=*) ;;
-        *) cmd=$word ;;
-      esac
+      # the command itself (bash drops VAR=value words in front of it from COMP_LINE and
+      # COMP_WORDS, so only exported POWERCAPCTL_* variables reach the callback)
+      [[ $word == [A-Za-z_]*=* ]] || cmd=$word
       continue
     fi
     if [[ -n $want ]]; then

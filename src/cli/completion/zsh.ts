@@ -111,15 +111,17 @@ _powercapctl() {
     (( npos++ ))
   done
   [[ -z $cmd ]] && return 1
-  # source variables assigned on the line itself (POWERCAPCTL_SNAPSHOT=x powercapctl …)
-  local assignment
-  for assignment in \${(z)LBUFFER}; do
-    case $assignment in
-      (POWERCAPCTL_ROOT=*) src+=(--root "\${assignment#*=}") ;;
-      (POWERCAPCTL_SNAPSHOT=*) src+=(--snapshot "\${assignment#*=}") ;;
-      (POWERCAPCTL_EM_ROOT=*) src+=(--em-root "\${assignment#*=}") ;;
-      ([A-Za-z_]*=*) ;;
-      (*) break ;;
+  # source variables assigned in front of the command (POWERCAPCTL_SNAPSHOT=x powercapctl …):
+  # \$words starts at the command, so look back from it in the buffer
+  local -a lw
+  lw=(\${(z)LBUFFER})
+  local -i k=\${lw[(I)\${(b)cmd}]}
+  while (( k > 1 )) && [[ \${lw[k-1]} == [A-Za-z_]*=* ]]; do
+    (( k-- ))
+    case \${lw[k]} in
+      (POWERCAPCTL_ROOT=*) src+=(--root "\${lw[k]#*=}") ;;
+      (POWERCAPCTL_SNAPSHOT=*) src+=(--snapshot "\${lw[k]#*=}") ;;
+      (POWERCAPCTL_EM_ROOT=*) src+=(--em-root "\${lw[k]#*=}") ;;
     esac
   done
 
