@@ -67,6 +67,13 @@ export async function dtpmFlow(ctx: CommandContext, p: Prompts): Promise<void> {
   const commands: string[][] = [];
   const show = () => ctx.io.out(['', `DTPM hierarchy of ${snap.path}:`, ...hierarchyLines(h), ''].join('\n'));
   show();
+  let writable = true;
+  try {
+    snap.assertWritable();
+  } catch (err) {
+    writable = false;
+    ctx.io.note(`note: ${promptError(err)}; you can still export what you build`);
+  }
   if (h.registry.length === 0) {
     ctx.io.note(`note: ${snap.path} registers no power devices, so every node would be virtual; ` +
       `add devices with: powercapctl --snapshot ${snap.path} registry add NAME`);
@@ -92,7 +99,7 @@ export async function dtpmFlow(ctx: CommandContext, p: Prompts): Promise<void> {
       ...(virtuals.length ? [{ name: 'Add a virtual node', value: 'virtual' }] : []),
       ...(virtuals.length && unplaced.length ? [{ name: `Place a device (${unplaced.length} not placed yet)`, value: 'device' }] : []),
       ...(h.nodes.length ? [{ name: 'Remove a node', value: 'delete' }] : []),
-      ...(commands.length ? [{ name: `Save to ${snap.path} and finish`, value: 'save' }] : []),
+      ...(commands.length && writable ? [{ name: `Save to ${snap.path} and finish`, value: 'save' }] : []),
       ...(h.nodes.length ? [{ name: 'Export a description file and finish (the snapshot stays as it was)', value: 'export' }] : []),
       { name: commands.length ? 'Quit without saving' : 'Quit', value: 'quit' },
     ];

@@ -66,6 +66,9 @@ export async function limitFlow(ctx: CommandContext, p: Prompts): Promise<void> 
     throw refused('no zone here has a power limit to set (energy counters only)', 'see the zones with: powercapctl list');
   }
   const where = snap ? snap.path : src.info.kind === 'live' ? src.info.root : '';
+  if (!snap && process.getuid?.() !== 0) {
+    ctx.io.note('note: writing limits on a live tree needs root; the write at the end will be refused (run with sudo, or rehearse on a snapshot with --snapshot FILE)');
+  }
   ctx.io.out(`Zones of ${where}:`);
 
   const zoneId = await p.select({
