@@ -27,7 +27,8 @@ export const dtpmSpec: CommandSpec = {
         { flags: '-f, --force', description: 'replace FILE if it exists' },
       ],
       examples: [
-        { command: 'powercapctl dtpm new board.json && powercapctl --snapshot board.json registry add …', description: 'start a model' },
+        { command: 'powercapctl dtpm new board.json --hostname myboard', description: 'start a model' },
+        { command: 'powercapctl dtpm new board.json --force -d "rev B, PMIC limits"', description: 'start over, with a note' },
       ],
       load: () => import('./new.js'),
     },

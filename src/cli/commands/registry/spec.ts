@@ -20,7 +20,10 @@ export const registrySpec: CommandSpec = {
       name: 'list',
       group: 'model',
       summary: 'list the registered devices (the default)',
-      examples: [{ command: 'powercapctl --snapshot board.json registry list --json', description: 'as JSON' }],
+      examples: [
+        { command: 'powercapctl --snapshot board.json registry list --json', description: 'as JSON' },
+        { command: 'sudo powercapctl registry list', description: 'what this machine\'s DTPM leaves and energy model imply' },
+      ],
       load: () => import('./list.js'),
     },
     {
@@ -57,7 +60,10 @@ export const registrySpec: CommandSpec = {
       group: 'model',
       summary: 'unregister a device from a snapshot (refused while it is placed)',
       args: [{ name: 'name', description: 'device name', required: true, complete: 'device' }],
-      examples: [{ command: 'powercapctl --snapshot board.json registry remove dmc-devfreq', description: 'exit 5 while dmc-devfreq is in the hierarchy' }],
+      examples: [
+        { command: 'powercapctl --snapshot board.json registry remove dmc-devfreq', description: 'exit 5 while dmc-devfreq is in the hierarchy' },
+        { command: 'powercapctl --snapshot board.json delete-node soc/package/dmc-devfreq && powercapctl --snapshot board.json registry remove dmc-devfreq', description: 'unplace it, then remove it' },
+      ],
       load: () => import('./remove.js'),
     },
   ],
