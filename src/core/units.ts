@@ -181,6 +181,15 @@ export function jsonInt(v: bigint | null): number | string | null {
   return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
 }
 
+/** Exact watts for two values that formatPower shows alike: 25010000 µW → "25.01 W", 125000 → "0.125 W". */
+export function formatPowerExact(uw: Num): string {
+  const v = typeof uw === 'bigint' ? uw : BigInt(Math.trunc(uw));
+  const neg = v < 0n;
+  const a = neg ? -v : v;
+  const frac = (a % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
+  return `${neg ? '-' : ''}${a / 1_000_000n}${frac ? '.' + frac : ''} W`;
+}
+
 // ---------------------------------------------------------------- model inputs (appended)
 
 /**

@@ -58,6 +58,7 @@ export function emulateWrite(snap: SnapshotFile, rel: string, text: string): voi
   if (file === 'enabled') {
     const b = kstrtobool(text);
     if (b === null) throw new SysfsError('EINVAL', rel);
+    refuseEnable(snap, rel, controlType);
     tree.setText(rel, b ? '1\n' : '0\n');
     return;
   }
@@ -77,6 +78,22 @@ export function emulateWrite(snap: SnapshotFile, rel: string, text: string): voi
     return;
   }
   tree.setText(rel, `${isRapl ? quantizeRaplPowerUw(value) : value}\n`);
+}
+
+/**
+ * enabled_store() in powercap_sys.c returns ENOSYS whenever the zone has no
+ * set_enable callback or the callback fails: DTPM has none; RAPL's toggles PL1's
+ * enable bit and fails when PL1 is absent (AMD: energy only) or locked by firmware.
+ * A control type's own `enabled` (one level below the root) is left alone.
+ */
+function refuseEnable(snap: SnapshotFile, rel: string, controlType: string): void {
+  const dir = rel.slice(0, rel.lastIndexOf('/'));
+  if (!dir.includes(':')) return;
+  if (controlType === DTPM_CONTROL_TYPE) throw new SysfsError('ENOSYS', rel);
+  if (controlType === 'intel-rapl' || controlType === 'intel-rapl-mmio') {
+    const pl1 = snap.powercap.attr(`${dir}/constraint_0_power_limit_uw`);
+    if (pl1 === undefined || (typeof pl1 === 'object' && pl1.writeErrno)) throw new SysfsError('ENOSYS', rel);
+  }
 }
 
 /** set_power_limit_uw() on a DTPM node: clamp, split by weight, store what each node applied. */

@@ -141,7 +141,7 @@ export async function applyPlan(source: Source, plan: Plan, hooks: ApplyHooks = 
 }
 
 function rollbackSummary(entries: RollbackEntry[]): string {
-  if (entries.length === 0) return 'nothing had been written';
+  if (entries.length === 0) return 'nothing was changed';
   const bad = entries.filter((e) => !e.ok);
   const n = entries.length;
   return bad.length === 0

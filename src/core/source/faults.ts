@@ -3,23 +3,38 @@
 // Each rule is `read|write|list:GLOB=ERRNO`, the glob matched against '/' followed by
 // the path relative to the source root (`*` crosses '/'), so one rule fits both layouts.
 // A matching read returns the errno; a matching write throws it, as the kernel would.
+// `after-write:GLOB=SIGNAL` (or `after-write:#N=SIGNAL`, the Nth write) sends the process
+// that signal right after a matching write succeeds: Ctrl-C between two writes, on demand.
 // See docs/testing.md.
 import { SysfsError } from '../errors.js';
 import type { DirEntry, ReadResult, Source, SourceInfo } from './types.js';
 
 export interface FaultRule {
-  op: 'read' | 'write' | 'list';
+  op: 'read' | 'write' | 'list' | 'after-write';
   pattern: RegExp;
+  /** the errno a read/write/list rule answers with ('' for after-write rules) */
   errno: string;
+  /** after-write: the signal to raise (SIGINT) */
+  signal?: NodeJS.Signals;
+  /** after-write: fire on the Nth successful write (1-based) instead of a path pattern */
+  nth?: number;
 }
+
+const globToRe = (glob: string) => new RegExp('^' + glob.replace(/[.+^${}()|\\[\]]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
 
 export function parseFaults(spec: string): FaultRule[] {
   const rules: FaultRule[] = [];
   for (const raw of spec.split(';')) {
     const part = raw.trim();
     if (!part) continue;
+    const sig = /^after-write:(.+)=(SIG[A-Z0-9]+)$/.exec(part);
+    if (sig) {
+      const nth = /^#([0-9]+)$/.exec(sig[1]!);
+      rules.push({ op: 'after-write', pattern: nth ? /^$/ : globToRe(sig[1]!), errno: '', signal: sig[2] as NodeJS.Signals, ...(nth ? { nth: Number(nth[1]) } : {}) });
+      continue;
+    }
     const m = /^(read|write|list):(.+)=(E[A-Z0-9]+)$/.exec(part);
-    if (!m) throw new Error(`POWERCAPCTL_FAULTS: cannot parse rule '${part}' (expected read|write|list:GLOB=ERRNO)`);
+    if (!m) throw new Error(`POWERCAPCTL_FAULTS: cannot parse rule '${part}' (expected read|write|list:GLOB=ERRNO or after-write:GLOB|#N=SIGNAL)`);
     const re = '^' + m[2]!.replace(/[.+^${}()|\\[\]]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$';
     rules.push({ op: m[1] as FaultRule['op'], pattern: new RegExp(re), errno: m[3]! });
   }
@@ -51,9 +66,16 @@ export class FaultySource implements Source {
     const e = this.fault('read', rel);
     return e ? { ok: false, errno: e } : this.inner.read(rel);
   }
+  private writes = 0;
   write(rel: string, text: string): void {
     const e = this.fault('write', rel);
     if (e) throw new SysfsError(e, rel);
     this.inner.write(rel, text);
+    this.writes++;
+    const p = '/' + rel;
+    for (const r of this.rules) {
+      if (r.op !== 'after-write' || !r.signal) continue;
+      if (r.nth !== undefined ? r.nth === this.writes : r.pattern.test(p)) process.kill(process.pid, r.signal);
+    }
   }
 }
