@@ -222,8 +222,8 @@ function duplicateWarnings(tree: PowercapTree, steps: PlanStep[]): string[] {
       const limits = other.constraints
         .filter((c) => c.name !== null && names.has(c.name))
         .map((c) => `${constraintLabel(c)} ${c.powerLimitUw === null ? '?' : formatPower(c.powerLimitUw)}`);
-      out.push(`${other.id} is the same ${z.name} through ${other.controlType} and holds its own limit${limits.length ? ` (${limits.join(', ')})` : ''}: ` +
-        `both are in force, so the lower one wins; set it too (${other.id}=POWER) to change the package's cap`);
+      out.push(`${other.id} is the same ${z.name} through ${other.controlType} and holds its own limit${limits.length ? ` (${limits.join(', ')})` : ''}; ` +
+        `both are in force and the lower wins: set it too with ${other.id}=POWER`);
     }
   }
   return out;
