@@ -32,6 +32,10 @@ export function buildExample(name: string): string {
     doc.host = ex.host;
     doc.description = ex.description;
     doc.origin = { ...doc.origin, generatedBy: 'scripts/build-examples.ts' };
+    for (const entry of doc.dtpm?.registry ?? []) {
+      const dt = ex.dtPaths?.[entry.name];
+      if (dt) entry.dtPath = dt.length === 1 ? dt[0] : dt;
+    }
     return new SnapshotFile(`${name}.json`, doc).serialize();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

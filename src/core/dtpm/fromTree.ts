@@ -56,8 +56,9 @@ export function buildDtpmForest(tree: PowercapTree, registry: RegistryEntry[], d
     const name = z.name ?? z.id;
     const entry = z.children.length === 0 ? (registry.find((r) => r.name === name) ?? inferRegistryEntry(name, domains)) : null;
     const table = entry ? leafTableFor(entry, domains) : null;
-    const kind = entry ? entry.kind : z.children.length === 0 ? 'other' : 'virtual';
-    const node = newNode(name, z.children.length > 0 ? 'virtual' : kind, table, z.id);
+    // seed 000: a name found in the registry is a device; any other name is a virtual node
+    const kind = entry && z.children.length === 0 ? entry.kind : 'virtual';
+    const node = newNode(name, kind, table, z.id);
     const c0 = z.constraints[0];
     if (!table) {
       // bounds as sysfs shows them: max = constraint_0_max_power_uw, min = max − max_power_range_uw

@@ -81,7 +81,7 @@ export class SnapshotFile {
   readonly powercap: TreeSource;
   /** what the emulated kernel did that a user should know (clamps, guards), in order */
   readonly notes: string[] = [];
-  readonly energyModel: TreeSource | null;
+  private emSource: TreeSource | null = null;
   constructor(
     readonly path: string,
     readonly doc: SnapshotDoc,
@@ -89,7 +89,14 @@ export class SnapshotFile {
     this.powercap = new TreeSource(doc.powercap, { kind: 'snapshot', file: path }, (_tree, rel, text) =>
       emulateWrite(this, rel, text),
     );
-    this.energyModel = doc.energyModel ? new TreeSource(doc.energyModel, { kind: 'snapshot', file: path }) : null;
+  }
+
+  /** the energy model as a source; follows the document, so a domain added by a command is seen at once */
+  get energyModel(): TreeSource | null {
+    const node = this.doc.energyModel;
+    if (!node) return null;
+    if (this.emSource?.rootNode !== node) this.emSource = new TreeSource(node, { kind: 'snapshot', file: this.path });
+    return this.emSource;
   }
 
   get registry(): RegistryEntry[] {
