@@ -25,10 +25,8 @@ export const setLimitSpec: CommandSpec = {
   ],
   examples: [
     { command: 'sudo powercapctl set-limit intel-rapl:0 25W', description: 'cap package 0 (long_term) at 25 W' },
-    { command: 'sudo powercapctl set-limit intel-rapl:0 64W -c short_term -w 2.44ms', description: 'PL2 and its time window' },
-    { command: 'sudo powercapctl set-limit intel-rapl:0=20W intel-rapl-mmio:0=20W --yes', description: 'both copies of the package, one transaction' },
-    { command: 'powercapctl --snapshot board.json set-limit package 3W', description: 'DTPM split on a snapshot, file updated' },
-    { command: 'powercapctl set-limit intel-rapl:0 max --dry-run --json', description: 'the plan as JSON, nothing written' },
+    { command: 'sudo powercapctl set-limit intel-rapl:0=20W intel-rapl-mmio:0=20W -w 28s', description: 'both copies of the package, one transaction' },
+    { command: 'cp examples/rk3399-dtpm.json board.json && powercapctl --snapshot board.json set-limit package 3W', description: 'DTPM split on a snapshot copy, file updated' },
   ],
   load: () => import('./run.js'),
 };
