@@ -34,7 +34,10 @@ export const snapshotSpec: CommandSpec = {
       group: 'setup',
       summary: 'validate a snapshot file against the schema',
       args: [{ name: 'file', description: 'snapshot file', required: true, complete: 'file' }],
-      examples: [{ command: 'powercapctl snapshot check host.json && echo ok', description: 'exit 0 when valid, 6 when not' }],
+      examples: [
+        { command: 'powercapctl snapshot check host.json && echo ok', description: 'exit 0 when valid, 6 when not' },
+        { command: 'powercapctl snapshot check examples/rk3399-dtpm.json --json', description: 'what a snapshot holds: host, zones, energy model, registry' },
+      ],
       load: () => import('./check.js'),
     },
   ],

@@ -27,7 +27,18 @@ export function dtpmInfo(forest: DtpmForest | null, z: Zone): DtpmInfo | null {
 
 export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const src = ctx.source();
-  const tree = readPowercapTree(src.powercap);
+  // a big tree takes a second or more to read: say so on a terminal (the read is synchronous, so one frame)
+  let spinner: { stop(): void } | null = null;
+  if (ctx.io.interactive && ctx.io.stderrIsTTY && (src.powercap.list('')?.length ?? 0) > 256) {
+    const { default: ora } = await import('ora');
+    spinner = ora({ text: 'reading zones…', stream: process.stderr }).start();
+  }
+  let tree;
+  try {
+    tree = readPowercapTree(src.powercap);
+  } finally {
+    spinner?.stop();
+  }
   const type = opts.type as string | undefined;
   if (type !== undefined && !tree.controlTypes.some((c) => c.name === type)) {
     throw notFound(`no control type '${type}'`, `control types here: ${tree.controlTypes.map((c) => c.name).join(', ') || 'none'}`);
