@@ -79,15 +79,16 @@ export function capTree(node: DtpmNode, limitUw: number): TreeCap {
   for (const st of steps) {
     const n = st.node;
     if (n.children.length > 0) continue;
-    const base = { name: n.name, zoneId: n.zoneId, kind: n.kind, limitUw: st.requestedUw, powerMaxUw: n.powerMaxUw, warning: st.warning };
-    if (n.table && n.table.states.length > 0) {
-      leaves.push({ ...base, ...leafCapOf(n.table, st.targetUw), appliedUw: st.appliedUw });
-    } else {
-      leaves.push({
-        ...base, nrCpus: null, stateIndex: null, frequencyCapKhz: null, maxFrequencyKhz: null, appliedUw: st.appliedUw,
-        performanceAtCap: null, performanceAtMax: null, performanceBasis: null, performanceLostPct: null,
-      });
-    }
+    // plain literals with every field (no spreads): 10 000 leaves must stay cheap
+    const perf = n.table && n.table.states.length > 0 ? leafCapOf(n.table, st.targetUw) : null;
+    leaves.push({
+      name: n.name, zoneId: n.zoneId, kind: n.kind, nrCpus: perf ? perf.nrCpus : null, limitUw: st.requestedUw,
+      stateIndex: perf ? perf.stateIndex : null, frequencyCapKhz: perf ? perf.frequencyCapKhz : null, maxFrequencyKhz: perf ? perf.maxFrequencyKhz : null,
+      appliedUw: st.appliedUw, powerMaxUw: n.powerMaxUw,
+      performanceAtCap: perf ? perf.performanceAtCap : null, performanceAtMax: perf ? perf.performanceAtMax : null,
+      performanceBasis: perf ? perf.performanceBasis : null, performanceLostPct: perf ? perf.performanceLostPct : null,
+      warning: st.warning,
+    });
   }
   const first = steps[0]!;
   return {

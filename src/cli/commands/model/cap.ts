@@ -3,7 +3,7 @@ import { notFound, usageError } from '../../../core/errors.js';
 import { formatPower, parsePowerSpec, resolvePowerSpec } from '../../../core/units.js';
 import { capTree, leafCapOf, type LeafCap } from '../../../core/em/cap.js';
 import type { LeafTable } from '../../../core/dtpm/hierarchy.js';
-import { domainOptions, hasFileInput, loadDomains, renderTable } from './common.js';
+import { domainOptions, hasFileInput, loadDomains, outJson, renderTable } from './common.js';
 import { mhz } from './em.js';
 
 function limitOf(text: unknown, minUw: number, maxUw: number): number {
@@ -52,7 +52,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     const leaf: LeafCap = { name: dom.name, zoneId: null, kind: dom.cpu ? 'cpu' : 'devfreq', limitUw: limit, powerMaxUw: maxUw, warning, ...leafCapOf(table, limit) };
     if (warning) ctx.io.warn(warning);
     if (ctx.globals.json) {
-      ctx.io.json({ domain: dom.name, origin: dom.origin, limitUw: limit, powerMinUw: minUw, powerMaxUw: maxUw, leaves: [leaf] });
+      outJson(ctx, { domain: dom.name, origin: dom.origin, limitUw: limit, powerMinUw: minUw, powerMaxUw: maxUw, leaves: [leaf] });
       return;
     }
     ctx.io.out(`${dom.name}: limit ${formatPower(limit)} (${limit} µW) on ${nrCpus} CPU${nrCpus === 1 ? '' : 's'}, range ${minUw}–${maxUw} µW\n` + (await leafRows(ctx, [leaf])));
@@ -73,7 +73,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   for (const l of r.leaves) if (l.warning) ctx.io.warn(l.warning);
   if (r.clampedUw !== limit) ctx.io.note(`${node.name}: ${limit} µW is outside [${node.powerMinUw}, ${node.powerMaxUw}] µW: the kernel clamps it to ${r.clampedUw} µW`);
   if (ctx.globals.json) {
-    ctx.io.json({
+    outJson(ctx, {
       zone: { id: zone.id, name: zone.name }, requestedUw: limit, clampedUw: r.clampedUw, appliedUw: r.appliedUw,
       powerMinUw: r.powerMinUw, powerMaxUw: r.powerMaxUw,
       leaves: r.leaves,

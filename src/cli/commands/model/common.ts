@@ -64,23 +64,45 @@ export interface Column {
   right?: boolean;
 }
 
-/** A borderless table like `list` prints; `marks` colour whole rows (warn = inefficient). */
+/** Above this many rows the table is laid out here (the same layout): cli-table3 grows too slowly for 1 000 states. */
+export const FAST_TABLE_ROWS = 200;
+
+/** A borderless table like `list` prints; `rowStyle` colours whole rows (warn = inefficient). */
 export async function renderTable(ctx: CommandContext, columns: Column[], rows: Array<Array<string>>, rowStyle?: Array<'warn' | 'dim' | 'ok' | 'bad' | null>): Promise<string> {
-  const [{ default: Table }, { makeColors, palette }] = await Promise.all([import('cli-table3'), import('../../color.js')]);
+  const { makeColors, palette } = await import('../../color.js');
   const p = palette(makeColors(ctx.globals.color, ctx.io.stdoutIsTTY));
+  const style = (i: number, cell: string) => {
+    const st = rowStyle?.[i] ?? null;
+    return st ? p[st](cell) : cell;
+  };
+  if (rows.length > FAST_TABLE_ROWS) return alignTable(columns, rows, (h) => p.heading(h), style);
+  const { default: Table } = await import('cli-table3');
   const table = new Table({
     head: columns.map((c) => p.heading(c.head)),
     style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
     chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' },
   });
   rows.forEach((r, i) => {
-    const st = rowStyle?.[i] ?? null;
     table.push(r.map((cell, k) => {
-      const text = st ? p[st](cell) : cell;
+      const text = style(i, cell);
       return columns[k]?.right ? { content: text, hAlign: 'right' as const } : text;
     }));
   });
   return table.toString();
+}
+
+/** The layout cli-table3 gives with the options above: columns padded to their widest cell, two spaces after each. */
+export function alignTable(columns: Column[], rows: Array<Array<string>>, heading: (h: string) => string = (h) => h, style: (row: number, cell: string) => string = (_i, c) => c): string {
+  const widths = columns.map((c, k) => rows.reduce((w, r) => Math.max(w, (r[k] ?? '').length), c.head.length));
+  const line = (cells: string[], right: boolean, fmt: (cell: string) => string) =>
+    cells.map((cell, k) => {
+      const padding = ' '.repeat(widths[k]! - cell.length);
+      return (right && columns[k]?.right ? padding + fmt(cell) : fmt(cell) + padding) + '  ';
+    }).join('');
+  // headings stay left-aligned, as cli-table3 draws them
+  const out = [line(columns.map((c) => c.head), false, (h) => (h === '' ? h : heading(h)))];
+  for (let i = 0; i < rows.length; i++) out.push(line(rows[i]!, true, (c) => style(i, c)));
+  return out.join('\n');
 }
 
 /** "a,b , c" → ['a','b','c'] */
@@ -103,4 +125,34 @@ export function watts(uw: number): string {
   if (a >= 1e6) return `${(uw / 1e6).toFixed(3)} W`;
   if (a >= 1e3) return `${(uw / 1e3).toFixed(1)} mW`;
   return `${uw} µW`;
+}
+
+/**
+ * --json output. The model's figures are plain numbers (never u64 bigints), so this skips
+ * the bigint-aware replacer of io.json, which costs more than the work on 10 000 leaves.
+ * Long arrays of objects (budget actors, table states) get one element per line: the
+ * document stays readable and half the size.
+ */
+export function outJson(ctx: CommandContext, value: unknown): void {
+  ctx.io.out(jsonText(value, ''));
+}
+
+const LONG_ARRAY = 64;
+
+export function jsonText(value: unknown, indent: string): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    const inner = indent + '  ';
+    if (value.length > LONG_ARRAY && value.every((v) => v !== null && typeof v === 'object')) {
+      return '[\n' + value.map((v) => inner + JSON.stringify(v)).join(',\n') + '\n' + indent + ']';
+    }
+    return '[\n' + value.map((v) => inner + jsonText(v, inner)).join(',\n') + '\n' + indent + ']';
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return '{}';
+    const inner = indent + '  ';
+    return '{\n' + entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${jsonText(v, inner)}`).join(',\n') + '\n' + indent + '}';
+  }
+  return JSON.stringify(value) ?? 'null';
 }

@@ -2,7 +2,7 @@ import type { CommandContext } from '../../context.js';
 import type { ModelDomain } from '../../../core/em/input.js';
 import { usageError } from '../../../core/errors.js';
 import { formatPower, formatVoltageUv } from '../../../core/units.js';
-import { loadDomains, renderTable } from './common.js';
+import { loadDomains, outJson, renderTable } from './common.js';
 
 /** 1008000 kHz → "1008 MHz", 1512500 → "1512.5 MHz": tables of OPPs read in MHz */
 export const mhz = (khz: number) => `${khz / 1000} MHz`;
@@ -53,7 +53,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     ctx.io.note(`wrote ${svg}`);
   }
   if (ctx.globals.json) {
-    ctx.io.json({ domains: domains.map(domainJson) });
+    outJson(ctx, { domains: domains.map(domainJson) });
     return;
   }
   const blocks: string[] = [];

@@ -2,7 +2,7 @@ import type { CommandContext } from '../../context.js';
 import { usageError } from '../../../core/errors.js';
 import { formatPower } from '../../../core/units.js';
 import { emCpuEnergy } from '../../../core/em/energy.js';
-import { loadDomains, renderTable, splitList } from './common.js';
+import { loadDomains, outJson, renderTable, splitList } from './common.js';
 import { mhz } from './em.js';
 
 export function parseUtils(v: unknown): number[] {
@@ -23,7 +23,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   for (const n of dom.notes) ctx.io.note(n);
   const e = emCpuEnergy(dom.states, utils, { capacity: dom.capacity, skipInefficient: opts.allStates !== true, cpus: dom.nrCpus });
   if (ctx.globals.json) {
-    ctx.io.json({ domain: dom.name, origin: dom.origin, skipInefficient: opts.allStates !== true, ...e });
+    outJson(ctx, { domain: dom.name, origin: dom.origin, skipInefficient: opts.allStates !== true, ...e });
     return;
   }
   const row = (label: string, p: typeof e.current, extra: string) => [

@@ -2,7 +2,7 @@ import type { CommandContext } from '../../context.js';
 import { usageError, PowercapError } from '../../../core/errors.js';
 import { formatDuration, parseDurationUs, parsePowerUw } from '../../../core/units.js';
 import { breakEvenUs, checkIdleStates, chooseDomainState, RK3399_IDLE_STATES, type DomainIdleState } from '../../../core/em/idle.js';
-import { namedValues, renderTable, splitList, watts } from './common.js';
+import { namedValues, outJson, renderTable, splitList, watts } from './common.js';
 
 const dur = (v: string, what: string) => {
   try {
@@ -41,7 +41,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   const choices = periods.map((t) => chooseDomainState(states, t, { latencyUs, onPowerUw }));
   const totalNj = choices.every((c) => c.savedNj !== null) ? choices.reduce((s, c) => s + c.savedNj!, 0) : null;
   if (ctx.globals.json) {
-    ctx.io.json({
+    outJson(ctx, {
       states: states.map((s) => ({ ...s, breakEvenUs: breakEvenUs(s), offOnUs: s.offUs + s.onUs, fitsLatency: latencyUs === null || s.offUs + s.onUs <= latencyUs })),
       latencyUs, onPowerUw, periods: choices, totalSavedNj: totalNj,
     });

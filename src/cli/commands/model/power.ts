@@ -3,7 +3,7 @@ import { usageError } from '../../../core/errors.js';
 import { formatPower, formatVoltageUv, parseFrequencyHz, parsePercentBp, parsePowerUw, parseTemperatureMc, parseVoltageUv } from '../../../core/units.js';
 import { dynamicPower, readStaticTable, staticPower, type StaticTable } from '../../../core/em/cooling.js';
 import { parseCoefficient, parseCpuCount } from '../../../core/em/input.js';
-import { hasFileInput, domainOptions, loadDomains, renderTable, splitList } from './common.js';
+import { hasFileInput, domainOptions, loadDomains, outJson, renderTable, splitList } from './common.js';
 import { mhz } from './em.js';
 
 interface Point { frequencyKhz: number; voltageUv: number }
@@ -65,7 +65,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   });
   if (clamped) ctx.io.warn('a temperature or voltage is outside the static power table: its edge value was used');
   if (ctx.globals.json) {
-    ctx.io.json({
+    outJson(ctx, {
       domain: useDomain ? name : null, coefficient, cpus: perCpu.length, loadsPct: perCpu.map((b) => b / 100),
       static: table ? { kind: 'table', file: opts.staticTable, temperatureMc: tempMc } : fixedStatic !== null ? { kind: 'fixed', powerUw: fixedStatic } : null,
       points: rows,
