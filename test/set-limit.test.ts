@@ -106,7 +106,12 @@ describe('set-limit on a DTPM snapshot (rk3399, kernel.md §3)', () => {
     const e = run(['--snapshot', s.file, 'set-limit', 'package', '2W', '--disable']);
     assert.equal(e.code, 5, e.stderr); // enabled_store: no set_enable callback → ENOSYS
     assert.match(e.stderr, /does not support/);
-    assert.match(e.stderr, /rolled back/);
+    // the package write (made first) is undone: the node, then each child whose limit moved, back to its max.
+    // 2 W left cpu0 at (2000000 × 133 + 512) / 1024 = 259766 → 4 × 58956 = 235824 (816 MHz); its max is 4 × 179212.
+    // The virtual node read 0 (never written) and cannot be put back to 0: writing 0 clamps to its minimum.
+    assert.match(e.stderr, /rolled back: dtpm:0:0:0 \(cpu0-cpufreq\) Instantaneous power limit 235\.8 mW → 716\.8 mW\n/);
+    assert.match(e.stderr, /rolled back: dtpm:0:0 \(package\) .* \(was 0 µW: a DTPM node stores what its children applied/);
+    assert.match(e.stderr, /1 earlier write was rolled back/);
     assert.deepEqual(fs.readFileSync(s.file), before);
   });
 });
@@ -253,7 +258,7 @@ describe('set-limit on a RAPL snapshot (intel-laptop)', () => {
     const j = r.json();
     assert.equal(j.ok, false);
     assert.deepEqual(j.changes.map((c: any) => [c.zone, c.beforeUw, c.requestedUw, c.appliedUw]), [['intel-rapl:0', 28000000, 20000000, 20000000]]);
-    assert.deepEqual(j.rolledBack.map((x: any) => [x.zone, x.fromUw, x.restoredUw, x.ok]), [['intel-rapl:0', 20000000, 28000000, true]]);
+    assert.deepEqual(j.rolledBack.map((x: any) => [x.zone, x.fromUw, x.restoredUw, x.targetUw, x.exact, x.ok]), [['intel-rapl:0', 20000000, 28000000, 28000000, true, true]]);
     assert.equal(j.error.errno, 'EIO');
     assert.match(r.stderr, /EIO/);
     assert.deepEqual(fs.readFileSync(s.file), before);

@@ -128,7 +128,7 @@ export async function applyPlan(source: Source, plan: Plan, hooks: ApplyHooks = 
   if (!failed && !interrupted) return { ok: true, changes, rolledBack: [], failed: null, interrupted: false, error: null };
 
   const rolledBack = rollback(source, changes);
-  const undone = rollbackSummary(rolledBack);
+  const undone = rollbackSummary(changes.length, rolledBack);
   let error: PowercapError;
   if (interrupted) {
     error = new PowercapError(Exit.INTERRUPTED,
@@ -140,44 +140,54 @@ export async function applyPlan(source: Source, plan: Plan, hooks: ApplyHooks = 
   return { ok: false, changes, rolledBack, failed, interrupted, error };
 }
 
-function rollbackSummary(entries: RollbackEntry[]): string {
-  if (entries.length === 0) return 'nothing was changed';
+function rollbackSummary(writes: number, entries: RollbackEntry[]): string {
+  if (writes === 0) return 'nothing was changed';
   const bad = entries.filter((e) => !e.ok);
-  const n = entries.length;
+  const what = `${writes} earlier write${writes === 1 ? '' : 's'}`;
   return bad.length === 0
-    ? `${n} earlier write${n === 1 ? ' was' : 's were'} rolled back`
-    : `rolled back ${n - bad.length} of ${n} earlier writes; NOT restored: ${bad.map((b) => b.rel).join(', ')}`;
+    ? `${what} ${writes === 1 ? 'was' : 'were'} rolled back`
+    : `${what} rolled back, but NOT restored: ${bad.map((b) => b.rel).join(', ')}`;
 }
 
-/** Restore, newest first, every value a change wrote (DTPM: the node, then its descendants, parents first). */
+/**
+ * Restore, newest first, every value a change wrote. A DTPM write also moved its
+ * descendants' limits: the node is restored first (which re-splits), then each
+ * descendant still away from its old value, parents before children. Each entry
+ * reports the value the transaction had left (`from`) and the value read back.
+ */
 export function rollback(source: Source, changes: AppliedChange[]): RollbackEntry[] {
   const out: RollbackEntry[] = [];
   for (const ch of [...changes].reverse()) {
     const s = ch.step;
-    const targets: Array<{ zoneId: string; zoneName: string | null; rel: string; before: bigint | null; constraint: RollbackEntry['constraint']; attribute: LimitAttribute }> = [
-      { zoneId: s.zoneId, zoneName: s.zoneName, rel: s.rel, before: ch.before, constraint: s.constraint, attribute: s.attribute },
-      ...ch.dependents.map((d) => ({ zoneId: d.zoneId, zoneName: d.zoneName, rel: d.rel, before: d.before, constraint: { index: 0, name: s.constraint?.name ?? null }, attribute: s.attribute })),
-    ];
-    for (const t of targets) {
-      const from = readValue(source, t.rel);
-      const entry: RollbackEntry = { zoneId: t.zoneId, zoneName: t.zoneName, constraint: t.constraint, attribute: t.attribute, rel: t.rel, from, restoredTo: t.before, readBack: from, ok: true };
+    const targets = [
+      { zoneId: s.zoneId, zoneName: s.zoneName, rel: s.rel, before: ch.before, constraint: s.constraint },
+      ...ch.dependents.map((d) => ({ zoneId: d.zoneId, zoneName: d.zoneName, rel: d.rel, before: d.before, constraint: s.constraint })),
+    ].map((t) => ({ ...t, from: readValue(source, t.rel) }));
+    targets.forEach((t, i) => {
+      const entry: RollbackEntry = {
+        zoneId: t.zoneId, zoneName: t.zoneName, constraint: t.constraint, attribute: s.attribute, rel: t.rel,
+        from: t.from, restoredTo: t.before, readBack: t.from, ok: true,
+      };
       if (t.before === null) {
         entry.ok = false;
         entry.errno = 'unknown previous value';
-      } else if (from !== t.before || t === targets[0]) {
-        // the written node is always restored; a dependent only when its value moved
+        out.push(entry);
+        return;
+      }
+      const now = i === 0 ? t.from : readValue(source, t.rel);
+      // the written node is always restored; a descendant only when it is still away from its old value
+      if (i === 0 || now !== t.before) {
         try {
-          source.write(t.rel, encode(t.attribute, t.before));
-          entry.readBack = readValue(source, t.rel);
+          source.write(t.rel, encode(s.attribute, t.before));
         } catch (err) {
           entry.ok = false;
           entry.errno = (err as { errno?: string }).errno ?? 'EIO';
         }
-      } else {
-        continue;
       }
-      out.push(entry);
-    }
+      entry.readBack = readValue(source, t.rel);
+      // a descendant the transaction never moved is not worth a line
+      if (i === 0 || t.from !== t.before || !entry.ok) out.push(entry);
+    });
   }
   return out;
 }

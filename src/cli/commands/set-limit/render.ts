@@ -43,6 +43,8 @@ function rollbackJson(r: RollbackEntry) {
     attribute: r.attribute,
     [`from${k}`]: v(r.from),
     [`restored${k}`]: v(r.readBack),
+    [`target${k}`]: v(r.restoredTo),
+    exact: r.ok && r.readBack === r.restoredTo,
     ok: r.ok,
     ...(r.errno ? { error: r.errno } : {}),
   };
@@ -179,8 +181,12 @@ export function rollbackLines(entries: RollbackEntry[]): string[] {
   return entries.map((r) => {
     const s = { attribute: r.attribute } as PlanStep;
     const what = `${r.zoneId}${r.zoneName ? ` (${r.zoneName})` : ''} ${r.constraint ? constraintLabel(r.constraint) + ' ' : ''}${settingCell(s)}`;
+    const inexact = r.readBack === r.restoredTo ? ''
+      : r.zoneId.startsWith('dtpm:')
+        ? ` (was ${formatValue(s, r.restoredTo)}: a DTPM node stores what its children applied, it cannot be put back exactly)`
+        : ` (was ${formatValue(s, r.restoredTo)}: the kernel stored a different value)`;
     return r.ok
-      ? `rolled back: ${what} ${formatValue(s, r.from)} → ${formatValue(s, r.readBack)}`
+      ? `rolled back: ${what} ${formatValue(s, r.from)} → ${formatValue(s, r.readBack)}${inexact}`
       : `NOT rolled back: ${what} is ${formatValue(s, r.from)}, was ${formatValue(s, r.restoredTo)} (${r.errno}): restore it by hand`;
   });
 }
