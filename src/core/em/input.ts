@@ -6,10 +6,8 @@
  */
 import * as path from 'node:path';
 import { invalidData, notFound, usageError } from '../errors.js';
-import { readDtsTable } from './dts.js';
-import { readOppFile } from './oppfile.js';
 import { buildPerfStates, buildPerfStatesPre60, emTableProblem, oppPowerMwPre60, oppPowerUw, type EmRow, type PerfState } from './table.js';
-import { formatCpuList, type PerfDomain } from './debugfs.js';
+import type { PerfDomain } from './debugfs.js';
 
 export type KernelRules = 'current' | 'pre-6.0';
 
@@ -67,14 +65,15 @@ export function tableFromRows(rows: EmRow[], opts: { capacity: number; cpu: bool
   return opts.rules === 'pre-6.0' ? buildPerfStatesPre60(rows, opts) : buildPerfStates(rows, opts);
 }
 
-/** A table from --dts or --opp-file. */
-export function loadDomainFromFile(o: DomainOptions): ModelDomain {
+/** A table from --dts or --opp-file (each parser is loaded only when its input is given). */
+export async function loadDomainFromFile(o: DomainOptions): Promise<ModelDomain> {
   const rules = o.kernel ?? 'current';
   const capacity = o.capacity !== undefined ? parseCapacity(o.capacity) : 1024;
   let coefficient = o.coefficient !== undefined ? parseCoefficient(o.coefficient) : null;
   const nrCpusOpt = o.cpus !== undefined ? parseCpuCount(o.cpus) : null;
   const notes: string[] = [];
   if (o.dts !== undefined) {
+    const { readDtsTable } = await import('./dts.js');
     const { table, notes: n } = readDtsTable(o.dts, o.table);
     notes.push(...n);
     const cpuConsumers = table.consumers.filter((c) => c.cpu);
@@ -112,6 +111,7 @@ export function loadDomainFromFile(o: DomainOptions): ModelDomain {
     };
   }
   if (o.oppFile !== undefined) {
+    const { readOppFile } = await import('./oppfile.js');
     const opps = readOppFile(o.oppFile);
     const rows: EmRow[] = opps.map((x) => {
       if (x.powerUw !== null) return { label: x.label, frequencyKhz: x.frequencyKhz, powerUw: x.powerUw, voltageUv: x.voltageUv, powerMw: null };
@@ -143,7 +143,7 @@ export function pickDomain(domains: PerfDomain[], ref: string, where: string): P
   const dev = domains.find((d) => d.name === base);
   if (dev) return dev;
   throw notFound(`no energy-model domain '${ref}' in ${where}`,
-    domains.length ? `domains: ${domains.map((d) => (d.cpus ? `${d.name} (CPUs ${formatCpuList(d.cpus)})` : d.name)).join(', ')}` : 'this source has no energy model');
+    domains.length ? `domains: ${domains.map((d) => (d.cpus ? `${d.name} (CPUs ${d.cpus.join(',')})` : d.name)).join(', ')}` : 'this source has no energy model');
 }
 
 /** A domain read from the energy model: the kernel's own table (re-derived for --kernel pre-6.0). */

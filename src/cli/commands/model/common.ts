@@ -46,7 +46,7 @@ export async function loadDomains(ctx: CommandContext, opts: Record<string, unkn
   if (o.dts !== undefined && o.oppFile !== undefined) throw usageError('--dts and --opp-file are two tables: give one');
   if (hasFileInput(o)) {
     if (o.domain !== undefined) throw usageError('--domain picks a domain of the energy model: not with --dts or --opp-file');
-    return [input.loadDomainFromFile(o)];
+    return [await input.loadDomainFromFile(o)];
   }
   if (o.table !== undefined) throw usageError('--table chooses a table of a --dts file', 'add --dts FILE');
   const { domains, where } = await sourceDomains(ctx);
@@ -69,16 +69,18 @@ export const FAST_TABLE_ROWS = 200;
 
 /** A borderless table like `list` prints; `rowStyle` colours whole rows (warn = inefficient). */
 export async function renderTable(ctx: CommandContext, columns: Column[], rows: Array<Array<string>>, rowStyle?: Array<'warn' | 'dim' | 'ok' | 'bad' | null>): Promise<string> {
-  const { makeColors, palette } = await import('../../color.js');
-  const p = palette(makeColors(ctx.globals.color, ctx.io.stdoutIsTTY));
+  // colour needs a terminal or FORCE_COLOR: otherwise chalk is not even loaded (color.ts decides the rest)
+  const mayColour = ctx.globals.color && (ctx.io.stdoutIsTTY || process.env.FORCE_COLOR !== undefined);
+  const p = mayColour ? await import('../../color.js').then((c) => c.palette(c.makeColors(ctx.globals.color, ctx.io.stdoutIsTTY))) : null;
   const style = (i: number, cell: string) => {
     const st = rowStyle?.[i] ?? null;
-    return st ? p[st](cell) : cell;
+    return st && p ? p[st](cell) : cell;
   };
-  if (rows.length > FAST_TABLE_ROWS) return alignTable(columns, rows, (h) => p.heading(h), style);
+  const heading = (h: string) => (p ? p.heading(h) : h);
+  if (rows.length > FAST_TABLE_ROWS) return alignTable(columns, rows, heading, style);
   const { default: Table } = await import('cli-table3');
   const table = new Table({
-    head: columns.map((c) => p.heading(c.head)),
+    head: columns.map((c) => heading(c.head)),
     style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
     chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' },
   });
