@@ -51,10 +51,11 @@ export function buildDtpmForest(tree: PowercapTree, registry: RegistryEntry[], d
   const byZone = new Map<string, DtpmNode>();
   const zoneOf = new Map<DtpmNode, Zone>();
   const roots: DtpmNode[] = [];
+  const byName = new Map(registry.map((r) => [r.name, r] as const));
   for (const z of tree.zones) {
     if (z.controlType !== DTPM_CONTROL_TYPE) continue;
     const name = z.name ?? z.id;
-    const entry = z.children.length === 0 ? (registry.find((r) => r.name === name) ?? inferRegistryEntry(name, domains)) : null;
+    const entry = z.children.length === 0 ? (byName.get(name) ?? inferRegistryEntry(name, domains)) : null;
     const table = entry ? leafTableFor(entry, domains) : null;
     // seed 000: a name found in the registry is a device; any other name is a virtual node
     const kind = entry && z.children.length === 0 ? entry.kind : 'virtual';
