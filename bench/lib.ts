@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = path.join(ROOT, 'bin/powercapctl');
-const RSS_HOOK = fileURLToPath(new URL('./rss-hook.js', import.meta.url));
 
 export interface BenchResult {
   name: string;
@@ -74,12 +73,13 @@ export function timePair(a: [string, string[]], b: [string, string[]], opts: { r
   return [stat(ta), stat(tb)];
 }
 
-/** Peak RSS (MiB) of one powercapctl run, reported by a hook loaded with --import. */
+/** Peak RSS (MiB) of one powercapctl run, as GNU time reports it for the process (the launcher execs Node). */
 export function peakRssMiB(args: string[], env: NodeJS.ProcessEnv = process.env): number {
-  const r = spawnSync(process.execPath, ['--import', RSS_HOOK, BIN, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', 'powercapctl-bench-maxrss-kb=%M', BIN, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const m = /powercapctl-bench-maxrss-kb=([0-9]+)/.exec(r.stderr ?? '');
-  if (!m) throw new Error(`no RSS figure (exit ${r.status}): ${r.stderr}`);
+  if (!m) throw new Error(`no RSS figure (exit ${r.status}; is GNU time installed at /usr/bin/time?): ${r.stderr}`);
   return Number(m[1]) / 1024;
 }
 
-export const nodeArgs = (args: string[]): [string, string[]] => [process.execPath, [BIN, ...args]];
+/** powercapctl as a user runs it: the executable (its launcher starts Node from the startup snapshot) */
+export const nodeArgs = (args: string[]): [string, string[]] => [BIN, args];

@@ -41,7 +41,7 @@ const rssMiB = (pid: number) => Number(/VmRSS:\s+([0-9]+) kB/.exec(fs.readFileSy
 
 /** Run `watch` on a tree and measure its CPU share over the window, after the first lines are out. */
 async function cpuShare(root: string, interval: string, windowS: number): Promise<{ percent: number; lines: number }> {
-  const child = spawn(process.execPath, [BIN, '--root', root, 'watch', '-i', interval, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(BIN, ['--root', root, 'watch', '-i', interval, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let lines = 0;
   let stderr = '';
   let first: () => void;
@@ -141,7 +141,7 @@ export const cases: BenchCase[] = [
       let rss1 = 0;
       let rss10 = 0;
       try {
-        const child = spawn(process.execPath, [BIN, '--root', t.root, 'watch', '-i', '1ms', '-n', '10000', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const child = spawn(BIN, ['--root', t.root, 'watch', '-i', '1ms', '-n', '10000', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
         let lines = 0;
         const perPass = 7; // six zones and the system line
         child.stdout.on('data', (d: Buffer) => {

@@ -48,7 +48,8 @@ export function run(args: string[], opts: RunOptions = {}): RunResult {
   };
   if (opts.uid !== undefined) o.uid = opts.uid;
   if (opts.gid !== undefined) o.gid = opts.gid;
-  const r = spawnSync(process.execPath, [BIN, ...args], o);
+  // the executable itself, as a user runs it (the launcher starts Node from the startup snapshot)
+  const r = spawnSync(BIN, args, o);
   const stdout = String(r.stdout ?? '');
   return {
     code: r.status,

@@ -387,11 +387,35 @@ describe('the command line', () => {
     assert.match(run(['lsit']).stderr, /Did you mean list\?/);
   });
 
+  test('the launcher: the startup snapshot, the compiled modules and a symlinked bin give the same output', () => {
+    const args = ['--root', laptop.classRoot, 'list', '--json'];
+    const fast = run(args);
+    assert.equal(fast.code, 0, fast.stderr);
+    // `node bin/powercapctl` reads the launcher as JavaScript: the compiled modules, no snapshot
+    const slow = spawnSync(process.execPath, [path.join(ROOT, 'bin/powercapctl'), ...args], { encoding: 'utf8' });
+    assert.equal(slow.status, 0, slow.stderr);
+    assert.equal(slow.stdout, fast.stdout);
+    // npm installs the bin as a symlink (node_modules/.bin/powercapctl)
+    const dir = makeTempDir();
+    try {
+      fs.symlinkSync(path.join(ROOT, 'bin/powercapctl'), path.join(dir, 'powercapctl'));
+      const linked = spawnSync(path.join(dir, 'powercapctl'), args, { encoding: 'utf8', cwd: dir });
+      assert.equal(linked.status, 0, linked.stderr);
+      assert.equal(linked.stdout, fast.stdout);
+      // and the package's own files (examples, schema) are found from anywhere
+      const start = spawnSync(path.join(dir, 'powercapctl'), ['start'], { encoding: 'utf8', cwd: dir, env: { ...process.env, POWERCAPCTL_ROOT: '/nonexistent' } });
+      assert.equal(start.status, 0, start.stderr);
+      assert.match(start.stdout, /intel-rapl-mmio:0/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('output piped into a closed reader is not an error', () => {
     // 1500 rows of csv (~100 KB) overflow the pipe buffer, so `head` closes it mid-write
     const big = fixture({ controlTypes: [{ name: 'intel-rapl', zones: Array.from({ length: 1500 }, (_, i) => ({ name: `package-${i}`, energyUj: i })) }] });
     try {
-      const r = spawnSync('bash', ['-c', `set -o pipefail; node ${path.join(ROOT, 'bin/powercapctl')} --root ${big.classRoot} list --format csv | head -1`], { encoding: 'utf8' });
+      const r = spawnSync('bash', ['-c', `set -o pipefail; ${path.join(ROOT, 'bin/powercapctl')} --root ${big.classRoot} list --format csv | head -1`], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr, '');
     } finally {

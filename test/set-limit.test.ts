@@ -387,7 +387,7 @@ describe('set-limit on a live tree (fixture copy)', () => {
   const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
   test('on a terminal, asks before writing; "no" writes nothing', { skip: hasScript ? false : 'no script(1) for a pseudo-terminal' }, () => {
     const t = liveLaptop();
-    const cmd = (answer: string) => spawnSync('script', ['-qec', `'${process.execPath}' '${BIN}' --root '${t.classRoot}' set-limit intel-rapl:1 33W`, '/dev/null'],
+    const cmd = (answer: string) => spawnSync('script', ['-qec', `'${BIN}' --root '${t.classRoot}' set-limit intel-rapl:1 33W`, '/dev/null'],
       { input: answer, env: cleanEnv({ TERM: 'dumb' }), encoding: 'utf8', timeout: 20000 });
     const no = cmd('n\r');
     assert.match(stripAnsi(no.stdout), /Apply this change\?/);

@@ -24,7 +24,7 @@ class Terminal {
   readonly exitFile = path.join(this.dir, 'exit');
 
   constructor(args: string[]) {
-    const cmd = `${[process.execPath, BIN, ...args].map(shellWord).join(' ')}; echo $? > ${shellWord(this.exitFile)}; sleep 60`;
+    const cmd = `${[BIN, ...args].map(shellWord).join(' ')}; echo $? > ${shellWord(this.exitFile)}; sleep 60`;
     this.tmux('new-session', '-d', '-s', 'w', '-x', '180', '-y', '60', cmd);
   }
 

@@ -12,11 +12,15 @@ export async function main(argv: string[]): Promise<void> {
     runComplete(argv.slice(1));
     return;
   }
+  guardStdout();
+  const { runProgram } = await import('./program.js');
+  await runProgram(argv);
+}
+
+/** `powercapctl list | head`: the reader went away; that is not our failure. */
+function guardStdout(): void {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    // `powercapctl list | head`: the reader went away; that is not our failure
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });
-  const { runProgram } = await import('./program.js');
-  await runProgram(argv);
 }

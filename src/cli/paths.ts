@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
+import { packageRoot } from '../core/package-root.js';
 
-/** The package root (this file is dist/src/cli/paths.js once built). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The package root, wherever the code runs from (compiled modules or the bundle). */
+export const PACKAGE_ROOT = packageRoot();
 export const EXAMPLES_DIR = path.join(PACKAGE_ROOT, 'examples');
 export const exampleFile = (name: string) => path.join(EXAMPLES_DIR, `${name}.json`);

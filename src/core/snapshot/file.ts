@@ -6,7 +6,8 @@
  * the emulated kernel (core/emulate) exactly as it would go through sysfs.
  */
 import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import * as path from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { PowercapError, Exit, errnoOf, invalidData, notFound } from '../errors.js';
 import { assertWritableFile, writeFileAtomic } from '../atomic.js';
 import { TreeSource, type DirNode } from '../source/tree.js';
@@ -46,10 +47,10 @@ export interface SnapshotDoc {
   recording?: Record<string, unknown>;
 }
 
-export const SCHEMA_PATH = fileURLToPath(new URL('../../../../schema/snapshot.schema.json', import.meta.url));
+export const schemaPath = () => path.join(packageRoot(), 'schema/snapshot.schema.json');
 let schemaCache: Schema | undefined;
 export function snapshotSchema(): Schema {
-  schemaCache ??= JSON.parse(fs.readFileSync(SCHEMA_PATH, 'utf8')) as Schema;
+  schemaCache ??= JSON.parse(fs.readFileSync(schemaPath(), 'utf8')) as Schema;
   return schemaCache;
 }
 
