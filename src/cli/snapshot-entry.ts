@@ -17,6 +17,9 @@ import { setPackageRoot } from '../core/package-root.js';
 // evaluated now, into the image: the program (commander, specs, context, core), built, and the completion fast path
 import { prebuildProgram } from './program.js';
 import './completion/fast.js';
+// the model calculators: pure at load time, and their targets are measured against --version
+import './commands/model/em.js';
+import './commands/model/budget.js';
 
 prebuildProgram();
 
