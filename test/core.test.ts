@@ -56,7 +56,7 @@ describe('units', () => {
     assert.equal(formatPower(28_000_000n), '28.0 W');
     assert.equal(formatPower(850_000), '850.0 mW');
     assert.equal(formatPower(12), '12 µW');
-    assert.equal(formatPower(0n), '0 µW');
+    assert.equal(formatPower(0n), '0 W');
     assert.equal(formatEnergy(52_649_883_221n), '52.6 kJ');
     assert.equal(formatDuration(27_983_872n), '27.98 s');
     assert.equal(formatDuration(2440), '2.44 ms');

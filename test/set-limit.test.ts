@@ -110,7 +110,7 @@ describe('set-limit on a DTPM snapshot (rk3399, kernel.md §3)', () => {
     // 2 W left cpu0 at (2000000 × 133 + 512) / 1024 = 259766 → 4 × 58956 = 235824 (816 MHz); its max is 4 × 179212.
     // The virtual node read 0 (never written) and cannot be put back to 0: writing 0 clamps to its minimum.
     assert.match(e.stderr, /rolled back: dtpm:0:0:0 \(cpu0-cpufreq\) Instantaneous power limit 235\.8 mW → 716\.8 mW\n/);
-    assert.match(e.stderr, /rolled back: dtpm:0:0 \(package\) .* \(was 0 µW: a DTPM node stores what its children applied/);
+    assert.match(e.stderr, /rolled back: dtpm:0:0 \(package\) .* \(was 0 W: a DTPM node stores what its children applied/);
     assert.match(e.stderr, /1 earlier write was rolled back/);
     assert.deepEqual(fs.readFileSync(s.file), before);
   });
@@ -193,6 +193,8 @@ describe('set-limit on a RAPL snapshot (intel-laptop)', () => {
       [['intel-rapl:0', '20W', '-c', 'turbo'], 3, /no constraint 'turbo'.*\n.*long_term \(0\), short_term \(1\), peak_power \(2\)/],
       [['intel-rapl:0', '20'], 2, /a unit is required\n.*15W/],
       [['intel-rapl:0=-5W'], 2, /negative/],
+      // commander reads '-5W' as an option: still the same clear message
+      [['intel-rapl:0', '-5W'], 2, /invalid value '-5W': negative values are not allowed/],
       [['intel-rapl:0', 'NaN'], 2, /not a number/],
       [['intel-rapl:0', '1e400W'], 2, /exponent/],
       [['intel-rapl:0', '40W'], 5, /40\.0 W is above the maximum .* \(28\.0 W\).*\n.*--force/],
@@ -241,7 +243,7 @@ describe('set-limit on a RAPL snapshot (intel-laptop)', () => {
     const r = run(['--snapshot', s.file, 'set-limit', 'intel-rapl:1=10W', 'intel-rapl:0=20W']);
     assert.equal(r.code, 5, r.stderr);
     assert.match(r.stderr, /this limit is locked by firmware/);
-    assert.match(r.stderr, /rolled back: intel-rapl:1 \(psys\) long_term power limit 10\.0 W → 0 µW/);
+    assert.match(r.stderr, /rolled back: intel-rapl:1 \(psys\) long_term power limit 10\.0 W → 0 W/);
     assert.deepEqual(fs.readFileSync(s.file), before);
     // enabled toggles PL1's enable bit: refused too when PL1 is locked (enabled_store → ENOSYS)
     const e = run(['--snapshot', s.file, 'set-limit', 'intel-rapl:0', '--disable']);
@@ -283,7 +285,7 @@ describe('set-limit on a live tree (fixture copy)', () => {
     assert.equal(liveAttr(t.classRoot, 'intel-rapl:0', PL(0)), '20000000\n');
     assert.equal(liveAttr(t.classRoot, 'intel-rapl:1', PL(0)), '30000000\n');
     assert.equal(liveAttr(t.classRoot, 'intel-rapl:0:0', PL(0)), '5000000\n');
-    assert.match(r.stdout, /intel-rapl:1 psys\s+long_term\s+power limit\s+0 µW\s+30\.0 W\s+30\.0 W/);
+    assert.match(r.stdout, /intel-rapl:1 psys\s+long_term\s+power limit\s+0 W\s+30\.0 W\s+30\.0 W/);
   });
 
   test('limit, window and enable on one zone, in that order', () => {

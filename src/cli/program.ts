@@ -76,6 +76,15 @@ function addCommand(parent: Command, spec: CommandSpec, path: string[]): void {
 
 let currentVerbose = false;
 
+/** commander's messages in our voice; a negative value (`-5W`) reads as an option to it. */
+export function rewordParseError(str: string): string {
+  const negative = /^error: unknown option '(-[0-9.][^']*)'/.exec(str);
+  if (negative) {
+    return `powercapctl: invalid value '${negative[1]}': negative values are not allowed\n  a power or duration is 0 or more, e.g. 5W or 28s\n`;
+  }
+  return str.replace(/^error: /, 'powercapctl: ');
+}
+
 export function buildProgram(): Command {
   const program = new Command('powercapctl');
   program
@@ -85,7 +94,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'powercapctl: ')) });
+    .configureOutput({ outputError: (str, write) => write(rewordParseError(str)) });
   for (const o of GLOBAL_OPTIONS) addOption(program, o);
   program.helpCommand('help [command]', 'show help for a command');
   for (const spec of COMMANDS) addCommand(program, spec, []);

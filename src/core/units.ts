@@ -145,8 +145,9 @@ function scaled(v: number, steps: Array<[number, string]>, digits: number): stri
 }
 
 
-/** 28000000 µW → "28.0 W"; 850000 → "850.0 mW"; 12 → "12 µW". */
+/** 28000000 µW → "28.0 W"; 850000 → "850.0 mW"; 12 → "12 µW"; 0 → "0 W". */
 export function formatPower(uw: Num): string {
+  if (toNum(uw) === 0) return '0 W';
   return scaled(toNum(uw), [[1e9, 'kW'], [1e6, 'W'], [1e3, 'mW'], [1, 'µW']], 1);
 }
 /** 52649883221 µJ → "52.6 kJ". */

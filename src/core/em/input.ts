@@ -61,7 +61,11 @@ export const parseCpuCount = (v: string) => wholeNumber('CPU count', v, 1, 4096)
 /** Rows → the kernel's table, refusing what em_create_perf_table() refuses (exit 6, naming the row). */
 export function tableFromRows(rows: EmRow[], opts: { capacity: number; cpu: boolean; rules: KernelRules; where: string }): PerfState[] {
   const problem = emTableProblem(rows);
-  if (problem) throw invalidData(`${opts.where}: ${problem.message}`, 'the kernel refuses the whole table: fix that row');
+  if (problem) {
+    // row labels from a file already name it (`FILE: row 2`)
+    const message = problem.message.startsWith(`${opts.where}: `) ? problem.message : `${opts.where}: ${problem.message}`;
+    throw invalidData(message, 'the kernel refuses the whole table: fix that row');
+  }
   return opts.rules === 'pre-6.0' ? buildPerfStatesPre60(rows, opts) : buildPerfStates(rows, opts);
 }
 
