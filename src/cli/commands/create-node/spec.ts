@@ -2,7 +2,7 @@ import type { CommandSpec } from '../../spec.js';
 
 export const createNodeSpec: CommandSpec = {
   name: 'create-node',
-  group: 'model',
+  group: 'write',
   summary: 'add a node to a DTPM hierarchy by name (a registered device, or a virtual node)',
   description:
     'PATH names the node from the root: soc/package/cluster0/cpu0-cpufreq. A last name found in the registry of power\n' +

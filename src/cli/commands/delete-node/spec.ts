@@ -2,7 +2,7 @@ import type { CommandSpec } from '../../spec.js';
 
 export const deleteNodeSpec: CommandSpec = {
   name: 'delete-node',
-  group: 'model',
+  group: 'write',
   summary: 'remove a node from a DTPM hierarchy (its device goes back to the registry)',
   description:
     'PATH names the node from the root. A node with children is refused (exit 5) unless -r deletes the whole subtree.\n' +

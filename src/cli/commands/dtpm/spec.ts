@@ -2,7 +2,7 @@ import type { CommandSpec } from '../../spec.js';
 
 export const dtpmSpec: CommandSpec = {
   name: 'dtpm',
-  group: 'model',
+  group: 'setup',
   summary: 'DTPM hierarchies: new board snapshots, import/export of descriptions, checks',
   description:
     'A DTPM hierarchy lives in a snapshot (the dtpm zones), in a configfs-style directory (--configfs DIR), or on a live\n' +
@@ -16,7 +16,7 @@ export const dtpmSpec: CommandSpec = {
   subcommands: [
     {
       name: 'new',
-      group: 'model',
+      group: 'setup',
       summary: 'create an empty snapshot (no zones, no registry) to model a board, atomically',
       args: [{ name: 'file', description: 'snapshot file to create', required: true, complete: 'file' }],
       options: [
@@ -34,7 +34,7 @@ export const dtpmSpec: CommandSpec = {
     },
     {
       name: 'export',
-      group: 'model',
+      group: 'setup',
       summary: 'write the hierarchy as a JSON description or as the kernel per-SoC table',
       description:
         'json: nodes with id, name, type (virtual | device) and parent, plus informational bounds and weights (import ignores\n' +
@@ -54,7 +54,7 @@ export const dtpmSpec: CommandSpec = {
     },
     {
       name: 'import',
-      group: 'model',
+      group: 'setup',
       summary: 'build the hierarchy a description file gives (JSON or kernel table)',
       description:
         'Every device must be registered (exit 3). An unknown parent, a cycle or a malformed file is refused with exit 6,\n' +
@@ -73,7 +73,7 @@ export const dtpmSpec: CommandSpec = {
     },
     {
       name: 'check',
-      group: 'model',
+      group: 'setup',
       summary: 'check a hierarchy: empty virtual nodes, shares below minimum, missing energy models, limits above the parent',
       description:
         'Checks the source (snapshot, live tree or --configfs DIR), or a description FILE against the source\'s registry.\n' +

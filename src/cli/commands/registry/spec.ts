@@ -2,7 +2,7 @@ import type { CommandSpec } from '../../spec.js';
 
 export const registrySpec: CommandSpec = {
   name: 'registry',
-  group: 'model',
+  group: 'setup',
   summary: 'the power devices a DTPM hierarchy is built from (list, add, remove)',
   description:
     'Each device: name, kind (cpu / devfreq / other), its energy-model domain and CPUs, power min/max (table[0] and\n' +
@@ -18,7 +18,7 @@ export const registrySpec: CommandSpec = {
   subcommands: [
     {
       name: 'list',
-      group: 'model',
+      group: 'setup',
       summary: 'list the registered devices (the default)',
       examples: [
         { command: 'powercapctl --snapshot board.json registry list --json', description: 'as JSON' },
@@ -28,7 +28,7 @@ export const registrySpec: CommandSpec = {
     },
     {
       name: 'add',
-      group: 'model',
+      group: 'setup',
       summary: 'register a device in a snapshot (names are unique)',
       description:
         'Kind: cpu for cpuN-cpufreq or with --cpus, devfreq with --em, other with --power-min/--power-max, unless --kind says.\n' +
@@ -57,7 +57,7 @@ export const registrySpec: CommandSpec = {
     },
     {
       name: 'remove',
-      group: 'model',
+      group: 'setup',
       summary: 'unregister a device from a snapshot (refused while it is placed)',
       args: [{ name: 'name', description: 'device name', required: true, complete: 'device' }],
       examples: [
