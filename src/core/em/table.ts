@@ -56,36 +56,47 @@ export function performanceOf(capacity: number, frequencyKhz: number, fmaxKhz: n
   return idiv(capacity * frequencyKhz, fmaxKhz);
 }
 
+type PerfRow = { frequencyKhz: number; powerUw: number; voltageUv?: number | null; powerMw?: number | null };
+
+/** The states with performance = capacity × f / fmax (0 for devices), cost still to compute. */
+function statesOf(rows: ReadonlyArray<PerfRow>, capacity: number, cpu: boolean, powerMw: (r: PerfRow) => number | null): PerfState[] {
+  const fmax = rows.length ? rows[rows.length - 1]!.frequencyKhz : 1;
+  return rows.map((r) => ({
+    frequencyKhz: r.frequencyKhz,
+    voltageUv: r.voltageUv ?? null,
+    powerUw: r.powerUw,
+    powerMw: powerMw(r),
+    performance: cpu ? performanceOf(capacity, r.frequencyKhz, fmax) : 0,
+    cost: 0,
+    inefficient: false,
+  }));
+}
+
+/**
+ * em_compute_costs(): from the fastest state down, each state's cost; a state whose
+ * cost is ≥ the lowest cost seen above it is inefficient.
+ */
+function markCosts(states: PerfState[], costOf: (s: PerfState) => number): PerfState[] {
+  let prevCost = Infinity;
+  for (let i = states.length - 1; i >= 0; i--) {
+    const s = states[i]!;
+    s.cost = costOf(s);
+    if (s.cost >= prevCost) s.inefficient = true;
+    else prevCost = s.cost;
+  }
+  return states;
+}
+
 /**
  * Performance, cost and inefficiency for a table of (frequency, power) sorted by
  * frequency. `cpu` false gives performance and cost 0 and no inefficient state,
  * as the kernel does for devices other than CPUs.
  */
-export function buildPerfStates(
-  rows: Array<{ frequencyKhz: number; powerUw: number; voltageUv?: number | null; powerMw?: number | null }>,
-  opts: { capacity?: number; cpu?: boolean } = {},
-): PerfState[] {
-  const capacity = opts.capacity ?? 1024;
+export function buildPerfStates(rows: ReadonlyArray<PerfRow>, opts: { capacity?: number; cpu?: boolean } = {}): PerfState[] {
   const cpu = opts.cpu ?? true;
-  const fmax = rows.length ? rows[rows.length - 1]!.frequencyKhz : 1;
-  const states: PerfState[] = rows.map((r) => ({
-    frequencyKhz: r.frequencyKhz,
-    voltageUv: r.voltageUv ?? null,
-    powerUw: r.powerUw,
-    powerMw: r.powerMw ?? null,
-    performance: cpu ? performanceOf(capacity, r.frequencyKhz, fmax) : 0,
-    cost: 0,
-    inefficient: false,
-  }));
-  if (!cpu) return states;
-  let prevCost = Infinity;
-  for (let i = states.length - 1; i >= 0; i--) {
-    const s = states[i]!;
-    s.cost = s.performance > 0 ? idiv(s.powerUw * 10, s.performance) : 0;
-    if (s.cost >= prevCost) s.inefficient = true;
-    else prevCost = s.cost;
-  }
-  return states;
+  const states = statesOf(rows, opts.capacity ?? 1024, cpu, (r) => r.powerMw ?? null);
+  // cost = power × 10 / performance (CPU domains only)
+  return cpu ? markCosts(states, (st) => (st.performance > 0 ? idiv(st.powerUw * 10, st.performance) : 0)) : states;
 }
 
 /** The kernel's table for a device-tree OPP list: power from C·V²·f, then performance and cost. */
@@ -148,29 +159,10 @@ export function emTableProblem(rows: readonly EmRow[]): { index: number; message
  * when power was given), cost = power × fmax / f, inefficient states by the same walk.
  * Performance is shown as capacity × f / fmax (those kernels derived it the same way at use).
  */
-export function buildPerfStatesPre60(
-  rows: ReadonlyArray<{ frequencyKhz: number; powerUw: number; voltageUv?: number | null; powerMw?: number | null }>,
-  opts: { capacity?: number; cpu?: boolean } = {},
-): PerfState[] {
-  const capacity = opts.capacity ?? 1024;
+export function buildPerfStatesPre60(rows: ReadonlyArray<PerfRow>, opts: { capacity?: number; cpu?: boolean } = {}): PerfState[] {
   const cpu = opts.cpu ?? true;
   const fmax = rows.length ? rows[rows.length - 1]!.frequencyKhz : 1;
-  const states: PerfState[] = rows.map((r) => ({
-    frequencyKhz: r.frequencyKhz,
-    voltageUv: r.voltageUv ?? null,
-    powerUw: r.powerUw,
-    powerMw: r.powerMw ?? idiv(r.powerUw, 1000),
-    performance: cpu ? performanceOf(capacity, r.frequencyKhz, fmax) : 0,
-    cost: 0,
-    inefficient: false,
-  }));
-  if (!cpu) return states;
-  let prevCost = Infinity;
-  for (let i = states.length - 1; i >= 0; i--) {
-    const s = states[i]!;
-    s.cost = idiv(s.powerMw! * fmax, s.frequencyKhz);
-    if (s.cost >= prevCost) s.inefficient = true;
-    else prevCost = s.cost;
-  }
-  return states;
+  const states = statesOf(rows, opts.capacity ?? 1024, cpu, (r) => r.powerMw ?? idiv(r.powerUw, 1000));
+  // cost = power × fmax / f, in mW
+  return cpu ? markCosts(states, (st) => idiv(st.powerMw! * fmax, st.frequencyKhz)) : states;
 }
