@@ -145,6 +145,14 @@ function scaled(v: number, steps: Array<[number, string]>, digits: number): stri
 }
 
 
+/** Watts with the precision a budget needs: 2260224 µW → "2.260 W", 245427 → "245.4 mW", 12 → "12 µW". */
+export function formatPowerFine(uw: number): string {
+  const a = Math.abs(uw);
+  if (a >= 1e6) return `${(uw / 1e6).toFixed(3)} W`;
+  if (a >= 1e3) return `${(uw / 1e3).toFixed(1)} mW`;
+  return `${uw} µW`;
+}
+
 /** 28000000 µW → "28.0 W"; 850000 → "850.0 mW"; 12 → "12 µW"; 0 → "0 W". */
 export function formatPower(uw: Num): string {
   if (toNum(uw) === 0) return '0 W';

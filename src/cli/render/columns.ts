@@ -12,7 +12,11 @@ export interface ColumnCell {
   align?: 'left' | 'right';
 }
 
-export function renderColumns(head: string[], rows: Array<Array<string | ColumnCell>>): string {
+/**
+ * `keepPadding`: every cell, the last one too, padded to its column and followed by two
+ * spaces, as cli-table3 draws it untrimmed; otherwise lines end at their last character.
+ */
+export function renderColumns(head: string[], rows: Array<Array<string | ColumnCell>>, opts: { keepPadding?: boolean } = {}): string {
   const cells = rows.map((r) => r.map((c) => (typeof c === 'string' ? { content: c, align: 'left' as const } : { align: 'left' as const, ...c })));
   const widths = head.map((h) => visibleWidth(h));
   for (const r of cells) r.forEach((c, i) => {
@@ -22,12 +26,13 @@ export function renderColumns(head: string[], rows: Array<Array<string | ColumnC
     const fill = ' '.repeat(Math.max(0, w - visibleWidth(s)));
     return align === 'right' ? fill + s : s + fill;
   };
-  const out: string[] = [head.map((h, i) => pad(h, widths[i]!, 'left')).join('  ').trimEnd()];
+  const line = (cells: string[]) => (opts.keepPadding ? cells.map((c) => c + '  ').join('') : cells.join('  ').trimEnd());
+  const out: string[] = [line(head.map((h, i) => pad(h, widths[i]!, 'left')))];
   for (const r of cells) {
     const lines = r.map((c) => c.content.split('\n'));
     const height = Math.max(...lines.map((l) => l.length));
     for (let k = 0; k < height; k++) {
-      out.push(r.map((c, i) => pad(lines[i]![k] ?? '', widths[i]!, c.align)).join('  ').trimEnd());
+      out.push(line(r.map((c, i) => pad(lines[i]![k] ?? '', widths[i]!, c.align))));
     }
   }
   return out.join('\n');

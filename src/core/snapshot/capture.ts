@@ -7,7 +7,7 @@
 import * as os from 'node:os';
 import { discover, parentIdOf } from '../zones/model.js';
 import { joinRel, type DirEntry, type Source } from '../source/types.js';
-import type { AttrValue, DirNode } from '../source/tree.js';
+import { TreeSource, type AttrValue, type DirNode } from '../source/tree.js';
 import { readEnergyModel } from '../em/debugfs.js';
 import { readPowercapTree } from '../zones/model.js';
 import { inferRegistryEntry, DTPM_CONTROL_TYPE } from '../dtpm/fromTree.js';
@@ -82,9 +82,11 @@ export function captureSnapshot(source: Source, opts: CaptureOptions): SnapshotD
   doc.origin = { root: opts.rootPath, emRoot: opts.emRootPath };
   doc.powercap = capturePowercap(source, opts.onZone);
   doc.energyModel = opts.energyModel ? captureDir(opts.energyModel) : null;
-  // the registry a live DTPM tree implies: its leaves matched to energy-model domains
-  const domains = opts.energyModel ? readEnergyModel(opts.energyModel) : [];
-  const tree = readPowercapTree(source);
+  // the registry a live DTPM tree implies: its leaves matched to energy-model domains,
+  // read back from what was just captured rather than from sysfs and debugfs a second time
+  const info = source.info;
+  const domains = doc.energyModel ? readEnergyModel(new TreeSource(doc.energyModel, info)) : [];
+  const tree = readPowercapTree(new TreeSource(doc.powercap, info));
   const registry: RegistryEntry[] = [];
   for (const z of tree.zones) {
     if (z.controlType !== DTPM_CONTROL_TYPE || z.children.length > 0 || !z.name) continue;

@@ -1,9 +1,9 @@
-import Table from 'cli-table3';
 import type { CommandContext } from '../../context.js';
 import type { Zone } from '../../../core/zones/model.js';
 import { makeColors, palette } from '../../color.js';
 import { constraintCell, enabledCell, readingCell } from '../../render/zones.js';
 import { renderColumns, type ColumnCell } from '../../render/columns.js';
+import { borderlessTable } from '../../render/table.js';
 
 /** cli-table3 lays out in quadratic time: past this many rows, the plain column renderer (same look). */
 const CLI_TABLE_MAX_ROWS = 200;
@@ -23,12 +23,6 @@ export function renderZoneTable(zones: Zone[], ctx: CommandContext): string {
     ];
   });
   if (rows.length > CLI_TABLE_MAX_ROWS) return renderColumns(head, rows);
-  const table = new Table({
-    head,
-    style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
-    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' },
-  });
-  for (const r of rows) table.push(r.map((c) => ({ content: c.content, hAlign: c.align ?? 'left' })));
-  // cli-table3 pads the last column too: trim trailing blanks so both renderers print the same
-  return table.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+  // same look either way: cli-table3 trimmed of its trailing padding, or the plain renderer
+  return borderlessTable(head, rows.map((r) => r.map((c) => ({ content: c.content, hAlign: c.align ?? 'left' }))), { trimEnd: true });
 }

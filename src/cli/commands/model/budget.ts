@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import type { CommandContext } from '../../context.js';
 import { invalidData, notFound, PowercapError, usageError } from '../../../core/errors.js';
-import { parsePowerUw } from '../../../core/units.js';
 import { checkActors, dtpmSplitActors, flatAdd, flatRebalance, flatSplit, ipaDivvy, newFlatTree, type Actor, type FlatTree } from '../../../core/em/budget.js';
 import type { DtpmNode } from '../../../core/dtpm/hierarchy.js';
-import { namedValues, renderTable, watts } from './common.js';
+import { namedValues, renderTable } from './common.js';
+import { formatPowerFine as watts, parsePowerUw } from '../../../core/units.js';
 
 const power = (v: string, what: string) => {
   try {

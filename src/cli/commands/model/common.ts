@@ -5,6 +5,7 @@
  */
 import type { CommandContext } from '../../context.js';
 import { notFound, permissionDenied, SysfsError, usageError } from '../../../core/errors.js';
+import { renderColumns } from '../../render/columns.js';
 import type { PerfDomain } from '../../../core/em/debugfs.js';
 import type { DomainOptions, KernelRules, ModelDomain } from '../../../core/em/input.js';
 
@@ -78,33 +79,20 @@ export async function renderTable(ctx: CommandContext, columns: Column[], rows: 
   };
   const heading = (h: string) => (p ? p.heading(h) : h);
   if (rows.length > FAST_TABLE_ROWS) return alignTable(columns, rows, heading, style);
-  const { default: Table } = await import('cli-table3');
-  const table = new Table({
-    head: columns.map((c) => heading(c.head)),
-    style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
-    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' },
-  });
-  rows.forEach((r, i) => {
-    table.push(r.map((cell, k) => {
-      const text = style(i, cell);
-      return columns[k]?.right ? { content: text, hAlign: 'right' as const } : text;
-    }));
-  });
-  return table.toString();
+  const { borderlessTable } = await import('../../render/table.js');
+  return borderlessTable(columns.map((c) => heading(c.head)), rows.map((r, i) => r.map((cell, k) => {
+    const text = style(i, cell);
+    return columns[k]?.right ? { content: text, hAlign: 'right' as const } : text;
+  })));
 }
 
-/** The layout cli-table3 gives with the options above: columns padded to their widest cell, two spaces after each. */
+/** The layout cli-table3 gives with the options above, without its quadratic layout pass. */
 export function alignTable(columns: Column[], rows: Array<Array<string>>, heading: (h: string) => string = (h) => h, style: (row: number, cell: string) => string = (_i, c) => c): string {
-  const widths = columns.map((c, k) => rows.reduce((w, r) => Math.max(w, (r[k] ?? '').length), c.head.length));
-  const line = (cells: string[], right: boolean, fmt: (cell: string) => string) =>
-    cells.map((cell, k) => {
-      const padding = ' '.repeat(widths[k]! - cell.length);
-      return (right && columns[k]?.right ? padding + fmt(cell) : fmt(cell) + padding) + '  ';
-    }).join('');
-  // headings stay left-aligned, as cli-table3 draws them
-  const out = [line(columns.map((c) => c.head), false, (h) => (h === '' ? h : heading(h)))];
-  for (let i = 0; i < rows.length; i++) out.push(line(rows[i]!, true, (c) => style(i, c)));
-  return out.join('\n');
+  return renderColumns(
+    columns.map((c) => (c.head === '' ? c.head : heading(c.head))),
+    rows.map((r, i) => r.map((cell, k) => ({ content: style(i, cell), align: columns[k]?.right ? 'right' as const : 'left' as const }))),
+    { keepPadding: true },
+  );
 }
 
 /** "a,b , c" → ['a','b','c'] */
@@ -121,13 +109,6 @@ export function namedValues(list: unknown, what: string): Map<string, string> {
   return out;
 }
 
-/** Watts with the precision a budget needs: 2260224 → "2.260 W", 245427 → "245.4 mW". */
-export function watts(uw: number): string {
-  const a = Math.abs(uw);
-  if (a >= 1e6) return `${(uw / 1e6).toFixed(3)} W`;
-  if (a >= 1e3) return `${(uw / 1e3).toFixed(1)} mW`;
-  return `${uw} µW`;
-}
 
 /**
  * --json output. The model's figures are plain numbers (never u64 bigints), so this skips

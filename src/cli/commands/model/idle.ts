@@ -2,7 +2,8 @@ import type { CommandContext } from '../../context.js';
 import { usageError, PowercapError } from '../../../core/errors.js';
 import { formatDuration, parseDurationUs, parsePowerUw } from '../../../core/units.js';
 import { breakEvenUs, checkIdleStates, chooseDomainState, RK3399_IDLE_STATES, type DomainIdleState } from '../../../core/em/idle.js';
-import { namedValues, outJson, renderTable, splitList, watts } from './common.js';
+import { namedValues, outJson, renderTable, splitList } from './common.js';
+import { formatPowerFine as watts } from '../../../core/units.js';
 
 const dur = (v: string, what: string) => {
   try {

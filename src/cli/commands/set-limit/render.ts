@@ -139,14 +139,8 @@ interface Colors {
 }
 
 async function table(head: string[], rows: string[][], p: Colors): Promise<string> {
-  const { default: Table } = await import('cli-table3');
-  const t = new Table({
-    head: head.map((h) => p.heading(h)),
-    style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
-    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' },
-  });
-  for (const r of rows) t.push(r);
-  return t.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+  const { borderlessTable } = await import('../../render/table.js');
+  return borderlessTable(head.map((h) => p.heading(h)), rows, { trimEnd: true });
 }
 
 export async function renderPlan(plan: Plan, p: Colors, title: string): Promise<string> {
