@@ -68,7 +68,7 @@ function addCommand(parent: Command, spec: CommandSpec, path: string[]): void {
       const ctx = new CommandContext(resolveGlobals(command.optsWithGlobals()), [...path, spec.name].join(' '));
       currentVerbose = ctx.globals.verbose;
       const runner = await load();
-      await runner.run(ctx, actionArgs, opts);
+      await runner.run(ctx, actionArgs, opts, COMMANDS);
     });
   }
   parent.addCommand(cmd, spec.hidden ? { hidden: true } : {});

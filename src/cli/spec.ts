@@ -41,8 +41,12 @@ export interface Example {
 export type CommandGroup = 'read' | 'write' | 'model' | 'setup';
 
 export interface CommandRunner {
-  /** args: positional arguments in declared order (variadic last as string[]); opts: the command's own options. */
-  run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> | void;
+  /**
+   * args: positional arguments in declared order (variadic last as string[]); opts: the command's own
+   * options; commands: the program's command table (for a runner that describes the program, such as
+   * `completion`, without importing the table that lists it).
+   */
+  run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>, commands: readonly CommandSpec[]): Promise<void> | void;
 }
 
 export interface CommandSpec {

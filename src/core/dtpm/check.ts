@@ -15,7 +15,7 @@
  * - `structure`: a rule broken in what was read (device placed twice, a device with
  *   children, more than one root).
  */
-import { divRoundClosest, DTPM_WEIGHT_SCALE } from './hierarchy.js';
+import { weightedShare } from '../kernel/dtpm.js';
 import type { HNode, Hierarchy } from './model.js';
 
 export type FindingCode = 'empty-virtual' | 'share-below-min' | 'no-energy-model' | 'limits-above-parent' | 'structure';
@@ -43,7 +43,7 @@ export function checkHierarchy(h: Hierarchy): Finding[] {
       });
     }
     if (n.parent && n.parent.node.powerMinUw > 0) {
-      const share = divRoundClosest(n.parent.node.powerMinUw * n.node.weight, DTPM_WEIGHT_SCALE);
+      const share = weightedShare(n.parent.node.powerMinUw, n.node.weight);
       if (share < n.node.powerMinUw) {
         out.push({
           code: 'share-below-min', path: n.path,

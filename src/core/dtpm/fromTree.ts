@@ -5,10 +5,10 @@
  * `cpu<N>-cpufreq` is the cpufreq leaf of domain `cpu<N>`, any other childless
  * zone whose name is an energy-model domain is a devfreq leaf.
  */
-import type { RegistryEntry } from '../snapshot/file.js';
+import type { RegistryEntry } from './device.js';
 import type { PerfDomain } from '../em/debugfs.js';
 import type { PowercapTree, Zone } from '../zones/model.js';
-import { computeBounds, computeWeights, newNode, addChild, type DtpmNode, type LeafTable } from './hierarchy.js';
+import { updatePower, rebalanceWeights, newNode, addChild, type DtpmNode, type LeafTable } from '../kernel/dtpm.js';
 
 export const DTPM_CONTROL_TYPE = 'dtpm';
 
@@ -76,8 +76,8 @@ export function buildDtpmForest(tree: PowercapTree, registry: RegistryEntry[], d
     else roots.push(node);
   }
   for (const r of roots) {
-    computeBounds(r);
-    computeWeights(r);
+    updatePower(r);
+    rebalanceWeights(r);
   }
   return { roots, byZone, zoneOf };
 }

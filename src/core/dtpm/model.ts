@@ -12,11 +12,11 @@
  *   (dtpm.c keeps a single `root`).
  * Breaking one of them in a stored hierarchy is recorded in `problems`.
  */
-import type { RegistryEntry } from '../snapshot/file.js';
+import type { RegistryEntry } from './device.js';
 import type { PerfDomain } from '../em/debugfs.js';
 import { usageError } from '../errors.js';
 import { leafTableFor, inferRegistryEntry } from './fromTree.js';
-import { addChild, newNode, rebalance, type DtpmNode } from './hierarchy.js';
+import { addChild, newNode, rebalance, type DtpmNode } from '../kernel/dtpm.js';
 
 export interface HNode {
   name: string;

@@ -21,7 +21,7 @@
 import type { RegistryEntry, SnapshotDoc } from '../snapshot/file.js';
 import type { DirNode } from '../source/tree.js';
 import { formatCpuList, type PerfDomain } from '../em/debugfs.js';
-import { buildPerfStates, emFromOpps, EM_MAX_POWER_UW, type PerfState } from '../em/table.js';
+import { buildPerfStates, emFromOpps, EM_MAX_POWER_UW, type PerfState } from '../kernel/energy-model.js';
 import { invalidData, notFound, refused, usageError } from '../errors.js';
 import { parseFrequencyHz, parsePowerUw, parseVoltageUv } from '../units.js';
 import { validateNodeName, deviceBounds, placementOf, type Hierarchy } from './model.js';

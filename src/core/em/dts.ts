@@ -15,6 +15,7 @@
  * - OPP nodes with `status = "disabled"` are skipped; the OPP core sorts by frequency and
  *   refuses duplicates.
  */
+import { readUserFile } from '../files.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { invalidData, notFound, usageError } from '../errors.js';
@@ -538,13 +539,7 @@ const tableNames = (t: DtsOppTable) => [t.name, ...t.labels.map((l) => `&${l}`)]
 
 /** Read FILE and pick one OPP table: by --table (node name, label, path, or a consumer's name/label). */
 export function readDtsTable(file: string, want: string | undefined): { table: DtsOppTable; notes: string[] } {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw notFound(`cannot read ${file}: ${code ?? 'error'}`, 'give the path of a .dts/.dtsi file');
-  }
+  const text = readUserFile(file, { what: 'device-tree file', hint: 'give the path of a .dts/.dtsi file' });
   const dts = parseDts(text, file);
   const tables = oppTables(dts, file);
   if (tables.length === 0) {

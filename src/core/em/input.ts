@@ -6,7 +6,8 @@
  */
 import * as path from 'node:path';
 import { invalidData, notFound, usageError } from '../errors.js';
-import { buildPerfStates, buildPerfStatesPre60, emTableProblem, oppPowerMwPre60, oppPowerUw, type EmRow, type PerfState } from './table.js';
+import { oppPowerMwPre60, oppPowerUw } from '../kernel/opp.js';
+import { buildPerfStates, buildPerfStatesPre60, emTableProblem, type EmRow, type PerfState } from '../kernel/energy-model.js';
 import type { PerfDomain } from './debugfs.js';
 
 export type KernelRules = 'current' | 'pre-6.0';

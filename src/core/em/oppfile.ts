@@ -6,8 +6,8 @@
  * JSON: an array of rows, or `{ "states": […] }` / `{ "opps": […] }` (so the output of
  * `model em --json` reads back), keys like `frequency`, `frequencyKhz`, `powerUw`, `voltage`.
  */
-import * as fs from 'node:fs';
-import { invalidData, notFound, PowercapError } from '../errors.js';
+import { readUserFile } from '../files.js';
+import { invalidData, PowercapError } from '../errors.js';
 import { parseFrequencyHz, parsePowerUw, parseVoltageUv } from '../units.js';
 
 export interface FileOpp {
@@ -176,12 +176,7 @@ export function parseOppJson(text: string, file: string): FileOpp[] {
 }
 
 export function readOppFile(file: string): FileOpp[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw notFound(`cannot read ${file}: ${(err as { code?: string }).code ?? 'error'}`, 'give a CSV or JSON table of frequency and power or voltage');
-  }
+  const text = readUserFile(file, { what: 'OPP file', hint: 'give a CSV or JSON table of frequency and power or voltage' });
   const t = text.trimStart();
   return t.startsWith('[') || t.startsWith('{') ? parseOppJson(text, file) : parseOppCsv(text, file);
 }

@@ -3,7 +3,7 @@
  * inefficient states marked. A terminal chart (plain characters; the CLI colours the
  * markers) and a standalone SVG that opens in a browser. No terminal or colour code here.
  */
-import type { PerfState } from './table.js';
+import type { PerfState } from '../kernel/energy-model.js';
 
 export interface PlotSeries {
   title: string;

@@ -1,8 +1,8 @@
 import type { CommandContext } from '../../context.js';
 import { notFound, usageError } from '../../../core/errors.js';
 import { formatPower, parsePowerSpec, resolvePowerSpec } from '../../../core/units.js';
-import { capTree, leafCapOf, type LeafCap } from '../../../core/em/cap.js';
-import type { LeafTable } from '../../../core/dtpm/hierarchy.js';
+import { capTree, leafCapOf, type LeafCap } from '../../../core/calculators/cap.js';
+import type { LeafTable } from '../../../core/kernel/dtpm.js';
 import { domainOptions, hasFileInput, loadDomains, outJson, renderTable } from './common.js';
 import { mhz } from './em.js';
 

@@ -1,7 +1,7 @@
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../../core/errors.js';
 import { formatPower } from '../../../core/units.js';
-import { emCpuEnergy } from '../../../core/em/energy.js';
+import { emCpuEnergy } from '../../../core/kernel/energy-model.js';
 import { loadDomains, outJson, renderTable, splitList } from './common.js';
 import { mhz } from './em.js';
 

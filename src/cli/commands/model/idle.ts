@@ -1,7 +1,7 @@
 import type { CommandContext } from '../../context.js';
 import { usageError, PowercapError } from '../../../core/errors.js';
 import { formatDuration, parseDurationUs, parsePowerUw } from '../../../core/units.js';
-import { breakEvenUs, checkIdleStates, chooseDomainState, RK3399_IDLE_STATES, type DomainIdleState } from '../../../core/em/idle.js';
+import { breakEvenUs, checkIdleStates, chooseDomainState, RK3399_IDLE_STATES, type DomainIdleState } from '../../../core/calculators/idle.js';
 import { namedValues, outJson, renderTable, splitList } from './common.js';
 import { formatPowerFine as watts } from '../../../core/units.js';
 

@@ -1,7 +1,8 @@
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../../core/errors.js';
 import { formatPower, formatVoltageUv, parseFrequencyHz, parsePercentBp, parsePowerUw, parseTemperatureMc, parseVoltageUv } from '../../../core/units.js';
-import { dynamicPower, readStaticTable, staticPower, type StaticTable } from '../../../core/em/cooling.js';
+import { readStaticTable, staticPower, type StaticTable } from '../../../core/calculators/cooling.js';
+import { dynamicPower } from '../../../core/kernel/cpufreq-cooling.js';
 import { parseCoefficient, parseCpuCount } from '../../../core/em/input.js';
 import { hasFileInput, domainOptions, loadDomains, outJson, renderTable, splitList } from './common.js';
 import { mhz } from './em.js';

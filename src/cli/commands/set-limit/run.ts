@@ -75,7 +75,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   let interrupted = false;
   const onSigint = () => { interrupted = true; };
   process.on('SIGINT', onSigint);
-  const notesBefore = snap ? snap.notes.length : 0;
+  const notesBefore = src.notes.length;
   let result: ApplyResult;
   try {
     result = await applyPlan(src.powercap, plan, { isInterrupted: () => interrupted });
@@ -83,7 +83,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     process.off('SIGINT', onSigint);
   }
   // what the emulated kernel did that a user should know (a DTPM child clamped to its minimum)
-  const notes = snap ? snap.notes.slice(notesBefore) : [];
+  const notes = src.notes.slice(notesBefore);
   if (result.ok) {
     if (snap) snap.save();
     for (const n of notes) ctx.io.warn(n);

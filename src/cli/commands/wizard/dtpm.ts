@@ -3,18 +3,18 @@
  * the create-node / delete-node code (core/dtpm/edit.ts) on the snapshot held in
  * memory (dryRun: the file is not written), so the rules and the kernel's
  * arithmetic are the commands' own: after each step the tree is shown with every
- * node's aggregated min/max power and weight (computeBounds/computeWeights as
+ * node's aggregated min/max power and weight (updatePower/rebalanceWeights as
  * dtpm.c does them, kernel.md §3). At the end the result is saved to the snapshot,
  * or exported as a description, or dropped; the equivalent commands are printed.
  */
 import * as fs from 'node:fs';
 import type { CommandContext } from '../../context.js';
-import type { Prompts } from './run.js';
+import type { Prompts } from './commandline.js';
 import { loadSnapshotFile, type SnapshotFile } from '../../../core/snapshot/file.js';
 import { createNode, deleteNode, readHierarchy, type DtpmTarget } from '../../../core/dtpm/edit.js';
 import { deviceBounds, placementOf, validateNodeName, type HNode, type Hierarchy } from '../../../core/dtpm/model.js';
 import { descriptionJson, renderKernelTable } from '../../../core/dtpm/describe.js';
-import { DTPM_WEIGHT_SCALE } from '../../../core/dtpm/hierarchy.js';
+import { DTPM_WEIGHT_SCALE } from '../../../core/kernel/dtpm.js';
 import { writeFileAtomic } from '../../../core/atomic.js';
 import { formatPower } from '../../../core/units.js';
 import { toJson } from '../../io.js';
