@@ -32,6 +32,7 @@ import { invalidData, notFound, refused } from '../errors.js';
 import { DTPM_CONTROL_TYPE } from './fromTree.js';
 import { buildHierarchy, findNode, lookupDevice, placementOf, splitNodePath, subtree, type HNode, type Hierarchy, type NodeSpec } from './model.js';
 import { checkHierarchy, type Finding } from './check.js';
+import { powerMinFromRange } from '../kernel/dtpm.js';
 import { mkdirNodes, readConfigfs, rmdirNodes } from './configfs.js';
 import type { Description } from './describe.js';
 import { liveRegistry } from './registry.js';
@@ -109,14 +110,14 @@ function treeSpecs(source: Source): { specs: NodeSpec[]; zones: Zone[] } {
     index.set(z.id, i);
     const c0 = z.constraints[0];
     const max = toNum(c0?.maxPowerUw);
-    const range = toNum(z.maxPowerRangeUw);
+
     return {
       name: z.name ?? z.id,
       parent: z.parent !== null && index.has(z.parent) ? index.get(z.parent)! : null,
       zoneId: z.id,
       limitUw: toNum(c0?.powerLimitUw),
       powerUw: toNum(z.powerUw),
-      sysfsBounds: max === null ? null : { maxUw: max, minUw: range === null ? 0 : Math.max(0, max - range) },
+      sysfsBounds: max === null ? null : { maxUw: max, minUw: powerMinFromRange(max, toNum(z.maxPowerRangeUw)) ?? 0 },
     };
   });
   return { specs, zones };

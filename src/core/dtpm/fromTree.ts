@@ -8,7 +8,7 @@
 import type { RegistryEntry } from './device.js';
 import type { PerfDomain } from '../em/debugfs.js';
 import type { PowercapTree, Zone } from '../zones/model.js';
-import { updatePower, rebalanceWeights, newNode, addChild, type DtpmNode, type LeafTable } from '../kernel/dtpm.js';
+import { updatePower, rebalanceWeights, powerMinFromRange, newNode, addChild, type DtpmNode, type LeafTable } from '../kernel/dtpm.js';
 
 export const DTPM_CONTROL_TYPE = 'dtpm';
 
@@ -64,9 +64,8 @@ export function buildDtpmForest(tree: PowercapTree, registry: RegistryEntry[], d
     if (!table) {
       // bounds as sysfs shows them: max = constraint_0_max_power_uw, min = max − max_power_range_uw
       const max = toNum(c0?.maxPowerUw) ?? (entry?.powerMaxUw ?? 0);
-      const range = toNum(z.maxPowerRangeUw);
       node.powerMaxUw = max;
-      node.powerMinUw = range === null ? (entry?.powerMinUw ?? 0) : Math.max(0, max - range);
+      node.powerMinUw = powerMinFromRange(max, toNum(z.maxPowerRangeUw)) ?? (entry?.powerMinUw ?? 0);
     }
     node.powerLimitUw = toNum(c0?.powerLimitUw) ?? node.powerLimitUw;
     byZone.set(z.id, node);

@@ -19,6 +19,7 @@ import { notFound, refused, usageError } from '../errors.js';
 import { parseDurationUs, parsePowerSpec, resolvePowerSpec, formatDuration, formatPower } from '../units.js';
 import { zoneAttr, type Constraint, type PowercapTree, type Zone } from '../zones/model.js';
 import { describeZone, resolveZone } from '../zones/select.js';
+import { powerMinFromRange } from '../kernel/dtpm.js';
 
 /** One zone's change, as the command line or the wizard asks for it. */
 export interface LimitRequest {
@@ -111,14 +112,11 @@ function energyOnly(zone: Zone) {
 /** A bound as the kernel reports it: null when absent, unreadable or 0 (unknown). */
 const known = (v: bigint | null): bigint | null => (v === null || v === 0n ? null : v);
 
-/** Power bounds of a constraint. DTPM has no min_power_uw: min = max − max_power_range_uw (kernel.md §3). */
+/** Power bounds of a constraint. DTPM has no min_power_uw: min = max − max_power_range_uw (kernel/dtpm.ts). */
 export function powerBounds(zone: Zone, c: Constraint): { minUw: bigint | null; maxUw: bigint | null } {
   const maxUw = known(c.maxPowerUw);
   let minUw = known(c.minPowerUw);
-  if (minUw === null && zone.controlType === DTPM_TYPE && maxUw !== null && zone.maxPowerRangeUw !== null) {
-    const m = maxUw - zone.maxPowerRangeUw;
-    minUw = m > 0n ? m : null;
-  }
+  if (minUw === null && zone.controlType === DTPM_TYPE) minUw = known(powerMinFromRange(maxUw, zone.maxPowerRangeUw));
   return { minUw, maxUw };
 }
 
