@@ -249,6 +249,39 @@ describe('model budget', () => {
     assert.deepEqual(j.actors.map((a: any) => a.dtpm.appliedUw), [1000488, 499512]);
   });
 
+  test('a flat --tree list is ordered as dtpm import orders a description: a parent cycle is invalid data (exit 6)', () => {
+    const f = write('cycle-tree.json', JSON.stringify({ nodes: [
+      { name: 'soc' }, { name: 'big', parent: 'soc', powerMaxUw: '2W' },
+      { name: 'a', parent: 'b', powerMaxUw: '1W' }, { name: 'b', parent: 'a', powerMaxUw: '1W' },
+    ] }));
+    const r = run(['model', 'budget', '-b', '1W', '--tree', f, '--json']);
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(r.stderr, /the parents of 'a' form a cycle \(a → b → a\)/);
+    const ok = write('flat-tree.json', JSON.stringify({ nodes: [
+      { name: 'little', parent: 'soc', powerMaxUw: 1000000, requestUw: 1000000 }, { name: 'soc' },
+      { name: 'big', parent: 'soc', powerMaxUw: '2W', requestUw: '1W', weight: 2048 },
+    ] }));
+    // siblings keep file order; the split is the nested file's (weights 341 and 683)
+    const j = run(['model', 'budget', '-b', '1.5W', '--tree', ok, '--json']).json();
+    assert.deepEqual(j.actors.map((a: any) => [a.name, a.dtpm.appliedUw]), [['little', 499512], ['big', 1000488]]);
+  });
+
+  test('over 50 leaves the table shows the 20 most starved and the totals; --all shows every leaf', () => {
+    const leaves = Array.from({ length: 60 }, (_v, i) => ({ name: `d${i}`, powerMaxUw: '1W', requestUw: i < 5 ? '1W' : '100mW' }));
+    const f = write('wide-tree.json', JSON.stringify({ name: 'soc', children: leaves }));
+    const r = run(['model', 'budget', '-b', '12W', '--tree', f]);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = r.stdout.split('\n').filter((l) => /^d\d+ /.test(l));
+    assert.equal(rows.length, 20);
+    // d0–d4 ask 1 W and get 0.2 W from DTPM (12 W / 60): starved first, in tree order
+    assert.deepEqual(rows.slice(0, 5).map((l) => l.split(/\s+/)[0]), ['d0', 'd1', 'd2', 'd3', 'd4']);
+    assert.match(r.stdout, /budget 12\.000 W over soc of .*: requests 10\.500 W/);
+    assert.match(r.stdout, /the 20 most starved of 60 leaves .*--all shows every leaf/);
+    const all = run(['model', 'budget', '-b', '12W', '--tree', f, '--all']);
+    assert.equal(all.stdout.split('\n').filter((l) => /^d\d+ /.test(l)).length, 60);
+    assert.doesNotMatch(all.stdout, /most starved/);
+  });
+
   test('divvyUpPower: nobody asks → everyone gets their max', () => {
     assert.deepEqual(divvyUpPower([{ name: 'a', requestUw: 0, maxUw: 5, weight: 1024 }], 3).map((g) => g.grantedUw), [5]);
   });

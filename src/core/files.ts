@@ -29,7 +29,7 @@ export function userFileError(file: string, err: unknown, o: UserFileWhat = {}):
   const e = errnoOf(err);
   const what = o.what ?? 'file';
   if (e === 'ENOENT' || e === 'ENOTDIR') return new PowercapError(Exit.NOT_FOUND, `${what} not found: ${file}`, o.hint);
-  if (e === 'EISDIR') return new PowercapError(Exit.USAGE, `${file} is a directory, not a ${what}`, o.dirHint);
+  if (e === 'EISDIR') return new PowercapError(Exit.USAGE, `${file} is a directory, not ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`, o.dirHint);
   if (e === 'EACCES' || e === 'EPERM') return new PowercapError(Exit.PERMISSION, `cannot read ${what} ${file}: permission denied`);
   return new PowercapError(Exit.FAILED, `cannot read ${what} ${file}: ${e}`);
 }

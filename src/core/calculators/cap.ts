@@ -1,6 +1,6 @@
 /**
  * What a power limit does to a DTPM tree or to one performance domain, computed without
- * writing anything (kernel.md §3): the tree is cloned and setPowerLimitUw() runs on the
+ * writing anything (kernel/dtpm.ts): the tree is cloned and setPowerLimitUw() runs on the
  * clone. Per leaf: the limit it is handed, the state (OPP) and frequency cap it lands on,
  * the power applied, and the performance lost against the top state.
  * Performance is the energy model's (capacity × f / fmax) for CPUs; devices have none in the

@@ -1,6 +1,7 @@
 /**
- * The cpufreq cooling device's power model (seed 001, kernel.md §4,
- * drivers/thermal/cpufreq_cooling.c before the energy model took over):
+ * The cpufreq cooling device's power model (seed 001,
+ * drivers/thermal/cpufreq_cooling.c before the energy model took over; the dynamic part is
+ * kernel/cpufreq-cooling.ts):
  *   P_dyn = C × f(MHz) × V(mV)² / 1e9 × load     (mW; load = Σ per-CPU load %, / 100)
  * plus a static (leakage) power that the platform computed from the CPUs, their voltage
  * and the temperature. Here the static part is a table of power by temperature and

@@ -5,9 +5,9 @@
  *   written to it is clamped to 0, and it takes a share of nothing);
  * - `share-below-min`: a child whose share of its parent's minimum falls below its
  *   own minimum. A limit just above the parent's min (not equal to it) gives each
- *   child DIV_ROUND_CLOSEST(L × weight, 1024) (kernel.md §3), so such a child is
+ *   child DIV_ROUND_CLOSEST(L × weight, 1024) (dtpm.c __set_power_limit_uw), so such a child is
  *   handed less than it can apply: the kernel's CPU leaf then reads before its
- *   table (the defect in §3); powercapctl's emulation clamps instead;
+ *   table (dtpm_cpu.c set_pd_power_limit); powercapctl's emulation clamps instead;
  * - `no-energy-model`: a device with neither an energy-model table nor power bounds
  *   (its min and max read 0: it takes no share of any limit);
  * - `limits-above-parent`: a limited virtual node whose children's limits sum above

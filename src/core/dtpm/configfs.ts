@@ -1,5 +1,5 @@
 /**
- * The configfs interface of the seed patch (never merged, kernel.md §3): the
+ * The configfs interface of the seed patch (never merged): the
  * hierarchy is a tree of directories under a root (`/sys/kernel/config/dtpm`),
  * `mkdir soc/cluster0/cpu0-cpufreq` creates a node (a registered name becomes the
  * device, any other a virtual node), `rmdir` removes one. Attribute files the

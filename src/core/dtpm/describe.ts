@@ -14,7 +14,7 @@
  * reads its own form (powers per node) through the same ordering (parseBudgetTree).
  *
  * Kernel table (`--format kernel-table`): the per-SoC array drivers/soc/rockchip/dtpm.c
- * passes to dtpm_create_hierarchy() (kernel.md §3): entries in depth-first order,
+ * passes to dtpm_create_hierarchy(): entries in depth-first order,
  * `{ .name, .type = DTPM_NODE_VIRTUAL | DTPM_NODE_DT, .parent = &<table>[i] }`, a DT
  * node named by its device-tree path (one entry per CPU of a cluster, as mainline
  * lists them), ending with a sentinel. Import reads the same form back, mapping
@@ -168,13 +168,14 @@ export function parseBudgetTree(text: string, file: string): BudgetTree {
   } catch (err) {
     throw invalidData(`${file}: not valid JSON (${(err as Error).message})`);
   }
-  const num = (v: unknown, where: string): number | null => {
+  // `name` and `key` are joined only for a message: 10 000 leaves should not build 30 000 strings
+  const num = (v: unknown, name: string, key: string): number | null => {
     if (v === undefined || v === null) return null;
     if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
     if (typeof v === 'string') {
-      try { return Number(parsePowerUw(v)); } catch (err) { throw invalidData(`${file}: ${where}: ${(err as Error).message}`); }
+      try { return Number(parsePowerUw(v)); } catch (err) { throw invalidData(`${file}: ${name}.${key}: ${(err as Error).message}`); }
     }
-    throw invalidData(`${file}: ${where} is not a power (µW integer or a string with a unit)`);
+    throw invalidData(`${file}: ${name}.${key} is not a power (µW integer or a string with a unit)`);
   };
   const nodes: DtpmNode[] = [];
   const requests = new Map<DtpmNode, number>();
@@ -188,14 +189,14 @@ export function parseBudgetTree(text: string, file: string): BudgetTree {
     if (!d || typeof d !== 'object' || typeof d.name !== 'string' || d.name === '') throw invalidData(`${file}: ${pathOf(parent, '?')}: a node needs a name`);
     const n = newNode(d.name, leaf ? 'other' : 'virtual');
     if (leaf) {
-      const m = num(d.powerMaxUw, `${d.name}.powerMaxUw`);
+      const m = num(d.powerMaxUw, d.name, 'powerMaxUw');
       if (m === null || m <= 0) throw invalidData(`${file}: leaf ${pathOf(parent, d.name)} has no powerMaxUw`, 'every leaf needs its maximum power');
-      const min = num(d.powerMinUw, `${d.name}.powerMinUw`) ?? 0;
+      const min = num(d.powerMinUw, d.name, 'powerMinUw') ?? 0;
       if (min > m) throw invalidData(`${file}: leaf ${pathOf(parent, d.name)}: powerMinUw ${min} is above powerMaxUw ${m}`);
       n.powerMaxUw = m;
       n.powerMinUw = min;
       n.powerLimitUw = m;
-      const r = num(d.requestUw, `${d.name}.requestUw`);
+      const r = num(d.requestUw, d.name, 'requestUw');
       if (r !== null) requests.set(n, r);
       if (d.weight !== undefined) {
         if (typeof d.weight !== 'number' || !Number.isInteger(d.weight) || d.weight < 0) throw invalidData(`${file}: ${d.name}.weight is not a whole number ≥ 0`);

@@ -15,7 +15,7 @@
  *   (the seed's interface): mkdir / rmdir under `dir`; `registry` and `domains`
  *   tell which names the kernel would take as devices and their numbers.
  * - `{ kind: 'live', powercap, energyModel }`: a live sysfs tree, read-only: the
- *   kernel builds the hierarchy at boot (kernel.md §3), so changes are refused
+ *   kernel builds the hierarchy at boot (drivers/soc/rockchip/dtpm.c), so changes are refused
  *   with an explanation pointing to `dtpm export`.
  *
  * Every check happens before anything changes. Exit codes of refusals: bad name 2,
@@ -407,7 +407,7 @@ function rewriteSnapshot(snap: SnapshotFile): Hierarchy {
   return h;
 }
 
-/** The attributes of a DTPM zone as the kernel exposes them (kernel.md §3), keeping what is already stored. */
+/** The attributes of a DTPM zone as the kernel exposes them (dtpm.c), keeping what is already stored. */
 function zoneAttrs(old: Record<string, AttrValue>, n: HNode): Record<string, AttrValue> {
   const a: Record<string, AttrValue> = { ...old };
   const set = (k: string, text: string) => {

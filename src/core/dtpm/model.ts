@@ -3,10 +3,10 @@
  * (`soc/package/cluster0/cpu0-cpufreq`), each either a real device taken from
  * the registry of power devices (seed 000) or a virtual node aggregating its
  * children, with the kernel's arithmetic (bounds, weights, limits) from
- * hierarchy.ts. Built from a powercap tree (snapshot or live), a configfs-style
+ * kernel/dtpm.ts. Built from a powercap tree (snapshot or live), a configfs-style
  * directory or a description file: all three go through `buildHierarchy`.
  *
- * Rules (seed 000, kernel.md §3):
+ * Rules (seed 000, drivers/powercap/dtpm.c):
  * - a name found in the registry is a real node; any other name is virtual;
  * - a device sits in at most one place; leaves have no children; one root
  *   (dtpm.c keeps a single `root`).

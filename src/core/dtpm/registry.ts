@@ -216,7 +216,7 @@ export function addEmDomain(doc: SnapshotDoc, domain: string, cpus: number[] | n
 // ------------------------------------------------------------------ energy-model table files
 
 export interface EmTableOptions {
-  /** a CPU domain gets performance and cost; a device does not (kernel.md §4) */
+  /** a CPU domain gets performance and cost; a device does not (energy_model.c) */
   cpu: boolean;
   capacity?: number;
   /** dynamic-power-coefficient, when rows give voltages instead of power */
@@ -228,7 +228,7 @@ export interface EmTableOptions {
  * or `{ "states": [...] }`, `voltageUv` instead of `powerUw` with a coefficient), or text
  * with one state per line, units required: `408MHz 27769uW` or `408MHz 825mV`
  * (comma or blanks between; `#` starts a comment). Voltages need `coefficient`
- * (power = C × mV² × MHz / 1e6, kernel.md §4). Bad content is invalid data (exit 6).
+ * (power = C × mV² × MHz / 1e6, drivers/opp/of.c). Bad content is invalid data (exit 6).
  */
 export function parseEmTable(text: string, file: string, o: EmTableOptions): PerfState[] {
   type Row = { frequencyKhz: number; powerUw?: number; voltageUv?: number; where: string };

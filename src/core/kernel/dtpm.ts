@@ -66,10 +66,12 @@ export function leafSetPowerLimit(kind: DtpmKind, t: LeafTable, limitUw: number)
 
 /** dtpm_init() + dtpm_register(): a new node; a leaf with a table gets its bounds, and its max as limit. */
 export function newNode(name: string, kind: DtpmKind, table: LeafTable | null = null, zoneId: string | null = null): DtpmNode {
-  // the power fields start as NaN, a double, so V8 lays them out as doubles from the first node on:
-  // starting from small integers, the first sum past 2^31 would make it re-lay every node (10 000
-  // leaves of `model budget` paid tens of milliseconds for that)
-  const node: DtpmNode = { name, kind, zoneId, parent: null, children: [], powerMinUw: NaN, powerMaxUw: NaN, powerLimitUw: NaN, weight: NaN, table };
+  // The power fields start as null and then take numbers, so V8 lays them out as "any value":
+  // a node's µW are small integers (stored inline) until a sum passes 2^31. Laid out as small
+  // integers they would be re-laid out, node by node, at the first such sum; laid out as doubles
+  // every value would be boxed. 10 000 leaves of `model budget` paid tens of milliseconds either way.
+  const unset = null as unknown as number;
+  const node: DtpmNode = { name, kind, zoneId, parent: null, children: [], powerMinUw: unset, powerMaxUw: unset, powerLimitUw: unset, weight: unset, table };
   node.powerMinUw = 0;
   node.powerMaxUw = 0;
   node.powerLimitUw = 0;
@@ -175,8 +177,12 @@ export function setPowerLimitUw(node: DtpmNode, requestedUw: number): SplitStep[
  * (childShare), unclamped except for our below-minimum guard, and stores the sum applied.
  */
 export function setPowerLimit(node: DtpmNode, requestedUw: number, targetUw: number, warning: string | null, steps: SplitStep[]): number {
-  // appliedUw starts as a double for the same reason as newNode()'s fields
-  const step: SplitStep = { node, requestedUw, targetUw, appliedUw: NaN, choice: null, warning };
+  // the numbers start as null for the same reason as newNode()'s fields
+  const unset = null as unknown as number;
+  const step: SplitStep = { node, requestedUw: unset, targetUw: unset, appliedUw: unset, choice: null, warning };
+  step.requestedUw = requestedUw;
+  step.targetUw = targetUw;
+  step.appliedUw = 0;
   steps.push(step);
   if (node.children.length === 0) {
     if (node.table && node.table.states.length > 0) {

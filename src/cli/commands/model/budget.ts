@@ -6,6 +6,10 @@ import type { DtpmNode } from '../../../core/kernel/dtpm.js';
 import { namedValues, renderTable } from './common.js';
 import { formatPowerFine as watts, parsePowerUw } from '../../../core/units.js';
 
+/** Above this many leaves a terminal shows the MOST_STARVED and the totals, unless --all. */
+const BIG_BUDGET = 50;
+const MOST_STARVED = 20;
+
 const BUDGET_TREE_HINT = 'a JSON description: {"name": "soc", "children": [{"name": "cpu0", "powerMaxUw": 716848, "requestUw": 300000}]}';
 
 const power = (v: string, what: string) => {
@@ -46,7 +50,9 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   let dtpm: Array<{ limitUw: number; appliedUw: number; frequencyCapKhz: number | null }>;
   let scope: string;
 
-  const checkNamed = (names: Set<string>, under: string) => {
+  const checkNamed = (leafNames: () => string[], under: string) => {
+    if (reqArgs.size === 0 && weightArgs.size === 0) return;
+    const names = new Set(leafNames());
     for (const k of [...reqArgs.keys(), ...weightArgs.keys()]) {
       if (!names.has(k)) throw notFound(`no leaf '${k}' under ${under}`, `leaves: ${[...names].slice(0, 12).join(', ')}${names.size > 12 ? ', …' : ''}`);
     }
@@ -81,7 +87,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     }
     const split = dtpmSplit(at, budgetUw);
     const leaves = split.leaves;
-    checkNamed(new Set(leaves.map((l) => l.node.name)), at.name);
+    checkNamed(() => leaves.map((l) => l.node.name), at.name);
     actors = leaves.map((l) => actorFor(l.node.name, l.node.powerMaxUw, l.node.powerMinUw, requests.get(l.node), weights.get(l.node)));
     checkActors(actors);
     if (split.belowMin.length) ctx.io.warn(`${split.belowMin.length} node(s) got a share below their minimum and were given the minimum, first ${split.belowMin[0]!.name}`);
@@ -108,7 +114,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     }
     // the leaves apply OPPs from their energy-model tables: the DtpmNode split of core/dtpm, on a copy
     const cap = capTree(root, budgetUw);
-    checkNamed(new Set(cap.leaves.map((l) => l.name)), root.name);
+    checkNamed(() => cap.leaves.map((l) => l.name), root.name);
     const byName = new Map<string, DtpmNode>();
     const visit = (n: DtpmNode) => { if (n.children.length === 0) byName.set(n.name, n); n.children.forEach(visit); };
     visit(root);
@@ -144,19 +150,28 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   }
   if (ctx.globals.json) {
     // one actor per line (native JSON.stringify on uniform objects: the fastest way out for 10 000 of them)
-    const body = JSON.stringify(rows).slice(1, -1).replace(/\},\{"name"/g, '},\n    {"name"');
+    const body = JSON.stringify(rows).slice(1, -1).replaceAll('},{"name"', '},\n    {"name"');
     ctx.io.out(`{\n  "budgetUw": ${budgetUw},\n  "scope": ${JSON.stringify(scope)},\n  "actors": [\n    ${body}\n  ],\n  "totals": ${JSON.stringify(totals)}\n}`);
     return;
   }
   const mark = (short: number) => (short > 0 ? `  −${watts(short)}` : '');
+  // a big budget on a terminal: the most starved leaves (by the larger of the two shortfalls), then the totals
+  let shown = rows;
+  if (rows.length > BIG_BUDGET && opts.all !== true) {
+    const starved = (r: BudgetRow) => Math.max(r.shortfallUw.ipa, r.shortfallUw.dtpm);
+    shown = rows.map((r, i) => ({ r, i })).sort((a, b) => starved(b.r) - starved(a.r) || a.i - b.i).slice(0, MOST_STARVED).map((x) => x.r);
+  }
   const table = await renderTable(ctx, [
     { head: 'ACTOR' }, { head: 'REQUEST', right: true }, { head: 'MAX', right: true }, { head: 'WEIGHT', right: true },
     { head: 'IPA GRANT', right: true }, { head: 'DTPM', right: true }, { head: 'STARVED BY' },
-  ], rows.map((r) => [
+  ], shown.map((r) => [
     r.name, watts(r.requestUw), watts(r.maxUw), String(r.weight),
     watts(r.ipa.grantedUw) + mark(r.shortfallUw.ipa), watts(r.dtpm.appliedUw) + mark(r.shortfallUw.dtpm),
     [r.shortfallUw.ipa > 0 ? 'IPA' : '', r.shortfallUw.dtpm > 0 ? 'DTPM' : ''].filter(Boolean).join(', ') || '–',
-  ]), rows.map((r) => (r.shortfallUw.ipa > 0 || r.shortfallUw.dtpm > 0 ? 'warn' : null)));
-  ctx.io.out(`budget ${watts(budgetUw)} over ${scope}: requests ${watts(totals.requestUw)}; IPA grants ${watts(totals.ipaUw)}, DTPM applies ${watts(totals.dtpmUw)}\n${table}\n` +
-    'IPA follows demand (kernel.md §5); DTPM splits by power_max whatever is asked (§3), leaves landing on an OPP at or below their share');
+  ]), shown.map((r) => (r.shortfallUw.ipa > 0 || r.shortfallUw.dtpm > 0 ? 'warn' : null)));
+  const starvedBy = (k: 'ipa' | 'dtpm') => rows.reduce((n, r) => n + (r.shortfallUw[k] > 0 ? 1 : 0), 0);
+  const more = shown === rows ? '' :
+    `the ${shown.length} most starved of ${rows.length} leaves (IPA starves ${starvedBy('ipa')}, DTPM ${starvedBy('dtpm')}); --all shows every leaf\n`;
+  ctx.io.out(`budget ${watts(budgetUw)} over ${scope}: requests ${watts(totals.requestUw)}; IPA grants ${watts(totals.ipaUw)}, DTPM applies ${watts(totals.dtpmUw)}\n${table}\n${more}` +
+    'IPA follows demand (gov_power_allocator.c); DTPM splits by power_max whatever is asked (dtpm.c), leaves landing on an OPP at or below their share');
 }

@@ -82,5 +82,5 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     return;
   }
   ctx.io.out(`${zone.id} (${node.name}): limit ${formatPower(limit)} (${limit} µW); the leaves apply ${r.appliedUw} µW (${formatPower(r.appliedUw)}), which ${node.name} would store\n` +
-    (await leafRows(ctx, r.leaves)) + '\nnothing was written: this is what the kernel would do (kernel.md §3)');
+    (await leafRows(ctx, r.leaves)) + '\nnothing was written: this is what the kernel would do (dtpm.c)');
 }

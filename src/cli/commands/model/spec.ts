@@ -96,7 +96,7 @@ export const modelSpec: CommandSpec = {
       group: 'model',
       summary: 'what a power limit does: each DTPM leaf\'s share, OPP, frequency cap, power and performance lost',
       description:
-        'Runs the DTPM split of kernel.md §3 on a copy of the tree (nothing is written): the limit each leaf is\n' +
+        'Runs the DTPM split of drivers/powercap/dtpm.c on a copy of the tree (nothing is written): the limit each leaf is\n' +
         'handed, the highest state whose power × nr_cpus fits, its frequency, the power applied and the performance\n' +
         'lost against the top state. With --domain (or --dts/--opp-file), the same for one bare performance domain.',
       options: [
@@ -116,7 +116,7 @@ export const modelSpec: CommandSpec = {
       group: 'model',
       summary: 'divide a budget: thermal power allocator (by demand) next to DTPM (by power_max)',
       description:
-        'The power allocator of kernel.md §5 (weighted requests, grants capped at max, the excess shared by headroom)\n' +
+        'The power allocator of drivers/thermal/gov_power_allocator.c (weighted requests, grants capped at max, the excess shared by headroom)\n' +
         'beside DTPM\'s static split by power_max, so one sees which actor each scheme starves. Actors from --actor,\n' +
         'or the leaves of a DTPM tree (snapshot, live, or a --tree description file) with --request per leaf\n' +
         '(default: the leaf\'s power_uw reading).',
@@ -127,6 +127,7 @@ export const modelSpec: CommandSpec = {
         { flags: '--tree <file>', description: 'a JSON hierarchy description instead of the source: nested {name, powerMaxUw, powerMinUw, requestUw, children}', complete: 'file' },
         { flags: '-r, --request <name=power>', description: 'requested power of a DTPM leaf', repeatable: true },
         { flags: '-w, --weight <name=n>', description: 'IPA weight of a DTPM leaf (default 1024)', repeatable: true },
+        { flags: '--all', description: 'every leaf in the table (over 50 leaves it shows the 20 most starved and the totals)' },
       ],
       examples: [
         { command: 'powercapctl model budget -b 2W -a a72:1.8W:2.26W -a a53:0.4W:0.72W -a gpu:1.5W:2.56W:512', description: 'three actors, GPU weighted half' },
@@ -141,7 +142,7 @@ export const modelSpec: CommandSpec = {
       description:
         'For a cluster power domain with idle states (entry/exit latency, minimum residency): the deepest state whose\n' +
         'entry latency + residency fits the idle time and whose entry + exit latency fits the latency constraint\n' +
-        '(kernel.md §6). With --on-power and --off-power, the energy saved: (P_on − P_off) × (T − entry − residency).',
+        '(drivers/pmdomain/governor.c). With --on-power and --off-power, the energy saved: (P_on − P_off) × (T − entry − residency).',
       options: [
         { flags: '-s, --state <name:entry:exit:residency>', description: 'a domain idle state, shallowest first (CLUSTER_SLEEP:400us:500us:2ms)', repeatable: true },
         { flags: '--preset <name>', description: 'idle states of a known SoC', choices: ['rk3399'] },
