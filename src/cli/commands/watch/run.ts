@@ -104,9 +104,9 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
     checkOutputFile(o.record);
     const { captureSnapshot } = await import('../../../core/snapshot/capture.js');
     recordDoc = captureSnapshot(src.powercap, {
-      energyModel: src.energyModel,
+      energyModel: ctx.energyModel(),
       rootPath: ctx.rootPath,
-      emRootPath: src.energyModel ? ctx.emRootPath : null,
+      emRootPath: ctx.energyModel() ? ctx.emRootPath : null,
     });
     recorder = new Recorder(plan.zones, o.intervalUs, new Date().toISOString());
   }
