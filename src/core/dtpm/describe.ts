@@ -58,9 +58,9 @@ export function descriptionJson(h: Hierarchy): Record<string, unknown> {
       type: n.device ? 'device' : 'virtual',
       parent: n.parent ? n.parent.path : null,
       ...(n.device ? { kind: n.device.kind, dtPaths: dtPathsOf(n.device).paths } : {}),
-      powerMinUw: n.node.powerMinUw,
-      powerMaxUw: n.node.powerMaxUw,
-      weight: n.node.weight,
+      powerMinUw: n.powerMinUw,
+      powerMaxUw: n.powerMaxUw,
+      weight: n.weight,
     })),
   };
 }

@@ -23,16 +23,17 @@
  * existing path, device already placed, node with children without `recursive`),
  * inconsistent stored hierarchy 6.
  */
-import type { SnapshotFile, RegistryEntry } from '../snapshot/file.js';
+import type { SnapshotFile } from '../snapshot/file.js';
+import type { RegistryEntry } from './device.js';
 import type { Source } from '../source/types.js';
 import { TreeSource, type AttrValue, type DirNode } from '../source/tree.js';
 import { readPowercapTree, type Zone } from '../zones/model.js';
 import { readEnergyModel, type PerfDomain } from '../em/debugfs.js';
 import { invalidData, notFound, refused } from '../errors.js';
-import { DTPM_CONTROL_TYPE } from './fromTree.js';
-import { buildHierarchy, findNode, lookupDevice, placementOf, splitNodePath, subtree, type HNode, type Hierarchy, type NodeSpec } from './model.js';
+import { DTPM_CONTROL_TYPE, zoneSpecs } from './fromTree.js';
+import type { DtpmNode } from '../kernel/dtpm.js';
+import { buildHierarchy, findNode, lookupDevice, placementOf, splitNodePath, subtree, type Hierarchy, type NodeSpec } from './model.js';
 import { checkHierarchy, type Finding } from './check.js';
-import { powerMinFromRange } from '../kernel/dtpm.js';
 import { mkdirNodes, readConfigfs, rmdirNodes } from './configfs.js';
 import type { Description } from './describe.js';
 import { liveRegistry } from './registry.js';
@@ -76,7 +77,7 @@ export function readHierarchy(target: DtpmTarget): Hierarchy {
       const domains = target.energyModel ? readEnergyModel(target.energyModel) : [];
       const { specs, zones } = treeSpecs(target.powercap);
       const leaves = zones.filter((z) => z.children.length === 0).map((z) => z.name ?? z.id);
-      const h = buildHierarchy(specs, [], domains, { inferDevices: true });
+      const h = buildHierarchy(specs, [], domains, { leaves: 'all-devices' });
       // the live registry: the leaves as devices plus energy-model domains not placed
       return { ...h, registry: liveRegistryOf(leaves, domains, h) };
     }
@@ -97,30 +98,10 @@ export function snapshotDomains(snap: SnapshotFile): PerfDomain[] {
   return readEnergyModel(source);
 }
 
-const toNum = (v: bigint | null | undefined) => (v === null || v === undefined ? null : Number(v));
-
-/** The `dtpm` zones of a powercap tree as node specs, parents first. */
+/** The `dtpm` zones of a source as node specs, parents first (fromTree.ts zoneSpecs). */
 function treeSpecs(source: Source): { specs: NodeSpec[]; zones: Zone[] } {
-  const list = source.list('');
-  if (list === null) return { specs: [], zones: [] };
-  const tree = readPowercapTree(source);
-  const zones = tree.zones.filter((z) => z.controlType === DTPM_CONTROL_TYPE);
-  const index = new Map<string, number>();
-  const specs = zones.map((z, i): NodeSpec => {
-    index.set(z.id, i);
-    const c0 = z.constraints[0];
-    const max = toNum(c0?.maxPowerUw);
-
-    return {
-      name: z.name ?? z.id,
-      parent: z.parent !== null && index.has(z.parent) ? index.get(z.parent)! : null,
-      zoneId: z.id,
-      limitUw: toNum(c0?.powerLimitUw),
-      powerUw: toNum(z.powerUw),
-      sysfsBounds: max === null ? null : { maxUw: max, minUw: powerMinFromRange(max, toNum(z.maxPowerRangeUw)) ?? 0 },
-    };
-  });
-  return { specs, zones };
+  if (source.list('') === null) return { specs: [], zones: [] };
+  return zoneSpecs(readPowercapTree(source));
 }
 
 function assertConsistent(h: Hierarchy, where: string): void {
@@ -161,10 +142,10 @@ export function createNode(target: DtpmTarget, path: string, opts: CreateOptions
   const h = readHierarchy(target);
   assertConsistent(h, targetLabel(target));
 
-  let parent: HNode | null = null;
+  let parent: DtpmNode | null = null;
   let i = 0;
   for (; i < parts.length; i++) {
-    const next: HNode | undefined = (parent ? parent.children : h.roots).find((n) => n.name === parts[i]);
+    const next: DtpmNode | undefined = (parent ? parent.children : h.roots).find((n) => n.name === parts[i]);
     if (!next) break;
     if (next.device && i < parts.length - 1) {
       throw refused(`${next.path} is a device (${next.device.kind}): a device node has no children`, 'create the node under a virtual node');
@@ -222,7 +203,7 @@ export function createNode(target: DtpmTarget, path: string, opts: CreateOptions
 
 /** The hierarchy a configfs dry run would give. */
 function simulate(h: Hierarchy, planned: Array<{ name: string; path: string }>, target: { registry: RegistryEntry[]; domains: PerfDomain[] }): Hierarchy {
-  const specs: NodeSpec[] = h.nodes.map((n) => ({ name: n.name, parent: n.parent ? h.nodes.indexOf(n.parent) : null, zoneId: n.zoneId, limitUw: n.node.powerLimitUw, powerUw: n.powerUw }));
+  const specs: NodeSpec[] = h.nodes.map((n) => ({ name: n.name, parent: n.parent ? h.nodes.indexOf(n.parent) : null, zoneId: n.zoneId, limitUw: n.powerLimitUw, powerUw: n.powerUw }));
   const byPath = new Map(h.nodes.map((n, i) => [n.path, i]));
   for (const p of planned) {
     const pp = p.path.includes('/') ? p.path.slice(0, p.path.lastIndexOf('/')) : null;
@@ -286,10 +267,10 @@ export function deleteNode(target: DtpmTarget, path: string, opts: DeleteOptions
   return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices };
 }
 
-function without(h: Hierarchy, gone: HNode, target: { registry: RegistryEntry[]; domains: PerfDomain[] }): Hierarchy {
+function without(h: Hierarchy, gone: DtpmNode, target: { registry: RegistryEntry[]; domains: PerfDomain[] }): Hierarchy {
   const drop = new Set(subtree(gone));
   const kept = h.nodes.filter((n) => !drop.has(n));
-  const specs = kept.map((n): NodeSpec => ({ name: n.name, parent: n.parent ? kept.indexOf(n.parent) : null, zoneId: n.zoneId, limitUw: n.node.powerLimitUw, powerUw: n.powerUw }));
+  const specs = kept.map((n): NodeSpec => ({ name: n.name, parent: n.parent ? kept.indexOf(n.parent) : null, zoneId: n.zoneId, limitUw: n.powerLimitUw, powerUw: n.powerUw }));
   return buildHierarchy(specs, target.registry, target.domains);
 }
 
@@ -408,7 +389,7 @@ function rewriteSnapshot(snap: SnapshotFile): Hierarchy {
 }
 
 /** The attributes of a DTPM zone as the kernel exposes them (dtpm.c), keeping what is already stored. */
-function zoneAttrs(old: Record<string, AttrValue>, n: HNode): Record<string, AttrValue> {
+function zoneAttrs(old: Record<string, AttrValue>, n: DtpmNode): Record<string, AttrValue> {
   const a: Record<string, AttrValue> = { ...old };
   const set = (k: string, text: string) => {
     const prev = a[k];
@@ -418,10 +399,10 @@ function zoneAttrs(old: Record<string, AttrValue>, n: HNode): Record<string, Att
   if (a.enabled === undefined) a.enabled = '1\n';
   // a leaf keeps its own reading; a virtual node reads the sum of its children
   if (!n.device || a.power_uw === undefined) set('power_uw', `${n.powerUw}\n`);
-  set('max_power_range_uw', `${n.node.powerMaxUw - n.node.powerMinUw}\n`);
+  set('max_power_range_uw', `${n.powerMaxUw - n.powerMinUw}\n`);
   if (a.constraint_0_name === undefined) a.constraint_0_name = 'Instantaneous\n';
-  set('constraint_0_max_power_uw', `${n.node.powerMaxUw}\n`);
-  set('constraint_0_power_limit_uw', `${n.node.powerLimitUw}\n`);
+  set('constraint_0_max_power_uw', `${n.powerMaxUw}\n`);
+  set('constraint_0_power_limit_uw', `${n.powerLimitUw}\n`);
   if (a.constraint_0_time_window_us === undefined) a.constraint_0_time_window_us = { errno: 'ENODATA', writeErrno: 'ENODATA' };
   const sorted: Record<string, AttrValue> = {};
   for (const k of Object.keys(a).sort()) sorted[k] = a[k]!;

@@ -15,29 +15,15 @@
 import type { RegistryEntry } from './device.js';
 import type { PerfDomain } from '../em/debugfs.js';
 import { usageError } from '../errors.js';
-import { leafTableFor, inferRegistryEntry } from './fromTree.js';
-import { addChild, newNode, rebalance, type DtpmNode } from '../kernel/dtpm.js';
+import { inferRegistryEntry, leafTableFor } from './device.js';
+import { addChild, leafBounds, newNode, rebalance, type DtpmNode } from '../kernel/dtpm.js';
 
-export interface HNode {
-  name: string;
-  /** names from the root, '/'-separated */
-  path: string;
-  /** powercap zone id (`dtpm:0:1`) when the node exists in a tree, else null */
-  zoneId: string | null;
-  /** the registered device of a real node; null for a virtual node */
-  device: RegistryEntry | null;
-  parent: HNode | null;
-  children: HNode[];
-  /** the kernel's numbers: bounds, weight, stored limit */
-  node: DtpmNode;
-  /** instantaneous power (µW): a leaf's own reading (0 when unknown), a virtual node's the sum of its children */
-  powerUw: number;
-}
+export type { DtpmNode } from '../kernel/dtpm.js';
 
 export interface Hierarchy {
-  roots: HNode[];
+  roots: DtpmNode[];
   /** every node, parents before children */
-  nodes: HNode[];
+  nodes: DtpmNode[];
   registry: RegistryEntry[];
   domains: PerfDomain[];
   /** rule violations found in what was read (device placed twice, a device with children, two roots) */
@@ -53,13 +39,20 @@ export interface NodeSpec {
   /** the stored constraint_0_power_limit_uw; null/undefined: the boot value (leaf max, virtual 0) */
   limitUw?: number | null;
   powerUw?: number | null;
-  /** bounds as sysfs shows them, used for a device with neither a table nor registry bounds */
-  sysfsBounds?: { minUw: number; maxUw: number } | null;
+  /** bounds as sysfs shows them (min null when max_power_range_uw is unreadable) */
+  sysfsBounds?: { minUw: number | null; maxUw: number } | null;
 }
 
 export interface BuildOptions {
-  /** a live tree has no registry: recognise childless nodes by name from the energy model */
-  inferDevices?: boolean;
+  /**
+   * How a childless node whose name is not registered is taken:
+   * - 'registered' (default): virtual; only registered names are devices (seed 000, as edited);
+   * - 'inferred': a device when the energy model knows the name (device.ts inferRegistryEntry), else
+   *   virtual (a tree as read, where a snapshot's registry may be incomplete);
+   * - 'all-devices': a device, inferred or of kind 'other' (a live tree: the kernel built every leaf
+   *   from a device).
+   */
+  leaves?: 'registered' | 'inferred' | 'all-devices';
 }
 
 export const MAX_NAME_BYTES = 255;
@@ -100,28 +93,30 @@ export function lookupDevice(registry: RegistryEntry[], name: string): RegistryE
 /** A device's power bounds: from its energy-model table (× online CPUs), else its registry bounds. */
 export function deviceBounds(entry: RegistryEntry, domains: PerfDomain[]): { minUw: number; maxUw: number; from: 'energy-model' | 'registry' } | null {
   const table = leafTableFor(entry, domains);
-  if (table) {
-    const s = table.states;
-    return { minUw: s[0]!.powerUw * table.nrCpus, maxUw: s[s.length - 1]!.powerUw * table.nrCpus, from: 'energy-model' };
-  }
+  if (table) return { ...leafBounds(entry.kind, table), from: 'energy-model' };
   if (typeof entry.powerMaxUw === 'number') return { minUw: entry.powerMinUw ?? 0, maxUw: entry.powerMaxUw, from: 'registry' };
   return null;
 }
 
-/** Build the nodes, link them, resolve devices, then the kernel's bounds and weights per root. */
+/**
+ * The one builder: nodes from specs (a zone tree, a configfs directory, a description file), linked,
+ * devices resolved, then the kernel's bounds and weights per root (kernel/dtpm.ts rebalance()).
+ * A device without a table takes the bounds sysfs shows for its zone, else its registry bounds.
+ */
 export function buildHierarchy(specs: NodeSpec[], registry: RegistryEntry[], domains: PerfDomain[], opts: BuildOptions = {}): Hierarchy {
+  const leaves = opts.leaves ?? 'registered';
   const problems: Hierarchy['problems'] = [];
   const childCount = new Array<number>(specs.length).fill(0);
   for (const s of specs) if (s.parent !== null) childCount[s.parent]!++;
-  const nodes: HNode[] = [];
-  const roots: HNode[] = [];
+  const nodes: DtpmNode[] = [];
+  const roots: DtpmNode[] = [];
   const placed = new Map<string, string>();
   specs.forEach((s, i) => {
     const parent = s.parent === null ? null : nodes[s.parent]!;
     const path = parent ? `${parent.path}/${s.name}` : s.name;
     let device = lookupDevice(registry, s.name);
-    if (!device && opts.inferDevices && childCount[i] === 0) {
-      device = inferRegistryEntry(s.name, domains) ?? { name: s.name, kind: 'other', domain: null, cpus: null };
+    if (!device && leaves !== 'registered' && childCount[i] === 0) {
+      device = inferRegistryEntry(s.name, domains) ?? (leaves === 'all-devices' ? { name: s.name, kind: 'other', domain: null, cpus: null } : null);
     }
     if (device && childCount[i]! > 0) {
       problems.push({ path, message: `${path}: '${s.name}' is a registered device but has children (a device is a leaf)` });
@@ -133,41 +128,44 @@ export function buildHierarchy(specs: NodeSpec[], registry: RegistryEntry[], dom
       else placed.set(device.name, path);
     }
     const table = device ? leafTableFor(device, domains) : null;
-    const dn = newNode(s.name, device ? device.kind : 'virtual', table, s.zoneId ?? null);
-    if (device && !table) {
-      const b = (typeof device.powerMaxUw === 'number' ? { minUw: device.powerMinUw ?? 0, maxUw: device.powerMaxUw } : null) ?? s.sysfsBounds ?? { minUw: 0, maxUw: 0 };
-      dn.powerMinUw = b.minUw;
-      dn.powerMaxUw = b.maxUw;
-      dn.powerLimitUw = b.maxUw;
+    const n = newNode(s.name, device ? device.kind : 'virtual', table, s.zoneId ?? null);
+    n.path = path;
+    n.device = device;
+    if (!table && (device || s.sysfsBounds)) {
+      // a zone that exists reports its bounds; a node not in sysfs yet takes the registry's
+      const reg = device && typeof device.powerMaxUw === 'number' ? { minUw: device.powerMinUw ?? 0, maxUw: device.powerMaxUw } : null;
+      const sys = s.sysfsBounds ? { maxUw: s.sysfsBounds.maxUw, minUw: s.sysfsBounds.minUw ?? device?.powerMinUw ?? 0 } : null;
+      const b = sys ?? reg ?? { minUw: 0, maxUw: 0 };
+      n.powerMinUw = b.minUw;
+      n.powerMaxUw = b.maxUw;
     }
-    const h: HNode = { name: s.name, path, zoneId: s.zoneId ?? null, device, parent, children: [], node: dn, powerUw: device ? (s.powerUw ?? 0) : 0 };
+    n.powerUw = device ? (s.powerUw ?? 0) : 0;
     if (parent) {
       if (parent.children.some((c) => c.name === s.name)) problems.push({ path, message: `${path}: two nodes with this path` });
-      parent.children.push(h);
-      addChild(parent.node, dn);
-    } else roots.push(h);
-    nodes.push(h);
+      addChild(parent, n);
+    } else roots.push(n);
+    nodes.push(n);
     // limits: what is stored, else the boot value (dtpm_register: a leaf gets its max, a virtual node 0)
-    dn.powerLimitUw = typeof s.limitUw === 'number' ? s.limitUw : device ? dn.powerMaxUw : 0;
+    n.powerLimitUw = typeof s.limitUw === 'number' ? s.limitUw : device ? n.powerMaxUw : 0;
   });
   if (roots.length > 1) problems.push({ path: '', message: `${roots.length} roots (${roots.map((r) => r.name).join(', ')}): the kernel keeps a single DTPM root` });
   for (const r of roots) {
-    rebalance(r.node);
+    rebalance(r);
     sumPower(r);
   }
   return { roots, nodes, registry, domains, problems };
 }
 
-function sumPower(n: HNode): number {
+function sumPower(n: DtpmNode): number {
   if (n.children.length === 0) return n.powerUw;
   n.powerUw = n.children.reduce((a, c) => a + sumPower(c), 0);
   return n.powerUw;
 }
 
 /** The node at a path, or null. */
-export function findNode(h: Hierarchy, parts: string[]): HNode | null {
+export function findNode(h: Hierarchy, parts: string[]): DtpmNode | null {
   let list = h.roots;
-  let found: HNode | null = null;
+  let found: DtpmNode | null = null;
   for (const part of parts) {
     found = list.find((n) => n.name === part) ?? null;
     if (!found) return null;
@@ -177,13 +175,13 @@ export function findNode(h: Hierarchy, parts: string[]): HNode | null {
 }
 
 /** Where a device is placed, or null. */
-export function placementOf(h: Hierarchy, deviceName: string): HNode | null {
+export function placementOf(h: Hierarchy, deviceName: string): DtpmNode | null {
   return h.nodes.find((n) => n.device?.name === deviceName) ?? null;
 }
 
 /** Depth-first list of a subtree, parents first. */
-export function subtree(n: HNode): HNode[] {
-  const out: HNode[] = [n];
+export function subtree(n: DtpmNode): DtpmNode[] {
+  const out: DtpmNode[] = [n];
   for (const c of n.children) out.push(...subtree(c));
   return out;
 }

@@ -25,7 +25,7 @@ import { buildPerfStates, emFromOpps, EM_MAX_POWER_UW, type PerfState } from '..
 import { invalidData, notFound, refused, usageError } from '../errors.js';
 import { parseFrequencyHz, parsePowerUw, parseVoltageUv } from '../units.js';
 import { validateNodeName, deviceBounds, placementOf, type Hierarchy } from './model.js';
-import { inferRegistryEntry } from './fromTree.js';
+import { inferRegistryEntry } from './device.js';
 
 export type DeviceKind = RegistryEntry['kind'];
 

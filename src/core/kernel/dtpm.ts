@@ -17,17 +17,30 @@
  */
 import { setPdPowerLimit, updatePdPowerUw, type LeafChoice, type LeafTable } from './dtpm-cpu.js';
 import { setDevfreqPowerLimit, updateDevfreqPowerUw } from './dtpm-devfreq.js';
+import type { RegistryEntry } from '../dtpm/device.js';
 
 export type { LeafChoice, LeafTable } from './dtpm-cpu.js';
 
 export type DtpmKind = 'virtual' | 'cpu' | 'devfreq' | 'other';
 
-/** struct dtpm, with the name, kind and zone it has in powercap, and a leaf's energy-model table. */
+/** The control type dtpm.c registers with powercap. */
+export const DTPM_CONTROL_TYPE = 'dtpm';
+
+/**
+ * The one DTPM node type: struct dtpm (bounds, limit, weight, parent and children), with the
+ * name, path and zone it has in powercap, the registered device of a real node and a leaf's
+ * energy-model table. Every input (a zone tree, a description file, a configfs directory, a
+ * budget tree) becomes these, through dtpm/model.ts buildHierarchy() or newNode()/addChild().
+ */
 export interface DtpmNode {
   name: string;
   kind: DtpmKind;
+  /** names from the root, '/'-separated (the name alone until a builder places the node) */
+  path: string;
   /** powercap zone id when the node exists in a tree (`dtpm:0:1`) */
   zoneId: string | null;
+  /** the registered device of a real node; null for a virtual node (and for nodes built without a registry) */
+  device: RegistryEntry | null;
   parent: DtpmNode | null;
   children: DtpmNode[];
   powerMinUw: number;
@@ -37,6 +50,8 @@ export interface DtpmNode {
   weight: number;
   /** energy-model table of a cpu/devfreq leaf; null for virtual nodes and table-less devices */
   table: LeafTable | null;
+  /** instantaneous power (µW): a leaf's own reading (0 when unknown), a virtual node's the sum of its children */
+  powerUw: number;
 }
 
 export const DTPM_WEIGHT_SCALE = 1024;
@@ -55,7 +70,7 @@ export function powerMinFromRange<T extends number | bigint>(maxUw: T | null, ra
 }
 
 /** A leaf's bounds from its table (ops->update_power_uw). */
-function leafBounds(kind: DtpmKind, t: LeafTable): { minUw: number; maxUw: number } {
+export function leafBounds(kind: DtpmKind, t: LeafTable): { minUw: number; maxUw: number } {
   return kind === 'devfreq' ? updateDevfreqPowerUw(t) : updatePdPowerUw(t);
 }
 
@@ -71,11 +86,15 @@ export function newNode(name: string, kind: DtpmKind, table: LeafTable | null = 
   // integers they would be re-laid out, node by node, at the first such sum; laid out as doubles
   // every value would be boxed. 10 000 leaves of `model budget` paid tens of milliseconds either way.
   const unset = null as unknown as number;
-  const node: DtpmNode = { name, kind, zoneId, parent: null, children: [], powerMinUw: unset, powerMaxUw: unset, powerLimitUw: unset, weight: unset, table };
+  const node: DtpmNode = {
+    name, kind, path: name, zoneId, device: null, parent: null, children: [],
+    powerMinUw: unset, powerMaxUw: unset, powerLimitUw: unset, weight: unset, table, powerUw: unset,
+  };
   node.powerMinUw = 0;
   node.powerMaxUw = 0;
   node.powerLimitUw = 0;
   node.weight = 0;
+  node.powerUw = 0;
   if (table) {
     const b = leafBounds(kind, table);
     node.powerMinUw = b.minUw;

@@ -19,7 +19,7 @@ import { notFound, refused, usageError } from '../errors.js';
 import { parseDurationUs, parsePowerSpec, resolvePowerSpec, formatDuration, formatPower } from '../units.js';
 import { zoneAttr, type Constraint, type PowercapTree, type Zone } from '../zones/model.js';
 import { describeZone, resolveZone } from '../zones/select.js';
-import { powerMinFromRange } from '../kernel/dtpm.js';
+import { DTPM_CONTROL_TYPE, powerMinFromRange } from '../kernel/dtpm.js';
 
 /** One zone's change, as the command line or the wizard asks for it. */
 export interface LimitRequest {
@@ -75,7 +75,8 @@ export interface Plan {
 }
 
 export const isRaplType = (controlType: string): boolean => controlType.startsWith('intel-rapl');
-export const DTPM_TYPE = 'dtpm';
+/** the control type dtpm.c registers (kernel/dtpm.ts DTPM_CONTROL_TYPE) */
+export const DTPM_TYPE = DTPM_CONTROL_TYPE;
 
 export const constraintLabel = (c: { index: number; name: string | null }): string => c.name ?? `constraint_${c.index}`;
 
