@@ -3,7 +3,7 @@ import { usageError, PowercapError } from '../../../core/errors.js';
 import { formatDuration, parseDurationUs, parsePowerUw } from '../../../core/units.js';
 import { breakEvenUs, checkIdleStates, chooseDomainState, RK3399_IDLE_STATES, type DomainIdleState } from '../../../core/calculators/idle.js';
 import { namedValues, outJson, renderTable, splitList } from './common.js';
-import { formatPowerFine as watts } from '../../../core/units.js';
+import { formatEnergyNj, formatPowerFine as watts } from '../../../core/units.js';
 
 const dur = (v: string, what: string) => {
   try {
@@ -21,7 +21,7 @@ export function parseIdleState(text: string): DomainIdleState {
 }
 
 /** nJ → "5.5 µJ", "418.0 µJ", "1.25 mJ" */
-const joules = (nj: number) => (Math.abs(nj) >= 1e6 ? `${(nj / 1e6).toFixed(2)} mJ` : `${(nj / 1000).toFixed(1)} µJ`);
+const joules = formatEnergyNj;
 
 export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const states: DomainIdleState[] = [];

@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../../core/errors.js';
-import { formatPower, formatVoltageUv, parseFrequencyHz, parsePercentBp, parsePowerUw, parseTemperatureMc, parseVoltageUv } from '../../../core/units.js';
+import { formatPower, formatTemperatureMc, formatVoltageUv, parseFrequencyHz, parsePercentBp, parsePowerUw, parseTemperatureMc, parseVoltageUv } from '../../../core/units.js';
 import { readStaticTable, staticPower, type StaticTable } from '../../../core/calculators/cooling.js';
 import { dynamicPower } from '../../../core/kernel/cpufreq-cooling.js';
 import { parseCoefficient, parseCpuCount } from '../../../core/em/input.js';
@@ -79,5 +79,5 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   ], rows.map((r) => [mhz(r.frequencyKhz), formatVoltageUv(r.voltageUv), String(r.rawUw), String(r.dynamicUw), String(r.dynamicMw), String(r.staticUw), formatPower(r.totalUw)]));
   const loadText = perCpu.map((b) => `${b / 100}%`).join(', ');
   ctx.io.out(`${useDomain ? `${name}: ` : ''}C = ${coefficient}, ${perCpu.length} CPU${perCpu.length === 1 ? '' : 's'} at ${loadText} (Σ ${rows[0]!.totalLoadPct}%)` +
-    (table ? `, static from ${opts.staticTable as string} at ${(tempMc! / 1000).toFixed(1)} °C` : fixedStatic !== null ? `, static ${formatPower(fixedStatic)}` : ', no static power') + `\n${out}`);
+    (table ? `, static from ${opts.staticTable as string} at ${formatTemperatureMc(tempMc!)}` : fixedStatic !== null ? `, static ${formatPower(fixedStatic)}` : ', no static power') + `\n${out}`);
 }
