@@ -11,9 +11,9 @@ import { setPdPowerLimit, type LeafTable } from '../kernel/dtpm-cpu.js';
 
 /** A deep copy of the subtree under `node` (parent links inside the copy only). */
 export function cloneDtpm(node: DtpmNode, parent: DtpmNode | null = null): DtpmNode {
-  const copy: DtpmNode = { ...node, parent, children: [] };
+  const copy: DtpmNode = { ...node, parent };
   if (node.table) copy.table = { nrCpus: node.table.nrCpus, states: node.table.states.map((s) => ({ ...s })) };
-  copy.children = node.children.map((c) => cloneDtpm(c, copy));
+  copy.children = node.children.length ? node.children.map((c) => cloneDtpm(c, copy)) : node.children;
   return copy;
 }
 

@@ -164,7 +164,7 @@ function sumPower(n: DtpmNode): number {
 
 /** The node at a path, or null. */
 export function findNode(h: Hierarchy, parts: string[]): DtpmNode | null {
-  let list = h.roots;
+  let list: readonly DtpmNode[] = h.roots;
   let found: DtpmNode | null = null;
   for (const part of parts) {
     found = list.find((n) => n.name === part) ?? null;

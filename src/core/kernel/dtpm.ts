@@ -42,7 +42,8 @@ export interface DtpmNode {
   /** the registered device of a real node; null for a virtual node (and for nodes built without a registry) */
   device: RegistryEntry | null;
   parent: DtpmNode | null;
-  children: DtpmNode[];
+  /** in order; a node without children shares one frozen empty list until addChild() gives it its own */
+  children: readonly DtpmNode[];
   powerMinUw: number;
   powerMaxUw: number;
   /** what the node stores and sysfs reads as constraint_0_power_limit_uw */
@@ -79,6 +80,9 @@ export function leafSetPowerLimit(kind: DtpmKind, t: LeafTable, limitUw: number)
   return kind === 'devfreq' ? setDevfreqPowerLimit(t, limitUw) : setPdPowerLimit(t, limitUw);
 }
 
+/** Shared by every childless node: 10 000 leaves need no 10 000 empty arrays. */
+const NO_CHILDREN: readonly DtpmNode[] = Object.freeze([]);
+
 /** dtpm_init() + dtpm_register(): a new node; a leaf with a table gets its bounds, and its max as limit. */
 export function newNode(name: string, kind: DtpmKind, table: LeafTable | null = null, zoneId: string | null = null): DtpmNode {
   // The power fields start as null and then take numbers, so V8 lays them out as "any value":
@@ -87,7 +91,7 @@ export function newNode(name: string, kind: DtpmKind, table: LeafTable | null = 
   // every value would be boxed. 10 000 leaves of `model budget` paid tens of milliseconds either way.
   const unset = null as unknown as number;
   const node: DtpmNode = {
-    name, kind, path: name, zoneId, device: null, parent: null, children: [],
+    name, kind, path: name, zoneId, device: null, parent: null, children: NO_CHILDREN,
     powerMinUw: unset, powerMaxUw: unset, powerLimitUw: unset, weight: unset, table, powerUw: unset,
   };
   node.powerMinUw = 0;
@@ -108,7 +112,8 @@ export function newNode(name: string, kind: DtpmKind, table: LeafTable | null = 
 /** dtpm_register() linking a child under its parent (list_add_tail: children keep their order). */
 export function addChild(parent: DtpmNode, child: DtpmNode): void {
   child.parent = parent;
-  parent.children.push(child);
+  if (parent.children === NO_CHILDREN) parent.children = [child];
+  else (parent.children as DtpmNode[]).push(child);
 }
 
 /**

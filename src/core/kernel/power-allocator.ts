@@ -19,8 +19,8 @@ export interface Actor {
   minUw?: number;
 }
 
+/** What divvy_up_power() gives one actor (in the actors' order). */
 export interface IpaGrant {
-  name: string;
   weightedUw: number;
   grantedUw: number;
   /** the grant was cut to max before the pool was shared */
@@ -43,7 +43,7 @@ export function divvyUpPower(actors: Actor[], budgetUw: number): IpaGrant[] {
     weighted[i] = w;
     total += w;
   }
-  if (total === 0) return actors.map((a) => ({ name: a.name, weightedUw: 0, grantedUw: a.maxUw, capped: false, extraUw: 0 }));
+  if (total === 0) return actors.map((a) => ({ weightedUw: 0, grantedUw: a.maxUw, capped: false, extraUw: 0 }));
   // DIV_ROUND_CLOSEST_ULL(x × mul, d): exact in doubles while the product stays below 2^53, bigints beyond
   const grant = (x: number, mul: number, d: number) =>
     x * mul + d < Number.MAX_SAFE_INTEGER ? Math.floor((x * mul + Math.floor(d / 2)) / d) : Number(roundDiv(BigInt(x) * BigInt(mul), BigInt(d)));
@@ -64,7 +64,7 @@ export function divvyUpPower(actors: Actor[], budgetUw: number): IpaGrant[] {
   for (let i = 0; i < n; i++) {
     const headroom = actors[i]!.maxUw - granted[i]!;
     const add = pool > 0 && headroomTotal > 0 ? grant(headroom, pool, headroomTotal) : 0;
-    out[i] = { name: actors[i]!.name, weightedUw: weighted[i]!, grantedUw: granted[i]! + add, capped: capped[i]!, extraUw: add };
+    out[i] = { weightedUw: weighted[i]!, grantedUw: granted[i]! + add, capped: capped[i]!, extraUw: add };
   }
   return out;
 }
