@@ -7,6 +7,7 @@
  * (core/source/emulated.ts) exactly as it would go through sysfs.
  */
 import { readUserFile } from '../files.js';
+import { toJson } from '../json.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../package-root.js';
@@ -91,7 +92,7 @@ export class SnapshotFile {
   }
 
   serialize(): string {
-    return JSON.stringify(this.doc, null, 2) + '\n';
+    return toJson(this.doc) + '\n';
   }
 
   /** Refuse early (exit 4) when the file cannot be replaced: call before changing anything. */
