@@ -13,7 +13,7 @@ import { rk3399 } from './fixtures/specs.js';
 import { writeSeedBoard, RK3399_KERNEL_TABLE } from './fixtures/dtpm.js';
 import { parseEmTable } from '../src/core/dtpm/registry.js';
 import { parseDescription, orderNodes } from '../src/core/dtpm/describe.js';
-import { splitNodePath, buildHierarchy } from '../src/core/dtpm/model.js';
+import { splitNodePath, buildHierarchy } from '../src/core/dtpm/hierarchy.js';
 import { checkHierarchy } from '../src/core/dtpm/check.js';
 import { PowercapError } from '../src/core/errors.js';
 

@@ -2,7 +2,7 @@
  * The entry point. Kept tiny: it imports the commander program only when a
  * command runs, so fast paths (shell completion) start as fast as Node allows.
  * The one place that turns errors into messages and exit codes is
- * src/cli/errors.ts, called from program.ts.
+ * src/cli/report-error.ts, called from program.ts.
  */
 export async function main(argv: string[]): Promise<void> {
   if (argv[0] === '__complete') {

@@ -6,7 +6,7 @@ import { Argument, Command, Option, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.js';
 import { GLOBAL_OPTIONS, GROUP_TITLES, type CommandSpec, type OptionSpec } from './spec.js';
 import { CommandContext, resolveGlobals } from './context.js';
-import { reportError } from './errors.js';
+import { reportError } from './report-error.js';
 import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];

@@ -16,7 +16,7 @@
  *   children, more than one root).
  */
 import { weightedShare } from '../kernel/dtpm.js';
-import type { DtpmNode, Hierarchy } from './model.js';
+import type { DtpmNode, Hierarchy } from './hierarchy.js';
 
 export type FindingCode = 'empty-virtual' | 'share-below-min' | 'no-energy-model' | 'limits-above-parent' | 'structure';
 

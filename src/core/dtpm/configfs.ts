@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errnoOf, failed, notFound, permissionDenied, PowercapError, Exit } from '../errors.js';
-import type { NodeSpec } from './model.js';
+import type { NodeSpec } from './hierarchy.js';
 
 /** The node specs of a configfs-style directory (parents before children). */
 export function readConfigfs(dir: string): NodeSpec[] {

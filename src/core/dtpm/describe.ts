@@ -22,7 +22,7 @@
  */
 import type { RegistryEntry } from './device.js';
 import { invalidData, notFound, refused } from '../errors.js';
-import type { Hierarchy } from './model.js';
+import type { Hierarchy } from './hierarchy.js';
 import { addChild, newNode, rebalance, type DtpmNode } from '../kernel/dtpm.js';
 import { parsePowerUw } from '../units.js';
 import { dtPathsOf } from './registry.js';

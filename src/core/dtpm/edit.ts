@@ -32,7 +32,7 @@ import { readEnergyModel, type PerfDomain } from '../em/debugfs.js';
 import { invalidData, notFound, refused } from '../errors.js';
 import { DTPM_CONTROL_TYPE, zoneSpecs } from './fromTree.js';
 import type { DtpmNode } from '../kernel/dtpm.js';
-import { buildHierarchy, findNode, lookupDevice, placementOf, splitNodePath, subtree, type Hierarchy, type NodeSpec } from './model.js';
+import { buildHierarchy, findNode, lookupDevice, placementOf, splitNodePath, subtree, type Hierarchy, type NodeSpec } from './hierarchy.js';
 import { checkHierarchy, type Finding } from './check.js';
 import { mkdirNodes, readConfigfs, rmdirNodes } from './configfs.js';
 import type { Description } from './describe.js';

@@ -1,6 +1,6 @@
 /**
  * The DTPM nodes of a powercap tree (live or snapshot): the `dtpm` zones read as node specs
- * (zoneSpecs) and built by the one builder (model.ts buildHierarchy), with maps from zone ids.
+ * (zoneSpecs) and built by the one builder (hierarchy.ts buildHierarchy), with maps from zone ids.
  * A live tree has no registry file; its leaves are recognised by name (device.ts
  * inferRegistryEntry); a leaf the energy model does not know stays a virtual node here.
  */
@@ -8,7 +8,7 @@ import type { RegistryEntry } from './device.js';
 import type { PerfDomain } from '../em/debugfs.js';
 import type { PowercapTree, Zone } from '../zones/model.js';
 import { DTPM_CONTROL_TYPE, powerMinFromRange, type DtpmNode } from '../kernel/dtpm.js';
-import { buildHierarchy, type Hierarchy, type NodeSpec } from './model.js';
+import { buildHierarchy, type Hierarchy, type NodeSpec } from './hierarchy.js';
 
 export { DTPM_CONTROL_TYPE } from '../kernel/dtpm.js';
 export { inferRegistryEntry, leafTableFor } from './device.js';

@@ -24,7 +24,7 @@ import { formatCpuList, type PerfDomain } from '../em/debugfs.js';
 import { buildPerfStates, emFromOpps, EM_MAX_POWER_UW, type PerfState } from '../kernel/energy-model.js';
 import { parseOppCsv, parseOppJson } from '../em/oppfile.js';
 import { invalidData, notFound, refused, usageError } from '../errors.js';
-import { validateNodeName, deviceBounds, placementOf, type Hierarchy } from './model.js';
+import { validateNodeName, deviceBounds, placementOf, type Hierarchy } from './hierarchy.js';
 import { inferRegistryEntry } from './device.js';
 
 export type DeviceKind = RegistryEntry['kind'];

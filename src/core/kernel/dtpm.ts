@@ -30,7 +30,7 @@ export const DTPM_CONTROL_TYPE = 'dtpm';
  * The one DTPM node type: struct dtpm (bounds, limit, weight, parent and children), with the
  * name, path and zone it has in powercap, the registered device of a real node and a leaf's
  * energy-model table. Every input (a zone tree, a description file, a configfs directory, a
- * budget tree) becomes these, through dtpm/model.ts buildHierarchy() or newNode()/addChild().
+ * budget tree) becomes these, through dtpm/hierarchy.ts buildHierarchy() or newNode()/addChild().
  */
 export interface DtpmNode {
   name: string;

@@ -11,7 +11,7 @@
 import { Exit, PowercapError } from '../errors.js';
 import { parseKernelInt } from '../zones/model.js';
 import type { Source } from '../source/types.js';
-import { writeErrorToPowercap } from './errors.js';
+import { writeErrorToPowercap } from './write-error.js';
 import { constraintLabel, isRaplType, type LimitAttribute, type Plan, type PlanStep } from './plan.js';
 
 export interface FileValue {

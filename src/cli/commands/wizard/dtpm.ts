@@ -12,7 +12,7 @@ import type { CommandContext } from '../../context.js';
 import type { Prompts } from './commandline.js';
 import { loadSnapshotFile, type SnapshotFile } from '../../../core/snapshot/file.js';
 import { createNode, deleteNode, readHierarchy, type DtpmTarget } from '../../../core/dtpm/edit.js';
-import { deviceBounds, placementOf, validateNodeName, type DtpmNode, type Hierarchy } from '../../../core/dtpm/model.js';
+import { deviceBounds, placementOf, validateNodeName, type DtpmNode, type Hierarchy } from '../../../core/dtpm/hierarchy.js';
 import { descriptionJson, renderKernelTable } from '../../../core/dtpm/describe.js';
 import { DTPM_WEIGHT_SCALE } from '../../../core/kernel/dtpm.js';
 import { writeFileAtomic } from '../../../core/atomic.js';
