@@ -78,7 +78,7 @@ export async function loadDomainFromFile(o: DomainOptions): Promise<ModelDomain>
   const nrCpusOpt = o.cpus !== undefined ? parseCpuCount(o.cpus) : null;
   const notes: string[] = [];
   if (o.dts !== undefined) {
-    const { readDtsTable } = await import('./dts.js');
+    const { readDtsTable } = await import('../dts/opp.js');
     const { table, notes: n } = readDtsTable(o.dts, o.table);
     notes.push(...n);
     const cpuConsumers = table.consumers.filter((c) => c.cpu);
