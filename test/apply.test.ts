@@ -148,6 +148,23 @@ describe('apply on a snapshot (the emulated kernel quantises)', () => {
     assert.match(r.stderr, /intel-rapl-mmio:0 is the same package-0 through intel-rapl-mmio and holds its own limit \(long_term 15\.0 W/);
   });
 
+  test('one copy locked by firmware: exit 5 naming it, nothing written; --only sets the other copy', () => {
+    const s = copy('intel-laptop');
+    const doc = JSON.parse(fs.readFileSync(s.file, 'utf8'));
+    doc.powercap.dirs['intel-rapl-mmio'].dirs['intel-rapl-mmio:0'].attrs[PL(0)] = { text: '15000000\n', writeErrno: 'EACCES' };
+    fs.writeFileSync(s.file, JSON.stringify(doc, null, 2) + '\n');
+    const before = fs.readFileSync(s.file);
+    const r = run(['--snapshot', s.file, 'apply', LAPTOP_PROFILE]);
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /intel-rapl-mmio:0 long_term power limit: this limit is locked by firmware/);
+    assert.match(r.stderr, /rolled back: intel-rapl:0 \(package-0\) long_term power limit 20\.0 W → 28\.0 W/);
+    assert.deepEqual(fs.readFileSync(s.file), before);
+    assert.equal(run(['--snapshot', s.file, 'apply', '--check', LAPTOP_PROFILE]).code, 7, 'the locked copy is not in state');
+    const only = run(['--snapshot', s.file, 'apply', '--only', 'intel-rapl', LAPTOP_PROFILE]);
+    assert.equal(only.code, 0, only.stderr);
+    assert.equal(snapAttr(s.file, 'intel-rapl:0', PL(0)), '20000000\n');
+  });
+
   test('RAPL 1/8 W steps: 25.1 W is stored as 25.0 W, and the next run is in state', () => {
     const s = copy('intel-laptop');
     const p = profile('version: 1\nlimits:\n  - zone: intel-rapl:0\n    power: 25.1W\n');

@@ -124,14 +124,18 @@ export function planProfile(tree: PowercapTree, profile: Profile, opts: PlanProf
 export function trialOnSnapshot(snap: SnapshotFile, steps: PlanStep[]): Map<string, bigint | null> {
   const trial = new SnapshotFile(snap.path, structuredClone(snap.doc));
   const out = new Map<string, bigint | null>();
+  const refused = new Set<string>();
   for (const s of steps) {
     try {
       trial.powercap.write(s.rel, s.attribute === 'enabled' ? (s.requested === 0n ? '0\n' : '1\n') : `${s.requested}\n`);
-    } catch { /* the real write will report it */ }
+    } catch {
+      // a refused write (a locked limit) predicts nothing: the real write will report it
+      refused.add(s.rel);
+    }
   }
   for (const s of steps) {
     const r = trial.powercap.read(s.rel);
-    out.set(s.rel, r.ok ? parseKernelInt(r.text) ?? null : null);
+    out.set(s.rel, refused.has(s.rel) || !r.ok ? null : parseKernelInt(r.text) ?? null);
   }
   return out;
 }
