@@ -185,6 +185,11 @@ describe('list on a live tree', () => {
       } finally {
         fs.chmodSync(ISOLATED.dir, 0o755);
       }
+      // a DTPM board: tree shows the hierarchy without the energy model's caps, and says why once
+      const dtpm = run(['--root', board.classRoot, '--em-root', em, 'tree'], { ...NOBODY! });
+      assert.equal(dtpm.code, 0, dtpm.stderr);
+      assert.match(dtpm.stdout, /rk3399  dtpm:0 /);
+      assert.equal(dtpm.stderr.match(/energy model \(.*\) is readable by root only/g)?.length, 1, dtpm.stderr);
       // model has nothing else to work from: exit 4 with what to do
       const model = run(['--root', laptop.classRoot, '--em-root', em, 'model', 'em'], { ...NOBODY! });
       assert.equal(model.code, 4);
