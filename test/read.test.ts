@@ -121,6 +121,15 @@ describe('list on a live tree', () => {
     assert.ok(r.stderr.split('\n').filter(Boolean).length <= 2);
   });
 
+  test('the tests never read the host: a spawn without a source reads the isolated ones', () => {
+    const r = run(['list']);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, new RegExp(`^powercapctl: ${ISOLATED.root} does not exist`));
+    const em = run(['--root', laptop.classRoot, 'model', 'em']);
+    assert.equal(em.code, 3);
+    assert.match(em.stderr, new RegExp(`no energy model in ${ISOLATED.emRoot}`));
+  });
+
   test('an empty --root (a VM whose /sys/class/powercap is empty): exit 3, "no powercap zones under DIR", the reasons', () => {
     const dir = makeTempDir();
     try {
