@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { run, fixture, exampleCopy, ROOT, BIN, EXAMPLES } from './helpers.js';
-import { intelLaptop, xeon2s } from './fixtures/specs.js';
+import { intelLaptop, xeon2s, rk3399 } from './fixtures/specs.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { validate } from '../src/core/snapshot/validate.js';
 
@@ -222,6 +222,24 @@ describe('apply on a live tree (fixture copy)', () => {
     // something else rewrites a limit: check sees it
     fs.writeFileSync(path.join(t.classRoot, 'intel-rapl-mmio:0', PL(0)), '15000000\n');
     assert.equal(run(['--root', t.classRoot, 'apply', '--check', p]).code, 7);
+  });
+
+  test('DTPM on a live tree: the value the node stores is predicted from the energy model, so the next run is in state', () => {
+    const t = fixture(rk3399);
+    cleanups.push(t.cleanup);
+    const p = profile('version: 1\nlimits:\n  - zone: package\n    power: 3W\n');
+    const args = ['--root', t.classRoot, '--em-root', t.emRoot!];
+    const r = run([...args, '--json', 'apply', p]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual([r.json().items[0].desiredUw, r.json().items[0].expectedUw], [3000000, 2644674]);
+    // a real kernel stores what the leaves applied (344988 + 944376 + 1355310 µW): that is in state
+    fs.writeFileSync(path.join(t.classRoot, 'dtpm:0:0', PL(0)), '2644674\n');
+    const again = run([...args, '--json', 'apply', p]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.json().changed, false);
+    assert.equal(run([...args, 'apply', '--check', p]).code, 0);
+    fs.writeFileSync(path.join(t.classRoot, 'dtpm:0:0', PL(0)), '2000000\n');
+    assert.equal(run([...args, 'apply', '--check', p]).code, 7);
   });
 
   test('a write failing on the second zone rolls the first back (exit of the failure), as set-limit does', () => {

@@ -7,7 +7,8 @@
  */
 import { applyPlan, type ApplyHooks, type ApplyResult, type PlanStep } from '../limits/index.js';
 import type { Source } from '../source/types.js';
-import type { SnapshotFile } from '../snapshot/file.js';
+import { SnapshotFile } from '../snapshot/file.js';
+import { captureSnapshot } from '../snapshot/capture.js';
 import { parseKernelInt, readPowercapTree } from '../zones/model.js';
 import type { Profile, ProfileItem } from './parse.js';
 import { expectedValue, isInState, planProfile, trialOnSnapshot, type PlanProfileOptions, type ProfileStep } from './plan.js';
@@ -44,6 +45,12 @@ export interface ReconcileOptions extends PlanProfileOptions {
   check?: boolean;
   /** the snapshot behind the source, for the emulated kernel's answers */
   snapshot?: SnapshotFile | null;
+  /**
+   * A live tree's energy model, opened only when a DTPM limit is planned: the
+   * value a DTPM node stores (what its leaves applied) is then predicted by the
+   * emulated kernel on a capture of the tree, so a second run finds it in state.
+   */
+  energyModel?: () => Source | null;
   hooks?: ApplyHooks;
   isRoot?: boolean;
 }
@@ -56,7 +63,14 @@ function readValue(source: Source, rel: string): bigint | null {
 export async function reconcile(source: Source, profile: Profile, opts: ReconcileOptions = {}): Promise<ReconcileResult> {
   const tree = readPowercapTree(source);
   const pp = planProfile(tree, profile, opts.only === undefined ? {} : { only: opts.only });
-  const trial = opts.snapshot ? trialOnSnapshot(opts.snapshot, pp.plan.steps) : undefined;
+  const dtpm = pp.plan.steps.some((s) => s.controlType === 'dtpm' && s.attribute === 'power_limit_uw');
+  let trial: Map<string, bigint | null> | undefined;
+  if (opts.snapshot) trial = trialOnSnapshot(opts.snapshot, pp.plan.steps);
+  else if (dtpm && opts.energyModel) {
+    const em = opts.energyModel();
+    const doc = captureSnapshot(source, { energyModel: em, rootPath: '', emRootPath: em ? '' : null });
+    trial = trialOnSnapshot(new SnapshotFile('', doc), pp.plan.steps);
+  }
   const items: ItemOutcome[] = pp.steps.map((ps: ProfileStep) => {
     const expected = expectedValue(ps.step, trial);
     const before = ps.step.before;

@@ -43,7 +43,9 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   const notesBefore = snap ? snap.notes.length : 0;
   let r;
   try {
-    r = await reconcile(src.powercap, profile, { check, snapshot: snap, hooks: { isInterrupted: () => interrupted }, ...(only ? { only } : {}) });
+    r = await reconcile(src.powercap, profile, {
+      check, snapshot: snap, energyModel: () => ctx.energyModel(), hooks: { isInterrupted: () => interrupted }, ...(only ? { only } : {}),
+    });
   } finally {
     process.off('SIGINT', onSigint);
   }

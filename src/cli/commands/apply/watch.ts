@@ -74,7 +74,9 @@ export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promis
         }
       }
       try {
-        const r = await reconcile(src.powercap, profile, { ...(o.only ? { only: o.only } : {}), hooks: { isInterrupted: () => stopping } });
+        const r = await reconcile(src.powercap, profile, {
+          ...(o.only ? { only: o.only } : {}), energyModel: () => ctx.energyModel(), hooks: { isInterrupted: () => stopping },
+        });
         if (r.result && !r.result.ok) {
           failures++;
           const wait = backoffUs(o.intervalUs, failures);
@@ -107,7 +109,7 @@ export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promis
         failures++;
         log(`cannot apply ${o.file}: ${err.message}; retrying in ${formatDuration(backoffUs(o.intervalUs, failures))}`);
       }
-      first = false;
+      if (failures === 0) first = false;
       if (stopping) break;
       const waitMs = Number(backoffUs(o.intervalUs, failures) / 1000n);
       await new Promise<void>((resolve) => {
