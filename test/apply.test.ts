@@ -97,6 +97,8 @@ describe('apply on a snapshot (the emulated kernel quantises)', () => {
     assert.equal(snapAttr(s.file, 'intel-rapl:0', PL(1)), '40000000\n');
     assert.equal(snapAttr(s.file, 'intel-rapl:0', TW(0)), '27983872\n');
 
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'schema/apply.schema.json'), 'utf8'));
+    assert.equal(validate(schema, j), null, 'the output follows schema/apply.schema.json');
     const bytes = fs.readFileSync(s.file);
     const again = run(['--snapshot', s.file, '--json', 'apply', LAPTOP_PROFILE]);
     assert.equal(again.code, 0, again.stderr);
@@ -249,6 +251,7 @@ describe('apply on a live tree (fixture copy)', () => {
       { env: { POWERCAPCTL_FAULTS: 'write:*/intel-rapl-mmio:0/constraint_0_power_limit_uw=EIO' } });
     assert.equal(r.code, 1, r.stderr);
     const j = r.json();
+    assert.equal(validate(JSON.parse(fs.readFileSync(path.join(ROOT, 'schema/apply.schema.json'), 'utf8')), j), null);
     assert.equal(j.ok, false);
     assert.equal(j.changed, false);
     assert.equal(j.error.errno, 'EIO');

@@ -9,7 +9,8 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, fixture, EXAMPLES, NOBODY } from './helpers.js';
+import { run, fixture, EXAMPLES, NOBODY, ROOT } from './helpers.js';
+import { validate } from '../src/core/snapshot/validate.js';
 import { intelLaptop, xeon2s } from './fixtures/specs.js';
 import { watchMachine } from './fixtures/watch.js';
 import { makeTempDir, type FixtureSpec } from './fixtures/sysfs.js';
@@ -28,6 +29,8 @@ function live(spec: FixtureSpec) {
   return t;
 }
 
+const SCHEMA = JSON.parse(fs.readFileSync(path.join(ROOT, 'schema/doctor.schema.json'), 'utf8'));
+
 interface Finding { id: string; severity: string; title: string; evidence: string[]; fix: string; zones?: string[] }
 
 /** doctor --json with a quiet /proc, an empty kernel log and an empty root dir unless given. */
@@ -38,6 +41,7 @@ function doctor(args: string[], o: { proc?: string; rootDir?: string; kernelLog?
   const r = run([...args, '--json', 'doctor', '--proc', proc, '--root-dir', o.rootDir ?? tempDir(), '--kernel-log', log],
     o.uid !== undefined ? { uid: o.uid, gid: o.gid! } : {});
   const findings: Finding[] = r.code === 0 ? r.json().findings : [];
+  if (r.code === 0) assert.equal(validate(SCHEMA, r.json()), null, 'the output follows schema/doctor.schema.json');
   return { code: r.code, findings, byId: (id) => findings.find((f) => f.id === id), stderr: r.stderr };
 }
 
