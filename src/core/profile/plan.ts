@@ -11,7 +11,7 @@
  * snapshot the emulated kernel is asked (a trial on a copy of the document); on a
  * live tree the RAPL rules are computed, and any other zone must read back exactly.
  */
-import { Exit, PowercapError, usageError } from '../errors.js';
+import { Exit, PowercapError, notFound } from '../errors.js';
 import {
   planChanges, pickConstraint, isRaplType, constraintLabel,
   type LimitRequest, type Plan, type PlanStep,
@@ -56,6 +56,9 @@ export function planProfile(tree: PowercapTree, profile: Profile, opts: PlanProf
   const requests: LimitRequest[] = [];
   const skipped: string[] = [];
   const owner = new Map<string, ProfileItem>();
+  if (opts.only !== undefined && !tree.controlTypes.some((c) => c.name === opts.only)) {
+    throw notFound(`--only ${opts.only}: no such control type here`, `control types here: ${tree.controlTypes.map((c) => c.name).join(', ') || 'none'}`);
+  }
 
   for (const item of profile.items) {
     let found: ReturnType<typeof effectiveZones>;
@@ -161,5 +164,3 @@ export function isInState(step: PlanStep, current: bigint | null, expected: bigi
   }
   return false;
 }
-
-export const noProfileLimits = () => usageError('the profile lists no limits: nothing to apply');
