@@ -410,5 +410,14 @@ describe('Ansible: the docs/fleet.md playbook against a fixture tree on localhos
     assert.equal(drifted.status, 0, drifted.stdout + drifted.stderr);
     assert.equal(recap(drifted.stdout)?.[2], '1', drifted.stdout);
     assert.equal(liveAttr(t.classRoot, 'intel-rapl:1', PL(0)), '205000000\n');
+    // a bad profile: the task fails with powercapctl's own message, nothing is written
+    const badText = 'version: 1\nlimits:\n  - zone: package-0\n    power: 180\n';
+    fs.writeFileSync(path.join(dir, 'files/profile.yaml'), badText);
+    fs.writeFileSync(dest, badText);
+    const bad = play();
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stdout, /localhost\s*:\s*ok=1\s+changed=0\s+unreachable=0\s+failed=1/);
+    assert.match(bad.stdout, /limits\[0\]\.power: invalid power '180': a unit is required/);
+    assert.equal(liveAttr(t.classRoot, 'intel-rapl:0', PL(0)), '180000000\n');
   });
 });
