@@ -245,7 +245,8 @@ describe('apply --watch: the drift watchdog', () => {
     const dir = tempDir();
     const p = path.join(dir, 'profile.yaml');
     fs.writeFileSync(p, 'version: 1\nlimits:\n  - zone: package-0\n    power: 20W\n');
-    const state = path.join(dir, 'state.json');
+    // the state file where the installed units keep it, so that persist status reads it
+    const state = path.join(dir, 'var/lib/powercapctl/state.json');
     const INTERVAL_MS = 500;
     const w = startWatch(['--root', t.classRoot, 'apply', p, '--watch', `${INTERVAL_MS}ms`, '--state', state]);
     await w.waitFor(/^applied: intel-rapl-mmio:0 \(package-0\) long_term power limit was 15\.0 W, now 20\.0 W$/m);
@@ -268,6 +269,16 @@ describe('apply --watch: the drift watchdog', () => {
     assert.equal(st.drifts, 1);
     assert.deepEqual([st.recentDrifts[0].zone, st.recentDrifts[0].found, st.recentDrifts[0].restored], ['intel-rapl:0', 35000000, 20000000]);
     assert.equal(st.watch.pid, w.child.pid);
+    const status = run(['persist', 'status', '--root-dir', dir]);
+    assert.match(status.stdout, new RegExp(`^drifts restored: 1 \\(watchdog running, pid ${w.child.pid}\\)$`, 'm'));
+    assert.match(status.stdout, /^  \S+  intel-rapl:0 \(package-0\) long_term power_limit_uw: found 35000000, restored 20000000$/m);
+
+    // the profile is edited: the next pass reads it and applies the new limit
+    fs.writeFileSync(p, 'version: 1\nlimits:\n  - zone: package-0\n    power: 22W\n');
+    await w.waitFor(/^profile .*profile\.yaml changed: 1 items$/m);
+    await w.waitFor(/^applied: intel-rapl-mmio:0 \(package-0\) long_term power limit was 20\.0 W, now 22\.0 W$/m);
+    assert.equal(fs.readFileSync(limit, 'utf8'), '22000000\n');
+    assert.equal(JSON.parse(fs.readFileSync(state, 'utf8')).drifts, 1, 'a profile change is not drift');
     assert.equal(await w.stop(), 0, w.stderr);
     assert.match(w.stderr, /^stopped$/m);
     assert.equal(JSON.parse(fs.readFileSync(state, 'utf8')).watch, null);

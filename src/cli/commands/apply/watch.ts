@@ -69,6 +69,8 @@ export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promis
         try {
           profile = await loadProfile(o.file);
           log(`profile ${o.file} changed: ${profile.items.length} items`);
+          // what the new profile changes is applied, not drift
+          first = true;
         } catch (err) {
           log(`profile ${o.file} changed but cannot be used, keeping the previous one: ${(err as Error).message}`);
         }
