@@ -9,6 +9,7 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { run, fixture, EXAMPLES, NOBODY, ROOT } from './helpers.js';
 import { validate } from '../src/core/snapshot/validate.js';
 import { intelLaptop, xeon2s } from './fixtures/specs.js';
@@ -145,7 +146,7 @@ describe('doctor findings', () => {
     assert.equal(doctor(['--root', t.classRoot]).byId('not-root'), undefined, 'root reads it');
   });
 
-  test('no-powercap: VM, WSL, container and unloaded modules each named as the evidence', () => {
+  test('no-powercap: VM, WSL, container, kernel config and unloaded modules each named as the evidence', () => {
     const missing = path.join(tempDir(), 'no-such-tree');
     const vm = doctor(['--root', missing], { proc: writeProc(path.join(tempDir(), 'p'), { cpuinfo: cpuinfo(true) }) });
     assert.equal(vm.code, 0, vm.stderr);
@@ -157,6 +158,11 @@ describe('doctor findings', () => {
     assert.match(wsl.evidence.join('\n'), /names Microsoft: this is WSL/);
     const ct = doctor(['--root', missing], { proc: writeProc(path.join(tempDir(), 'p'), { init: { environ: ['container=podman'] } }) }).byId('no-powercap')!;
     assert.match(ct.evidence.join('\n'), /pid 1 runs with container=podman: a container/);
+    const noConfig = writeProc(path.join(tempDir(), 'p'), {});
+    fs.writeFileSync(path.join(noConfig, 'config.gz'), gzipSync('CONFIG_PM=y\n# CONFIG_POWERCAP is not set\n'));
+    const cfg = doctor(['--root', missing], { proc: noConfig }).byId('no-powercap')!;
+    assert.match(cfg.evidence.join('\n'), /config\.gz: CONFIG_POWERCAP is not set/);
+    assert.match(cfg.fix, /CONFIG_POWERCAP=y/);
     const mod = doctor(['--root', missing], { proc: writeProc(path.join(tempDir(), 'p'), { modules: ['snd 1 0 - Live 0x0'] }) }).byId('no-powercap')!;
     assert.match(mod.evidence.join('\n'), /intel_rapl_msr and intel_rapl_common are not loaded/);
     assert.match(mod.fix, /modprobe intel_rapl_msr/);
