@@ -61,8 +61,11 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     return;
   }
   const lines = [`installed into ${rootDir}${real ? '' : ' (an image folder: systemctl not called)'}: profile from ${profileFrom}`];
-  for (const w of written) lines.push(`  ${w.path}${w.link ? ` -> ${w.link}` : ''}   ${w.role}`);
+  // enablement links are named by their role; the link target is the unit beside them (--json has it)
+  const shown = written.map((w) => w.path);
+  const width = Math.max(...shown.map((x) => x.length));
+  written.forEach((w, i) => lines.push(`  ${shown[i]!.padEnd(width)}  ${w.role}`));
   for (const c of calls) lines.push(`${c.ok ? 'ran' : 'FAILED'}: ${c.command}${c.ok || !c.output ? '' : `: ${c.output.split('\n')[0]}`}`);
-  if (!real) lines.push(`on the target: systemctl daemon-reload && udevadm control --reload && systemctl start ${APPLY_UNIT}`);
+  if (!real) lines.push(`on the target: systemctl daemon-reload && udevadm control --reload && systemctl start ${APPLY_UNIT}${watchUs !== null ? ` ${WATCH_UNIT}` : ''}`);
   ctx.io.out(lines.join('\n'));
 }
