@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, fixture, exampleCopy, ROOT, BIN, EXAMPLES } from './helpers.js';
+import { run, fixture, exampleCopy, ROOT, BIN, EXAMPLES, NOBODY } from './helpers.js';
 import { intelLaptop, xeon2s, rk3399 } from './fixtures/specs.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { validate } from '../src/core/snapshot/validate.js';
@@ -257,6 +257,17 @@ describe('apply on a live tree (fixture copy)', () => {
     assert.equal(j.error.errno, 'EIO');
     assert.match(r.stderr, /rolled back: intel-rapl:0 \(package-0\) long_term power limit 20\.0 W → 28\.0 W/);
     assert.deepEqual(treeContents(t.dir), before);
+  });
+
+  test('not root: exit 4, "run with sudo", nothing written; --check still works', { skip: NOBODY === null ? 'tests do not run as root' : false }, () => {
+    const t = liveLaptop();
+    const before = treeContents(t.dir);
+    const p = profile(fs.readFileSync(LAPTOP_PROFILE, 'utf8'));
+    const r = run(['--root', t.classRoot, 'apply', p], { ...NOBODY! });
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /permission denied writing intel-rapl:0 long_term power limit .*: run with sudo/);
+    assert.deepEqual(treeContents(t.dir), before);
+    assert.equal(run(['--root', t.classRoot, 'apply', '--check', p], { ...NOBODY! }).code, 7);
   });
 
   test('Ctrl-C between two writes: rolled back, exit 130', () => {
