@@ -19,7 +19,7 @@ function giveUp(why: string): never {
   process.exit(0);
 }
 
-const RUNTIME_PACKAGES = /^(@inquirer\/prompts|ora|chalk|cli-table3)$/;
+const RUNTIME_PACKAGES = /^(@inquirer\/prompts|ora|chalk|cli-table3|yaml)$/;
 /** must match src/cli/snapshot-entry.ts */
 const RUNTIME_REQUIRE = '__powercapctlRequire';
 

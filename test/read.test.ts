@@ -121,6 +121,15 @@ describe('list on a live tree', () => {
     assert.ok(r.stderr.split('\n').filter(Boolean).length <= 2);
   });
 
+  test('the tests never read the host: a spawn without a source reads the isolated ones', () => {
+    const r = run(['list']);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, new RegExp(`^powercapctl: ${ISOLATED.root} does not exist`));
+    const em = run(['--root', laptop.classRoot, 'model', 'em']);
+    assert.equal(em.code, 3);
+    assert.match(em.stderr, new RegExp(`no energy model in ${ISOLATED.emRoot}`));
+  });
+
   test('an empty --root (a VM whose /sys/class/powercap is empty): exit 3, "no powercap zones under DIR", the reasons', () => {
     const dir = makeTempDir();
     try {
@@ -185,6 +194,11 @@ describe('list on a live tree', () => {
       } finally {
         fs.chmodSync(ISOLATED.dir, 0o755);
       }
+      // a DTPM board: tree shows the hierarchy without the energy model's caps, and says why once
+      const dtpm = run(['--root', board.classRoot, '--em-root', em, 'tree'], { ...NOBODY! });
+      assert.equal(dtpm.code, 0, dtpm.stderr);
+      assert.match(dtpm.stdout, /rk3399  dtpm:0 /);
+      assert.equal(dtpm.stderr.match(/energy model \(.*\) is readable by root only/g)?.length, 1, dtpm.stderr);
       // model has nothing else to work from: exit 4 with what to do
       const model = run(['--root', laptop.classRoot, '--em-root', em, 'model', 'em'], { ...NOBODY! });
       assert.equal(model.code, 4);
