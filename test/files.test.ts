@@ -16,6 +16,7 @@ const cases: Array<[string, (f: string) => string[]]> = [
   ['device-tree file', (f) => ['model', 'em', '--dts', f]],
   ['file', (f) => ['model', 'budget', '-b', '1W', '--tree', f]],
   ['static power table', (f) => ['model', 'power', '--freq', '1GHz', '--voltage', '900mV', '--coefficient', '100', '--temp', '55C', '--static-table', f]],
+  ['profile', (f) => ['--snapshot', example('intel-laptop'), 'apply', f, '--check']],
 ];
 
 test('a directory given as a file exits 2 in every command, a missing file 3', () => {
