@@ -7,6 +7,7 @@ import { COMMANDS } from './commands/index.js';
 import { GLOBAL_OPTIONS, GROUP_TITLES, type CommandSpec, type OptionSpec } from './spec.js';
 import { CommandContext, resolveGlobals } from './context.js';
 import { reportError } from './report-error.js';
+import { applyOptionSpecs } from './options.js';
 import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -67,8 +68,9 @@ function addCommand(parent: Command, spec: CommandSpec, path: string[]): void {
       const opts = actionArgs.pop() as Record<string, unknown>;
       const ctx = new CommandContext(resolveGlobals(command.optsWithGlobals()), [...path, spec.name].join(' '));
       currentVerbose = ctx.globals.verbose;
+      const typed = applyOptionSpecs(spec.options ?? [], opts);
       const runner = await load();
-      await runner.run(ctx, actionArgs, opts, COMMANDS);
+      await runner.run(ctx, actionArgs, typed, COMMANDS);
     });
   }
   parent.addCommand(cmd, spec.hidden ? { hidden: true } : {});

@@ -41,8 +41,8 @@ interface BudgetRow {
 }
 
 export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  if (typeof opts.budget !== 'string') throw usageError('--budget is required', 'e.g. --budget 3W');
-  const budgetUw = power(opts.budget, '--budget');
+  // parsed by the option specs (model/spec.ts): µW; --actor's conflicts are checked there too
+  const budgetUw = Number(opts.budget as bigint);
   const actorArgs = (opts.actor as string[] | undefined) ?? [];
   const reqArgs = namedValues(opts.request, '--request');
   const weightArgs = namedValues(opts.weight, '--weight');
@@ -67,9 +67,6 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   };
 
   if (actorArgs.length > 0) {
-    if (opts.zone !== undefined || opts.tree !== undefined || reqArgs.size || weightArgs.size) {
-      throw usageError('--actor gives the actors: not with --zone, --tree, --request or --weight');
-    }
     actors = actorArgs.map(parseActor);
     checkActors(actors);
     dtpm = dtpmSplitActors(actors, budgetUw).map((x) => ({ ...x, frequencyCapKhz: null }));

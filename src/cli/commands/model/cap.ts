@@ -7,8 +7,7 @@ import { domainOptions, hasFileInput, loadDomains, outJson, renderTable } from '
 import { mhz } from './em.js';
 
 function limitOf(text: unknown, minUw: number, maxUw: number): number {
-  if (typeof text !== 'string') throw usageError('--limit is required', 'e.g. --limit 3W, 1500mW, 50% or max');
-  const v = resolvePowerSpec(parsePowerSpec(text), { minUw: BigInt(minUw), maxUw: BigInt(maxUw) });
+  const v = resolvePowerSpec(parsePowerSpec(String(text)), { minUw: BigInt(minUw), maxUw: BigInt(maxUw) });
   return Number(v);
 }
 
@@ -32,7 +31,6 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   const o = domainOptions(opts);
   const zoneRef = opts.zone as string | undefined;
   const domainMode = hasFileInput(o) || o.domain !== undefined;
-  if (zoneRef !== undefined && domainMode) throw usageError('--zone caps a DTPM tree, --domain/--dts/--opp-file a bare domain: give one');
   if (zoneRef === undefined && !domainMode) throw usageError('give --zone ZONE (a DTPM tree) or --domain NAME (one performance domain)', 'e.g. model cap --zone package --limit 3W');
 
   if (domainMode) {

@@ -47,12 +47,8 @@ export async function sourceDomains(ctx: CommandContext): Promise<{ domains: Per
 export async function loadDomains(ctx: CommandContext, opts: Record<string, unknown>, all = false): Promise<ModelDomain[]> {
   const o = domainOptions(opts);
   const input = await import('../../../core/em/input.js');
-  if (o.dts !== undefined && o.oppFile !== undefined) throw usageError('--dts and --opp-file are two tables: give one');
-  if (hasFileInput(o)) {
-    if (o.domain !== undefined) throw usageError('--domain picks a domain of the energy model: not with --dts or --opp-file');
-    return [await input.loadDomainFromFile(o)];
-  }
-  if (o.table !== undefined) throw usageError('--table chooses a table of a --dts file', 'add --dts FILE');
+  // --dts/--opp-file/--domain/--table combinations are refused by the option specs (model/spec.ts)
+  if (hasFileInput(o)) return [await input.loadDomainFromFile(o)];
   const { domains, where } = await sourceDomains(ctx);
   if (o.domain !== undefined) return [input.domainFromEm(input.pickDomain(domains, o.domain, where), o, where)];
   if (all || domains.length === 1) return domains.map((d) => input.domainFromEm(d, o, where));

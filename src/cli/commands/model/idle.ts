@@ -28,11 +28,10 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   if (opts.preset === 'rk3399') states.push(...RK3399_IDLE_STATES.map((s) => ({ ...s })));
   for (const s of (opts.state as string[] | undefined) ?? []) states.push(parseIdleState(s));
   checkIdleStates(states);
-  if (typeof opts.idle !== 'string') throw usageError('--idle is required', 'the expected idle time, or a list of idle periods: --idle 3ms or --idle 500us,2ms,10ms');
-  const periods = splitList(opts.idle).map((v, i) => dur(v, `idle period #${i + 1}`));
+  const periods = splitList(String(opts.idle)).map((v, i) => dur(v, `idle period #${i + 1}`));
   if (periods.length === 0) throw usageError('--idle gives no period');
   const latencyUs = typeof opts.latency === 'string' ? dur(opts.latency, '--latency') : null;
-  const onPowerUw = typeof opts.onPower === 'string' ? Number(parsePowerUw(opts.onPower)) : null;
+  const onPowerUw = opts.onPower !== undefined ? Number(opts.onPower as bigint) : null;
   for (const [name, p] of namedValues(opts.offPower, '--off-power')) {
     const s = states.find((x) => x.name === name);
     if (!s) throw usageError(`--off-power ${name}: no idle state '${name}'`, `states: ${states.map((x) => x.name).join(', ')}`);

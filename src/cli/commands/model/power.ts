@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../../core/errors.js';
-import { formatPower, formatTemperatureMc, formatVoltageUv, parseFrequencyHz, parsePercentBp, parsePowerUw, parseTemperatureMc, parseVoltageUv } from '../../../core/units.js';
+import { formatPower, formatTemperatureMc, formatVoltageUv, parseFrequencyHz, parsePercentBp, parseVoltageUv } from '../../../core/units.js';
 import { readStaticTable, staticPower, type StaticTable } from '../../../core/calculators/cooling.js';
 import { dynamicPower } from '../../../core/kernel/cpufreq-cooling.js';
 import { parseCoefficient, parseCpuCount } from '../../../core/em/input.js';
@@ -44,15 +44,14 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   if (loads.length > 1 && nrCpus !== null && loads.length !== nrCpus) {
     throw usageError(`${loads.length} loads for ${nrCpus} CPUs`, 'give one load for all CPUs, or one per CPU');
   }
-  if (opts.static !== undefined && opts.staticTable !== undefined) throw usageError('--static and --static-table are two static powers: give one');
+  // --static (µW), --temp (m°C) and their combinations come checked and parsed from the option specs
   let table: StaticTable | null = null;
   let tempMc: number | null = null;
   if (opts.staticTable !== undefined) {
-    if (opts.temp === undefined) throw usageError('--static-table needs --temp', 'e.g. --temp 55C');
     table = readStaticTable(opts.staticTable as string);
-    tempMc = parseTemperatureMc(opts.temp as string);
+    tempMc = opts.temp as number;
   }
-  const fixedStatic = opts.static !== undefined ? Number(parsePowerUw(opts.static as string)) : null;
+  const fixedStatic = opts.static !== undefined ? Number(opts.static as bigint) : null;
   let clamped = false;
   const rows = points.map((pt) => {
     const dyn = dynamicPower(coefficient!, pt.frequencyKhz, pt.voltageUv, perCpu);

@@ -45,12 +45,9 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   };
   for (const p of o.dtPaths!) if (!p.startsWith('/')) throw usageError(`invalid --dt-path '${p}': a device-tree path starts with /`, 'e.g. /cpus/cpu@100 or /gpu@ff9a0000');
   if (typeof opts.emTable === 'string') {
-    if (!o.domain) throw usageError('--em-table needs --em DOMAIN (the name of the new domain)');
     const text = readUserFile(opts.emTable, { what: 'energy-model table' });
     const coefficient = intOption('--coefficient', opts.coefficient) ?? null;
     o.emStates = parseEmTable(text, opts.emTable, { cpu: defaultKind(name, o) === 'cpu', capacity: intOption('--capacity', opts.capacity) ?? 1024, coefficient });
-  } else if (opts.coefficient !== undefined) {
-    throw usageError('--coefficient goes with --em-table');
   }
   const snap = target.snapshot;
   const h = readHierarchy(target);

@@ -6,7 +6,6 @@ import { sourceJson } from '../../render/zones.js';
 
 /** `ZONE POWER`, or `ZONE=POWER …`; the options apply to every zone named. */
 export function parseTargets(zone: string, rest: string[], opts: Record<string, unknown>): LimitRequest[] {
-  if (opts.enable === true && opts.disable === true) throw usageError('--enable and --disable contradict each other: give one');
   const common: Omit<LimitRequest, 'zone'> = {};
   if (typeof opts.constraint === 'string') common.constraint = opts.constraint;
   if (typeof opts.timeWindow === 'string') common.timeWindow = opts.timeWindow;
