@@ -15,8 +15,8 @@ export async function main(argv: string[]): Promise<void> {
   guardStdout();
   // `--version --verbose` also says how this run started (docs/startup.md)
   if (argv.includes('--version') && argv.includes('--verbose')) {
-    const i = process.execArgv.indexOf('--snapshot-blob');
-    process.stderr.write(i >= 0 ? `startup: image ${process.execArgv[i + 1]}\n` : 'startup: compiled modules\n');
+    const how = (globalThis as { __powercapctlStartup?: string }).__powercapctlStartup ?? 'compiled modules';
+    process.stderr.write(`startup: ${how}\n`);
   }
   const { runProgram } = await import('./program.js');
   await runProgram(argv);

@@ -113,20 +113,9 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 not found, 4 permission denied,
   return program;
 }
 
-let prebuilt: Command | undefined;
-
-/**
- * Build the program ahead of the run: the startup snapshot (snapshot-entry.ts) does this
- * while it is made, so a run starts with the commands already declared. Used once.
- */
-export function prebuildProgram(): void {
-  prebuilt = buildProgram();
-}
-
 export async function runProgram(argv: string[]): Promise<void> {
   currentVerbose = argv.includes('-v') || argv.includes('--verbose');
-  const program = prebuilt ?? buildProgram();
-  prebuilt = undefined;
+  const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
