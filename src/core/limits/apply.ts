@@ -1,8 +1,8 @@
 /**
  * Applying a plan as one transaction: each write in order, the value read just
  * before it kept, the value read back after it reported (the kernel quantises
- * RAPL time windows and power, DTPM applies what its children can: kernel.md
- * §2–3). When a write fails, or the user interrupts between two writes, every
+ * RAPL time windows and power in intel_rapl_common.c, DTPM applies what its children can in
+ * dtpm.c). When a write fails, or the user interrupts between two writes, every
  * earlier write is restored to the value read before it, in reverse order.
  *
  * The same code runs on a live tree and on a snapshot (whose source goes through

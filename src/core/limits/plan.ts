@@ -3,11 +3,11 @@
  * write is checked here, so that bad input never leaves a half-applied change.
  *
  * - the zone (id, unique name, type/name: core/zones/select.ts);
- * - the constraint, looked up by name (kernel.md §1: numbers are packed in
+ * - the constraint, looked up by name (powercap_sys.c: numbers are packed in
  *   registration order and differ between machines), or by number when asked;
  *   default long_term, else the only constraint, else refused listing them;
  * - the power within min_power_uw / max_power_uw when those are known and
- *   non-zero (RAPL short_term reads max 0: unknown, kernel.md §2), above max only
+ *   non-zero (RAPL short_term reads max 0: unknown, intel_rapl_common.c), above max only
  *   with --force, recorded as an override;
  * - the time window within min/max_time_window_us when known, and only where the
  *   window can be read at all (DTPM and peak_power read ENODATA);
@@ -156,7 +156,7 @@ function powerStep(zone: Zone, c: Constraint, input: string, force: boolean, ove
   };
 }
 
-/** A DTPM write stores new limits in every descendant (kernel.md §3): they are restored on rollback too. */
+/** A DTPM write stores new limits in every descendant (dtpm.c): they are restored on rollback too. */
 function dtpmDependents(zone: Zone): DependentFile[] {
   const out: DependentFile[] = [];
   const visit = (z: Zone) => {
@@ -206,7 +206,7 @@ function enableStep(zone: Zone, enable: boolean): PlanStep {
   };
 }
 
-/** The same package through MSR and MMIO: each holds its own limit (kernel.md §2). */
+/** The same package through MSR and MMIO: each holds its own limit (intel_rapl_common.c). */
 function duplicateWarnings(tree: PowercapTree, steps: PlanStep[]): string[] {
   const out: string[] = [];
   const touched = new Set(steps.map((s) => s.zoneId));

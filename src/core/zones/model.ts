@@ -1,5 +1,5 @@
 /**
- * The zone model: control types and zones read through a Source (kernel.md §1).
+ * The zone model: control types and zones read through a Source (powercap_sys.c).
  *
  * Discovery accepts both layouts and builds the same tree from each:
  * - class layout (/sys/class/powercap): a flat link per control type and zone;

@@ -106,7 +106,7 @@ function formatPair(s: PlanStep, a: bigint | null, b: bigint | null): [string, s
 const zoneCell = (s: { zoneId: string; zoneName: string | null }) => (s.zoneName ? `${s.zoneId} ${s.zoneName}` : s.zoneId);
 const settingCell = (s: PlanStep) => (s.attribute === 'power_limit_uw' ? 'power limit' : s.attribute === 'time_window_us' ? 'time window' : 'enabled');
 
-/** Why the value read back is not the one written, in the words of kernel.md. */
+/** Why the value read back is not the one written, in the kernel's terms. */
 export function appliedNote(c: AppliedChange): string | null {
   const s = c.step;
   if (c.applied === null) return `${describeStep(s)}: could not be read back after writing`;

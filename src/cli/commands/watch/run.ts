@@ -77,7 +77,7 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
     if (denied.length) {
       throw permissionDenied(
         `energy_uj is readable by root only: nothing to watch (${denied.length} zone${denied.length === 1 ? '' : 's'} without permission)`,
-        'run with sudo; see README "Running without root" (kernel.md §1: 0400 since CVE-2020-8694)',
+        'run with sudo; see README "Running without root" (powercap_sys.c: 0400 since CVE-2020-8694)',
       );
     }
     throw notFound(

@@ -3,8 +3,8 @@
  * the create-node / delete-node code (core/dtpm/edit.ts) on the snapshot held in
  * memory (dryRun: the file is not written), so the rules and the kernel's
  * arithmetic are the commands' own: after each step the tree is shown with every
- * node's aggregated min/max power and weight (updatePower/rebalanceWeights as
- * dtpm.c does them, kernel.md §3). At the end the result is saved to the snapshot,
+ * node's aggregated min/max power and weight (kernel/dtpm.ts updatePower and
+ * rebalanceWeights, as dtpm.c does them). At the end the result is saved to the snapshot,
  * or exported as a description, or dropped; the equivalent commands are printed.
  */
 import * as fs from 'node:fs';
