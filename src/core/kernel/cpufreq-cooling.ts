@@ -1,6 +1,8 @@
 /**
- * The cpufreq cooling device's dynamic power (drivers/thermal/cpufreq_cooling.c, the
- * pre-energy-model power model of v4.2–v5.10, cpu_freq_to_power() / get_dynamic_power()):
+ * The cpufreq cooling device's dynamic power (drivers/thermal/cpufreq_cooling.c,
+ * get_dynamic_power(), read against v6.12): the raw power of the OPP × load / 100, in mW. The raw
+ * power is cpu_freq_to_power(): in v6.12 the energy model's (µW / 1000), in the seed's model
+ * C × f(MHz) × V(mV)² / 1e9 (the same C·V²·f as kernel/opp.ts, which builds a DT energy model):
  *   P_dyn = C × f(MHz) × V(mV)² / 1e9 × load     (mW; load = Σ per-CPU load %, / 100)
  * µW figures use the same integer steps with the 6.0 divisor (1e6), as the energy model does.
  */

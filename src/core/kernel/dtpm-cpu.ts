@@ -1,5 +1,5 @@
 /**
- * A CPU leaf of DTPM, as drivers/powercap/dtpm_cpu.c computes it (v5.12–v6.16): one leaf per
+ * A CPU leaf of DTPM, as drivers/powercap/dtpm_cpu.c computes it (v5.12 on; read against v6.12): one leaf per
  * cpufreq policy, its numbers from the performance domain's energy-model table and the online
  * CPUs of the domain (nr_cpus).
  */

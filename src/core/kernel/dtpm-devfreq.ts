@@ -1,5 +1,6 @@
 /**
- * A devfreq leaf of DTPM, as drivers/powercap/dtpm_devfreq.c computes it (v5.17–v6.16): the same
+ * A devfreq leaf of DTPM, as drivers/powercap/dtpm_devfreq.c computes it (v5.17 on; read against
+ * v6.12): the same
  * arithmetic as a CPU leaf (dtpm-cpu.ts) with one "CPU", so the same functions with nr_cpus = 1.
  * The driver's own differences are in what it reads, not in the limit arithmetic: frequencies are
  * DIV_ROUND_UP(Hz, 1000) kHz and the reported power is scaled by busy/total time.

@@ -1,6 +1,6 @@
 /**
  * Dividing a power budget among actors as the thermal power allocator does it
- * (drivers/thermal/gov_power_allocator.c, divvy_up_power(), v5.10–v6.16 arithmetic):
+ * (drivers/thermal/gov_power_allocator.c, divvy_up_power(), read against v6.12):
  *   weighted_i = w_i × req_i >> 10; granted_i = round(weighted_i × budget / Σweighted);
  *   a grant above max_i is cut to it and the excess pooled; the pool (at most the total
  *   headroom) is shared once among the actors, in proportion to their headroom max_i − granted_i.

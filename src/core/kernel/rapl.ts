@@ -9,7 +9,7 @@ export const RAPL_TIME_UNIT_US = 976n; // 1_000_000 / (1 << 10), integer divisio
 const POWER_LIMIT_MASK = 0x7fffn; // 15-bit PL field
 
 /**
- * rapl_unit_xlate(POWER_UNIT) to the register and back (intel_rapl_common.c, v5.3–v6.12):
+ * rapl_unit_xlate(POWER_UNIT) to the register and back (intel_rapl_common.c, v5.3 on; read against v6.12):
  * truncation to the power unit, kept to the 15-bit PL field.
  */
 export function quantizePowerLimit(uw: bigint): bigint {
@@ -20,7 +20,7 @@ export function quantizePowerLimit(uw: bigint): bigint {
 const ilog2 = (v: bigint): bigint => BigInt(v.toString(2).length - 1);
 
 /**
- * rapl_compute_time_window_core() to the register and back (intel_rapl_common.c, v5.3–v6.12):
+ * rapl_compute_time_window_core() to the register and back (intel_rapl_common.c, v5.3 on; read against v6.12):
  * 2^Y × (1 + F/4) time units, Y 5 bits, F 2 bits.
  * 28 s → Y=14, F=3 → 16384 × 7 × 976 / 4 = 27983872 µs.
  */
