@@ -1,7 +1,6 @@
 /**
  * The DTPM hierarchy as drivers/powercap/dtpm.c computes it (v5.12 on; read against v6.12): one
- * node type and
- * the functions of dtpm.c that do arithmetic on it. Every user (the emulated kernel behind a
+ * node type and the functions of dtpm.c that do arithmetic on it. Every user (the emulated kernel behind a
  * snapshot, `model cap`, `model budget`, `create-node`, `dtpm check`, `tree`) calls these.
  *
  * - A leaf (CPU cluster via cpufreq, or a devfreq device) takes its bounds from its
