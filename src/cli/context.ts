@@ -51,13 +51,18 @@ export class CommandContext {
     return em;
   }
 
-  /** Open the source once (live tree or snapshot) for this command. */
-  source(): OpenedSource {
+  /**
+   * Open the source once (live tree or snapshot) for this command. A command that changes a
+   * snapshot says `{ write: true }` on its first call: the snapshot is then locked before it is
+   * read, until the process ends, so two writers serialise (core/atomic.ts lockFile).
+   */
+  source(o: { write?: boolean } = {}): OpenedSource {
     this.opened ??= openSource({
       root: this.globals.root,
       snapshot: this.globals.snapshot,
       emRoot: this.globals.emRoot,
       faults: process.env.POWERCAPCTL_FAULTS,
+      lockSnapshot: o.write === true,
     });
     return this.opened;
   }

@@ -13,6 +13,8 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   guardStdout();
+  const { installSignalHandlers } = await import('./signals.js');
+  installSignalHandlers();
   // `--version --verbose` also says how this run started (docs/startup.md)
   if (argv.includes('--version') && argv.includes('--verbose')) {
     const how = (globalThis as { __powercapctlStartup?: string }).__powercapctlStartup ?? 'compiled modules';

@@ -1,6 +1,9 @@
 /**
- * Atomic file replacement: a temporary file in the same directory, fsync, rename,
- * fsync of the directory. A failed or interrupted write leaves the old file as it was.
+ * The one atomic writer, for every file the tool writes (snapshots, SVGs, textfiles, recordings,
+ * profiles, persist files): a temporary file next to the target, every byte checked as written,
+ * fsync, rename, fsync of the directory. A failed or interrupted write leaves the old file as it
+ * was and no temporary file behind. A symbolic link is written through (the link stays, its
+ * target is replaced); an existing file keeps its mode and, when root rewrites it, its owner.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,34 +24,174 @@ export function assertWritableFile(file: string): void {
       'make it writable (chmod u+w) or work on a copy',
     );
   }
+  if (!st.isFile()) {
+    throw new PowercapError(Exit.USAGE, `${file} is not a regular file: nothing was changed`, 'write to a regular file');
+  }
+}
+
+/** Temporary files being written now: removed by removeTempFiles() when a signal ends the process. */
+const pendingTemps = new Set<string>();
+
+/** Remove the temporary files of writes in progress (called on a fatal signal, before exiting). */
+export function removeTempFiles(): void {
+  for (const t of pendingTemps) try { fs.unlinkSync(t); } catch { /* gone */ }
+  pendingTemps.clear();
+}
+
+/** The file a write to `file` replaces: a symbolic link's final target (the link itself stays). */
+export function writeTarget(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    // a new file (or a dangling link): the directory must exist, the name is written as given
+    try {
+      const l = fs.lstatSync(file);
+      if (l.isSymbolicLink()) return path.resolve(path.dirname(file), fs.readlinkSync(file));
+    } catch { /* does not exist */ }
+    return path.resolve(file);
+  }
+}
+
+const WHY: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'input/output error',
+  EROFS: 'read-only filesystem',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such directory',
+};
+
+/** The error a failed write of `file` becomes: exit 4 for permissions, 3 for a missing folder, else 1. */
+export function writeError(file: string, err: unknown): PowercapError {
+  if (err instanceof PowercapError) return err;
+  const e = errnoOf(err);
+  const code = e === 'EACCES' || e === 'EPERM' || e === 'EROFS' ? Exit.PERMISSION : e === 'ENOENT' ? Exit.NOT_FOUND : Exit.FAILED;
+  return new PowercapError(code, `cannot write ${file}: ${e} (${WHY[e] ?? 'write failed'}); the previous file, if any, is unchanged`,
+    code === Exit.PERMISSION ? 'check the permissions of the file and its directory' : e === 'ENOSPC' || e === 'EDQUOT' ? 'free some space and run the command again' : undefined);
+}
+
+/** Write every byte of `buf` (write(2) may take fewer than asked: a nearly full disk does). */
+function writeAll(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) {
+    const n = fs.writeSync(fd, buf, off, buf.length - off);
+    if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+    off += n;
+  }
 }
 
 export function writeFileAtomic(file: string, data: string | Buffer): void {
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  let mode = 0o644;
-  try {
-    mode = fs.statSync(file).mode & 0o777;
-  } catch { /* new file */ }
+  const target = writeTarget(file);
+  const dir = path.dirname(target);
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  let old: fs.Stats | null = null;
+  try { old = fs.statSync(target); } catch { /* new file */ }
+  const mode = old ? old.mode & 0o7777 : 0o644;
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let fd: number | undefined;
   try {
-    fd = fs.openSync(tmp, 'wx', mode);
-    if (typeof data === "string") fs.writeSync(fd, data);
-    else fs.writeSync(fd, data);
+    pendingTemps.add(tmp);
+    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    writeAll(fd, buf);
+    // root rewriting a user's file leaves it the user's, with its mode (umask does not apply to fchmod)
+    if (old && process.getuid?.() === 0 && (old.uid !== 0 || old.gid !== 0)) fs.fchownSync(fd, old.uid, old.gid);
+    fs.fchmodSync(fd, mode);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
-    fs.renameSync(tmp, file);
+    fs.renameSync(tmp, target);
+    pendingTemps.delete(tmp);
   } catch (err) {
     if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already failing */ }
     try { fs.unlinkSync(tmp); } catch { /* not created */ }
-    const e = errnoOf(err);
-    const code = e === 'EACCES' || e === 'EPERM' || e === 'EROFS' ? Exit.PERMISSION : e === 'ENOENT' ? Exit.NOT_FOUND : Exit.FAILED;
-    throw new PowercapError(code, `cannot write ${file}: ${e}; the previous file, if any, is unchanged`,
-      code === Exit.PERMISSION ? 'check the permissions of the file and its directory' : undefined);
+    pendingTemps.delete(tmp);
+    throw writeError(file, err);
   }
   try {
     const dfd = fs.openSync(dir, 'r');
     try { fs.fsyncSync(dfd); } finally { fs.closeSync(dfd); }
   } catch { /* some filesystems refuse fsync on a directory */ }
+}
+
+/**
+ * An advisory lock on a file about to be read, changed and written back: `.NAME.lock` next to the
+ * file's target, created exclusively and holding the owner's pid. Taken before the read, released
+ * after the rename (or when the process ends), so two writers serialise and neither change is lost.
+ * A lock whose process is gone is stale and taken over. Waits up to `waitMs`, then exit 5.
+ */
+const held = new Map<string, number>();
+
+export function lockFile(file: string, waitMs = 5000): () => void {
+  const target = writeTarget(file);
+  const lock = path.join(path.dirname(target), `.${path.basename(target)}.lock`);
+  const prev = held.get(lock);
+  if (prev !== undefined) {
+    held.set(lock, prev + 1);
+    return () => unlockOne(lock);
+  }
+  const deadline = Date.now() + waitMs;
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      const fd = fs.openSync(lock, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+      try {
+        fs.writeSync(fd, `${process.pid}\n`);
+      } catch (err) {
+        fs.closeSync(fd);
+        try { fs.unlinkSync(lock); } catch { /* gone */ }
+        throw writeError(file, err);
+      }
+      fs.closeSync(fd);
+      held.set(lock, 1);
+      if (held.size === 1) process.on('exit', releaseAll);
+      return () => unlockOne(lock);
+    } catch (err) {
+      const e = errnoOf(err);
+      if (e === 'ENOENT') return () => {}; // no folder: the read that follows says so
+      if (e === 'EACCES' || e === 'EPERM' || e === 'EROFS') return () => {}; // not writable: the write refuses later
+      if (e !== 'EEXIST') throw writeError(lock, err);
+    }
+    if (lockIsStale(lock)) {
+      try { fs.unlinkSync(lock); } catch { /* another process took it over first */ }
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      throw new PowercapError(Exit.REFUSED, `${file} is being changed by another powercapctl (lock ${lock}): nothing was changed`,
+        'run the command again when the other one has finished; remove the lock file only if no powercapctl is running');
+    }
+    Atomics.wait(nap, 0, 0, 20);
+  }
+}
+
+function lockIsStale(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(lock, 'utf8').trim());
+  } catch {
+    return false; // gone already (retry) or being written
+  }
+  if (!Number.isInteger(pid) || pid <= 0) {
+    // being written this very moment, or garbage: stale once it is older than a second
+    try { return Date.now() - fs.statSync(lock).mtimeMs > 1000; } catch { return false; }
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return errnoOf(err) === 'ESRCH';
+  }
+}
+
+function unlockOne(lock: string): void {
+  const n = held.get(lock);
+  if (n === undefined) return;
+  if (n > 1) { held.set(lock, n - 1); return; }
+  held.delete(lock);
+  try { fs.unlinkSync(lock); } catch { /* gone */ }
+}
+
+function releaseAll(): void {
+  for (const lock of held.keys()) try { fs.unlinkSync(lock); } catch { /* gone */ }
+  held.clear();
 }

@@ -67,8 +67,10 @@ export interface ApplyResult {
 export interface ApplyHooks {
   beforeWrite?(step: PlanStep): void;
   afterWrite?(step: PlanStep, change: AppliedChange): void;
-  /** checked before each write; true stops the transaction and rolls back (Ctrl-C) */
+  /** checked before each write; true stops the transaction and rolls back (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT) */
   isInterrupted?(): boolean;
+  /** the signal that interrupted, for the message and the exit code 128+N (default: SIGINT, 130) */
+  interruptedBy?(): { signal: string; exitCode: number } | null;
 }
 
 export interface ApplyOptions {
@@ -90,7 +92,7 @@ function readValue(source: Source, rel: string): bigint | null {
   return parseKernelInt(r.text) ?? null;
 }
 
-/** Let pending signals (SIGINT) reach their handlers between two synchronous writes. */
+/** Let pending signals (SIGINT, SIGTERM, …) reach their handlers between two synchronous writes. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function applyPlan(source: Source, plan: Plan, hooks: ApplyHooks = {}, opts: ApplyOptions = {}): Promise<ApplyResult> {
@@ -131,8 +133,9 @@ export async function applyPlan(source: Source, plan: Plan, hooks: ApplyHooks = 
   const undone = rollbackSummary(changes.length, rolledBack);
   let error: PowercapError;
   if (interrupted) {
-    error = new PowercapError(Exit.INTERRUPTED,
-      `interrupted before all writes were made: ${undone}`,
+    const by = hooks.interruptedBy?.() ?? null;
+    error = new PowercapError((by?.exitCode ?? Exit.INTERRUPTED) as typeof Exit.INTERRUPTED,
+      `interrupted${by ? ` by ${by.signal}` : ''} before all writes were made: ${undone}`,
       rolledBack.some((r) => !r.ok) ? 'check the values named above by hand' : undefined);
   } else {
     error = new PowercapError(cause!.exitCode, `${cause!.message}; ${undone}`, cause!.hint, { cause });

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { PowercapError, Exit, invalidData } from '../errors.js';
-import { assertWritableFile, writeFileAtomic } from '../atomic.js';
+import { assertWritableFile, lockFile, writeFileAtomic } from '../atomic.js';
 import { TreeSource, type DirNode } from '../source/tree.js';
 import { validate, type Schema } from './validate.js';
 
@@ -109,7 +109,9 @@ export class SnapshotFile {
   }
 }
 
-export function loadSnapshotFile(file: string): SnapshotFile {
+/** Read a snapshot; with `lock`, take its advisory lock first (held until the process ends). */
+export function loadSnapshotFile(file: string, o: { lock?: boolean } = {}): SnapshotFile {
+  if (o.lock) lockFile(file);
   const text = readUserFile(file, {
     what: 'snapshot file',
     hint: 'create one with `powercapctl snapshot save FILE`, or use an example from examples/',

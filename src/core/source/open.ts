@@ -20,6 +20,8 @@ export interface SourceOptions {
   emRoot?: string | undefined;
   /** fault rules (POWERCAPCTL_FAULTS) */
   faults?: string | undefined;
+  /** the command will change the snapshot: lock it before reading (core/atomic.ts lockFile) */
+  lockSnapshot?: boolean;
 }
 
 export interface OpenedSource {
@@ -49,7 +51,7 @@ export function openSource(opts: SourceOptions): OpenedSource {
   }
   const wrap = (s: Source): Source => (opts.faults ? new FaultySource(s, parseFaults(opts.faults)) : s);
   if (opts.snapshot !== undefined) {
-    const snap = loadSnapshotFile(opts.snapshot);
+    const snap = loadSnapshotFile(opts.snapshot, { lock: opts.lockSnapshot === true });
     const notes: string[] = [];
     return {
       info: snap.powercap.info,

@@ -6,6 +6,7 @@ import { reconcile } from '../../../core/profile/reconcile.js';
 import { updateState } from '../../../core/persist/state.js';
 import { parseDurationUs } from '../../../core/units.js';
 import { sourceJson } from '../../render/zones.js';
+import { trapSignals, trapHooks } from '../../signals.js';
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -33,21 +34,20 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
 
   const profile = await loadProfile(file);
   const json = ctx.globals.json;
-  const src = ctx.source();
+  const src = ctx.source({ write: !check });
   const snap = src.snapshot;
   if (snap && !check) snap.assertWritable();
 
-  let interrupted = false;
-  const onSigint = () => { interrupted = true; };
-  process.on('SIGINT', onSigint);
+  // every catchable fatal signal between two writes rolls back (cli/signals.ts), exit 128+N
+  const trap = trapSignals();
   const notesBefore = src.notes.length;
   let r;
   try {
     r = await reconcile(src.powercap, profile, {
-      check, snapshot: snap, energyModel: () => ctx.energyModel(), hooks: { isInterrupted: () => interrupted }, ...(only ? { only } : {}),
+      check, snapshot: snap, energyModel: () => ctx.energyModel(), hooks: trapHooks(trap), ...(only ? { only } : {}),
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    trap.release();
   }
   const ok = r.result ? r.result.ok : true;
   const notes = snap && ok ? src.notes.slice(notesBefore) : [];

@@ -19,7 +19,7 @@ export interface TargetOptions {
 }
 
 export function openTarget(ctx: CommandContext, o: TargetOptions): DtpmTarget {
-  const src = ctx.source();
+  const src = ctx.source({ write: o.writing === true && !o.dryRun && !o.configfs });
   if (o.configfs) {
     // which names the kernel would take as devices: the snapshot's registry, or what the live tree implies
     if (src.snapshot) {

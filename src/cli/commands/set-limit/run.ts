@@ -3,6 +3,7 @@ import { Exit, PowercapError, usageError } from '../../../core/errors.js';
 import { readPowercapTree } from '../../../core/zones/model.js';
 import { applyPlan, planChanges, type ApplyResult, type LimitRequest } from '../../../core/limits/index.js';
 import { sourceJson } from '../../render/zones.js';
+import { trapSignals, trapHooks } from '../../signals.js';
 
 /** `ZONE POWER`, or `ZONE=POWER …`; the options apply to every zone named. */
 export function parseTargets(zone: string, rest: string[], opts: Record<string, unknown>): LimitRequest[] {
@@ -34,7 +35,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   const requests = parseTargets(args[0] as string, (args[1] as string[] | undefined) ?? [], opts);
   const dryRun = opts.dryRun === true;
   const json = ctx.globals.json;
-  const src = ctx.source();
+  const src = ctx.source({ write: !dryRun });
   const snap = src.snapshot;
   // a read-only snapshot is refused before anything else: nothing will be half-done
   if (snap && !dryRun) snap.assertWritable();
@@ -71,15 +72,14 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     if (!yes) throw new PowercapError(Exit.FAILED, 'not confirmed: nothing was written', 'use --yes to skip the question');
   }
 
-  let interrupted = false;
-  const onSigint = () => { interrupted = true; };
-  process.on('SIGINT', onSigint);
+  // every catchable fatal signal between two writes rolls back (cli/signals.ts), exit 128+N
+  const trap = trapSignals();
   const notesBefore = src.notes.length;
   let result: ApplyResult;
   try {
-    result = await applyPlan(src.powercap, plan, { isInterrupted: () => interrupted });
+    result = await applyPlan(src.powercap, plan, trapHooks(trap));
   } finally {
-    process.off('SIGINT', onSigint);
+    trap.release();
   }
   // what the emulated kernel did that a user should know (a DTPM child clamped to its minimum)
   const notes = src.notes.slice(notesBefore);

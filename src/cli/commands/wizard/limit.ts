@@ -57,7 +57,7 @@ const constraintRef = (z: Zone, c: Constraint) =>
   c.name !== null && z.constraints.filter((x) => x.name === c.name).length === 1 ? c.name : String(c.index);
 
 export async function limitFlow(ctx: CommandContext, p: Prompts): Promise<void> {
-  const src = ctx.source();
+  const src = ctx.source({ write: true });
   const snap = src.snapshot;
   // a snapshot that cannot be replaced is refused before any question
   if (snap) snap.assertWritable();

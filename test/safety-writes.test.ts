@@ -1,0 +1,245 @@
+/**
+ * Nothing lost: every file the tool writes goes through one atomic writer (core/atomic.ts).
+ * A full disk (a real 64 KiB tmpfs), two writers at once, real signals at random moments, a
+ * symlinked snapshot and a user's snapshot edited by root: the old file stays whole, the new
+ * one is complete, no temporary file is left, the exit code says what happened.
+ */
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { run, fixture, exampleCopy, example, BIN, cleanEnv, ROOT } from './helpers.js';
+import { intelLaptop } from './fixtures/specs.js';
+import { makeTempDir } from './fixtures/sysfs.js';
+
+const cleanups: Array<() => void> = [];
+after(() => { for (const c of cleanups.reverse()) c(); });
+
+function copy(name: string) {
+  const c = exampleCopy(name);
+  cleanups.push(c.cleanup);
+  return c;
+}
+
+/** Files in `dir` a write may leave behind by mistake. */
+const leftovers = (dir: string) => fs.readdirSync(dir).filter((n) => n.endsWith('.tmp') || n.endsWith('.lock'));
+
+/** The long_term power limit of a zone in a snapshot file, in µW. */
+function snapLimit(file: string, zone: string): number {
+  const r = run(['--snapshot', file, 'list', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const z = (r.json().zones as Array<{ id: string; constraints: Array<{ name: string; powerLimitUw: number }> }>).find((x) => x.id === zone)!;
+  return Number(z.constraints.find((c) => c.name === 'long_term')!.powerLimitUw);
+}
+
+// ------------------------------------------------------------------ a full disk
+
+/** A real 64 KiB tmpfs, nearly full: `free` bytes left once `keep` is copied in. */
+function smallDisk(): { dir: string; fill(free: number): void } {
+  const dir = makeTempDir('powercapctl-tmpfs-');
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { encoding: 'utf8' });
+  assert.equal(m.status, 0, `mount -t tmpfs needs root (the tests run as root in CI): ${m.stderr}`);
+  cleanups.push(() => { spawnSync('umount', [dir]); fs.rmSync(dir, { recursive: true, force: true }); });
+  return {
+    dir,
+    fill(free: number) {
+      const f = path.join(dir, 'filler');
+      fs.rmSync(f, { force: true });
+      const fd = fs.openSync(f, 'w');
+      const block = Buffer.alloc(1024);
+      try { for (;;) fs.writeSync(fd, block); } catch { /* ENOSPC: full */ }
+      fs.closeSync(fd);
+      fs.truncateSync(f, Math.max(0, fs.statSync(f).size - free));
+    },
+  };
+}
+
+describe('a full disk: exit 1 naming ENOSPC, the old file untouched, no temporary file', () => {
+  test('set-limit on a snapshot', () => {
+    const disk = smallDisk();
+    const file = path.join(disk.dir, 'laptop.json');
+    fs.copyFileSync(example('intel-laptop'), file);
+    const before = fs.readFileSync(file);
+    disk.fill(1024); // room for the lock, not for a second copy of the snapshot
+    const r = run(['--snapshot', file, 'set-limit', 'intel-rapl:0', '20W']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /cannot write .*laptop\.json: ENOSPC \(no space left on the device\); the previous file, if any, is unchanged/);
+    assert.deepEqual(fs.readFileSync(file), before);
+    assert.deepEqual(leftovers(disk.dir), []);
+  });
+
+  test('snapshot save', () => {
+    const disk = smallDisk();
+    const file = path.join(disk.dir, 'saved.json');
+    fs.writeFileSync(file, 'old\n');
+    disk.fill(2048);
+    const t = liveLaptop();
+    const r = run(['--root', t.classRoot, 'snapshot', 'save', '--force', file]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /ENOSPC/);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'old\n');
+    assert.deepEqual(leftovers(disk.dir), []);
+  });
+
+  test('model em --svg', () => {
+    const disk = smallDisk();
+    const svg = path.join(disk.dir, 'em.svg');
+    fs.writeFileSync(svg, '<svg/>\n');
+    disk.fill(1024);
+    const r = run(['--snapshot', example('rk3399-dtpm'), 'model', 'em', '-d', 'cpu4', '--svg', svg]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /cannot write .*em\.svg: ENOSPC/);
+    assert.equal(fs.readFileSync(svg, 'utf8'), '<svg/>\n');
+    assert.deepEqual(leftovers(disk.dir), []);
+  });
+});
+
+// ------------------------------------------------------------------ two writers
+
+function spawnRun(args: string[], env: Record<string, string> = {}): { done: Promise<{ code: number | null; signal: string | null; stderr: string }>; kill(sig: NodeJS.Signals): void; child: ReturnType<typeof spawn> } {
+  const child = spawn(BIN, args, { env: cleanEnv(env), cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => { stderr += d; });
+  const done = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+  return { done, child, kill: (sig) => { try { child.kill(sig); } catch { /* exited */ } } };
+}
+
+test('two set-limit runs on one snapshot at once: both changes land (20 trials)', async () => {
+  const c = copy('intel-laptop');
+  for (let i = 0; i < 20; i++) {
+    const w = 5 + i;
+    const a = spawnRun(['--snapshot', c.file, 'set-limit', 'intel-rapl:0', `${w}W`]);
+    const b = spawnRun(['--snapshot', c.file, 'set-limit', 'intel-rapl:1', `${w + 1}W`]);
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    assert.equal(ra.code, 0, ra.stderr);
+    assert.equal(rb.code, 0, rb.stderr);
+    assert.equal(snapLimit(c.file, 'intel-rapl:0'), w * 1e6, `trial ${i}: the first change was lost`);
+    assert.equal(snapLimit(c.file, 'intel-rapl:1'), (w + 1) * 1e6, `trial ${i}: the second change was lost`);
+  }
+  assert.deepEqual(leftovers(c.dir), []);
+});
+
+test('a snapshot locked by a running powercapctl: waits, then exit 5 naming the lock', () => {
+  const c = copy('intel-laptop');
+  // a lock held by a live process (this test runner) that never lets go
+  fs.writeFileSync(path.join(c.dir, '.intel-laptop.json.lock'), `${process.pid}\n`);
+  const before = fs.readFileSync(c.file);
+  const r = run(['--snapshot', c.file, 'set-limit', 'intel-rapl:0', '20W']);
+  assert.equal(r.code, 5, r.stderr);
+  assert.match(r.stderr, /intel-laptop\.json is being changed by another powercapctl \(lock .*\.intel-laptop\.json\.lock\): nothing was changed/);
+  assert.deepEqual(fs.readFileSync(c.file), before);
+  // a lock left by a process that is gone is taken over
+  fs.writeFileSync(path.join(c.dir, '.intel-laptop.json.lock'), '4194304\n');
+  assert.equal(run(['--snapshot', c.file, 'set-limit', 'intel-rapl:0', '20W']).code, 0);
+  assert.deepEqual(leftovers(c.dir), []);
+});
+
+// ------------------------------------------------------------------ signals
+
+function liveLaptop() {
+  const t = fixture(intelLaptop);
+  cleanups.push(t.cleanup);
+  return t;
+}
+const limitFile = (t: { classRoot: string }, zone: string) => path.join(t.classRoot, zone, 'constraint_0_power_limit_uw');
+
+describe('a signal between two writes rolls back, exit 128+N', () => {
+  for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129], ['SIGQUIT', 131], ['SIGINT', 130]] as const) {
+    test(`set-limit, ${sig}`, () => {
+      const t = liveLaptop();
+      const before = [fs.readFileSync(limitFile(t, 'intel-rapl:0'), 'utf8'), fs.readFileSync(limitFile(t, 'intel-rapl:1'), 'utf8')];
+      const r = run(['--root', t.classRoot, 'set-limit', 'intel-rapl:0=20W', 'intel-rapl:1=10W'], { env: { POWERCAPCTL_FAULTS: `after-write:#1=${sig}` } });
+      assert.equal(r.code, code, r.stderr);
+      assert.match(r.stderr, new RegExp(`interrupted by ${sig} before all writes were made: 1 earlier write was rolled back`));
+      assert.deepEqual([fs.readFileSync(limitFile(t, 'intel-rapl:0'), 'utf8'), fs.readFileSync(limitFile(t, 'intel-rapl:1'), 'utf8')], before);
+    });
+  }
+  test('apply, SIGTERM', () => {
+    const c = copy('intel-laptop');
+    const before = fs.readFileSync(c.file);
+    const r = run(['--snapshot', c.file, 'apply', path.join(ROOT, 'examples/profile-laptop.yaml')], { env: { POWERCAPCTL_FAULTS: 'after-write:#1=SIGTERM' } });
+    assert.equal(r.code, 143, r.stderr);
+    assert.match(r.stderr, /interrupted by SIGTERM before all writes were made/);
+    assert.deepEqual(fs.readFileSync(c.file), before);
+    assert.deepEqual(leftovers(c.dir), []);
+  });
+});
+
+test('real signals at random moments (24 trials): all or nothing written, no .tmp or .lock left, exit 0 or 128+N', async () => {
+  const sigs = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
+  const codes: Record<string, number> = { SIGTERM: 143, SIGINT: 130, SIGHUP: 129, SIGQUIT: 131 };
+  const zones = ['intel-rapl:0', 'intel-rapl:1', 'intel-rapl:0:0', 'intel-rapl:0:1'];
+  let interruptedRuns = 0;
+  for (let i = 0; i < 24; i++) {
+    const sig = sigs[i % 4]!;
+    const onSnapshot = i % 2 === 0;
+    const c = onSnapshot ? copy('intel-laptop') : null;
+    const t = onSnapshot ? null : liveLaptop();
+    const src = onSnapshot ? ['--snapshot', c!.file] : ['--root', t!.classRoot];
+    const values = (): string => onSnapshot
+      ? zones.map((z) => String(snapLimit(c!.file, z))).join(',')
+      : zones.map((z) => fs.readFileSync(limitFile(t!, z), 'utf8').trim()).join(',');
+    const before = values();
+    const p = spawnRun([...src, 'set-limit', ...zones.map((z) => `${z}=9W`)]);
+    await new Promise((r) => setTimeout(r, 40 + Math.floor(Math.random() * 260)));
+    p.kill(sig);
+    const res = await p.done;
+    const after = values();
+    const all = zones.map(() => '9000000').join(',');
+    if (res.code === 0) assert.equal(after, all, `trial ${i}: exit 0 but not every write is there`);
+    else {
+      interruptedRuns++;
+      // killed before the handlers were installed (signal), or trapped (128+N)
+      assert.ok(res.signal === sig || res.code === codes[sig], `trial ${i}: ${sig} gave exit ${res.code} ${res.signal}: ${res.stderr}`);
+      assert.ok(after === before || after === all, `trial ${i}: half a transaction left: ${before} → ${after}\n${res.stderr}`);
+    }
+    if (c) {
+      assert.equal(run(['snapshot', 'check', c.file]).code, 0, `trial ${i}: the snapshot is no longer valid`);
+      assert.deepEqual(leftovers(c.dir), [], `trial ${i}`);
+    }
+  }
+  assert.ok(interruptedRuns > 0, 'no run was interrupted: the delays are too long for this machine');
+});
+
+test('SIGTERM/SIGINT during a large snapshot save: no .tmp file, the file whole or absent (20 trials)', async () => {
+  const dir = makeTempDir();
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const big = liveLaptop();
+  for (let i = 0; i < 20; i++) {
+    const out = path.join(dir, `s${i}.json`);
+    const p = spawnRun(['--root', big.classRoot, 'snapshot', 'save', out]);
+    await new Promise((r) => setTimeout(r, 30 + Math.floor(Math.random() * 250)));
+    p.kill(i % 2 ? 'SIGTERM' : 'SIGINT');
+    await p.done;
+    assert.deepEqual(leftovers(dir), [], `trial ${i}`);
+    if (fs.existsSync(out)) assert.equal(run(['snapshot', 'check', out]).code, 0, `trial ${i}: a partial file`);
+  }
+});
+
+// ------------------------------------------------------------------ links, owners, modes
+
+describe('the file behind the name', () => {
+  test('a symlinked snapshot keeps its link: the change lands in the target', () => {
+    const c = copy('intel-laptop');
+    const link = path.join(c.dir, 'current.json');
+    fs.symlinkSync('intel-laptop.json', link);
+    const r = run(['--snapshot', link, 'set-limit', 'intel-rapl:0', '21W']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link was replaced by a file');
+    assert.equal(snapLimit(c.file, 'intel-rapl:0'), 21e6);
+    assert.deepEqual(leftovers(c.dir), []);
+  });
+
+  test("root editing a user's snapshot keeps its owner and mode", { skip: process.getuid?.() !== 0 ? 'needs root' : false }, () => {
+    const c = copy('intel-laptop');
+    fs.chownSync(c.file, 65534, 65534);
+    fs.chmodSync(c.file, 0o664);
+    const r = run(['--snapshot', c.file, 'set-limit', 'intel-rapl:0', '21W']);
+    assert.equal(r.code, 0, r.stderr);
+    const st = fs.statSync(c.file);
+    assert.deepEqual([st.uid, st.gid, (st.mode & 0o7777).toString(8)], [65534, 65534, '664']);
+  });
+});
