@@ -272,8 +272,15 @@ _powercapctl() {
       local run=$cmd
       [[ $run == '~/'* ]] && run=$HOME/${run#'~/'}
       type -P "$run" >/dev/null 2>&1 || run=powercapctl
-      local IFS=$'\n'
-      COMPREPLY=($(compgen -W "$("$run" __complete "$desc" "${src[@]}" -- "${ctx[@]}" 2>/dev/null)" -- "$cur"))
+      # candidates are data (a zone name from a snapshot can be anything): never through
+      # compgen -W, which expands $(…) and backquotes; matched as strings, inserted quoted
+      local c q
+      local -a cands=()
+      mapfile -t cands < <("$run" __complete "$desc" "${src[@]}" -- "${ctx[@]}" 2>/dev/null)
+      for c in "${cands[@]}"; do
+        [[ -n $c && $c == "$cur"* ]] || continue
+        if [[ $c == *[!A-Za-z0-9_.:@%+,=/-]* ]]; then printf -v q '%q' "$c"; COMPREPLY+=("$q"); else COMPREPLY+=("$c"); fi
+      done
       ;;
   esac
   # bash replaces only the text after the last ':' or '=' of the word (COMP_WORDBREAKS)

@@ -6,6 +6,8 @@
  * words, and completes from the lookups or, for dynamic values, from
  * `powercapctl __complete`. The line is split from COMP_LINE rather than
  * COMP_WORDS so zone ids (`intel-rapl:0:1`) are not cut at COMP_WORDBREAKS' ':'.
+ * Dynamic candidates are data, never code: they are not passed through `compgen -W`
+ * (which expands `$(…)` in its word list) and are inserted shell-quoted (printf %q).
  */
 import { descriptor, SOURCE_OPTIONS, type CompletionTable, type OptionEntry, type ValueCompletion } from './model.js';
 import { HEADER_LINES, shQuote } from './shared.js';
@@ -143,8 +145,15 @@ _powercapctl() {
       local run=$cmd
       [[ $run == '~/'* ]] && run=$HOME/\${run#'~/'}
       type -P "$run" >/dev/null 2>&1 || run=powercapctl
-      local IFS=$'\\n'
-      COMPREPLY=($(compgen -W "$("$run" __complete "$desc" "\${src[@]}" -- "\${ctx[@]}" 2>/dev/null)" -- "$cur"))
+      # candidates are data (a zone name from a snapshot can be anything): never through
+      # compgen -W, which expands $(…) and backquotes; matched as strings, inserted quoted
+      local c q
+      local -a cands=()
+      mapfile -t cands < <("$run" __complete "$desc" "\${src[@]}" -- "\${ctx[@]}" 2>/dev/null)
+      for c in "\${cands[@]}"; do
+        [[ -n $c && $c == "$cur"* ]] || continue
+        if [[ $c == *[!A-Za-z0-9_.:@%+,=/-]* ]]; then printf -v q '%q' "$c"; COMPREPLY+=("$q"); else COMPREPLY+=("$c"); fi
+      done
       ;;
   esac
   # bash replaces only the text after the last ':' or '=' of the word (COMP_WORDBREAKS)

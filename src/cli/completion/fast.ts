@@ -221,7 +221,9 @@ export function runComplete(argv: string[]): void {
   } catch {
     out = [];
   }
-  const unique = [...new Set(out.filter((c) => c !== '' && !/[\n\r]/.test(c)))];
+  // one candidate per line, `candidate<TAB>description` for fish: a name holding a control
+  // character (newline, tab, ESC) cannot be offered faithfully, so it is not offered at all
+  const unique = [...new Set(out.filter((c) => c !== '' && !/[\x00-\x1f\x7f]/.test(c)))];
   if (unique.length) {
     process.stdout.on('error', () => {}); // the shell went away: nothing to say
     process.stdout.write(unique.join('\n') + '\n');
