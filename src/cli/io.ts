@@ -5,6 +5,7 @@
  * toJson() (core/json.ts) is the one JSON writer.
  */
 import { toJson, type JsonOptions } from '../core/json.js';
+import { visible } from './visible.js';
 
 export { toJson, type JsonOptions } from '../core/json.js';
 
@@ -27,7 +28,8 @@ export class Io {
   }
   /** a line (or block) of data on stdout */
   out(text: string): void {
-    process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+    const t = visible(text, { tabs: true }); // text from a source never reaches the terminal raw (cli/visible.ts)
+    process.stdout.write(t.endsWith('\n') ? t : t + '\n');
   }
   /** a JSON document on stdout */
   json(value: unknown, opts: JsonOptions = {}): void {
@@ -37,16 +39,16 @@ export class Io {
   warn(message: string): void {
     if (this.options.quiet || this.warned.has(message)) return;
     this.warned.add(message);
-    process.stderr.write(`warning: ${message}\n`);
+    process.stderr.write(`warning: ${visible(message)}\n`);
   }
   /** a hint or note on stderr (suppressed by --quiet) */
   note(message: string): void {
     if (this.options.quiet) return;
-    process.stderr.write(`${message}\n`);
+    process.stderr.write(`${visible(message)}\n`);
   }
   /** detail shown with --verbose only */
   debug(message: string): void {
-    if (this.options.verbose) process.stderr.write(`${message}\n`);
+    if (this.options.verbose) process.stderr.write(`${visible(message)}\n`);
   }
   /** interactive niceties (spinners, prompts, live redraws) only for a person at a terminal */
   get interactive(): boolean {

@@ -4,6 +4,7 @@ import { readPowercapTree } from '../../../core/zones/model.js';
 import { applyPlan, planChanges, type ApplyResult, type LimitRequest } from '../../../core/limits/index.js';
 import { sourceJson } from '../../render/zones.js';
 import { trapSignals, trapHooks } from '../../signals.js';
+import { visible } from '../../visible.js';
 
 /** `ZONE POWER`, or `ZONE=POWER …`; the options apply to every zone named. */
 export function parseTargets(zone: string, rest: string[], opts: Record<string, unknown>): LimitRequest[] {
@@ -96,7 +97,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   }
   if (!result.ok) {
     // what was undone matters more than --quiet: always on stderr
-    for (const line of r.rollbackLines(result.rolledBack)) process.stderr.write(line + '\n');
+    for (const line of r.rollbackLines(result.rolledBack)) process.stderr.write(visible(line) + '\n');
     throw result.error!;
   }
   if (snap) ctx.io.note(`updated ${snap.path}`);

@@ -2,6 +2,7 @@
  * The machine formats of watch: NDJSON, CSV and the Prometheus text exposition
  * format. Pure text builders; run.ts decides where the text goes.
  */
+import { visible } from '../../visible.js';
 import { formatMicroExact, jsonInt } from '../../../core/units.js';
 import type { PassResult, Sampler, TotalSample, WatchSample } from '../../../core/watch/sampler.js';
 import type { WatchZone } from '../../../core/watch/zones.js';
@@ -51,7 +52,11 @@ export class NdjsonFormatter {
 
 export const CSV_HEADER = 't,zone,name,energy_uj,power_uw,interval_us,wrapped,gap,reason';
 
-const csvCell = (s: string | null): string => (s === null ? '' : /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+const csvCell = (v: string | null): string => {
+  if (v === null) return '';
+  const s = visible(v); // a name's control characters, shown as \x1b (cli/visible.ts)
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
 const raw = (v: bigint | null) => (v === null ? '' : v.toString());
 
 export class CsvFormatter {
