@@ -275,7 +275,7 @@ describe('apply on a live tree (fixture copy)', () => {
     const before = treeContents(t.dir);
     const r = run(['--root', t.classRoot, 'apply', LAPTOP_PROFILE], { env: { POWERCAPCTL_FAULTS: 'after-write:#2=SIGINT' } });
     assert.equal(r.code, 130, r.stderr);
-    assert.match(r.stderr, /interrupted before all writes were made: 2 earlier writes were rolled back/);
+    assert.match(r.stderr, /interrupted by SIGINT before all writes were made: 2 earlier writes were rolled back/);
     assert.deepEqual(treeContents(t.dir), before);
   });
 });

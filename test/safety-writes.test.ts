@@ -122,13 +122,13 @@ test('two set-limit runs on one snapshot at once: both changes land (20 trials)'
   assert.deepEqual(leftovers(c.dir), []);
 });
 
-test('a snapshot locked by a running powercapctl: waits, then exit 5 naming the lock', () => {
+test('a snapshot locked by a running powercapctl: waits, then exit 1 naming the lock', () => {
   const c = copy('intel-laptop');
   // a lock held by a live process (this test runner) that never lets go
   fs.writeFileSync(path.join(c.dir, '.intel-laptop.json.lock'), `${process.pid}\n`);
   const before = fs.readFileSync(c.file);
   const r = run(['--snapshot', c.file, 'set-limit', 'intel-rapl:0', '20W']);
-  assert.equal(r.code, 5, r.stderr);
+  assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /intel-laptop\.json is being changed by another powercapctl \(lock .*\.intel-laptop\.json\.lock\): nothing was changed/);
   assert.deepEqual(fs.readFileSync(c.file), before);
   // a lock left by a process that is gone is taken over

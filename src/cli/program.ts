@@ -109,7 +109,7 @@ Examples:
 
 Exit codes: 0 done, 1 failed, 2 usage, 3 not found, 4 permission denied,
 5 refused by the kernel, 6 invalid data, 7 not in the profile's state (apply --check),
-130 interrupted.`);
+128+N interrupted by signal N (130 Ctrl-C, 143 SIGTERM).`);
   return program;
 }
 

@@ -118,7 +118,7 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
  * An advisory lock on a file about to be read, changed and written back: `.NAME.lock` next to the
  * file's target, created exclusively and holding the owner's pid. Taken before the read, released
  * after the rename (or when the process ends), so two writers serialise and neither change is lost.
- * A lock whose process is gone is stale and taken over. Waits up to `waitMs`, then exit 5.
+ * A lock whose process is gone is stale and taken over. Waits up to `waitMs`, then exit 1.
  */
 const held = new Map<string, number>();
 
@@ -157,7 +157,7 @@ export function lockFile(file: string, waitMs = 5000): () => void {
       continue;
     }
     if (Date.now() >= deadline) {
-      throw new PowercapError(Exit.REFUSED, `${file} is being changed by another powercapctl (lock ${lock}): nothing was changed`,
+      throw new PowercapError(Exit.FAILED, `${file} is being changed by another powercapctl (lock ${lock}): nothing was changed`,
         'run the command again when the other one has finished; remove the lock file only if no powercapctl is running');
     }
     Atomics.wait(nap, 0, 0, 20);

@@ -78,6 +78,9 @@ export function enabledCell(z: Zone): string {
 }
 
 /** Notes a user should see once: unreadable energy (not root), invalid values. */
+/** the reads core/source/live.ts refuses, in words */
+const REFUSED_READ: Record<string, string> = { EFTYPE: 'not a regular file: refused', EFBIG: 'larger than a page: refused' };
+
 export function treeDiagnostics(tree: PowercapTree, zones: Zone[]): { hints: string[]; warnings: string[] } {
   const hints: string[] = [];
   const warnings: string[] = [];
@@ -93,7 +96,7 @@ export function treeDiagnostics(tree: PowercapTree, zones: Zone[]): { hints: str
       if (file === 'energy_uj' && errno === 'EACCES') continue;
       // time windows that read ENODATA are normal (DTPM, RAPL peak_power): kept in `unreadable`, not warned about
       if (errno === 'ENODATA' && /^constraint_[0-9]+_time_window_us$/.test(file)) continue;
-      warnings.push(`${z.id}: cannot read ${file} (${errno})`);
+      warnings.push(`${z.id}: cannot read ${file} (${REFUSED_READ[errno] ?? errno})`);
     }
   }
   for (const c of tree.controlTypes) {

@@ -13,7 +13,7 @@ import { errnoOf, failed, notFound, permissionDenied, PowercapError, Exit } from
 import type { RegistryEntry } from './device.js';
 import type { PerfDomain } from '../em/debugfs.js';
 import type { DtpmNode } from '../kernel/dtpm.js';
-import { buildHierarchy, subtree, type Hierarchy, type NodeSpec } from './hierarchy.js';
+import { buildHierarchy, subtree, validateNodeName, type Hierarchy, type NodeSpec } from './hierarchy.js';
 
 /** The node specs of a configfs-style directory (parents before children). */
 export function readConfigfs(dir: string): NodeSpec[] {
@@ -42,16 +42,38 @@ export function readConfigfs(dir: string): NodeSpec[] {
   return specs;
 }
 
+/**
+ * DIR + a node path, refusing what would leave DIR or pass through a symbolic link: each
+ * component is one plain name (validateNodeName: no '..', no '/', no control characters) and
+ * each parent on the way is a real directory (lstat), so a write never lands outside DIR.
+ */
+export function nodePathIn(dir: string, rel: string): string {
+  const parts = rel.split('/');
+  for (const p of parts) validateNodeName(p);
+  let abs = dir;
+  for (let i = 0; i < parts.length - 1; i++) {
+    abs = path.join(abs, parts[i]!);
+    let st: fs.Stats | null = null;
+    try { st = fs.lstatSync(abs); } catch { /* missing: mkdir says ENOENT */ }
+    if (st && !st.isDirectory()) {
+      throw new PowercapError(Exit.REFUSED, `${abs} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}: refused to create nodes through it`, 'powercapctl never follows links inside --configfs');
+    }
+  }
+  return path.join(abs, parts[parts.length - 1]!);
+}
+
 /** mkdir each path in order; on a failure, remove what this call made and throw. */
 export function mkdirNodes(dir: string, relPaths: string[]): void {
   const made: string[] = [];
   for (const rel of relPaths) {
-    const abs = path.join(dir, ...rel.split('/'));
+    let abs = rel;
     try {
+      abs = nodePathIn(dir, rel);
       fs.mkdirSync(abs);
       made.push(abs);
     } catch (err) {
       for (const m of made.reverse()) try { fs.rmdirSync(m); } catch { /* best effort */ }
+      if (err instanceof PowercapError) throw err;
       throw ioError('mkdir', abs, err);
     }
   }
@@ -60,7 +82,7 @@ export function mkdirNodes(dir: string, relPaths: string[]): void {
 /** rmdir each path in order (children before parents). */
 export function rmdirNodes(dir: string, relPaths: string[]): void {
   for (const rel of relPaths) {
-    const abs = path.join(dir, ...rel.split('/'));
+    const abs = nodePathIn(dir, rel);
     try {
       fs.rmdirSync(abs);
     } catch (err) {

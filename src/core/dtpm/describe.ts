@@ -21,8 +21,8 @@
  * DT paths to registered devices through their (recorded or derived) paths.
  */
 import type { RegistryEntry } from './device.js';
-import { invalidData, notFound, refused } from '../errors.js';
-import type { Hierarchy } from './hierarchy.js';
+import { invalidData, notFound, refused, type PowercapError } from '../errors.js';
+import { validateNodeName, type Hierarchy } from './hierarchy.js';
 import { addChild, newNode, rebalance, type DtpmNode } from '../kernel/dtpm.js';
 import { parsePowerUw } from '../units.js';
 import { dtPathsOf } from './registry.js';
@@ -99,8 +99,17 @@ function parseDescriptionJson(text: string, file: string): Description {
 }
 
 /**
- * Order nodes parents first (siblings in file order), refusing duplicate ids, unknown parents and
- * cycles (exit 6). Every description reader (`dtpm import`, `model budget --tree`) goes through here.
+ * The deepest DTPM hierarchy a description, a budget tree or a snapshot's DTPM registry may
+ * describe (real ones are 3 to 5 levels: SoC, package, cluster, device). Deeper is refused
+ * (exit 6) instead of overflowing the stack of the recursive kernel rules (docs/security.md).
+ */
+export const MAX_HIERARCHY_DEPTH = 64;
+
+/**
+ * Order nodes parents first (siblings in file order), refusing duplicate ids, unknown parents,
+ * cycles and hierarchies deeper than MAX_HIERARCHY_DEPTH (exit 6). Linear and iterative: 100 000
+ * nodes take milliseconds. Every description reader (`dtpm import`, `model budget --tree`) goes
+ * through here.
  */
 export function orderByParent<T extends { id: string; parent: string | null }>(raw: readonly T[], file: string): Array<{ item: T; parent: number | null }> {
   const byId = new Map<string, number>();
@@ -116,30 +125,51 @@ export function orderByParent<T extends { id: string; parent: string | null }>(r
     if (list) list.push(i);
     else kids.set(n.parent, [i]);
   }
-  // a cycle: following parents from a node comes back to it
-  for (const n of raw) {
+  // depth first from the roots, siblings in file order, with an explicit stack
+  const out: Array<{ item: T; parent: number | null }> = [];
+  const stack: Array<{ i: number; parent: number | null; depth: number }> = [];
+  const pushKids = (list: number[] | undefined, parent: number | null, depth: number) => {
+    if (list) for (let k = list.length - 1; k >= 0; k--) stack.push({ i: list[k]!, parent, depth });
+  };
+  pushKids(kids.get(null), null, 1);
+  while (stack.length) {
+    const { i, parent, depth } = stack.pop()!;
+    if (depth > MAX_HIERARCHY_DEPTH) throw invalidData(`${file}: node '${raw[i]!.id}' is deeper than ${MAX_HIERARCHY_DEPTH} levels`, 'see docs/security.md for the limits');
+    const at = out.length;
+    out.push({ item: raw[i]!, parent });
+    pushKids(kids.get(raw[i]!.id), at, depth + 1);
+  }
+  if (out.length < raw.length) {
+    // a node no root reaches sits on a cycle, or under one: following its parents comes back
+    const reached = new Set(out.map((o) => o.item));
+    const n = raw.find((x) => !reached.has(x))!;
     const seen = new Set<string>();
     let cur: string | null = n.id;
-    while (cur !== null) {
-      if (seen.has(cur)) throw invalidData(`${file}: the parents of '${n.id}' form a cycle (${[...seen].join(' → ')} → ${cur})`);
+    while (cur !== null && !seen.has(cur)) {
       seen.add(cur);
       cur = raw[byId.get(cur)!]!.parent;
     }
+    throw invalidData(`${file}: the parents of '${n.id}' form a cycle (${[...seen].join(' → ')} → ${cur})`);
   }
-  const out: Array<{ item: T; parent: number | null }> = [];
-  const visit = (parentId: string | null, parentIndex: number | null) => {
-    for (const i of kids.get(parentId) ?? []) {
-      const at = out.length;
-      out.push({ item: raw[i]!, parent: parentIndex });
-      visit(raw[i]!.id, at);
-    }
-  };
-  visit(null, null);
   return out;
 }
 
-/** orderByParent() for `dtpm import`: the description's nodes. */
+/**
+ * A node name from a file, checked as create-node checks its argument (one path component, no
+ * '..', no control characters): a description naming `../x` must not make `dtpm import
+ * --configfs DIR` create outside DIR. Bad data in a file: exit 6.
+ */
+export function checkNodeNameIn(name: string, file: string): void {
+  try {
+    validateNodeName(name);
+  } catch (err) {
+    throw invalidData(`${file}: ${(err as Error).message}`, (err as PowercapError).hint);
+  }
+}
+
+/** orderByParent() for `dtpm import`: the description's nodes, every name checked. */
 export function orderNodes(raw: Array<{ id: string; name: string; type: DescNode['type']; parent: string | null }>, file: string): Description {
+  for (const n of raw) checkNodeNameIn(n.name, file);
   return { nodes: orderByParent(raw, file).map(({ item, parent }) => ({ name: item.name, type: item.type, parent })) };
 }
 
@@ -221,13 +251,14 @@ export function parseBudgetTree(text: string, file: string): BudgetTree {
     root = nodes[0]!;
   } else {
     const top = (o && typeof o === 'object' && !Array.isArray(o) && o.root ? o.root : doc) as BudgetDesc;
-    const visit = (d: BudgetDesc, parent: DtpmNode | null): DtpmNode => {
+    const visit = (d: BudgetDesc, parent: DtpmNode | null, depth: number): DtpmNode => {
+      if (depth > MAX_HIERARCHY_DEPTH) throw invalidData(`${file}: ${pathOf(parent, '…').split('/').slice(0, 3).join('/')}/…: deeper than ${MAX_HIERARCHY_DEPTH} levels`, 'see docs/security.md for the limits');
       const kids = Array.isArray(d?.children) ? (d.children as BudgetDesc[]) : [];
       const n = add(d, parent, kids.length === 0);
-      for (let k = 0; k < kids.length; k++) visit(kids[k]!, n);
+      for (let k = 0; k < kids.length; k++) visit(kids[k]!, n, depth + 1);
       return n;
     };
-    root = visit(top, null);
+    root = visit(top, null, 1);
   }
   rebalance(root);
   return { root, nodes, requests, weights };
@@ -257,7 +288,7 @@ export function renderKernelTable(h: Hierarchy, tableName = tableNameFor(h)): Ke
   let i = 0;
   const entry = (name: string, type: string, parent: number | null, comment = '') => {
     const pad = ' '.repeat(`\t[${i}]{ `.length - 1);
-    const parts = [`.name = ${JSON.stringify(name)},${comment}`, `.type = ${type}${parent === null ? ' },' : ','}`];
+    const parts = [`.name = ${cString(name)},${comment}`, `.type = ${type}${parent === null ? ' },' : ','}`];
     if (parent !== null) parts.push(`.parent = &${tableName}[${parent}] },`);
     lines.push(`\t[${i}]{ ${parts[0]}`);
     for (const p of parts.slice(1)) lines.push(`\t${pad}${p}`);
@@ -272,7 +303,7 @@ export function renderKernelTable(h: Hierarchy, tableName = tableNameFor(h)): Ke
     const dt = dtPathsOf(n.device);
     if (dt.paths.length === 0) {
       missing.push(n.device.name);
-      entry(n.name, 'DTPM_NODE_DT', parent, ` /* ${n.device.name}: no device-tree path known */`);
+      entry(n.name, 'DTPM_NODE_DT', parent, ` /* ${cComment(n.device.name)}: no device-tree path known */`);
       continue;
     }
     if (dt.derived) derived.push(n.device.name);
@@ -300,12 +331,12 @@ export function parseKernelTable(text: string, file: string, registry: RegistryE
   while ((m = re.exec(inner))) {
     const fields = m[2]!;
     if (fields.trim() === '') break; // the sentinel
-    const name = /\.name\s*=\s*"((?:[^"\\]|\\.)*)"/.exec(fields)?.[1];
-    if (name === undefined) throw invalidData(`${file}: entry ${entries.length} has no .name`);
+    const name = /\.name\s*=\s*"((?:[^"\\\n]|\\.)*)"/.exec(fields)?.[1];
+    if (name === undefined) throw invalidData(`${file}: entry ${entries.length} has no .name (or a string broken by a raw newline)`);
     const type = /\.type\s*=\s*(DTPM_NODE_VIRTUAL|DTPM_NODE_DT|\w+)/.exec(fields)?.[1] ?? 'DTPM_NODE_VIRTUAL';
     if (type !== 'DTPM_NODE_VIRTUAL' && type !== 'DTPM_NODE_DT') throw invalidData(`${file}: entry ${entries.length}: unknown type ${type}`);
     const p = /\.parent\s*=\s*&\s*\w+\s*\[\s*(\d+)\s*\]/.exec(fields);
-    entries.push({ name: JSON.parse(`"${name}"`) as string, dt: type === 'DTPM_NODE_DT', parent: p ? Number(p[1]) : null });
+    entries.push({ name: cStringValue(name, `${file}: entry ${entries.length}`), dt: type === 'DTPM_NODE_DT', parent: p ? Number(p[1]) : null });
   }
   if (entries.length === 0) throw invalidData(`${file}: the table has no entries`);
   // DT paths → registered devices
@@ -313,6 +344,9 @@ export function parseKernelTable(text: string, file: string, registry: RegistryE
   for (const e of registry) for (const p of dtPathsOf(e).paths) if (!byPath.has(p)) byPath.set(p, e);
   const raw: Array<{ id: string; name: string; type: DescNode['type']; parent: string | null }> = [];
   const idOf = new Map<number, string>();
+  const deviceNodes = new Map<string, { parent: string | null }>();
+  const byName = new Map<string, RegistryEntry>();
+  for (const r of registry) if (!byName.has(r.name)) byName.set(r.name, r);
   entries.forEach((e, i) => {
     if (e.parent !== null && (e.parent >= entries.length || e.parent < 0)) throw invalidData(`${file}: entry ${i} has an unknown parent [${e.parent}]`);
     const parent = e.parent === null ? null : String(e.parent);
@@ -322,14 +356,59 @@ export function parseKernelTable(text: string, file: string, registry: RegistryE
       return;
     }
     // an entry exported without a DT path names the device itself
-    const dev = byPath.get(e.name) ?? (e.name.startsWith('/') ? undefined : registry.find((r) => r.name === e.name));
+    const dev = byPath.get(e.name) ?? (e.name.startsWith('/') ? undefined : byName.get(e.name));
     if (!dev) throw notFound(`${file}: no registered device has the device-tree path ${e.name}`, 'record it: powercapctl registry add NAME … --dt-path PATH');
-    const same = raw.find((r) => r.name === dev.name);
+    const same = deviceNodes.get(dev.name);
     if (same) {
       if (same.parent !== parent) throw refused(`${file}: device '${dev.name}' (${e.name}) is under two parents`);
       return;
     }
-    raw.push({ id: String(i), name: dev.name, type: 'device', parent });
+    const node = { id: String(i), name: dev.name, type: 'device' as const, parent };
+    raw.push(node);
+    deviceNodes.set(dev.name, node);
   });
   return orderNodes(raw, file);
+}
+
+// ------------------------------------------------------------------ C text
+
+/**
+ * A C string literal: `\\`, `"` and every byte outside printable ASCII escaped as octal, so a
+ * name cannot end the string, the line or the comment around it (names come from files).
+ */
+export function cString(s: string): string {
+  let out = '"';
+  for (const b of Buffer.from(s, 'utf8')) {
+    if (b === 0x22 || b === 0x5c) out += '\\' + String.fromCharCode(b);
+    else if (b >= 0x20 && b < 0x7f && !(b === 0x3f)) out += String.fromCharCode(b); // '?': no trigraphs
+    else out += '\\' + b.toString(8).padStart(3, '0');
+  }
+  return out + '"';
+}
+
+/** Text inside a C comment: no way to close it (`*` + `/`), no line break, printable ASCII only. */
+export function cComment(s: string): string {
+  return s.replace(/[^\x20-\x7e]/g, '?').replace(/\*\//g, '*?/');
+}
+
+/** The value of a C string literal's body (`a\\"b\\101`); a bad escape is invalid data (exit 6). */
+export function cStringValue(body: string, where: string): string {
+  const bytes: number[] = [];
+  const simple: Record<string, number> = { n: 10, t: 9, r: 13, '\\': 92, '"': 34, "'": 39, '?': 63, a: 7, b: 8, f: 12, v: 11 };
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch !== '\\') {
+      for (const b of Buffer.from(ch, 'utf8')) bytes.push(b);
+      continue;
+    }
+    const e = body[++i];
+    if (e === undefined) throw invalidData(`${where}: the name ends in a lone backslash`);
+    if (e in simple) { bytes.push(simple[e]!); continue; }
+    const oct = /^[0-7]{1,3}/.exec(body.slice(i));
+    if (oct) { bytes.push(parseInt(oct[0], 8) & 0xff); i += oct[0].length - 1; continue; }
+    const hx = /^x([0-9a-fA-F]{1,2})/.exec(body.slice(i));
+    if (hx) { bytes.push(parseInt(hx[1]!, 16)); i += hx[0].length - 1; continue; }
+    throw invalidData(`${where}: '\\${e}' is not a C escape`);
+  }
+  return Buffer.from(bytes).toString('utf8');
 }

@@ -158,7 +158,7 @@ export function parseOppJson(text: string, file: string): FileOpp[] {
     list = key ? o[key] : undefined;
     // `model em --json` output: { domains: [ { states } ] }
     if (!key && Array.isArray(o.domains) && o.domains.length === 1) {
-      list = (o.domains[0] as Record<string, unknown>).states;
+      list = (o.domains[0] as Record<string, unknown> | null)?.states;
       key = 'domains[0].states';
     }
   }

@@ -57,6 +57,11 @@ export function writeErrorToPowercap(err: unknown, ctx: WriteErrorContext): Powe
       return mk(Exit.PERMISSION, `cannot write ${what}: the source is read-only${on}`, 'work on a writable copy, or the live tree as root');
     case 'ENOENT':
       return mk(Exit.NOT_FOUND, `${what} vanished${on}: the zone is gone`, 'its driver was unloaded or the device removed; list the zones again');
+    case 'ELOOP':
+    case 'EFTYPE':
+      // the attribute's place holds a symbolic link or a non-regular file (core/source/live.ts)
+      return mk(Exit.REFUSED, `refused to write ${what}${on}: ${errno === 'ELOOP' ? 'it is a symbolic link' : 'it is not a regular file'}, not a sysfs attribute`,
+        'powercapctl never writes through a link or to a device: check who changed the tree');
     default:
       return mk(Exit.FAILED, `writing ${what} failed${on}`);
   }

@@ -14,8 +14,14 @@ import { inferRegistryEntry } from '../dtpm/device.js';
 import { DTPM_CONTROL_TYPE } from '../kernel/dtpm.js';
 import { emptySnapshotDoc, type RegistryEntry, type SnapshotDoc } from './file.js';
 
+/**
+ * An object keyed by names from the tree: no prototype, so a directory named `__proto__` or
+ * `constructor` (a hostile tree can hold one) is a key like any other, never the prototype.
+ */
+const byName = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
 function readAttrs(source: Source, dir: string, entries: DirEntry[]): Record<string, AttrValue> {
-  const attrs: Record<string, AttrValue> = {};
+  const attrs = byName<AttrValue>();
   for (const e of entries.filter((x) => x.kind === 'file' && x.name !== 'uevent').sort((a, b) => a.name.localeCompare(b.name))) {
     const r = source.read(joinRel(dir, e.name));
     attrs[e.name] = r.ok ? r.text : { errno: r.errno };
@@ -31,7 +37,7 @@ export function captureDir(source: Source, rel = ''): DirNode {
   if (Object.keys(attrs).length) node.attrs = attrs;
   const dirs = entries.filter((e) => e.kind === 'dir').sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
   if (dirs.length) {
-    node.dirs = {};
+    node.dirs = byName<DirNode>();
     for (const d of dirs) node.dirs[d.name] = captureDir(source, joinRel(rel, d.name));
   }
   return node;
@@ -40,7 +46,7 @@ export function captureDir(source: Source, rel = ''): DirNode {
 /** The powercap tree in the devices layout: control types holding nested zones. */
 export function capturePowercap(source: Source, onZone?: (count: number) => void): DirNode {
   const found = discover(source);
-  const root: DirNode = { dirs: {} };
+  const root: DirNode = { dirs: byName<DirNode>() };
   const nodes = new Map<string, DirNode>();
   for (const [name, f] of found.controlTypes) {
     const n: DirNode = { attrs: readAttrs(source, f.path, f.entries) };
@@ -56,11 +62,11 @@ export function capturePowercap(source: Source, onZone?: (count: number) => void
     const parentKey = parentIdOf(id) ?? id.split(':')[0]!;
     let parent = nodes.get(parentKey);
     if (!parent) {
-      parent = { attrs: {} };
+      parent = { attrs: byName<AttrValue>() };
       root.dirs![parentKey] = parent;
       nodes.set(parentKey, parent);
     }
-    (parent.dirs ??= {})[id] = n;
+    (parent.dirs ??= byName<DirNode>())[id] = n;
     nodes.set(id, n);
     onZone?.(++count);
   }

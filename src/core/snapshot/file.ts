@@ -63,9 +63,45 @@ export function parseSnapshot(text: string, file: string): SnapshotDoc {
       'upgrade powercapctl to read it',
     );
   }
+  // shape first, iteratively: the schema check recurses, and 20 000 levels would overflow it
+  checkTreeShape(d.powercap, '/powercap', file);
+  checkTreeShape(d.energyModel, '/energyModel', file);
   const problem = validate(snapshotSchema(), doc);
   if (problem) throw invalidData(`${file}: invalid snapshot: ${problem}`);
   return doc as SnapshotDoc;
+}
+
+/** The deepest directory tree a snapshot may hold (sysfs powercap nests 3 to 5, a DTPM tree a few more). */
+export const MAX_SNAPSHOT_DEPTH = 80;
+/** The most directories and attributes a snapshot may hold (4096 zones hold about 40 000). */
+export const MAX_SNAPSHOT_ENTRIES = 2_000_000;
+
+/**
+ * Walk a stored tree without recursion: at most MAX_SNAPSHOT_DEPTH levels and
+ * MAX_SNAPSHOT_ENTRIES entries, every name one path component as the kernel makes them (not
+ * empty, not `.` or `..`, no `/` or NUL, at most 255 bytes). Exit 6 naming the first problem.
+ */
+function checkTreeShape(root: unknown, where: string, file: string): void {
+  if (root === undefined || root === null || typeof root !== 'object') return; // the schema check says what is wrong
+  const stack: Array<{ node: Record<string, unknown>; at: string; depth: number }> = [{ node: root as Record<string, unknown>, at: where, depth: 0 }];
+  let entries = 0;
+  const bad = (at: string, why: string) => invalidData(`${file}: invalid snapshot: at ${at}: ${why}`, 'see docs/security.md for the limits');
+  while (stack.length) {
+    const { node, at, depth } = stack.pop()!;
+    if (depth > MAX_SNAPSHOT_DEPTH) throw bad(at.slice(0, 60) + '…', `deeper than ${MAX_SNAPSHOT_DEPTH} directory levels`);
+    for (const key of ['attrs', 'dirs'] as const) {
+      const m = node[key];
+      if (m === undefined || m === null || typeof m !== 'object' || Array.isArray(m)) continue;
+      for (const name of Object.keys(m)) {
+        if (++entries > MAX_SNAPSHOT_ENTRIES) throw bad(at, `more than ${MAX_SNAPSHOT_ENTRIES} entries`);
+        if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0') || Buffer.byteLength(name) > 255) {
+          throw bad(`${at}/${key}`, `${JSON.stringify(name)} is not a file name`);
+        }
+        const child = (m as Record<string, unknown>)[name];
+        if (key === 'dirs' && child !== null && typeof child === 'object') stack.push({ node: child as Record<string, unknown>, at: `${at}/dirs/${name}`, depth: depth + 1 });
+      }
+    }
+  }
 }
 
 export class SnapshotFile {

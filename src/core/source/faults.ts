@@ -6,7 +6,7 @@
 // `after-write:GLOB=SIGNAL` (or `after-write:#N=SIGNAL`, the Nth write) sends the process
 // that signal right after a matching write succeeds: Ctrl-C between two writes, on demand.
 // See docs/testing.md.
-import { SysfsError } from '../errors.js';
+import { SysfsError, usageError } from '../errors.js';
 import type { DirEntry, ReadResult, Source, SourceInfo } from './types.js';
 
 export interface FaultRule {
@@ -29,12 +29,13 @@ export function parseFaults(spec: string): FaultRule[] {
     if (!part) continue;
     const sig = /^after-write:(.+)=(SIG[A-Z0-9]+)$/.exec(part);
     if (sig) {
+      if (!['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'].includes(sig[2]!)) throw usageError(`POWERCAPCTL_FAULTS: rule '${part}': ${sig[2]} is not a signal a rule may send`, 'one of SIGINT, SIGTERM, SIGHUP, SIGQUIT');
       const nth = /^#([0-9]+)$/.exec(sig[1]!);
       rules.push({ op: 'after-write', pattern: nth ? /^$/ : globToRe(sig[1]!), errno: '', signal: sig[2] as NodeJS.Signals, ...(nth ? { nth: Number(nth[1]) } : {}) });
       continue;
     }
     const m = /^(read|write|list):(.+)=(E[A-Z0-9]+)$/.exec(part);
-    if (!m) throw new Error(`POWERCAPCTL_FAULTS: cannot parse rule '${part}' (expected read|write|list:GLOB=ERRNO or after-write:GLOB|#N=SIGNAL)`);
+    if (!m) throw usageError(`POWERCAPCTL_FAULTS: cannot parse rule '${part}'`, 'expected read|write|list:GLOB=ERRNO or after-write:GLOB|#N=SIGNAL (docs/testing.md)');
     const re = '^' + m[2]!.replace(/[.+^${}()|\\[\]]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$';
     rules.push({ op: m[1] as FaultRule['op'], pattern: new RegExp(re), errno: m[3]! });
   }

@@ -8,7 +8,13 @@ import * as fs from 'node:fs';
 import { SysfsError, errnoOf } from '../errors.js';
 import type { DirEntry, ReadResult, Source, SourceInfo } from './types.js';
 
-const BUF = Buffer.allocUnsafe(64 * 1024);
+/** A sysfs attribute is at most a page (the kernel's show() fills one): anything larger is refused. */
+export const ATTR_MAX_BYTES = 4096;
+const BUF = Buffer.allocUnsafe(ATTR_MAX_BYTES + 1);
+const READ_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY;
+// writes: never through a symbolic link (an attribute swapped for a link between planning and
+// writing would send a root write anywhere), never to a FIFO (O_NONBLOCK: ENXIO without a reader)
+const WRITE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY;
 
 export class LiveSource implements Source {
   readonly info: SourceInfo;
@@ -48,24 +54,22 @@ export class LiveSource implements Source {
   read(rel: string): ReadResult {
     let fd: number;
     try {
-      fd = fs.openSync(this.abs(rel), 'r');
+      // non-blocking: a FIFO planted in a tree must not hang the read (it is refused below)
+      fd = fs.openSync(this.abs(rel), READ_FLAGS);
     } catch (err) {
       return { ok: false, errno: errnoOf(err) };
     }
     try {
+      // only a regular file is an attribute (sysfs and debugfs attributes are): a FIFO, a
+      // device (/dev/zero) or a socket planted in a tree is refused, never read
+      if (!fs.fstatSync(fd).isFile()) return { ok: false, errno: 'EFTYPE' };
       // A sysfs attribute comes whole from its first read (the kernel's show() fills at most a
       // page) and a regular file's read is short only at its end: a read that does not fill the
       // buffer is the whole file, and the usual second read (the one that returns 0) is saved.
-      // Over 4096 zones that is 30 000 system calls fewer.
+      // Over 4096 zones that is 30 000 system calls fewer. More than a page is not an attribute.
       const n = fs.readSync(fd, BUF, 0, BUF.length, null);
-      if (n < BUF.length) return { ok: true, text: BUF.toString('utf8', 0, n) };
-      const chunks: Buffer[] = [Buffer.from(BUF)];
-      for (;;) {
-        const m = fs.readSync(fd, BUF, 0, BUF.length, null);
-        if (m === 0) break;
-        chunks.push(Buffer.from(BUF.subarray(0, m)));
-      }
-      return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+      if (n > ATTR_MAX_BYTES) return { ok: false, errno: 'EFBIG' };
+      return { ok: true, text: BUF.toString('utf8', 0, n) };
     } catch (err) {
       return { ok: false, errno: errnoOf(err) };
     } finally {
@@ -77,17 +81,22 @@ export class LiveSource implements Source {
     const p = this.abs(rel);
     let fd: number;
     try {
-      // no O_CREAT: writing an attribute that does not exist is ENOENT, as in sysfs
-      fd = fs.openSync(p, fs.constants.O_WRONLY);
+      // no O_CREAT: writing an attribute that does not exist is ENOENT, as in sysfs;
+      // O_NOFOLLOW: a symbolic link in the attribute's place is ELOOP, nothing written
+      fd = fs.openSync(p, WRITE_FLAGS);
     } catch (err) {
       throw new SysfsError(errnoOf(err), p);
     }
     try {
+      // only a regular file is an attribute: a device (/dev/null) or socket in its place is refused
+      const st = fs.fstatSync(fd);
+      if (!st.isFile()) throw new SysfsError('EFTYPE', p, `${p}: not a regular file, refused`);
       // one write() call: sysfs stores take the whole value at once
       fs.writeSync(fd, text);
-      // a regular-file copy of a tree: drop any longer old value
-      try { if (fs.fstatSync(fd).isFile()) fs.ftruncateSync(fd, Buffer.byteLength(text)); } catch { /* sysfs: not truncatable */ }
+      // a regular-file copy of a tree: drop any longer old value (sysfs: not truncatable)
+      if (st.size !== 4096) try { fs.ftruncateSync(fd, Buffer.byteLength(text)); } catch { /* sysfs */ }
     } catch (err) {
+      if (err instanceof SysfsError) throw err;
       throw new SysfsError(errnoOf(err), p);
     } finally {
       fs.closeSync(fd);

@@ -28,7 +28,7 @@ export class TreeSource implements Source {
     let node: DirNode | undefined = this.rootNode;
     if (rel === '') return node;
     for (const part of rel.split('/')) {
-      node = node?.dirs?.[part];
+      node = ownValue(node?.dirs, part);
       if (!node) return null;
     }
     return node;
@@ -55,7 +55,7 @@ export class TreeSource implements Source {
   /** the stored attribute value itself (for the emulator), or undefined */
   attr(rel: string): AttrValue | undefined {
     const [node, name] = this.split(rel);
-    return node?.attrs?.[name];
+    return ownValue(node?.attrs, name);
   }
 
   read(rel: string): ReadResult {
@@ -69,7 +69,7 @@ export class TreeSource implements Source {
   /** store new text for an existing attribute, keeping any recorded write errno */
   setText(rel: string, text: string): void {
     const [node, name] = this.split(rel);
-    if (!node?.attrs || !(name in node.attrs)) throw new SysfsError('ENOENT', rel);
+    if (!node?.attrs || !Object.hasOwn(node.attrs, name)) throw new SysfsError('ENOENT', rel);
     const old = node.attrs[name]!;
     node.attrs[name] = typeof old === 'object' && old.writeErrno ? { text, writeErrno: old.writeErrno } : text;
   }
@@ -79,4 +79,9 @@ export class TreeSource implements Source {
     if (!this.writeHandler) throw new SysfsError('EROFS', rel);
     this.writeHandler(this, rel, text);
   }
+}
+
+/** o[key] when it is o's own property: `constructor` or `__proto__` in a snapshot are names, not Object's */
+function ownValue<T>(o: Record<string, T> | undefined, key: string): T | undefined {
+  return o !== undefined && Object.hasOwn(o, key) ? o[key] : undefined;
 }

@@ -20,7 +20,12 @@ export function globToRegExp(glob: string): RegExp {
       }
     } else re += ch.replace(/[.+^${}()|\\]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  try {
+    return new RegExp(`^${re}$`);
+  } catch {
+    // `[z-a]`: a range out of order, as the shell would refuse it
+    throw usageError(`invalid pattern '${glob}': a [...] range is out of order or malformed`, 'e.g. intel-rapl:[0-1] or package-*');
+  }
 }
 
 const isGlob = (s: string) => /[*?[]/.test(s);
