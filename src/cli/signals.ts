@@ -1,11 +1,12 @@
 /**
  * Catchable fatal signals (SIGINT, SIGTERM, SIGHUP, SIGQUIT). A command that writes in several
  * steps traps them for the transaction (trapSignals): the writes stop, what was written is rolled
- * back, and the command exits 128+N. Outside a trap, a signal ends the process the same way, but
- * only once the synchronous write in progress is done, after removing any temporary file: an
- * interrupted run never leaves `.NAME.PID.*.tmp` files nor a half-written file behind.
+ * back, and the command exits 128+N. While a file is written (core/atomic.ts), a signal ends the
+ * process only once the write is whole, after removing any temporary file: an interrupted run
+ * never leaves `.NAME.PID.*.tmp` files nor a half-written file behind. Elsewhere a signal keeps
+ * its default action.
  */
-import { removeTempFiles } from '../core/atomic.js';
+import { removeTempFiles, setWriteGuard } from '../core/atomic.js';
 import { PowercapError, type ExitCode } from '../core/errors.js';
 
 export const FATAL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
@@ -23,9 +24,33 @@ function onFatal(sig: FatalSignal): void {
   process.exit(signalExit(sig));
 }
 
-/** Installed once at start-up (main.ts), for every command. */
+/**
+ * Installed once at start-up (main.ts). A signal keeps its default action (a busy read-only
+ * command dies at once) except while a file is written: from the temporary file's creation
+ * until the event loop turns after its rename, the signal is caught, so it takes effect once
+ * the write is whole, with no temporary file left, and the process exits 128+N.
+ */
 export function installSignalHandlers(): void {
-  for (const s of FATAL_SIGNALS) process.on(s, onFatal);
+  let depth = 0;
+  let armed = false;
+  setWriteGuard({
+    enter() {
+      depth++;
+      if (!armed) {
+        armed = true;
+        for (const s of FATAL_SIGNALS) process.on(s, onFatal);
+      }
+    },
+    leave() {
+      depth--;
+      // the signal is delivered on the event loop: keep listening until it has turned once
+      setImmediate(() => {
+        if (depth > 0 || !armed) return;
+        armed = false;
+        for (const s of FATAL_SIGNALS) process.off(s, onFatal);
+      });
+    },
+  });
 }
 
 export interface SignalTrap {

@@ -32,6 +32,17 @@ export function assertWritableFile(file: string): void {
 /** Temporary files being written now: removed by removeTempFiles() when a signal ends the process. */
 const pendingTemps = new Set<string>();
 
+/**
+ * Called around each write (the CLI sets it, cli/signals.ts): `enter` before the temporary file
+ * is created, `leave` once it is renamed or removed. Core never exits; the CLI decides what a
+ * signal arriving meanwhile does (finish the write, then end the process without leftovers).
+ */
+export interface WriteGuard { enter(): void; leave(): void }
+let guard: WriteGuard | null = null;
+export function setWriteGuard(g: WriteGuard | null): void {
+  guard = g;
+}
+
 /** Remove the temporary files of writes in progress (called on a fatal signal, before exiting). */
 export function removeTempFiles(): void {
   for (const t of pendingTemps) try { fs.unlinkSync(t); } catch { /* gone */ }
@@ -90,6 +101,7 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
   const mode = old ? old.mode & 0o7777 : 0o644;
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let fd: number | undefined;
+  guard?.enter();
   try {
     pendingTemps.add(tmp);
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
@@ -107,6 +119,8 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
     try { fs.unlinkSync(tmp); } catch { /* not created */ }
     pendingTemps.delete(tmp);
     throw writeError(file, err);
+  } finally {
+    guard?.leave();
   }
   try {
     const dfd = fs.openSync(dir, 'r');
@@ -145,6 +159,9 @@ export function lockFile(file: string, waitMs = 5000): () => void {
       fs.closeSync(fd);
       held.set(lock, 1);
       if (held.size === 1) process.on('exit', releaseAll);
+      // while the lock is held a signal is caught like during a write: the process ends through
+      // 'exit', which removes the lock, instead of dying with it in place
+      guard?.enter();
       return () => unlockOne(lock);
     } catch (err) {
       const e = errnoOf(err);
@@ -189,6 +206,7 @@ function unlockOne(lock: string): void {
   if (n > 1) { held.set(lock, n - 1); return; }
   held.delete(lock);
   try { fs.unlinkSync(lock); } catch { /* gone */ }
+  guard?.leave();
 }
 
 function releaseAll(): void {

@@ -18,7 +18,7 @@ import { checkHierarchy, type Finding } from './check.js';
 import { mkdirNodes, rmdirNodes, simulateCreate, simulateDelete } from './configfs.js';
 import type { Description } from './describe.js';
 import { assertConsistent, readHierarchy, refuseLive, targetLabel, type DtpmTarget } from './targets.js';
-import { addZoneDir, removeZoneDir, rewriteSnapshot } from './snapshot-zones.js';
+import { addZoneDir, newZoneDirCache, removeZoneDir, rewriteSnapshot } from './snapshot-zones.js';
 
 export { readHierarchy, snapshotDomains, targetLabel, type DtpmTarget } from './targets.js';
 
@@ -188,8 +188,9 @@ export function importHierarchy(target: DtpmTarget, desc: Description, opts: Imp
   const snap = target.snapshot;
   for (const r of h.roots) removeZoneDir(snap, r.zoneId!);
   const zoneIds: string[] = [];
+  const cache = newZoneDirCache(); // linear in the number of nodes (docs/security.md)
   desc.nodes.forEach((n, i) => {
-    zoneIds.push(addZoneDir(snap, n.parent === null ? null : zoneIds[n.parent]!, n.name));
+    zoneIds.push(addZoneDir(snap, n.parent === null ? null : zoneIds[n.parent]!, n.name, cache));
     changes[i]!.zoneId = zoneIds[i]!;
   });
   const after = rewriteSnapshot(snap);

@@ -28,19 +28,39 @@ function zoneDir(snap: SnapshotFile, zoneId: string): { dir: DirNode; parentDir:
   return { dir: snap.powercap.dir(z.path)!, parentDir };
 }
 
+/**
+ * What one import has made so far, so that adding 100 000 zones stays linear: the directories
+ * created (by id) and, per parent, the ids in use and the lowest one possibly free.
+ */
+export interface ZoneDirCache {
+  dirs: Map<string, DirNode>;
+  ids: Map<string, { used: Set<number>; next: number }>;
+}
+export const newZoneDirCache = (): ZoneDirCache => ({ dirs: new Map(), ids: new Map() });
+
 /** A new zone directory under a zone (or at the top), with the lowest free id; returns its id. */
-export function addZoneDir(snap: SnapshotFile, parentZone: string | null, name: string): string {
-  const parentDir = parentZone === null ? dtpmTypeDir(snap) : zoneDir(snap, parentZone).dir;
+export function addZoneDir(snap: SnapshotFile, parentZone: string | null, name: string, cache?: ZoneDirCache): string {
+  const parentDir = parentZone === null ? dtpmTypeDir(snap) : (cache?.dirs.get(parentZone) ?? zoneDir(snap, parentZone).dir);
   const base = parentZone ?? DTPM_CONTROL_TYPE;
-  const used = new Set<number>();
-  for (const k of Object.keys(parentDir.dirs ?? {})) {
-    const m = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:([0-9a-f]+)$`).exec(k);
-    if (m) used.add(parseInt(m[1]!, 16));
+  let ids = cache?.ids.get(base);
+  if (!ids) {
+    const used = new Set<number>();
+    const re = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:([0-9a-f]+)$`);
+    for (const k of Object.keys(parentDir.dirs ?? {})) {
+      const m = re.exec(k);
+      if (m) used.add(parseInt(m[1]!, 16));
+    }
+    ids = { used, next: 0 };
+    cache?.ids.set(base, ids);
   }
-  let id = 0;
-  while (used.has(id)) id++;
+  let id = ids.next;
+  while (ids.used.has(id)) id++;
+  ids.used.add(id);
+  ids.next = id + 1;
   const zid = `${base}:${id.toString(16)}`;
-  (parentDir.dirs ??= {})[zid] = { attrs: { name: `${name}\n` } };
+  const dir: DirNode = { attrs: { name: `${name}\n` } };
+  (parentDir.dirs ??= {})[zid] = dir;
+  cache?.dirs.set(zid, dir);
   return zid;
 }
 

@@ -5,7 +5,7 @@ import { constraintCell, enabledCell, readingCell } from '../../render/zones.js'
 import { renderColumns, type ColumnCell } from '../../render/columns.js';
 import { borderlessTable } from '../../render/table.js';
 
-/** cli-table3 lays out in quadratic time: past this many rows, the plain column renderer (same look). */
+/** cli-table3 lays out in quadratic time: past this many lines, the plain column renderer (same look). */
 const CLI_TABLE_MAX_ROWS = 200;
 
 export function renderZoneTable(zones: Zone[], ctx: CommandContext): string {
@@ -22,7 +22,9 @@ export function renderZoneTable(zones: Zone[], ctx: CommandContext): string {
       { content: limits },
     ];
   });
-  if (rows.length > CLI_TABLE_MAX_ROWS) return renderColumns(head, rows);
+  // counted in lines, not rows: one zone with 10 000 constraints is a 10 000-line cell
+  const lines = zones.reduce((n, z) => n + Math.max(1, z.constraints.length), 0);
+  if (lines > CLI_TABLE_MAX_ROWS) return renderColumns(head, rows);
   // same look either way: cli-table3 trimmed of its trailing padding, or the plain renderer
   return borderlessTable(head, rows.map((r) => r.map((c) => ({ content: c.content, hAlign: c.align ?? 'left' }))), { trimEnd: true });
 }
