@@ -16,6 +16,8 @@ export function parseIntervalUs(text: string, option: string): bigint {
   const t = /^[0-9]+(\.[0-9]+)?$/.test(text.trim()) ? `${text.trim()}s` : text;
   const us = parseDurationUs(t);
   if (us < 100_000n) throw usageError(`${option} ${text}: too short`, 're-read the limits at most every 100 ms (30s is plenty for drift)');
+  // a timer holds at most 2^31-1 ms: longer would fire at once, in a loop
+  if (us > 86_400_000_000n) throw usageError(`${option} ${text}: too long (allowed: 100ms to 24h)`, 'e.g. 30s, 5min or 1h');
   return us;
 }
 

@@ -35,6 +35,8 @@ function parseOptions(ctx: CommandContext, opts: Record<string, unknown>): Watch
   // parsed by the option specs (watch/spec.ts): interval and duration in µs, count a whole number ≥ 1
   const intervalUs = (opts.interval as bigint | undefined) ?? parseDurationUs('1s');
   if (intervalUs < 1000n) throw usageError(`--interval ${formatDuration(intervalUs)}: too short`, 'sample at most every millisecond (e.g. --interval 100ms)');
+  // a timer holds at most 2^31-1 ms (24.8 days); past that Node warns and fires at once, in a loop
+  if (intervalUs > MAX_INTERVAL_US) throw usageError(`--interval ${formatDuration(intervalUs)}: too long (allowed: 1ms to 24h)`, 'e.g. --interval 1s, 30s or 1h');
   let count: number | null = null;
   if (opts.count !== undefined) count = opts.count as number;
   else if (opts.duration !== undefined) count = Math.max(1, Number((opts.duration as bigint) / intervalUs));
@@ -56,6 +58,9 @@ function parseOptions(ctx: CommandContext, opts: Record<string, unknown>): Watch
   }
   return { format, intervalUs, count, textfile, record: str(opts.record), speed, type: str(opts.type) };
 }
+
+/** The longest sampling interval (docs/security.md): a day, well inside a timer's 24.8-day range. */
+const MAX_INTERVAL_US = 86_400_000_000n;
 
 export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const patterns = (args[0] as string[] | undefined) ?? [];
