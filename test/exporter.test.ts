@@ -269,3 +269,136 @@ describe('exporter scraped by a real Prometheus', () => {
     assert.ok(Number(scrape!.value[1]) > 20);
   });
 });
+
+// ------------------------------------------------------------------ HTTP surface and bad input
+
+describe('exporter: HTTP surface, misbehaving clients, listen errors, signals', () => {
+  let tree: ReturnType<typeof watchFixture>;
+  let exporter: Started;
+
+  before(async () => {
+    tree = watchFixture();
+    // a long interval: every scrape below sees the same pass; a short client timeout and a small cap
+    exporter = await startExporter(tree.classRoot, ['-i', '10s', '--client-timeout', '500ms', '--max-connections', '4'], { env: { POWERCAPCTL_FAULTS: tree.faults } });
+  });
+
+  after(async () => {
+    if (exporter) await stop(exporter.child, exporter.exited);
+    tree?.cleanup();
+  });
+
+  test('/ links to /metrics; other paths 404, other methods 405 with Allow; HEAD has no body', async () => {
+    const home = await get(exporter.port, '/');
+    assert.equal(home.status, 200);
+    assert.match(String(home.headers['content-type']), /^text\/html/);
+    assert.match(home.body, /<a href="metrics">/);
+    const missing = await get(exporter.port, '/nope');
+    assert.equal(missing.status, 404);
+    assert.match(missing.body, /\/metrics/);
+    const post = await get(exporter.port, '/metrics', {}, 'POST');
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.allow, 'GET, HEAD');
+    const head = await get(exporter.port, '/metrics', {}, 'HEAD');
+    assert.equal(head.status, 200);
+    assert.equal(head.raw.length, 0);
+    assert.ok(Number(head.headers['content-length']) > 1000);
+  });
+
+  test('two scrapers of one pass get the same bytes; gzip when asked', async () => {
+    const [a, b] = await Promise.all([get(exporter.port), get(exporter.port)]);
+    assert.equal(a.body, b.body);
+    const gz = await get(exporter.port, '/metrics', { 'accept-encoding': 'gzip' });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.equal(zlib.gunzipSync(gz.raw).toString('utf8'), a.body);
+    // HELP and TYPE once per family
+    const helps = a.body.split('\n').filter((l) => l.startsWith('# HELP ')).map((l) => l.split(' ')[2]);
+    assert.equal(new Set(helps).size, helps.length);
+    assert.match(a.body, /^powercap_power_limit_watts\{zone="intel-rapl:0",name="package-0",control_type="intel-rapl",constraint="long_term"\} 28$/m);
+    assert.match(a.body, /^powercap_zone_enabled\{zone="intel-rapl:0",name="package-0",control_type="intel-rapl"\} 1$/m);
+    // DTPM time windows read ENODATA: left out, not an error on every refresh
+    assert.doesNotMatch(a.body, /powercap_time_window_seconds\{zone="dtpm/);
+  });
+
+  test('a malformed request gets 400 and a closed connection; the exporter keeps serving', async () => {
+    const r = await raw(exporter.port, 'NOT HTTP AT ALL\r\n\r\n');
+    assert.match(r.reply, /^HTTP\/1\.1 400 /);
+    assert.notEqual(r.closedAfterMs, null);
+    const huge = await raw(exporter.port, `GET /metrics HTTP/1.1\r\nHost: x\r\nX: ${'a'.repeat(20000)}\r\n\r\n`);
+    assert.match(huge.reply, /^HTTP\/1\.1 431 /);
+    assert.equal((await get(exporter.port)).status, 200);
+  });
+
+  test('a slow client is cut off at the client timeout while others are served', async () => {
+    const slow = raw(exporter.port, 'GET /metrics HTTP/1.1\r\nHost: x\r\n'); // the headers never end
+    await sleep(100);
+    assert.equal((await get(exporter.port)).status, 200);
+    const r = await slow;
+    assert.match(r.reply, /^HTTP\/1\.1 408 /);
+    assert.ok(r.closedAfterMs !== null && r.closedAfterMs < 2000, `closed after ${r.closedAfterMs} ms`);
+  });
+
+  test('connections beyond the cap are closed at once; served again once the idle ones time out', async () => {
+    const idle = await Promise.all(Array.from({ length: 4 }, () => new Promise<net.Socket>((resolve) => {
+      const s = net.connect(exporter.port, '127.0.0.1', () => resolve(s));
+      s.on('error', () => {}).resume(); // reading, so that the server's close is seen
+    })));
+    await sleep(100);
+    const over = await raw(exporter.port, 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n', 3000);
+    assert.equal(over.reply, '');
+    assert.ok(over.closedAfterMs !== null && over.closedAfterMs < 1000, `closed after ${over.closedAfterMs} ms`);
+    const closed = Promise.all(idle.map((s) => new Promise((r) => { if (s.destroyed) r(null); else s.on('close', r); })));
+    const late = sleep(3000).then(() => 'not closed');
+    assert.notEqual(await Promise.race([closed, late]), 'not closed', 'idle connections outlived the client timeout');
+    for (const s of idle) s.destroy();
+    assert.equal((await get(exporter.port)).status, 200);
+  });
+
+  test('SIGTERM stops it: exit 0, nothing on stderr', async () => {
+    const r = await stop(exporter.child, exporter.exited);
+    assert.deepEqual(r, { code: 0, signal: null });
+    assert.equal(exporter.stderr(), '');
+  });
+
+  test('a port in use: exit 1, one line and a hint', async () => {
+    const other = await startExporter(tree.classRoot, ['-i', '10s']);
+    try {
+      const r = run(['--root', tree.classRoot, 'exporter', '--listen', `127.0.0.1:${other.port}`]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`^powercapctl: cannot listen on 127\\.0\\.0\\.1:${other.port}: the port is in use\\n`));
+      assert.ok(r.stderr.trim().split('\n').length <= 2, r.stderr);
+      assert.equal((await get(other.port)).status, 200, 'the other exporter keeps serving');
+    } finally {
+      await stop(other.child, other.exited);
+    }
+  });
+
+  test('an address that is not this machine\'s: exit 1; a malformed --listen or option: exit 2', () => {
+    const r = run(['--root', tree.classRoot, 'exporter', '--listen', '192.0.2.1:9847']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^powercapctl: cannot listen on 192\.0\.2\.1:9847: 192\.0\.2\.1 is not an address of this machine\n/);
+    assert.ok(r.stderr.trim().split('\n').length <= 2, r.stderr);
+    for (const args of [['--listen', 'localhost'], ['--listen', '127.0.0.1:99999'], ['--max-connections', '0'], ['-i', '1ms']]) {
+      const u = run(['--root', tree.classRoot, 'exporter', ...args]);
+      assert.equal(u.code, 2, `${args.join(' ')}: ${u.stderr}`);
+      assert.ok(u.stderr.trim().split('\n').length <= 2, u.stderr);
+    }
+  });
+
+  test('not root: no energy families, an info metric says why, limits and DTPM power still served', { skip: NOBODY === null && 'needs root to run as nobody' }, async () => {
+    const e = await startExporter(tree.classRoot, ['-i', '100ms'], { ...NOBODY!, env: { POWERCAPCTL_FAULTS: tree.faults } });
+    try {
+      assert.deepEqual(e.info.unreadable, ['intel-rapl:0', 'intel-rapl:0:0', 'intel-rapl-mmio:0']);
+      await sleep(300);
+      const m = (await get(e.port)).body;
+      assert.doesNotMatch(m, /^powercap_energy_joules_total/m);
+      assert.doesNotMatch(m, /^powercap_power_watts\{zone="intel-rapl/m);
+      assert.match(m, /^powercapctl_exporter_energy_unreadable_info\{errno="EACCES",reason="energy_uj is readable by root only[^"]*"\} 1$/m);
+      assert.match(m, /^powercapctl_exporter_energy_unreadable_zones 3$/m);
+      assert.match(m, /^powercap_power_limit_watts\{zone="intel-rapl:0",.*constraint="long_term"\} 28$/m);
+      assert.match(m, /^powercap_power_watts\{zone="dtpm:0",name="soc",control_type="dtpm"\} 3$/m);
+      assert.match(e.stderr(), /^warning: energy_uj is readable by root only/);
+    } finally {
+      assert.equal((await stop(e.child, e.exited)).code, 0);
+    }
+  });
+});

@@ -5,7 +5,8 @@
  *
  * Bounded against clients that misbehave: a request must arrive whole within
  * the client timeout (headersTimeout, requestTimeout, checked every 250 ms or
- * sooner), an idle connection is closed after it too, connections beyond the cap are
+ * sooner), a connection idle between requests is closed after it (or 5 s), a
+ * stalled one after twice it, connections beyond the cap are
  * closed on accept, and a request that does not parse gets 400 and a closed
  * connection. None of this stops the server.
  */
@@ -44,8 +45,9 @@ export function createExporterServer(o: ExporterServerOptions): http.Server {
   );
   server.maxConnections = o.maxConnections;
   server.maxHeadersCount = 64;
-  // an idle or stalled connection (a client that stops reading, too) is closed
-  server.setTimeout(o.clientTimeoutMs, (socket: Socket) => socket.destroy());
+  // a stalled connection (a client that stops reading its response, too) is closed; after the
+  // header timeout, so that a request that never ends gets its 408 first
+  server.setTimeout(2 * o.clientTimeoutMs, (socket: Socket) => socket.destroy());
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     o.onClientError?.(`client ${socket.remoteAddress ?? '?'}: ${err.code ?? err.message}`);
     if (!socket.writable || err.code === 'ECONNRESET') {
@@ -53,8 +55,8 @@ export function createExporterServer(o: ExporterServerOptions): http.Server {
       return;
     }
     const status = STATUS_LINE[err.code ?? ''] ?? '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    socket.destroySoon();
+    // written, then closed: end() alone can leave a socket the parser has let go of half-open
+    socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
   });
   return server;
 }
