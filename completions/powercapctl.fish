@@ -11,7 +11,7 @@
 function __powercapctl_subs
     switch "$argv[1]"
         case ''
-            printf '%s\t%s\n' 'list' 'one row per zone: energy, power, limits, time windows' 'tree' 'the zone hierarchy, with power, limits and DTPM weights' 'set-limit' 'set a power limit (and time window, enabled) on one or more zones, as one transaction' 'watch' 'sample energy and power over time: live table, NDJSON, CSV or Prometheus text' 'model' 'energy-model calculators: OPP tables, power, energy, caps, budgets, cluster idle' 'registry' 'the power devices a DTPM hierarchy is built from (list, add, remove)' 'create-node' 'add a node to a DTPM hierarchy by name (a registered device, or a virtual node)' 'delete-node' 'remove a node from a DTPM hierarchy (its device goes back to the registry)' 'dtpm' 'DTPM hierarchies: new board snapshots, import/export of descriptions, checks' 'snapshot' 'save the live tree to a snapshot file, or check one' 'wizard' 'interactive: cap a zone, or build a DTPM hierarchy on a snapshot, step by step' 'completion' 'print the shell completion script for bash, zsh or fish' 'help' 'show help for a command'
+            printf '%s\t%s\n' 'list' 'one row per zone: energy, power, limits, time windows' 'tree' 'the zone hierarchy, with power, limits and DTPM weights' 'set-limit' 'set a power limit (and time window, enabled) on one or more zones, as one transaction' 'watch' 'sample energy and power over time: live table, NDJSON, CSV or Prometheus text' 'exporter' 'serve power, energy and limits over HTTP for Prometheus' 'model' 'energy-model calculators: OPP tables, power, energy, caps, budgets, cluster idle' 'registry' 'the power devices a DTPM hierarchy is built from (list, add, remove)' 'create-node' 'add a node to a DTPM hierarchy by name (a registered device, or a virtual node)' 'delete-node' 'remove a node from a DTPM hierarchy (its device goes back to the registry)' 'dtpm' 'DTPM hierarchies: new board snapshots, import/export of descriptions, checks' 'snapshot' 'save the live tree to a snapshot file, or check one' 'wizard' 'interactive: cap a zone, or build a DTPM hierarchy on a snapshot, step by step' 'completion' 'print the shell completion script for bash, zsh or fish' 'help' 'show help for a command'
         case 'model'
             printf '%s\t%s\n' 'em' 'the energy-model table: frequency, voltage, power, performance, cost, inefficient states' 'power' 'cpufreq cooling power model: C·V²·f·load plus static (leakage) power' 'energy' 'the state EAS picks for per-CPU utilisations, and its energy estimate (current and pre-6.8 formulas)' 'cap' 'what a power limit does: each DTPM leaf\'s share, OPP, frequency cap, power and performance lost' 'budget' 'divide a budget: thermal power allocator (by demand) next to DTPM (by power_max)' 'idle' 'which idle state the genpd CPU-domain governor picks, and the energy saved against staying on'
         case 'registry'
@@ -35,7 +35,9 @@ function __powercapctl_opts
         case 'set-limit'
             printf '%s\t%s\n' '-c' 'constraint by name (long_term, short_term, peak_power) or number' '--constraint' 'constraint by name (long_term, short_term, peak_power) or number' '-w' 'also set the constraint\'s time window (28s, 2.44ms, 976us)' '--time-window' 'also set the constraint\'s time window (28s, 2.44ms, 976us)' '--enable' 'also write 1 to the zone\'s enabled file' '--disable' 'also write 0 to the zone\'s enabled file' '-n' 'print the plan (zone, constraint, old → new) and write nothing' '--dry-run' 'print the plan (zone, constraint, old → new) and write nothing' '-y' 'do not ask for confirmation on a terminal' '--yes' 'do not ask for confirmation on a terminal' '-f' 'write a value outside the constraint\'s min/max (says what it overrides)' '--force' 'write a value outside the constraint\'s min/max (says what it overrides)' '-h' 'show help' '--help' 'show help'
         case 'watch'
-            printf '%s\t%s\n' '-i' 'time between samples (1s, 100ms, 2.5s)' '--interval' 'time between samples (1s, 100ms, 2.5s)' '-n' 'stop after N samples (default: until Ctrl-C)' '--count' 'stop after N samples (default: until Ctrl-C)' '-d' 'stop after this long (30s, 5m); instead of --count' '--duration' 'stop after this long (30s, 5m); instead of --count' '--format' 'output format (--json is ndjson)' '--textfile' 'prometheus: rewrite FILE atomically each interval (for node_exporter\'s textfile collector) instead of stdout' '--record' 'also write the readings, with the tree they came from, into a snapshot FILE (replay with --snapshot FILE watch)' '--speed' 'replay speed of a recording: 1 as recorded, 10 ten times faster, 0 as fast as possible' '-t' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '--type' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '-h' 'show help' '--help' 'show help'
+            printf '%s\t%s\n' '-i' 'time between samples (1s, 100ms, 2.5s)' '--interval' 'time between samples (1s, 100ms, 2.5s)' '-n' 'stop after N samples (default: until Ctrl-C)' '--count' 'stop after N samples (default: until Ctrl-C)' '-d' 'stop after this long (30s, 5m); instead of --count' '--duration' 'stop after this long (30s, 5m); instead of --count' '--format' 'output format (--json is ndjson; prometheus: one exposition per interval)' '--textfile' 'prometheus: rewrite FILE atomically each interval (for node_exporter\'s textfile collector) instead of stdout' '--record' 'also write the readings, with the tree they came from, into a snapshot FILE (replay with --snapshot FILE watch)' '--speed' 'replay speed of a recording: 1 as recorded, 10 ten times faster, 0 as fast as possible' '-t' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '--type' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '-h' 'show help' '--help' 'show help'
+        case 'exporter'
+            printf '%s\t%s\n' '-l' 'address and port to serve on ([::]:9847 for IPv6; port 0 picks a free one)' '--listen' 'address and port to serve on ([::]:9847 for IPv6; port 0 picks a free one)' '-i' 'time between samples (1s, 500ms, 15s)' '--interval' 'time between samples (1s, 500ms, 15s)' '--limits-interval' 'time between re-reads of limits, windows and enabled state (never more often than --interval)' '-t' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '--type' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '--max-connections' 'connections served at once; more are closed on accept' '--client-timeout' 'time a client gets to send its request; idle connections close after it too' '-h' 'show help' '--help' 'show help'
         case 'model'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
         case 'model em'
@@ -116,6 +118,18 @@ function __powercapctl_optval
         case 'watch|--speed'
             echo 'none'
         case 'watch|-t' 'watch|--type'
+            echo 'none'
+        case 'exporter|-l' 'exporter|--listen'
+            echo 'none'
+        case 'exporter|-i' 'exporter|--interval'
+            echo 'none'
+        case 'exporter|--limits-interval'
+            echo 'none'
+        case 'exporter|-t' 'exporter|--type'
+            echo 'none'
+        case 'exporter|--max-connections'
+            echo 'none'
+        case 'exporter|--client-timeout'
             echo 'none'
         case 'model em|-d' 'model em|--domain'
             echo 'domain'
@@ -301,6 +315,11 @@ function __powercapctl_arg
                 echo 'zone'
                 return
             end
+        case 'exporter'
+            if test $argv[2] -ge 0
+                echo 'zone'
+                return
+            end
         case 'registry add'
             if test $argv[2] -eq 0
                 echo 'device'
@@ -358,7 +377,7 @@ function __powercapctl_arg
             end
         case 'help'
             if test $argv[2] -eq 0
-                echo 'choice list tree set-limit watch model registry create-node delete-node dtpm snapshot wizard completion'
+                echo 'choice list tree set-limit watch exporter model registry create-node delete-node dtpm snapshot wizard completion'
                 return
             end
     end

@@ -402,3 +402,35 @@ describe('exporter: HTTP surface, misbehaving clients, listen errors, signals', 
     }
   });
 });
+
+// ------------------------------------------------------------------ deployment
+
+describe('exporter: the systemd unit', () => {
+  test('deploy/powercapctl-exporter.service and its root drop-in pass systemd-analyze verify; hardened as documented', () => {
+    const analyze = '/usr/bin/systemd-analyze';
+    assert.ok(fs.existsSync(analyze), `${analyze} is missing: install the Debian package systemd (apt-get install -y systemd)`);
+    const dir = makeTempDir('powercapctl-unit-');
+    try {
+      const unit = fs.readFileSync(path.join(ROOT, 'deploy/powercapctl-exporter.service'), 'utf8');
+      for (const line of ['ProtectSystem=strict', 'ReadOnlyPaths=/sys', 'NoNewPrivileges=yes', 'DynamicUser=yes', 'CapabilityBoundingSet=']) {
+        assert.match(unit, new RegExp(`^${line}$`, 'm'));
+      }
+      const exec = /^ExecStart=(\S+) (.*)$/m.exec(unit)!;
+      assert.equal(exec[1], '/usr/local/bin/powercapctl');
+      // the same unit, pointing at this checkout's binary (verify checks that ExecStart is executable)
+      fs.writeFileSync(path.join(dir, 'powercapctl-exporter.service'), unit.replace(exec[1]!, BIN));
+      fs.mkdirSync(path.join(dir, 'powercapctl-exporter.service.d'));
+      fs.copyFileSync(path.join(ROOT, 'deploy/powercapctl-exporter.service.d/root.conf'), path.join(dir, 'powercapctl-exporter.service.d/root.conf'));
+      const r = spawnSync(analyze, ['verify', path.join(dir, 'powercapctl-exporter.service')], {
+        encoding: 'utf8', env: { ...cleanEnv(), SYSTEMD_UNIT_PATH: `${dir}:` },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr.trim(), '', 'no warnings (unknown keys, bad values)');
+      // it serves on every address, on the documented port
+      const args = exec[2]!.split(' ');
+      assert.deepEqual(args.slice(0, 3), ['exporter', '--listen', '0.0.0.0:9847']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
