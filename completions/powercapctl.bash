@@ -11,11 +11,13 @@
 # subcommands of a command path
 _powercapctl_subs() {
   case "$1" in
-    '') echo 'list tree set-limit watch exporter model registry create-node delete-node dtpm snapshot wizard completion help' ;;
+    '') echo 'list tree set-limit apply watch model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion help' ;;
     model) echo 'em power energy cap budget idle' ;;
     registry) echo 'list add remove' ;;
     dtpm) echo 'new export import check' ;;
     snapshot) echo 'save check' ;;
+    profile) echo save ;;
+    persist) echo 'install status remove' ;;
   esac
 }
 
@@ -26,8 +28,8 @@ _powercapctl_opts() {
     list) echo '-t --type --format -h --help' ;;
     tree) echo '-t --type -h --help' ;;
     set-limit) echo '-c --constraint -w --time-window --enable --disable -n --dry-run -y --yes -f --force -h --help' ;;
+    apply) echo '--check --only --watch --state -h --help' ;;
     watch) echo '-i --interval -n --count -d --duration --format --textfile --record --speed -t --type -h --help' ;;
-    exporter) echo '-l --listen -i --interval --limits-interval -t --type --max-connections --client-timeout -h --help' ;;
     model) echo '-h --help' ;;
     'model em') echo '-d --domain --dts --table --opp-file -C --coefficient --capacity --device --cpus --kernel --plot --svg -h --help' ;;
     'model power') echo '-d --domain --dts --table --opp-file -C --coefficient --capacity --device --cpus -f --freq -V --voltage -u --util --static --static-table -t --temp -h --help' ;;
@@ -49,6 +51,14 @@ _powercapctl_opts() {
     snapshot) echo '-h --help' ;;
     'snapshot save') echo '-f --force -d --description -h --help' ;;
     'snapshot check') echo '-h --help' ;;
+    profile) echo '-h --help' ;;
+    'profile save') echo '-f --force -d --description -h --help' ;;
+    persist) echo '-h --help' ;;
+    'persist install') echo '--root-dir --watch --exec -h --help' ;;
+    'persist status') echo '--root-dir -h --help' ;;
+    'persist remove') echo '--root-dir --purge -h --help' ;;
+    grant-read) echo '--root-dir --tmpfiles -h --help' ;;
+    doctor) echo '--interval --proc --root-dir --kernel-log -h --help' ;;
     wizard) echo '-h --help' ;;
     completion) echo '-h --help' ;;
     help) echo '-h --help' ;;
@@ -64,6 +74,9 @@ _powercapctl_optval() {
     'tree|-t'|'tree|--type') echo none ;;
     'set-limit|-c'|'set-limit|--constraint') echo constraint ;;
     'set-limit|-w'|'set-limit|--time-window') echo none ;;
+    'apply|--only') echo none ;;
+    'apply|--watch') echo none ;;
+    'apply|--state') echo file ;;
     'watch|-i'|'watch|--interval') echo none ;;
     'watch|-n'|'watch|--count') echo none ;;
     'watch|-d'|'watch|--duration') echo none ;;
@@ -72,12 +85,6 @@ _powercapctl_optval() {
     'watch|--record') echo file ;;
     'watch|--speed') echo none ;;
     'watch|-t'|'watch|--type') echo none ;;
-    'exporter|-l'|'exporter|--listen') echo none ;;
-    'exporter|-i'|'exporter|--interval') echo none ;;
-    'exporter|--limits-interval') echo none ;;
-    'exporter|-t'|'exporter|--type') echo none ;;
-    'exporter|--max-connections') echo none ;;
-    'exporter|--client-timeout') echo none ;;
     'model em|-d'|'model em|--domain') echo domain ;;
     'model em|--dts') echo file ;;
     'model em|--table') echo none ;;
@@ -152,6 +159,17 @@ _powercapctl_optval() {
     'dtpm import|--configfs') echo dir ;;
     'dtpm check|--configfs') echo dir ;;
     'snapshot save|-d'|'snapshot save|--description') echo none ;;
+    'profile save|-d'|'profile save|--description') echo none ;;
+    'persist install|--root-dir') echo dir ;;
+    'persist install|--watch') echo none ;;
+    'persist install|--exec') echo file ;;
+    'persist status|--root-dir') echo dir ;;
+    'persist remove|--root-dir') echo dir ;;
+    'grant-read|--root-dir') echo dir ;;
+    'doctor|--interval') echo none ;;
+    'doctor|--proc') echo dir ;;
+    'doctor|--root-dir') echo dir ;;
+    'doctor|--kernel-log') echo file ;;
     *'|--root') echo dir ;;
     *'|--snapshot') echo file ;;
     *'|--em-root') echo dir ;;
@@ -164,8 +182,8 @@ _powercapctl_arg() {
     list) (( $2 >= 0 )) && { echo zone; return; } ;;
     tree) (( $2 == 0 )) && { echo zone; return; } ;;
     set-limit) (( $2 == 0 )) && { echo zone; return; }; (( $2 >= 1 )) && { echo none; return; } ;;
+    apply) (( $2 == 0 )) && { echo file; return; } ;;
     watch) (( $2 >= 0 )) && { echo zone; return; } ;;
-    exporter) (( $2 >= 0 )) && { echo zone; return; } ;;
     'registry add') (( $2 == 0 )) && { echo device; return; } ;;
     'registry remove') (( $2 == 0 )) && { echo device; return; } ;;
     create-node) (( $2 == 0 )) && { echo dtpm-node; return; } ;;
@@ -175,9 +193,12 @@ _powercapctl_arg() {
     'dtpm check') (( $2 == 0 )) && { echo file; return; } ;;
     'snapshot save') (( $2 == 0 )) && { echo file; return; } ;;
     'snapshot check') (( $2 == 0 )) && { echo file; return; } ;;
+    'profile save') (( $2 == 0 )) && { echo file; return; } ;;
+    'persist install') (( $2 == 0 )) && { echo file; return; } ;;
+    grant-read) (( $2 == 0 )) && { echo none; return; } ;;
     wizard) (( $2 == 0 )) && { echo 'choice limit dtpm'; return; } ;;
     completion) (( $2 == 0 )) && { echo 'choice bash zsh fish'; return; } ;;
-    help) (( $2 == 0 )) && { echo 'choice list tree set-limit watch exporter model registry create-node delete-node dtpm snapshot wizard completion'; return; } ;;
+    help) (( $2 == 0 )) && { echo 'choice list tree set-limit apply watch model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion'; return; } ;;
   esac
 }
 

@@ -11,7 +11,7 @@
 function __powercapctl_subs
     switch "$argv[1]"
         case ''
-            printf '%s\t%s\n' 'list' 'one row per zone: energy, power, limits, time windows' 'tree' 'the zone hierarchy, with power, limits and DTPM weights' 'set-limit' 'set a power limit (and time window, enabled) on one or more zones, as one transaction' 'watch' 'sample energy and power over time: live table, NDJSON, CSV or Prometheus text' 'exporter' 'serve power, energy and limits over HTTP for Prometheus' 'model' 'energy-model calculators: OPP tables, power, energy, caps, budgets, cluster idle' 'registry' 'the power devices a DTPM hierarchy is built from (list, add, remove)' 'create-node' 'add a node to a DTPM hierarchy by name (a registered device, or a virtual node)' 'delete-node' 'remove a node from a DTPM hierarchy (its device goes back to the registry)' 'dtpm' 'DTPM hierarchies: new board snapshots, import/export of descriptions, checks' 'snapshot' 'save the live tree to a snapshot file, or check one' 'wizard' 'interactive: cap a zone, or build a DTPM hierarchy on a snapshot, step by step' 'completion' 'print the shell completion script for bash, zsh or fish' 'help' 'show help for a command'
+            printf '%s\t%s\n' 'list' 'one row per zone: energy, power, limits, time windows' 'tree' 'the zone hierarchy, with power, limits and DTPM weights' 'set-limit' 'set a power limit (and time window, enabled) on one or more zones, as one transaction' 'apply' 'bring the limits into a profile\'s state (YAML or JSON), as one transaction; --check compares only' 'watch' 'sample energy and power over time: live table, NDJSON, CSV or Prometheus text' 'model' 'energy-model calculators: OPP tables, power, energy, caps, budgets, cluster idle' 'registry' 'the power devices a DTPM hierarchy is built from (list, add, remove)' 'create-node' 'add a node to a DTPM hierarchy by name (a registered device, or a virtual node)' 'delete-node' 'remove a node from a DTPM hierarchy (its device goes back to the registry)' 'dtpm' 'DTPM hierarchies: new board snapshots, import/export of descriptions, checks' 'snapshot' 'save the live tree to a snapshot file, or check one' 'profile' 'write the current limits as a profile, for apply and persist install' 'persist' 'keep a profile applied: systemd units and a udev rule for boot, resume and AC changes' 'grant-read' 'let a group read energy_uj (udev rule or tmpfiles.d), after printing the side-channel trade-off' 'doctor' 'check why limits do not hold or readings fail, each finding with its evidence and fix' 'wizard' 'interactive: cap a zone, or build a DTPM hierarchy on a snapshot, step by step' 'completion' 'print the shell completion script for bash, zsh or fish' 'help' 'show help for a command'
         case 'model'
             printf '%s\t%s\n' 'em' 'the energy-model table: frequency, voltage, power, performance, cost, inefficient states' 'power' 'cpufreq cooling power model: C·V²·f·load plus static (leakage) power' 'energy' 'the state EAS picks for per-CPU utilisations, and its energy estimate (current and pre-6.8 formulas)' 'cap' 'what a power limit does: each DTPM leaf\'s share, OPP, frequency cap, power and performance lost' 'budget' 'divide a budget: thermal power allocator (by demand) next to DTPM (by power_max)' 'idle' 'which idle state the genpd CPU-domain governor picks, and the energy saved against staying on'
         case 'registry'
@@ -20,6 +20,10 @@ function __powercapctl_subs
             printf '%s\t%s\n' 'new' 'create an empty snapshot (no zones, no registry) to model a board, atomically' 'export' 'write the hierarchy as a JSON description or as the kernel per-SoC table' 'import' 'build the hierarchy a description file gives (JSON or kernel table)' 'check' 'check a hierarchy: empty virtual nodes, shares below minimum, missing energy models, limits above the parent'
         case 'snapshot'
             printf '%s\t%s\n' 'save' 'capture the live tree (and energy model) into FILE, atomically' 'check' 'validate a snapshot file against the schema'
+        case 'profile'
+            printf '%s\t%s\n' 'save' 'write the current limits to FILE (YAML, or JSON when FILE ends in .json; - for stdout)'
+        case 'persist'
+            printf '%s\t%s\n' 'install' 'install the profile, units and udev rule (without FILE: the limits set now)' 'status' 'installed or not, enabled, the last apply and the drifts the watchdog restored' 'remove' 'remove the units, the udev rule and their enablement links (the profile stays unless --purge)'
     end
 end
 
@@ -34,10 +38,10 @@ function __powercapctl_opts
             printf '%s\t%s\n' '-t' 'only this control type' '--type' 'only this control type' '-h' 'show help' '--help' 'show help'
         case 'set-limit'
             printf '%s\t%s\n' '-c' 'constraint by name (long_term, short_term, peak_power) or number' '--constraint' 'constraint by name (long_term, short_term, peak_power) or number' '-w' 'also set the constraint\'s time window (28s, 2.44ms, 976us)' '--time-window' 'also set the constraint\'s time window (28s, 2.44ms, 976us)' '--enable' 'also write 1 to the zone\'s enabled file' '--disable' 'also write 0 to the zone\'s enabled file' '-n' 'print the plan (zone, constraint, old → new) and write nothing' '--dry-run' 'print the plan (zone, constraint, old → new) and write nothing' '-y' 'do not ask for confirmation on a terminal' '--yes' 'do not ask for confirmation on a terminal' '-f' 'write a value outside the constraint\'s min/max (says what it overrides)' '--force' 'write a value outside the constraint\'s min/max (says what it overrides)' '-h' 'show help' '--help' 'show help'
+        case 'apply'
+            printf '%s\t%s\n' '--check' 'compare only: exit 0 when in state, 7 when not; nothing is written' '--only' 'only zones of this control type (intel-rapl: the MSR copy of a package, not MMIO)' '--watch' 'keep applying: re-read the limits every interval (30s, 5m), restore drift, log it on stderr' '--state' 'record the last apply and the drifts seen here (read by persist status)' '-h' 'show help' '--help' 'show help'
         case 'watch'
-            printf '%s\t%s\n' '-i' 'time between samples (1s, 100ms, 2.5s)' '--interval' 'time between samples (1s, 100ms, 2.5s)' '-n' 'stop after N samples (default: until Ctrl-C)' '--count' 'stop after N samples (default: until Ctrl-C)' '-d' 'stop after this long (30s, 5m); instead of --count' '--duration' 'stop after this long (30s, 5m); instead of --count' '--format' 'output format (--json is ndjson; prometheus: one exposition per interval)' '--textfile' 'prometheus: rewrite FILE atomically each interval (for node_exporter\'s textfile collector) instead of stdout' '--record' 'also write the readings, with the tree they came from, into a snapshot FILE (replay with --snapshot FILE watch)' '--speed' 'replay speed of a recording: 1 as recorded, 10 ten times faster, 0 as fast as possible' '-t' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '--type' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '-h' 'show help' '--help' 'show help'
-        case 'exporter'
-            printf '%s\t%s\n' '-l' 'address and port to serve on ([::]:9847 for IPv6; port 0 picks a free one)' '--listen' 'address and port to serve on ([::]:9847 for IPv6; port 0 picks a free one)' '-i' 'time between samples (1s, 500ms, 15s)' '--interval' 'time between samples (1s, 500ms, 15s)' '--limits-interval' 'time between re-reads of limits, windows and enabled state (never more often than --interval)' '-t' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '--type' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '--max-connections' 'connections served at once; more are closed on accept' '--client-timeout' 'time a client gets to send its request; idle connections close after it too' '-h' 'show help' '--help' 'show help'
+            printf '%s\t%s\n' '-i' 'time between samples (1s, 100ms, 2.5s)' '--interval' 'time between samples (1s, 100ms, 2.5s)' '-n' 'stop after N samples (default: until Ctrl-C)' '--count' 'stop after N samples (default: until Ctrl-C)' '-d' 'stop after this long (30s, 5m); instead of --count' '--duration' 'stop after this long (30s, 5m); instead of --count' '--format' 'output format (--json is ndjson)' '--textfile' 'prometheus: rewrite FILE atomically each interval (for node_exporter\'s textfile collector) instead of stdout' '--record' 'also write the readings, with the tree they came from, into a snapshot FILE (replay with --snapshot FILE watch)' '--speed' 'replay speed of a recording: 1 as recorded, 10 ten times faster, 0 as fast as possible' '-t' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '--type' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '-h' 'show help' '--help' 'show help'
         case 'model'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
         case 'model em'
@@ -80,6 +84,22 @@ function __powercapctl_opts
             printf '%s\t%s\n' '-f' 'replace FILE if it exists' '--force' 'replace FILE if it exists' '-d' 'a note stored in the snapshot' '--description' 'a note stored in the snapshot' '-h' 'show help' '--help' 'show help'
         case 'snapshot check'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
+        case 'profile'
+            printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
+        case 'profile save'
+            printf '%s\t%s\n' '-f' 'replace FILE if it exists' '--force' 'replace FILE if it exists' '-d' 'a note stored in the profile' '--description' 'a note stored in the profile' '-h' 'show help' '--help' 'show help'
+        case 'persist'
+            printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
+        case 'persist install'
+            printf '%s\t%s\n' '--root-dir' 'install into DIR instead of / (as DESTDIR: for images, packages and tests); no systemctl call then' '--watch' 'also install the drift watchdog: apply --watch INTERVAL (30s, 5min)' '--exec' 'the powercapctl the units run' '-h' 'show help' '--help' 'show help'
+        case 'persist status'
+            printf '%s\t%s\n' '--root-dir' 'install into DIR instead of / (as DESTDIR: for images, packages and tests); no systemctl call then' '-h' 'show help' '--help' 'show help'
+        case 'persist remove'
+            printf '%s\t%s\n' '--root-dir' 'install into DIR instead of / (as DESTDIR: for images, packages and tests); no systemctl call then' '--purge' 'also remove the profile and the state file' '-h' 'show help' '--help' 'show help'
+        case 'grant-read'
+            printf '%s\t%s\n' '--root-dir' 'install into DIR instead of / (no udevadm call then)' '--tmpfiles' 'write /etc/tmpfiles.d/powercapctl-energy.conf instead of a udev rule (boot only)' '-h' 'show help' '--help' 'show help'
+        case 'doctor'
+            printf '%s\t%s\n' '--interval' 'the sampling interval wrap-horizon is judged against' '--proc' 'the proc filesystem to read processes and the environment from' '--root-dir' 'where installed units are looked for (not-persisted)' '--kernel-log' 'the kernel log to search for "locked by BIOS"' '-h' 'show help' '--help' 'show help'
         case 'wizard'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
         case 'completion'
@@ -103,6 +123,12 @@ function __powercapctl_optval
             echo 'constraint'
         case 'set-limit|-w' 'set-limit|--time-window'
             echo 'none'
+        case 'apply|--only'
+            echo 'none'
+        case 'apply|--watch'
+            echo 'none'
+        case 'apply|--state'
+            echo 'file'
         case 'watch|-i' 'watch|--interval'
             echo 'none'
         case 'watch|-n' 'watch|--count'
@@ -118,18 +144,6 @@ function __powercapctl_optval
         case 'watch|--speed'
             echo 'none'
         case 'watch|-t' 'watch|--type'
-            echo 'none'
-        case 'exporter|-l' 'exporter|--listen'
-            echo 'none'
-        case 'exporter|-i' 'exporter|--interval'
-            echo 'none'
-        case 'exporter|--limits-interval'
-            echo 'none'
-        case 'exporter|-t' 'exporter|--type'
-            echo 'none'
-        case 'exporter|--max-connections'
-            echo 'none'
-        case 'exporter|--client-timeout'
             echo 'none'
         case 'model em|-d' 'model em|--domain'
             echo 'domain'
@@ -279,6 +293,28 @@ function __powercapctl_optval
             echo 'dir'
         case 'snapshot save|-d' 'snapshot save|--description'
             echo 'none'
+        case 'profile save|-d' 'profile save|--description'
+            echo 'none'
+        case 'persist install|--root-dir'
+            echo 'dir'
+        case 'persist install|--watch'
+            echo 'none'
+        case 'persist install|--exec'
+            echo 'file'
+        case 'persist status|--root-dir'
+            echo 'dir'
+        case 'persist remove|--root-dir'
+            echo 'dir'
+        case 'grant-read|--root-dir'
+            echo 'dir'
+        case 'doctor|--interval'
+            echo 'none'
+        case 'doctor|--proc'
+            echo 'dir'
+        case 'doctor|--root-dir'
+            echo 'dir'
+        case 'doctor|--kernel-log'
+            echo 'file'
         case '*''|--root'
             echo 'dir'
         case '*''|--snapshot'
@@ -310,12 +346,12 @@ function __powercapctl_arg
                 echo 'none'
                 return
             end
-        case 'watch'
-            if test $argv[2] -ge 0
-                echo 'zone'
+        case 'apply'
+            if test $argv[2] -eq 0
+                echo 'file'
                 return
             end
-        case 'exporter'
+        case 'watch'
             if test $argv[2] -ge 0
                 echo 'zone'
                 return
@@ -365,6 +401,21 @@ function __powercapctl_arg
                 echo 'file'
                 return
             end
+        case 'profile save'
+            if test $argv[2] -eq 0
+                echo 'file'
+                return
+            end
+        case 'persist install'
+            if test $argv[2] -eq 0
+                echo 'file'
+                return
+            end
+        case 'grant-read'
+            if test $argv[2] -eq 0
+                echo 'none'
+                return
+            end
         case 'wizard'
             if test $argv[2] -eq 0
                 echo 'choice limit dtpm'
@@ -377,7 +428,7 @@ function __powercapctl_arg
             end
         case 'help'
             if test $argv[2] -eq 0
-                echo 'choice list tree set-limit watch exporter model registry create-node delete-node dtpm snapshot wizard completion'
+                echo 'choice list tree set-limit apply watch model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion'
                 return
             end
     end

@@ -1,28 +1,25 @@
 /**
- * Build step after tsc: bundle src/cli/snapshot-entry into one CommonJS file and
- * let Node turn it into a startup snapshot (`node --build-snapshot`), the image
- * bin/powercapctl starts from. Records which node built it (the image only loads
- * in that exact binary). On any failure it removes the image and says so: the
- * launcher then runs the compiled modules, slower but the same program.
+ * Build step after tsc: bundle src/cli/snapshot-entry into one CommonJS file
+ * (dist/powercapctl.cjs, which the package ships) and make the startup image from
+ * it (src/cli/startup-image.ts). On any failure it removes the image and says so:
+ * the launcher then runs the compiled modules, slower but the same program.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { IMAGE_FILES, makeStartupImage } from '../src/cli/startup-image.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dist = path.join(root, 'dist');
-const bundle = path.join(dist, 'powercapctl.cjs');
-const blob = path.join(dist, 'powercapctl.blob');
-const stamp = path.join(dist, 'powercapctl.node');
+const bundle = path.join(dist, IMAGE_FILES.bundle);
 
 function giveUp(why: string): never {
-  for (const f of [blob, stamp]) fs.rmSync(f, { force: true });
+  for (const f of [IMAGE_FILES.blob, IMAGE_FILES.key, 'powercapctl.node']) fs.rmSync(path.join(dist, f), { force: true });
   process.stderr.write(`powercapctl build: no startup snapshot (${why}); the launcher will load the compiled modules instead\n`);
   process.exit(0);
 }
 
-const RUNTIME_PACKAGES = /^(@inquirer\/prompts|ora|chalk|cli-table3)$/;
+const RUNTIME_PACKAGES = /^(@inquirer\/prompts|ora|chalk|cli-table3|yaml)$/;
 /** must match src/cli/snapshot-entry.ts */
 const RUNTIME_REQUIRE = '__powercapctlRequire';
 
@@ -60,7 +57,7 @@ const result = await esbuild.build({
 }).catch((err: Error) => giveUp(`bundling failed: ${err.message.split('\n')[0]}`));
 if (result.errors.length) giveUp('bundling failed');
 
-const r = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', bundle], { cwd: dist, encoding: 'utf8' });
-if (r.status !== 0 || !fs.existsSync(blob)) giveUp(`node --build-snapshot exited ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}`);
-// the launcher compares this with the node it is about to run
-fs.writeFileSync(stamp, `${process.execPath}\n`);
+const made = makeStartupImage(root);
+if (!made.ok) giveUp(made.why);
+// the stamp of earlier builds (the node's path), no longer read
+fs.rmSync(path.join(dist, 'powercapctl.node'), { force: true });

@@ -5,6 +5,7 @@
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFixtureTree, makeTempDir, type FixtureSpec, type FixtureTree } from './fixtures/sysfs.js';
@@ -31,12 +32,57 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-/** a clean environment: PATH and HOME only, plus what the test sets */
+/**
+ * Every source a spawned binary could read by default points into this folder,
+ * so the host never leaks in: no powercap tree (POWERCAPCTL_ROOT names a path
+ * that does not exist) and an empty energy model (POWERCAPCTL_EM_ROOT). A test
+ * that wants a source passes it as a flag or sets the variable itself.
+ */
+export const ISOLATED = (() => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'powercapctl-iso-'));
+  fs.chmodSync(dir, 0o755); // reachable by the runs as uid 65534
+  fs.mkdirSync(path.join(dir, 'energy_model'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return { dir, root: path.join(dir, 'no-powercap'), emRoot: path.join(dir, 'energy_model') };
+})();
+
+/** a clean environment: PATH and HOME only, the isolated sources, plus what the test sets */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8' };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8',
+    POWERCAPCTL_ROOT: ISOLATED.root, POWERCAPCTL_EM_ROOT: ISOLATED.emRoot,
+  };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  // a test that names a snapshot in the environment means it, not the isolated root
+  if ('POWERCAPCTL_SNAPSHOT' in extra && !('POWERCAPCTL_ROOT' in extra)) delete env.POWERCAPCTL_ROOT;
   return env;
 }
+
+/**
+ * The package as uid 65534 can run it. A checkout under a 0700 folder (/root, a
+ * `mktemp -d`) is out of that user's reach, so the runs as another user start a
+ * copy staged in a world-readable temp folder: the launcher, the build (startup
+ * image included) and the runtime packages, nothing else.
+ */
+let staged: string | undefined;
+export function stagedPackage(): string {
+  if (staged) return staged;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'powercapctl-pkg-'));
+  fs.chmodSync(dir, 0o755);
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const devOnly = /^node_modules\/(@esbuild|esbuild|@typescript|typescript|@types|madge)(\/|$)/;
+  for (const entry of ['package.json', 'bin', 'dist', 'examples', 'schema', 'node_modules']) {
+    fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), {
+      recursive: true,
+      filter: (src) => !devOnly.test(path.relative(ROOT, src)) && !path.relative(ROOT, src).startsWith(path.join('dist', 'test')),
+    });
+  }
+  // a copy keeps modes, but the folders above it were private: open them all for reading
+  spawnSync('chmod', ['-R', 'a+rX', dir]);
+  return (staged = dir);
+}
+
+const asOtherUser = (opts: RunOptions) => opts.uid !== undefined && opts.uid !== process.getuid?.();
 
 export function run(args: string[], opts: RunOptions = {}): RunResult {
   const o: SpawnSyncOptions = {
@@ -49,7 +95,17 @@ export function run(args: string[], opts: RunOptions = {}): RunResult {
   if (opts.uid !== undefined) o.uid = opts.uid;
   if (opts.gid !== undefined) o.gid = opts.gid;
   // the executable itself, as a user runs it (the launcher starts Node from the startup snapshot)
-  const r = spawnSync(BIN, args, o);
+  let bin = BIN;
+  if (asOtherUser(opts)) {
+    const pkg = stagedPackage();
+    bin = path.join(pkg, 'bin/powercapctl');
+    if (opts.cwd === undefined) o.cwd = pkg;
+  }
+  const r = spawnSync(bin, args, o);
+  if (r.error) {
+    // say why (EACCES on the binary, a time-out), never a bare `null` exit code
+    throw new Error(`could not run ${bin} ${args.join(' ')}: ${r.error.message}${r.stderr ? `\nstderr:\n${r.stderr}` : ''}`);
+  }
   const stdout = String(r.stdout ?? '');
   return {
     code: r.status,

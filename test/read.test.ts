@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { run, fixture, example, exampleCopy, NOBODY, ROOT, stripAnsi } from './helpers.js';
+import { run, fixture, example, exampleCopy, NOBODY, ROOT, stripAnsi, cleanEnv, ISOLATED } from './helpers.js';
 import { intelLaptop, quirks, rk3399, RAPL_PACKAGE_RANGE_UJ, EXAMPLES } from './fixtures/specs.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { buildExample } from '../scripts/build-examples.js';
@@ -114,11 +114,98 @@ describe('list on a live tree', () => {
     assert.match(human.stdout, /unreadable \(EACCES\)/);
   });
 
-  test('no tree at --root: exit 3 and says so', () => {
+  test('no tree at --root: exit 3, the path, "does not exist"', () => {
     const r = run(['--root', '/nonexistent/powercap', 'list']);
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /this machine exposes no powercap zones/);
+    assert.match(r.stderr, /^powercapctl: \/nonexistent\/powercap does not exist\n/);
     assert.ok(r.stderr.split('\n').filter(Boolean).length <= 2);
+  });
+
+  test('the tests never read the host: a spawn without a source reads the isolated ones', () => {
+    const r = run(['list']);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, new RegExp(`^powercapctl: ${ISOLATED.root} does not exist`));
+    const em = run(['--root', laptop.classRoot, 'model', 'em']);
+    assert.equal(em.code, 3);
+    assert.match(em.stderr, new RegExp(`no energy model in ${ISOLATED.emRoot}`));
+  });
+
+  test('an empty --root (a VM whose /sys/class/powercap is empty): exit 3, "no powercap zones under DIR", the reasons', () => {
+    const dir = makeTempDir();
+    try {
+      for (const cmd of [['list'], ['list', '--json'], ['tree'], ['watch', '-n', '1']]) {
+        const r = run(['--root', dir, ...cmd]);
+        assert.equal(r.code, 3, `${cmd.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stdout, '');
+        const lines = r.stderr.split('\n').filter(Boolean);
+        assert.equal(lines[0], `powercapctl: no powercap zones under ${dir}`);
+        assert.match(lines[1]!, /VMs and containers.*modprobe intel_rapl_msr/);
+        // the example named in the hint is an absolute path that works from any folder
+        const ex = /--snapshot (\S+) tree/.exec(lines[1]!)![1]!;
+        assert.ok(path.isAbsolute(ex) && fs.existsSync(ex), ex);
+        assert.equal(lines.length, 2);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a control type without zones (a DTPM board before nodes are made) is not an empty tree', () => {
+    const t = fixture({ controlTypes: [{ name: 'dtpm', zones: [] }] });
+    try {
+      const r = run(['--root', t.classRoot, 'tree', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.json().controlTypes.map((c: any) => [c.name, c.zones.length]), [['dtpm', 0]]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('an ordinary user where debugfs is 0700: the zones, energy_uj unreadable, one hint each, exit 0', { skip: NOBODY === null && 'needs root to run as nobody' }, () => {
+    // the energy model root sits in a 0700 folder, as /sys/kernel/debug is
+    const priv = makeTempDir();
+    fs.mkdirSync(path.join(priv, 'debug/energy_model/cpu0/ps:100000'), { recursive: true });
+    fs.chmodSync(path.join(priv, 'debug'), 0o700);
+    const em = path.join(priv, 'debug/energy_model');
+    try {
+      const list = run(['--root', laptop.classRoot, '--em-root', em, 'list', '--json'], { ...NOBODY! });
+      assert.equal(list.code, 0, list.stderr);
+      const zones = list.json().zones;
+      assert.deepEqual(zones.map((z: any) => z.id), ['intel-rapl:0', 'intel-rapl:0:0', 'intel-rapl:0:1', 'intel-rapl:0:2', 'intel-rapl:1', 'intel-rapl-mmio:0']);
+      assert.equal(zones[0].unreadable.energy_uj, 'EACCES');
+      assert.equal(zones[0].constraints[0].powerLimitUw, 28000000);
+      // list does not need the energy model, so it does not even look
+      assert.doesNotMatch(list.stderr, /energy model/);
+      for (const cmd of [['tree'], ['tree', '--json']]) {
+        const r = run(['--root', laptop.classRoot, '--em-root', em, ...cmd], { ...NOBODY! });
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /package-0/);
+      }
+      // snapshot save records what it can, says once that the energy model was out of reach
+      const out = path.join(ISOLATED.dir, `nobody-${process.pid}.json`);
+      fs.chmodSync(ISOLATED.dir, 0o777);
+      try {
+        const save = run(['--root', laptop.classRoot, '--em-root', em, 'snapshot', 'save', out], { ...NOBODY! });
+        assert.equal(save.code, 0, save.stderr);
+        assert.equal(save.stderr.match(/energy model .* readable by root only/g)?.length, 1, save.stderr);
+        const doc = JSON.parse(fs.readFileSync(out, 'utf8'));
+        assert.equal(doc.energyModel, null);
+        assert.ok(doc.powercap);
+      } finally {
+        fs.chmodSync(ISOLATED.dir, 0o755);
+      }
+      // a DTPM board: tree shows the hierarchy without the energy model's caps, and says why once
+      const dtpm = run(['--root', board.classRoot, '--em-root', em, 'tree'], { ...NOBODY! });
+      assert.equal(dtpm.code, 0, dtpm.stderr);
+      assert.match(dtpm.stdout, /rk3399  dtpm:0 /);
+      assert.equal(dtpm.stderr.match(/energy model \(.*\) is readable by root only/g)?.length, 1, dtpm.stderr);
+      // model has nothing else to work from: exit 4 with what to do
+      const model = run(['--root', laptop.classRoot, '--em-root', em, 'model', 'em'], { ...NOBODY! });
+      assert.equal(model.code, 4);
+      assert.match(model.stderr, /cannot read the energy model at .*: EACCES\n.*run with sudo/);
+    } finally {
+      fs.rmSync(priv, { recursive: true, force: true });
+    }
   });
 
   test('filters: glob, id, type/name, --type; an unmatched filter is exit 3', () => {
@@ -392,18 +479,18 @@ describe('the command line', () => {
     const fast = run(args);
     assert.equal(fast.code, 0, fast.stderr);
     // `node bin/powercapctl` reads the launcher as JavaScript: the compiled modules, no snapshot
-    const slow = spawnSync(process.execPath, [path.join(ROOT, 'bin/powercapctl'), ...args], { encoding: 'utf8' });
+    const slow = spawnSync(process.execPath, [path.join(ROOT, 'bin/powercapctl'), ...args], { encoding: 'utf8', env: cleanEnv() });
     assert.equal(slow.status, 0, slow.stderr);
     assert.equal(slow.stdout, fast.stdout);
     // npm installs the bin as a symlink (node_modules/.bin/powercapctl)
     const dir = makeTempDir();
     try {
       fs.symlinkSync(path.join(ROOT, 'bin/powercapctl'), path.join(dir, 'powercapctl'));
-      const linked = spawnSync(path.join(dir, 'powercapctl'), args, { encoding: 'utf8', cwd: dir });
+      const linked = spawnSync(path.join(dir, 'powercapctl'), args, { encoding: 'utf8', cwd: dir, env: cleanEnv() });
       assert.equal(linked.status, 0, linked.stderr);
       assert.equal(linked.stdout, fast.stdout);
       // and the package's own files (examples, schema) are found from anywhere
-      const start = spawnSync(path.join(dir, 'powercapctl'), ['start'], { encoding: 'utf8', cwd: dir, env: { ...process.env, POWERCAPCTL_ROOT: '/nonexistent' } });
+      const start = spawnSync(path.join(dir, 'powercapctl'), ['start'], { encoding: 'utf8', cwd: dir, env: cleanEnv({ POWERCAPCTL_ROOT: '/nonexistent' }) });
       assert.equal(start.status, 0, start.stderr);
       assert.match(start.stdout, /intel-rapl-mmio:0/);
     } finally {
@@ -415,7 +502,7 @@ describe('the command line', () => {
     // 1500 rows of csv (~100 KB) overflow the pipe buffer, so `head` closes it mid-write
     const big = fixture({ controlTypes: [{ name: 'intel-rapl', zones: Array.from({ length: 1500 }, (_, i) => ({ name: `package-${i}`, energyUj: i })) }] });
     try {
-      const r = spawnSync('bash', ['-c', `set -o pipefail; ${path.join(ROOT, 'bin/powercapctl')} --root ${big.classRoot} list --format csv | head -1`], { encoding: 'utf8' });
+      const r = spawnSync('bash', ['-c', `set -o pipefail; ${path.join(ROOT, 'bin/powercapctl')} --root ${big.classRoot} list --format csv | head -1`], { encoding: 'utf8', env: cleanEnv() });
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr, '');
     } finally {

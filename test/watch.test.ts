@@ -121,45 +121,134 @@ describe('running statistics', () => {
   });
 });
 
-describe('the system total sums non-overlapping zones', () => {
-  const z = (id: string, name: string): TotalZone => {
+describe('the system total sums non-overlapping zones (docs/watch.md)', () => {
+  const z = (id: string, name: string, hasConstraints = true): TotalZone => {
     const i = id.lastIndexOf(':');
     const p = id.slice(0, i);
-    return { id, name, controlType: id.slice(0, id.indexOf(':')), parent: p.includes(':') ? p : null };
+    return { id, name, controlType: id.slice(0, id.indexOf(':')), parent: p.includes(':') ? p : null, hasConstraints };
   };
-  const kids = (m: Record<string, string[]>) => (id: string) => m[id] ?? [];
+  // the laptop tree: package-0 {core, uncore, dram}, psys, the MMIO copy of package-0
+  const laptopTree = {
+    childNames: (id: string) => ({ 'intel-rapl:0': ['core', 'uncore', 'dram'] } as Record<string, string[]>)[id] ?? [],
+    nameOf: (id: string) => ({ 'intel-rapl:0': 'package-0', 'intel-rapl:1': 'psys', 'intel-rapl-mmio:0': 'package-0' } as Record<string, string>)[id] ?? null,
+  };
+  const pkg = z('intel-rapl:0', 'package-0');
+  const core = z('intel-rapl:0:0', 'core');
+  const uncore = z('intel-rapl:0:1', 'uncore');
+  const dram = z('intel-rapl:0:2', 'dram');
+  const psys = z('intel-rapl:1', 'psys');
+  const mmio = z('intel-rapl-mmio:0', 'package-0');
+  const reasons = (plan: { excluded: Array<{ id: string; reason: string }> }) => Object.fromEntries(plan.excluded.map((e) => [e.id, e.reason]));
 
-  test('laptop: the package alone (core, uncore, dram inside it; psys includes it; MMIO is the same package)', () => {
-    const plan = planSystemTotal(
-      [z('intel-rapl:0', 'package-0'), z('intel-rapl:0:0', 'core'), z('intel-rapl:0:1', 'uncore'), z('intel-rapl:0:2', 'dram'), z('intel-rapl:1', 'psys'), z('intel-rapl-mmio:0', 'package-0')],
-      kids({ 'intel-rapl:0': ['core', 'uncore', 'dram'] }),
-    );
-    assert.deepEqual(plan.summed, ['intel-rapl:0']);
-    assert.deepEqual(Object.fromEntries(plan.excluded.map((e) => [e.id, e.reason])), {
-      'intel-rapl:0:0': 'inside intel-rapl:0',
-      'intel-rapl:0:1': 'inside intel-rapl:0',
-      'intel-rapl:0:2': 'inside intel-rapl:0',
+  test('every laptop zone: psys alone, since it contains the rest', () => {
+    const plan = planSystemTotal([pkg, core, uncore, dram, psys, mmio], laptopTree);
+    assert.deepEqual(plan.summed, ['intel-rapl:1']);
+    assert.deepEqual(reasons(plan), {
+      'intel-rapl:0': 'inside intel-rapl:1 (psys)',
+      'intel-rapl:0:0': 'inside intel-rapl:1 (psys)',
+      'intel-rapl:0:1': 'inside intel-rapl:1 (psys)',
+      'intel-rapl:0:2': 'inside intel-rapl:1 (psys)',
       'intel-rapl-mmio:0': 'same package as intel-rapl:0 (MSR)',
-      'intel-rapl:1': 'psys includes the packages',
     });
   });
-  test('two-socket server: packages and their DRAM (outside the package domain)', () => {
-    const plan = planSystemTotal(
-      [z('intel-rapl:0', 'package-0'), z('intel-rapl:0:0', 'dram'), z('intel-rapl:1', 'package-1'), z('intel-rapl:1:0', 'dram')],
-      kids({ 'intel-rapl:0': ['dram'], 'intel-rapl:1': ['dram'] }),
-    );
-    assert.deepEqual(plan.summed, ['intel-rapl:0', 'intel-rapl:0:0', 'intel-rapl:1', 'intel-rapl:1:0']);
+  test('psys alone; psys with any one subzone is psys (was: the subzone alone)', () => {
+    assert.deepEqual(planSystemTotal([psys], laptopTree).summed, ['intel-rapl:1']);
+    for (const part of [pkg, core, uncore, dram, mmio]) {
+      const plan = planSystemTotal([psys, part], laptopTree);
+      assert.deepEqual(plan.summed, ['intel-rapl:1'], part.id);
+      assert.deepEqual(reasons(plan), { [part.id]: 'inside intel-rapl:1 (psys)' });
+    }
   });
-  test('DTPM: the root only', () => {
+  test('without psys: the package, not its parts; parts alone are summed side by side', () => {
+    assert.deepEqual(planSystemTotal([pkg, core, uncore, dram], laptopTree).summed, ['intel-rapl:0']);
+    assert.deepEqual(planSystemTotal([core, uncore], laptopTree).summed, ['intel-rapl:0:0', 'intel-rapl:0:1']);
+  });
+  test('MSR and MMIO copies of one package count once (the MSR one), whichever is named first; MMIO alone counts', () => {
+    const plan = planSystemTotal([mmio, pkg], laptopTree);
+    assert.deepEqual(plan.summed, ['intel-rapl:0']);
+    assert.deepEqual(reasons(plan), { 'intel-rapl-mmio:0': 'same package as intel-rapl:0 (MSR)' });
+    assert.deepEqual(planSystemTotal([mmio], laptopTree).summed, ['intel-rapl-mmio:0']);
+    assert.deepEqual(planSystemTotal([mmio, core], laptopTree).summed, ['intel-rapl-mmio:0'], 'the MMIO package contains the core');
+    // an MMIO subzone is the MSR subzone of the same name
+    const mmioDram = z('intel-rapl-mmio:0:0', 'dram');
+    const both = planSystemTotal([mmioDram, dram], laptopTree);
+    assert.deepEqual(both.summed, ['intel-rapl:0:2']);
+    assert.deepEqual(reasons(both), { 'intel-rapl-mmio:0:0': 'same counter as intel-rapl:0:2 (MSR)' });
+  });
+  test('two-socket server: packages and their DRAM (outside the package domain) are all summed', () => {
+    const server = { childNames: (id: string) => (id === 'intel-rapl:0' || id === 'intel-rapl:1' ? ['dram'] : []), nameOf: () => null };
+    const plan = planSystemTotal([z('intel-rapl:0', 'package-0'), z('intel-rapl:0:0', 'dram'), z('intel-rapl:1', 'package-1'), z('intel-rapl:1:0', 'dram')], server);
+    assert.deepEqual(plan.summed, ['intel-rapl:0', 'intel-rapl:0:0', 'intel-rapl:1', 'intel-rapl:1:0']);
+    assert.deepEqual(plan.excluded, []);
+  });
+  test('AMD dies of one package (energy only) read one counter: counted once; Intel dies (with limits) are separate', () => {
+    const amd = { childNames: () => [], nameOf: () => null };
+    const plan = planSystemTotal([z('intel-rapl:0', 'package-0-die-0', false), z('intel-rapl:1', 'package-0-die-1', false)], amd);
+    assert.deepEqual(plan.summed, ['intel-rapl:0']);
+    assert.deepEqual(reasons(plan), { 'intel-rapl:1': 'same package counter as intel-rapl:0 (AMD dies of one package)' });
+    // two packages of two dies each: one per package
+    const four = planSystemTotal(['0-die-0', '0-die-1', '1-die-0', '1-die-1'].map((n, i) => z(`intel-rapl:${i}`, `package-${n}`, false)), amd);
+    assert.deepEqual(four.summed, ['intel-rapl:0', 'intel-rapl:2']);
+    const intel = planSystemTotal([z('intel-rapl:0', 'package-0-die-0'), z('intel-rapl:1', 'package-0-die-1')], amd);
+    assert.deepEqual(intel.summed, ['intel-rapl:0', 'intel-rapl:1']);
+  });
+  test('DTPM: the root only; RAPL and DTPM side by side are both summed', () => {
     const plan = planSystemTotal(
       [z('dtpm:0', 'rk3399'), z('dtpm:0:0', 'package'), z('dtpm:0:0:0', 'cpu0-cpufreq'), z('dtpm:0:0:1', 'cpu4-cpufreq'), z('dtpm:0:0:2', 'ff9a0000.gpu')],
-      kids({}),
+      laptopTree,
     );
     assert.deepEqual(plan.summed, ['dtpm:0']);
+    assert.equal(reasons(plan)['dtpm:0:0:2'], 'inside dtpm:0');
+    assert.deepEqual(planSystemTotal([z('dtpm:0:0', 'package'), pkg, z('dtpm:0:0:1', 'cpu4-cpufreq')], laptopTree).summed, ['dtpm:0:0', 'intel-rapl:0']);
   });
-  test('psys alone is summed when no package is watched; an MMIO package alone too', () => {
-    assert.deepEqual(planSystemTotal([z('intel-rapl:1', 'psys')], kids({})).summed, ['intel-rapl:1']);
-    assert.deepEqual(planSystemTotal([z('intel-rapl-mmio:0', 'package-0'), z('intel-rapl:1', 'psys')], kids({})).summed, ['intel-rapl-mmio:0']);
+});
+
+describe('the system total, live', () => {
+  const systemOf = (stdout: string) => parseNdjson(stdout).filter((s) => s.zone === 'system');
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+  test('watch psys dram on the laptop (psys 22 W, dram 2 W): system = psys, 22 W; dram left out as inside psys', async () => {
+    const t = watchFixture(intelLaptop);
+    const writer = new CounterWriter(t, { 'intel-rapl:1': 22, 'intel-rapl:0:2': 2 });
+    try {
+      await writer.ready();
+      const r = await runAsync(['--root', t.classRoot, 'watch', 'psys', 'dram', '-i', '200ms', '-n', '6', '--json'], { raisePriority: true });
+      assert.equal(r.code, 0, r.stderr);
+      const system = systemOf(r.stdout);
+      assert.equal(system.length, 6);
+      for (const s of system) {
+        assert.deepEqual(s.zones, ['intel-rapl:1']);
+        assert.deepEqual(s.excluded, [{ zone: 'intel-rapl:0:2', reason: 'inside intel-rapl:1 (psys)' }]);
+      }
+      assert.ok(within(median(system.map((s) => s.powerUw! / 1e6)), 22, 0.03), `system ${system.map((s) => s.powerUw)}`);
+      // psys with core: psys again, never the core alone
+      const core = await runAsync(['--root', t.classRoot, 'watch', 'psys', 'core', '-i', '100ms', '-n', '2', '--json']);
+      assert.deepEqual(systemOf(core.stdout).map((s) => s.zones), [['intel-rapl:1'], ['intel-rapl:1']]);
+    } finally {
+      await writer.stop();
+      t.cleanup();
+    }
+  });
+
+  test('AMD Threadripper: two die zones reading one package counter (68 W each) count once: system 68 W', async () => {
+    const die = (n: number) => ({ name: `package-0-die-${n}`, energyUj: 10359908363n + BigInt(n), maxEnergyRangeUj: 65532610987n });
+    const t = watchFixture({ controlTypes: [{ name: 'intel-rapl', zones: [die(0), die(1)] }] });
+    const writer = new CounterWriter(t, { 'intel-rapl:0': 68, 'intel-rapl:1': 68 });
+    try {
+      await writer.ready();
+      const r = await runAsync(['--root', t.classRoot, 'watch', '-i', '200ms', '-n', '6', '--json'], { raisePriority: true });
+      assert.equal(r.code, 0, r.stderr);
+      const system = systemOf(r.stdout);
+      assert.deepEqual(system[0]!.zones, ['intel-rapl:0']);
+      assert.deepEqual(system[0]!.excluded, [{ zone: 'intel-rapl:1', reason: 'same package counter as intel-rapl:0 (AMD dies of one package)' }]);
+      assert.ok(within(median(system.map((s) => s.powerUw! / 1e6)), 68, 0.03), `system ${system.map((s) => s.powerUw)}`);
+      // the table names the summed zone and the one left out
+      const table = await runAsync(['--root', t.classRoot, 'watch', '-i', '100ms', '-n', '2', '--format', 'table']);
+      assert.match(table.stdout, /system = intel-rapl:0; left out: intel-rapl:1 same package counter as intel-rapl:0/);
+    } finally {
+      await writer.stop();
+      t.cleanup();
+    }
   });
 });
 

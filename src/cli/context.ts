@@ -18,6 +18,7 @@ export interface Globals {
 export class CommandContext {
   readonly io: Io;
   private opened: OpenedSource | undefined;
+  private emHinted = false;
   constructor(
     readonly globals: Globals,
     /** the full command path, e.g. "model em", for messages */
@@ -32,6 +33,22 @@ export class CommandContext {
   }
   get emRootPath(): string {
     return this.globals.emRoot ?? DEFAULT_EM_ROOT;
+  }
+
+  /**
+   * The energy model, for the commands that use it (model, registry, snapshot save,
+   * tree and watch where DTPM caps are shown). An unreadable debugfs (0700 for
+   * ordinary users) is "no energy model" with one hint, never a failure.
+   */
+  energyModel(): import('../core/source/types.js').Source | null {
+    const src = this.source();
+    const em = src.energyModel;
+    const p = src.energyModelProblem;
+    if (p && (p.errno === 'EACCES' || p.errno === 'EPERM') && !this.emHinted) {
+      this.emHinted = true;
+      this.io.note(`hint: the energy model (${p.path}) is readable by root only: shown without it; run with sudo, or give --em-root DIR`);
+    }
+    return em;
   }
 
   /** Open the source once (live tree or snapshot) for this command. */

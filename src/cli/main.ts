@@ -13,6 +13,11 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   guardStdout();
+  // `--version --verbose` also says how this run started (docs/startup.md)
+  if (argv.includes('--version') && argv.includes('--verbose')) {
+    const i = process.execArgv.indexOf('--snapshot-blob');
+    process.stderr.write(i >= 0 ? `startup: image ${process.execArgv[i + 1]}\n` : 'startup: compiled modules\n');
+  }
   const { runProgram } = await import('./program.js');
   await runProgram(argv);
 }

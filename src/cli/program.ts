@@ -106,7 +106,8 @@ Examples:
   $ powercapctl list --json | jq '.zones[].name'
 
 Exit codes: 0 done, 1 failed, 2 usage, 3 not found, 4 permission denied,
-5 refused by the kernel, 6 invalid data, 130 interrupted.`);
+5 refused by the kernel, 6 invalid data, 7 not in the profile's state (apply --check),
+130 interrupted.`);
   return program;
 }
 

@@ -17,11 +17,17 @@ import { registrySpec } from './registry/spec.js';
 import { createNodeSpec } from './create-node/spec.js';
 import { deleteNodeSpec } from './delete-node/spec.js';
 import { dtpmSpec } from './dtpm/spec.js';
+import { applySpec } from './apply/spec.js';
+import { profileSpec } from './profile/spec.js';
+import { persistSpec } from './persist/spec.js';
+import { doctorSpec } from './doctor/spec.js';
+import { grantReadSpec } from './grant-read/spec.js';
 
 export const COMMANDS: CommandSpec[] = [
   listSpec,
   treeSpec,
   setLimitSpec,
+  applySpec,
   watchSpec,
   exporterSpec,
   modelSpec,
@@ -30,6 +36,10 @@ export const COMMANDS: CommandSpec[] = [
   deleteNodeSpec,
   dtpmSpec,
   snapshotSpec,
+  profileSpec,
+  persistSpec,
+  grantReadSpec,
+  doctorSpec,
   wizardSpec,
   completionSpec,
   startSpec,

@@ -5,7 +5,6 @@
  * page at most, and 40 000 of them must read about as fast as `cat` does.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { SysfsError, errnoOf } from '../errors.js';
 import type { DirEntry, ReadResult, Source, SourceInfo } from './types.js';
 
@@ -18,7 +17,8 @@ export class LiveSource implements Source {
   }
 
   private abs(rel: string): string {
-    return rel === '' ? this.root : path.join(this.root, rel);
+    // rel comes from the walk ('a/b', no '.' or '..'): a concatenation, not path.join's normalising
+    return rel === '' ? this.root : this.root + '/' + rel;
   }
 
   list(rel: string): DirEntry[] | null {
@@ -53,13 +53,19 @@ export class LiveSource implements Source {
       return { ok: false, errno: errnoOf(err) };
     }
     try {
-      const chunks: Buffer[] = [];
+      // A sysfs attribute comes whole from its first read (the kernel's show() fills at most a
+      // page) and a regular file's read is short only at its end: a read that does not fill the
+      // buffer is the whole file, and the usual second read (the one that returns 0) is saved.
+      // Over 4096 zones that is 30 000 system calls fewer.
+      const n = fs.readSync(fd, BUF, 0, BUF.length, null);
+      if (n < BUF.length) return { ok: true, text: BUF.toString('utf8', 0, n) };
+      const chunks: Buffer[] = [Buffer.from(BUF)];
       for (;;) {
-        const n = fs.readSync(fd, BUF, 0, BUF.length, null);
-        if (n === 0) break;
-        chunks.push(Buffer.from(BUF.subarray(0, n)));
+        const m = fs.readSync(fd, BUF, 0, BUF.length, null);
+        if (m === 0) break;
+        chunks.push(Buffer.from(BUF.subarray(0, m)));
       }
-      return { ok: true, text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8') };
+      return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
     } catch (err) {
       return { ok: false, errno: errnoOf(err) };
     } finally {

@@ -3,13 +3,14 @@
  * /sys/class/powercap) with the live energy model (`--em-root`), or a snapshot
  * (`--snapshot`) holding both.
  */
-import { usageError } from '../errors.js';
+import { SysfsError, usageError } from '../errors.js';
 import { loadSnapshotFile, type RegistryEntry, type SnapshotFile } from '../snapshot/file.js';
 import { LiveSource } from './live.js';
 import { FaultySource, parseFaults } from './faults.js';
 import type { Source, SourceInfo } from './types.js';
 
-export const DEFAULT_ROOT = '/sys/class/powercap';
+export { DEFAULT_ROOT } from './types.js';
+import { DEFAULT_ROOT } from './types.js';
 export const DEFAULT_EM_ROOT = '/sys/kernel/debug/energy_model';
 
 export interface SourceOptions {
@@ -23,8 +24,16 @@ export interface SourceOptions {
 export interface OpenedSource {
   info: SourceInfo;
   powercap: Source;
-  /** the energy model, or null when there is none to read */
-  energyModel: Source | null;
+  /**
+   * The energy model, read on first use (only the commands that need it touch
+   * debugfs): null when there is none to read, absent or unreadable.
+   */
+  readonly energyModel: Source | null;
+  /**
+   * Why a live energy model could not be read, once `energyModel` was asked for:
+   * debugfs is 0700 on most systems, so an ordinary user gets EACCES there.
+   */
+  readonly energyModelProblem: { path: string; errno: string } | null;
   /** the snapshot file when working on one (writes go through its emulated kernel, then save()) */
   snapshot: SnapshotFile | null;
   /** the DTPM registry recorded in a snapshot (empty for a live tree: leaves are then inferred) */
@@ -42,11 +51,44 @@ export function openSource(opts: SourceOptions): OpenedSource {
       info: snap.powercap.info,
       powercap: wrap(snap.powercap),
       energyModel: snap.energyModel,
+      energyModelProblem: null,
       snapshot: snap,
       registry: snap.registry,
     };
   }
   const live = new LiveSource(opts.root ?? DEFAULT_ROOT);
-  const em = new LiveSource(opts.emRoot ?? DEFAULT_EM_ROOT);
-  return { info: live.info, powercap: wrap(live), energyModel: em.list('') ? em : null, snapshot: null, registry: [] };
+  const em = lazyEnergyModel(new LiveSource(opts.emRoot ?? DEFAULT_EM_ROOT));
+  return {
+    info: live.info,
+    powercap: wrap(live),
+    get energyModel() { return em.source(); },
+    get energyModelProblem() { return em.problem; },
+    snapshot: null,
+    registry: [],
+  };
+}
+
+/** Optional sources: these errors mean "not there for us", never a failure of the command. */
+const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM']);
+
+/** The live energy model, looked at once and only when asked for. */
+function lazyEnergyModel(em: LiveSource): { source(): Source | null; problem: { path: string; errno: string } | null } {
+  let checked = false;
+  let present = false;
+  const state = {
+    problem: null as { path: string; errno: string } | null,
+    source(): Source | null {
+      if (!checked) {
+        checked = true;
+        try {
+          present = em.list('') !== null;
+        } catch (err) {
+          if (!(err instanceof SysfsError) || !ABSENT.has(err.errno)) throw err;
+          state.problem = { path: err.path, errno: err.errno };
+        }
+      }
+      return present ? em : null;
+    },
+  };
+  return state;
 }

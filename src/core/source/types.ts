@@ -6,6 +6,9 @@
  */
 export type ReadResult = { ok: true; text: string } | { ok: false; errno: string };
 
+/** where the kernel puts the powercap class */
+export const DEFAULT_ROOT = '/sys/class/powercap';
+
 export type EntryKind = 'dir' | 'file' | 'link';
 
 export interface DirEntry {

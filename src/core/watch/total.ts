@@ -1,71 +1,119 @@
 /**
- * The "system" figure: the sum of the watched zones that do not overlap
- * (kernel.md §2: psys ⊇ package ⊇ core + uncore (+ dram on clients); the same
- * package may appear through MSR and MMIO). Summing every zone double counts.
+ * The "system" figure: the sum of the watched zones that do not overlap.
+ * Summing every zone double counts; docs/watch.md ("The system total") gives the
+ * rule with its reasons. In short, among the watched zones:
  *
- * Among the watched zones, a zone is left out of the sum when
- * - one of its ancestors is watched (a subzone is part of its parent: core and
- *   uncore inside package, DTPM children inside their parent, so DTPM sums its
- *   roots only) — except a server's dram: on a package without core/uncore
- *   subzones (servers), DRAM is outside the package domain and is added;
- * - it comes through intel-rapl-mmio and the MSR zone (intel-rapl) of the same
- *   name is watched: the same package counted twice;
- * - it is psys and a package is summed: psys includes the packages. psys is
- *   summed only when no package is.
+ * 1. Zones that read the same counter are one zone. The MMIO copy of a RAPL
+ *    package (intel-rapl-mmio, drivers/powercap/intel_rapl_tpmi.c or
+ *    processor_thermal_rapl.c) reads the same package as its MSR zone of the same
+ *    name (intel_rapl_msr.c); the MSR one is kept. AMD's die zones
+ *    (`package-N-die-M`, energy only: no constraint files) of one package read
+ *    one per-package counter: AMD energy MSRs are package-scoped, and kernels
+ *    before commit 26096aed255f still made a zone per die (intel_rapl_common.c,
+ *    rapl_add_package_cpuslocked, rapl_msrs_are_pkg_scope); the lowest die is kept.
+ * 2. A zone that contains another is summed, its parts not at all:
+ *    psys ⊇ every package and its subzones; a package ⊇ core, uncore and, on a
+ *    client, dram (a server package has no core/uncore subzones, and its DRAM
+ *    domain is outside the package domain); a DTPM node ⊇ its children
+ *    (drivers/powercap/dtpm.c: a virtual node's power is the sum of its children),
+ *    so DTPM sums its roots. Containment is by RAPL name path, so an MSR package
+ *    also contains the MMIO copy of its core.
  */
 export interface TotalZone {
   id: string;
   name: string | null;
   controlType: string;
   parent: string | null;
+  /** whether the zone has constraint files (AMD's energy-only zones have none); unknown counts as yes */
+  hasConstraints?: boolean;
+}
+
+/** What the plan needs of the whole tree, watched or not. */
+export interface TotalTree {
+  /** names of a zone's subzones */
+  childNames(id: string): string[];
+  /** a zone's name, for ancestors that are not watched */
+  nameOf(id: string): string | null;
 }
 
 export interface SystemTotalPlan {
   /** ids of the zones summed, in watch order */
   summed: string[];
+  /** the watched zones left out, each with why */
   excluded: Array<{ id: string; reason: string }>;
 }
 
 const RAPL = new Set(['intel-rapl', 'intel-rapl-mmio']);
-const isPsys = (z: TotalZone) => RAPL.has(z.controlType) && z.parent === null && z.name === 'psys';
+const AMD_DIE = /^package-([0-9]+)-die-[0-9]+$/;
 
-/**
- * @param zones the watched zones
- * @param childNames names of a zone's subzones in the whole tree (watched or not), to tell a client package from a server one
- */
-export function planSystemTotal(zones: TotalZone[], childNames: (id: string) => string[]): SystemTotalPlan {
-  const watched = new Map(zones.map((z) => [z.id, z]));
+export function planSystemTotal(zones: TotalZone[], tree: TotalTree): SystemTotalPlan {
   const excluded = new Map<string, string>();
-
-  const dramOutsidePackage = (z: TotalZone): boolean => {
-    if (!RAPL.has(z.controlType) || z.name !== 'dram' || z.parent === null) return false;
-    const siblings = childNames(z.parent);
-    return !siblings.includes('core') && !siblings.includes('uncore');
+  const ancestors = (id: string): string[] => {
+    const out: string[] = [];
+    for (let p = parentOf(id); p !== null; p = parentOf(p)) out.push(p);
+    return out;
   };
+  const watched = new Map(zones.map((z) => [z.id, z]));
+  const nameOf = (id: string) => watched.get(id)?.name ?? tree.nameOf(id) ?? id;
 
-  for (const z of zones) {
-    // a watched ancestor already contains this zone's energy (a server's dram is outside its package)
-    let p = z.parent;
-    if (p !== null && dramOutsidePackage(z)) p = parentOf(p);
-    for (; p !== null; p = parentOf(p)) {
-      if (watched.has(p)) {
-        excluded.set(z.id, `inside ${p}`);
-        break;
-      }
+  // RAPL zones by what they measure: names from the top (`package-0/core`), AMD dies as their package
+  const namePath = (z: TotalZone): string[] => {
+    const path = [...ancestors(z.id).reverse().map(nameOf), z.name ?? z.id];
+    const top = watched.get(topOf(z.id)) ?? { id: topOf(z.id), name: path[0]!, controlType: z.controlType, parent: null };
+    const die = AMD_DIE.exec(path[0]!);
+    if (die && top.hasConstraints === false) path[0] = `package-${die[1]}`;
+    return path;
+  };
+  const raplPath = new Map<string, string[]>();
+  for (const z of zones) if (RAPL.has(z.controlType)) raplPath.set(z.id, namePath(z));
+
+  // 1. one zone per counter: MSR before MMIO, then watch order
+  const byCounter = new Map<string, TotalZone>();
+  const order = [...zones].sort((a, b) => Number(a.controlType === 'intel-rapl-mmio') - Number(b.controlType === 'intel-rapl-mmio'));
+  for (const z of order) {
+    const path = raplPath.get(z.id);
+    if (!path) continue;
+    const key = path.join('/');
+    const first = byCounter.get(key);
+    if (!first) {
+      byCounter.set(key, z);
+    } else if (first.controlType !== z.controlType) {
+      excluded.set(z.id, `same ${z.parent === null ? 'package' : 'counter'} as ${first.id} (MSR)`);
+    } else {
+      excluded.set(z.id, `same package counter as ${first.id} (AMD dies of one package)`);
     }
   }
-  for (const z of zones) {
-    if (excluded.has(z.id) || z.controlType !== 'intel-rapl-mmio') continue;
-    const msr = zones.find((o) => o.controlType === 'intel-rapl' && o.name === z.name && o.parent === null && !excluded.has(o.id));
-    if (msr && z.parent === null) excluded.set(z.id, `same package as ${msr.id} (MSR)`);
-  }
-  const packageSummed = zones.some((z) => RAPL.has(z.controlType) && !isPsys(z) && !excluded.has(z.id));
-  for (const z of zones) {
-    if (isPsys(z) && packageSummed && !excluded.has(z.id)) excluded.set(z.id, 'psys includes the packages');
+
+  // 2. a kept zone inside another kept zone is left out
+  const isPsys = (z: TotalZone) => RAPL.has(z.controlType) && z.parent === null && z.name === 'psys';
+  const dramOutsidePackage = (z: TotalZone): boolean => {
+    if (!RAPL.has(z.controlType) || z.name !== 'dram' || z.parent === null) return false;
+    const siblings = tree.childNames(z.parent);
+    return !siblings.includes('core') && !siblings.includes('uncore');
+  };
+  const contains = (a: TotalZone, b: TotalZone): boolean => {
+    if (a.id === b.id) return false;
+    const pa = raplPath.get(a.id);
+    const pb = raplPath.get(b.id);
+    if (pa && pb) {
+      if (isPsys(a)) return !isPsys(b);
+      if (pa.length >= pb.length || !pa.every((n, i) => pb[i] === n)) return false;
+      // a server's DRAM is outside its package domain
+      return !(dramOutsidePackage(b) && pb.length === pa.length + 1);
+    }
+    if (pa || pb) return false;
+    return ancestors(b.id).includes(a.id);
+  };
+  const kept = zones.filter((z) => !excluded.has(z.id));
+  const outermost = kept.filter((z) => !kept.some((o) => contains(o, z)));
+  for (const z of kept) {
+    // named by the summed zone that holds it (containment is transitive, so there is one)
+    const outer = outermost.find((o) => contains(o, z));
+    if (outer) excluded.set(z.id, `inside ${outer.id}${isPsys(outer) ? ' (psys)' : ''}`);
   }
   return {
     summed: zones.filter((z) => !excluded.has(z.id)).map((z) => z.id),
-    excluded: [...excluded].map(([id, reason]) => ({ id, reason })),
+    excluded: zones.filter((z) => excluded.has(z.id)).map((z) => ({ id: z.id, reason: excluded.get(z.id)! })),
   };
 }
 
@@ -74,4 +122,10 @@ function parentOf(id: string): string | null {
   const i = id.lastIndexOf(':');
   const p = id.slice(0, i);
   return p.includes(':') ? p : null;
+}
+
+/** The top-level zone of an id (`intel-rapl:0:1` → `intel-rapl:0`). */
+function topOf(id: string): string {
+  const parts = id.split(':');
+  return parts.slice(0, 2).join(':');
 }

@@ -8,8 +8,10 @@
  * "%s:%x"), so descending only into children named that way never follows
  * `device`/`subsystem` links, never loops, and skips `power/`.
  */
-import { notFound } from '../errors.js';
-import { joinRel, type DirEntry, type Source, type SourceInfo } from '../source/types.js';
+import * as nodePath from 'node:path';
+import { notFound, type PowercapError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
+import { DEFAULT_ROOT, joinRel, type DirEntry, type Source, type SourceInfo } from '../source/types.js';
 
 export interface Constraint {
   index: number;
@@ -211,12 +213,7 @@ interface Found {
 /** Walk the source and find every control type and zone directory (see the module comment). */
 export function discover(source: Source): { controlTypes: Map<string, Found>; zones: Map<string, Found> } {
   const rootEntries = source.list('');
-  if (rootEntries === null) {
-    throw notFound(
-      `no powercap tree at ${source.info.kind === 'live' ? source.info.root : source.info.file}: this machine exposes no powercap zones`,
-      'VMs and containers usually have none; try an example: powercapctl --snapshot examples/intel-laptop.json tree',
-    );
-  }
+  if (rootEntries === null) throw missingTree(source.info);
   const controlTypes = new Map<string, Found>();
   const zones = new Map<string, Found>();
 
@@ -252,7 +249,26 @@ export function discover(source: Source): { controlTypes: Map<string, Found>; zo
     zones.set(e.name, { path: e.name, entries });
     descend(e.name, e.name, entries);
   }
+  // a live directory with neither control types nor zones: a VM whose /sys/class/powercap
+  // exists but is empty, or a wrong --root. (An empty snapshot is a DTPM board being set up.)
+  if (source.info.kind === 'live' && controlTypes.size === 0 && zones.size === 0) {
+    throw notFound(`no powercap zones under ${source.info.root}`,
+      `usual in VMs and containers; on hardware, load the driver (modprobe intel_rapl_msr; dtpm on Arm boards); or ${tryExample()}`);
+  }
   return { controlTypes, zones };
+}
+
+/** An absolute path, so the hint works from any folder. */
+const tryExample = () => `try: powercapctl --snapshot ${nodePath.join(packageRoot(), 'examples', 'intel-laptop.json')} tree`;
+
+/** The root is not there: say which path, and what to do, for the default and for --root. */
+function missingTree(info: SourceInfo): PowercapError {
+  if (info.kind !== 'live') return notFound(`no powercap tree in ${info.file}`);
+  if (nodePath.resolve(info.root) === DEFAULT_ROOT) {
+    return notFound(`this machine exposes no powercap zones (${info.root} does not exist)`,
+      `a VM or container, or a kernel without CONFIG_POWERCAP; ${tryExample()}`);
+  }
+  return notFound(`${info.root} does not exist`, 'give the powercap class directory (--root /sys/class/powercap) or a copy of one');
 }
 
 /** Read the whole tree. Throws exit 3 when the root does not exist. */

@@ -25,14 +25,14 @@ export function openTarget(ctx: CommandContext, o: TargetOptions): DtpmTarget {
     if (src.snapshot) {
       return { kind: 'configfs', dir: o.configfs, registry: src.registry, domains: src.energyModel ? readEnergyModel(src.energyModel) : [], dryRun: o.dryRun === true };
     }
-    const live = readHierarchy({ kind: 'live', powercap: src.powercap, energyModel: src.energyModel });
+    const live = readHierarchy({ kind: 'live', powercap: src.powercap, energyModel: ctx.energyModel() });
     return { kind: 'configfs', dir: o.configfs, registry: live.registry, domains: live.domains, dryRun: o.dryRun === true };
   }
   if (src.snapshot) {
     if (o.writing && !o.dryRun) src.snapshot.assertWritable();
     return { kind: 'snapshot', snapshot: src.snapshot, dryRun: o.dryRun === true };
   }
-  return { kind: 'live', powercap: src.powercap, energyModel: src.energyModel };
+  return { kind: 'live', powercap: src.powercap, energyModel: ctx.energyModel() };
 }
 
 export function targetJson(t: DtpmTarget): Record<string, unknown> {

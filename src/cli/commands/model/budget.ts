@@ -188,7 +188,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     ]);
     const src = ctx.source();
     const tree = readPowercapTree(src.powercap);
-    const forest = buildDtpmForest(tree, src.registry, src.energyModel ? readEnergyModel(src.energyModel) : []);
+    const forest = buildDtpmForest(tree, src.registry, (ctx.energyModel() ? readEnergyModel(ctx.energyModel()!) : []));
     let root: DtpmNode;
     if (opts.zone !== undefined) {
       const z = resolveZone(tree, opts.zone as string);

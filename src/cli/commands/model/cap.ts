@@ -65,7 +65,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   const src = ctx.source();
   const tree = readPowercapTree(src.powercap);
   const zone = resolveZone(tree, zoneRef!);
-  const forest = buildDtpmForest(tree, src.registry, src.energyModel ? readEnergyModel(src.energyModel) : []);
+  const forest = buildDtpmForest(tree, src.registry, (ctx.energyModel() ? readEnergyModel(ctx.energyModel()!) : []));
   const node = forest.byZone.get(zone.id);
   if (!node) throw notFound(`${zone.id} (${zone.name ?? 'no name'}) is not a DTPM zone`, 'model cap works on the dtpm control type: see `powercapctl tree --type dtpm`');
   const limit = limitOf(opts.limit, node.powerMinUw, node.powerMaxUw);

@@ -24,9 +24,12 @@ export async function sourceDomains(ctx: CommandContext): Promise<{ domains: Per
   const { readEnergyModel } = await import('../../../core/em/debugfs.js');
   const where = ctx.globals.snapshot ?? ctx.emRootPath;
   let domains: PerfDomain[];
+  const src = ctx.source();
   try {
-    const src = ctx.source();
-    domains = src.energyModel ? readEnergyModel(src.energyModel) : [];
+    const em = src.energyModel;
+    const problem = src.energyModelProblem;
+    if (problem && (problem.errno === 'EACCES' || problem.errno === 'EPERM')) throw new SysfsError(problem.errno, problem.path);
+    domains = em ? readEnergyModel(em) : [];
   } catch (err) {
     if (err instanceof SysfsError && (err.errno === 'EACCES' || err.errno === 'EPERM')) {
       throw permissionDenied(`cannot read the energy model at ${err.path}: ${err.errno}`, 'debugfs is readable by root only: run with sudo, or use a snapshot (--snapshot) or --dts/--opp-file');

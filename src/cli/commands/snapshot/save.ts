@@ -21,9 +21,9 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   let doc;
   try {
     doc = captureSnapshot(src.powercap, {
-      energyModel: src.energyModel,
+      energyModel: ctx.energyModel(),
       rootPath: ctx.rootPath,
-      emRootPath: src.energyModel ? ctx.emRootPath : null,
+      emRootPath: ctx.energyModel() ? ctx.emRootPath : null,
       onZone: spinner ? (n) => { if (n % 64 === 0) spinner!.text = `reading zones… ${n}`; } : undefined,
     });
   } catch (err) {

@@ -46,7 +46,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   const top = args[0] as string | undefined;
   const rootZone = top !== undefined ? resolveZone(tree, top) : null;
   const hasDtpm = tree.zones.some((z) => z.controlType === DTPM_CONTROL_TYPE);
-  const forest = hasDtpm ? buildDtpmForest(tree, src.registry, src.energyModel ? readEnergyModel(src.energyModel) : []) : null;
+  const forest = hasDtpm ? buildDtpmForest(tree, src.registry, (ctx.energyModel() ? readEnergyModel(ctx.energyModel()!) : [])) : null;
 
   const shown: Zone[] = [];
   const collect = (z: Zone) => { shown.push(z); z.children.forEach(collect); };

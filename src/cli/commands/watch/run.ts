@@ -104,9 +104,9 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
     checkOutputFile(o.record);
     const { captureSnapshot } = await import('../../../core/snapshot/capture.js');
     recordDoc = captureSnapshot(src.powercap, {
-      energyModel: src.energyModel,
+      energyModel: ctx.energyModel(),
       rootPath: ctx.rootPath,
-      emRootPath: src.energyModel ? ctx.emRootPath : null,
+      emRootPath: ctx.energyModel() ? ctx.emRootPath : null,
     });
     recorder = new Recorder(plan.zones, o.intervalUs, new Date().toISOString());
   }
@@ -198,8 +198,16 @@ async function session(
   feed: Feed,
   finish: () => Promise<void>,
 ): Promise<void> {
-  const childNames = (id: string) => tree.byId.get(id)?.children.map((c) => c.name ?? '') ?? [];
-  const total = zones.length > 1 ? planSystemTotal(zones, childNames).summed : [];
+  const totalPlan = zones.length > 1
+    ? planSystemTotal(
+      zones.map((z) => ({ ...z, hasConstraints: (tree.byId.get(z.id)?.constraints.length ?? 1) > 0 })),
+      {
+        childNames: (id) => tree.byId.get(id)?.children.map((c) => c.name ?? '') ?? [],
+        nameOf: (id) => tree.byId.get(id)?.name ?? null,
+      },
+    )
+    : { summed: [], excluded: [] };
+  const total = totalPlan.summed;
   const index = new Map(zones.map((z, i) => [z.id, i]));
   const sampler = new Sampler(zones, total.map((id) => index.get(id)!));
 
@@ -224,15 +232,15 @@ async function session(
     const restore = () => redrawer!.restore();
     process.once('exit', restore);
     onResult = () => {
-      redrawer!.frame(table.renderFrame(sampler, { summed: total, notes, rows: ctx.io.stdoutIsTTY ? process.stdout.rows ?? 0 : 0, replay: isReplay }, colors));
+      redrawer!.frame(table.renderFrame(sampler, { summed: total, excluded: totalPlan.excluded, notes, rows: ctx.io.stdoutIsTTY ? process.stdout.rows ?? 0 : 0, replay: isReplay }, colors));
     };
     atEnd = (interrupted) => {
       redrawer!.restore();
       process.removeListener('exit', restore);
-      out(table.renderSummary(sampler, total, interrupted, colors));
+      out(table.renderSummary(sampler, total, interrupted, colors, totalPlan.excluded));
     };
   } else if (o.format === 'ndjson') {
-    const f = new NdjsonFormatter(zones, total);
+    const f = new NdjsonFormatter(zones, total, totalPlan.excluded);
     onResult = (r) => { if (r) out(f.pass(r)); };
   } else if (o.format === 'csv') {
     const f = new CsvFormatter(zones, total);

@@ -17,6 +17,8 @@ const pw = (v: bigint | null) => (v === null ? dash : formatPower(v));
 
 export interface FrameInfo {
   summed: string[];
+  /** watched zones left out of the system figure, and why */
+  excluded?: Array<{ id: string; reason: string }>;
   /** lines of notes (gaps, vanished zones) to show under the table */
   notes: string[];
   /** rows available on the terminal, 0: no limit */
@@ -73,13 +75,22 @@ export function renderFrame(sampler: Sampler, info: FrameInfo, colors: { color: 
   lines.push(p.dim(`${info.replay ? 'replay' : 'watch'} · ${elapsed} · ${plural(Math.max(0, sampler.passes - 1), "sample")} · Ctrl-C to stop`));
   lines.push(table.toString());
   if (shown < zones.length) lines.push(p.dim(`… ${zones.length - shown} more zones (a taller terminal, or name zones to watch)`));
-  if (info.summed.length) lines.push(p.dim(`system = ${info.summed.join(' + ')}`));
+  if (info.summed.length) lines.push(p.dim(systemRule(info.summed, info.excluded ?? [])));
   for (const n of info.notes.slice(-3)) lines.push(p.warn(n));
   return lines.join('\n') + '\n';
 }
 
+/** What the system figure sums and what it leaves out, and why (docs/watch.md). */
+function systemRule(summed: string[], excluded: Array<{ id: string; reason: string }>): string {
+  const named = excluded.slice(0, 3).map((e) => `${e.id} ${e.reason}`).join('; ') + (excluded.length > 3 ? `; ${excluded.length - 3} more` : '');
+  return `system = ${summed.join(' + ')}${excluded.length ? `; left out: ${named}` : ''}`;
+}
+
 /** The summary after the run (or Ctrl-C): energy per zone, average power, duration. */
-export function renderSummary(sampler: Sampler, summed: string[], interrupted: boolean, colors: { color: boolean; isTTY: boolean }): string {
+export function renderSummary(
+  sampler: Sampler, summed: string[], interrupted: boolean, colors: { color: boolean; isTTY: boolean },
+  excluded: Array<{ id: string; reason: string }> = [],
+): string {
   const p = palette(makeColors(colors.color, colors.isTTY));
   const table = new Table({
     head: ['ZONE', 'NAME', 'ENERGY', 'AVG POWER', 'MIN', 'MAX', 'GAPS'].map((h) => p.heading(h)),
@@ -96,7 +107,7 @@ export function renderSummary(sampler: Sampler, summed: string[], interrupted: b
     table.push([p.name('system'), summed.join(' + '), formatEnergy(t.energyUj), pw(t.avgUw), pw(t.minUw), pw(t.maxUw), t.gaps ? p.warn(String(t.gaps)) : '0']);
   }
   const head = `${interrupted ? 'interrupted after' : 'watched'} ${formatDuration(sampler.durationUs)} (${plural(Math.max(0, sampler.passes - 1), "sample")})`;
-  return `${p.name(head)}\n${table.toString()}\n`;
+  return `${p.name(head)}\n${table.toString()}\n${summed.length ? p.dim(systemRule(summed, excluded)) + '\n' : ''}`;
 }
 
 /** Writes frames over each other on a terminal (cursor up, clear to the end of the screen). */

@@ -26,10 +26,10 @@ export class NdjsonFormatter {
   private readonly heads: string[];
   private readonly systemHead: string;
   private readonly systemTail: string;
-  constructor(zones: WatchZone[], summed: string[]) {
+  constructor(zones: WatchZone[], summed: string[], excluded: Array<{ id: string; reason: string }> = []) {
     this.heads = zones.map((z) => `,"zone":${JSON.stringify(z.id)},"name":${JSON.stringify(z.name)}`);
     this.systemHead = `,"zone":"system","name":"system"`;
-    this.systemTail = `,"zones":${JSON.stringify(summed)}`;
+    this.systemTail = `,"zones":${JSON.stringify(summed)},"excluded":${JSON.stringify(excluded.map((e) => ({ zone: e.id, reason: e.reason })))}`;
   }
 
   line(s: WatchSample, index: number): string {

@@ -1,0 +1,103 @@
+/**
+ * apply output: one row per setting (old → desired → applied, changed or
+ * unchanged), the --check comparison, and the --json document
+ * (docs/profiles.md "JSON output").
+ */
+import type { ItemOutcome, ReconcileResult } from '../../../core/profile/reconcile.js';
+import type { RollbackEntry } from '../../../core/limits/index.js';
+import { constraintLabel } from '../../../core/limits/index.js';
+import type { PowercapError } from '../../../core/errors.js';
+import { formatValue } from '../set-limit/render.js';
+
+const keySuffix = (a: string) => (a === 'power_limit_uw' ? 'Uw' : a === 'time_window_us' ? 'Us' : '');
+const jv = (attribute: string, v: bigint | null) => (v === null ? null : attribute === 'enabled' ? v !== 0n : v);
+
+function itemJson(o: ItemOutcome) {
+  const s = o.step;
+  const k = keySuffix(s.attribute);
+  return {
+    item: o.item.index,
+    line: o.item.line,
+    zone: s.zoneId,
+    name: s.zoneName,
+    controlType: s.controlType,
+    constraint: s.constraint ? s.constraint.name ?? String(s.constraint.index) : null,
+    attribute: s.attribute,
+    pair: o.pair,
+    [`before${k}`]: jv(s.attribute, o.before),
+    [`desired${k}`]: jv(s.attribute, s.requested),
+    [`expected${k}`]: jv(s.attribute, o.expected),
+    [`applied${k}`]: jv(s.attribute, o.applied),
+    inState: o.inState,
+    changed: o.changed,
+  };
+}
+
+function rollbackJson(r: RollbackEntry) {
+  const k = keySuffix(r.attribute);
+  return {
+    zone: r.zoneId, name: r.zoneName, attribute: r.attribute,
+    constraint: r.constraint ? r.constraint.name ?? String(r.constraint.index) : null,
+    [`from${k}`]: jv(r.attribute, r.from), [`restored${k}`]: jv(r.attribute, r.readBack), ok: r.ok,
+    ...(r.errno ? { error: r.errno } : {}),
+  };
+}
+
+export function applyJson(opts: { source: unknown; profile: string; check: boolean; r: ReconcileResult; notes: string[]; error?: PowercapError | null }) {
+  const { r } = opts;
+  const doc: Record<string, unknown> = {
+    format: 'powercapctl-apply',
+    version: 1,
+    source: opts.source,
+    profile: opts.profile,
+    check: opts.check,
+    ok: r.result ? r.result.ok : true,
+    changed: r.changed,
+    inState: r.inState,
+    settings: r.items.length,
+    changedSettings: r.items.filter((i) => i.changed).length,
+    items: r.items.map(itemJson),
+    skipped: r.skipped,
+    warnings: [...r.warnings, ...opts.notes],
+    rolledBack: r.result ? r.result.rolledBack.map(rollbackJson) : [],
+  };
+  if (r.result && !r.result.ok && opts.error) {
+    doc.error = {
+      exitCode: opts.error.exitCode, message: opts.error.message, errno: r.result.failed?.errno ?? null,
+      zone: r.result.failed?.step.zoneId ?? null, attribute: r.result.failed?.step.attribute ?? null, interrupted: r.result.interrupted,
+    };
+  }
+  return doc;
+}
+
+interface Colors { heading(s: string): string; dim(s: string): string; warn(s: string): string; ok(s: string): string; id(s: string): string }
+
+const settingCell = (a: string) => (a === 'power_limit_uw' ? 'power limit' : a === 'time_window_us' ? 'time window' : 'enabled');
+const zoneCell = (o: ItemOutcome) => (o.step.zoneName ? `${o.step.zoneId} ${o.step.zoneName}` : o.step.zoneId);
+
+/** `28.00 s`, or `28.00 s ≈ 27.98 s` when the kernel stores the request differently. */
+export function desiredCell(o: ItemOutcome): string {
+  const want = formatValue(o.step, o.step.requested);
+  const stored = formatValue(o.step, o.expected);
+  return o.expected !== o.step.requested && stored !== want ? `${want} ≈ ${stored}` : want;
+}
+
+export async function renderOutcome(r: ReconcileResult, check: boolean, p: Colors): Promise<string> {
+  const { borderlessTable } = await import('../../render/table.js');
+  const rows = r.items.map((o) => {
+    const base = [p.id(zoneCell(o)), o.step.constraint ? constraintLabel(o.step.constraint) : '–', settingCell(o.step.attribute), formatValue(o.step, o.before), desiredCell(o)];
+    if (check) return [...base, o.inState ? p.ok('in state') : p.warn('differs')];
+    const applied = o.applied === null ? '–' : formatValue(o.step, o.applied);
+    return [...base, applied, o.changed ? p.warn('changed') : p.dim('unchanged')];
+  });
+  const head = check ? ['ZONE', 'CONSTRAINT', 'SETTING', 'NOW', 'DESIRED', 'STATE'] : ['ZONE', 'CONSTRAINT', 'SETTING', 'BEFORE', 'DESIRED', 'APPLIED', ''];
+  return borderlessTable(head.map((h) => p.heading(h)), rows, { trimEnd: true });
+}
+
+export function summaryLine(r: ReconcileResult, check: boolean): string {
+  const n = r.items.length;
+  const differ = r.items.filter((i) => !i.inState).length;
+  if (check) return r.inState ? `in state: ${n} setting${n === 1 ? '' : 's'} as the profile says` : `not in state: ${differ} of ${n} settings differ (nothing was written)`;
+  const changed = r.items.filter((i) => i.changed).length;
+  return `${changed} changed, ${n - changed} unchanged`;
+}

@@ -1,0 +1,29 @@
+import type { CommandSpec } from '../../spec.js';
+
+export const applySpec: CommandSpec = {
+  name: 'apply',
+  group: 'write',
+  summary: 'bring the limits into a profile\'s state (YAML or JSON), as one transaction; --check compares only',
+  description:
+    'Read the current limits, plan the profile\'s settings with the set-limit checks, print old → desired → applied\n' +
+    '(with the kernel\'s quantisation) and write only what differs, as one transaction with rollback. Each setting is\n' +
+    'reported changed or unchanged; a second run changes nothing. A package name that means both the MSR (intel-rapl)\n' +
+    'and the MMIO (intel-rapl-mmio) copy sets both (--only TYPE restricts it). --check writes nothing and exits 0 in\n' +
+    'state, 7 not in state. --json carries "changed": true|false (Ansible changed_when). Works on snapshots too.\n' +
+    'Format: docs/profiles.md, schema/profile.schema.json.',
+  args: [
+    { name: 'file', description: 'profile (YAML or JSON): version: 1, limits: [{zone, constraint, power, timeWindow, enabled}]', required: true, complete: 'file' },
+  ],
+  options: [
+    { flags: '--check', description: 'compare only: exit 0 when in state, 7 when not; nothing is written' },
+    { flags: '--only <type>', description: 'only zones of this control type (intel-rapl: the MSR copy of a package, not MMIO)' },
+    { flags: '--watch <interval>', description: 'keep applying: re-read the limits every interval (30s, 5m), restore drift, log it on stderr' },
+    { flags: '--state <file>', description: 'record the last apply and the drifts seen here (read by persist status)', complete: 'file' },
+  ],
+  examples: [
+    { command: 'cp examples/intel-laptop.json l.json && powercapctl --snapshot l.json apply examples/profile-laptop.yaml', description: 'apply a profile to a snapshot copy' },
+    { command: 'powercapctl --snapshot examples/intel-laptop.json apply --check examples/profile-laptop.yaml; echo $?', description: '7: not in state (nothing written)' },
+    { command: 'sudo powercapctl apply /etc/powercapctl/profile.yaml --json', description: 'for Ansible: changed_when from the JSON' },
+  ],
+  load: () => import('./run.js'),
+};

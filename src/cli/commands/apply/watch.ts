@@ -1,0 +1,129 @@
+/**
+ * apply --watch: the drift watchdog. Every interval it re-reads the limits (and
+ * the profile, when its file changed), writes back any setting that something
+ * else changed (firmware, the embedded controller, thermald), and logs each
+ * drift on stderr (the journal, under systemd): zone, what it found, what it
+ * restored. A write that keeps failing is retried with a growing delay (the
+ * interval doubled per failure, at most 10 min or the interval) instead of
+ * hammering a locked register. SIGTERM or Ctrl-C stops it cleanly (exit 0).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CommandContext } from '../../context.js';
+import { PowercapError } from '../../../core/errors.js';
+import { loadProfile, type Profile } from '../../../core/profile/parse.js';
+import { reconcile, type ItemOutcome } from '../../../core/profile/reconcile.js';
+import { constraintLabel } from '../../../core/limits/index.js';
+import { updateState } from '../../../core/persist/state.js';
+import { formatDuration } from '../../../core/units.js';
+import { jsonInt } from '../../../core/units.js';
+import { formatValue, rollbackLines } from '../set-limit/render.js';
+
+export interface WatchOptions {
+  file: string;
+  only: string | undefined;
+  intervalUs: bigint;
+  stateFile: string | undefined;
+}
+
+const MAX_BACKOFF_US = 600_000_000n;
+
+/** The delay before the next pass: the interval, doubled per consecutive failure, capped. */
+export function backoffUs(intervalUs: bigint, failures: number): bigint {
+  if (failures <= 0) return intervalUs;
+  const cap = intervalUs > MAX_BACKOFF_US ? intervalUs : MAX_BACKOFF_US;
+  const d = intervalUs * 2n ** BigInt(Math.min(failures, 20));
+  return d > cap ? cap : d;
+}
+
+const log = (line: string) => process.stderr.write(line + '\n');
+const what = (o: ItemOutcome) =>
+  `${o.step.zoneId}${o.step.zoneName ? ` (${o.step.zoneName})` : ''} ${o.step.constraint ? constraintLabel(o.step.constraint) + ' ' : ''}` +
+  (o.step.attribute === 'power_limit_uw' ? 'power limit' : o.step.attribute === 'time_window_us' ? 'time window' : 'enabled');
+
+function mtimeOf(file: string): number | null {
+  try { return fs.statSync(file).mtimeMs; } catch { return null; }
+}
+
+export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promise<void> {
+  let profile: Profile = await loadProfile(o.file);
+  let mtime = mtimeOf(o.file);
+  const src = ctx.source();
+  const profilePath = path.resolve(o.file);
+  let stopping = false;
+  let wake: (() => void) | null = null;
+  const stop = () => { stopping = true; wake?.(); };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  const record = (change: Parameters<typeof updateState>[2]) => { if (o.stateFile) updateState(o.stateFile, profilePath, change); };
+  record((s) => { s.watch = { pid: process.pid, startedAt: new Date().toISOString(), intervalUs: Number(o.intervalUs) }; });
+  log(`watching ${profile.items.length} item${profile.items.length === 1 ? '' : 's'} of ${o.file} every ${formatDuration(o.intervalUs)}`);
+
+  let failures = 0;
+  let first = true;
+  try {
+    while (!stopping) {
+      const m = mtimeOf(o.file);
+      if (m !== mtime) {
+        mtime = m;
+        try {
+          profile = await loadProfile(o.file);
+          log(`profile ${o.file} changed: ${profile.items.length} items`);
+          // what the new profile changes is applied, not drift
+          first = true;
+        } catch (err) {
+          log(`profile ${o.file} changed but cannot be used, keeping the previous one: ${(err as Error).message}`);
+        }
+      }
+      try {
+        const r = await reconcile(src.powercap, profile, {
+          ...(o.only ? { only: o.only } : {}), energyModel: () => ctx.energyModel(), hooks: { isInterrupted: () => stopping },
+        });
+        if (r.result && !r.result.ok) {
+          failures++;
+          const wait = backoffUs(o.intervalUs, failures);
+          log(`apply failed: ${r.result.error!.message}; retrying in ${formatDuration(wait)}`);
+          for (const line of rollbackLines(r.result.rolledBack)) log(line);
+          record((s) => { s.lastApply = { at: new Date().toISOString(), ok: false, changed: false, settings: r.items.length, changedSettings: 0, error: r.result!.error!.message }; });
+        } else {
+          failures = 0;
+          const changed = r.items.filter((i) => i.changed);
+          for (const i of changed) {
+            log(`${first ? 'applied' : 'drift'}: ${what(i)} was ${formatValue(i.step, i.before)}, ${first ? 'now' : 'restored'} ${formatValue(i.step, i.applied)}`);
+          }
+          const at = new Date().toISOString();
+          record((s) => {
+            s.lastApply = { at, ok: true, changed: changed.length > 0, settings: r.items.length, changedSettings: changed.length, error: null };
+            if (!first) {
+              s.drifts += changed.length;
+              for (const i of changed) {
+                s.recentDrifts.push({
+                  at, zone: i.step.zoneId, name: i.step.zoneName,
+                  setting: `${i.step.constraint ? constraintLabel(i.step.constraint) + ' ' : ''}${i.step.attribute}`,
+                  found: jsonInt(i.before), restored: jsonInt(i.applied),
+                });
+              }
+            }
+          });
+        }
+      } catch (err) {
+        if (!(err instanceof PowercapError)) throw err;
+        failures++;
+        log(`cannot apply ${o.file}: ${err.message}; retrying in ${formatDuration(backoffUs(o.intervalUs, failures))}`);
+      }
+      if (failures === 0) first = false;
+      if (stopping) break;
+      const waitMs = Number(backoffUs(o.intervalUs, failures) / 1000n);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, waitMs);
+        wake = () => { clearTimeout(t); resolve(); };
+      });
+      wake = null;
+    }
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+    record((s) => { s.watch = null; });
+  }
+  log('stopped');
+}

@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import type { CommandContext } from '../../context.js';
+import { PowercapError, usageError } from '../../../core/errors.js';
+import { readPowercapTree, type PowercapTree } from '../../../core/zones/model.js';
+import { runChecks, FINDING_IDS, type Finding } from '../../../core/doctor/checks.js';
+import { parseIntervalUs } from '../apply/run.js';
+import { sourceJson } from '../../render/zones.js';
+
+const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** The kernel log: the file given, else `dmesg` when this user may read it (null otherwise). */
+function kernelLog(file: string | undefined): string | null {
+  if (file !== undefined) {
+    try { return fs.readFileSync(file, 'utf8'); } catch (err) { throw usageError(`--kernel-log ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`); }
+  }
+  const r = spawnSync('dmesg', [], { encoding: 'utf8', timeout: 5000 });
+  return r.status === 0 ? r.stdout : null;
+}
+
+export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const intervalUs = parseIntervalUs(str(opts.interval) ?? '1s', '--interval');
+  const procDir = path.resolve(str(opts.proc) ?? '/proc');
+  const rootDir = path.resolve(str(opts.rootDir) ?? '/');
+  const log = kernelLog(str(opts.kernelLog));
+  let tree: PowercapTree | null = null;
+  let info: ReturnType<CommandContext['source']>['info'] | null = null;
+  try {
+    const src = ctx.source();
+    info = src.info;
+    tree = readPowercapTree(src.powercap);
+  } catch (err) {
+    // no tree is a finding, not a failure; a bad snapshot is still an error
+    if (!(err instanceof PowercapError) || ctx.globals.snapshot) throw err;
+  }
+  const findings = runChecks({
+    tree, where: ctx.globals.snapshot ?? ctx.rootPath, live: !ctx.globals.snapshot, procDir, rootDir,
+    kernelLog: log, uid: process.getuid?.() ?? -1, intervalUs,
+  });
+  if (ctx.globals.json) {
+    ctx.io.json({ format: 'powercapctl-doctor', version: 1, source: info ? sourceJson(info) : { kind: 'live', root: ctx.rootPath }, checks: [...FINDING_IDS], findings });
+    return;
+  }
+  const { makeColors, palette } = await import('../../color.js');
+  const p = palette(makeColors(ctx.globals.color, ctx.io.stdoutIsTTY));
+  const mark = (f: Finding) => (f.severity === 'error' ? p.warn('error') : f.severity === 'warning' ? p.warn('warning') : p.dim('info'));
+  const lines: string[] = [];
+  for (const f of findings) {
+    lines.push(`${mark(f)} ${p.id(f.id)}: ${f.title}`);
+    for (const e of f.evidence) lines.push(`    ${p.dim('·')} ${e}`);
+    lines.push(`    fix: ${f.fix}`);
+  }
+  const count = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
+  const problems = count('error') + count('warning');
+  lines.push(problems === 0
+    ? `no problems found (${FINDING_IDS.length} checks${findings.length ? `, ${findings.length} note${findings.length === 1 ? '' : 's'}` : ''})`
+    : `${problems} problem${problems === 1 ? '' : 's'}: ${count('error')} error${count('error') === 1 ? '' : 's'}, ${count('warning')} warning${count('warning') === 1 ? '' : 's'} (${FINDING_IDS.length} checks)`);
+  ctx.io.out(lines.join('\n'));
+}

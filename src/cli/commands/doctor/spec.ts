@@ -1,0 +1,24 @@
+import type { CommandSpec } from '../../spec.js';
+
+export const doctorSpec: CommandSpec = {
+  name: 'doctor',
+  group: 'setup',
+  summary: 'check why limits do not hold or readings fail, each finding with its evidence and fix',
+  description:
+    'Checks this machine (or a snapshot) and explains each finding: no-powercap (VM, container, WSL, kernel config,\n' +
+    'modules), not-root (energy_uj is root-only), limit-locked (firmware lock; the kernel\'s "locked by BIOS" line),\n' +
+    'msr-mmio-differ (with the effective limit), competing-writer (thermald, tuned, throttled… in /proc), wrap-horizon\n' +
+    '(how long each counter takes to wrap at its maximum power, against --interval), dtpm-unlimited, not-persisted.\n' +
+    '--json gives a list of findings, each with a stable id, a severity, the evidence and the fix. Exit 0 when it ran.',
+  options: [
+    { flags: '--interval <duration>', description: 'the sampling interval wrap-horizon is judged against', defaultValue: '1s' },
+    { flags: '--proc <dir>', description: 'the proc filesystem to read processes and the environment from', defaultValue: '/proc', complete: 'dir' },
+    { flags: '--root-dir <dir>', description: 'where installed units are looked for (not-persisted)', defaultValue: '/', complete: 'dir' },
+    { flags: '--kernel-log <file>', description: 'the kernel log to search for "locked by BIOS"', defaultDescription: 'dmesg, when readable', complete: 'file' },
+  ],
+  examples: [
+    { command: 'sudo powercapctl doctor', description: 'check this machine' },
+    { command: 'powercapctl --snapshot examples/intel-laptop.json doctor --json', description: 'findings of the laptop example as JSON (msr-mmio-differ, not-persisted)' },
+  ],
+  load: () => import('./run.js'),
+};

@@ -1,0 +1,59 @@
+import type { CommandSpec } from '../../spec.js';
+
+const rootDir = { flags: '--root-dir <dir>', description: 'install into DIR instead of / (as DESTDIR: for images, packages and tests); no systemctl call then', defaultValue: '/', complete: 'dir' as const };
+
+export const persistSpec: CommandSpec = {
+  name: 'persist',
+  group: 'setup',
+  summary: 'keep a profile applied: systemd units and a udev rule for boot, resume and AC changes',
+  description:
+    '`persist install [FILE]` copies the profile to /etc/powercapctl/profile.yaml (without FILE: the limits set now) and\n' +
+    'writes systemd units and a udev rule that apply it at boot once the RAPL/DTPM drivers are up, after every resume,\n' +
+    'and when AC power comes or goes; `--watch INTERVAL` adds a service running `apply --watch`, which restores\n' +
+    'drift and logs it to the journal. Every path honours --root-dir; systemctl is called only for the real root.\n' +
+    'See README "Keeping limits set".',
+  examples: [
+    { command: 'sudo powercapctl persist install examples/profile-laptop.yaml --watch 30s', description: 'apply at boot, resume, AC change; watch for drift' },
+    { command: 'powercapctl persist status --root-dir /tmp/img', description: 'what is installed in an image folder, last apply, drifts' },
+  ],
+  subcommands: [
+    {
+      name: 'install',
+      group: 'setup',
+      summary: 'install the profile, units and udev rule (without FILE: the limits set now)',
+      args: [{ name: 'file', description: 'profile to install (YAML or JSON); default: keep the installed one, else save the current limits', complete: 'file' }],
+      options: [
+        rootDir,
+        { flags: '--watch <interval>', description: 'also install the drift watchdog: apply --watch INTERVAL (30s, 5min)' },
+        { flags: '--exec <path>', description: 'the powercapctl the units run', defaultDescription: 'this installation\'s bin/powercapctl', complete: 'file' },
+      ],
+      examples: [
+        { command: 'mkdir -p /tmp/img && powercapctl persist install examples/profile-laptop.yaml --root-dir /tmp/img', description: 'into an image folder' },
+        { command: 'sudo powercapctl persist install', description: 'keep the limits set now: saved as the profile' },
+      ],
+      load: () => import('./install.js'),
+    },
+    {
+      name: 'status',
+      group: 'setup',
+      summary: 'installed or not, enabled, the last apply and the drifts the watchdog restored',
+      options: [rootDir],
+      examples: [
+        { command: 'powercapctl persist status', description: 'on this machine' },
+        { command: 'powercapctl persist status --root-dir /tmp/img --json', description: 'as JSON, in an image folder' },
+      ],
+      load: () => import('./status.js'),
+    },
+    {
+      name: 'remove',
+      group: 'setup',
+      summary: 'remove the units, the udev rule and their enablement links (the profile stays unless --purge)',
+      options: [rootDir, { flags: '--purge', description: 'also remove the profile and the state file' }],
+      examples: [
+        { command: 'sudo powercapctl persist remove', description: 'stop re-applying at boot, resume and AC change' },
+        { command: 'powercapctl persist remove --root-dir /tmp/img --purge', description: 'everything, from an image folder' },
+      ],
+      load: () => import('./remove.js'),
+    },
+  ],
+};

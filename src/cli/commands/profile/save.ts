@@ -1,0 +1,34 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import type { CommandContext } from '../../context.js';
+import { Exit, PowercapError } from '../../../core/errors.js';
+import { writeFileAtomic, assertWritableFile } from '../../../core/atomic.js';
+import { readPowercapTree } from '../../../core/zones/model.js';
+import { profileFromTree, profileText } from '../../../core/profile/save.js';
+
+/** Where a profile's values came from, for its header. */
+export function provenance(ctx: CommandContext): string {
+  const info = ctx.source().info;
+  return info.kind === 'snapshot' ? `snapshot ${info.file}` : `${info.root} on ${os.hostname()}`;
+}
+
+export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const file = args[0] as string;
+  const toStdout = file === '-';
+  if (!toStdout && fs.existsSync(file) && !opts.force) {
+    throw new PowercapError(Exit.USAGE, `${file} exists: nothing was written`, 'use --force to replace it');
+  }
+  const tree = readPowercapTree(ctx.source().powercap);
+  const saved = profileFromTree(tree, typeof opts.description === 'string' ? opts.description : undefined);
+  const header = [`powercapctl profile: the limits of ${provenance(ctx)} at ${new Date().toISOString()}`, 'apply with: powercapctl apply FILE   (format: docs/profiles.md)'];
+  if (toStdout) {
+    if (ctx.globals.json) ctx.io.json(saved);
+    else ctx.io.out(profileText('-', saved, header));
+    return;
+  }
+  assertWritableFile(file);
+  writeFileAtomic(file, profileText(file, saved, header));
+  const summary = `saved ${file}: ${saved.limits.length} limit${saved.limits.length === 1 ? '' : 's'}`;
+  if (ctx.globals.json) ctx.io.json({ format: 'powercapctl-profile-save', version: 1, file, limits: saved.limits.length, profile: saved });
+  else ctx.io.note(summary);
+}

@@ -1,0 +1,332 @@
+/**
+ * doctor: why a limit does not hold, or why a reading fails, with the evidence
+ * and the fix. Each check has a stable id (docs/profiles.md "doctor"); a check
+ * that finds nothing reports nothing. Inputs are passed in (the tree, a /proc
+ * directory, the kernel log text, a root directory for installed units), so
+ * the same checks run on a live machine, a snapshot and a test fixture.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { constraintLabel, isRaplType } from '../limits/index.js';
+import { formatDuration, formatEnergy, formatPower } from '../units.js';
+import type { PowercapTree, Zone } from '../zones/model.js';
+import { raplCopies } from '../profile/effective.js';
+import { status as persistStatus } from '../persist/install.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  id: FindingId;
+  severity: Severity;
+  title: string;
+  evidence: string[];
+  fix: string;
+  /** zone ids concerned, when any */
+  zones?: string[];
+}
+
+export const FINDING_IDS = [
+  'no-powercap', 'not-root', 'limit-locked', 'msr-mmio-differ', 'competing-writer', 'wrap-horizon', 'dtpm-unlimited', 'not-persisted',
+] as const;
+export type FindingId = (typeof FINDING_IDS)[number];
+
+export interface DoctorInput {
+  /** the tree, or null when there is none to read */
+  tree: PowercapTree | null;
+  /** where the tree was looked for (for messages) */
+  where: string;
+  /** a live tree (the environment checks apply) or a snapshot */
+  live: boolean;
+  procDir: string;
+  rootDir: string;
+  /** the kernel log, when readable */
+  kernelLog: string | null;
+  uid: number;
+  /** the sampling interval a reader of the counters uses, µs */
+  intervalUs: bigint;
+}
+
+const desc = (z: Zone) => (z.name ? `${z.id} (${z.name})` : z.id);
+const readText = (file: string): string | null => {
+  try { return fs.readFileSync(file, 'utf8'); } catch { return null; }
+};
+
+// ------------------------------------------------------------------ no-powercap
+
+/** What the environment says about a missing tree: VM, container, WSL, kernel config, modules. */
+function environmentEvidence(procDir: string): { evidence: string[]; fix: string } {
+  const evidence: string[] = [];
+  const fixes: string[] = [];
+  const cpuinfo = readText(path.join(procDir, 'cpuinfo')) ?? '';
+  const version = readText(path.join(procDir, 'version')) ?? '';
+  const cgroup = readText(path.join(procDir, '1/cgroup')) ?? '';
+  const environ = (readText(path.join(procDir, '1/environ')) ?? '').split('\0');
+  if (/microsoft|WSL/i.test(version)) {
+    evidence.push(`${path.join(procDir, 'version')} names Microsoft: this is WSL`);
+    fixes.push('WSL exposes no RAPL: measure and cap on the Windows host');
+  } else if (/^flags\s*:.*\bhypervisor\b/m.test(cpuinfo)) {
+    evidence.push(`${path.join(procDir, 'cpuinfo')} has the 'hypervisor' flag: a virtual machine`);
+    fixes.push('hypervisors do not pass RAPL or DTPM to guests: run on the host');
+  }
+  const container = environ.find((e) => e.startsWith('container='));
+  if (container || /docker|lxc|kubepods|containerd|libpod/.test(cgroup)) {
+    evidence.push(container ? `pid 1 runs with ${container}: a container` : `${path.join(procDir, '1/cgroup')} names a container runtime`);
+    fixes.push('bind-mount /sys/class/powercap and /sys/devices/virtual/powercap from the host into the container (read-only for reading)');
+  }
+  const configGz = path.join(procDir, 'config.gz');
+  if (fs.existsSync(configGz)) {
+    try {
+      const cfg = gunzipSync(fs.readFileSync(configGz)).toString('utf8');
+      if (!/^CONFIG_POWERCAP=y/m.test(cfg)) {
+        evidence.push(`${configGz}: CONFIG_POWERCAP is not set`);
+        fixes.push('this kernel was built without the powercap framework: use a kernel with CONFIG_POWERCAP=y');
+      }
+    } catch { /* unreadable: say nothing */ }
+  }
+  const modules = readText(path.join(procDir, 'modules'));
+  if (modules !== null && evidence.length === 0) {
+    const loaded = new Set(modules.split('\n').map((l) => l.split(' ')[0]));
+    const intel = /GenuineIntel|AuthenticAMD|HygonGenuine/.test(cpuinfo);
+    if (intel && !loaded.has('intel_rapl_msr') && !loaded.has('intel_rapl_common')) {
+      evidence.push(`${path.join(procDir, 'modules')}: intel_rapl_msr and intel_rapl_common are not loaded`);
+      fixes.push('sudo modprobe intel_rapl_msr (and list it in /etc/modules-load.d/ to load it at boot)');
+    }
+  }
+  return { evidence, fix: fixes.length ? fixes.join('; ') : 'load the RAPL driver (sudo modprobe intel_rapl_msr) or the platform\'s DTPM driver; on a VM, container or WSL, run on the host' };
+}
+
+function noPowercap(i: DoctorInput): Finding[] {
+  if (i.tree && i.tree.zones.length > 0) return [];
+  const env = i.live ? environmentEvidence(i.procDir) : { evidence: [], fix: 'this snapshot holds no zones: capture one on a machine that has them' };
+  return [{
+    id: 'no-powercap', severity: 'error',
+    title: i.tree ? `no powercap zones under ${i.where}` : `no powercap tree at ${i.where}`,
+    evidence: [i.tree ? `${i.where} exists but holds no zones` : `${i.where} does not exist`, ...env.evidence],
+    fix: env.fix,
+  }];
+}
+
+// ------------------------------------------------------------------ not-root
+
+function notRoot(i: DoctorInput): Finding[] {
+  if (!i.tree) return [];
+  const denied = i.tree.zones.filter((z) => z.unreadable.energy_uj === 'EACCES' || z.unreadable.energy_uj === 'EPERM');
+  if (denied.length === 0) return [];
+  return [{
+    id: 'not-root', severity: 'warning',
+    title: `energy_uj is readable by root only (${denied.length} zone${denied.length === 1 ? '' : 's'})`,
+    evidence: [
+      ...denied.slice(0, 4).map((z) => `${desc(z)}: reading energy_uj gives ${z.unreadable.energy_uj}${i.live ? ` (uid ${i.uid})` : ''}`),
+      ...(denied.length > 4 ? [`… and ${denied.length - 4} more`] : []),
+      'energy_uj has been mode 0400 since the PLATYPUS side-channel fix (CVE-2020-8694)',
+    ],
+    fix: 'run with sudo, or let a group read it: sudo powercapctl grant-read GROUP (read the trade-off it prints first)',
+    zones: denied.map((z) => z.id),
+  }];
+}
+
+// ------------------------------------------------------------------ limit-locked
+
+/** The kernel's "locked by BIOS" lines (intel_rapl_common.c, rapl_detect_powerlimit): `package-0:package:long_term locked by BIOS`. */
+export function lockedLines(log: string): string[] {
+  return log.split('\n').filter((l) => /locked by BIOS/.test(l)).map((l) => l.trim());
+}
+
+function limitLocked(i: DoctorInput): Finding[] {
+  if (!i.tree) return [];
+  // intel_rapl_common.c get_domain_enable: a locked PL1 makes `enabled` read 0
+  const zones = i.tree.zones.filter((z) => isRaplType(z.controlType) && z.constraints.length > 0 && z.enabled === false);
+  const lines = i.kernelLog ? lockedLines(i.kernelLog) : [];
+  if (zones.length === 0 && lines.length === 0) return [];
+  return [{
+    id: 'limit-locked', severity: 'warning',
+    title: 'a RAPL limit is locked by firmware: writes to it fail, even as root',
+    evidence: [
+      ...zones.map((z) => `${desc(z)}: enabled reads 0 with constraints present (the long_term limit is locked)`),
+      ...lines.map((l) => `kernel: ${l}`),
+      ...(i.kernelLog === null ? ['the kernel log was not readable (run as root, or pass --kernel-log FILE)'] : []),
+    ],
+    fix: 'the lock bit is set by the BIOS: clear it in the firmware setup if it offers that; else set the other interface (intel-rapl-mmio) if it is not locked. A write answers EACCES (or ENODATA) until then',
+    zones: zones.map((z) => z.id),
+  }];
+}
+
+// ------------------------------------------------------------------ msr-mmio-differ
+
+function msrMmioDiffer(i: DoctorInput): Finding[] {
+  if (!i.tree) return [];
+  const out: Finding[] = [];
+  const names = new Set(i.tree.zones.filter((z) => z.parent === null && isRaplType(z.controlType) && z.name).map((z) => z.name!));
+  for (const name of names) {
+    const copies = raplCopies(i.tree, name);
+    if (!copies) continue;
+    const [a, b] = copies as [Zone, Zone];
+    const evidence: string[] = [];
+    for (const ca of a.constraints) {
+      const cb = b.constraints.find((c) => c.name !== null && c.name === ca.name);
+      if (!cb || ca.powerLimitUw === null || cb.powerLimitUw === null || ca.powerLimitUw === cb.powerLimitUw) continue;
+      const set = [[a, ca.powerLimitUw], [b, cb.powerLimitUw]].filter(([, v]) => (v as bigint) > 0n) as Array<[Zone, bigint]>;
+      const low = set.length ? set.reduce((m, x) => (x[1] < m[1] ? x : m)) : null;
+      evidence.push(`${constraintLabel(ca)}: ${a.id} ${formatPower(ca.powerLimitUw)}, ${b.id} ${formatPower(cb.powerLimitUw)}` +
+        (low ? `: effective ${formatPower(low[1])} (the lower, held by ${low[0].id})` : ''));
+    }
+    if (evidence.length === 0) continue;
+    out.push({
+      id: 'msr-mmio-differ', severity: 'warning',
+      title: `${name} holds different limits through MSR (${a.controlType}) and MMIO (${b.controlType}): the lower one is in force`,
+      evidence,
+      fix: `set both copies at once: powercapctl set-limit ${a.id}=POWER ${b.id}=POWER, or name ${name} in a profile (apply sets both)`,
+      zones: [a.id, b.id],
+    });
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ competing-writer
+
+/** Programs known to write power limits, and what they do. */
+export const COMPETING_WRITERS: Array<{ names: string[]; what: string; fix: string }> = [
+  { names: ['thermald'], what: 'thermald writes RAPL limits (MSR and MMIO) as temperatures move', fix: 'sudo systemctl disable --now thermald, or remove the RAPL cooling devices from its thermal-conf.xml' },
+  { names: ['tuned'], what: 'tuned changes power settings when its profile switches', fix: 'pick a tuned profile that leaves power limits alone, or stop tuned' },
+  { names: ['power-profiles-daemon'], what: 'power-profiles-daemon switches the platform profile, with which firmware moves PL1/PL2', fix: 'keep one power profile, or stop power-profiles-daemon' },
+  { names: ['throttled', 'lenovo_fix'], what: 'throttled rewrites PL1/PL2 (MSR and MMIO) every few seconds', fix: 'set the limits in /etc/throttled.conf instead, or stop throttled' },
+  { names: ['system76-power'], what: 'system76-power sets power limits per profile', fix: 'use its profile for the limit, or stop system76-power' },
+  { names: ['auto-cpufreq'], what: 'auto-cpufreq switches governors and turbo on AC change', fix: 'configure auto-cpufreq to leave the limits alone, or stop it' },
+  { names: ['intel-undervolt'], what: 'intel-undervolt in daemon mode rewrites power limits on an interval', fix: 'set the limits in /etc/intel-undervolt.conf instead, or stop its daemon' },
+  { names: ['ryzenadj'], what: 'ryzenadj writes the SMU power limits', fix: 'use one tool for the limits' },
+  { names: ['geopmd'], what: 'geopmd (GEOPM) writes RAPL limits for its policies', fix: 'let GEOPM own the limits, or stop geopmd' },
+];
+
+export interface ProcessSeen { pid: number; comm: string; cmdline: string }
+
+/** Processes from a /proc directory: pid, comm, command line (NUL-separated → spaces). */
+export function listProcesses(procDir: string): ProcessSeen[] {
+  let entries: string[];
+  try { entries = fs.readdirSync(procDir); } catch { return []; }
+  const out: ProcessSeen[] = [];
+  for (const e of entries) {
+    if (!/^[0-9]+$/.test(e)) continue;
+    const comm = (readText(path.join(procDir, e, 'comm')) ?? '').trim();
+    const cmdline = (readText(path.join(procDir, e, 'cmdline')) ?? '').split('\0').filter(Boolean).join(' ');
+    if (comm || cmdline) out.push({ pid: Number(e), comm, cmdline });
+  }
+  return out.sort((a, b) => a.pid - b.pid);
+}
+
+/** Which known writer a process is: comm (at most 15 characters in the kernel), or a program name in its command line. */
+export function matchWriter(p: ProcessSeen): (typeof COMPETING_WRITERS)[number] | null {
+  const words = p.cmdline.split(' ').slice(0, 3).map((w) => path.basename(w).replace(/\.py$/, ''));
+  for (const w of COMPETING_WRITERS) {
+    for (const n of w.names) {
+      if (p.comm === n || p.comm === n.slice(0, 15) || words.includes(n)) return w;
+    }
+  }
+  return null;
+}
+
+function competingWriter(i: DoctorInput): Finding[] {
+  if (!i.live) return [];
+  const seen = listProcesses(i.procDir).map((p) => ({ p, w: matchWriter(p) })).filter((x) => x.w !== null);
+  if (seen.length === 0) return [];
+  const whats = [...new Set(seen.map((x) => x.w!.what))];
+  const fixes = [...new Set(seen.map((x) => x.w!.fix))];
+  return [{
+    id: 'competing-writer', severity: 'warning',
+    title: `another program writes power limits: ${[...new Set(seen.map((x) => x.w!.names[0]))].join(', ')}`,
+    evidence: [...seen.map((x) => `pid ${x.p.pid}: ${x.p.comm}${x.p.cmdline ? ` (${x.p.cmdline})` : ''}`), ...whats],
+    fix: `${fixes.join('; ')}. If both must run, powercapctl apply --watch restores the profile's limits, and the two will keep overwriting each other`,
+  }];
+}
+
+// ------------------------------------------------------------------ wrap-horizon
+
+/** The highest power a zone can draw, as its constraints tell (own, else the nearest ancestor's). */
+function maxPowerUw(tree: PowercapTree, z: Zone): bigint | null {
+  for (let cur: Zone | undefined = z; cur; cur = cur.parent ? tree.byId.get(cur.parent) : undefined) {
+    let m = 0n;
+    for (const c of cur.constraints) {
+      for (const v of [c.maxPowerUw, c.powerLimitUw]) if (v !== null && v > m) m = v;
+    }
+    if (cur.maxPowerRangeUw !== null && cur.maxPowerRangeUw > m) m = cur.maxPowerRangeUw;
+    if (m > 0n) return m;
+  }
+  return null;
+}
+
+function wrapHorizon(i: DoctorInput): Finding[] {
+  if (!i.tree) return [];
+  const rows: Array<{ z: Zone; seconds: number; line: string }> = [];
+  for (const z of i.tree.zones) {
+    if (z.maxEnergyRangeUj === null || z.maxEnergyRangeUj <= 0n || !z.files.has('energy_uj')) continue;
+    const p = maxPowerUw(i.tree, z);
+    if (p === null) continue;
+    // µJ / µW = s: the counter wraps after range/power seconds at that power
+    const seconds = Number(z.maxEnergyRangeUj) / Number(p);
+    rows.push({ z, seconds, line: `${desc(z)}: ${formatEnergy(z.maxEnergyRangeUj)} range at ${formatPower(p)} wraps every ${formatDuration(Math.round(seconds * 1e6))}` });
+  }
+  if (rows.length === 0) return [];
+  const interval = Number(i.intervalUs) / 1e6;
+  const short = rows.filter((r) => r.seconds < 2 * interval);
+  const shortest = rows.reduce((m, r) => (r.seconds < m.seconds ? r : m));
+  return [{
+    id: 'wrap-horizon', severity: short.length ? 'warning' : 'info',
+    title: short.length
+      ? `${short.length} counter${short.length === 1 ? '' : 's'} can wrap twice within two ${formatDuration(i.intervalUs)} samples: energy would be lost`
+      : `every counter takes at least ${formatDuration(Math.round(shortest.seconds * 1e6))} to wrap at its maximum power; sampling every ${formatDuration(i.intervalUs)} is safe`,
+    evidence: (short.length ? short : rows).map((r) => r.line),
+    fix: short.length
+      ? `sample more often than every ${formatDuration(Math.round((shortest.seconds / 2) * 1e6))} (half the shortest wrap time): one wrap per interval is handled, two are not`
+      : 'nothing to do; a reader that samples less often than the shortest wrap time loses energy',
+    zones: (short.length ? short : []).map((r) => r.z.id),
+  }];
+}
+
+// ------------------------------------------------------------------ dtpm-unlimited
+
+function dtpmUnlimited(i: DoctorInput): Finding[] {
+  if (!i.tree) return [];
+  const zones = i.tree.zones.filter((z) => z.controlType === 'dtpm' && z.children.length > 0 && z.constraints[0]?.powerLimitUw === 0n);
+  if (zones.length === 0) return [];
+  return [{
+    id: 'dtpm-unlimited', severity: 'info',
+    title: `${zones.length} DTPM node${zones.length === 1 ? '' : 's'} read a limit of 0: not limited since boot`,
+    evidence: zones.map((z) => `${desc(z)}: constraint_0_power_limit_uw reads 0 (the kernel stores a node's limit only when one is written)`),
+    fix: `to cap the node, write a limit (powercapctl set-limit ${zones[0]!.id} 3W), and keep it with a profile and persist install; 0 is not a cap of 0 W`,
+    zones: zones.map((z) => z.id),
+  }];
+}
+
+// ------------------------------------------------------------------ not-persisted
+
+function notPersisted(i: DoctorInput): Finding[] {
+  if (!i.tree) return [];
+  const changed: string[] = [];
+  for (const z of i.tree.zones) {
+    for (const c of z.constraints) {
+      // the default of a RAPL long_term and of a DTPM leaf is the maximum (TDP; the leaf's top state)
+      const isDefaultKnown = (isRaplType(z.controlType) && c.name === 'long_term') || (z.controlType === 'dtpm' && z.children.length === 0);
+      if (!isDefaultKnown || c.maxPowerUw === null || c.maxPowerUw === 0n || c.powerLimitUw === null || c.powerLimitUw === 0n) continue;
+      if (c.powerLimitUw !== c.maxPowerUw) changed.push(`${desc(z)} ${constraintLabel(c)}: ${formatPower(c.powerLimitUw)}, default ${formatPower(c.maxPowerUw)}`);
+    }
+  }
+  if (changed.length === 0) return [];
+  const st = persistStatus(i.rootDir);
+  if (st.installed && st.profile.present) return [];
+  return [{
+    id: 'not-persisted', severity: 'warning',
+    title: 'limits differ from their defaults, but nothing re-applies them at boot, resume or AC change',
+    evidence: [...changed, `no ${st.files[0]!.path} under ${i.rootDir}`],
+    fix: 'keep them: powercapctl profile save limits.yaml && sudo powercapctl persist install limits.yaml (see README "Keeping limits set")',
+  }];
+}
+
+// ------------------------------------------------------------------
+
+export function runChecks(i: DoctorInput): Finding[] {
+  const none = noPowercap(i);
+  if (none.length) return none;
+  return [
+    ...notRoot(i), ...limitLocked(i), ...msrMmioDiffer(i), ...competingWriter(i), ...wrapHorizon(i), ...dtpmUnlimited(i), ...notPersisted(i),
+  ];
+}

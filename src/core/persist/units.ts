@@ -1,0 +1,144 @@
+/**
+ * What `persist install` writes: systemd units and a udev rule that apply the
+ * profile whenever a limit can have been lost (docs/profiles.md "Keeping limits set"):
+ * - at boot, once the drivers are up: a udev rule starts the apply unit for every
+ *   powercap zone that appears (RAPL and DTPM drivers may load after
+ *   multi-user.target is reached), and the unit is also wanted by multi-user.target;
+ * - after every resume: a unit ordered after the sleep targets and wanted by them
+ *   (the firmware restores its own limits on resume);
+ * - when AC power comes or goes: the udev rule on the power supply's change event
+ *   (firmware and the embedded controller often rewrite PL1 on that event);
+ * - optionally, a watchdog service running `apply --watch`.
+ * Paths are those of the target system; the installer prefixes them with --root-dir.
+ */
+import { formatDuration } from '../units.js';
+
+export const PROFILE_PATH = '/etc/powercapctl/profile.yaml';
+export const STATE_PATH = '/var/lib/powercapctl/state.json';
+export const UNIT_DIR = '/etc/systemd/system';
+export const UDEV_RULE_PATH = '/etc/udev/rules.d/70-powercapctl.rules';
+export const APPLY_UNIT = 'powercapctl-apply.service';
+export const RESUME_UNIT = 'powercapctl-resume.service';
+export const WATCH_UNIT = 'powercapctl-watch.service';
+export const SLEEP_TARGETS = ['suspend.target', 'hibernate.target', 'hybrid-sleep.target', 'suspend-then-hibernate.target'];
+/** /bin: on merged-/usr systems a link to /usr/bin, on older ones where systemctl lives */
+export const SYSTEMCTL = '/bin/systemctl';
+
+export interface InstallFile {
+  /** absolute path on the target system */
+  path: string;
+  /** file content; absent for a symbolic link */
+  content?: string;
+  /** symbolic link target (enablement links, as `systemctl enable` makes them) */
+  link?: string;
+  /** what it is, for the report */
+  role: string;
+}
+
+export interface UnitOptions {
+  /** the powercapctl executable the units run (absolute) */
+  exec: string;
+  /** apply --watch interval in µs; null: no watchdog */
+  watchUs: bigint | null;
+}
+
+/** systemd quotes: an argument with spaces or quotes is double-quoted, backslash-escaped. */
+const q = (s: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+
+/** A duration systemd and our parser both read: 30s, 500ms, 2min. */
+export function unitDuration(us: bigint): string {
+  if (us % 60_000_000n === 0n) return `${us / 60_000_000n}min`;
+  if (us % 1_000_000n === 0n) return `${us / 1_000_000n}s`;
+  return `${us / 1000n}ms`;
+}
+
+function applyCommand(o: UnitOptions, watch: boolean): string {
+  const args = [o.exec, 'apply', PROFILE_PATH, '--state', STATE_PATH];
+  if (watch && o.watchUs !== null) args.push('--watch', unitDuration(o.watchUs));
+  return args.map(q).join(' ');
+}
+
+export function applyUnit(o: UnitOptions): string {
+  return `# Written by powercapctl persist install: remove with \`powercapctl persist remove\`.
+[Unit]
+Description=Apply the power limits of ${PROFILE_PATH} (powercapctl)
+ConditionPathExists=${PROFILE_PATH}
+# drivers loaded from /etc/modules-load.d are up; zones that appear later start this unit again (${UDEV_RULE_PATH})
+After=systemd-modules-load.service
+
+[Service]
+Type=oneshot
+ExecStart=${applyCommand(o, false)}
+StateDirectory=powercapctl
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+export function resumeUnit(o: UnitOptions): string {
+  return `# Written by powercapctl persist install: remove with \`powercapctl persist remove\`.
+[Unit]
+Description=Re-apply the power limits of ${PROFILE_PATH} after resume (powercapctl)
+ConditionPathExists=${PROFILE_PATH}
+# wanted by the sleep targets and ordered after them: runs once the system is back
+After=${SLEEP_TARGETS.join(' ')}
+
+[Service]
+Type=oneshot
+ExecStart=${applyCommand(o, false)}
+StateDirectory=powercapctl
+
+[Install]
+WantedBy=${SLEEP_TARGETS.join(' ')}
+`;
+}
+
+export function watchUnit(o: UnitOptions): string {
+  return `# Written by powercapctl persist install: remove with \`powercapctl persist remove\`.
+[Unit]
+Description=Keep the power limits of ${PROFILE_PATH} applied, restoring drift every ${unitDuration(o.watchUs ?? 0n)} (powercapctl)
+ConditionPathExists=${PROFILE_PATH}
+After=${APPLY_UNIT}
+
+[Service]
+Type=simple
+ExecStart=${applyCommand(o, true)}
+StateDirectory=powercapctl
+Restart=on-failure
+RestartSec=30s
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+export function udevRule(): string {
+  return `# Written by powercapctl persist install: remove with \`powercapctl persist remove\`.
+# A powercap zone appeared (a RAPL or DTPM driver loaded, at boot or later): apply the profile.
+ACTION=="add", SUBSYSTEM=="powercap", RUN+="${SYSTEMCTL} --no-block start ${APPLY_UNIT}"
+# AC power came or went (firmware and the embedded controller often rewrite the limits then): apply it again.
+ACTION=="change", SUBSYSTEM=="power_supply", ATTR{type}=="Mains|USB", RUN+="${SYSTEMCTL} --no-block start ${APPLY_UNIT}"
+`;
+}
+
+/** Every file and enablement link persist install writes, in writing order. */
+export function installFiles(o: UnitOptions): InstallFile[] {
+  const files: InstallFile[] = [
+    { path: `${UNIT_DIR}/${APPLY_UNIT}`, content: applyUnit(o), role: 'apply at boot and when a zone appears or AC changes' },
+    { path: `${UNIT_DIR}/${RESUME_UNIT}`, content: resumeUnit(o), role: 'apply after resume' },
+    { path: UDEV_RULE_PATH, content: udevRule(), role: 'udev: a zone appeared, AC power changed' },
+    { path: `${UNIT_DIR}/multi-user.target.wants/${APPLY_UNIT}`, link: `../${APPLY_UNIT}`, role: 'enabled at boot' },
+    ...SLEEP_TARGETS.map((t) => ({ path: `${UNIT_DIR}/${t}.wants/${RESUME_UNIT}`, link: `../${RESUME_UNIT}`, role: `enabled on ${t}` })),
+  ];
+  if (o.watchUs !== null) {
+    files.push({ path: `${UNIT_DIR}/${WATCH_UNIT}`, content: watchUnit(o), role: 'drift watchdog (apply --watch)' });
+    files.push({ path: `${UNIT_DIR}/multi-user.target.wants/${WATCH_UNIT}`, link: `../${WATCH_UNIT}`, role: 'watchdog enabled at boot' });
+  }
+  return files;
+}
+
+/** Every path persist install can have written (for status and remove), the watchdog's included. */
+export function allInstallPaths(): InstallFile[] {
+  return installFiles({ exec: '/usr/bin/powercapctl', watchUs: 30_000_000n });
+}

@@ -1,0 +1,167 @@
+/**
+ * Reading a profile: the limits a machine should hold (docs/profiles.md,
+ * schema/profile.schema.json). YAML or JSON (JSON is YAML), parsed by the `yaml`
+ * package, loaded only when a profile is read. Every problem is reported as
+ * `FILE:LINE: KEY: what is wrong`, before anything is read from the tree or
+ * written to it.
+ */
+import * as fs from 'node:fs';
+import { PowercapError, Exit, errnoOf, invalidData, notFound, usageError } from '../errors.js';
+import { parseDurationUs, parsePowerSpec } from '../units.js';
+
+export const PROFILE_VERSION = 1;
+
+/** One `limits:` entry as written. */
+export interface ProfileItem {
+  /** position in `limits` (0-based) */
+  index: number;
+  zone: string;
+  constraint?: string;
+  power?: string;
+  timeWindow?: string;
+  enabled?: boolean;
+  /** 1-based line of the item, and of each key in it */
+  line: number;
+  lines: Partial<Record<ItemKey, number>>;
+}
+
+export type ItemKey = 'zone' | 'constraint' | 'power' | 'timeWindow' | 'enabled';
+const ITEM_KEYS: readonly ItemKey[] = ['zone', 'constraint', 'power', 'timeWindow', 'enabled'];
+const TOP_KEYS = ['$schema', 'version', 'description', 'limits'];
+
+export interface Profile {
+  file: string;
+  description: string | null;
+  items: ProfileItem[];
+}
+
+/** `profile.yaml:4: limits[0].power: …`: the one line that names file, line and key. */
+export function profileError(code: PowercapError['exitCode'], file: string, line: number | null, key: string | null, msg: string, hint?: string): PowercapError {
+  const where = `${file}${line ? `:${line}` : ''}: ${key ? `${key}: ` : ''}`;
+  return new PowercapError(code, `${where}${msg}`, hint);
+}
+
+/** An error from elsewhere (units, zone lookup), re-said at a place in the profile; the exit code is kept. */
+export function atItem(err: unknown, file: string, item: ProfileItem, key: ItemKey): PowercapError {
+  if (!(err instanceof PowercapError)) throw err;
+  return profileError(err.exitCode, file, item.lines[key] ?? item.line, `limits[${item.index}].${key}`, err.message, err.hint);
+}
+
+export function readProfileText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const e = errnoOf(err);
+    if (e === 'ENOENT') throw notFound(`profile not found: ${file}`, 'write one with `powercapctl profile save FILE`, or see docs/profiles.md');
+    if (e === 'EACCES' || e === 'EPERM') throw new PowercapError(Exit.PERMISSION, `cannot read profile ${file}: permission denied`);
+    if (e === 'EISDIR') throw usageError(`${file} is a directory, not a profile`);
+    throw new PowercapError(Exit.FAILED, `cannot read profile ${file}: ${e}`);
+  }
+}
+
+type YamlModule = typeof import('yaml');
+interface YNode { range?: [number, number, number] | null }
+
+/** Parse and check a profile's text. Throws exit 6 (syntax, structure) or 2 (a bad value). */
+export async function parseProfile(text: string, file: string): Promise<Profile> {
+  const Y: YamlModule = await import('yaml');
+  const lc = new Y.LineCounter();
+  const doc = Y.parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const lineOf = (n: YNode | null | undefined): number | null => (n?.range ? lc.linePos(n.range[0]).line : null);
+  if (doc.errors.length) {
+    const e = doc.errors[0]!;
+    const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
+    const msg = e.code === 'DUPLICATE_KEY' ? 'a key is given twice in one mapping' : `YAML syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
+    throw profileError(Exit.INVALID_DATA, file, line, null, msg);
+  }
+  const root = doc.contents;
+  const bad = (node: YNode | null | undefined, key: string | null, msg: string, code: PowercapError['exitCode'] = Exit.INVALID_DATA, hint?: string) =>
+    profileError(code, file, lineOf(node) ?? 1, key, msg, hint);
+  if (!Y.isMap(root)) throw bad(root as YNode, null, 'a profile is a mapping with `version: 1` and `limits:`', Exit.INVALID_DATA, 'see docs/profiles.md');
+
+  let version: unknown;
+  let description: string | null = null;
+  let limitsNode: unknown = undefined;
+  let limitsLine: number | null = null;
+  for (const pair of root.items) {
+    const key = Y.isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    if (!TOP_KEYS.includes(key)) {
+      throw bad(pair.key as YNode, key, `unknown key (a profile has ${TOP_KEYS.slice(1).join(', ')})`);
+    }
+    if (key === 'version') version = Y.isScalar(pair.value) ? pair.value.value : undefined;
+    if (key === 'description') {
+      if (!Y.isScalar(pair.value) || typeof pair.value.value !== 'string') throw bad(pair.value as YNode, key, 'expected a string');
+      description = pair.value.value;
+    }
+    if (key === 'limits') { limitsNode = pair.value; limitsLine = lineOf(pair.key as YNode); }
+  }
+  if (version === undefined) throw profileError(Exit.INVALID_DATA, file, 1, 'version', 'missing: a profile starts with `version: 1`');
+  if (version !== PROFILE_VERSION) {
+    throw bad(root.items.find((p) => Y.isScalar(p.key) && p.key.value === 'version')!.value as YNode, 'version',
+      `unsupported version ${JSON.stringify(version)}: this powercapctl reads version ${PROFILE_VERSION}`);
+  }
+  if (limitsNode === undefined) throw profileError(Exit.INVALID_DATA, file, 1, 'limits', 'missing: a profile lists its limits under `limits:`');
+  if (limitsNode === null || (Y.isScalar(limitsNode) && limitsNode.value === null)) {
+    return { file, description, items: [] };
+  }
+  if (!Y.isSeq(limitsNode)) throw profileError(Exit.INVALID_DATA, file, limitsLine, 'limits', 'expected a list of limits (`- zone: …`)');
+
+  const items: ProfileItem[] = [];
+  limitsNode.items.forEach((node, index) => {
+    const k = (key: string) => `limits[${index}]${key ? '.' + key : ''}`;
+    if (!Y.isMap(node)) throw bad(node as YNode, k(''), 'expected a mapping with zone, and power, timeWindow or enabled');
+    const item: ProfileItem = { index, zone: '', line: lineOf(node as YNode) ?? 1, lines: {} };
+    for (const pair of node.items) {
+      const key = Y.isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      if (!(ITEM_KEYS as readonly string[]).includes(key)) {
+        throw bad(pair.key as YNode, k(key), `unknown key (an item has ${ITEM_KEYS.join(', ')})`);
+      }
+      const ik = key as ItemKey;
+      item.lines[ik] = lineOf(pair.key as YNode) ?? item.line;
+      const v = Y.isScalar(pair.value) ? pair.value.value : pair.value;
+      const at = (msg: string, code: PowercapError['exitCode'] = Exit.INVALID_DATA, hint?: string) => profileError(code, file, item.lines[ik]!, k(key), msg, hint);
+      switch (ik) {
+        case 'zone':
+          if (typeof v !== 'string' || v.trim() === '') throw at('expected a zone id, name or type/name (a string)');
+          item.zone = v.trim();
+          break;
+        case 'constraint':
+          if (typeof v === 'number' && Number.isInteger(v) && v >= 0) item.constraint = String(v);
+          else if (typeof v === 'string' && v.trim() !== '') item.constraint = v.trim();
+          else throw at('expected a constraint name (long_term) or number');
+          break;
+        case 'power':
+        case 'timeWindow': {
+          // a bare number is a value without a unit: the unit parser says so, with the units it takes
+          if (typeof v !== 'string' && typeof v !== 'number') throw at(`expected ${ik === 'power' ? 'a power such as 25W' : 'a duration such as 28s'}`);
+          const s = String(v);
+          try {
+            if (ik === 'power') parsePowerSpec(s);
+            else parseDurationUs(s);
+          } catch (err) {
+            if (err instanceof PowercapError) throw at(err.message, Exit.USAGE, err.hint);
+            throw err;
+          }
+          item[ik] = s.trim();
+          break;
+        }
+        case 'enabled':
+          if (typeof v !== 'boolean') throw at('expected true or false');
+          item.enabled = v;
+          break;
+      }
+    }
+    if (item.zone === '') throw profileError(Exit.INVALID_DATA, file, item.line, k('zone'), 'missing: every item names its zone');
+    if (item.power === undefined && item.timeWindow === undefined && item.enabled === undefined) {
+      throw profileError(Exit.INVALID_DATA, file, item.line, k(''), `nothing to set on ${item.zone}: give power, timeWindow or enabled`);
+    }
+    items.push(item);
+  });
+  return { file, description, items };
+}
+
+export async function loadProfile(file: string): Promise<Profile> {
+  const text = readProfileText(file);
+  if (text.trim() === '') throw invalidData(`${file}:1: empty profile: it needs \`version: 1\` and \`limits:\``);
+  return parseProfile(text, file);
+}

@@ -1,0 +1,166 @@
+/**
+ * From a profile to the writes to make, through the set-limit planner
+ * (core/limits: planChanges): each item is checked on its own first, so that a
+ * problem is reported at its line and key; then the writes of all items form one
+ * plan, applied as one transaction by applyPlan.
+ *
+ * "In state" is decided per write: the value read equals what was asked, or what
+ * the kernel stores for what was asked. RAPL stores power in 1/8 W steps and time
+ * windows as 2^Y × (1 + F/4) time units (intel_rapl_common.c, rapl_unit_xlate and
+ * rapl_compute_time_window_core); DTPM stores what its children applied. On a
+ * snapshot the emulated kernel is asked (a trial on a copy of the document); on a
+ * live tree the RAPL rules are computed, and any other zone must read back exactly.
+ */
+import { Exit, PowercapError, notFound } from '../errors.js';
+import {
+  planChanges, pickConstraint, isRaplType, constraintLabel,
+  type LimitRequest, type Plan, type PlanStep,
+} from '../limits/index.js';
+import { quantizeRaplPowerUw, quantizeRaplTimeWindowUs, RAPL_POWER_UNIT_UW } from '../emulate/rapl.js';
+import { parseKernelInt, type PowercapTree } from '../zones/model.js';
+import { SnapshotFile } from '../snapshot/file.js';
+import { atItem, profileError, type ItemKey, type Profile, type ProfileItem } from './parse.js';
+import { effectiveZones } from './effective.js';
+
+export interface ProfileStep {
+  step: PlanStep;
+  item: ProfileItem;
+  /** the item named a package that exists through MSR and MMIO, and this is one of the copies */
+  pair: boolean;
+}
+
+export interface ProfilePlan {
+  /** every write the profile asks for, in profile order (power, time window, enabled per zone) */
+  steps: ProfileStep[];
+  /** the set-limit plan of all of them (warnings: a package's other copy left alone, …) */
+  plan: Plan;
+  /** items (or copies) left out, one sentence each: --only, a copy without the named constraint */
+  skipped: string[];
+}
+
+export interface PlanProfileOptions {
+  /** restrict to one control type (`--only intel-rapl`) */
+  only?: string;
+}
+
+/** A planning refusal (out of bounds, energy-only zone) is a bad value in the profile: exit 2, nothing written. */
+function asProfileError(err: unknown, profile: Profile, item: ProfileItem, key: ItemKey): PowercapError {
+  const e = atItem(err, profile.file, item, key);
+  // set-limit's way around a bound (--force) is not apply's: the profile is what to change
+  const hint = e.hint?.includes('--force') ? 'change the value in the profile' : e.hint;
+  return e.exitCode === Exit.REFUSED || hint !== e.hint ? new PowercapError(e.exitCode === Exit.REFUSED ? Exit.USAGE : e.exitCode, e.message.replace(/: nothing was written$/, ''), hint) : e;
+}
+
+export function planProfile(tree: PowercapTree, profile: Profile, opts: PlanProfileOptions = {}): ProfilePlan {
+  const steps: ProfileStep[] = [];
+  const requests: LimitRequest[] = [];
+  const skipped: string[] = [];
+  const owner = new Map<string, ProfileItem>();
+  if (opts.only !== undefined && !tree.controlTypes.some((c) => c.name === opts.only)) {
+    throw notFound(`--only ${opts.only}: no such control type here`, `control types here: ${tree.controlTypes.map((c) => c.name).join(', ') || 'none'}`);
+  }
+
+  for (const item of profile.items) {
+    let found: ReturnType<typeof effectiveZones>;
+    try {
+      found = effectiveZones(tree, item.zone, opts.only);
+    } catch (err) {
+      throw asProfileError(err, profile, item, 'zone');
+    }
+    if (found.zones.length === 0) {
+      skipped.push(`limits[${item.index}] (${item.zone}, line ${item.line}): no zone of control type ${opts.only} (--only)`);
+      continue;
+    }
+    for (const zone of found.zones) {
+      const needsConstraint = item.power !== undefined || item.timeWindow !== undefined || item.constraint !== undefined;
+      if (needsConstraint) {
+        try {
+          pickConstraint(zone, item.constraint);
+        } catch (err) {
+          // one copy of a package may lack a constraint the other has (peak_power through MSR only)
+          if (found.pair && err instanceof PowercapError && err.exitCode === Exit.NOT_FOUND) {
+            skipped.push(`${zone.id} (${zone.name}) has no constraint '${item.constraint}': only its other copy is set (limits[${item.index}], line ${item.line})`);
+            continue;
+          }
+          throw asProfileError(err, profile, item, item.constraint !== undefined ? 'constraint' : 'zone');
+        }
+      }
+      const base: LimitRequest = { zone: zone.id };
+      if (item.constraint !== undefined) base.constraint = item.constraint;
+      // each setting planned alone first, so that a refusal names its key
+      const parts: Array<[ItemKey, LimitRequest]> = [];
+      if (item.power !== undefined) parts.push(['power', { ...base, power: item.power }]);
+      if (item.timeWindow !== undefined) parts.push(['timeWindow', { ...base, timeWindow: item.timeWindow }]);
+      if (item.enabled !== undefined) parts.push(['enabled', { zone: zone.id, enable: item.enabled }]);
+      for (const [key, req] of parts) {
+        let plan: Plan;
+        try {
+          plan = planChanges(tree, [req]);
+        } catch (err) {
+          throw asProfileError(err, profile, item, key);
+        }
+        for (const step of plan.steps) {
+          const first = owner.get(step.rel);
+          if (first) {
+            const what = `${step.zoneId}${step.zoneName ? ` (${step.zoneName})` : ''} ${step.constraint ? constraintLabel(step.constraint) + ' ' : ''}${step.attribute}`;
+            throw profileError(Exit.USAGE, profile.file, item.lines[key] ?? item.line, `limits[${item.index}].${key}`,
+              `${what} is already set by limits[${first.index}] (line ${first.line}): a zone is given once per setting`,
+              'remove one of the two items');
+          }
+          owner.set(step.rel, item);
+          steps.push({ step, item, pair: found.pair });
+        }
+        requests.push(req);
+      }
+    }
+  }
+  const plan: Plan = requests.length ? planChanges(tree, requests) : { steps: [], warnings: [], overrides: [] };
+  return { steps, plan: { ...plan, steps: steps.map((s) => s.step) }, skipped };
+}
+
+// ------------------------------------------------------------------ in state
+
+/**
+ * What reading each attribute gives after the whole plan is written, asked of the
+ * emulated kernel on a copy of the snapshot (the file itself is not touched).
+ */
+export function trialOnSnapshot(snap: SnapshotFile, steps: PlanStep[]): Map<string, bigint | null> {
+  const trial = new SnapshotFile(snap.path, structuredClone(snap.doc));
+  const out = new Map<string, bigint | null>();
+  const refused = new Set<string>();
+  for (const s of steps) {
+    try {
+      trial.powercap.write(s.rel, s.attribute === 'enabled' ? (s.requested === 0n ? '0\n' : '1\n') : `${s.requested}\n`);
+    } catch {
+      // a refused write (a locked limit) predicts nothing: the real write will report it
+      refused.add(s.rel);
+    }
+  }
+  for (const s of steps) {
+    const r = trial.powercap.read(s.rel);
+    out.set(s.rel, refused.has(s.rel) || !r.ok ? null : parseKernelInt(r.text) ?? null);
+  }
+  return out;
+}
+
+/** What the kernel stores when `step.requested` is written (live tree: the RAPL rules, else the value itself). */
+export function expectedValue(step: PlanStep, trial?: Map<string, bigint | null>): bigint {
+  const t = trial?.get(step.rel);
+  if (t !== undefined && t !== null) return t;
+  if (isRaplType(step.controlType)) {
+    if (step.attribute === 'power_limit_uw') return quantizeRaplPowerUw(step.requested);
+    if (step.attribute === 'time_window_us') return quantizeRaplTimeWindowUs(step.requested);
+  }
+  return step.requested;
+}
+
+/** The attribute already holds what the profile asks for (exactly, or as the kernel stores it). */
+export function isInState(step: PlanStep, current: bigint | null, expected: bigint): boolean {
+  if (current === null) return false;
+  if (current === step.requested || current === expected) return true;
+  // RAPL parts whose power unit is not 1/8 W: stored below the request, within one unit
+  if (isRaplType(step.controlType) && step.attribute === 'power_limit_uw') {
+    return current <= step.requested && step.requested - current < RAPL_POWER_UNIT_UW;
+  }
+  return false;
+}

@@ -1,0 +1,102 @@
+/**
+ * The current limits as a profile (`profile save`, `persist install` without a
+ * file). Each zone is named the way that finds exactly it again: its name when
+ * unique, type/name when the name is shared (the MSR and MMIO copies of one
+ * package keep their own values), else its id. Values are written exactly, in
+ * the largest unit that holds them without a fraction.
+ *
+ * Left out, each for a reason: limits that read 0 (RAPL subzones whose limit is
+ * not set: writing 0 would set one), DTPM virtual nodes reading 0 (not limited
+ * since boot; writing 0 clamps every leaf to its minimum), time windows that
+ * cannot be read (DTPM, peak_power), DTPM `enabled` (always 1), and anything
+ * unreadable.
+ */
+import { constraintLabel } from '../limits/index.js';
+import type { PowercapTree, Zone } from '../zones/model.js';
+import { PROFILE_VERSION } from './parse.js';
+
+export interface SavedLimit {
+  zone: string;
+  constraint?: string;
+  power?: string;
+  timeWindow?: string;
+  enabled?: boolean;
+}
+
+export interface SavedProfile {
+  version: number;
+  description?: string;
+  limits: SavedLimit[];
+}
+
+/** 28000000 → "28W", 25125000 → "25125mW", 12 → "12uW". */
+export function exactPower(uw: bigint): string {
+  if (uw % 1_000_000n === 0n) return `${uw / 1_000_000n}W`;
+  if (uw % 1000n === 0n) return `${uw / 1000n}mW`;
+  return `${uw}uW`;
+}
+
+/** 28000000 → "28s", 2440 → "2440us", 27983872 → "27983872us". */
+export function exactDuration(us: bigint): string {
+  if (us % 1_000_000n === 0n) return `${us / 1_000_000n}s`;
+  if (us % 1000n === 0n) return `${us / 1000n}ms`;
+  return `${us}us`;
+}
+
+function zoneRef(tree: PowercapTree, z: Zone): string {
+  if (z.name === null) return z.id;
+  const same = tree.zones.filter((o) => o.name === z.name);
+  if (same.length === 1) return z.name;
+  const typed = same.filter((o) => o.controlType === z.controlType);
+  return typed.length === 1 ? `${z.controlType}/${z.name}` : z.id;
+}
+
+export function profileFromTree(tree: PowercapTree, description?: string): SavedProfile {
+  const limits: SavedLimit[] = [];
+  for (const z of tree.zones) {
+    if (z.constraints.length === 0) continue;
+    const ref = zoneRef(tree, z);
+    const dtpm = z.controlType === 'dtpm';
+    const defaultC = z.constraints.find((c) => c.name === 'long_term') ?? (z.constraints.length === 1 ? z.constraints[0] : undefined);
+    let first = true;
+    for (const c of z.constraints) {
+      const limitFile = `constraint_${c.index}_power_limit_uw`;
+      const windowFile = `constraint_${c.index}_time_window_us`;
+      if (c.powerLimitUw === null || c.powerLimitUw === 0n || z.unreadable[limitFile]) continue;
+      const item: SavedLimit = { zone: ref };
+      if (c !== defaultC) item.constraint = c.name ?? String(c.index);
+      else if (c.name) item.constraint = constraintLabel(c);
+      item.power = exactPower(c.powerLimitUw);
+      if (!dtpm && c.timeWindowUs !== null && !z.unreadable[windowFile]) item.timeWindow = exactDuration(c.timeWindowUs);
+      if (first && !dtpm && z.enabled !== null && z.files.has('enabled') && !z.unreadable.enabled) item.enabled = z.enabled;
+      first = false;
+      limits.push(item);
+    }
+  }
+  return { version: PROFILE_VERSION, ...(description ? { description } : {}), limits };
+}
+
+const plain = (s: string) => (/^[A-Za-z0-9_.\/@-][A-Za-z0-9_.\/@:-]*$/.test(s) && !/^(true|false|null|yes|no|on|off|~)$/i.test(s) && !/^[0-9]/.test(s) ? s : JSON.stringify(s));
+
+/** YAML text of a saved profile, with a header saying where it came from. */
+export function profileToYaml(p: SavedProfile, header: string[]): string {
+  const out = header.map((h) => `# ${h}`);
+  out.push(`version: ${p.version}`);
+  if (p.description) out.push(`description: ${JSON.stringify(p.description)}`);
+  if (p.limits.length === 0) out.push('limits: []');
+  else out.push('limits:');
+  for (const l of p.limits) {
+    const lines: string[] = [`zone: ${plain(l.zone)}`];
+    if (l.constraint !== undefined) lines.push(`constraint: ${plain(l.constraint)}`);
+    if (l.power !== undefined) lines.push(`power: ${l.power}`);
+    if (l.timeWindow !== undefined) lines.push(`timeWindow: ${l.timeWindow}`);
+    if (l.enabled !== undefined) lines.push(`enabled: ${l.enabled}`);
+    out.push(...lines.map((ln, i) => (i === 0 ? `  - ${ln}` : `    ${ln}`)));
+  }
+  return out.join('\n') + '\n';
+}
+
+/** The text of a profile file: JSON when the name ends in .json, else YAML with a header. */
+export function profileText(file: string, p: SavedProfile, header: string[]): string {
+  return /\.json$/i.test(file) ? JSON.stringify(p, null, 2) + '\n' : profileToYaml(p, header);
+}

@@ -1,0 +1,310 @@
+/**
+ * Keeping limits set: persist install/status/remove into a folder (--root-dir),
+ * every unit checked by the real `systemd-analyze verify`, all-or-nothing
+ * installs, grant-read, and the drift watchdog (apply --watch) running against a
+ * fixture tree on tmpfs while another process rewrites a limit: the limit comes
+ * back within two intervals, the drift is logged, and a write that keeps failing
+ * is retried with a doubling delay.
+ */
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { run, fixture, BIN, ROOT, EXAMPLES, cleanEnv } from './helpers.js';
+import { intelLaptop } from './fixtures/specs.js';
+import { makeTempDir } from './fixtures/sysfs.js';
+import { CounterWriter, watchFixture, watchMachine } from './fixtures/watch.js';
+
+const cleanups: Array<() => void> = [];
+after(() => { for (const c of cleanups) c(); });
+
+function tempDir(prefix = 'powercapctl-persist-') {
+  const d = makeTempDir(prefix);
+  cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+function liveLaptop() {
+  const t = fixture(intelLaptop);
+  cleanups.push(t.cleanup);
+  return t;
+}
+const LAPTOP_PROFILE = path.join(EXAMPLES, 'profile-laptop.yaml');
+const UNITS = ['powercapctl-apply.service', 'powercapctl-resume.service', 'powercapctl-watch.service'];
+
+function systemdAnalyze(): string {
+  const p = '/usr/bin/systemd-analyze';
+  assert.ok(fs.existsSync(p), 'systemd-analyze is missing: install Debian\'s systemd package (apt-get install -y systemd; .ci/run does)');
+  return p;
+}
+
+/** Every file under dir (links as "-> target"), relative, sorted. */
+function listing(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      const rel = path.relative(dir, p);
+      if (e.isSymbolicLink()) out.push(`${rel} -> ${fs.readlinkSync(p)}`);
+      else if (e.isDirectory()) walk(p);
+      else out.push(rel);
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out.sort();
+}
+
+describe('persist install into a folder (--root-dir)', () => {
+  test('units, udev rule, enablement links and the profile; every unit passes systemd-analyze verify', () => {
+    const sa = systemdAnalyze();
+    const img = tempDir();
+    const r = run(['--json', 'persist', 'install', LAPTOP_PROFILE, '--root-dir', img, '--watch', '30s']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.json().systemctl, [], 'no systemctl call for a folder');
+    assert.deepEqual(listing(img), [
+      'etc/powercapctl/profile.yaml',
+      'etc/systemd/system/hibernate.target.wants/powercapctl-resume.service -> ../powercapctl-resume.service',
+      'etc/systemd/system/hybrid-sleep.target.wants/powercapctl-resume.service -> ../powercapctl-resume.service',
+      'etc/systemd/system/multi-user.target.wants/powercapctl-apply.service -> ../powercapctl-apply.service',
+      'etc/systemd/system/multi-user.target.wants/powercapctl-watch.service -> ../powercapctl-watch.service',
+      'etc/systemd/system/powercapctl-apply.service',
+      'etc/systemd/system/powercapctl-resume.service',
+      'etc/systemd/system/powercapctl-watch.service',
+      'etc/systemd/system/suspend-then-hibernate.target.wants/powercapctl-resume.service -> ../powercapctl-resume.service',
+      'etc/systemd/system/suspend.target.wants/powercapctl-resume.service -> ../powercapctl-resume.service',
+      'etc/udev/rules.d/70-powercapctl.rules',
+    ]);
+    assert.equal(fs.readFileSync(path.join(img, 'etc/powercapctl/profile.yaml'), 'utf8'), fs.readFileSync(LAPTOP_PROFILE, 'utf8'));
+    const unit = (n: string) => fs.readFileSync(path.join(img, 'etc/systemd/system', n), 'utf8');
+    const exec = fs.realpathSync(BIN);
+    assert.match(unit('powercapctl-apply.service'), new RegExp(`^ExecStart=${exec} apply /etc/powercapctl/profile.yaml --state /var/lib/powercapctl/state.json$`, 'm'));
+    assert.match(unit('powercapctl-apply.service'), /^Type=oneshot$/m);
+    assert.match(unit('powercapctl-apply.service'), /^WantedBy=multi-user.target$/m);
+    assert.match(unit('powercapctl-resume.service'), /^After=suspend.target hibernate.target hybrid-sleep.target suspend-then-hibernate.target$/m);
+    assert.match(unit('powercapctl-resume.service'), /^WantedBy=suspend.target hibernate.target hybrid-sleep.target suspend-then-hibernate.target$/m);
+    assert.match(unit('powercapctl-watch.service'), new RegExp(`^ExecStart=${exec} apply /etc/powercapctl/profile.yaml --state /var/lib/powercapctl/state.json --watch 30s$`, 'm'));
+    assert.match(unit('powercapctl-watch.service'), /^Restart=on-failure$/m);
+    const rule = fs.readFileSync(path.join(img, 'etc/udev/rules.d/70-powercapctl.rules'), 'utf8');
+    assert.match(rule, /^ACTION=="add", SUBSYSTEM=="powercap", RUN\+="\/bin\/systemctl --no-block start powercapctl-apply.service"$/m);
+    assert.match(rule, /^ACTION=="change", SUBSYSTEM=="power_supply", ATTR\{type\}=="Mains\|USB", RUN\+="\/bin\/systemctl --no-block start powercapctl-apply.service"$/m);
+
+    for (const u of UNITS) {
+      const v = spawnSync(sa, ['verify', '--man=no', path.join(img, 'etc/systemd/system', u)], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(v.status, 0, `${u}: ${v.stderr}`);
+      assert.equal(v.stderr.trim(), '', `${u}: systemd-analyze verify says nothing: ${v.stderr}`);
+    }
+    // the command the units run works: the installed profile parses and checks
+    const check = run(['--snapshot', path.join(EXAMPLES, 'intel-laptop.json'), 'apply', '--check', path.join(img, 'etc/powercapctl/profile.yaml')]);
+    assert.equal(check.code, 7, check.stderr);
+  });
+
+  test('systemd-analyze verify catches a broken unit (the check is real)', () => {
+    const sa = systemdAnalyze();
+    const d = tempDir();
+    fs.writeFileSync(path.join(d, 'broken.service'), '[Service]\nType=oneshot\nExecStart=/nonexistent/powercapctl apply\n');
+    const v = spawnSync(sa, ['verify', '--man=no', path.join(d, 'broken.service')], { encoding: 'utf8', timeout: 60_000 });
+    assert.notEqual(v.status, 0);
+    assert.match(v.stderr, /is not executable/);
+  });
+
+  test('status: installed, watchdog, last apply and drifts from the state file; remove keeps the profile, --purge does not', () => {
+    const img = tempDir();
+    const t = liveLaptop();
+    assert.equal(run(['persist', 'install', LAPTOP_PROFILE, '--root-dir', img]).code, 0);
+    let s = run(['--json', 'persist', 'status', '--root-dir', img]);
+    assert.equal(s.code, 0, s.stderr);
+    assert.equal(s.json().installed, true);
+    assert.equal(s.json().watch.installed, false);
+    assert.equal(s.json().state, null);
+    // what the apply unit runs, with the image's state file
+    const state = path.join(img, 'var/lib/powercapctl/state.json');
+    const a = run(['--root', t.classRoot, 'apply', path.join(img, 'etc/powercapctl/profile.yaml'), '--state', state]);
+    assert.equal(a.code, 0, a.stderr);
+    s = run(['--json', 'persist', 'status', '--root-dir', img]);
+    assert.equal(s.json().state.lastApply.ok, true);
+    assert.equal(s.json().state.lastApply.changedSettings, 3);
+    const human = run(['persist', 'status', '--root-dir', img]);
+    assert.match(human.stdout, /^installed: yes/m);
+    assert.match(human.stdout, /^last apply: .*: 3 of 5 settings changed$/m);
+    assert.match(human.stdout, /^drifts restored: 0$/m);
+
+    const rm = run(['--json', 'persist', 'remove', '--root-dir', img]);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.deepEqual(rm.json().kept, ['/etc/powercapctl/profile.yaml']);
+    assert.deepEqual(listing(path.join(img, 'etc')), ['powercapctl/profile.yaml']);
+    assert.equal(run(['--json', 'persist', 'status', '--root-dir', img]).json().installed, false);
+    assert.equal(run(['persist', 'remove', '--root-dir', img, '--purge']).code, 0);
+    assert.deepEqual(listing(path.join(img, 'etc')), []);
+    assert.equal(fs.existsSync(state), false);
+  });
+
+  test('without FILE: the limits set now become the profile, and the machine is in its state', () => {
+    const img = tempDir();
+    const t = liveLaptop();
+    const r = run(['--root', t.classRoot, 'persist', 'install', '--root-dir', img]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /profile from the limits set now \(5\)/);
+    const p = path.join(img, 'etc/powercapctl/profile.yaml');
+    assert.match(fs.readFileSync(p, 'utf8'), /zone: intel-rapl-mmio\/package-0\n    constraint: long_term\n    power: 15W/);
+    assert.equal(run(['--root', t.classRoot, 'apply', '--check', p]).code, 0);
+    // installing again keeps that profile
+    const again = run(['--root', t.classRoot, 'persist', 'install', '--root-dir', img]);
+    assert.match(again.stdout, /profile from \/etc\/powercapctl\/profile.yaml \(kept\)/);
+  });
+
+  test('a bad profile installs nothing; a failing write puts back what was written (all or nothing)', () => {
+    const img = tempDir();
+    const bad = path.join(tempDir(), 'bad.yaml');
+    fs.writeFileSync(bad, 'version: 1\nlimits:\n  - zone: psys\n    power: 20\n');
+    const r = run(['persist', 'install', bad, '--root-dir', img]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /bad\.yaml:4: limits\[0\]\.power: invalid power '20': a unit is required/);
+    assert.deepEqual(listing(img), []);
+    // etc/udev is a file: the rule cannot be written after the units were
+    fs.mkdirSync(path.join(img, 'etc'), { recursive: true });
+    fs.writeFileSync(path.join(img, 'etc/udev'), 'not a directory\n');
+    const f = run(['persist', 'install', LAPTOP_PROFILE, '--root-dir', img]);
+    assert.equal(f.code, 1, f.stderr);
+    assert.match(f.stderr, /cannot write .*70-powercapctl\.rules: ENOTDIR; nothing was installed/);
+    assert.deepEqual(listing(img), ['etc/udev'], 'the profile and units written before were removed');
+  });
+});
+
+describe('grant-read', () => {
+  test('prints the PLATYPUS trade-off, then writes the udev rule; --tmpfiles writes a tmpfiles.d line', () => {
+    const img = tempDir();
+    fs.mkdirSync(path.join(img, 'etc'), { recursive: true });
+    fs.writeFileSync(path.join(img, 'etc/group'), 'root:x:0:\npower:x:998:alice\n');
+    const r = run(['grant-read', 'power', '--root-dir', img]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^note: energy_uj is readable by root only since November 2020 \(CVE-2020-8694, "PLATYPUS"\)/);
+    assert.doesNotMatch(r.stderr, /warning: no group/);
+    const rule = fs.readFileSync(path.join(img, 'etc/udev/rules.d/71-powercapctl-energy.rules'), 'utf8');
+    assert.match(rule, /^ACTION=="add", SUBSYSTEM=="powercap", TEST=="energy_uj", RUN\+="\/bin\/chgrp power %S%p\/energy_uj", RUN\+="\/bin\/chmod 0440 %S%p\/energy_uj"$/m);
+    assert.match(rule, /^# .*CVE-2020-8694/m);
+    const t = run(['--json', 'grant-read', 'prometheus', '--root-dir', img, '--tmpfiles']);
+    assert.equal(t.code, 0, t.stderr);
+    assert.equal(t.json().file, '/etc/tmpfiles.d/powercapctl-energy.conf');
+    assert.match(t.stderr, /warning: no group 'prometheus' in .*etc\/group/);
+    assert.match(fs.readFileSync(path.join(img, 'etc/tmpfiles.d/powercapctl-energy.conf'), 'utf8'), /^z \/sys\/class\/powercap\/\*\/energy_uj 0440 root prometheus -$/m);
+  });
+
+  test('a group name a rule could misread is refused (exit 2), nothing written', () => {
+    const img = tempDir();
+    for (const g of ['power", RUN+="/bin/sh', 'x:y', 'a b', '0day']) {
+      const r = run(['grant-read', g, '--root-dir', img]);
+      assert.equal(r.code, 2, `${g}: ${r.stderr}`);
+      assert.match(r.stderr, /invalid group name/);
+    }
+    assert.deepEqual(listing(img), []);
+  });
+});
+
+// ------------------------------------------------------------------ the drift watchdog
+
+/** Spawn apply --watch; collects stderr; resolves lines as they come. */
+function startWatch(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(BIN, args, { env: cleanEnv(env), cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  const waiters: Array<{ re: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    for (const w of [...waiters]) {
+      const m = w.re.exec(stderr);
+      if (m) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  cleanups.push(() => { clearTimeout(timer); child.kill('SIGKILL'); });
+  return {
+    child,
+    get stderr() { return stderr; },
+    waitFor(re: RegExp, ms = 10_000): Promise<RegExpMatchArray> {
+      const m = re.exec(stderr);
+      if (m) return Promise.resolve(m);
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no ${re} within ${ms} ms; stderr:\n${stderr}`)), ms);
+        waiters.push({ re, resolve: (x) => { clearTimeout(t); resolve(x); } });
+      });
+    },
+    async stop(): Promise<number | null> { child.kill('SIGTERM'); const c = await exited; clearTimeout(timer); return c; },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('apply --watch: the drift watchdog', () => {
+  test('another process rewrites a limit: it comes back within two intervals, the drift is logged and recorded', async () => {
+    const t = watchFixture(watchMachine);
+    cleanups.push(t.cleanup);
+    // the counters keep moving meanwhile, as on a running machine
+    const writer = new CounterWriter(t, { 'intel-rapl:0': 20 });
+    cleanups.push(() => void writer.stop());
+    await writer.ready();
+    const dir = tempDir();
+    const p = path.join(dir, 'profile.yaml');
+    fs.writeFileSync(p, 'version: 1\nlimits:\n  - zone: package-0\n    power: 20W\n');
+    // the state file where the installed units keep it, so that persist status reads it
+    const state = path.join(dir, 'var/lib/powercapctl/state.json');
+    const INTERVAL_MS = 500;
+    const w = startWatch(['--root', t.classRoot, 'apply', p, '--watch', `${INTERVAL_MS}ms`, '--state', state]);
+    await w.waitFor(/^applied: intel-rapl-mmio:0 \(package-0\) long_term power limit was 15\.0 W, now 20\.0 W$/m);
+    const limit = path.join(t.classRoot, 'intel-rapl:0', 'constraint_0_power_limit_uw');
+    assert.equal(fs.readFileSync(limit, 'utf8'), '20000000\n');
+
+    // the competing writer: another process puts 35 W back, as firmware or thermald would
+    const rewrote = Date.now();
+    const other = spawnSync(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(limit)}, '35000000\\n')`]);
+    assert.equal(other.status, 0);
+    let restoredAfter = -1;
+    while (Date.now() - rewrote < 4 * INTERVAL_MS) {
+      if (fs.readFileSync(limit, 'utf8') === '20000000\n') { restoredAfter = Date.now() - rewrote; break; }
+      await sleep(10);
+    }
+    assert.ok(restoredAfter >= 0, `the limit came back (stderr: ${w.stderr})`);
+    assert.ok(restoredAfter <= 2 * INTERVAL_MS, `within two intervals: ${restoredAfter} ms`);
+    await w.waitFor(/^drift: intel-rapl:0 \(package-0\) long_term power limit was 35\.0 W, restored 20\.0 W$/m);
+    const st = JSON.parse(fs.readFileSync(state, 'utf8'));
+    assert.equal(st.drifts, 1);
+    assert.deepEqual([st.recentDrifts[0].zone, st.recentDrifts[0].found, st.recentDrifts[0].restored], ['intel-rapl:0', 35000000, 20000000]);
+    assert.equal(st.watch.pid, w.child.pid);
+    const status = run(['persist', 'status', '--root-dir', dir]);
+    assert.match(status.stdout, new RegExp(`^drifts restored: 1 \\(watchdog running, pid ${w.child.pid}\\)$`, 'm'));
+    assert.match(status.stdout, /^  \S+  intel-rapl:0 \(package-0\) long_term power_limit_uw: found 35000000, restored 20000000$/m);
+
+    // the profile is edited: the next pass reads it and applies the new limit
+    fs.writeFileSync(p, 'version: 1\nlimits:\n  - zone: package-0\n    power: 22W\n');
+    await w.waitFor(/^profile .*profile\.yaml changed: 1 items$/m);
+    await w.waitFor(/^applied: intel-rapl-mmio:0 \(package-0\) long_term power limit was 20\.0 W, now 22\.0 W$/m);
+    assert.equal(fs.readFileSync(limit, 'utf8'), '22000000\n');
+    assert.equal(JSON.parse(fs.readFileSync(state, 'utf8')).drifts, 1, 'a profile change is not drift');
+    assert.equal(await w.stop(), 0, w.stderr);
+    assert.match(w.stderr, /^stopped$/m);
+    assert.equal(JSON.parse(fs.readFileSync(state, 'utf8')).watch, null);
+    await writer.stop();
+    process.stdout.write(`# watchdog restored the limit ${restoredAfter} ms after the rewrite (interval ${INTERVAL_MS} ms)\n`);
+  });
+
+  test('a write that keeps failing is retried with a doubling delay, and nothing is left half-applied', async () => {
+    const t = fixture(intelLaptop);
+    cleanups.push(t.cleanup);
+    const dir = tempDir();
+    const p = path.join(dir, 'profile.yaml');
+    fs.writeFileSync(p, 'version: 1\nlimits:\n  - zone: package-0\n    power: 20W\n');
+    const w = startWatch(['--root', t.classRoot, 'apply', p, '--watch', '200ms'],
+      { POWERCAPCTL_FAULTS: 'write:*/intel-rapl-mmio:0/constraint_0_power_limit_uw=EIO' });
+    await w.waitFor(/retrying in 1\.60 s/, 8000);
+    const delays = [...w.stderr.matchAll(/^apply failed: .*EIO.*; retrying in (.*)$/gm)].map((m) => m[1]);
+    assert.deepEqual(delays.slice(0, 3), ['400.00 ms', '800.00 ms', '1.60 s']);
+    assert.match(w.stderr, /rolled back: intel-rapl:0 \(package-0\) long_term power limit 20\.0 W → 28\.0 W/);
+    assert.equal(fs.readFileSync(path.join(t.classRoot, 'intel-rapl:0', 'constraint_0_power_limit_uw'), 'utf8'), '28000000\n');
+    assert.equal(await w.stop(), 0);
+  });
+
+  test('--watch refuses a snapshot and --check (exit 2)', () => {
+    assert.equal(run(['--snapshot', path.join(EXAMPLES, 'intel-laptop.json'), 'apply', LAPTOP_PROFILE, '--watch', '1s']).code, 2);
+    assert.equal(run(['apply', LAPTOP_PROFILE, '--watch', '1s', '--check']).code, 2);
+    assert.equal(run(['apply', LAPTOP_PROFILE, '--watch', '1ms']).code, 2);
+  });
+});
