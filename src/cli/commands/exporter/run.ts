@@ -57,8 +57,16 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   const selected = selectZones(tree, patterns, o.type);
   if (selected.length === 0) throw usageError('no powercap zones to export', 'see what this machine exposes with: powercapctl list');
   const plan = planWatch(selected, tree.byId);
-  const childNames = (id: string) => tree.byId.get(id)?.children.map((c) => c.name ?? '') ?? [];
-  const summed = plan.zones.length ? planSystemTotal(plan.zones, childNames).summed : [];
+  // the same rule as watch's system line (a single zone is its own total here: a fleet always gets one)
+  const summed = plan.zones.length
+    ? planSystemTotal(
+      plan.zones.map((z) => ({ ...z, hasConstraints: (tree.byId.get(z.id)?.constraints.length ?? 1) > 0 })),
+      {
+        childNames: (id) => tree.byId.get(id)?.children.map((c) => c.name ?? '') ?? [],
+        nameOf: (id) => tree.byId.get(id)?.name ?? null,
+      },
+    ).summed
+    : [];
   const denied = plan.skipped.filter((s) => s.reason === 'permission');
   if (denied.length) {
     const names = denied.slice(0, 4).map((s) => describeZone(s.zone)).join(', ') + (denied.length > 4 ? `, … (${denied.length} in all)` : '');
