@@ -4,7 +4,7 @@
  * to it, anything else 404, other methods 405.
  *
  * Bounded against clients that misbehave: a request must arrive whole within
- * the client timeout (headersTimeout, requestTimeout, checked every 250 ms or
+ * the client timeout (headersTimeout, requestTimeout, checked every second or
  * sooner), a connection idle between requests is closed after it (or 5 s), a
  * stalled one after twice it, connections beyond the cap are
  * closed on accept, and a request that does not parse gets 400 and a closed
@@ -38,7 +38,7 @@ export function createExporterServer(o: ExporterServerOptions): http.Server {
       headersTimeout: o.clientTimeoutMs,
       requestTimeout: o.clientTimeoutMs,
       keepAliveTimeout: keepAlive,
-      connectionsCheckingInterval: Math.max(50, Math.min(250, Math.floor(o.clientTimeoutMs / 4))),
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(o.clientTimeoutMs / 4))),
       maxHeaderSize: 8192,
     },
     (req, res) => handle(o, req, res),
