@@ -20,10 +20,12 @@ import { makeTempDir } from './fixtures/sysfs.js';
 import { CounterWriter, watchFixture, PACKAGE_W } from './fixtures/watch.js';
 import { wantsOpenMetrics, acceptsGzip, micro, renderExposition, ExpositionBuilder } from '../src/core/exporter/exposition.js';
 import { parseListen } from '../src/core/exporter/server.js';
+import { validate } from '../src/core/snapshot/validate.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const PROMTOOL = '/usr/bin/promtool';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const SCHEMA = JSON.parse(fs.readFileSync(path.join(ROOT, 'schema/exporter.schema.json'), 'utf8'));
 
 // ------------------------------------------------------------------ processes
 
@@ -54,7 +56,7 @@ async function startExporter(root: string, own: string[], opts: { env?: Record<s
     setTimeout(() => reject(new Error(`exporter did not start in 10 s: ${err}`)), 10000).unref();
   });
   const info = JSON.parse(line) as Started['info'] & { format: string; listen: { port: number } };
-  assert.equal(info.format, 'powercapctl-exporter');
+  assert.equal(validate(SCHEMA, info), null, 'the line follows schema/exporter.schema.json');
   return { child, port: info.listen.port, info, stderr: () => err, exited };
 }
 
