@@ -51,6 +51,7 @@ async function startExporter(root: string, args: string[]): Promise<Running> {
       if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
     });
     void exited.then(() => reject(new Error(`exporter exited before serving: ${err}`)));
+    setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`exporter did not serve within 60 s: ${err}`)); }, 60000).unref();
   });
   const port = (JSON.parse(line) as { listen: { port: number } }).listen.port;
   return {
