@@ -51,7 +51,8 @@ async function startExporter(root: string, args: string[]): Promise<Running> {
       if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
     });
     void exited.then(() => reject(new Error(`exporter exited before serving: ${err}`)));
-    setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`exporter did not serve within 60 s: ${err}`)); }, 60000).unref();
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`exporter did not serve within 60 s: ${err}`)); }, 60000);
+    child.stdout!.once('data', () => clearTimeout(timer));
   });
   const port = (JSON.parse(line) as { listen: { port: number } }).listen.port;
   return {

@@ -81,5 +81,5 @@ export function peakRssMiB(args: string[], env: NodeJS.ProcessEnv = process.env)
   return Number(m[1]) / 1024;
 }
 
-/** powercapctl as a user runs it: the executable (its launcher starts Node from the startup snapshot) */
+/** powercapctl as a user runs it: the executable (its launcher runs the bundle with its code cache) */
 export const nodeArgs = (args: string[]): [string, string[]] => [BIN, args];

@@ -1,7 +1,9 @@
 /**
  * model: `model budget` over a 10 000-leaf DTPM tree and `model em` over a 1 000-state
  * table, each against the start-up of `powercapctl --version` measured in the same run
- * (interleaved). Target (issue 7): under 1.2×. Inputs are generated into a temp dir.
+ * (interleaved). Targets: `model em` under 1.2× (issue 7); `model budget` with full --json output
+ * under 2× (issue 11: emitting 2.7 MB of JSON is the floor, through the one DTPM engine).
+ * Inputs are generated into a temp dir.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -9,6 +11,7 @@ import * as path from 'node:path';
 import { timePair, nodeArgs, type BenchCase, type BenchResult } from './lib.js';
 
 const TARGET = 1.2;
+const BUDGET_TARGET = 2;
 
 function tempDir(): { dir: string; cleanup(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'powercapctl-bench-model-'));
@@ -36,22 +39,22 @@ export function thousandStateCsv(): string {
   return rows.join('\n') + '\n';
 }
 
-function ratio(name: string, a: [string, string[]], b: [string, string[]]): BenchResult {
+function ratio(name: string, a: [string, string[]], b: [string, string[]], target = TARGET): BenchResult {
   const [base, cmd] = timePair(a, b, { runs: 15 });
-  return { name, value: cmd.medianMs, baseline: base.medianMs, unit: 'ms', ratio: cmd.medianMs / base.medianMs, target: TARGET, against: 'powercapctl --version' };
+  return { name, value: cmd.medianMs, baseline: base.medianMs, unit: 'ms', ratio: cmd.medianMs / base.medianMs, target, against: 'powercapctl --version' };
 }
 
 export const cases: BenchCase[] = [
   {
     name: 'model budget: 10 000-leaf DTPM tree',
-    issue: 7,
+    issue: 11,
     run() {
       const t = tempDir();
       try {
         const file = path.join(t.dir, 'tree.json');
         fs.writeFileSync(file, JSON.stringify(tenThousandLeafTree()));
         return [
-          ratio('model budget --tree (10 000 leaves) --json', nodeArgs(['--version']), nodeArgs(['model', 'budget', '--budget', '3kW', '--tree', file, '--json'])),
+          ratio('model budget --tree (10 000 leaves) --json', nodeArgs(['--version']), nodeArgs(['model', 'budget', '--budget', '3kW', '--tree', file, '--json']), BUDGET_TARGET),
         ];
       } finally {
         t.cleanup();

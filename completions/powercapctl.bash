@@ -36,7 +36,7 @@ _powercapctl_opts() {
     'model power') echo '-d --domain --dts --table --opp-file -C --coefficient --capacity --device --cpus -f --freq -V --voltage -u --util --static --static-table -t --temp -h --help' ;;
     'model energy') echo '-d --domain --dts --table --opp-file -C --coefficient --capacity --device --cpus -u --util --all-states -h --help' ;;
     'model cap') echo '-z --zone -l --limit -d --domain --dts --table --opp-file -C --coefficient --capacity --device --cpus -h --help' ;;
-    'model budget') echo '-b --budget -a --actor -z --zone --tree -r --request -w --weight -h --help' ;;
+    'model budget') echo '-b --budget -a --actor -z --zone --tree -r --request -w --weight --all -h --help' ;;
     'model idle') echo '-s --state --preset -i --idle --latency --on-power --off-power -h --help' ;;
     registry) echo '-h --help' ;;
     'registry list') echo '-h --help' ;;

@@ -117,7 +117,7 @@ export function withCommandReference(readme: string, region: string = renderComm
 /** Every generated file: repository path → expected content. */
 export function generatedFiles(root: string = ROOT): Map<string, string> {
   const files = new Map<string, string>();
-  for (const shell of SHELLS) files.set(COMPLETION_FILES[shell], completionScript(shell));
+  for (const shell of SHELLS) files.set(COMPLETION_FILES[shell], completionScript(shell, COMMANDS));
   const readme = path.join(root, 'README.md');
   files.set('README.md', withCommandReference(fs.readFileSync(readme, 'utf8')));
   return files;

@@ -1,7 +1,8 @@
 /** Pure core functions pinned by worked examples: units, zone ids, kernel integers, the schema validator. */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePowerSpec, parsePowerUw, resolvePowerSpec, parseDurationUs, parseFrequencyHz, parseVoltageUv, formatPower, formatEnergy, formatDuration, formatFrequencyKhz, jsonInt } from '../src/core/units.js';
+import { parsePowerSpec, parsePowerUw, resolvePowerSpec, parseDurationUs, parseFrequencyHz, parseVoltageUv, formatPower, formatEnergy, formatDuration, formatFrequencyKhz, jsonInt,
+  formatMicroExact, formatPowerShort, formatFrequencyShort, formatEnergyNj } from '../src/core/units.js';
 import { compareZoneIds, parseKernelInt, parentIdOf, isZoneId } from '../src/core/zones/model.js';
 import { globToRegExp } from '../src/core/zones/select.js';
 import { validate } from '../src/core/snapshot/validate.js';
@@ -63,6 +64,17 @@ describe('units', () => {
     assert.equal(formatDuration(976), '976 µs');
     assert.equal(formatFrequencyKhz(1_800_000), '1.80 GHz');
     assert.equal(formatFrequencyKhz(408_000), '408 MHz');
+  });
+  test('exact decimals, chart labels and nanojoules (every format lives in units.ts)', () => {
+    assert.equal(formatMicroExact(27_983_872n), '27.983872');
+    assert.equal(formatMicroExact(125_000n), '0.125');
+    assert.equal(formatMicroExact(-2_000_000n), '-2');
+    assert.equal(formatPowerShort(1_500_000), '1.5 W');
+    assert.equal(formatPowerShort(245_427), '245 mW');
+    assert.equal(formatFrequencyShort(1_800_000), '1.8 GHz');
+    assert.equal(formatFrequencyShort(408_000), '408 MHz');
+    assert.equal(formatEnergyNj(2_500_000), '2.50 mJ');
+    assert.equal(formatEnergyNj(1_500), '1.5 µJ');
   });
   test('JSON integers: numbers while exact, digit strings beyond 2^53', () => {
     assert.equal(jsonInt(262143328850n), 262143328850);

@@ -13,7 +13,7 @@ import { rk3399 } from './fixtures/specs.js';
 import { writeSeedBoard, RK3399_KERNEL_TABLE } from './fixtures/dtpm.js';
 import { parseEmTable } from '../src/core/dtpm/registry.js';
 import { parseDescription, orderNodes } from '../src/core/dtpm/describe.js';
-import { splitNodePath, buildHierarchy } from '../src/core/dtpm/model.js';
+import { splitNodePath, buildHierarchy } from '../src/core/dtpm/hierarchy.js';
 import { checkHierarchy } from '../src/core/dtpm/check.js';
 import { PowercapError } from '../src/core/errors.js';
 
@@ -472,6 +472,9 @@ describe('parsers', () => {
     assert.equal(code(() => parseEmTable('200MHz 1W\n200MHz 2W\n', 'd.txt', { cpu: false })), 6);
     assert.equal(code(() => parseEmTable('200 1000\n', 'u.txt', { cpu: false })), 6);
     assert.equal(code(() => parseEmTable('200MHz 65W\n', 'big.txt', { cpu: false })), 6);
+    // the same reader as model --opp-file: a CSV header with units, comments
+    const csv = parseEmTable('# gpu\nfrequency_mhz,power_mw\n200,359.37 # lowest\n297,533.664\n', 'g.csv', { cpu: false });
+    assert.deepEqual(csv.map((x) => [x.frequencyKhz, x.powerUw]), [[200000, 359370], [297000, 533664]]);
   });
   test('checks: empty virtual node, device without energy model, children limits above the parent', () => {
     const registry = [

@@ -53,7 +53,8 @@ async function startExporter(root: string, own: string[], opts: { env?: Record<s
       if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
     });
     void exited.then(({ code }) => reject(new Error(`exporter exited ${code} before serving: ${err}`)));
-    setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`exporter did not start in 10 s: ${err}`)); }, 10000).unref();
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`exporter did not start in 10 s: ${err}`)); }, 10000);
+    child.stdout!.once('data', () => clearTimeout(timer));
   });
   const info = JSON.parse(line) as Started['info'] & { format: string; listen: { port: number } };
   assert.equal(validate(SCHEMA, info), null, 'the line follows schema/exporter.schema.json');

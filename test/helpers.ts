@@ -94,7 +94,7 @@ export function run(args: string[], opts: RunOptions = {}): RunResult {
   };
   if (opts.uid !== undefined) o.uid = opts.uid;
   if (opts.gid !== undefined) o.gid = opts.gid;
-  // the executable itself, as a user runs it (the launcher starts Node from the startup snapshot)
+  // the executable itself, as a user runs it (the launcher runs the bundle with its code cache)
   let bin = BIN;
   if (asOtherUser(opts)) {
     const pkg = stagedPackage();

@@ -8,12 +8,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { run, example, ROOT } from './helpers.js';
-import { parseDts, oppTables } from '../src/core/em/dts.js';
-import { ipaDivvy, newFlatTree, flatAdd, flatRebalance, flatSplit } from '../src/core/em/budget.js';
-import { addChild, computeBounds, computeWeights, distributeLimit, newNode, type DtpmNode } from '../src/core/dtpm/hierarchy.js';
+import { parseDts } from '../src/core/dts/parser.js';
+import { oppTables } from '../src/core/dts/opp.js';
+import { divvyUpPower } from '../src/core/kernel/power-allocator.js';
 import { alignTable, renderTable } from '../src/cli/commands/model/common.js';
-import { chooseDomainState, RK3399_IDLE_STATES } from '../src/core/em/idle.js';
-import { parseStaticTable, staticPower } from '../src/core/em/cooling.js';
+import { chooseDomainState, RK3399_IDLE_STATES } from '../src/core/calculators/idle.js';
+import { parseStaticTable, staticPower } from '../src/core/calculators/cooling.js';
 import { parseOppCsv } from '../src/core/em/oppfile.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/model');
@@ -250,51 +250,41 @@ describe('model budget', () => {
     assert.deepEqual(j.actors.map((a: any) => a.dtpm.appliedUw), [1000488, 499512]);
   });
 
-  test('the flat DTPM split used for big trees gives what core/dtpm distributeLimit() gives', () => {
-    let seed = 7;
-    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
-    for (let round = 0; round < 40; round++) {
-      const flat = newFlatTree(200);
-      const root = newNode('r', 'virtual');
-      flatAdd(flat, 'r', -1, 0, 0);
-      const grow = (node: DtpmNode, idx: number, depth: number) => {
-        const kids = 1 + rnd(4);
-        for (let k = 0; k < kids; k++) {
-          const name = `${node.name}.${k}`;
-          if (depth < 2 && rnd(3) > 0) {
-            const c = newNode(name, 'virtual');
-            addChild(node, c);
-            grow(c, flatAdd(flat, name, idx, 0, 0), depth + 1);
-          } else {
-            const max = 100000 + rnd(3000000);
-            const min = rnd(max / 2);
-            const c = newNode(name, 'other');
-            c.powerMaxUw = max; c.powerMinUw = min; c.powerLimitUw = max;
-            addChild(node, c);
-            flatAdd(flat, name, idx, max, min);
-          }
-        }
-      };
-      grow(root, 0, 0);
-      computeBounds(root); computeWeights(root); flatRebalance(flat);
-      const limits = [root.powerMaxUw, root.powerMinUw, rnd(root.powerMaxUw), root.powerMaxUw + 5, rnd(root.powerMinUw + 1)];
-      for (const limit of limits) {
-        const copy = JSON.parse(JSON.stringify(root, (k, v) => (k === 'parent' ? undefined : v)));
-        const relink = (n: DtpmNode) => n.children.forEach((c) => { c.parent = n; relink(c); });
-        relink(copy);
-        const steps = distributeLimit(copy, limit);
-        const f = flatSplit(flat, 0, limit);
-        const byName = new Map(steps.map((st) => [st.node.name, st]));
-        flat.names.forEach((name, i) => {
-          assert.equal(f.appliedUw[i], byName.get(name)!.appliedUw, `${name} at ${limit}`);
-          if (i > 0) assert.equal(f.requestedUw[i], byName.get(name)!.requestedUw, `${name} share at ${limit}`);
-        });
-      }
-    }
+  test('a flat --tree list is ordered as dtpm import orders a description: a parent cycle is invalid data (exit 6)', () => {
+    const f = write('cycle-tree.json', JSON.stringify({ nodes: [
+      { name: 'soc' }, { name: 'big', parent: 'soc', powerMaxUw: '2W' },
+      { name: 'a', parent: 'b', powerMaxUw: '1W' }, { name: 'b', parent: 'a', powerMaxUw: '1W' },
+    ] }));
+    const r = run(['model', 'budget', '-b', '1W', '--tree', f, '--json']);
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(r.stderr, /the parents of 'a' form a cycle \(a → b → a\)/);
+    const ok = write('flat-tree.json', JSON.stringify({ nodes: [
+      { name: 'little', parent: 'soc', powerMaxUw: 1000000, requestUw: 1000000 }, { name: 'soc' },
+      { name: 'big', parent: 'soc', powerMaxUw: '2W', requestUw: '1W', weight: 2048 },
+    ] }));
+    // siblings keep file order; the split is the nested file's (weights 341 and 683)
+    const j = run(['model', 'budget', '-b', '1.5W', '--tree', ok, '--json']).json();
+    assert.deepEqual(j.actors.map((a: any) => [a.name, a.dtpm.appliedUw]), [['little', 499512], ['big', 1000488]]);
   });
 
-  test('ipaDivvy: nobody asks → everyone gets their max', () => {
-    assert.deepEqual(ipaDivvy([{ name: 'a', requestUw: 0, maxUw: 5, weight: 1024 }], 3).map((g) => g.grantedUw), [5]);
+  test('over 50 leaves the table shows the 20 most starved and the totals; --all shows every leaf', () => {
+    const leaves = Array.from({ length: 60 }, (_v, i) => ({ name: `d${i}`, powerMaxUw: '1W', requestUw: i < 5 ? '1W' : '100mW' }));
+    const f = write('wide-tree.json', JSON.stringify({ name: 'soc', children: leaves }));
+    const r = run(['model', 'budget', '-b', '12W', '--tree', f]);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = r.stdout.split('\n').filter((l) => /^d\d+ /.test(l));
+    assert.equal(rows.length, 20);
+    // d0–d4 ask 1 W and get 0.2 W from DTPM (12 W / 60): starved first, in tree order
+    assert.deepEqual(rows.slice(0, 5).map((l) => l.split(/\s+/)[0]), ['d0', 'd1', 'd2', 'd3', 'd4']);
+    assert.match(r.stdout, /budget 12\.000 W over soc of .*: requests 10\.500 W/);
+    assert.match(r.stdout, /the 20 most starved of 60 leaves .*--all shows every leaf/);
+    const all = run(['model', 'budget', '-b', '12W', '--tree', f, '--all']);
+    assert.equal(all.stdout.split('\n').filter((l) => /^d\d+ /.test(l)).length, 60);
+    assert.doesNotMatch(all.stdout, /most starved/);
+  });
+
+  test('divvyUpPower: nobody asks → everyone gets their max', () => {
+    assert.deepEqual(divvyUpPower([{ name: 'a', requestUw: 0, maxUw: 5, weight: 1024 }], 3).map((g) => g.grantedUw), [5]);
   });
 });
 
@@ -391,7 +381,7 @@ describe('bad input', () => {
   });
 
   test('a missing file (exit 3) and a bad actor (exit 2)', () => {
-    expectErr(['model', 'em', '--opp-file', path.join(tmp, 'missing.csv')], 3, /cannot read/);
+    expectErr(['model', 'em', '--opp-file', path.join(tmp, 'missing.csv')], 3, /OPP file not found/);
     expectErr(['model', 'budget', '-b', '2W', '-a', 'gpu:2'], 2, /not name:requested:max/);
   });
 

@@ -1,15 +1,16 @@
 /**
- * Start-up that cannot fail (docs/startup.md): the launcher starts Node from the
- * startup image only when the image's key matches the running Node, so any
- * mismatch (NODE_OPTIONS, another Node version, a packed and installed copy)
- * runs the compiled modules instead, with the same output.
+ * Start-up that cannot fail (docs/startup.md): the launcher runs the bundle with
+ * V8's code cache, and V8 itself decides whether the cache fits the running Node
+ * (version, V8 flags from NODE_OPTIONS, CPU features); when it does not, the same
+ * bundle is compiled as it runs. Without the bundle, the compiled modules run.
+ * Every way gives the same output.
  */
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { run, fixture, ROOT, BIN, cleanEnv, NOBODY } from './helpers.js';
+import { run, fixture, ROOT, cleanEnv, NOBODY } from './helpers.js';
 import { intelLaptop } from './fixtures/specs.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 
@@ -18,44 +19,77 @@ after(() => laptop.cleanup());
 const LIST = ['--root', laptop.classRoot, 'list', '--json'];
 
 /** how a run started, as `--version --verbose` reports it on stderr */
-const startedFrom = (r: { stderr: string }) => /^startup: (image|compiled modules)/m.exec(r.stderr)?.[1];
+const startedFrom = (r: { stderr: string }) => /^startup: (.+)$/m.exec(r.stderr)?.[1];
+
+/** A copy of the package's runtime files (what npm would install), to change one thing in. */
+function packageCopy(): { dir: string; bin: string; cleanup(): void } {
+  const dir = makeTempDir();
+  for (const entry of ['package.json', 'bin', 'examples', 'schema']) fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+  fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true, filter: (src) => !src.includes(`${path.sep}dist${path.sep}test`) });
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  return { dir, bin: path.join(dir, 'bin/powercapctl'), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
 
 describe('the launcher', () => {
-  test('a checkout starts from the image, whose key is the launcher\'s own for this Node', () => {
-    const key = spawnSync('sh', [BIN, '__startup-key'], { env: cleanEnv(), encoding: 'utf8' }).stdout;
-    assert.equal(fs.readFileSync(path.join(ROOT, 'dist/powercapctl.key'), 'utf8'), key);
-    assert.match(key, new RegExp(`^${process.version.replace(/\./g, '\\.')} `));
+  test('a checkout runs the bundle with its code cache', () => {
+    for (const f of ['dist/powercapctl.cjs', 'dist/powercapctl.cjs.cache']) assert.ok(fs.statSync(path.join(ROOT, f)).size > 10000, f);
     const r = run(['--version', '--verbose']);
     assert.equal(r.code, 0);
     assert.equal(r.stdout, '0.1.0\n');
-    assert.equal(startedFrom(r), 'image');
+    assert.equal(startedFrom(r), 'bundle, code cache');
   });
 
   for (const opts of ['--max-old-space-size=4096', '--expose-gc', '--jitless', '--no-warnings', '--max-semi-space-size=16 --no-deprecation']) {
-    test(`NODE_OPTIONS=${opts}: the command runs (from the compiled modules), same output`, () => {
+    test(`NODE_OPTIONS=${opts}: the command runs, same output (V8 takes or refuses the cache by itself)`, () => {
       const plain = run(LIST);
       const r = run(LIST, { env: { NODE_OPTIONS: opts } });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, plain.stdout);
-      assert.doesNotMatch(r.stderr, /startup snapshot/);
-      assert.equal(startedFrom(run(['--version', '--verbose'], { env: { NODE_OPTIONS: opts } })), 'compiled modules');
+      assert.doesNotMatch(r.stderr, /snapshot|cache/i);
+      assert.match(startedFrom(run(['--version', '--verbose'], { env: { NODE_OPTIONS: opts } }))!, /^bundle, code cache( rejected by this V8)?$/);
     });
   }
 
-  test('a Node upgraded in place (another version, whatever its mtime): the compiled modules', () => {
-    // a `node` first on PATH that reports another version, as after a package upgrade that kept the mtime
-    const dir = makeTempDir();
+  test('V8 flags that change the flag hash: the cache is refused, the run goes on', () => {
+    assert.equal(startedFrom(run(['--version', '--verbose'], { env: { NODE_OPTIONS: '--max-old-space-size=4096' } })), 'bundle, code cache rejected by this V8');
+  });
+
+  test('a cache from another Node (or a damaged one) is refused by V8 and the output is the same; no cache at all too', () => {
+    const copy = packageCopy();
     try {
-      const shim = path.join(dir, 'node');
-      fs.writeFileSync(shim, `#!/bin/sh\n[ "$1" = --version ] && { echo v99.0.0; exit 0; }\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
-      fs.utimesSync(shim, new Date(0), new Date(0));
-      const env = { PATH: `${dir}:${process.env.PATH}` };
-      const r = run(LIST, { env });
-      assert.equal(r.code, 0, r.stderr);
+      const cache = path.join(copy.dir, 'dist/powercapctl.cjs.cache');
+      // what another V8 version writes differs in its header; this is garbage of the same size
+      fs.writeFileSync(cache, Buffer.alloc(fs.statSync(cache).size, 0x5a));
+      const env = cleanEnv();
+      const r = spawnSync(copy.bin, LIST, { env, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, run(LIST).stdout);
-      assert.equal(startedFrom(run(['--version', '--verbose'], { env })), 'compiled modules');
+      assert.equal(startedFrom(spawnSync(copy.bin, ['--version', '--verbose'], { env, encoding: 'utf8' })), 'bundle, code cache rejected by this V8');
+      fs.rmSync(cache);
+      assert.equal(startedFrom(spawnSync(copy.bin, ['--version', '--verbose'], { env, encoding: 'utf8' })), 'bundle, no code cache');
+      assert.equal(spawnSync(copy.bin, LIST, { env, encoding: 'utf8' }).stdout, r.stdout);
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      copy.cleanup();
+    }
+  });
+
+  test('without the bundle: the compiled modules, the same output; run as `node bin/powercapctl` and through a symlink', () => {
+    const copy = packageCopy();
+    try {
+      fs.rmSync(path.join(copy.dir, 'dist/powercapctl.cjs'));
+      const env = cleanEnv();
+      const r = spawnSync(process.execPath, [copy.bin, ...LIST], { env, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, run(LIST).stdout);
+      assert.equal(startedFrom(spawnSync(copy.bin, ['--version', '--verbose'], { env, encoding: 'utf8' })), 'compiled modules');
+      // npm installs the bin as a symlink (node_modules/.bin/powercapctl): the package is found through it
+      const link = path.join(copy.dir, 'linked');
+      fs.symlinkSync(copy.bin, link);
+      const linked = spawnSync(link, ['start'], { env: cleanEnv({ POWERCAPCTL_ROOT: '/nonexistent' }), encoding: 'utf8', cwd: '/' });
+      assert.equal(linked.status, 0, linked.stderr);
+      assert.match(linked.stderr, new RegExp(`${copy.dir}/examples/intel-laptop\\.json`));
+    } finally {
+      copy.cleanup();
     }
   });
 });
@@ -71,26 +105,26 @@ describe('a global install from the packed tarball', () => {
   };
   let tarball = '';
 
-  test('npm pack ships the launcher, the build and the bundle the image is made from, and no image', () => {
+  test('npm pack ships the launcher, the build and the bundle, and no code cache', () => {
     npm(['pack', '--pack-destination', dir]);
     tarball = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.tgz'))!);
     const files = spawnSync('tar', ['tzf', tarball], { encoding: 'utf8' }).stdout.split('\n');
-    for (const f of ['package/bin/powercapctl', 'package/dist/powercapctl.cjs', 'package/dist/src/cli/main.js', 'package/dist/src/cli/startup-image.js', 'package/examples/intel-laptop.json']) {
+    for (const f of ['package/bin/powercapctl', 'package/bin/package.json', 'package/dist/powercapctl.cjs', 'package/dist/src/cli/main.js', 'package/dist/src/cli/code-cache.js', 'package/examples/intel-laptop.json']) {
       assert.ok(files.includes(f), f);
     }
-    // an image only loads in the Node that made it: it is made where the package is installed
-    assert.ok(!files.some((f) => /powercapctl\.(blob|key)$/.test(f)));
+    // a code cache fits only the V8 that made it: it is made where the package is installed
+    assert.ok(!files.some((f) => /\.cache$|powercapctl\.(blob|key)$/.test(f)));
     assert.ok(!files.some((f) => f.startsWith('package/dist/test/')));
   });
 
-  test('installed with -g: the image is made at install time, and the npm-linked bin starts from it', () => {
+  test('installed with -g: the code cache is made at install time, and the npm-linked bin runs with it', () => {
     const prefix = path.join(dir, 'prefix');
     npm(['install', '-g', '--prefix', prefix, tarball]);
     const bin = path.join(prefix, 'bin/powercapctl');
     assert.ok(fs.lstatSync(bin).isSymbolicLink());
     const v = spawnSync(bin, ['--version', '--verbose'], { env: cleanEnv(), encoding: 'utf8', cwd: dir });
     assert.equal(v.status, 0, v.stderr);
-    assert.equal(startedFrom(v), 'image');
+    assert.equal(startedFrom(v), 'bundle, code cache');
     const r = spawnSync(bin, LIST, { env: cleanEnv(), encoding: 'utf8', cwd: dir });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, run(LIST).stdout);
@@ -100,11 +134,11 @@ describe('a global install from the packed tarball', () => {
     assert.match(ex.stderr, new RegExp(`${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/lib/node_modules/powercapctl/examples/intel-laptop\\.json`));
   });
 
-  test('installed with --ignore-scripts, read-only: no image, the same answers from the compiled modules', { skip: NOBODY === null && 'needs root to run as nobody' }, () => {
+  test('installed with --ignore-scripts, read-only, as another user: no code cache, the same answers', { skip: NOBODY === null && 'needs root to run as nobody' }, () => {
     const prefix = path.join(dir, 'plain');
     npm(['install', '-g', '--prefix', prefix, '--ignore-scripts', tarball]);
     const pkg = path.join(prefix, 'lib/node_modules/powercapctl');
-    assert.ok(!fs.existsSync(path.join(pkg, 'dist/powercapctl.blob')));
+    assert.ok(!fs.existsSync(path.join(pkg, 'dist/powercapctl.cjs.cache')));
     spawnSync('chmod', ['-R', 'a-w,a+rX', prefix]);
     spawnSync('chmod', ['a+rx', dir]);
     try {
@@ -112,7 +146,7 @@ describe('a global install from the packed tarball', () => {
       const r = spawnSync(bin, [...LIST, '--verbose'], { env: cleanEnv(), encoding: 'utf8', cwd: '/', uid: NOBODY!.uid, gid: NOBODY!.gid });
       assert.equal(r.status, 0, r.stderr);
       assert.deepEqual(JSON.parse(r.stdout).zones.map((z: any) => z.id), JSON.parse(run(LIST).stdout).zones.map((z: any) => z.id));
-      assert.equal(startedFrom(spawnSync(bin, ['--version', '--verbose'], { env: cleanEnv(), encoding: 'utf8', cwd: '/', uid: NOBODY!.uid, gid: NOBODY!.gid })), 'compiled modules');
+      assert.equal(startedFrom(spawnSync(bin, ['--version', '--verbose'], { env: cleanEnv(), encoding: 'utf8', cwd: '/', uid: NOBODY!.uid, gid: NOBODY!.gid })), 'bundle, no code cache');
     } finally {
       spawnSync('chmod', ['-R', 'u+w', prefix]);
     }

@@ -2,18 +2,17 @@
  * Where output goes. stdout carries the command's data (and with --json nothing
  * but JSON); diagnostics go to stderr. bigints (kernel u64 values) serialise
  * through jsonInt: a number when a double holds it exactly, else a digit string.
+ * toJson() (core/json.ts) is the one JSON writer.
  */
-import { jsonInt } from '../core/units.js';
+import { toJson, type JsonOptions } from '../core/json.js';
+
+export { toJson, type JsonOptions } from '../core/json.js';
 
 export interface IoOptions {
   json: boolean;
   quiet: boolean;
   verbose: boolean;
   color: boolean;
-}
-
-export function toJson(value: unknown, indent = 2): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? jsonInt(v) : v), indent);
 }
 
 export class Io {
@@ -31,8 +30,8 @@ export class Io {
     process.stdout.write(text.endsWith('\n') ? text : text + '\n');
   }
   /** a JSON document on stdout */
-  json(value: unknown): void {
-    process.stdout.write(toJson(value) + '\n');
+  json(value: unknown, opts: JsonOptions = {}): void {
+    process.stdout.write(toJson(value, opts) + '\n');
   }
   /** a warning on stderr (suppressed by --quiet); identical warnings are printed once */
   warn(message: string): void {

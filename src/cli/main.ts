@@ -2,7 +2,7 @@
  * The entry point. Kept tiny: it imports the commander program only when a
  * command runs, so fast paths (shell completion) start as fast as Node allows.
  * The one place that turns errors into messages and exit codes is
- * src/cli/errors.ts, called from program.ts.
+ * src/cli/report-error.ts, called from program.ts.
  */
 export async function main(argv: string[]): Promise<void> {
   if (argv[0] === '__complete') {
@@ -15,8 +15,8 @@ export async function main(argv: string[]): Promise<void> {
   guardStdout();
   // `--version --verbose` also says how this run started (docs/startup.md)
   if (argv.includes('--version') && argv.includes('--verbose')) {
-    const i = process.execArgv.indexOf('--snapshot-blob');
-    process.stderr.write(i >= 0 ? `startup: image ${process.execArgv[i + 1]}\n` : 'startup: compiled modules\n');
+    const how = (globalThis as { __powercapctlStartup?: string }).__powercapctlStartup ?? 'compiled modules';
+    process.stderr.write(`startup: ${how}\n`);
   }
   const { runProgram } = await import('./program.js');
   await runProgram(argv);

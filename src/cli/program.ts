@@ -6,7 +6,8 @@ import { Argument, Command, Option, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.js';
 import { GLOBAL_OPTIONS, GROUP_TITLES, type CommandSpec, type OptionSpec } from './spec.js';
 import { CommandContext, resolveGlobals } from './context.js';
-import { reportError } from './errors.js';
+import { reportError } from './report-error.js';
+import { applyOptionSpecs } from './options.js';
 import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -67,8 +68,9 @@ function addCommand(parent: Command, spec: CommandSpec, path: string[]): void {
       const opts = actionArgs.pop() as Record<string, unknown>;
       const ctx = new CommandContext(resolveGlobals(command.optsWithGlobals()), [...path, spec.name].join(' '));
       currentVerbose = ctx.globals.verbose;
+      const typed = applyOptionSpecs(spec.options ?? [], opts);
       const runner = await load();
-      await runner.run(ctx, actionArgs, opts);
+      await runner.run(ctx, actionArgs, typed, COMMANDS);
     });
   }
   parent.addCommand(cmd, spec.hidden ? { hidden: true } : {});
@@ -111,20 +113,9 @@ Exit codes: 0 done, 1 failed, 2 usage, 3 not found, 4 permission denied,
   return program;
 }
 
-let prebuilt: Command | undefined;
-
-/**
- * Build the program ahead of the run: the startup snapshot (snapshot-entry.ts) does this
- * while it is made, so a run starts with the commands already declared. Used once.
- */
-export function prebuildProgram(): void {
-  prebuilt = buildProgram();
-}
-
 export async function runProgram(argv: string[]): Promise<void> {
   currentVerbose = argv.includes('-v') || argv.includes('--verbose');
-  const program = prebuilt ?? buildProgram();
-  prebuilt = undefined;
+  const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

@@ -10,6 +10,13 @@ import type { CommandContext } from './context.js';
 export type CompleteKind =
   | 'zone' | 'constraint' | 'file' | 'dir' | 'domain' | 'dtpm-node' | 'device' | 'shell' | 'none';
 
+/**
+ * What an option's value is: the program parses it (cli/options.ts) before the runner runs, so the
+ * runner receives the typed value and a bad one is a usage error (exit 2) naming the option.
+ * power → bigint µW, duration → bigint µs, count → a whole number ≥ 1, temperature → number m°C.
+ */
+export type ValueKind = 'power' | 'duration' | 'count' | 'temperature';
+
 export interface OptionSpec {
   /** commander flags, e.g. `-c, --constraint <name>` */
   flags: string;
@@ -22,6 +29,14 @@ export interface OptionSpec {
   /** repeatable option collecting an array */
   repeatable?: boolean;
   hidden?: boolean;
+  /** how the value parses (each value, for a repeatable option) */
+  value?: ValueKind;
+  /** the command needs this option: the hint says what to give */
+  required?: { hint: string };
+  /** options of the same command (long names, no dashes) this one cannot be given with */
+  conflicts?: { options: readonly string[]; message?: string; hint?: string };
+  /** options this one needs */
+  requires?: { options: readonly string[]; message?: string; hint?: string };
 }
 
 export interface ArgSpec {
@@ -41,8 +56,12 @@ export interface Example {
 export type CommandGroup = 'read' | 'write' | 'model' | 'setup';
 
 export interface CommandRunner {
-  /** args: positional arguments in declared order (variadic last as string[]); opts: the command's own options. */
-  run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> | void;
+  /**
+   * args: positional arguments in declared order (variadic last as string[]); opts: the command's own
+   * options; commands: the program's command table (for a runner that describes the program, such as
+   * `completion`, without importing the table that lists it).
+   */
+  run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>, commands: readonly CommandSpec[]): Promise<void> | void;
 }
 
 export interface CommandSpec {

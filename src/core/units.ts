@@ -190,13 +190,38 @@ export function jsonInt(v: bigint | null): number | string | null {
   return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
 }
 
+/** A millionth-based integer as an exact decimal of its base unit: 27983872 → "27.983872", 125000 → "0.125". */
+export function formatMicroExact(micro: bigint): string {
+  const neg = micro < 0n;
+  const a = neg ? -micro : micro;
+  const frac = (a % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
+  return `${neg ? '-' : ''}${a / 1_000_000n}${frac ? '.' + frac : ''}`;
+}
+
 /** Exact watts for two values that formatPower shows alike: 25010000 µW → "25.01 W", 125000 → "0.125 W". */
 export function formatPowerExact(uw: Num): string {
-  const v = typeof uw === 'bigint' ? uw : BigInt(Math.trunc(uw));
-  const neg = v < 0n;
-  const a = neg ? -v : v;
-  const frac = (a % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
-  return `${neg ? '-' : ''}${a / 1_000_000n}${frac ? '.' + frac : ''} W`;
+  return `${formatMicroExact(typeof uw === 'bigint' ? uw : BigInt(Math.trunc(uw)))} W`;
+}
+
+/** Three significant digits, trailing zeros dropped: 1.5, 12.3, 245. */
+export function shortDigits(v: number): string {
+  const s = v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
+
+/** Chart labels: 1500000 µW → "1.5 W", 245427 → "245 mW". */
+export function formatPowerShort(uw: number): string {
+  return uw >= 1e6 ? `${shortDigits(uw / 1e6)} W` : uw >= 1e3 ? `${shortDigits(uw / 1e3)} mW` : `${shortDigits(uw)} µW`;
+}
+
+/** Chart labels: 1800000 kHz → "1.8 GHz", 408000 → "408 MHz". */
+export function formatFrequencyShort(khz: number): string {
+  return khz >= 1e6 ? `${shortDigits(khz / 1e6)} GHz` : khz >= 1e3 ? `${shortDigits(khz / 1e3)} MHz` : `${khz} kHz`;
+}
+
+/** Energy from nanojoules: 2500000 nJ → "2.50 mJ", 1500 → "1.5 µJ". */
+export function formatEnergyNj(nj: number): string {
+  return Math.abs(nj) >= 1e6 ? `${(nj / 1e6).toFixed(2)} mJ` : `${(nj / 1000).toFixed(1)} µJ`;
 }
 
 // ---------------------------------------------------------------- model inputs (appended)

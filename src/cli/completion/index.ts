@@ -3,7 +3,7 @@
  * `powercapctl completion SHELL` prints one; `npm run gen` writes them to
  * completions/ (a test fails when those files are stale).
  */
-import { COMMANDS } from '../commands/index.js';
+import type { CommandSpec } from '../spec.js';
 import { GLOBAL_OPTIONS } from '../spec.js';
 import { completionTable, type Shell } from './model.js';
 import { bashScript } from './bash.js';
@@ -19,8 +19,8 @@ export const COMPLETION_FILES: Record<Shell, string> = {
   fish: 'completions/powercapctl.fish',
 };
 
-export function completionScript(shell: Shell): string {
-  const table = completionTable(COMMANDS, GLOBAL_OPTIONS);
+export function completionScript(shell: Shell, commands: readonly CommandSpec[]): string {
+  const table = completionTable(commands, GLOBAL_OPTIONS);
   switch (shell) {
     case 'bash':
       return bashScript(table);

@@ -1,5 +1,5 @@
 /**
- * The configfs interface of the seed patch (never merged, kernel.md §3): the
+ * The configfs interface of the seed patch (never merged): the
  * hierarchy is a tree of directories under a root (`/sys/kernel/config/dtpm`),
  * `mkdir soc/cluster0/cpu0-cpufreq` creates a node (a registered name becomes the
  * device, any other a virtual node), `rmdir` removes one. Attribute files the
@@ -10,7 +10,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errnoOf, failed, notFound, permissionDenied, PowercapError, Exit } from '../errors.js';
-import type { NodeSpec } from './model.js';
+import type { RegistryEntry } from './device.js';
+import type { PerfDomain } from '../em/debugfs.js';
+import type { DtpmNode } from '../kernel/dtpm.js';
+import { buildHierarchy, subtree, type Hierarchy, type NodeSpec } from './hierarchy.js';
 
 /** The node specs of a configfs-style directory (parents before children). */
 export function readConfigfs(dir: string): NodeSpec[] {
@@ -72,4 +75,43 @@ function ioError(op: string, abs: string, err: unknown): PowercapError {
   if (e === 'ENOTEMPTY') return failed(`${op} ${abs}: directory not empty (files in it are not nodes)`, 'remove the files, or on configfs remove child nodes first');
   if (e === 'ENOENT') return notFound(`${op} ${abs}: ${e}`);
   return failed(`${op} ${abs}: ${e}`);
+}
+
+// ------------------------------------------------------------------ dry runs
+
+/** The hierarchy a configfs dry run would give. */
+export function simulateCreate(h: Hierarchy, planned: Array<{ name: string; path: string }>, target: { registry: RegistryEntry[]; domains: PerfDomain[] }): Hierarchy {
+  const specs: NodeSpec[] = h.nodes.map((n) => ({ name: n.name, parent: n.parent ? h.nodes.indexOf(n.parent) : null, zoneId: n.zoneId, limitUw: n.powerLimitUw, powerUw: n.powerUw }));
+  const byPath = new Map(h.nodes.map((n, i) => [n.path, i]));
+  for (const p of planned) {
+    const pp = p.path.includes('/') ? p.path.slice(0, p.path.lastIndexOf('/')) : null;
+    specs.push({ name: p.name, parent: pp === null ? null : byPath.get(pp)! });
+    byPath.set(p.path, specs.length - 1);
+  }
+  return buildHierarchy(order(specs), target.registry, target.domains);
+}
+
+/** Specs sorted parents first (stable), for appended children. */
+function order(specs: NodeSpec[]): NodeSpec[] {
+  const kids = new Map<number | null, number[]>();
+  specs.forEach((s, i) => kids.set(s.parent, [...(kids.get(s.parent) ?? []), i]));
+  const out: NodeSpec[] = [];
+  const newIndex = new Map<number, number>();
+  const visit = (p: number | null) => {
+    for (const i of kids.get(p) ?? []) {
+      const s = specs[i]!;
+      newIndex.set(i, out.length);
+      out.push({ ...s, parent: s.parent === null ? null : newIndex.get(s.parent)! });
+      visit(i);
+    }
+  };
+  visit(null);
+  return out;
+}
+
+export function simulateDelete(h: Hierarchy, gone: DtpmNode, target: { registry: RegistryEntry[]; domains: PerfDomain[] }): Hierarchy {
+  const drop = new Set(subtree(gone));
+  const kept = h.nodes.filter((n) => !drop.has(n));
+  const specs = kept.map((n): NodeSpec => ({ name: n.name, parent: n.parent ? kept.indexOf(n.parent) : null, zoneId: n.zoneId, limitUw: n.powerLimitUw, powerUw: n.powerUw }));
+  return buildHierarchy(specs, target.registry, target.domains);
 }

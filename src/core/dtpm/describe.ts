@@ -10,18 +10,21 @@
  * `type` optional (left out: a registered name is a device, any other virtual),
  * nodes in any order; siblings keep file order. Export adds informational keys
  * (powerMinUw, powerMaxUw, weight, dtPaths) that import ignores. An unknown parent,
- * a cycle, a duplicate id or a malformed file is invalid data (exit 6).
+ * a cycle, a duplicate id or a malformed file is invalid data (exit 6). `model budget --tree`
+ * reads its own form (powers per node) through the same ordering (parseBudgetTree).
  *
  * Kernel table (`--format kernel-table`): the per-SoC array drivers/soc/rockchip/dtpm.c
- * passes to dtpm_create_hierarchy() (kernel.md §3): entries in depth-first order,
+ * passes to dtpm_create_hierarchy(): entries in depth-first order,
  * `{ .name, .type = DTPM_NODE_VIRTUAL | DTPM_NODE_DT, .parent = &<table>[i] }`, a DT
  * node named by its device-tree path (one entry per CPU of a cluster, as mainline
  * lists them), ending with a sentinel. Import reads the same form back, mapping
  * DT paths to registered devices through their (recorded or derived) paths.
  */
-import type { RegistryEntry } from '../snapshot/file.js';
+import type { RegistryEntry } from './device.js';
 import { invalidData, notFound, refused } from '../errors.js';
-import type { Hierarchy } from './model.js';
+import type { Hierarchy } from './hierarchy.js';
+import { addChild, newNode, rebalance, type DtpmNode } from '../kernel/dtpm.js';
+import { parsePowerUw } from '../units.js';
 import { dtPathsOf } from './registry.js';
 
 export const DESCRIPTION_FORMAT = 'powercapctl-dtpm';
@@ -55,9 +58,9 @@ export function descriptionJson(h: Hierarchy): Record<string, unknown> {
       type: n.device ? 'device' : 'virtual',
       parent: n.parent ? n.parent.path : null,
       ...(n.device ? { kind: n.device.kind, dtPaths: dtPathsOf(n.device).paths } : {}),
-      powerMinUw: n.node.powerMinUw,
-      powerMaxUw: n.node.powerMaxUw,
-      weight: n.node.weight,
+      powerMinUw: n.powerMinUw,
+      powerMaxUw: n.powerMaxUw,
+      weight: n.weight,
     })),
   };
 }
@@ -95,15 +98,23 @@ function parseDescriptionJson(text: string, file: string): Description {
   return orderNodes(raw, file);
 }
 
-/** Order nodes parents first (siblings in file order), refusing duplicates, unknown parents and cycles (exit 6). */
-export function orderNodes(raw: Array<{ id: string; name: string; type: DescNode['type']; parent: string | null }>, file: string): Description {
+/**
+ * Order nodes parents first (siblings in file order), refusing duplicate ids, unknown parents and
+ * cycles (exit 6). Every description reader (`dtpm import`, `model budget --tree`) goes through here.
+ */
+export function orderByParent<T extends { id: string; parent: string | null }>(raw: readonly T[], file: string): Array<{ item: T; parent: number | null }> {
   const byId = new Map<string, number>();
   raw.forEach((n, i) => {
     if (byId.has(n.id)) throw invalidData(`${file}: two nodes with id '${n.id}'`);
     byId.set(n.id, i);
   });
-  for (const n of raw) {
+  const kids = new Map<string | null, number[]>();
+  for (let i = 0; i < raw.length; i++) {
+    const n = raw[i]!;
     if (n.parent !== null && !byId.has(n.parent)) throw invalidData(`${file}: node '${n.id}' has an unknown parent '${n.parent}'`);
+    const list = kids.get(n.parent);
+    if (list) list.push(i);
+    else kids.set(n.parent, [i]);
   }
   // a cycle: following parents from a node comes back to it
   for (const n of raw) {
@@ -115,18 +126,111 @@ export function orderNodes(raw: Array<{ id: string; name: string; type: DescNode
       cur = raw[byId.get(cur)!]!.parent;
     }
   }
-  const nodes: DescNode[] = [];
-  const newIndex = new Map<string, number>();
-  const visit = (parent: string | null) => {
-    for (const n of raw) {
-      if (n.parent !== parent) continue;
-      newIndex.set(n.id, nodes.length);
-      nodes.push({ name: n.name, type: n.type, parent: parent === null ? null : newIndex.get(parent)! });
-      visit(n.id);
+  const out: Array<{ item: T; parent: number | null }> = [];
+  const visit = (parentId: string | null, parentIndex: number | null) => {
+    for (const i of kids.get(parentId) ?? []) {
+      const at = out.length;
+      out.push({ item: raw[i]!, parent: parentIndex });
+      visit(raw[i]!.id, at);
     }
   };
-  visit(null);
-  return { nodes };
+  visit(null, null);
+  return out;
+}
+
+/** orderByParent() for `dtpm import`: the description's nodes. */
+export function orderNodes(raw: Array<{ id: string; name: string; type: DescNode['type']; parent: string | null }>, file: string): Description {
+  return { nodes: orderByParent(raw, file).map(({ item, parent }) => ({ name: item.name, type: item.type, parent })) };
+}
+
+// ------------------------------------------------------------------ budget trees
+
+/**
+ * A DTPM tree with powers, for `model budget --tree`: nested `{name, powerMaxUw, powerMinUw,
+ * requestUw, weight, children}` (or `{ "root": … }`), or `{ "nodes": [{name, parent, …}] }` read
+ * through orderByParent() like every description. Powers are µW integers or strings with a unit.
+ * Leaves are devices without a table (kind 'other') with the bounds given; inner nodes are virtual.
+ */
+export interface BudgetTree {
+  root: DtpmNode;
+  /** every node, parents first */
+  nodes: DtpmNode[];
+  requests: Map<DtpmNode, number>;
+  weights: Map<DtpmNode, number>;
+}
+
+interface BudgetDesc { name?: unknown; parent?: unknown; children?: unknown; powerMaxUw?: unknown; powerMinUw?: unknown; requestUw?: unknown; weight?: unknown }
+
+export function parseBudgetTree(text: string, file: string): BudgetTree {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw invalidData(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  // `name` and `key` are joined only for a message: 10 000 leaves should not build 30 000 strings
+  const num = (v: unknown, name: string, key: string): number | null => {
+    if (v === undefined || v === null) return null;
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
+    if (typeof v === 'string') {
+      try { return Number(parsePowerUw(v)); } catch (err) { throw invalidData(`${file}: ${name}.${key}: ${(err as Error).message}`); }
+    }
+    throw invalidData(`${file}: ${name}.${key} is not a power (µW integer or a string with a unit)`);
+  };
+  const nodes: DtpmNode[] = [];
+  const requests = new Map<DtpmNode, number>();
+  const weights = new Map<DtpmNode, number>();
+  const pathOf = (parent: DtpmNode | null, name: unknown) => {
+    const parts = [String(name)];
+    for (let p = parent; p; p = p.parent) parts.unshift(p.name);
+    return parts.join('/');
+  };
+  const add = (d: BudgetDesc, parent: DtpmNode | null, leaf: boolean): DtpmNode => {
+    if (!d || typeof d !== 'object' || typeof d.name !== 'string' || d.name === '') throw invalidData(`${file}: ${pathOf(parent, '?')}: a node needs a name`);
+    const n = newNode(d.name, leaf ? 'other' : 'virtual');
+    if (leaf) {
+      const m = num(d.powerMaxUw, d.name, 'powerMaxUw');
+      if (m === null || m <= 0) throw invalidData(`${file}: leaf ${pathOf(parent, d.name)} has no powerMaxUw`, 'every leaf needs its maximum power');
+      const min = num(d.powerMinUw, d.name, 'powerMinUw') ?? 0;
+      if (min > m) throw invalidData(`${file}: leaf ${pathOf(parent, d.name)}: powerMinUw ${min} is above powerMaxUw ${m}`);
+      n.powerMaxUw = m;
+      n.powerMinUw = min;
+      n.powerLimitUw = m;
+      const r = num(d.requestUw, d.name, 'requestUw');
+      if (r !== null) requests.set(n, r);
+      if (d.weight !== undefined) {
+        if (typeof d.weight !== 'number' || !Number.isInteger(d.weight) || d.weight < 0) throw invalidData(`${file}: ${d.name}.weight is not a whole number ≥ 0`);
+        weights.set(n, d.weight);
+      }
+    }
+    if (parent) addChild(parent, n);
+    nodes.push(n);
+    return n;
+  };
+  const o = doc as Record<string, unknown> | null;
+  let root: DtpmNode;
+  if (o && typeof o === 'object' && !Array.isArray(o) && Array.isArray(o.nodes)) {
+    const raw = (o.nodes as BudgetDesc[]).map((x) => ({
+      id: String(x?.name), parent: x?.parent === null || x?.parent === undefined ? null : String(x.parent), desc: x,
+    }));
+    const ordered = orderByParent(raw, file);
+    const roots = ordered.filter((x) => x.parent === null).length;
+    if (roots !== 1) throw invalidData(`${file}: ${roots} roots: a DTPM tree has one`);
+    const hasKids = new Set(ordered.map((x) => x.parent));
+    ordered.forEach(({ item, parent }, i) => add(item.desc, parent === null ? null : nodes[parent]!, !hasKids.has(i)));
+    root = nodes[0]!;
+  } else {
+    const top = (o && typeof o === 'object' && !Array.isArray(o) && o.root ? o.root : doc) as BudgetDesc;
+    const visit = (d: BudgetDesc, parent: DtpmNode | null): DtpmNode => {
+      const kids = Array.isArray(d?.children) ? (d.children as BudgetDesc[]) : [];
+      const n = add(d, parent, kids.length === 0);
+      for (let k = 0; k < kids.length; k++) visit(kids[k]!, n);
+      return n;
+    };
+    root = visit(top, null);
+  }
+  rebalance(root);
+  return { root, nodes, requests, weights };
 }
 
 // ------------------------------------------------------------------ kernel table

@@ -1,45 +1,26 @@
 /**
- * Building a DTPM hierarchy by name (seed 000): create-node, delete-node and
- * import, on a target.
- *
- * A target (`DtpmTarget`) is one of:
- * - `{ kind: 'snapshot', snapshot }`: a SnapshotFile. The hierarchy IS the `dtpm`
- *   control type's zones (`dtpm/dtpm:0/dtpm:0:0/…`) with the attributes the kernel
- *   exposes; a change adds or removes zone directories (a new zone takes the lowest
- *   free id under its parent, as powercap_sys.c's idr does), recomputes bounds,
- *   weights and virtual power for the whole tree and rewrites the affected
- *   attributes (a new leaf's limit is its max, a new virtual node's 0, as after
- *   boot; stored limits are kept, as the kernel keeps them). The file is written
- *   atomically when the change succeeded (not with `dryRun`), never when refused.
- * - `{ kind: 'configfs', dir, registry, domains }`: a configfs-style directory
- *   (the seed's interface): mkdir / rmdir under `dir`; `registry` and `domains`
- *   tell which names the kernel would take as devices and their numbers.
- * - `{ kind: 'live', powercap, energyModel }`: a live sysfs tree, read-only: the
- *   kernel builds the hierarchy at boot (kernel.md §3), so changes are refused
- *   with an explanation pointing to `dtpm export`.
+ * Building a DTPM hierarchy by name (seed 000): create-node, delete-node and import, on a
+ * target (targets.ts: a snapshot, a configfs directory, or a live tree that refuses).
+ * On a snapshot the change adds or removes zone directories and rewrites the attributes
+ * (snapshot-zones.ts); the file is written atomically when the change succeeded (not with
+ * `dryRun`), never when refused. On a configfs directory it is mkdir / rmdir (configfs.ts).
  *
  * Every check happens before anything changes. Exit codes of refusals: bad name 2,
  * missing parent or device 3, rule refused 5 (child under a device, second root,
  * existing path, device already placed, node with children without `recursive`),
  * inconsistent stored hierarchy 6.
  */
-import type { SnapshotFile, RegistryEntry } from '../snapshot/file.js';
-import type { Source } from '../source/types.js';
-import { TreeSource, type AttrValue, type DirNode } from '../source/tree.js';
-import { readPowercapTree, type Zone } from '../zones/model.js';
-import { readEnergyModel, type PerfDomain } from '../em/debugfs.js';
-import { invalidData, notFound, refused } from '../errors.js';
-import { DTPM_CONTROL_TYPE } from './fromTree.js';
-import { buildHierarchy, findNode, lookupDevice, placementOf, splitNodePath, subtree, type HNode, type Hierarchy, type NodeSpec } from './model.js';
+import type { RegistryEntry } from './device.js';
+import type { DtpmNode } from '../kernel/dtpm.js';
+import { notFound, refused } from '../errors.js';
+import { findNode, lookupDevice, placementOf, splitNodePath, subtree, buildHierarchy, type Hierarchy, type NodeSpec } from './hierarchy.js';
 import { checkHierarchy, type Finding } from './check.js';
-import { mkdirNodes, readConfigfs, rmdirNodes } from './configfs.js';
+import { mkdirNodes, rmdirNodes, simulateCreate, simulateDelete } from './configfs.js';
 import type { Description } from './describe.js';
-import { liveRegistry } from './registry.js';
+import { assertConsistent, readHierarchy, refuseLive, targetLabel, type DtpmTarget } from './targets.js';
+import { addZoneDir, removeZoneDir, rewriteSnapshot } from './snapshot-zones.js';
 
-export type DtpmTarget =
-  | { kind: 'snapshot'; snapshot: SnapshotFile; dryRun?: boolean }
-  | { kind: 'configfs'; dir: string; registry: RegistryEntry[]; domains: PerfDomain[]; dryRun?: boolean }
-  | { kind: 'live'; powercap: Source; energyModel: Source | null };
+export { readHierarchy, snapshotDomains, targetLabel, type DtpmTarget } from './targets.js';
 
 export interface NodeChange {
   path: string;
@@ -60,90 +41,6 @@ export interface EditResult {
   returnedDevices: string[];
 }
 
-// ------------------------------------------------------------------ reading
-
-/** The hierarchy a target holds now. */
-export function readHierarchy(target: DtpmTarget): Hierarchy {
-  switch (target.kind) {
-    case 'snapshot': {
-      const snap = target.snapshot;
-      return buildHierarchy(treeSpecs(snap.powercap).specs, snap.registry, snapshotDomains(snap));
-    }
-    case 'configfs':
-      return buildHierarchy(readConfigfs(target.dir), target.registry, target.domains);
-    case 'live': {
-      const domains = target.energyModel ? readEnergyModel(target.energyModel) : [];
-      const { specs, zones } = treeSpecs(target.powercap);
-      const leaves = zones.filter((z) => z.children.length === 0).map((z) => z.name ?? z.id);
-      const h = buildHierarchy(specs, [], domains, { inferDevices: true });
-      // the live registry: the leaves as devices plus energy-model domains not placed
-      return { ...h, registry: liveRegistryOf(leaves, domains, h) };
-    }
-  }
-}
-
-function liveRegistryOf(leaves: string[], domains: PerfDomain[], h: Hierarchy): RegistryEntry[] {
-  const reg = liveRegistry(leaves, domains);
-  // use the entries the hierarchy resolved, so placement compares by identity of name
-  return reg.map((e) => h.nodes.find((n) => n.device?.name === e.name)?.device ?? e);
-}
-
-/** The snapshot's energy model as the document holds it now (a domain may have been added since it was opened). */
-export function snapshotDomains(snap: SnapshotFile): PerfDomain[] {
-  const em = snap.doc.energyModel;
-  if (!em) return [];
-  const source = snap.energyModel && snap.energyModel.rootNode === em ? snap.energyModel : new TreeSource(em, snap.powercap.info);
-  return readEnergyModel(source);
-}
-
-const toNum = (v: bigint | null | undefined) => (v === null || v === undefined ? null : Number(v));
-
-/** The `dtpm` zones of a powercap tree as node specs, parents first. */
-function treeSpecs(source: Source): { specs: NodeSpec[]; zones: Zone[] } {
-  const list = source.list('');
-  if (list === null) return { specs: [], zones: [] };
-  const tree = readPowercapTree(source);
-  const zones = tree.zones.filter((z) => z.controlType === DTPM_CONTROL_TYPE);
-  const index = new Map<string, number>();
-  const specs = zones.map((z, i): NodeSpec => {
-    index.set(z.id, i);
-    const c0 = z.constraints[0];
-    const max = toNum(c0?.maxPowerUw);
-    const range = toNum(z.maxPowerRangeUw);
-    return {
-      name: z.name ?? z.id,
-      parent: z.parent !== null && index.has(z.parent) ? index.get(z.parent)! : null,
-      zoneId: z.id,
-      limitUw: toNum(c0?.powerLimitUw),
-      powerUw: toNum(z.powerUw),
-      sysfsBounds: max === null ? null : { maxUw: max, minUw: range === null ? 0 : Math.max(0, max - range) },
-    };
-  });
-  return { specs, zones };
-}
-
-function assertConsistent(h: Hierarchy, where: string): void {
-  if (h.problems.length) {
-    throw invalidData(`${where}: inconsistent DTPM hierarchy: ${h.problems[0]!.message}${h.problems.length > 1 ? ` (and ${h.problems.length - 1} more)` : ''}`,
-      'see them all with `powercapctl dtpm check`; fix the file before changing it');
-  }
-}
-
-export function targetLabel(target: DtpmTarget): string {
-  switch (target.kind) {
-    case 'snapshot': return target.snapshot.path;
-    case 'configfs': return target.dir;
-    case 'live': return target.powercap.info.kind === 'live' ? target.powercap.info.root : 'live tree';
-  }
-}
-
-function refuseLive(): never {
-  throw refused(
-    'this kernel builds the DTPM hierarchy at boot from a per-SoC table (drivers/soc/*/dtpm.c): it cannot be changed at run time',
-    'build it on a snapshot (--snapshot FILE), or on a configfs directory (--configfs DIR) where one exists; `powercapctl dtpm export --format kernel-table` renders the table for the kernel',
-  );
-}
-
 // ------------------------------------------------------------------ create
 
 export interface CreateOptions {
@@ -160,10 +57,10 @@ export function createNode(target: DtpmTarget, path: string, opts: CreateOptions
   const h = readHierarchy(target);
   assertConsistent(h, targetLabel(target));
 
-  let parent: HNode | null = null;
+  let parent: DtpmNode | null = null;
   let i = 0;
   for (; i < parts.length; i++) {
-    const next: HNode | undefined = (parent ? parent.children : h.roots).find((n) => n.name === parts[i]);
+    const next: DtpmNode | undefined = (parent ? parent.children : h.roots).find((n) => n.name === parts[i]);
     if (!next) break;
     if (next.device && i < parts.length - 1) {
       throw refused(`${next.path} is a device (${next.device.kind}): a device node has no children`, 'create the node under a virtual node');
@@ -205,7 +102,7 @@ export function createNode(target: DtpmTarget, path: string, opts: CreateOptions
   const changes: NodeChange[] = planned.map((p) => ({ path: p.path, name: p.name, type: p.device ? 'device' : 'virtual', zoneId: null }));
   if (target.kind === 'configfs') {
     if (!target.dryRun) mkdirNodes(target.dir, planned.map((p) => p.path));
-    const after = target.dryRun ? simulate(h, planned, target) : readHierarchy(target);
+    const after = target.dryRun ? simulateCreate(h, planned, target) : readHierarchy(target);
     return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices: [] };
   }
   const snap = target.snapshot;
@@ -217,36 +114,6 @@ export function createNode(target: DtpmTarget, path: string, opts: CreateOptions
   const after = rewriteSnapshot(snap);
   if (!target.dryRun) snap.save();
   return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices: [] };
-}
-
-/** The hierarchy a configfs dry run would give. */
-function simulate(h: Hierarchy, planned: Array<{ name: string; path: string }>, target: { registry: RegistryEntry[]; domains: PerfDomain[] }): Hierarchy {
-  const specs: NodeSpec[] = h.nodes.map((n) => ({ name: n.name, parent: n.parent ? h.nodes.indexOf(n.parent) : null, zoneId: n.zoneId, limitUw: n.node.powerLimitUw, powerUw: n.powerUw }));
-  const byPath = new Map(h.nodes.map((n, i) => [n.path, i]));
-  for (const p of planned) {
-    const pp = p.path.includes('/') ? p.path.slice(0, p.path.lastIndexOf('/')) : null;
-    specs.push({ name: p.name, parent: pp === null ? null : byPath.get(pp)! });
-    byPath.set(p.path, specs.length - 1);
-  }
-  return buildHierarchy(order(specs), target.registry, target.domains);
-}
-
-/** Specs sorted parents first (stable), for appended children. */
-function order(specs: NodeSpec[]): NodeSpec[] {
-  const kids = new Map<number | null, number[]>();
-  specs.forEach((s, i) => kids.set(s.parent, [...(kids.get(s.parent) ?? []), i]));
-  const out: NodeSpec[] = [];
-  const newIndex = new Map<number, number>();
-  const visit = (p: number | null) => {
-    for (const i of kids.get(p) ?? []) {
-      const s = specs[i]!;
-      newIndex.set(i, out.length);
-      out.push({ ...s, parent: s.parent === null ? null : newIndex.get(s.parent)! });
-      visit(i);
-    }
-  };
-  visit(null);
-  return out;
 }
 
 // ------------------------------------------------------------------ delete
@@ -275,7 +142,7 @@ export function deleteNode(target: DtpmTarget, path: string, opts: DeleteOptions
   const returnedDevices = gone.filter((n) => n.device).map((n) => n.device!.name);
   if (target.kind === 'configfs') {
     if (!target.dryRun) rmdirNodes(target.dir, gone.map((n) => n.path));
-    const after = target.dryRun ? without(h, node, target) : readHierarchy(target);
+    const after = target.dryRun ? simulateDelete(h, node, target) : readHierarchy(target);
     return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices };
   }
   const snap = target.snapshot;
@@ -283,13 +150,6 @@ export function deleteNode(target: DtpmTarget, path: string, opts: DeleteOptions
   const after = rewriteSnapshot(snap);
   if (!target.dryRun) snap.save();
   return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices };
-}
-
-function without(h: Hierarchy, gone: HNode, target: { registry: RegistryEntry[]; domains: PerfDomain[] }): Hierarchy {
-  const drop = new Set(subtree(gone));
-  const kept = h.nodes.filter((n) => !drop.has(n));
-  const specs = kept.map((n): NodeSpec => ({ name: n.name, parent: n.parent ? kept.indexOf(n.parent) : null, zoneId: n.zoneId, limitUw: n.node.powerLimitUw, powerUw: n.powerUw }));
-  return buildHierarchy(specs, target.registry, target.domains);
 }
 
 // ------------------------------------------------------------------ import
@@ -352,77 +212,4 @@ function validateDescription(desc: Description, registry: RegistryEntry[]): void
       if (hasChildren.has(i)) throw refused(`device '${n.name}' has children in the description (a device is a leaf)`);
     }
   });
-}
-
-// ------------------------------------------------------------------ snapshot zones
-
-function dtpmTypeDir(snap: SnapshotFile): DirNode {
-  const dirs = (snap.doc.powercap.dirs ??= {});
-  return (dirs[DTPM_CONTROL_TYPE] ??= { attrs: { enabled: '1\n' } });
-}
-
-/** The directory of a zone (by id) in the snapshot, with its parent directory. */
-function zoneDir(snap: SnapshotFile, zoneId: string): { dir: DirNode; parentDir: DirNode } {
-  const tree = readPowercapTree(snap.powercap);
-  const z = tree.byId.get(zoneId);
-  if (!z) throw invalidData(`zone ${zoneId} not found in ${snap.path}`);
-  const i = z.path.lastIndexOf('/');
-  const parentDir = i < 0 ? snap.doc.powercap : snap.powercap.dir(z.path.slice(0, i))!;
-  return { dir: snap.powercap.dir(z.path)!, parentDir };
-}
-
-/** A new zone directory under a zone (or at the top), with the lowest free id; returns its id. */
-function addZoneDir(snap: SnapshotFile, parentZone: string | null, name: string): string {
-  const parentDir = parentZone === null ? dtpmTypeDir(snap) : zoneDir(snap, parentZone).dir;
-  const base = parentZone ?? DTPM_CONTROL_TYPE;
-  const used = new Set<number>();
-  for (const k of Object.keys(parentDir.dirs ?? {})) {
-    const m = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:([0-9a-f]+)$`).exec(k);
-    if (m) used.add(parseInt(m[1]!, 16));
-  }
-  let id = 0;
-  while (used.has(id)) id++;
-  const zid = `${base}:${id.toString(16)}`;
-  (parentDir.dirs ??= {})[zid] = { attrs: { name: `${name}\n` } };
-  return zid;
-}
-
-function removeZoneDir(snap: SnapshotFile, zoneId: string): void {
-  const { parentDir } = zoneDir(snap, zoneId);
-  const key = Object.keys(parentDir.dirs ?? {}).find((k) => k === zoneId);
-  if (key) delete parentDir.dirs![key];
-  if (parentDir.dirs && Object.keys(parentDir.dirs).length === 0) delete parentDir.dirs;
-}
-
-/** Recompute the whole hierarchy from the zones and rewrite every node's attributes. */
-function rewriteSnapshot(snap: SnapshotFile): Hierarchy {
-  const h = readHierarchy({ kind: 'snapshot', snapshot: snap });
-  const tree = readPowercapTree(snap.powercap);
-  for (const n of h.nodes) {
-    const z = tree.byId.get(n.zoneId!)!;
-    const dir = snap.powercap.dir(z.path)!;
-    dir.attrs = zoneAttrs(dir.attrs ?? {}, n);
-  }
-  return h;
-}
-
-/** The attributes of a DTPM zone as the kernel exposes them (kernel.md §3), keeping what is already stored. */
-function zoneAttrs(old: Record<string, AttrValue>, n: HNode): Record<string, AttrValue> {
-  const a: Record<string, AttrValue> = { ...old };
-  const set = (k: string, text: string) => {
-    const prev = a[k];
-    a[k] = typeof prev === 'object' && prev.writeErrno ? { text, writeErrno: prev.writeErrno } : text;
-  };
-  set('name', `${n.name}\n`);
-  if (a.enabled === undefined) a.enabled = '1\n';
-  // a leaf keeps its own reading; a virtual node reads the sum of its children
-  if (!n.device || a.power_uw === undefined) set('power_uw', `${n.powerUw}\n`);
-  set('max_power_range_uw', `${n.node.powerMaxUw - n.node.powerMinUw}\n`);
-  if (a.constraint_0_name === undefined) a.constraint_0_name = 'Instantaneous\n';
-  set('constraint_0_max_power_uw', `${n.node.powerMaxUw}\n`);
-  set('constraint_0_power_limit_uw', `${n.node.powerLimitUw}\n`);
-  if (a.constraint_0_time_window_us === undefined) a.constraint_0_time_window_us = { errno: 'ENODATA', writeErrno: 'ENODATA' };
-  const sorted: Record<string, AttrValue> = {};
-  for (const k of Object.keys(a).sort()) sorted[k] = a[k]!;
-  return sorted;
 }

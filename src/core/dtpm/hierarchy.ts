@@ -1,199 +1,187 @@
 /**
- * The DTPM hierarchy as drivers/powercap/dtpm.c computes it (kernel.md §3).
+ * A DTPM hierarchy as powercapctl edits it: named nodes with a path
+ * (`soc/package/cluster0/cpu0-cpufreq`), each either a real device taken from
+ * the registry of power devices (seed 000) or a virtual node aggregating its
+ * children, with the kernel's arithmetic (bounds, weights, limits) from
+ * kernel/dtpm.ts. Built from a powercap tree (snapshot or live), a configfs-style
+ * directory or a description file: all three go through `buildHierarchy`.
  *
- * - A leaf (CPU cluster via cpufreq, or a devfreq device) takes its bounds from
- *   its energy-model table: min = table[0].power × nr_cpus, max = table[last] × nr_cpus.
- * - A virtual node's min and max are the sums over its children.
- * - Weights: child.weight = DIV64_U64_ROUND_CLOSEST(child.max × 1024, parent.max); root 1024.
- * - Writing L: clamp to [min, max] at the written node only; a virtual node gives
- *   each child max if L == max, min if L == min, else DIV_ROUND_CLOSEST(L × weight, 1024),
- *   unclamped, and stores the sum of what its children applied. A leaf applies the
- *   highest state whose power × nr_cpus ≤ its target.
- *
- * Where the kernel has a defect (a child target below that child's minimum reads
- * table[-1] in dtpm_cpu.c), the emulation clamps to the lowest state and says so.
- * Values are µW as plain numbers: integers far below 2^53.
+ * Rules (seed 000, drivers/powercap/dtpm.c):
+ * - a name found in the registry is a real node; any other name is virtual;
+ * - a device sits in at most one place; leaves have no children; one root
+ *   (dtpm.c keeps a single `root`).
+ * Breaking one of them in a stored hierarchy is recorded in `problems`.
  */
+import type { RegistryEntry } from './device.js';
+import type { PerfDomain } from '../em/debugfs.js';
+import { usageError } from '../errors.js';
+import { inferRegistryEntry, leafTableFor } from './device.js';
+import { addChild, leafBounds, newNode, rebalance, type DtpmNode } from '../kernel/dtpm.js';
 
-export interface LeafTable {
-  /** per-CPU power of each state (µW), ascending frequency */
-  states: Array<{ frequencyKhz: number; powerUw: number; performance?: number }>;
-  /** online CPUs of the performance domain (1 for a devfreq device) */
-  nrCpus: number;
+export type { DtpmNode } from '../kernel/dtpm.js';
+
+export interface Hierarchy {
+  roots: DtpmNode[];
+  /** every node, parents before children */
+  nodes: DtpmNode[];
+  registry: RegistryEntry[];
+  domains: PerfDomain[];
+  /** rule violations found in what was read (device placed twice, a device with children, two roots) */
+  problems: Array<{ path: string; message: string }>;
 }
 
-export type DtpmKind = 'virtual' | 'cpu' | 'devfreq' | 'other';
-
-export interface DtpmNode {
+/** One node as read from a tree, a configfs directory or a description file. */
+export interface NodeSpec {
   name: string;
-  kind: DtpmKind;
-  /** powercap zone id when the node exists in a tree (`dtpm:0:1`) */
-  zoneId: string | null;
-  parent: DtpmNode | null;
-  children: DtpmNode[];
-  powerMinUw: number;
-  powerMaxUw: number;
-  /** what the node stores and sysfs reads as constraint_0_power_limit_uw */
-  powerLimitUw: number;
-  weight: number;
-  /** energy-model table of a cpu/devfreq leaf; null for virtual nodes and table-less devices */
-  table: LeafTable | null;
+  /** index of the parent in the list (parents come first), null for a root */
+  parent: number | null;
+  zoneId?: string | null;
+  /** the stored constraint_0_power_limit_uw; null/undefined: the boot value (leaf max, virtual 0) */
+  limitUw?: number | null;
+  powerUw?: number | null;
+  /** bounds as sysfs shows them (min null when max_power_range_uw is unreadable) */
+  sysfsBounds?: { minUw: number | null; maxUw: number } | null;
 }
 
-export const DTPM_WEIGHT_SCALE = 1024;
+export interface BuildOptions {
+  /**
+   * How a childless node whose name is not registered is taken:
+   * - 'registered' (default): virtual; only registered names are devices (seed 000, as edited);
+   * - 'inferred': a device when the energy model knows the name (device.ts inferRegistryEntry), else
+   *   virtual (a tree as read, where a snapshot's registry may be incomplete);
+   * - 'all-devices': a device, inferred or of kind 'other' (a live tree: the kernel built every leaf
+   *   from a device).
+   */
+  leaves?: 'registered' | 'inferred' | 'all-devices';
+}
 
-/** DIV64_U64_ROUND_CLOSEST / DIV_ROUND_CLOSEST_ULL for non-negative integers. */
-export const divRoundClosest = (x: number, d: number): number => Math.floor((x + Math.floor(d / 2)) / d);
+export const MAX_NAME_BYTES = 255;
 
-export function newNode(name: string, kind: DtpmKind, table: LeafTable | null = null, zoneId: string | null = null): DtpmNode {
-  const node: DtpmNode = { name, kind, zoneId, parent: null, children: [], powerMinUw: 0, powerMaxUw: 0, powerLimitUw: 0, weight: 0, table };
-  if (table) {
-    const b = leafBounds(table);
-    node.powerMinUw = b.minUw;
-    node.powerMaxUw = b.maxUw;
-    // dtpm_update_power(): a leaf with no limit yet gets its max
-    node.powerLimitUw = b.maxUw;
+/**
+ * A node name as mkdir in configfs takes it: not empty, no '/', not '.' or '..',
+ * no control characters, at most NAME_MAX bytes. Refusal is a usage error (exit 2).
+ */
+export function validateNodeName(name: string): void {
+  const hint = 'a node name is one path component: letters, digits, . - _ @ :, e.g. cluster0 or cpu0-cpufreq';
+  if (name === '') throw usageError('empty node name', hint);
+  if (name.includes('/')) throw usageError(`invalid node name '${name}': contains '/'`, hint);
+  if (name === '.' || name === '..' || name.includes('..')) throw usageError(`invalid node name '${name}': '..' is not allowed`, hint);
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(name)) throw usageError(`invalid node name ${JSON.stringify(name)}: control characters are not allowed`, hint);
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw usageError(`invalid node name: longer than ${MAX_NAME_BYTES} bytes`, hint);
+}
+
+/** `soc/package/cpu0-cpufreq` → components, each checked. One leading or trailing '/' is tolerated. */
+export function splitNodePath(path: string): string[] {
+  let p = path;
+  if (p.startsWith('/')) p = p.slice(1);
+  if (p.endsWith('/')) p = p.slice(0, -1);
+  if (p === '') throw usageError('empty node path', 'give a path of node names from the root, e.g. soc/package/cpu0-cpufreq');
+  const parts = p.split('/');
+  for (const part of parts) {
+    if (part === '') throw usageError(`invalid node path '${path}': empty component ('//')`, 'separate node names with a single /');
+    validateNodeName(part);
   }
-  return node;
+  return parts;
 }
 
-export function addChild(parent: DtpmNode, child: DtpmNode): void {
-  child.parent = parent;
-  parent.children.push(child);
+/** The registry entry a name refers to, or null (a virtual node). */
+export function lookupDevice(registry: RegistryEntry[], name: string): RegistryEntry | null {
+  return registry.find((r) => r.name === name) ?? null;
 }
 
-export function leafBounds(t: LeafTable): { minUw: number; maxUw: number } {
-  if (t.states.length === 0) return { minUw: 0, maxUw: 0 };
-  return { minUw: t.states[0]!.powerUw * t.nrCpus, maxUw: t.states[t.states.length - 1]!.powerUw * t.nrCpus };
-}
-
-/** Recompute min/max bottom-up: leaves from their tables, virtual nodes as sums. */
-export function computeBounds(node: DtpmNode): void {
-  if (node.children.length === 0) {
-    if (node.table) {
-      const b = leafBounds(node.table);
-      node.powerMinUw = b.minUw;
-      node.powerMaxUw = b.maxUw;
-    }
-    return;
-  }
-  let min = 0;
-  let max = 0;
-  for (const c of node.children) {
-    computeBounds(c);
-    min += c.powerMinUw;
-    max += c.powerMaxUw;
-  }
-  node.powerMinUw = min;
-  node.powerMaxUw = max;
-}
-
-/** __dtpm_rebalance_weight(): every child's share of its parent's max on the 1024 scale. */
-export function computeWeights(root: DtpmNode): void {
-  root.weight = DTPM_WEIGHT_SCALE;
-  const visit = (n: DtpmNode) => {
-    for (const c of n.children) {
-      c.weight = n.powerMaxUw > 0 ? divRoundClosest(c.powerMaxUw * DTPM_WEIGHT_SCALE, n.powerMaxUw) : 0;
-      visit(c);
-    }
-  };
-  visit(root);
-}
-
-/** Bounds then weights, from the root of the tree containing node. */
-export function rebalance(node: DtpmNode): DtpmNode {
-  let root = node;
-  while (root.parent) root = root.parent;
-  computeBounds(root);
-  computeWeights(root);
-  return root;
-}
-
-export interface LeafChoice {
-  /** index of the state chosen */
-  index: number;
-  frequencyKhz: number;
-  appliedUw: number;
-  /** the target was below the lowest state: the kernel would read before its table */
-  belowMin: boolean;
-}
-
-/** dtpm_cpu.c / dtpm_devfreq.c set_pd_power_limit(): the highest state whose power × nr_cpus ≤ limit. */
-export function chooseLeafState(t: LeafTable, limitUw: number): LeafChoice {
-  let i = 0;
-  while (i < t.states.length && t.states[i]!.powerUw * t.nrCpus <= limitUw) i++;
-  const belowMin = i === 0;
-  const idx = belowMin ? 0 : i - 1;
-  const s = t.states[idx]!;
-  return { index: idx, frequencyKhz: s.frequencyKhz, appliedUw: s.powerUw * t.nrCpus, belowMin };
-}
-
-export interface SplitStep {
-  node: DtpmNode;
-  /** what the parent (or the user, for the written node) asked this node for */
-  requestedUw: number;
-  /** the target after clamping (written node: the kernel's clamp; child below min: our guard) */
-  targetUw: number;
-  appliedUw: number;
-  /** leaves: the state chosen */
-  choice: LeafChoice | null;
-  warning: string | null;
+/** A device's power bounds: from its energy-model table (× online CPUs), else its registry bounds. */
+export function deviceBounds(entry: RegistryEntry, domains: PerfDomain[]): { minUw: number; maxUw: number; from: 'energy-model' | 'registry' } | null {
+  const table = leafTableFor(entry, domains);
+  if (table) return { ...leafBounds(entry.kind, table), from: 'energy-model' };
+  if (typeof entry.powerMaxUw === 'number') return { minUw: entry.powerMinUw ?? 0, maxUw: entry.powerMaxUw, from: 'registry' };
+  return null;
 }
 
 /**
- * set_power_limit_uw() on `node`: clamp to its bounds, split among children, store
- * what was applied. Returns one step per node touched, in visiting order (the written
- * node first). Mutates powerLimitUw of the nodes touched; ancestors are left alone.
+ * The one builder: nodes from specs (a zone tree, a configfs directory, a description file), linked,
+ * devices resolved, then the kernel's bounds and weights per root (kernel/dtpm.ts rebalance()).
+ * A device without a table takes the bounds sysfs shows for its zone, else its registry bounds.
  */
-export function distributeLimit(node: DtpmNode, requestedUw: number): SplitStep[] {
-  const steps: SplitStep[] = [];
-  const clamped = Math.min(Math.max(requestedUw, node.powerMinUw), node.powerMaxUw);
-  setLimit(node, requestedUw, clamped, null, steps);
-  return steps;
+export function buildHierarchy(specs: NodeSpec[], registry: RegistryEntry[], domains: PerfDomain[], opts: BuildOptions = {}): Hierarchy {
+  const leaves = opts.leaves ?? 'registered';
+  const problems: Hierarchy['problems'] = [];
+  const childCount = new Array<number>(specs.length).fill(0);
+  for (const s of specs) if (s.parent !== null) childCount[s.parent]!++;
+  const nodes: DtpmNode[] = [];
+  const roots: DtpmNode[] = [];
+  const placed = new Map<string, string>();
+  specs.forEach((s, i) => {
+    const parent = s.parent === null ? null : nodes[s.parent]!;
+    const path = parent ? `${parent.path}/${s.name}` : s.name;
+    let device = lookupDevice(registry, s.name);
+    if (!device && leaves !== 'registered' && childCount[i] === 0) {
+      device = inferRegistryEntry(s.name, domains) ?? (leaves === 'all-devices' ? { name: s.name, kind: 'other', domain: null, cpus: null } : null);
+    }
+    if (device && childCount[i]! > 0) {
+      problems.push({ path, message: `${path}: '${s.name}' is a registered device but has children (a device is a leaf)` });
+      device = null;
+    }
+    if (device) {
+      const prev = placed.get(device.name);
+      if (prev !== undefined) problems.push({ path, message: `${path}: device '${device.name}' is already placed at ${prev}` });
+      else placed.set(device.name, path);
+    }
+    const table = device ? leafTableFor(device, domains) : null;
+    const n = newNode(s.name, device ? device.kind : 'virtual', table, s.zoneId ?? null);
+    n.path = path;
+    n.device = device;
+    if (!table && (device || s.sysfsBounds)) {
+      // a zone that exists reports its bounds; a node not in sysfs yet takes the registry's
+      const reg = device && typeof device.powerMaxUw === 'number' ? { minUw: device.powerMinUw ?? 0, maxUw: device.powerMaxUw } : null;
+      const sys = s.sysfsBounds ? { maxUw: s.sysfsBounds.maxUw, minUw: s.sysfsBounds.minUw ?? device?.powerMinUw ?? 0 } : null;
+      const b = sys ?? reg ?? { minUw: 0, maxUw: 0 };
+      n.powerMinUw = b.minUw;
+      n.powerMaxUw = b.maxUw;
+    }
+    n.powerUw = device ? (s.powerUw ?? 0) : 0;
+    if (parent) {
+      if (parent.children.some((c) => c.name === s.name)) problems.push({ path, message: `${path}: two nodes with this path` });
+      addChild(parent, n);
+    } else roots.push(n);
+    nodes.push(n);
+    // limits: what is stored, else the boot value (dtpm_register: a leaf gets its max, a virtual node 0)
+    n.powerLimitUw = typeof s.limitUw === 'number' ? s.limitUw : device ? n.powerMaxUw : 0;
+  });
+  if (roots.length > 1) problems.push({ path: '', message: `${roots.length} roots (${roots.map((r) => r.name).join(', ')}): the kernel keeps a single DTPM root` });
+  for (const r of roots) {
+    rebalance(r);
+    sumPower(r);
+  }
+  return { roots, nodes, registry, domains, problems };
 }
 
-function setLimit(node: DtpmNode, requestedUw: number, targetUw: number, warning: string | null, steps: SplitStep[]): number {
-  const step: SplitStep = { node, requestedUw, targetUw, appliedUw: 0, choice: null, warning };
-  steps.push(step);
-  if (node.children.length === 0) {
-    if (node.table && node.table.states.length > 0) {
-      const choice = chooseLeafState(node.table, targetUw);
-      if (choice.belowMin) {
-        step.warning = `${node.name}: target ${targetUw} µW is below its minimum ${node.powerMinUw} µW; clamped to the lowest state ` +
-          `(the kernel would read before its table here)`;
-        step.targetUw = node.powerMinUw;
-      }
-      step.choice = choice;
-      node.powerLimitUw = choice.appliedUw;
-    } else {
-      // a device without a table (or a childless virtual node): it keeps what it is given, within bounds
-      node.powerLimitUw = Math.min(Math.max(targetUw, node.powerMinUw), node.powerMaxUw);
-    }
-    step.appliedUw = node.powerLimitUw;
-    return step.appliedUw;
-  }
-  let sum = 0;
-  for (const c of node.children) {
-    let share: number;
-    if (targetUw === node.powerMaxUw) share = c.powerMaxUw;
-    else if (targetUw === node.powerMinUw) share = c.powerMinUw;
-    else share = divRoundClosest(targetUw * c.weight, DTPM_WEIGHT_SCALE);
-    let childTarget = share;
-    let w: string | null = null;
-    if (share < c.powerMinUw) {
-      // kernel defect guard (kernel.md §3): never hand a child less than its minimum
-      childTarget = c.powerMinUw;
-      w = `${c.name}: its share ${share} µW is below its minimum ${c.powerMinUw} µW; clamped to the minimum`;
-    }
-    sum += setLimit(c, share, childTarget, w, steps);
-  }
-  node.powerLimitUw = sum;
-  step.appliedUw = sum;
-  return sum;
+function sumPower(n: DtpmNode): number {
+  if (n.children.length === 0) return n.powerUw;
+  n.powerUw = n.children.reduce((a, c) => a + sumPower(c), 0);
+  return n.powerUw;
 }
 
-/** Depth-first, parents before children. */
-export function walk(node: DtpmNode, visit: (n: DtpmNode, depth: number) => void, depth = 0): void {
-  visit(node, depth);
-  for (const c of node.children) walk(c, visit, depth + 1);
+/** The node at a path, or null. */
+export function findNode(h: Hierarchy, parts: string[]): DtpmNode | null {
+  let list: readonly DtpmNode[] = h.roots;
+  let found: DtpmNode | null = null;
+  for (const part of parts) {
+    found = list.find((n) => n.name === part) ?? null;
+    if (!found) return null;
+    list = found.children;
+  }
+  return found;
+}
+
+/** Where a device is placed, or null. */
+export function placementOf(h: Hierarchy, deviceName: string): DtpmNode | null {
+  return h.nodes.find((n) => n.device?.name === deviceName) ?? null;
+}
+
+/** Depth-first list of a subtree, parents first. */
+export function subtree(n: DtpmNode): DtpmNode[] {
+  const out: DtpmNode[] = [n];
+  for (const c of n.children) out.push(...subtree(c));
+  return out;
 }

@@ -21,11 +21,11 @@
 import type { RegistryEntry, SnapshotDoc } from '../snapshot/file.js';
 import type { DirNode } from '../source/tree.js';
 import { formatCpuList, type PerfDomain } from '../em/debugfs.js';
-import { buildPerfStates, emFromOpps, EM_MAX_POWER_UW, type PerfState } from '../em/table.js';
+import { buildPerfStates, emFromOpps, EM_MAX_POWER_UW, type PerfState } from '../kernel/energy-model.js';
+import { parseOppCsv, parseOppJson } from '../em/oppfile.js';
 import { invalidData, notFound, refused, usageError } from '../errors.js';
-import { parseFrequencyHz, parsePowerUw, parseVoltageUv } from '../units.js';
-import { validateNodeName, deviceBounds, placementOf, type Hierarchy } from './model.js';
-import { inferRegistryEntry } from './fromTree.js';
+import { validateNodeName, deviceBounds, placementOf, type Hierarchy } from './hierarchy.js';
+import { inferRegistryEntry } from './device.js';
 
 export type DeviceKind = RegistryEntry['kind'];
 
@@ -216,7 +216,7 @@ export function addEmDomain(doc: SnapshotDoc, domain: string, cpus: number[] | n
 // ------------------------------------------------------------------ energy-model table files
 
 export interface EmTableOptions {
-  /** a CPU domain gets performance and cost; a device does not (kernel.md §4) */
+  /** a CPU domain gets performance and cost; a device does not (energy_model.c) */
   cpu: boolean;
   capacity?: number;
   /** dynamic-power-coefficient, when rows give voltages instead of power */
@@ -224,59 +224,22 @@ export interface EmTableOptions {
 }
 
 /**
- * An energy-model table from a file: JSON (`[{ "frequencyKhz": 408000, "powerUw": 27769 }, …]`,
- * or `{ "states": [...] }`, `voltageUv` instead of `powerUw` with a coefficient), or text
- * with one state per line, units required: `408MHz 27769uW` or `408MHz 825mV`
- * (comma or blanks between; `#` starts a comment). Voltages need `coefficient`
- * (power = C × mV² × MHz / 1e6, kernel.md §4). Bad content is invalid data (exit 6).
+ * An energy-model table from a file, read by the one OPP-table reader (em/oppfile.ts): JSON
+ * (`[{ "frequencyKhz": 408000, "powerUw": 27769 }, …]`, or `{ "states": [...] }`, `voltageUv`
+ * instead of `powerUw` with a coefficient), CSV with a header, or text with one state per line,
+ * units required: `408MHz 27769uW` or `408MHz 825mV` (`#` starts a comment). Voltages need
+ * `coefficient` (power = C × mV² × MHz / 1e6, drivers/opp/of.c). Bad content is invalid data (exit 6).
  */
 export function parseEmTable(text: string, file: string, o: EmTableOptions): PerfState[] {
-  type Row = { frequencyKhz: number; powerUw?: number; voltageUv?: number; where: string };
-  const rows: Row[] = [];
   const bad = (where: string, why: string) => invalidData(`${file}${where}: ${why}`, 'one state per line: FREQUENCY POWER (408MHz 27769uW) or FREQUENCY VOLTAGE (408MHz 825mV, with --coefficient)');
-  const trimmed = text.trim();
-  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
-    let doc: unknown;
-    try { doc = JSON.parse(trimmed); } catch (err) { throw bad('', `not valid JSON (${(err as Error).message})`); }
-    const list = Array.isArray(doc) ? doc : (doc as { states?: unknown }).states;
-    if (!Array.isArray(list)) throw bad('', 'expected an array of states or { "states": [...] }');
-    list.forEach((r: any, i) => {
-      const where = ` state ${i}`;
-      const int = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
-      const f = int(r?.frequencyKhz);
-      if (f === undefined) throw bad(where, 'frequencyKhz must be a non-negative integer');
-      const row: Row = { frequencyKhz: f, where };
-      if (r.powerUw !== undefined) { row.powerUw = int(r.powerUw); if (row.powerUw === undefined) throw bad(where, 'powerUw must be a non-negative integer'); }
-      else if (r.voltageUv !== undefined) { row.voltageUv = int(r.voltageUv); if (row.voltageUv === undefined) throw bad(where, 'voltageUv must be a non-negative integer'); }
-      else throw bad(where, 'give powerUw (or voltageUv with --coefficient)');
-      rows.push(row);
-    });
-  } else {
-    text.split('\n').forEach((line, i) => {
-      const l = line.replace(/#.*/, '').trim();
-      if (l === '') return;
-      const where = `:${i + 1}`;
-      const parts = l.split(/[\s,;]+/).filter((p) => p !== '');
-      if (parts.length !== 2) throw bad(where, `expected two values, got '${l}'`);
-      let f: bigint;
-      try { f = parseFrequencyHz(parts[0]!); } catch (err) { throw bad(where, (err as Error).message); }
-      if (f % 1000n !== 0n) throw bad(where, `frequency ${parts[0]} is not a whole number of kHz`);
-      const row: Row = { frequencyKhz: Number(f / 1000n), where };
-      if (/V$/i.test(parts[1]!)) {
-        try { row.voltageUv = Number(parseVoltageUv(parts[1]!)); } catch (err) { throw bad(where, (err as Error).message); }
-      } else {
-        try { row.powerUw = Number(parsePowerUw(parts[1]!)); } catch (err) { throw bad(where, (err as Error).message); }
-      }
-      rows.push(row);
-    });
-  }
-  if (rows.length === 0) throw bad('', 'no states');
+  const t = text.trim();
+  const rows = t.startsWith('[') || t.startsWith('{') ? parseOppJson(t, file) : parseOppCsv(text, file);
   rows.sort((a, b) => a.frequencyKhz - b.frequencyKhz);
   for (let i = 1; i < rows.length; i++) {
-    if (rows[i]!.frequencyKhz === rows[i - 1]!.frequencyKhz) throw bad(rows[i]!.where, `frequency ${rows[i]!.frequencyKhz} kHz appears twice`);
+    if (rows[i]!.frequencyKhz === rows[i - 1]!.frequencyKhz) throw invalidData(`${rows[i]!.label}: frequency ${rows[i]!.frequencyKhz} kHz appears twice`);
   }
-  const byVoltage = rows.some((r) => r.voltageUv !== undefined);
-  if (byVoltage && rows.some((r) => r.powerUw !== undefined)) throw bad('', 'mixes power and voltage rows');
+  const byVoltage = rows.some((r) => r.powerUw === null);
+  if (byVoltage && rows.some((r) => r.powerUw !== null && r.voltageUv === null)) throw bad('', 'mixes power and voltage rows');
   let states: PerfState[];
   if (byVoltage) {
     if (!o.coefficient) throw usageError(`${file} gives voltages: the power needs --coefficient C (dynamic-power-coefficient)`);

@@ -7,7 +7,7 @@
  */
 import type { Source } from '../source/types.js';
 import { joinRel } from '../source/types.js';
-import type { PerfState } from './table.js';
+import type { PerfState } from '../kernel/energy-model.js';
 
 export interface PerfDomain {
   /** debugfs directory name: `cpu0`, `ff9a0000.gpu` */

@@ -6,7 +6,8 @@
  */
 import * as path from 'node:path';
 import { invalidData, notFound, usageError } from '../errors.js';
-import { buildPerfStates, buildPerfStatesPre60, emTableProblem, oppPowerMwPre60, oppPowerUw, type EmRow, type PerfState } from './table.js';
+import { oppPowerMwPre60, oppPowerUw } from '../kernel/opp.js';
+import { buildPerfStates, buildPerfStatesPre60, emTableProblem, type EmRow, type PerfState } from '../kernel/energy-model.js';
 import type { PerfDomain } from './debugfs.js';
 
 export type KernelRules = 'current' | 'pre-6.0';
@@ -77,7 +78,7 @@ export async function loadDomainFromFile(o: DomainOptions): Promise<ModelDomain>
   const nrCpusOpt = o.cpus !== undefined ? parseCpuCount(o.cpus) : null;
   const notes: string[] = [];
   if (o.dts !== undefined) {
-    const { readDtsTable } = await import('./dts.js');
+    const { readDtsTable } = await import('../dts/opp.js');
     const { table, notes: n } = readDtsTable(o.dts, o.table);
     notes.push(...n);
     const cpuConsumers = table.consumers.filter((c) => c.cpu);

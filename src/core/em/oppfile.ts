@@ -5,9 +5,12 @@
  * `voltage (mV)`); a bare number with no unit anywhere is refused, naming the row.
  * JSON: an array of rows, or `{ "states": […] }` / `{ "opps": […] }` (so the output of
  * `model em --json` reads back), keys like `frequency`, `frequencyKhz`, `powerUw`, `voltage`.
+ * Text without a header is one state per line, frequency then power or voltage, each with its
+ * unit, separated by a comma, tab, semicolon or blanks (`408MHz 27769uW`); `#` starts a comment.
+ * The one reader of OPP tables: `model` (--opp-file) and `registry add --em-table` use it.
  */
-import * as fs from 'node:fs';
-import { invalidData, notFound, PowercapError } from '../errors.js';
+import { readUserFile } from '../files.js';
+import { invalidData, PowercapError } from '../errors.js';
 import { parseFrequencyHz, parsePowerUw, parseVoltageUv } from '../units.js';
 
 export interface FileOpp {
@@ -88,6 +91,8 @@ function toOpp(label: string, cells: Partial<Record<Quantity, { value: string; u
 }
 
 function splitCsvLine(line: string): string[] {
+  // no delimiter outside quotes: blanks separate the cells (`408MHz 27769uW`)
+  if (!line.includes('"') && !/[,\t;]/.test(line)) return line.split(/\s+/).filter((s) => s !== '');
   const out: string[] = [];
   let cur = '';
   let q = false;
@@ -108,8 +113,8 @@ export function parseOppCsv(text: string, file: string): FileOpp[] {
   let header: Array<{ q: Quantity; unit: string | null } | null> | null = null;
   const rows: FileOpp[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '' || line.startsWith('#')) continue;
+    const line = lines[i]!.replace(/(^|\s)#.*$/, '').trim();
+    if (line === '') continue;
     const cells = splitCsvLine(line);
     if (header === null) {
       const cols = cells.map(classifyColumn);
@@ -176,12 +181,7 @@ export function parseOppJson(text: string, file: string): FileOpp[] {
 }
 
 export function readOppFile(file: string): FileOpp[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw notFound(`cannot read ${file}: ${(err as { code?: string }).code ?? 'error'}`, 'give a CSV or JSON table of frequency and power or voltage');
-  }
+  const text = readUserFile(file, { what: 'OPP file', hint: 'give a CSV or JSON table of frequency and power or voltage' });
   const t = text.trimStart();
   return t.startsWith('[') || t.startsWith('{') ? parseOppJson(text, file) : parseOppCsv(text, file);
 }

@@ -3,7 +3,8 @@
  * inefficient states marked. A terminal chart (plain characters; the CLI colours the
  * markers) and a standalone SVG that opens in a browser. No terminal or colour code here.
  */
-import type { PerfState } from './table.js';
+import type { PerfState } from '../kernel/energy-model.js';
+import { formatFrequencyShort, formatPowerShort, shortDigits } from '../units.js';
 
 export interface PlotSeries {
   title: string;
@@ -14,13 +15,8 @@ export interface PlotSeries {
 
 interface Pt { x: number; y: number; bad: boolean; label: string }
 
-const fmtW = (uw: number) =>
-  uw >= 1e6 ? `${trim(uw / 1e6)} W` : uw >= 1e3 ? `${trim(uw / 1e3)} mW` : `${trim(uw)} µW`;
-const fmtF = (khz: number) => (khz >= 1e6 ? `${trim(khz / 1e6)} GHz` : khz >= 1e3 ? `${trim(khz / 1e3)} MHz` : `${khz} kHz`);
-function trim(v: number): string {
-  const s = v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
-  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
-}
+const fmtW = formatPowerShort;
+const fmtF = formatFrequencyShort;
 
 function powerPoints(s: PerfState[]): Pt[] {
   return s.map((x) => ({ x: x.frequencyKhz, y: x.powerUw, bad: x.inefficient, label: `${fmtF(x.frequencyKhz)}: ${fmtW(x.powerUw)}` }));
@@ -89,7 +85,7 @@ export function terminalPlot(series: PlotSeries, opts: { width?: number; height?
   out.push(...textChart(`${series.title}: power against frequency`, powerPoints(series.states), fmtF, fmtW, width, height));
   if (series.cpu) {
     out.push('');
-    out.push(...textChart(`${series.title}: cost against performance`, costPoints(series.states), (v) => trim(v), (v) => trim(v), width, height));
+    out.push(...textChart(`${series.title}: cost against performance`, costPoints(series.states), shortDigits, shortDigits, width, height));
   }
   out.push('');
   out.push(`${MARK_EFFICIENT} state   ${MARK_INEFFICIENT} inefficient state (a faster state does the same work for less energy)`);
@@ -153,7 +149,7 @@ export function svgPlot(series: PlotSeries): string {
   const body: string[] = [];
   body.push(svgPanel(0, 30, panelW, panelH, 'Power against frequency', 'frequency', 'power per CPU', powerPoints(series.states), fmtF, fmtW, '#1f77b4'));
   if (series.cpu) {
-    body.push(svgPanel(panelW, 30, panelW, panelH, 'Cost against performance', 'performance (capacity units)', 'cost (power × 10 / performance)', costPoints(series.states), trim, trim, '#2ca02c'));
+    body.push(svgPanel(panelW, 30, panelW, panelH, 'Cost against performance', 'performance (capacity units)', 'cost (power × 10 / performance)', costPoints(series.states), shortDigits, shortDigits, '#2ca02c'));
   }
   const nBad = series.states.filter((s) => s.inefficient).length;
   const legendY = H - 18;

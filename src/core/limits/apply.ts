@@ -1,8 +1,8 @@
 /**
  * Applying a plan as one transaction: each write in order, the value read just
  * before it kept, the value read back after it reported (the kernel quantises
- * RAPL time windows and power, DTPM applies what its children can: kernel.md
- * §2–3). When a write fails, or the user interrupts between two writes, every
+ * RAPL time windows and power in intel_rapl_common.c, DTPM applies what its children can in
+ * dtpm.c). When a write fails, or the user interrupts between two writes, every
  * earlier write is restored to the value read before it, in reverse order.
  *
  * The same code runs on a live tree and on a snapshot (whose source goes through
@@ -11,7 +11,7 @@
 import { Exit, PowercapError } from '../errors.js';
 import { parseKernelInt } from '../zones/model.js';
 import type { Source } from '../source/types.js';
-import { writeErrorToPowercap } from './errors.js';
+import { writeErrorToPowercap } from './write-error.js';
 import { constraintLabel, isRaplType, type LimitAttribute, type Plan, type PlanStep } from './plan.js';
 
 export interface FileValue {

@@ -11,4 +11,4 @@ export {
   applyPlan, rollback, describeStep,
   type ApplyResult, type ApplyHooks, type ApplyOptions, type AppliedChange, type RollbackEntry, type FileValue,
 } from './apply.js';
-export { writeErrorToPowercap, type WriteErrorContext } from './errors.js';
+export { writeErrorToPowercap, type WriteErrorContext } from './write-error.js';

@@ -3,11 +3,11 @@
  * write is checked here, so that bad input never leaves a half-applied change.
  *
  * - the zone (id, unique name, type/name: core/zones/select.ts);
- * - the constraint, looked up by name (kernel.md §1: numbers are packed in
+ * - the constraint, looked up by name (powercap_sys.c: numbers are packed in
  *   registration order and differ between machines), or by number when asked;
  *   default long_term, else the only constraint, else refused listing them;
  * - the power within min_power_uw / max_power_uw when those are known and
- *   non-zero (RAPL short_term reads max 0: unknown, kernel.md §2), above max only
+ *   non-zero (RAPL short_term reads max 0: unknown, intel_rapl_common.c), above max only
  *   with --force, recorded as an override;
  * - the time window within min/max_time_window_us when known, and only where the
  *   window can be read at all (DTPM and peak_power read ENODATA);
@@ -19,6 +19,7 @@ import { notFound, refused, usageError } from '../errors.js';
 import { parseDurationUs, parsePowerSpec, resolvePowerSpec, formatDuration, formatPower } from '../units.js';
 import { zoneAttr, type Constraint, type PowercapTree, type Zone } from '../zones/model.js';
 import { describeZone, resolveZone } from '../zones/select.js';
+import { DTPM_CONTROL_TYPE, powerMinFromRange } from '../kernel/dtpm.js';
 
 /** One zone's change, as the command line or the wizard asks for it. */
 export interface LimitRequest {
@@ -74,7 +75,8 @@ export interface Plan {
 }
 
 export const isRaplType = (controlType: string): boolean => controlType.startsWith('intel-rapl');
-export const DTPM_TYPE = 'dtpm';
+/** the control type dtpm.c registers (kernel/dtpm.ts DTPM_CONTROL_TYPE) */
+export const DTPM_TYPE = DTPM_CONTROL_TYPE;
 
 export const constraintLabel = (c: { index: number; name: string | null }): string => c.name ?? `constraint_${c.index}`;
 
@@ -111,14 +113,11 @@ function energyOnly(zone: Zone) {
 /** A bound as the kernel reports it: null when absent, unreadable or 0 (unknown). */
 const known = (v: bigint | null): bigint | null => (v === null || v === 0n ? null : v);
 
-/** Power bounds of a constraint. DTPM has no min_power_uw: min = max − max_power_range_uw (kernel.md §3). */
+/** Power bounds of a constraint. DTPM has no min_power_uw: min = max − max_power_range_uw (kernel/dtpm.ts). */
 export function powerBounds(zone: Zone, c: Constraint): { minUw: bigint | null; maxUw: bigint | null } {
   const maxUw = known(c.maxPowerUw);
   let minUw = known(c.minPowerUw);
-  if (minUw === null && zone.controlType === DTPM_TYPE && maxUw !== null && zone.maxPowerRangeUw !== null) {
-    const m = maxUw - zone.maxPowerRangeUw;
-    minUw = m > 0n ? m : null;
-  }
+  if (minUw === null && zone.controlType === DTPM_TYPE) minUw = known(powerMinFromRange(maxUw, zone.maxPowerRangeUw));
   return { minUw, maxUw };
 }
 
@@ -157,7 +156,7 @@ function powerStep(zone: Zone, c: Constraint, input: string, force: boolean, ove
   };
 }
 
-/** A DTPM write stores new limits in every descendant (kernel.md §3): they are restored on rollback too. */
+/** A DTPM write stores new limits in every descendant (dtpm.c): they are restored on rollback too. */
 function dtpmDependents(zone: Zone): DependentFile[] {
   const out: DependentFile[] = [];
   const visit = (z: Zone) => {
@@ -207,7 +206,7 @@ function enableStep(zone: Zone, enable: boolean): PlanStep {
   };
 }
 
-/** The same package through MSR and MMIO: each holds its own limit (kernel.md §2). */
+/** The same package through MSR and MMIO: each holds its own limit (intel_rapl_common.c). */
 function duplicateWarnings(tree: PowercapTree, steps: PlanStep[]): string[] {
   const out: string[] = [];
   const touched = new Set(steps.map((s) => s.zoneId));

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic.js';
+import { toJson } from '../json.js';
 
 export const DEFAULT_STATE_FILE = '/var/lib/powercapctl/state.json';
 
@@ -54,7 +55,7 @@ export function updateState(file: string, profile: string | null, change: (s: Ap
   s.recentDrifts = s.recentDrifts.slice(-20);
   try {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    writeFileAtomic(file, JSON.stringify(s, null, 2) + '\n');
+    writeFileAtomic(file, toJson(s) + '\n');
     return true;
   } catch {
     return false;

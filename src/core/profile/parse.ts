@@ -5,9 +5,9 @@
  * `FILE:LINE: KEY: what is wrong`, before anything is read from the tree or
  * written to it.
  */
-import * as fs from 'node:fs';
-import { PowercapError, Exit, errnoOf, invalidData, notFound, usageError } from '../errors.js';
+import { PowercapError, Exit, invalidData } from '../errors.js';
 import { parseDurationUs, parsePowerSpec } from '../units.js';
+import { readUserFile } from '../files.js';
 
 export const PROFILE_VERSION = 1;
 
@@ -48,15 +48,7 @@ export function atItem(err: unknown, file: string, item: ProfileItem, key: ItemK
 }
 
 export function readProfileText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const e = errnoOf(err);
-    if (e === 'ENOENT') throw notFound(`profile not found: ${file}`, 'write one with `powercapctl profile save FILE`, or see docs/profiles.md');
-    if (e === 'EACCES' || e === 'EPERM') throw new PowercapError(Exit.PERMISSION, `cannot read profile ${file}: permission denied`);
-    if (e === 'EISDIR') throw usageError(`${file} is a directory, not a profile`);
-    throw new PowercapError(Exit.FAILED, `cannot read profile ${file}: ${e}`);
-  }
+  return readUserFile(file, { what: 'profile', hint: 'write one with `powercapctl profile save FILE`, or see docs/profiles.md' });
 }
 
 type YamlModule = typeof import('yaml');

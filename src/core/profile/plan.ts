@@ -16,7 +16,8 @@ import {
   planChanges, pickConstraint, isRaplType, constraintLabel,
   type LimitRequest, type Plan, type PlanStep,
 } from '../limits/index.js';
-import { quantizeRaplPowerUw, quantizeRaplTimeWindowUs, RAPL_POWER_UNIT_UW } from '../emulate/rapl.js';
+import { computeTimeWindow, quantizePowerLimit, RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
+import { EmulatedSource } from '../source/emulated.js';
 import { parseKernelInt, type PowercapTree } from '../zones/model.js';
 import { SnapshotFile } from '../snapshot/file.js';
 import { atItem, profileError, type ItemKey, type Profile, type ProfileItem } from './parse.js';
@@ -125,19 +126,19 @@ export function planProfile(tree: PowercapTree, profile: Profile, opts: PlanProf
  * emulated kernel on a copy of the snapshot (the file itself is not touched).
  */
 export function trialOnSnapshot(snap: SnapshotFile, steps: PlanStep[]): Map<string, bigint | null> {
-  const trial = new SnapshotFile(snap.path, structuredClone(snap.doc));
+  const trial = new EmulatedSource(new SnapshotFile(snap.path, structuredClone(snap.doc)));
   const out = new Map<string, bigint | null>();
   const refused = new Set<string>();
   for (const s of steps) {
     try {
-      trial.powercap.write(s.rel, s.attribute === 'enabled' ? (s.requested === 0n ? '0\n' : '1\n') : `${s.requested}\n`);
+      trial.write(s.rel, s.attribute === 'enabled' ? (s.requested === 0n ? '0\n' : '1\n') : `${s.requested}\n`);
     } catch {
       // a refused write (a locked limit) predicts nothing: the real write will report it
       refused.add(s.rel);
     }
   }
   for (const s of steps) {
-    const r = trial.powercap.read(s.rel);
+    const r = trial.read(s.rel);
     out.set(s.rel, refused.has(s.rel) || !r.ok ? null : parseKernelInt(r.text) ?? null);
   }
   return out;
@@ -148,8 +149,8 @@ export function expectedValue(step: PlanStep, trial?: Map<string, bigint | null>
   const t = trial?.get(step.rel);
   if (t !== undefined && t !== null) return t;
   if (isRaplType(step.controlType)) {
-    if (step.attribute === 'power_limit_uw') return quantizeRaplPowerUw(step.requested);
-    if (step.attribute === 'time_window_us') return quantizeRaplTimeWindowUs(step.requested);
+    if (step.attribute === 'power_limit_uw') return quantizePowerLimit(step.requested);
+    if (step.attribute === 'time_window_us') return computeTimeWindow(step.requested);
   }
   return step.requested;
 }

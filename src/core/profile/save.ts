@@ -14,6 +14,7 @@
 import { constraintLabel } from '../limits/index.js';
 import type { PowercapTree, Zone } from '../zones/model.js';
 import { PROFILE_VERSION } from './parse.js';
+import { toJson } from '../json.js';
 
 export interface SavedLimit {
   zone: string;
@@ -98,5 +99,5 @@ export function profileToYaml(p: SavedProfile, header: string[]): string {
 
 /** The text of a profile file: JSON when the name ends in .json, else YAML with a header. */
 export function profileText(file: string, p: SavedProfile, header: string[]): string {
-  return /\.json$/i.test(file) ? JSON.stringify(p, null, 2) + '\n' : profileToYaml(p, header);
+  return /\.json$/i.test(file) ? toJson(p) + '\n' : profileToYaml(p, header);
 }

@@ -10,7 +10,8 @@ import { joinRel, type DirEntry, type Source } from '../source/types.js';
 import { TreeSource, type AttrValue, type DirNode } from '../source/tree.js';
 import { readEnergyModel } from '../em/debugfs.js';
 import { readPowercapTree } from '../zones/model.js';
-import { inferRegistryEntry, DTPM_CONTROL_TYPE } from '../dtpm/fromTree.js';
+import { inferRegistryEntry } from '../dtpm/device.js';
+import { DTPM_CONTROL_TYPE } from '../kernel/dtpm.js';
 import { emptySnapshotDoc, type RegistryEntry, type SnapshotDoc } from './file.js';
 
 function readAttrs(source: Source, dir: string, entries: DirEntry[]): Record<string, AttrValue> {

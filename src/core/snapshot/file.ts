@@ -2,36 +2,26 @@
  * Snapshot files: one versioned JSON document holding the powercap tree (every
  * attribute's raw text or errno), the energy model (debugfs layout), the DTPM
  * registry and optional recordings. Loaded, checked against the shipped JSON
- * Schema, written back atomically. A writing command on a snapshot goes through
- * the emulated kernel (core/emulate) exactly as it would go through sysfs.
+ * Schema, written back atomically: this module only reads, validates and writes
+ * files. A writing command on a snapshot goes through the emulated kernel
+ * (core/source/emulated.ts) exactly as it would go through sysfs.
  */
+import { readUserFile } from '../files.js';
+import { toJson } from '../json.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../package-root.js';
-import { PowercapError, Exit, errnoOf, invalidData, notFound } from '../errors.js';
+import { PowercapError, Exit, invalidData } from '../errors.js';
 import { assertWritableFile, writeFileAtomic } from '../atomic.js';
 import { TreeSource, type DirNode } from '../source/tree.js';
-import { emulateWrite } from '../emulate/write.js';
 import { validate, type Schema } from './validate.js';
 
 export const SNAPSHOT_FORMAT = 'powercapctl-snapshot';
 export const SNAPSHOT_VERSION = 1;
 
-/** A power device a driver registered for DTPM (seed 000): the leaves a hierarchy is built from. */
-export interface RegistryEntry {
-  name: string;
-  kind: 'cpu' | 'devfreq' | 'other';
-  /** the energy-model performance domain (directory name under energy_model/), if any */
-  domain?: string | null;
-  /** CPUs of the performance domain */
-  cpus?: number[] | null;
-  /** CPUs online when captured (nr_cpus in dtpm_cpu.c); defaults to cpus */
-  onlineCpus?: number[] | null;
-  /** power bounds for a device without an energy model */
-  powerMinUw?: number | null;
-  powerMaxUw?: number | null;
-  [extra: string]: unknown;
-}
+import type { RegistryEntry } from '../dtpm/device.js';
+
+export type { RegistryEntry } from '../dtpm/device.js';
 
 export interface SnapshotDoc {
   $schema?: string;
@@ -79,17 +69,14 @@ export function parseSnapshot(text: string, file: string): SnapshotDoc {
 }
 
 export class SnapshotFile {
+  /** the powercap tree as stored (read-only: writes go through core/source/emulated.ts) */
   readonly powercap: TreeSource;
-  /** what the emulated kernel did that a user should know (clamps, guards), in order */
-  readonly notes: string[] = [];
   private emSource: TreeSource | null = null;
   constructor(
     readonly path: string,
     readonly doc: SnapshotDoc,
   ) {
-    this.powercap = new TreeSource(doc.powercap, { kind: 'snapshot', file: path }, (_tree, rel, text) =>
-      emulateWrite(this, rel, text),
-    );
+    this.powercap = new TreeSource(doc.powercap, { kind: 'snapshot', file: path });
   }
 
   /** the energy model as a source; follows the document, so a domain added by a command is seen at once */
@@ -105,7 +92,7 @@ export class SnapshotFile {
   }
 
   serialize(): string {
-    return JSON.stringify(this.doc, null, 2) + '\n';
+    return toJson(this.doc) + '\n';
   }
 
   /** Refuse early (exit 4) when the file cannot be replaced: call before changing anything. */
@@ -123,16 +110,11 @@ export class SnapshotFile {
 }
 
 export function loadSnapshotFile(file: string): SnapshotFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const e = errnoOf(err);
-    if (e === 'ENOENT') throw notFound(`snapshot file not found: ${file}`, 'create one with `powercapctl snapshot save FILE`, or use an example from examples/');
-    if (e === 'EACCES' || e === 'EPERM') throw new PowercapError(Exit.PERMISSION, `cannot read snapshot ${file}: permission denied`);
-    if (e === 'EISDIR') throw new PowercapError(Exit.USAGE, `${file} is a directory, not a snapshot file`, 'for a sysfs tree or a copy of one, use --root DIR');
-    throw new PowercapError(Exit.FAILED, `cannot read snapshot ${file}: ${e}`);
-  }
+  const text = readUserFile(file, {
+    what: 'snapshot file',
+    hint: 'create one with `powercapctl snapshot save FILE`, or use an example from examples/',
+    dirHint: 'for a sysfs tree or a copy of one, use --root DIR',
+  });
   return new SnapshotFile(file, parseSnapshot(text, file));
 }
 

@@ -6,6 +6,7 @@
 import { SysfsError, usageError } from '../errors.js';
 import { loadSnapshotFile, type RegistryEntry, type SnapshotFile } from '../snapshot/file.js';
 import { LiveSource } from './live.js';
+import { EmulatedSource } from './emulated.js';
 import { FaultySource, parseFaults } from './faults.js';
 import type { Source, SourceInfo } from './types.js';
 
@@ -38,6 +39,8 @@ export interface OpenedSource {
   snapshot: SnapshotFile | null;
   /** the DTPM registry recorded in a snapshot (empty for a live tree: leaves are then inferred) */
   registry: RegistryEntry[];
+  /** what the emulated kernel did on writes that a user should know (clamps, guards), in order; empty on a live tree */
+  notes: string[];
 }
 
 export function openSource(opts: SourceOptions): OpenedSource {
@@ -47,13 +50,15 @@ export function openSource(opts: SourceOptions): OpenedSource {
   const wrap = (s: Source): Source => (opts.faults ? new FaultySource(s, parseFaults(opts.faults)) : s);
   if (opts.snapshot !== undefined) {
     const snap = loadSnapshotFile(opts.snapshot);
+    const notes: string[] = [];
     return {
       info: snap.powercap.info,
-      powercap: wrap(snap.powercap),
+      powercap: wrap(new EmulatedSource(snap, (note) => notes.push(note))),
       energyModel: snap.energyModel,
       energyModelProblem: null,
       snapshot: snap,
       registry: snap.registry,
+      notes,
     };
   }
   const live = new LiveSource(opts.root ?? DEFAULT_ROOT);
@@ -65,6 +70,7 @@ export function openSource(opts: SourceOptions): OpenedSource {
     get energyModelProblem() { return em.problem; },
     snapshot: null,
     registry: [],
+    notes: [],
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Energy deltas between two counter readings (kernel.md §2).
+ * Energy deltas between two counter readings (intel_rapl_common.c).
  *
  * `energy_uj` is a hardware counter that wraps at `max_energy_range_uj`; every
  * delta must handle one wrap:
@@ -21,7 +21,7 @@ export type EnergyDelta =
   | { ok: true; deltaUj: bigint; wrapped: boolean }
   | { ok: false; reason: DeltaGapReason };
 
-/** The one-wrap delta of kernel.md §2, or null when `now < before` and there is no range to wrap at. */
+/** The one-wrap delta (intel_rapl_common.c counters), or null when `now < before` and there is no range to wrap at. */
 export function energyDeltaUj(before: bigint, now: bigint, maxEnergyRangeUj: bigint | null): { deltaUj: bigint; wrapped: boolean } | null {
   if (now >= before) return { deltaUj: now - before, wrapped: false };
   if (maxEnergyRangeUj === null || maxEnergyRangeUj <= 0n) return null;

@@ -1,6 +1,6 @@
 /**
  * Which zones a watch reads, and how: `energy_uj` (a wrapping counter,
- * kernel.md §1–2) or, for zones that report instantaneous power (DTPM),
+ * powercap_sys.c, intel_rapl_common.c) or, for zones that report instantaneous power (DTPM),
  * `power_uw`. The zone paths come from one read of the tree; each sample then
  * reads one file per zone and nothing else.
  */
@@ -65,7 +65,7 @@ const PERMISSION = new Set(['EACCES', 'EPERM']);
 /**
  * Plan a watch of the selected zones: energy_uj when it is readable, else
  * power_uw; a zone whose energy_uj is root-only and that reports no power is
- * skipped with reason `permission` (kernel.md §1: energy_uj is 0400 since
+ * skipped with reason `permission` (powercap_sys.c: energy_uj is 0400 since
  * CVE-2020-8694); a zone with neither file is skipped with `no-reading`.
  * Other read errors (EIO, ENODATA) keep the zone: they become gaps.
  */

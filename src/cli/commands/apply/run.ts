@@ -40,7 +40,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   let interrupted = false;
   const onSigint = () => { interrupted = true; };
   process.on('SIGINT', onSigint);
-  const notesBefore = snap ? snap.notes.length : 0;
+  const notesBefore = src.notes.length;
   let r;
   try {
     r = await reconcile(src.powercap, profile, {
@@ -50,7 +50,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     process.off('SIGINT', onSigint);
   }
   const ok = r.result ? r.result.ok : true;
-  const notes = snap && ok ? snap.notes.slice(notesBefore) : [];
+  const notes = snap && ok ? src.notes.slice(notesBefore) : [];
   if (snap && r.changed) snap.save();
   if (stateFile && !check) {
     updateState(stateFile, path.resolve(file), (s) => {

@@ -4,10 +4,6 @@ import { openTarget, targetJson, warnFindings, nodeJson, nodeSummary } from '../
 
 export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const path = args[0] as string;
-  if (opts.device && opts.virtual) {
-    const { usageError } = await import('../../../core/errors.js');
-    throw usageError('--device and --virtual exclude each other');
-  }
   const target = openTarget(ctx, { configfs: opts.configfs as string | undefined, dryRun: opts.dryRun === true, writing: true });
   const r = createNode(target, path, {
     parents: opts.parents === true,

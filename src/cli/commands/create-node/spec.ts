@@ -15,7 +15,7 @@ export const createNodeSpec: CommandSpec = {
   args: [{ name: 'path', description: 'node path, names separated by /', required: true, complete: 'dtpm-node' }],
   options: [
     { flags: '-p, --parents', description: 'create missing parents as virtual nodes (like mkdir -p)' },
-    { flags: '--device', description: 'the last name must be a registered device (exit 3 if not)' },
+    { flags: '--device', description: 'the last name must be a registered device (exit 3 if not)', conflicts: { options: ['virtual'], message: '--device and --virtual exclude each other' } },
     { flags: '--virtual', description: 'the last name must not be a registered device (exit 5 if it is)' },
     { flags: '--configfs <dir>', description: 'work on a configfs-style directory (mkdir) instead of the snapshot', complete: 'dir' },
     { flags: '-n, --dry-run', description: 'check and show the result, change nothing' },

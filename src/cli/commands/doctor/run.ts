@@ -1,19 +1,19 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { CommandContext } from '../../context.js';
-import { PowercapError, usageError } from '../../../core/errors.js';
+import { PowercapError } from '../../../core/errors.js';
 import { readPowercapTree, type PowercapTree } from '../../../core/zones/model.js';
 import { runChecks, FINDING_IDS, type Finding } from '../../../core/doctor/checks.js';
 import { parseIntervalUs } from '../apply/run.js';
 import { sourceJson } from '../../render/zones.js';
+import { readUserFile } from '../../../core/files.js';
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** The kernel log: the file given, else `dmesg` when this user may read it (null otherwise). */
 function kernelLog(file: string | undefined): string | null {
   if (file !== undefined) {
-    try { return fs.readFileSync(file, 'utf8'); } catch (err) { throw usageError(`--kernel-log ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`); }
+    return readUserFile(file, { what: 'kernel log' });
   }
   const r = spawnSync('dmesg', [], { encoding: 'utf8', timeout: 5000 });
   return r.status === 0 ? r.stdout : null;

@@ -1,7 +1,7 @@
 import type { CommandContext } from '../../context.js';
 import { readHierarchy } from '../../../core/dtpm/edit.js';
 import { checkHierarchy } from '../../../core/dtpm/check.js';
-import { buildHierarchy } from '../../../core/dtpm/model.js';
+import { buildHierarchy } from '../../../core/dtpm/hierarchy.js';
 import { parseDescription } from '../../../core/dtpm/describe.js';
 import { openTarget, targetJson } from './target.js';
 import { readDescriptionFile } from './import.js';

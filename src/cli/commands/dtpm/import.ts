@@ -1,18 +1,11 @@
-import * as fs from 'node:fs';
 import type { CommandContext } from '../../context.js';
 import { importHierarchy, readHierarchy } from '../../../core/dtpm/edit.js';
 import { parseDescription } from '../../../core/dtpm/describe.js';
-import { errnoOf, notFound, PowercapError, Exit } from '../../../core/errors.js';
+import { readUserFile } from '../../../core/files.js';
 import { openTarget, targetJson, warnFindings, nodeJson, nodeSummary } from './target.js';
 
 export function readDescriptionFile(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const e = errnoOf(err);
-    if (e === 'ENOENT') throw notFound(`description file not found: ${file}`, 'write one with `powercapctl dtpm export -o FILE`');
-    throw new PowercapError(e === 'EACCES' ? Exit.PERMISSION : Exit.FAILED, `cannot read ${file}: ${e}`);
-  }
+  return readUserFile(file, { what: 'description file', hint: 'write one with `powercapctl dtpm export -o FILE`' });
 }
 
 export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {

@@ -77,7 +77,7 @@ export const dtpmSpec: CommandSpec = {
       summary: 'check a hierarchy: empty virtual nodes, shares below minimum, missing energy models, limits above the parent',
       description:
         'Checks the source (snapshot, live tree or --configfs DIR), or a description FILE against the source\'s registry.\n' +
-        'Findings: empty-virtual, share-below-min (kernel.md §3 defect), no-energy-model, limits-above-parent, structure.\n' +
+        'Findings: empty-virtual, share-below-min (the dtpm_cpu.c defect), no-energy-model, limits-above-parent, structure.\n' +
         'Exit status: 0 when there is nothing to report, 1 when there are findings (printed on stdout).',
       args: [{ name: 'file', description: 'a description file to check instead of the source', complete: 'file' }],
       options: [{ flags: '--configfs <dir>', description: 'check a configfs-style directory', complete: 'dir' }],

@@ -7,7 +7,7 @@
 import type { CommandContext } from '../../context.js';
 import { readHierarchy, type DtpmTarget } from '../../../core/dtpm/edit.js';
 import type { Finding } from '../../../core/dtpm/check.js';
-import type { HNode } from '../../../core/dtpm/model.js';
+import type { DtpmNode } from '../../../core/kernel/dtpm.js';
 import { readEnergyModel } from '../../../core/em/debugfs.js';
 import { formatPower } from '../../../core/units.js';
 
@@ -48,23 +48,23 @@ export function warnFindings(ctx: CommandContext, findings: Finding[]): void {
   for (const f of findings) ctx.io.warn(`${f.message} [${f.code}]`);
 }
 
-export function nodeJson(n: HNode) {
+export function nodeJson(n: DtpmNode) {
   return {
     path: n.path,
     name: n.name,
     type: n.device ? 'device' : 'virtual',
     device: n.device ? { name: n.device.name, kind: n.device.kind, domain: n.device.domain ?? null } : null,
     zoneId: n.zoneId,
-    powerMinUw: n.node.powerMinUw,
-    powerMaxUw: n.node.powerMaxUw,
-    powerLimitUw: n.node.powerLimitUw,
-    weight: n.node.weight,
+    powerMinUw: n.powerMinUw,
+    powerMaxUw: n.powerMaxUw,
+    powerLimitUw: n.powerLimitUw,
+    weight: n.weight,
     powerUw: n.powerUw,
   };
 }
 
 /** `virtual  0 µW–0 µW  weight 1024` style summary of a node. */
-export function nodeSummary(n: HNode): string {
+export function nodeSummary(n: DtpmNode): string {
   const kind = n.device ? `device ${n.device.kind}` : 'virtual';
-  return `${kind}${n.zoneId ? `  ${n.zoneId}` : ''}  range ${formatPower(n.node.powerMinUw)}–${formatPower(n.node.powerMaxUw)}  weight ${n.node.weight}`;
+  return `${kind}${n.zoneId ? `  ${n.zoneId}` : ''}  range ${formatPower(n.powerMinUw)}–${formatPower(n.powerMaxUw)}  weight ${n.weight}`;
 }

@@ -26,21 +26,19 @@ interface ExporterOptions {
 }
 
 function parseOptions(opts: Record<string, unknown>): ExporterOptions {
-  const str = (v: unknown, d: string) => (typeof v === 'string' ? v : d);
-  const { host, port } = parseListen(str(opts.listen, '127.0.0.1:9847'));
-  const intervalUs = parseDurationUs(str(opts.interval, '1s'));
-  if (intervalUs < 10_000n) throw usageError(`--interval ${opts.interval}: too short`, 'sample at most every 10 ms (e.g. --interval 1s)');
-  let limitsIntervalUs = parseDurationUs(str(opts.limitsInterval, '60s'));
+  // durations and counts arrive parsed (their specs declare the value kind); the defaults too
+  const duration = (v: unknown, d: string) => (typeof v === 'bigint' ? v : parseDurationUs(typeof v === 'string' ? v : d));
+  const { host, port } = parseListen(typeof opts.listen === 'string' ? opts.listen : '127.0.0.1:9847');
+  const intervalUs = duration(opts.interval, '1s');
+  if (intervalUs < 10_000n) throw usageError(`--interval ${formatDuration(intervalUs)}: too short`, 'sample at most every 10 ms (e.g. --interval 1s)');
+  let limitsIntervalUs = duration(opts.limitsInterval, '60s');
   if (limitsIntervalUs < intervalUs) limitsIntervalUs = intervalUs;
-  const maxText = str(opts.maxConnections, '64');
-  if (!/^[0-9]+$/.test(maxText) || Number(maxText) < 1 || Number(maxText) > 100000) {
-    throw usageError(`--max-connections ${maxText}: not a whole number from 1 to 100000`, 'e.g. --max-connections 64');
-  }
-  const timeoutUs = parseDurationUs(str(opts.clientTimeout, '10s'));
-  if (timeoutUs < 100_000n) throw usageError(`--client-timeout ${opts.clientTimeout}: too short`, 'give a client at least 100ms (e.g. --client-timeout 10s)');
+  const maxConnections = typeof opts.maxConnections === 'number' ? opts.maxConnections : 64;
+  if (maxConnections > 100000) throw usageError(`--max-connections ${maxConnections}: more than 100000`, 'e.g. --max-connections 64');
+  const timeoutUs = duration(opts.clientTimeout, '10s');
+  if (timeoutUs < 100_000n) throw usageError(`--client-timeout ${formatDuration(timeoutUs)}: too short`, 'give a client at least 100ms (e.g. --client-timeout 10s)');
   return {
-    host, port, intervalUs, limitsIntervalUs,
-    maxConnections: Number(maxText),
+    host, port, intervalUs, limitsIntervalUs, maxConnections,
     clientTimeoutMs: Number(timeoutUs / 1000n),
     type: typeof opts.type === 'string' ? opts.type : undefined,
   };

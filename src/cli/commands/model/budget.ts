@@ -1,10 +1,16 @@
-import * as fs from 'node:fs';
 import type { CommandContext } from '../../context.js';
-import { invalidData, notFound, PowercapError, usageError } from '../../../core/errors.js';
-import { checkActors, dtpmSplitActors, flatAdd, flatRebalance, flatSplit, ipaDivvy, newFlatTree, type Actor, type FlatTree } from '../../../core/em/budget.js';
-import type { DtpmNode } from '../../../core/dtpm/hierarchy.js';
-import { namedValues, renderTable } from './common.js';
+import { notFound, PowercapError, usageError } from '../../../core/errors.js';
+import { checkActors, dtpmSplit, dtpmSplitActors, type Actor } from '../../../core/calculators/budget.js';
+import { divvyUpPower } from '../../../core/kernel/power-allocator.js';
+import type { DtpmNode } from '../../../core/kernel/dtpm.js';
+import { namedValues, outJson, renderTable } from './common.js';
 import { formatPowerFine as watts, parsePowerUw } from '../../../core/units.js';
+
+/** Above this many leaves a terminal shows the MOST_STARVED and the totals, unless --all. */
+const BIG_BUDGET = 50;
+const MOST_STARVED = 20;
+
+const BUDGET_TREE_HINT = 'a JSON description: {"name": "soc", "children": [{"name": "cpu0", "powerMaxUw": 716848, "requestUw": 300000}]}';
 
 const power = (v: string, what: string) => {
   try {
@@ -27,96 +33,6 @@ export function parseActor(text: string): Actor {
   return { name, requestUw, maxUw, weight };
 }
 
-/**
- * A DTPM tree from a description file: nested `{name, powerMaxUw, powerMinUw, requestUw, weight,
- * children}` (or `{ "root": … }`), or `{ "nodes": [{name, parent, …}] }`. Powers are µW integers or
- * strings with a unit. Read straight into the flat layout of core/em/budget.ts.
- */
-interface DescNode { name?: unknown; parent?: unknown; children?: unknown; powerMaxUw?: unknown; powerMinUw?: unknown; requestUw?: unknown; weight?: unknown }
-
-interface TreeFile { tree: FlatTree; requests: Map<number, number>; weights: Map<number, number> }
-
-function readTreeFile(file: string): TreeFile {
-  let doc: unknown;
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw notFound(`cannot read ${file}: ${(err as { code?: string }).code ?? 'error'}`, 'a JSON description: {"name": "soc", "children": [{"name": "cpu0", "powerMaxUw": 716848, "requestUw": 300000}]}');
-  }
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw invalidData(`${file}: not valid JSON (${(err as Error).message})`);
-  }
-  const num = (v: unknown, where: string): number | null => {
-    if (v === undefined || v === null) return null;
-    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
-    if (typeof v === 'string') {
-      try { return Number(parsePowerUw(v)); } catch (err) { throw invalidData(`${file}: ${where}: ${(err as Error).message}`); }
-    }
-    throw invalidData(`${file}: ${where} is not a power (µW integer or a string with a unit)`);
-  };
-  let rootDesc: unknown = doc;
-  const o = doc as Record<string, unknown>;
-  if (o && typeof o === 'object' && !Array.isArray(o) && Array.isArray(o.nodes)) {
-    // flat: [{name, parent, …}] → nested
-    const byName = new Map<string, DescNode & { children: DescNode[] }>();
-    for (const x of o.nodes as DescNode[]) {
-      if (byName.has(String(x.name))) throw invalidData(`${file}: node ${String(x.name)} is given twice`);
-      byName.set(String(x.name), { ...x, children: [] });
-    }
-    const roots: DescNode[] = [];
-    for (const x of byName.values()) {
-      if (x.parent === null || x.parent === undefined) { roots.push(x); continue; }
-      const p = byName.get(String(x.parent));
-      if (!p) throw invalidData(`${file}: node ${String(x.name)} has an unknown parent '${String(x.parent)}'`);
-      p.children.push(x);
-    }
-    if (roots.length !== 1) throw invalidData(`${file}: ${roots.length} roots: a DTPM tree has one`);
-    rootDesc = roots[0];
-  } else if (o && typeof o === 'object' && !Array.isArray(o) && o.root) rootDesc = o.root;
-  // count first so the arrays are allocated once
-  let count = 0;
-  const countNodes = (d: DescNode) => { count++; if (Array.isArray(d?.children)) for (const c of d.children) countNodes(c as DescNode); };
-  countNodes(rootDesc as DescNode);
-  const tree = newFlatTree(count);
-  const requests = new Map<number, number>();
-  const weights = new Map<number, number>();
-  // where a node sits, for messages only (built when an error is thrown)
-  const pathOf = (parent: number, name: unknown) => {
-    const parts = [String(name)];
-    for (let p = parent; p >= 0; p = tree.parent[p]!) parts.unshift(tree.names[p]!);
-    return parts.join('/');
-  };
-  const add = (d: DescNode, parent: number) => {
-    if (!d || typeof d !== 'object' || typeof d.name !== 'string' || d.name === '') throw invalidData(`${file}: ${pathOf(parent, '?')}: a node needs a name`);
-    const kids = Array.isArray(d.children) ? (d.children as DescNode[]) : [];
-    let max = 0;
-    let min = 0;
-    if (kids.length === 0) {
-      const m = num(d.powerMaxUw, `${d.name}.powerMaxUw`);
-      if (m === null || m <= 0) throw invalidData(`${file}: leaf ${pathOf(parent, d.name)} has no powerMaxUw`, 'every leaf needs its maximum power');
-      max = m;
-      min = num(d.powerMinUw, `${d.name}.powerMinUw`) ?? 0;
-      if (min > max) throw invalidData(`${file}: leaf ${pathOf(parent, d.name)}: powerMinUw ${min} is above powerMaxUw ${max}`);
-    }
-    const i = flatAdd(tree, d.name, parent, max, min);
-    if (kids.length === 0) {
-      const r = num(d.requestUw, `${d.name}.requestUw`);
-      if (r !== null) requests.set(i, r);
-      if (d.weight !== undefined) {
-        if (typeof d.weight !== 'number' || !Number.isInteger(d.weight) || d.weight < 0) throw invalidData(`${file}: ${d.name}.weight is not a whole number ≥ 0`);
-        weights.set(i, d.weight);
-      }
-    }
-    for (let k = 0; k < kids.length; k++) add(kids[k]!, i);
-  };
-  add(rootDesc as DescNode, -1);
-  flatRebalance(tree);
-  return { tree, requests, weights };
-}
-
 interface BudgetRow {
   name: string; requestUw: number; maxUw: number; minUw: number; weight: number;
   ipa: { weightedUw: number; grantedUw: number; capped: boolean; extraUw: number };
@@ -125,8 +41,8 @@ interface BudgetRow {
 }
 
 export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  if (typeof opts.budget !== 'string') throw usageError('--budget is required', 'e.g. --budget 3W');
-  const budgetUw = power(opts.budget, '--budget');
+  // parsed by the option specs (model/spec.ts): µW; --actor's conflicts are checked there too
+  const budgetUw = Number(opts.budget as bigint);
   const actorArgs = (opts.actor as string[] | undefined) ?? [];
   const reqArgs = namedValues(opts.request, '--request');
   const weightArgs = namedValues(opts.weight, '--weight');
@@ -134,7 +50,9 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   let dtpm: Array<{ limitUw: number; appliedUw: number; frequencyCapKhz: number | null }>;
   let scope: string;
 
-  const checkNamed = (names: Set<string>, under: string) => {
+  const checkNamed = (leafNames: () => string[], under: string) => {
+    if (reqArgs.size === 0 && weightArgs.size === 0) return;
+    const names = new Set(leafNames());
     for (const k of [...reqArgs.keys(), ...weightArgs.keys()]) {
       if (!names.has(k)) throw notFound(`no leaf '${k}' under ${under}`, `leaves: ${[...names].slice(0, 12).join(', ')}${names.size > 12 ? ', …' : ''}`);
     }
@@ -149,9 +67,6 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   };
 
   if (actorArgs.length > 0) {
-    if (opts.zone !== undefined || opts.tree !== undefined || reqArgs.size || weightArgs.size) {
-      throw usageError('--actor gives the actors: not with --zone, --tree, --request or --weight');
-    }
     actors = actorArgs.map(parseActor);
     checkActors(actors);
     dtpm = dtpmSplitActors(actors, budgetUw).map((x) => ({ ...x, frequencyCapKhz: null }));
@@ -159,32 +74,26 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   } else if (opts.tree !== undefined) {
     const file = opts.tree as string;
     if (ctx.globals.snapshot !== undefined) throw usageError('--tree and --snapshot are two trees: give one');
-    const { tree, requests, weights } = readTreeFile(file);
-    let at = 0;
+    const [{ parseBudgetTree }, { readUserFile }] = await Promise.all([import('../../../core/dtpm/describe.js'), import('../../../core/files.js')]);
+    const { root, nodes, requests, weights } = parseBudgetTree(readUserFile(file, BUDGET_TREE_HINT), file);
+    let at = root;
     if (opts.zone !== undefined) {
-      at = tree.names.indexOf(opts.zone as string);
-      if (at < 0) throw notFound(`no node '${String(opts.zone)}' in ${file}`);
+      const found = nodes.find((n) => n.name === opts.zone);
+      if (!found) throw notFound(`no node '${String(opts.zone)}' in ${file}`);
+      at = found;
     }
-    // the leaves under `at`, in preorder
-    const leaves: number[] = [];
-    const stack = [at];
-    while (stack.length) {
-      const i = stack.pop()!;
-      const kids = tree.children[i]!;
-      if (kids.length === 0) leaves.push(i);
-      else for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
-    }
-    checkNamed(new Set(leaves.map((i) => tree.names[i]!)), tree.names[at]!);
-    actors = leaves.map((i) => actorFor(tree.names[i]!, tree.maxUw[i]!, tree.minUw[i]!, requests.get(i), weights.get(i)));
+    const split = dtpmSplit(at, budgetUw);
+    const leaves = split.leaves;
+    checkNamed(() => leaves.map((l) => l.node.name), at.name);
+    actors = leaves.map((l) => actorFor(l.node.name, l.node.powerMaxUw, l.node.powerMinUw, requests.get(l.node), weights.get(l.node)));
     checkActors(actors);
-    const split = flatSplit(tree, at, budgetUw);
-    if (split.belowMin.length) ctx.io.warn(`${split.belowMin.length} node(s) got a share below their minimum and were given the minimum, first ${tree.names[split.belowMin[0]!]}`);
-    dtpm = leaves.map((i) => ({ limitUw: split.requestedUw[i]!, appliedUw: split.appliedUw[i]!, frequencyCapKhz: null }));
-    scope = `${tree.names[at]} of ${file}`;
+    if (split.belowMin.length) ctx.io.warn(`${split.belowMin.length} node(s) got a share below their minimum and were given the minimum, first ${split.belowMin[0]!.name}`);
+    dtpm = leaves.map((l) => ({ limitUw: l.requestedUw, appliedUw: l.appliedUw, frequencyCapKhz: null }));
+    scope = `${at.name} of ${file}`;
   } else {
     const [{ readPowercapTree }, { resolveZone }, { buildDtpmForest }, { readEnergyModel }, { capTree }] = await Promise.all([
       import('../../../core/zones/model.js'), import('../../../core/zones/select.js'), import('../../../core/dtpm/fromTree.js'),
-      import('../../../core/em/debugfs.js'), import('../../../core/em/cap.js'),
+      import('../../../core/em/debugfs.js'), import('../../../core/calculators/cap.js'),
     ]);
     const src = ctx.source();
     const tree = readPowercapTree(src.powercap);
@@ -202,7 +111,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     }
     // the leaves apply OPPs from their energy-model tables: the DtpmNode split of core/dtpm, on a copy
     const cap = capTree(root, budgetUw);
-    checkNamed(new Set(cap.leaves.map((l) => l.name)), root.name);
+    checkNamed(() => cap.leaves.map((l) => l.name), root.name);
     const byName = new Map<string, DtpmNode>();
     const visit = (n: DtpmNode) => { if (n.children.length === 0) byName.set(n.name, n); n.children.forEach(visit); };
     visit(root);
@@ -217,7 +126,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     scope = `${root.zoneId ?? ''} ${root.name}`.trim();
   }
 
-  const ipa = ipaDivvy(actors, budgetUw);
+  const ipa = divvyUpPower(actors, budgetUw);
   const shortIpa = (i: number) => Math.max(0, actors[i]!.requestUw - ipa[i]!.grantedUw);
   const shortDtpm = (i: number) => Math.max(0, actors[i]!.requestUw - dtpm[i]!.appliedUw);
   let tReq = 0;
@@ -231,26 +140,33 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     const g = ipa[i]!;
     rows[i] = {
       name: a.name, requestUw: a.requestUw, maxUw: a.maxUw, minUw: a.minUw ?? 0, weight: a.weight,
-      ipa: { weightedUw: g.weightedUw, grantedUw: g.grantedUw, capped: g.capped, extraUw: g.extraUw },
+      ipa: g,
       dtpm: dtpm[i]!,
       shortfallUw: { ipa: shortIpa(i), dtpm: shortDtpm(i) },
     };
   }
   if (ctx.globals.json) {
-    // one actor per line (native JSON.stringify on uniform objects: the fastest way out for 10 000 of them)
-    const body = JSON.stringify(rows).slice(1, -1).replace(/\},\{"name"/g, '},\n    {"name"');
-    ctx.io.out(`{\n  "budgetUw": ${budgetUw},\n  "scope": ${JSON.stringify(scope)},\n  "actors": [\n    ${body}\n  ],\n  "totals": ${JSON.stringify(totals)}\n}`);
+    outJson(ctx, { budgetUw, scope, actors: rows, totals });
     return;
   }
   const mark = (short: number) => (short > 0 ? `  −${watts(short)}` : '');
+  // a big budget on a terminal: the most starved leaves (by the larger of the two shortfalls), then the totals
+  let shown = rows;
+  if (rows.length > BIG_BUDGET && opts.all !== true) {
+    const starved = (r: BudgetRow) => Math.max(r.shortfallUw.ipa, r.shortfallUw.dtpm);
+    shown = rows.map((r, i) => ({ r, i })).sort((a, b) => starved(b.r) - starved(a.r) || a.i - b.i).slice(0, MOST_STARVED).map((x) => x.r);
+  }
   const table = await renderTable(ctx, [
     { head: 'ACTOR' }, { head: 'REQUEST', right: true }, { head: 'MAX', right: true }, { head: 'WEIGHT', right: true },
     { head: 'IPA GRANT', right: true }, { head: 'DTPM', right: true }, { head: 'STARVED BY' },
-  ], rows.map((r) => [
+  ], shown.map((r) => [
     r.name, watts(r.requestUw), watts(r.maxUw), String(r.weight),
     watts(r.ipa.grantedUw) + mark(r.shortfallUw.ipa), watts(r.dtpm.appliedUw) + mark(r.shortfallUw.dtpm),
     [r.shortfallUw.ipa > 0 ? 'IPA' : '', r.shortfallUw.dtpm > 0 ? 'DTPM' : ''].filter(Boolean).join(', ') || '–',
-  ]), rows.map((r) => (r.shortfallUw.ipa > 0 || r.shortfallUw.dtpm > 0 ? 'warn' : null)));
-  ctx.io.out(`budget ${watts(budgetUw)} over ${scope}: requests ${watts(totals.requestUw)}; IPA grants ${watts(totals.ipaUw)}, DTPM applies ${watts(totals.dtpmUw)}\n${table}\n` +
-    'IPA follows demand (kernel.md §5); DTPM splits by power_max whatever is asked (§3), leaves landing on an OPP at or below their share');
+  ]), shown.map((r) => (r.shortfallUw.ipa > 0 || r.shortfallUw.dtpm > 0 ? 'warn' : null)));
+  const starvedBy = (k: 'ipa' | 'dtpm') => rows.reduce((n, r) => n + (r.shortfallUw[k] > 0 ? 1 : 0), 0);
+  const more = shown === rows ? '' :
+    `the ${shown.length} most starved of ${rows.length} leaves (IPA starves ${starvedBy('ipa')}, DTPM ${starvedBy('dtpm')}); --all shows every leaf\n`;
+  ctx.io.out(`budget ${watts(budgetUw)} over ${scope}: requests ${watts(totals.requestUw)}; IPA grants ${watts(totals.ipaUw)}, DTPM applies ${watts(totals.dtpmUw)}\n${table}\n${more}` +
+    'IPA follows demand (gov_power_allocator.c); DTPM splits by power_max whatever is asked (dtpm.c), leaves landing on an OPP at or below their share');
 }

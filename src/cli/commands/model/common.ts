@@ -47,12 +47,8 @@ export async function sourceDomains(ctx: CommandContext): Promise<{ domains: Per
 export async function loadDomains(ctx: CommandContext, opts: Record<string, unknown>, all = false): Promise<ModelDomain[]> {
   const o = domainOptions(opts);
   const input = await import('../../../core/em/input.js');
-  if (o.dts !== undefined && o.oppFile !== undefined) throw usageError('--dts and --opp-file are two tables: give one');
-  if (hasFileInput(o)) {
-    if (o.domain !== undefined) throw usageError('--domain picks a domain of the energy model: not with --dts or --opp-file');
-    return [await input.loadDomainFromFile(o)];
-  }
-  if (o.table !== undefined) throw usageError('--table chooses a table of a --dts file', 'add --dts FILE');
+  // --dts/--opp-file/--domain/--table combinations are refused by the option specs (model/spec.ts)
+  if (hasFileInput(o)) return [await input.loadDomainFromFile(o)];
   const { domains, where } = await sourceDomains(ctx);
   if (o.domain !== undefined) return [input.domainFromEm(input.pickDomain(domains, o.domain, where), o, where)];
   if (all || domains.length === 1) return domains.map((d) => input.domainFromEm(d, o, where));
@@ -113,32 +109,7 @@ export function namedValues(list: unknown, what: string): Map<string, string> {
 }
 
 
-/**
- * --json output. The model's figures are plain numbers (never u64 bigints), so this skips
- * the bigint-aware replacer of io.json, which costs more than the work on 10 000 leaves.
- * Long arrays of objects (budget actors, table states) get one element per line: the
- * document stays readable and half the size.
- */
+/** --json output of the model commands: long arrays (actors, states) one element per line (cli/io.ts). */
 export function outJson(ctx: CommandContext, value: unknown): void {
-  ctx.io.out(jsonText(value, ''));
-}
-
-const LONG_ARRAY = 64;
-
-export function jsonText(value: unknown, indent: string): string {
-  if (Array.isArray(value)) {
-    if (value.length === 0) return '[]';
-    const inner = indent + '  ';
-    if (value.length > LONG_ARRAY && value.every((v) => v !== null && typeof v === 'object')) {
-      return '[\n' + value.map((v) => inner + JSON.stringify(v)).join(',\n') + '\n' + indent + ']';
-    }
-    return '[\n' + value.map((v) => inner + jsonText(v, inner)).join(',\n') + '\n' + indent + ']';
-  }
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    if (entries.length === 0) return '{}';
-    const inner = indent + '  ';
-    return '{\n' + entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${jsonText(v, inner)}`).join(',\n') + '\n' + indent + '}';
-  }
-  return JSON.stringify(value) ?? 'null';
+  ctx.io.json(value, { longArrays: 'one-per-line' });
 }

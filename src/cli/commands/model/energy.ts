@@ -1,15 +1,12 @@
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../../core/errors.js';
 import { formatPower } from '../../../core/units.js';
-import { emCpuEnergy } from '../../../core/em/energy.js';
+import { emCpuEnergy } from '../../../core/kernel/energy-model.js';
 import { loadDomains, outJson, renderTable, splitList } from './common.js';
 import { mhz } from './em.js';
 
 export function parseUtils(v: unknown): number[] {
-  if (typeof v !== 'string' || v.trim() === '') {
-    throw usageError('--util is required', 'one utilisation per CPU of the domain, 0 to the capacity: --util 300,200,80,0');
-  }
-  return splitList(v).map((u, i) => {
+  return splitList(String(v)).map((u, i) => {
     if (!/^[0-9]+$/.test(u)) throw usageError(`utilisation #${i + 1} '${u}' is not a whole number`, 'utilisation is in capacity units (0 to 1024), e.g. --util 300,200');
     return Number(u);
   });

@@ -1,9 +1,9 @@
 import type { CommandContext } from '../../context.js';
 import { usageError, PowercapError } from '../../../core/errors.js';
 import { formatDuration, parseDurationUs, parsePowerUw } from '../../../core/units.js';
-import { breakEvenUs, checkIdleStates, chooseDomainState, RK3399_IDLE_STATES, type DomainIdleState } from '../../../core/em/idle.js';
+import { breakEvenUs, checkIdleStates, chooseDomainState, RK3399_IDLE_STATES, type DomainIdleState } from '../../../core/calculators/idle.js';
 import { namedValues, outJson, renderTable, splitList } from './common.js';
-import { formatPowerFine as watts } from '../../../core/units.js';
+import { formatEnergyNj, formatPowerFine as watts } from '../../../core/units.js';
 
 const dur = (v: string, what: string) => {
   try {
@@ -21,18 +21,17 @@ export function parseIdleState(text: string): DomainIdleState {
 }
 
 /** nJ → "5.5 µJ", "418.0 µJ", "1.25 mJ" */
-const joules = (nj: number) => (Math.abs(nj) >= 1e6 ? `${(nj / 1e6).toFixed(2)} mJ` : `${(nj / 1000).toFixed(1)} µJ`);
+const joules = formatEnergyNj;
 
 export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const states: DomainIdleState[] = [];
   if (opts.preset === 'rk3399') states.push(...RK3399_IDLE_STATES.map((s) => ({ ...s })));
   for (const s of (opts.state as string[] | undefined) ?? []) states.push(parseIdleState(s));
   checkIdleStates(states);
-  if (typeof opts.idle !== 'string') throw usageError('--idle is required', 'the expected idle time, or a list of idle periods: --idle 3ms or --idle 500us,2ms,10ms');
-  const periods = splitList(opts.idle).map((v, i) => dur(v, `idle period #${i + 1}`));
+  const periods = splitList(String(opts.idle)).map((v, i) => dur(v, `idle period #${i + 1}`));
   if (periods.length === 0) throw usageError('--idle gives no period');
   const latencyUs = typeof opts.latency === 'string' ? dur(opts.latency, '--latency') : null;
-  const onPowerUw = typeof opts.onPower === 'string' ? Number(parsePowerUw(opts.onPower)) : null;
+  const onPowerUw = opts.onPower !== undefined ? Number(opts.onPower as bigint) : null;
   for (const [name, p] of namedValues(opts.offPower, '--off-power')) {
     const s = states.find((x) => x.name === name);
     if (!s) throw usageError(`--off-power ${name}: no idle state '${name}'`, `states: ${states.map((x) => x.name).join(', ')}`);

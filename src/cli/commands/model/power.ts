@@ -1,7 +1,8 @@
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../../core/errors.js';
-import { formatPower, formatVoltageUv, parseFrequencyHz, parsePercentBp, parsePowerUw, parseTemperatureMc, parseVoltageUv } from '../../../core/units.js';
-import { dynamicPower, readStaticTable, staticPower, type StaticTable } from '../../../core/em/cooling.js';
+import { formatPower, formatTemperatureMc, formatVoltageUv, parseFrequencyHz, parsePercentBp, parseVoltageUv } from '../../../core/units.js';
+import { readStaticTable, staticPower, type StaticTable } from '../../../core/calculators/cooling.js';
+import { dynamicPower } from '../../../core/kernel/cpufreq-cooling.js';
 import { parseCoefficient, parseCpuCount } from '../../../core/em/input.js';
 import { hasFileInput, domainOptions, loadDomains, outJson, renderTable, splitList } from './common.js';
 import { mhz } from './em.js';
@@ -43,15 +44,14 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   if (loads.length > 1 && nrCpus !== null && loads.length !== nrCpus) {
     throw usageError(`${loads.length} loads for ${nrCpus} CPUs`, 'give one load for all CPUs, or one per CPU');
   }
-  if (opts.static !== undefined && opts.staticTable !== undefined) throw usageError('--static and --static-table are two static powers: give one');
+  // --static (µW), --temp (m°C) and their combinations come checked and parsed from the option specs
   let table: StaticTable | null = null;
   let tempMc: number | null = null;
   if (opts.staticTable !== undefined) {
-    if (opts.temp === undefined) throw usageError('--static-table needs --temp', 'e.g. --temp 55C');
     table = readStaticTable(opts.staticTable as string);
-    tempMc = parseTemperatureMc(opts.temp as string);
+    tempMc = opts.temp as number;
   }
-  const fixedStatic = opts.static !== undefined ? Number(parsePowerUw(opts.static as string)) : null;
+  const fixedStatic = opts.static !== undefined ? Number(opts.static as bigint) : null;
   let clamped = false;
   const rows = points.map((pt) => {
     const dyn = dynamicPower(coefficient!, pt.frequencyKhz, pt.voltageUv, perCpu);
@@ -78,5 +78,5 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   ], rows.map((r) => [mhz(r.frequencyKhz), formatVoltageUv(r.voltageUv), String(r.rawUw), String(r.dynamicUw), String(r.dynamicMw), String(r.staticUw), formatPower(r.totalUw)]));
   const loadText = perCpu.map((b) => `${b / 100}%`).join(', ');
   ctx.io.out(`${useDomain ? `${name}: ` : ''}C = ${coefficient}, ${perCpu.length} CPU${perCpu.length === 1 ? '' : 's'} at ${loadText} (Σ ${rows[0]!.totalLoadPct}%)` +
-    (table ? `, static from ${opts.staticTable as string} at ${(tempMc! / 1000).toFixed(1)} °C` : fixedStatic !== null ? `, static ${formatPower(fixedStatic)}` : ', no static power') + `\n${out}`);
+    (table ? `, static from ${opts.staticTable as string} at ${formatTemperatureMc(tempMc!)}` : fixedStatic !== null ? `, static ${formatPower(fixedStatic)}` : ', no static power') + `\n${out}`);
 }

@@ -2,9 +2,12 @@ import type { CommandSpec, OptionSpec } from '../../spec.js';
 
 /** Where a performance domain's table comes from: shared by em, power, energy and cap. */
 const DOMAIN_OPTIONS: OptionSpec[] = [
-  { flags: '-d, --domain <name>', description: 'an energy-model domain (cpu4, a CPU of it such as cpu5, ff9a0000.gpu) from the snapshot or --em-root', complete: 'domain' },
-  { flags: '--dts <file>', description: 'a device-tree source holding an operating-points-v2 table', complete: 'file' },
-  { flags: '--table <name>', description: 'which OPP table of the --dts file: node name, label, or a CPU/device node using it' },
+  { flags: '-d, --domain <name>', description: 'an energy-model domain (cpu4, a CPU of it such as cpu5, ff9a0000.gpu) from the snapshot or --em-root', complete: 'domain',
+    conflicts: { options: ['dts', 'opp-file'], message: '--domain picks a domain of the energy model: not with --dts or --opp-file' } },
+  { flags: '--dts <file>', description: 'a device-tree source holding an operating-points-v2 table', complete: 'file',
+    conflicts: { options: ['opp-file'], message: '--dts and --opp-file are two tables: give one' } },
+  { flags: '--table <name>', description: 'which OPP table of the --dts file: node name, label, or a CPU/device node using it',
+    requires: { options: ['dts'], message: '--table chooses a table of a --dts file', hint: 'add --dts FILE' } },
   { flags: '--opp-file <file>', description: 'a CSV or JSON table: frequency and power or voltage, with units (1.8GHz, 1130mW, 1.1V)', complete: 'file' },
   { flags: '-C, --coefficient <C>', description: 'dynamic-power-coefficient (power from C·V²·f); default: the one the DTS gives' },
   { flags: '--capacity <n>', description: 'CPU capacity of the domain\'s fastest state (1–1024)', defaultDescription: '1024, or the energy model\'s' },
@@ -62,9 +65,11 @@ export const modelSpec: CommandSpec = {
         { flags: '-f, --freq <frequency>', description: 'frequency (1.8GHz, 1800MHz)' },
         { flags: '-V, --voltage <voltage>', description: 'voltage (1.1V, 1100mV); default: the OPP\'s at --freq' },
         { flags: '-u, --util <percent,...>', description: 'load per CPU in percent (60% for each of --cpus CPUs, or 100%,60%,0%,0%)', defaultValue: '100%' },
-        { flags: '--static <power>', description: 'a fixed static power for the domain (150mW)' },
-        { flags: '--static-table <file>', description: 'CSV/JSON of static power by temperature (rows) and voltage (columns)', complete: 'file' },
-        { flags: '-t, --temp <temperature>', description: 'temperature for --static-table (55C)' },
+        { flags: '--static <power>', description: 'a fixed static power for the domain (150mW)', value: 'power',
+          conflicts: { options: ['static-table'], message: '--static and --static-table are two static powers: give one' } },
+        { flags: '--static-table <file>', description: 'CSV/JSON of static power by temperature (rows) and voltage (columns)', complete: 'file',
+          requires: { options: ['temp'], hint: 'e.g. --temp 55C' } },
+        { flags: '-t, --temp <temperature>', description: 'temperature for --static-table (55C)', value: 'temperature' },
       ],
       examples: [
         { command: 'powercapctl model power -C 436 --freq 1.8GHz --voltage 1.2V --util 100% --cpus 2', description: 'two A72s flat out' },
@@ -82,7 +87,8 @@ export const modelSpec: CommandSpec = {
         'Both are shown, and as an average power of the domain.',
       options: [
         ...DOMAIN_OPTIONS,
-        { flags: '-u, --util <list>', description: 'utilisation of each CPU of the domain, 0 to the capacity (300,200,80,0)' },
+        { flags: '-u, --util <list>', description: 'utilisation of each CPU of the domain, 0 to the capacity (300,200,80,0)',
+          required: { hint: 'one utilisation per CPU of the domain, 0 to the capacity: --util 300,200,80,0' } },
         { flags: '--all-states', description: 'do not skip inefficient states (a policy without skip-inefficiencies)' },
       ],
       examples: [
@@ -96,12 +102,13 @@ export const modelSpec: CommandSpec = {
       group: 'model',
       summary: 'what a power limit does: each DTPM leaf\'s share, OPP, frequency cap, power and performance lost',
       description:
-        'Runs the DTPM split of kernel.md §3 on a copy of the tree (nothing is written): the limit each leaf is\n' +
+        'Runs the DTPM split of drivers/powercap/dtpm.c on a copy of the tree (nothing is written): the limit each leaf is\n' +
         'handed, the highest state whose power × nr_cpus fits, its frequency, the power applied and the performance\n' +
         'lost against the top state. With --domain (or --dts/--opp-file), the same for one bare performance domain.',
       options: [
-        { flags: '-z, --zone <zone>', description: 'a DTPM zone of the tree (id, name): the limit is written there', complete: 'dtpm-node' },
-        { flags: '-l, --limit <power>', description: 'the power limit (3W, 1500mW, max, min, 50%)' },
+        { flags: '-z, --zone <zone>', description: 'a DTPM zone of the tree (id, name): the limit is written there', complete: 'dtpm-node',
+          conflicts: { options: ['domain', 'dts', 'opp-file'], message: '--zone caps a DTPM tree, --domain/--dts/--opp-file a bare domain: give one' } },
+        { flags: '-l, --limit <power>', description: 'the power limit (3W, 1500mW, max, min, 50%)', required: { hint: 'e.g. --limit 3W, 1500mW, 50% or max' } },
         ...DOMAIN_OPTIONS,
       ],
       examples: [
@@ -116,17 +123,19 @@ export const modelSpec: CommandSpec = {
       group: 'model',
       summary: 'divide a budget: thermal power allocator (by demand) next to DTPM (by power_max)',
       description:
-        'The power allocator of kernel.md §5 (weighted requests, grants capped at max, the excess shared by headroom)\n' +
+        'The power allocator of drivers/thermal/gov_power_allocator.c (weighted requests, grants capped at max, the excess shared by headroom)\n' +
         'beside DTPM\'s static split by power_max, so one sees which actor each scheme starves. Actors from --actor,\n' +
         'or the leaves of a DTPM tree (snapshot, live, or a --tree description file) with --request per leaf\n' +
         '(default: the leaf\'s power_uw reading).',
       options: [
-        { flags: '-b, --budget <power>', description: 'the power to divide (3W)' },
-        { flags: '-a, --actor <name:req:max[:weight]>', description: 'an actor: requested and maximum power, IPA weight (default 1024)', repeatable: true },
+        { flags: '-b, --budget <power>', description: 'the power to divide (3W)', value: 'power', required: { hint: 'e.g. --budget 3W' } },
+        { flags: '-a, --actor <name:req:max[:weight]>', description: 'an actor: requested and maximum power, IPA weight (default 1024)', repeatable: true,
+          conflicts: { options: ['zone', 'tree', 'request', 'weight'], message: '--actor gives the actors: not with --zone, --tree, --request or --weight' } },
         { flags: '-z, --zone <zone>', description: 'DTPM node whose leaves are the actors (default: the root of the only DTPM tree)', complete: 'dtpm-node' },
         { flags: '--tree <file>', description: 'a JSON hierarchy description instead of the source: nested {name, powerMaxUw, powerMinUw, requestUw, children}', complete: 'file' },
         { flags: '-r, --request <name=power>', description: 'requested power of a DTPM leaf', repeatable: true },
         { flags: '-w, --weight <name=n>', description: 'IPA weight of a DTPM leaf (default 1024)', repeatable: true },
+        { flags: '--all', description: 'every leaf in the table (over 50 leaves it shows the 20 most starved and the totals)' },
       ],
       examples: [
         { command: 'powercapctl model budget -b 2W -a a72:1.8W:2.26W -a a53:0.4W:0.72W -a gpu:1.5W:2.56W:512', description: 'three actors, GPU weighted half' },
@@ -141,13 +150,14 @@ export const modelSpec: CommandSpec = {
       description:
         'For a cluster power domain with idle states (entry/exit latency, minimum residency): the deepest state whose\n' +
         'entry latency + residency fits the idle time and whose entry + exit latency fits the latency constraint\n' +
-        '(kernel.md §6). With --on-power and --off-power, the energy saved: (P_on − P_off) × (T − entry − residency).',
+        '(drivers/pmdomain/governor.c). With --on-power and --off-power, the energy saved: (P_on − P_off) × (T − entry − residency).',
       options: [
         { flags: '-s, --state <name:entry:exit:residency>', description: 'a domain idle state, shallowest first (CLUSTER_SLEEP:400us:500us:2ms)', repeatable: true },
         { flags: '--preset <name>', description: 'idle states of a known SoC', choices: ['rk3399'] },
-        { flags: '-i, --idle <durations>', description: 'expected idle time, or a list of idle periods (3ms or 500us,2ms,10ms)' },
+        { flags: '-i, --idle <durations>', description: 'expected idle time, or a list of idle periods (3ms or 500us,2ms,10ms)',
+          required: { hint: 'the expected idle time, or a list of idle periods: --idle 3ms or --idle 500us,2ms,10ms' } },
         { flags: '--latency <duration>', description: 'the tightest latency constraint of the domain\'s devices and CPUs' },
-        { flags: '--on-power <power>', description: 'domain power when on and idle (staying on)' },
+        { flags: '--on-power <power>', description: 'domain power when on and idle (staying on)', value: 'power' },
         { flags: '--off-power <name=power>', description: 'domain power in a state (CLUSTER_SLEEP=5mW)', repeatable: true },
       ],
       examples: [

@@ -1,11 +1,11 @@
-import * as fs from 'node:fs';
+import { readUserFile } from '../../../core/files.js';
 import type { CommandContext } from '../../context.js';
 import { readHierarchy } from '../../../core/dtpm/edit.js';
 import { addDevice, defaultKind, parseEmTable, registryRows, type AddDeviceOptions } from '../../../core/dtpm/registry.js';
 import { checkHierarchy } from '../../../core/dtpm/check.js';
 import { parseCpuList } from '../../../core/em/debugfs.js';
 import { parsePowerUw } from '../../../core/units.js';
-import { errnoOf, notFound, usageError, PowercapError, Exit } from '../../../core/errors.js';
+import { usageError } from '../../../core/errors.js';
 import { openTarget, targetJson, warnFindings } from '../dtpm/target.js';
 import { formatPower } from '../../../core/units.js';
 
@@ -45,19 +45,9 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   };
   for (const p of o.dtPaths!) if (!p.startsWith('/')) throw usageError(`invalid --dt-path '${p}': a device-tree path starts with /`, 'e.g. /cpus/cpu@100 or /gpu@ff9a0000');
   if (typeof opts.emTable === 'string') {
-    if (!o.domain) throw usageError('--em-table needs --em DOMAIN (the name of the new domain)');
-    let text: string;
-    try {
-      text = fs.readFileSync(opts.emTable, 'utf8');
-    } catch (err) {
-      const e = errnoOf(err);
-      if (e === 'ENOENT') throw notFound(`energy-model table not found: ${opts.emTable}`);
-      throw new PowercapError(e === 'EACCES' ? Exit.PERMISSION : Exit.FAILED, `cannot read ${opts.emTable}: ${e}`);
-    }
+    const text = readUserFile(opts.emTable, { what: 'energy-model table' });
     const coefficient = intOption('--coefficient', opts.coefficient) ?? null;
     o.emStates = parseEmTable(text, opts.emTable, { cpu: defaultKind(name, o) === 'cpu', capacity: intOption('--capacity', opts.capacity) ?? 1024, coefficient });
-  } else if (opts.coefficient !== undefined) {
-    throw usageError('--coefficient goes with --em-table');
   }
   const snap = target.snapshot;
   const h = readHierarchy(target);

@@ -40,8 +40,10 @@ export const registrySpec: CommandSpec = {
       options: [
         { flags: '--kind <kind>', description: 'device kind', choices: ['cpu', 'devfreq', 'other'], defaultDescription: 'from the name and options' },
         { flags: '--em <domain>', description: 'energy-model domain (directory name under energy_model/)', complete: 'domain' },
-        { flags: '--em-table <file>', description: 'add the domain from this table file', complete: 'file' },
-        { flags: '--coefficient <C>', description: 'dynamic-power-coefficient, for a table giving voltages' },
+        { flags: '--em-table <file>', description: 'add the domain from this table file', complete: 'file',
+          requires: { options: ['em'], message: '--em-table needs --em DOMAIN (the name of the new domain)' } },
+        { flags: '--coefficient <C>', description: 'dynamic-power-coefficient, for a table giving voltages',
+          requires: { options: ['em-table'], message: '--coefficient goes with --em-table' } },
         { flags: '--capacity <n>', description: 'CPU capacity for performance and cost of a new CPU domain', defaultValue: '1024' },
         { flags: '--cpus <list>', description: 'CPUs of the domain (0-3,6)', defaultDescription: "the domain's" },
         { flags: '--online-cpus <list>', description: 'CPUs online (nr_cpus in dtpm_cpu.c)', defaultDescription: 'all of --cpus' },

@@ -6,7 +6,7 @@
 import type { AppliedChange, ApplyResult, FileValue, Plan, PlanStep, RollbackEntry } from '../../../core/limits/index.js';
 import { constraintLabel, describeStep } from '../../../core/limits/index.js';
 import { formatDuration, formatPower, formatPowerExact } from '../../../core/units.js';
-import { quantizeRaplPowerUw, quantizeRaplTimeWindowUs } from '../../../core/emulate/rapl.js';
+import { quantizePowerLimit, computeTimeWindow } from '../../../core/kernel/rapl.js';
 import type { PowercapError } from '../../../core/errors.js';
 
 // ------------------------------------------------------------------ JSON
@@ -106,7 +106,7 @@ function formatPair(s: PlanStep, a: bigint | null, b: bigint | null): [string, s
 const zoneCell = (s: { zoneId: string; zoneName: string | null }) => (s.zoneName ? `${s.zoneId} ${s.zoneName}` : s.zoneId);
 const settingCell = (s: PlanStep) => (s.attribute === 'power_limit_uw' ? 'power limit' : s.attribute === 'time_window_us' ? 'time window' : 'enabled');
 
-/** Why the value read back is not the one written, in the words of kernel.md. */
+/** Why the value read back is not the one written, in the kernel's terms. */
 export function appliedNote(c: AppliedChange): string | null {
   const s = c.step;
   if (c.applied === null) return `${describeStep(s)}: could not be read back after writing`;
@@ -115,7 +115,7 @@ export function appliedNote(c: AppliedChange): string | null {
   const head = `${describeStep(s)}: applied ${app}, requested ${req}`;
   const rapl = s.controlType.startsWith('intel-rapl');
   if (s.attribute === 'power_limit_uw') {
-    if (rapl && c.applied === quantizeRaplPowerUw(s.requested)) return `${head}: RAPL stores power limits in 1/8 W steps`;
+    if (rapl && c.applied === quantizePowerLimit(s.requested)) return `${head}: RAPL stores power limits in 1/8 W steps`;
     if (s.controlType === 'dtpm') {
       if (s.max !== null && s.requested > s.max && c.applied <= s.max) return `${head}: clamped to the zone's maximum ${formatPower(s.max)}, then split among its children`;
       if (s.min !== null && s.requested < s.min) return `${head}: clamped to the zone's minimum ${formatPower(s.min)}`;
@@ -124,7 +124,7 @@ export function appliedNote(c: AppliedChange): string | null {
         : `${head}: DTPM applies the highest performance state that fits`;
     }
   }
-  if (s.attribute === 'time_window_us' && rapl && c.applied === quantizeRaplTimeWindowUs(s.requested)) {
+  if (s.attribute === 'time_window_us' && rapl && c.applied === computeTimeWindow(s.requested)) {
     return `${head}: RAPL stores time windows as 2^Y × (1 + F/4) time units of 976 µs`;
   }
   return `${head}: the kernel stored a different value`;

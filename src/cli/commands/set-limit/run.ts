@@ -6,7 +6,6 @@ import { sourceJson } from '../../render/zones.js';
 
 /** `ZONE POWER`, or `ZONE=POWER …`; the options apply to every zone named. */
 export function parseTargets(zone: string, rest: string[], opts: Record<string, unknown>): LimitRequest[] {
-  if (opts.enable === true && opts.disable === true) throw usageError('--enable and --disable contradict each other: give one');
   const common: Omit<LimitRequest, 'zone'> = {};
   if (typeof opts.constraint === 'string') common.constraint = opts.constraint;
   if (typeof opts.timeWindow === 'string') common.timeWindow = opts.timeWindow;
@@ -75,7 +74,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   let interrupted = false;
   const onSigint = () => { interrupted = true; };
   process.on('SIGINT', onSigint);
-  const notesBefore = snap ? snap.notes.length : 0;
+  const notesBefore = src.notes.length;
   let result: ApplyResult;
   try {
     result = await applyPlan(src.powercap, plan, { isInterrupted: () => interrupted });
@@ -83,7 +82,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     process.off('SIGINT', onSigint);
   }
   // what the emulated kernel did that a user should know (a DTPM child clamped to its minimum)
-  const notes = snap ? snap.notes.slice(notesBefore) : [];
+  const notes = src.notes.slice(notesBefore);
   if (result.ok) {
     if (snap) snap.save();
     for (const n of notes) ctx.io.warn(n);

@@ -17,7 +17,7 @@ export const setLimitSpec: CommandSpec = {
   options: [
     { flags: '-c, --constraint <name|n>', description: 'constraint by name (long_term, short_term, peak_power) or number', defaultDescription: 'long_term, else the only constraint', complete: 'constraint' },
     { flags: '-w, --time-window <duration>', description: 'also set the constraint\'s time window (28s, 2.44ms, 976us)' },
-    { flags: '--enable', description: 'also write 1 to the zone\'s enabled file' },
+    { flags: '--enable', description: 'also write 1 to the zone\'s enabled file', conflicts: { options: ['disable'], message: '--enable and --disable contradict each other: give one' } },
     { flags: '--disable', description: 'also write 0 to the zone\'s enabled file' },
     { flags: '-n, --dry-run', description: 'print the plan (zone, constraint, old → new) and write nothing' },
     { flags: '-y, --yes', description: 'do not ask for confirmation on a terminal' },

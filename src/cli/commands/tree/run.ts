@@ -4,7 +4,7 @@ import { resolveZone } from '../../../core/zones/select.js';
 import { notFound } from '../../../core/errors.js';
 import { readEnergyModel } from '../../../core/em/debugfs.js';
 import { buildDtpmForest, DTPM_CONTROL_TYPE, type DtpmForest } from '../../../core/dtpm/fromTree.js';
-import { chooseLeafState, type DtpmNode } from '../../../core/dtpm/hierarchy.js';
+import { leafSetPowerLimit, type DtpmNode } from '../../../core/kernel/dtpm.js';
 import { controlTypeJson, mainLimitCell, readingCell, sourceJson, treeDiagnostics, zoneJson } from '../../render/zones.js';
 import { formatFrequencyKhz, formatPower } from '../../../core/units.js';
 
@@ -21,7 +21,7 @@ export interface DtpmInfo {
 export function dtpmInfo(forest: DtpmForest | null, z: Zone): DtpmInfo | null {
   const node = forest?.byZone.get(z.id);
   if (!node) return null;
-  const cap = node.table && node.children.length === 0 ? chooseLeafState(node.table, node.powerLimitUw).frequencyKhz : null;
+  const cap = node.table && node.children.length === 0 ? leafSetPowerLimit(node.kind, node.table, node.powerLimitUw).frequencyKhz : null;
   return { kind: node.kind, weight: node.weight, powerMinUw: node.powerMinUw, powerMaxUw: node.powerMaxUw, powerLimitUw: node.powerLimitUw, frequencyCapKhz: cap };
 }
 

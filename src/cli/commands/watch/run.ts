@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { CommandContext } from '../../context.js';
 import type { OpenedSource } from '../../../core/source/open.js';
 import { Exit, notFound, permissionDenied, usageError } from '../../../core/errors.js';
-import { parseDurationUs } from '../../../core/units.js';
+import { formatDuration, parseDurationUs } from '../../../core/units.js';
 import { readPowercapTree, type PowercapTree } from '../../../core/zones/model.js';
 import { describeZone, selectZones } from '../../../core/zones/select.js';
 import { planWatch, readPass, type Reading, type WatchZone } from '../../../core/watch/zones.js';
@@ -32,18 +32,12 @@ interface WatchOptions {
 
 function parseOptions(ctx: CommandContext, opts: Record<string, unknown>): WatchOptions {
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const intervalUs = parseDurationUs(str(opts.interval) ?? '1s');
-  if (intervalUs < 1000n) throw usageError(`--interval ${opts.interval}: too short`, 'sample at most every millisecond (e.g. --interval 100ms)');
-  if (opts.count !== undefined && opts.duration !== undefined) throw usageError('--count and --duration both say when to stop: give one');
+  // parsed by the option specs (watch/spec.ts): interval and duration in µs, count a whole number ≥ 1
+  const intervalUs = (opts.interval as bigint | undefined) ?? parseDurationUs('1s');
+  if (intervalUs < 1000n) throw usageError(`--interval ${formatDuration(intervalUs)}: too short`, 'sample at most every millisecond (e.g. --interval 100ms)');
   let count: number | null = null;
-  if (opts.count !== undefined) {
-    const c = str(opts.count)!;
-    if (!/^[0-9]+$/.test(c) || Number(c) < 1) throw usageError(`--count ${c}: not a positive whole number`, 'e.g. --count 10');
-    count = Number(c);
-  } else if (opts.duration !== undefined) {
-    const d = parseDurationUs(str(opts.duration)!);
-    count = Math.max(1, Number(d / intervalUs));
-  }
+  if (opts.count !== undefined) count = opts.count as number;
+  else if (opts.duration !== undefined) count = Math.max(1, Number((opts.duration as bigint) / intervalUs));
   const textfile = str(opts.textfile);
   let format = str(opts.format) as Format | undefined;
   if (ctx.globals.json) {
@@ -83,7 +77,7 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
     if (denied.length) {
       throw permissionDenied(
         `energy_uj is readable by root only: nothing to watch (${denied.length} zone${denied.length === 1 ? '' : 's'} without permission)`,
-        'run with sudo; see README "Running without root" (kernel.md §1: 0400 since CVE-2020-8694)',
+        'run with sudo; see README "Running without root" (powercap_sys.c: 0400 since CVE-2020-8694)',
       );
     }
     throw notFound(
@@ -144,7 +138,7 @@ function checkOutputFile(file: string): void {
 async function replay(ctx: CommandContext, src: OpenedSource, patterns: string[], o: WatchOptions, opts: Record<string, unknown>): Promise<void> {
   const snap = src.snapshot!;
   if (o.record !== undefined) throw usageError('--record captures a live run; this is a replay of ' + snap.path, 'copy the snapshot file instead');
-  if (opts.interval !== undefined && opts.interval !== '1s') ctx.io.warn('--interval is ignored in a replay: the recorded times are used');
+  if (opts.interval !== undefined && opts.interval !== 1_000_000n) ctx.io.warn('--interval is ignored in a replay: the recorded times are used');
   const doc = snap.doc.recording as RecordingDoc | undefined;
   if (!doc) {
     throw notFound(

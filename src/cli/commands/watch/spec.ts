@@ -19,9 +19,10 @@ export const watchSpec: CommandSpec = {
     'Ctrl-C stops, prints a summary on a terminal, and exits 130.',
   args: [{ name: 'zone', description: 'zone id, name, type/name or glob (package-*); all zones when omitted', variadic: true, complete: 'zone' }],
   options: [
-    { flags: '-i, --interval <duration>', description: 'time between samples (1s, 100ms, 2.5s)', defaultValue: '1s' },
-    { flags: '-n, --count <n>', description: 'stop after N samples (default: until Ctrl-C)' },
-    { flags: '-d, --duration <duration>', description: 'stop after this long (30s, 5m); instead of --count' },
+    { flags: '-i, --interval <duration>', description: 'time between samples (1s, 100ms, 2.5s)', defaultValue: '1s', value: 'duration' },
+    { flags: '-n, --count <n>', description: 'stop after N samples (default: until Ctrl-C)', value: 'count',
+      conflicts: { options: ['duration'], message: '--count and --duration both say when to stop: give one' } },
+    { flags: '-d, --duration <duration>', description: 'stop after this long (30s, 5m); instead of --count', value: 'duration' },
     { flags: '--format <format>', description: 'output format (--json is ndjson; prometheus: one exposition per interval)', choices: ['table', 'ndjson', 'csv', 'prometheus'], defaultDescription: 'table on a terminal, ndjson otherwise' },
     { flags: '--textfile <file>', description: 'prometheus: rewrite FILE atomically each interval (for node_exporter\'s textfile collector) instead of stdout', complete: 'file' },
     { flags: '--record <file>', description: 'also write the readings, with the tree they came from, into a snapshot FILE (replay with --snapshot FILE watch)', complete: 'file' },

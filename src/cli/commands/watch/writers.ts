@@ -2,17 +2,12 @@
  * The machine formats of watch: NDJSON, CSV and the Prometheus text exposition
  * format. Pure text builders; run.ts decides where the text goes.
  */
-import { jsonInt } from '../../../core/units.js';
+import { formatMicroExact, jsonInt } from '../../../core/units.js';
 import type { PassResult, Sampler, TotalSample, WatchSample } from '../../../core/watch/sampler.js';
 import type { WatchZone } from '../../../core/watch/zones.js';
 
 /** seconds since the start, from µs, exact to the µs */
-export const seconds = (us: bigint): string => {
-  const neg = us < 0n;
-  const a = neg ? -us : us;
-  const frac = (a % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
-  return `${neg ? '-' : ''}${a / 1_000_000n}${frac ? '.' + frac : ''}`;
-};
+export const seconds = formatMicroExact;
 
 const num = (v: bigint | null): string => {
   const j = jsonInt(v);
@@ -86,7 +81,8 @@ export function escapeLabelValue(v: string): string {
 }
 
 /** µJ → J, µW → W, exact decimal text */
-const si = (micro: bigint): string => seconds(micro);
+/** joules from µJ, watts from µW: exact */
+const si = formatMicroExact;
 
 /**
  * The whole exposition after a pass: energy used since the watch started

@@ -5,6 +5,9 @@
  */
 import type { Globals } from '../../context.js';
 
+/** The prompt functions the wizard flows receive (@inquirer/prompts, loaded by the runner). */
+export type Prompts = typeof import('@inquirer/prompts');
+
 /** A word as a POSIX shell reads it back: bare when safe, else single-quoted. */
 export function shellWord(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;

@@ -3,34 +3,34 @@
  * the create-node / delete-node code (core/dtpm/edit.ts) on the snapshot held in
  * memory (dryRun: the file is not written), so the rules and the kernel's
  * arithmetic are the commands' own: after each step the tree is shown with every
- * node's aggregated min/max power and weight (computeBounds/computeWeights as
- * dtpm.c does them, kernel.md §3). At the end the result is saved to the snapshot,
+ * node's aggregated min/max power and weight (kernel/dtpm.ts updatePower and
+ * rebalanceWeights, as dtpm.c does them). At the end the result is saved to the snapshot,
  * or exported as a description, or dropped; the equivalent commands are printed.
  */
 import * as fs from 'node:fs';
 import type { CommandContext } from '../../context.js';
-import type { Prompts } from './run.js';
+import type { Prompts } from './commandline.js';
 import { loadSnapshotFile, type SnapshotFile } from '../../../core/snapshot/file.js';
 import { createNode, deleteNode, readHierarchy, type DtpmTarget } from '../../../core/dtpm/edit.js';
-import { deviceBounds, placementOf, validateNodeName, type HNode, type Hierarchy } from '../../../core/dtpm/model.js';
+import { deviceBounds, placementOf, validateNodeName, type DtpmNode, type Hierarchy } from '../../../core/dtpm/hierarchy.js';
 import { descriptionJson, renderKernelTable } from '../../../core/dtpm/describe.js';
-import { DTPM_WEIGHT_SCALE } from '../../../core/dtpm/hierarchy.js';
+import { DTPM_WEIGHT_SCALE } from '../../../core/kernel/dtpm.js';
 import { writeFileAtomic } from '../../../core/atomic.js';
 import { formatPower } from '../../../core/units.js';
 import { toJson } from '../../io.js';
 import { commandLine } from './commandline.js';
 import { promptError } from './limit.js';
 
-const bounds = (n: HNode) => `${formatPower(n.node.powerMinUw)} – ${formatPower(n.node.powerMaxUw)}`;
+const bounds = (n: DtpmNode) => `${formatPower(n.powerMinUw)} – ${formatPower(n.powerMaxUw)}`;
 
 /** The hierarchy as it stands: one line per node, its kind, min–max and weight. */
 export function hierarchyLines(h: Hierarchy): string[] {
   if (h.nodes.length === 0) return ['  (empty: no DTPM node yet)'];
-  const label = (n: HNode) => '  '.repeat(n.path.split('/').length - 1) + n.name;
+  const label = (n: DtpmNode) => '  '.repeat(n.path.split('/').length - 1) + n.name;
   const w = Math.max(...h.nodes.map((n) => label(n).length));
   return h.nodes.map((n) => {
     const kind = n.device ? n.device.kind : 'virtual';
-    const weight = n.parent ? `  weight ${n.node.weight}/${DTPM_WEIGHT_SCALE}` : '';
+    const weight = n.parent ? `  weight ${n.weight}/${DTPM_WEIGHT_SCALE}` : '';
     return `  ${label(n).padEnd(w)}  ${kind.padEnd(7)}  ${bounds(n)}${weight}`;
   });
 }

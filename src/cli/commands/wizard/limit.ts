@@ -5,7 +5,7 @@
  * transaction (read back, rolled back on failure or Ctrl-C between writes).
  */
 import type { CommandContext } from '../../context.js';
-import type { Prompts } from './run.js';
+import type { Prompts } from './commandline.js';
 import { PowercapError, refused } from '../../../core/errors.js';
 import { readPowercapTree, defaultConstraint, type Constraint, type PowercapTree, type Zone } from '../../../core/zones/model.js';
 import { applyPlan, planChanges, powerBounds, constraintLabel, describeStep, type LimitRequest, type Plan, type PlanStep } from '../../../core/limits/index.js';
@@ -133,7 +133,7 @@ export async function limitFlow(ctx: CommandContext, p: Prompts): Promise<void> 
   let interrupted = false;
   const onSigint = () => { interrupted = true; };
   process.on('SIGINT', onSigint);
-  const notesBefore = snap ? snap.notes.length : 0;
+  const notesBefore = src.notes.length;
   let result;
   try {
     result = await applyPlan(src.powercap, plan, { isInterrupted: () => interrupted });
@@ -152,7 +152,7 @@ export async function limitFlow(ctx: CommandContext, p: Prompts): Promise<void> 
     for (const d of ch.dependents) ctx.io.out(`  ${d.zoneId}${d.zoneName ? ` (${d.zoneName})` : ''}: ${d.before === null ? '?' : formatPower(d.before)} → ${d.applied === null ? '?' : formatPower(d.applied)}`);
   }
   if (snap) {
-    for (const n of snap.notes.slice(notesBefore)) ctx.io.warn(n);
+    for (const n of src.notes.slice(notesBefore)) ctx.io.warn(n);
     ctx.io.out(`Updated ${snap.path}.`);
   }
   ctx.io.out(`\nThe same change, without questions:\n  ${equivalent}`);

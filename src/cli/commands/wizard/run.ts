@@ -7,7 +7,9 @@
 import type { CommandContext } from '../../context.js';
 import { Exit, PowercapError, usageError } from '../../../core/errors.js';
 
-export type Prompts = typeof import('@inquirer/prompts');
+import type { Prompts } from './commandline.js';
+
+export type { Prompts } from './commandline.js';
 
 /** What to do without a terminal: the commands the wizard stands for. */
 export const NON_INTERACTIVE_HINT =

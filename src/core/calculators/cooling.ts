@@ -1,40 +1,16 @@
 /**
- * The cpufreq cooling device's power model (seed 001, kernel.md §4,
- * drivers/thermal/cpufreq_cooling.c before the energy model took over):
+ * The cpufreq cooling device's power model (seed 001,
+ * drivers/thermal/cpufreq_cooling.c before the energy model took over; the dynamic part is
+ * kernel/cpufreq-cooling.ts):
  *   P_dyn = C × f(MHz) × V(mV)² / 1e9 × load     (mW; load = Σ per-CPU load %, / 100)
  * plus a static (leakage) power that the platform computed from the CPUs, their voltage
  * and the temperature. Here the static part is a table of power by temperature and
  * voltage, interpolated bilinearly (clamped at the table's edges), or a fixed value.
  * µW figures use the same integer steps with the 6.0 divisor (1e6), as the EM does.
  */
-import * as fs from 'node:fs';
-import { invalidData, notFound, PowercapError, usageError } from '../errors.js';
+import { readUserFile } from '../files.js';
+import { invalidData, PowercapError } from '../errors.js';
 import { parsePowerUw, parseVoltageUv, parseTemperatureMc } from '../units.js';
-import { oppPowerMwPre60, oppPowerUw } from './table.js';
-
-export interface DynamicPower {
-  /** one CPU fully busy at this OPP */
-  rawUw: number;
-  rawMw: number;
-  /** Σ per-CPU load, percent (400 = four CPUs fully busy) */
-  totalLoadPct: number;
-  dynamicUw: number;
-  /** what the old cooling device computed: (raw mW × load) / 100 */
-  dynamicMw: number;
-}
-
-/** loadsBp: per-CPU load in hundredths of a percent (6000 = 60 %). */
-export function dynamicPower(coefficient: number, frequencyKhz: number, voltageUv: number, loadsBp: number[]): DynamicPower {
-  if (!(coefficient > 0)) throw usageError(`coefficient ${coefficient} must be above 0`, 'dynamic-power-coefficient from the device tree, e.g. --coefficient 436');
-  const rawUw = oppPowerUw(coefficient, voltageUv, frequencyKhz);
-  const rawMw = oppPowerMwPre60(coefficient, voltageUv, frequencyKhz);
-  const total = loadsBp.reduce((a, b) => a + b, 0);
-  return {
-    rawUw, rawMw, totalLoadPct: total / 100,
-    dynamicUw: Math.floor((rawUw * total) / 10000),
-    dynamicMw: Math.floor((rawMw * total) / 10000),
-  };
-}
 
 /** Leakage power of the domain by temperature (rows) and voltage (columns). */
 export interface StaticTable {
@@ -120,9 +96,6 @@ export function parseStaticTable(text: string, file: string): StaticTable {
 }
 
 export function readStaticTable(file: string): StaticTable {
-  let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (err) {
-    throw notFound(`cannot read ${file}: ${(err as { code?: string }).code ?? 'error'}`, 'a CSV of static power: header temperature,800mV,…; rows 25C,10mW,…');
-  }
+  const text = readUserFile(file, { what: 'static power table', hint: 'a CSV of static power: header temperature,800mV,…; rows 25C,10mW,…' });
   return parseStaticTable(text, file);
 }

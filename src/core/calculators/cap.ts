@@ -1,18 +1,19 @@
 /**
  * What a power limit does to a DTPM tree or to one performance domain, computed without
- * writing anything (kernel.md §3): the tree is cloned and distributeLimit() runs on the
+ * writing anything (kernel/dtpm.ts): the tree is cloned and setPowerLimitUw() runs on the
  * clone. Per leaf: the limit it is handed, the state (OPP) and frequency cap it lands on,
  * the power applied, and the performance lost against the top state.
  * Performance is the energy model's (capacity × f / fmax) for CPUs; devices have none in the
  * EM, so their frequency stands for it.
  */
-import { chooseLeafState, distributeLimit, type DtpmNode, type LeafTable, type SplitStep } from '../dtpm/hierarchy.js';
+import { setPowerLimitUw, type DtpmNode, type SplitStep } from '../kernel/dtpm.js';
+import { setPdPowerLimit, type LeafTable } from '../kernel/dtpm-cpu.js';
 
 /** A deep copy of the subtree under `node` (parent links inside the copy only). */
 export function cloneDtpm(node: DtpmNode, parent: DtpmNode | null = null): DtpmNode {
-  const copy: DtpmNode = { ...node, parent, children: [] };
+  const copy: DtpmNode = { ...node, parent };
   if (node.table) copy.table = { nrCpus: node.table.nrCpus, states: node.table.states.map((s) => ({ ...s })) };
-  copy.children = node.children.map((c) => cloneDtpm(c, copy));
+  copy.children = node.children.length ? node.children.map((c) => cloneDtpm(c, copy)) : node.children;
   return copy;
 }
 
@@ -38,7 +39,7 @@ export interface LeafCap {
 }
 
 export function leafCapOf(table: LeafTable, limitUw: number): Omit<LeafCap, 'name' | 'zoneId' | 'kind' | 'warning' | 'limitUw' | 'powerMaxUw'> {
-  const choice = chooseLeafState(table, limitUw);
+  const choice = setPdPowerLimit(table, limitUw);
   const top = table.states[table.states.length - 1]!;
   const s = table.states[choice.index]!;
   const byPerf = (top.performance ?? 0) > 0;
@@ -74,7 +75,7 @@ export interface TreeCap {
 /** Run a limit on a copy of `node`'s subtree; the original is left as it was. */
 export function capTree(node: DtpmNode, limitUw: number): TreeCap {
   const copy = cloneDtpm(node);
-  const steps = distributeLimit(copy, limitUw);
+  const steps = setPowerLimitUw(copy, limitUw);
   const leaves: LeafCap[] = [];
   for (const st of steps) {
     const n = st.node;

@@ -1,16 +1,19 @@
 /**
- * The emulated kernel behind a snapshot: what sysfs would do with a write
- * (powercap_sys.c stores, then the control type's driver), applied to the
- * snapshot's attribute tree. Every writing command goes through here on a
- * snapshot, as it goes through sysfs on a live tree.
+ * The emulated source: a snapshot's powercap tree behind the one Source interface, with the
+ * kernel emulated on write: what sysfs would do (powercap_sys.c stores, then the control type's
+ * driver, whose arithmetic is in core/kernel), applied to the snapshot's attribute tree. Every
+ * writing command goes through here on a snapshot, as it goes through sysfs on a live tree.
+ * What the emulation did that a user should know (clamps, guards) is reported through `onNote`.
+ * The snapshot module itself only reads, validates and writes files.
  */
 import { SysfsError } from '../errors.js';
 import type { SnapshotFile } from '../snapshot/file.js';
+import type { DirEntry, ReadResult, Source, SourceInfo } from './types.js';
 import { readPowercapTree, zoneAttr } from '../zones/model.js';
 import { readEnergyModel } from '../em/debugfs.js';
 import { buildDtpmForest, DTPM_CONTROL_TYPE } from '../dtpm/fromTree.js';
-import { distributeLimit } from '../dtpm/hierarchy.js';
-import { quantizeRaplPowerUw, quantizeRaplTimeWindowUs } from './rapl.js';
+import { setPowerLimitUw } from '../kernel/dtpm.js';
+import { quantizePowerLimit, computeTimeWindow } from '../kernel/rapl.js';
 
 const U64_MAX = 2n ** 64n - 1n;
 
@@ -39,7 +42,38 @@ function splitRel(rel: string): { dir: string; file: string; zoneId: string } {
 
 const CONSTRAINT_WRITABLE = /^constraint_([0-9]+)_(power_limit_uw|time_window_us)$/;
 
-export function emulateWrite(snap: SnapshotFile, rel: string, text: string): void {
+export type NoteHandler = (note: string) => void;
+
+export class EmulatedSource implements Source {
+  readonly info: SourceInfo;
+  constructor(
+    readonly snapshot: SnapshotFile,
+    private readonly onNote: NoteHandler = () => {},
+  ) {
+    this.info = snapshot.powercap.info;
+  }
+
+  list(rel: string): DirEntry[] | null {
+    return this.snapshot.powercap.list(rel);
+  }
+
+  isDir(rel: string): boolean {
+    return this.snapshot.powercap.isDir(rel);
+  }
+
+  read(rel: string): ReadResult {
+    return this.snapshot.powercap.read(rel);
+  }
+
+  write(rel: string, text: string): void {
+    const tree = this.snapshot.powercap;
+    if (tree.attr(rel) === undefined) throw new SysfsError(tree.dir(rel) ? 'EISDIR' : 'ENOENT', rel);
+    emulateWrite(this.snapshot, rel, text, this.onNote);
+  }
+}
+
+/** A write to the snapshot's powercap tree as the kernel would take it. */
+export function emulateWrite(snap: SnapshotFile, rel: string, text: string, onNote: NoteHandler): void {
   const tree = snap.powercap;
   const stored = tree.attr(rel);
   if (stored === undefined) throw new SysfsError('ENOENT', rel);
@@ -69,15 +103,15 @@ export function emulateWrite(snap: SnapshotFile, rel: string, text: string): voi
   if (m![2] === 'time_window_us') {
     if (controlType === DTPM_CONTROL_TYPE) throw new SysfsError('ENODATA', rel); // dtpm has no time window callback
     if (typeof stored === 'object' && stored.errno) throw new SysfsError('ENODATA', rel);
-    tree.setText(rel, `${isRapl ? quantizeRaplTimeWindowUs(value) : value}\n`);
+    tree.setText(rel, `${isRapl ? computeTimeWindow(value) : value}\n`);
     return;
   }
   if (typeof stored === 'object' && stored.errno) throw new SysfsError('ENODATA', rel);
   if (controlType === DTPM_CONTROL_TYPE) {
-    writeDtpmLimit(snap, zoneId, value);
+    writeDtpmLimit(snap, zoneId, value, onNote);
     return;
   }
-  tree.setText(rel, `${isRapl ? quantizeRaplPowerUw(value) : value}\n`);
+  tree.setText(rel, `${isRapl ? quantizePowerLimit(value) : value}\n`);
 }
 
 /**
@@ -97,16 +131,16 @@ function refuseEnable(snap: SnapshotFile, rel: string, controlType: string): voi
 }
 
 /** set_power_limit_uw() on a DTPM node: clamp, split by weight, store what each node applied. */
-function writeDtpmLimit(snap: SnapshotFile, zoneId: string, value: bigint): void {
+function writeDtpmLimit(snap: SnapshotFile, zoneId: string, value: bigint, onNote: NoteHandler): void {
   const pc = readPowercapTree(snap.powercap);
   const domains = snap.energyModel ? readEnergyModel(snap.energyModel) : [];
   const forest = buildDtpmForest(pc, snap.registry, domains);
   const node = forest.byZone.get(zoneId);
   if (!node) throw new SysfsError('ENOENT', zoneId);
   const requested = value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value);
-  for (const step of distributeLimit(node, requested)) {
+  for (const step of setPowerLimitUw(node, requested)) {
     const z = forest.zoneOf.get(step.node)!;
     snap.powercap.setText(zoneAttr(z, 'constraint_0_power_limit_uw'), `${step.appliedUw}\n`);
-    if (step.warning) snap.notes.push(step.warning);
+    if (step.warning) onNote(step.warning);
   }
 }

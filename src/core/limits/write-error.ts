@@ -3,7 +3,7 @@
  * spec/cli.md. The kernel answers a constraint store with EINVAL when the text is
  * not a base-10 integer and ENODATA when the driver refuses (a limit locked by
  * firmware, a DTPM time window); RAPL on older kernels answers a locked limit with
- * EACCES even as root (kernel.md §1–2). An ordinary user opening a 0644 root-owned
+ * EACCES even as root (powercap_sys.c, intel_rapl_common.c). An ordinary user opening a 0644 root-owned
  * attribute for writing gets EACCES before the kernel sees the value.
  */
 import { Exit, PowercapError, SysfsError, errnoOf } from '../errors.js';

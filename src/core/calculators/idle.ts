@@ -1,5 +1,5 @@
 /**
- * The genpd CPU-domain governor (seed 004, kernel.md §6, drivers/pmdomain/governor.c
+ * The genpd CPU-domain governor (seed 004, drivers/pmdomain/governor.c
  * cpu_power_down_ok()): a cluster's power domain can go off when all its CPUs are idle.
  * For an expected idle time T (until the next wakeup of any CPU in the domain) it takes the
  * deepest domain state whose off (entry) latency + minimum residency ≤ T and whose
@@ -66,7 +66,7 @@ export function savedNj(s: DomainIdleState, idleUs: number, onPowerUw: number | 
   return Math.trunc(pj / 1000);
 }
 
-/** rk3399's idle states (kernel.md §4): CPU_SLEEP is per CPU, CLUSTER_SLEEP the cluster domain's. */
+/** rk3399's idle states (arch/arm64/boot/dts/rockchip/rk3399.dtsi): CPU_SLEEP is per CPU, CLUSTER_SLEEP the cluster domain's. */
 export const RK3399_IDLE_STATES: DomainIdleState[] = [
   { name: 'CPU_SLEEP', offUs: 120, onUs: 250, residencyUs: 900, powerUw: null },
   { name: 'CLUSTER_SLEEP', offUs: 400, onUs: 500, residencyUs: 2000, powerUw: null },

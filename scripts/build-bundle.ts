@@ -1,0 +1,78 @@
+/**
+ * Build step after tsc: bundle the program (src/cli/bundle-entry.ts) into one
+ * CommonJS file, dist/powercapctl.cjs, which the package ships, then make its V8
+ * code cache (src/cli/code-cache.ts). On any failure it removes both and says so:
+ * the launcher then loads the compiled modules, slower to start but the same program.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BUNDLE_FILE, CACHE_FILE, makeCodeCache } from '../src/cli/code-cache.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const dist = path.join(root, 'dist');
+const bundle = path.join(dist, BUNDLE_FILE);
+
+function giveUp(why: string): never {
+  for (const f of [BUNDLE_FILE, CACHE_FILE]) fs.rmSync(path.join(dist, f), { force: true });
+  process.stderr.write(`powercapctl build: no bundle (${why}); the launcher will load the compiled modules instead\n`);
+  process.exit(0);
+}
+
+// files of earlier builds (the V8 startup snapshot this bundle replaced)
+for (const f of ['powercapctl.blob', 'powercapctl.key', 'powercapctl.node']) fs.rmSync(path.join(dist, f), { force: true });
+
+const RUNTIME_PACKAGES = /^(@inquirer\/prompts|ora|chalk|cli-table3|yaml)$/;
+/** set by bin/powercapctl: a require rooted at the bundle */
+const RUNTIME_REQUIRE = '__powercapctlRequire';
+
+let esbuild: typeof import('esbuild');
+try {
+  esbuild = await import('esbuild');
+} catch {
+  giveUp('esbuild is not installed');
+}
+const result = await esbuild.build({
+  entryPoints: [path.join(dist, 'src/cli/bundle-entry.js')],
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outfile: bundle,
+  logLevel: 'silent',
+  // modules find the package from the bundle's own place (dist/, set by the launcher): package-root.ts walks up from it
+  define: { 'import.meta.url': 'globalThis.__powercapctlBundleUrl' },
+  // less to read and hash at every start; names stay, so stack traces (--verbose) still read
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // loaded from node_modules when a command first needs them (inquirer alone brings 900 KB of
+  // encodings). A dynamic import() would need a loader hook inside the launcher's vm.Script, so
+  // each becomes a shim calling the require the launcher installs (Node ≥ 20.19 requires ES
+  // modules such as chalk, ora and inquirer).
+  plugins: [{
+    // commander requires child_process (for executable subcommands, which this program has none
+    // of) as it loads, and with it net, dgram and streams: ~4 ms of every start. It gets the
+    // module on first use instead.
+    name: 'lazy-child-process',
+    setup(b) {
+      b.onResolve({ filter: /^(node:)?child_process$/ }, (a) => (/[\\/]commander[\\/]/.test(a.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
+        contents: `let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= globalThis.${RUNTIME_REQUIRE}('node:child_process'))[k] });`,
+        loader: 'js',
+      }));
+    },
+  }, {
+    name: 'runtime-packages',
+    setup(b) {
+      b.onResolve({ filter: RUNTIME_PACKAGES }, (a) => ({ path: a.path, namespace: 'runtime-package' }));
+      b.onLoad({ filter: /.*/, namespace: 'runtime-package' }, (a) => ({
+        contents: `module.exports = globalThis.${RUNTIME_REQUIRE}(${JSON.stringify(a.path)});`,
+        loader: 'js',
+      }));
+    },
+  }],
+}).catch((err: Error) => giveUp(`bundling failed: ${err.message.split('\n')[0]}`));
+if (result.errors.length) giveUp('bundling failed');
+
+const made = makeCodeCache(root);
+if (!made.ok) process.stderr.write(`powercapctl build: no code cache (${made.why}); the bundle starts a few milliseconds slower\n`);

@@ -1,0 +1,27 @@
+/**
+ * The power of one OPP as drivers/opp/of.c computes it for the energy model
+ * (dev_pm_opp_calc_power() in v6.12, named _get_power() in earlier kernels; registered by
+ * dev_pm_opp_of_register_em()): power_uW = C × mV × mV × (Hz / 1e6) / 1e6, mV = µV / 1000
+ * truncated, C = dynamic-power-coefficient (v6.0+); before 6.0 the last division was by 1e9,
+ * giving mW (v5.9–v5.19).
+ */
+
+const idiv = (a: number, b: number) => Math.floor(a / b);
+
+/** Dynamic power of one OPP in µW, exactly as dev_pm_opp_calc_power() computes it on kernels ≥ 6.0. */
+export function oppPowerUw(coefficient: number, voltageUv: number, frequencyKhz: number): number {
+  return Number(oppPowerRaw(coefficient, voltageUv, frequencyKhz) / 1_000_000n);
+}
+
+/** The same on kernels before 6.0: milliwatts. */
+export function oppPowerMwPre60(coefficient: number, voltageUv: number, frequencyKhz: number): number {
+  return Number(oppPowerRaw(coefficient, voltageUv, frequencyKhz) / 1_000_000_000n);
+}
+
+function oppPowerRaw(coefficient: number, voltageUv: number, frequencyKhz: number): bigint {
+  const mV = BigInt(idiv(voltageUv, 1000));
+  const mhz = BigInt(idiv(frequencyKhz * 1000, 1_000_000));
+  // u64 product: C × mV² × MHz can pass 2^53 for big coefficients, so bigint here
+  return BigInt(coefficient) * mV * mV * mhz;
+}
+

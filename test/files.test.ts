@@ -1,0 +1,49 @@
+/**
+ * A file the user names is read in one place (core/files.ts), so every command answers a missing
+ * file with exit 3 and a directory given as a file with exit 2, naming what it expected.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { run, example, exampleCopy } from './helpers.js';
+
+const cases: Array<[string, (f: string) => string[]]> = [
+  ['snapshot file', (f) => ['--snapshot', f, 'list']],
+  ['description file', (f) => ['--snapshot', example('rk3399-dtpm'), 'dtpm', 'import', f, '--dry-run']],
+  ['OPP file', (f) => ['model', 'em', '--opp-file', f, '--coefficient', '100']],
+  ['device-tree file', (f) => ['model', 'em', '--dts', f]],
+  ['file', (f) => ['model', 'budget', '-b', '1W', '--tree', f]],
+  ['static power table', (f) => ['model', 'power', '--freq', '1GHz', '--voltage', '900mV', '--coefficient', '100', '--temp', '55C', '--static-table', f]],
+  ['profile', (f) => ['--snapshot', example('intel-laptop'), 'apply', f, '--check']],
+];
+
+test('a directory given as a file exits 2 in every command, a missing file 3', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'powercapctl-files-'));
+  try {
+    for (const [what, args] of cases) {
+      const d = run(args(dir));
+      assert.equal(d.code, 2, `${what}: ${d.stderr}`);
+      assert.match(d.stderr, new RegExp(`is a directory, not an? ${what}`));
+      assert.equal(d.stdout, '');
+      const missing = path.join(dir, 'missing');
+      const m = run(args(missing));
+      assert.equal(m.code, 3, `${what}: ${m.stderr}`);
+      assert.match(m.stderr, new RegExp(`${what} not found: ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i'));
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('registry add --em-table reads its table the same way', () => {
+  const copy = exampleCopy('rk3399-dtpm');
+  try {
+    const r = run(['--snapshot', copy.file, 'registry', 'add', 'npu0', '--em', 'npu', '--em-table', copy.dir]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /is a directory, not an energy-model table/);
+  } finally {
+    copy.cleanup();
+  }
+});
