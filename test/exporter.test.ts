@@ -375,11 +375,19 @@ describe('exporter: HTTP surface, misbehaving clients, listen errors, signals', 
     }
   });
 
-  test('an address that is not this machine\'s: exit 1; a malformed --listen or option: exit 2', () => {
+  test('an address that is not this machine\'s: exit 1; no powercap tree: exit 3; a malformed --listen or option: exit 2', () => {
     const r = run(['--root', tree.classRoot, 'exporter', '--listen', '192.0.2.1:9847']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^powercapctl: cannot listen on 192\.0\.2\.1:9847: 192\.0\.2\.1 is not an address of this machine\n/);
     assert.ok(r.stderr.trim().split('\n').length <= 2, r.stderr);
+    const empty = makeTempDir('powercapctl-empty-');
+    try {
+      const n = run(['--root', empty, 'exporter']);
+      assert.equal(n.code, 3, n.stderr);
+      assert.match(n.stderr, /no powercap zones/);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
     for (const args of [['--listen', 'localhost'], ['--listen', '127.0.0.1:99999'], ['--max-connections', '0'], ['-i', '1ms']]) {
       const u = run(['--root', tree.classRoot, 'exporter', ...args]);
       assert.equal(u.code, 2, `${args.join(' ')}: ${u.stderr}`);

@@ -4,7 +4,7 @@
  * SIGTERM (exit 0) or Ctrl-C (exit 130).
  */
 import type { CommandContext } from '../../context.js';
-import { Exit, usageError } from '../../../core/errors.js';
+import { Exit, notFound, usageError } from '../../../core/errors.js';
 import { formatDuration, parseDurationUs } from '../../../core/units.js';
 import { readPowercapTree } from '../../../core/zones/model.js';
 import { describeZone, selectZones } from '../../../core/zones/select.js';
@@ -53,7 +53,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   const src = ctx.source();
   const tree = readPowercapTree(src.powercap);
   const selected = selectZones(tree, patterns, o.type);
-  if (selected.length === 0) throw usageError('no powercap zones to export', 'see what this machine exposes with: powercapctl list');
+  if (selected.length === 0) throw notFound('no powercap zones to export: this machine exposes none', 'VMs and containers usually have none; see what there is with: powercapctl list');
   const plan = planWatch(selected, tree.byId);
   // the same rule as watch's system line (a single zone is its own total here: a fleet always gets one)
   const summed = plan.zones.length
