@@ -395,6 +395,29 @@ describe('exporter: HTTP surface, misbehaving clients, listen errors, signals', 
     }
   });
 
+  test('read errors are counted by errno and gaps by reason; a limit changed on disk shows after --limits-interval', async () => {
+    const faults = `${tree.faults};read:*/intel-rapl-mmio:0/energy_uj=EIO`;
+    const e = await startExporter(tree.classRoot, ['-i', '50ms', '--limits-interval', '100ms'], { env: { POWERCAPCTL_FAULTS: faults } });
+    try {
+      await sleep(300);
+      let m = (await get(e.port)).body;
+      const errors = Number(/^powercapctl_exporter_read_errors_total\{errno="EIO"\} ([0-9]+)$/m.exec(m)?.[1]);
+      assert.ok(errors >= 3, `EIO counted: ${errors}`);
+      assert.match(m, /^powercapctl_exporter_gaps_total\{reason="unreadable"\} [0-9]+$/m);
+      assert.doesNotMatch(m, /^powercap_power_watts\{zone="intel-rapl-mmio:0"/m, 'no power for a zone in a gap');
+      assert.match(m, /^powercapctl_exporter_last_sample_duration_seconds 0\.[0-9]+$/m);
+      // set-limit (or the firmware) changes PL1: the next re-read serves it
+      fs.writeFileSync(path.join(tree.devicesRoot, tree.zonePaths.get('intel-rapl:0')!, 'constraint_0_power_limit_uw'), '20000000\n');
+      await sleep(300);
+      m = (await get(e.port)).body;
+      assert.match(m, /^powercap_power_limit_watts\{zone="intel-rapl:0",name="package-0",control_type="intel-rapl",constraint="long_term"\} 20$/m);
+      assert.match(m, /^powercap_effective_power_limit_watts\{name="package-0",constraint="long_term",zones="intel-rapl:0\+intel-rapl-mmio:0"\} 15$/m);
+    } finally {
+      assert.equal((await stop(e.child, e.exited)).code, 0);
+      fs.writeFileSync(path.join(tree.devicesRoot, tree.zonePaths.get('intel-rapl:0')!, 'constraint_0_power_limit_uw'), '28000000\n');
+    }
+  });
+
   test('not root: no energy families, an info metric says why, limits and DTPM power still served', { skip: NOBODY === null && 'needs root to run as nobody' }, async () => {
     const e = await startExporter(tree.classRoot, ['-i', '100ms'], { ...NOBODY!, env: { POWERCAPCTL_FAULTS: tree.faults } });
     try {
