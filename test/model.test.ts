@@ -176,17 +176,17 @@ describe('model cap', () => {
 });
 
 describe('model energy', () => {
-  test('cpu4 at 300,200: 375 with headroom → 816 MHz; energy 5218 × 500 and pre-6.8 534154 × 500 / 1024', () => {
+  test('cpu4 at 300,200: 375 with headroom → 816 MHz; energy 5218 × 500 and 6.0–6.8 534154 × 500 / 1024', () => {
     const r = run(['--snapshot', RK3399, 'model', 'energy', '-d', 'cpu4', '--util', '300,200', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const j = r.json();
     assert.equal(j.maxUtilHeadroom, 375);
     assert.equal(j.current.frequencyKhz, 816000);
     assert.equal(j.current.energy, 2609000);
-    // pre-6.8: f ≥ 375 × 1800000 / 1024 = 659179 kHz → 816 MHz; cost 242150 × 1800000 / 816000 = 534154
-    assert.equal(j.pre68.targetFrequencyKhz, 659179);
-    assert.equal(j.pre68.cost, 534154);
-    assert.equal(j.pre68.energy, 260817);
+    // 6.0–6.8: f ≥ 375 × 1800000 / 1024 = 659179 kHz → 816 MHz; cost 242150 × 1800000 / 816000 = 534154
+    assert.equal(j.pre69.targetFrequencyKhz, 659179);
+    assert.equal(j.pre69.cost, 534154);
+    assert.equal(j.pre69.energy, 260817);
   });
 
   test('a light load skips the inefficient 408 and 600 MHz states', () => {

@@ -33,6 +33,8 @@ export interface DtsOpp {
   voltageUv: number | null;
   powerUw: number | null;
   turbo: boolean;
+  /** the OPP has opp-supported-hw */
+  hw?: boolean;
 }
 
 export interface DtsConsumer {
@@ -239,7 +241,8 @@ export function readOpps(table: DtsOppTable, file: string, opts: OppReadOptions 
       voltageUv: mv && mv.cells.length ? Number(mv.cells[0]) : null,
       // dev_pm_opp_get_power(): the sum over supplies
       powerUw: mw && mw.cells.length ? Number(mw.cells.reduce((a, b) => a! + b!, 0n)) : null,
-      turbo: o.props.has('turbo-mode') || o.props.has('turbo-mode;'),
+      turbo: o.props.has('turbo-mode'),
+      hw: o.props.has('opp-supported-hw'),
     });
   }
   if (withHwProp > 0) {
@@ -258,7 +261,7 @@ export function readOpps(table: DtsOppTable, file: string, opts: OppReadOptions 
     if (prev && prev.frequencyHz === o.frequencyHz) {
       if (prev.voltageUv === o.voltageUv) { notes.push(`${table.path}: ${o.node} duplicates ${prev.node} (same frequency and voltage): dropped, as the OPP core does`); continue; }
       throw invalidData(`${file}: ${table.path}: OPPs ${prev.node} and ${o.node} have the same frequency ${o.frequencyHz} Hz and different voltages`,
-        'the OPP core refuses the whole table (_opp_is_duplicate: -EEXIST): remove one');
+        (o.hw || prev.hw) ? 'the OPP core refuses the whole table (_opp_is_duplicate: -EEXIST): they carry opp-supported-hw, give the board\'s mask with --supported-hw' : 'the OPP core refuses the whole table (_opp_is_duplicate: -EEXIST): remove one');
     }
     out.push(o);
   }

@@ -122,9 +122,9 @@ function dtRows(d: DtDomain, coefficient: number | null, where: string): EmRow[]
 const capacityText = (d: DtDomain) => {
   const c = d.capacity;
   if (!c) return 'default';
-  if (c.origin === 'default') return '1024: no CPU has capacity-dmips-mhz';
-  if (c.origin === 'partial') return '1024: some CPUs lack capacity-dmips-mhz (the kernel falls back to 1024 for all)';
-  return `capacity-dmips-mhz and max frequency of every CPU, normalised to 1024 (arch_topology.c)`;
+  if (c.origin === 'default') return 'the default: no CPU has capacity-dmips-mhz';
+  if (c.origin === 'partial') return 'the default: some CPUs lack capacity-dmips-mhz (the kernel then uses 1024 for all)';
+  return 'capacity-dmips-mhz × max frequency, normalised (arch_topology.c)';
 };
 
 /** One domain of a device tree as the kernel of `era` registers it; throws its reason when it would not. */
@@ -208,7 +208,7 @@ export async function loadDomainFromFile(o: DomainOptions): Promise<ModelDomain>
     return {
       name: table.labels[0] ?? table.name, origin: { kind: 'dts', file: o.dts, table: table.path }, cpu,
       cpus: null, nrCpus: nrCpusOpt ?? (cpuConsumers.length || null),
-      capacity, capacitySource: o.capacity !== undefined ? '--capacity' : 'default 1024 (no CPU uses this table)', coefficient: microwatt ? null : coef, era, states, notes,
+      capacity, capacitySource: o.capacity !== undefined ? '--capacity' : 'the default (no CPU uses this table)', coefficient: microwatt ? null : coef, era, states, notes,
     };
   }
   if (o.oppFile !== undefined) {
@@ -225,7 +225,7 @@ export async function loadDomainFromFile(o: DomainOptions): Promise<ModelDomain>
     const states = tableFromRows(rows, { capacity, cpu, era, where: o.oppFile });
     return {
       name: path.basename(o.oppFile).replace(/\.[^.]+$/, ''), origin: { kind: 'opp-file', file: o.oppFile }, cpu,
-      cpus: null, nrCpus: nrCpusOpt, capacity, capacitySource: o.capacity !== undefined ? '--capacity' : 'default 1024', coefficient, era, states, notes,
+      cpus: null, nrCpus: nrCpusOpt, capacity, capacitySource: o.capacity !== undefined ? '--capacity' : 'the default', coefficient, era, states, notes,
     };
   }
   throw usageError('no table given', 'use --dts FILE --coefficient C, --opp-file FILE, or --domain NAME with a snapshot or --em-root');
@@ -254,7 +254,7 @@ export function pickDomain(domains: PerfDomain[], ref: string, where: string): P
  */
 export function domainFromEm(d: PerfDomain, o: DomainOptions, where: string): ModelDomain {
   const explicitEra = o.kernel !== undefined && o.kernel !== 'current';
-  const era = explicitEra ? parseEra(o.kernel) : d.microwatts ? DEFAULT_ERA : { major: 5, minor: 15, name: 'before 6.0 (mW dump)' };
+  const era = explicitEra ? parseEra(o.kernel) : d.microwatts ? DEFAULT_ERA : { major: 5, minor: 14, name: 'before 6.0', asDumped: true };
   const cpu = d.cpus !== null && !o.device;
   const notes: string[] = [];
   const top = d.states[d.states.length - 1]!;
@@ -262,7 +262,7 @@ export function domainFromEm(d: PerfDomain, o: DomainOptions, where: string): Mo
   if (!d.microwatts) notes.push(`${d.name}: power values are mW (${d.flags === null ? 'no flags file: a kernel before 6.0' : 'flags bit0 clear'}): µW shown as mW × 1000`);
   if (d.artificial) notes.push(`${d.name}: an artificial EM: powers are on an abstract scale, not watts`);
   const capacity = o.capacity !== undefined ? parseCapacity(o.capacity) : top.performance > 0 ? top.performance : 1024;
-  const capacitySource = o.capacity !== undefined ? '--capacity' : top.performance > 0 ? 'the energy model (performance of the top state)' : 'default 1024 (the dump has no performance)';
+  const capacitySource = o.capacity !== undefined ? '--capacity' : top.performance > 0 ? 'the energy model (performance of the top state)' : 'the default (the dump has no performance)';
   let states: PerfState[];
   if (explicitEra || o.capacity !== undefined) {
     states = tableFromRows(d.states.map((s, i) => ({ label: `${d.name} state ${i} (${s.frequencyKhz} kHz)`, frequencyKhz: s.frequencyKhz, powerUw: s.powerUw * scale, powerMw: scale === 1000 ? s.powerUw : null })), { capacity, cpu, era, where });

@@ -182,6 +182,8 @@ export interface KernelEra {
   name: string;
   /** 32-bit kernel: em_scale_power() does not scale (5.15–5.19) */
   bits32?: boolean;
+  /** a debugfs dump of an older kernel shown as that kernel wrote it */
+  asDumped?: boolean;
 }
 
 export const DEFAULT_ERA: KernelEra = { major: 6, minor: 12, name: '6.12' };
@@ -200,8 +202,9 @@ export const eraRules = (e: KernelEra) => ({
 /** A one-line statement of the era's rules, for output. */
 export function eraSummary(e: KernelEra): string {
   const r = eraRules(e);
+  if (e.asDumped) return `a kernel ${e.name}: power in ${r.microwatts ? 'µW' : 'mW'}, costs and flags as that kernel wrote them`;
   const cost = r.costByPerformance ? 'cost = 10·power / performance' : r.scalePower ? 'cost = fmax·power·1000 / f (em_scale_power)' : 'cost = fmax·power / f';
-  return `kernel ${e.name} rules: power in ${r.microwatts ? 'µW' : 'mW'}, ${cost}, ${r.inefficientFlags ? 'inefficient states flagged' : 'no inefficient flags'}`;
+  return `kernel ${e.name}: power in ${r.microwatts ? 'µW' : 'mW'}, ${cost}, ${r.inefficientFlags ? 'inefficient states flagged' : 'no inefficient flags'}`;
 }
 
 /**
@@ -274,12 +277,12 @@ export class PerformanceZeroError extends Error {}
 
 /**
  * em_cpu_energy(): the energy the scheduler (EAS) expects a performance domain to use
- * for given per-CPU utilisations (include/linux/energy_model.h; current rules v6.9+, the pre-6.8 pick alongside).
+ * for given per-CPU utilisations (include/linux/energy_model.h; current rules v6.9+, the 6.0–6.8 pick alongside).
  *
- * Current kernels (≥ 6.8): max_util gets 25 % headroom (util + util/4, as schedutil's
+ * Current kernels (≥ 6.9, em_cpu_energy after commit 1b600da51073): max_util gets 25 % headroom (util + util/4, as schedutil's
  * map_util_perf()), clamped to the CPU capacity; the state is the first *efficient* one whose
  * performance ≥ that; energy = cost × Σutil, with cost = power × 10 / performance.
- * Before 6.8 the state was picked by frequency (f ≥ max_util × fmax / capacity) and
+ * On 6.0–6.8 the state was picked by frequency (f ≥ max_util × fmax / capacity) and
  * energy = cost × Σutil / capacity with cost = power × fmax / f.
  * Both estimates, divided back to µW, are the domain's average power at those utilisations.
  */
@@ -304,7 +307,7 @@ export interface EnergyEstimate {
   maxUtilHeadroom: number;
   sumUtil: number;
   current: StatePick;
-  pre68: StatePick & { targetFrequencyKhz: number };
+  pre69: StatePick & { targetFrequencyKhz: number };
 }
 
 /** util + util >> 2: schedutil's 25 % headroom */
@@ -347,7 +350,7 @@ export function emCpuEnergy(
   const energy = cs.cost * sumUtil;
   const current: StatePick = { index: c.index, frequencyKhz: cs.frequencyKhz, powerUw: cs.powerUw, cost: cs.cost, skipped: c.skipped, energy, estimateUw: idiv(energy, 10) };
 
-  // pre-6.8: by frequency, cost = power × fmax / f, inefficiency from that cost
+  // 6.0–6.8: by frequency, cost = power × fmax / f, inefficiency from that cost
   const fmax = states[states.length - 1]!.frequencyKhz;
   const oldCost = states.map((s) => idiv(s.powerUw * fmax, s.frequencyKhz));
   const oldIneff = inefficientStates(oldCost);
@@ -355,6 +358,6 @@ export function emCpuEnergy(
   const o = pick(states, (s) => s.frequencyKhz >= targetFrequencyKhz, (i) => oldIneff[i]!, skip);
   const os = states[o.index]!;
   const oldEnergy = idiv(oldCost[o.index]! * sumUtil, capacity);
-  const pre68 = { index: o.index, frequencyKhz: os.frequencyKhz, powerUw: os.powerUw, cost: oldCost[o.index]!, skipped: o.skipped, energy: oldEnergy, estimateUw: oldEnergy, targetFrequencyKhz };
-  return { capacity, utils, maxUtil, maxUtilHeadroom, sumUtil, current, pre68 };
+  const pre69 = { index: o.index, frequencyKhz: os.frequencyKhz, powerUw: os.powerUw, cost: oldCost[o.index]!, skipped: o.skipped, energy: oldEnergy, estimateUw: oldEnergy, targetFrequencyKhz };
+  return { capacity, utils, maxUtil, maxUtilHeadroom, sumUtil, current, pre69 };
 }

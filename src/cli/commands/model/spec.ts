@@ -87,10 +87,10 @@ export const modelSpec: CommandSpec = {
     {
       name: 'energy',
       group: 'model',
-      summary: 'the state EAS picks for per-CPU utilisations, and its energy estimate (current and pre-6.8 formulas)',
+      summary: 'the state EAS picks for per-CPU utilisations, and its energy estimate (6.9+ and 6.0–6.8 formulas)',
       description:
         'em_cpu_energy(): max utilisation + 25 % headroom picks the first efficient state whose performance covers it;\n' +
-        'energy = cost × Σutil (6.8+), or cost × Σutil / capacity with cost = power × fmax / f (before 6.8).\n' +
+        'energy = cost × Σutil (6.9+), or cost × Σutil / capacity with cost = power × fmax / f (6.0–6.8).\n' +
         'Both are shown, and as an average power of the domain.',
       options: [
         ...DOMAIN_OPTIONS,
