@@ -3,7 +3,7 @@ import type { ModelDomain } from '../../../core/em/input.js';
 import * as fs from 'node:fs';
 import { notFound, PowercapError, usageError } from '../../../core/errors.js';
 import { formatPower, formatVoltageUv } from '../../../core/units.js';
-import { domainOptions, hasFileInput, loadDomains, outJson, renderTable } from './common.js';
+import { domainOptions, hasFileInput, loadDomains, sourceDomains, outJson, renderTable } from './common.js';
 import { eraRules, eraSummary } from '../../../core/kernel/energy-model.js';
 import { formatCpuList } from '../../../core/em/debugfs.js';
 
@@ -123,12 +123,13 @@ async function emDomains(ctx: CommandContext, opts: Record<string, unknown>): Pr
   if (typeof opts.dt === 'string') return fromDt(opts.dt, '');
   if (hasFileInput(o) || ctx.globals.snapshot !== undefined) return { domains: await loadDomains(ctx, opts, true), refused: null, header: null };
   try {
-    const domains = await loadDomains(ctx, opts, true);
-    return { domains, refused: null, header: `source: the kernel's energy model (${ctx.emRootPath})` };
+    await sourceDomains(ctx);
   } catch (err) {
+    // no energy model to read (absent, empty, root only): the live device tree serves, when there is one
     if (!(err instanceof PowercapError) || (err.exitCode !== 3 && err.exitCode !== 4)) throw err;
     const live = liveDtPath();
     if (!fs.existsSync(live)) throw err;
     return fromDt(live, ` (the kernel's energy model is not readable: ${err.message})`);
   }
+  return { domains: await loadDomains(ctx, opts, true), refused: null, header: `source: the kernel's energy model (${ctx.emRootPath})` };
 }
