@@ -7,7 +7,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { notFound, permissionDenied } from '../errors.js';
 import { userFileError } from '../files.js';
 import { isFdt, parseFdt, readDtDirectory } from './fdt.js';
 import { parseDts, type ParsedDts } from './parser.js';
@@ -30,9 +29,7 @@ const needsCpp = (text: string) => /^\s*#\s*(include|define|if|ifdef|ifndef)\b/m
 export function loadDeviceTree(file: string, opts: LoadOptions = {}): LoadedTree {
   let st: fs.Stats;
   try { st = fs.statSync(file); } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES') throw permissionDenied(`cannot read ${file}: EACCES`);
-    throw notFound(`no device tree at ${file}`, 'give a .dts/.dtsi/.dtb file or a directory like /sys/firmware/devicetree/base');
+    throw userFileError(file, err, { what: 'device-tree file', hint: 'give a .dts/.dtsi/.dtb file or a directory like /sys/firmware/devicetree/base' });
   }
   if (st.isDirectory()) return { ...readDtDirectory(file), kind: 'directory', how: `the device tree in ${file}` };
   let buf: Buffer;
