@@ -99,9 +99,7 @@ describe('capacity from capacity-dmips-mhz (item 1)', () => {
   test('normalizeCpuCapacities: one CPU without capacity-dmips-mhz → 1024 for all; v6.1 counts MHz, v6.12 kHz', () => {
     // topology_parse_cpu_capacity(): "partial information: fallback to 1024 for all CPUs"
     assert.deepEqual(normalizeCpuCapacities([{ dmipsMhz: 485, maxFreqKhz: 1416000 }, { dmipsMhz: null, maxFreqKhz: 1800000 }]).map((c) => c.capacity), [1024, 1024]);
-    // 6.1 (freq_factor = max_freq / 1000): 100 × 1000 against 1024 × 1999 (1999999 kHz → 1999 MHz):
-    // (100000 << 10) / 2046976 = 50; 6.12 (kHz): (100 × 1000000 << 10) / (1024 × 1999999) = 50 as well, but
-    // 1000 × 1999 against 999 × 2001 MHz … the unit shows with 1999999 vs 1999000 kHz:
+    // the frequency unit shows when two CPUs differ below 1 MHz: 1999999 kHz and 1999000 kHz
     const cpus = [{ dmipsMhz: 1024, maxFreqKhz: 1999999 }, { dmipsMhz: 1024, maxFreqKhz: 1999000 }];
     // 6.1: both 1999 MHz → 1024 and 1024; 6.12: (1024 × 1999000 << 10) / (1024 × 1999999) = 1023
     assert.deepEqual(normalizeCpuCapacities(cpus, [6, 1]).map((c) => c.capacity), [1024, 1024]);
@@ -143,6 +141,14 @@ describe('device trees as a board has them (item 2)', () => {
     const d = run(['model', 'em', '--dt', write('decompiled.dts', decompiled), '--json']);
     assert.equal(d.code, 0, d.stderr);
     expectBoard(d.json());
+  });
+
+  test('a device left disabled (a .dtsi leaves it to the board) is not probed, so not a domain; --table still models it as a device', () => {
+    const dts = write('gpu-off.dtsi', BOARD.replace('dynamic-power-coefficient = <2640>; };', 'dynamic-power-coefficient = <2640>; status = "disabled"; };'));
+    assert.deepEqual(run(['model', 'em', '--dt', dts, '--json']).json().domains.map((d: any) => d.name), ['cpu0', 'cpu2']);
+    const g = run(['model', 'em', '--dts', dts, '--table', 'gpu', '--json']).json().domains[0];
+    assert.equal(g.cpu, false);
+    assert.equal(g.coefficient, 2640);
   });
 
   test('the kernel\'s energy model stays the default where it is readable', () => {

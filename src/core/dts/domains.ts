@@ -68,7 +68,7 @@ export const busName = (n: DtNode) => { const [base, unit] = n.name.split('@'); 
 export function dtDomains(dts: ParsedDts, file: string, o: OppReadOptions & { kernel?: readonly [number, number] } = {}): DtDomains {
   const tables = oppTables(dts);
   const tableOf = new Map<DtNode, DtsOppTable>();
-  for (const t of tables) for (const c of t.consumers) tableOf.set(c.node, t);
+  for (const t of tables) for (const c of t.consumers) if (!c.disabled) tableOf.set(c.node, t);
   const cpusNode = findPath(dts.root, '/cpus');
   const cpuNodes = (cpusNode?.children ?? []).filter((n) => stringsOf(n.props.get('device_type'))[0] === 'cpu' && !['disabled', 'fail'].includes(stringsOf(n.props.get('status'))[0] ?? ''));
   const read = new Map<DtsOppTable, ReturnType<typeof readTable>>();
@@ -111,7 +111,7 @@ export function dtDomains(dts: ParsedDts, file: string, o: OppReadOptions & { ke
   }
   for (const t of tables) {
     for (const c of t.consumers) {
-      if (c.cpu) continue;
+      if (c.cpu || c.disabled) continue;
       if (c.coefficient === null) {
         // a device registers an EM with opp-microwatt alone too
         const r = readOnce(t);

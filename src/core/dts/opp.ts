@@ -47,6 +47,8 @@ export interface DtsConsumer {
   coefficient: number | null;
   /** capacity-dmips-mhz, when present */
   capacityDmipsMhz: number | null;
+  /** status is not "okay": the kernel does not probe it (a .dtsi leaves it to the board) */
+  disabled: boolean;
 }
 
 export interface DtsOppTable {
@@ -167,7 +169,7 @@ export function oppTables(dts: ParsedDts): DtsOppTable[] {
   });
   const byPhandle = phandles(dts.root);
   walkDt(dts.root, (n) => {
-    if (!n.props.has('operating-points-v2') || isDisabled(n)) return;
+    if (!n.props.has('operating-points-v2')) return;
     for (const target of refTargets(dts, n, 'operating-points-v2', byPhandle).slice(0, 1)) {
       const t = byNode.get(target);
       if (!t) continue;
@@ -178,6 +180,7 @@ export function oppTables(dts: ParsedDts): DtsOppTable[] {
         cpu: stringsOf(n.props.get('device_type'))[0] === 'cpu',
         coefficient: u32Prop(n, 'dynamic-power-coefficient'),
         capacityDmipsMhz: u32Prop(n, 'capacity-dmips-mhz'),
+        disabled: isDisabled(n),
       });
     }
   });
