@@ -11,7 +11,7 @@
 # subcommands of a command path
 _powercapctl_subs() {
   case "$1" in
-    '') echo 'list tree set-limit apply watch model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion help' ;;
+    '') echo 'list tree set-limit apply watch exporter model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion help' ;;
     model) echo 'em power energy cap budget idle' ;;
     registry) echo 'list add remove' ;;
     dtpm) echo 'new export import check' ;;
@@ -30,6 +30,7 @@ _powercapctl_opts() {
     set-limit) echo '-c --constraint -w --time-window --enable --disable -n --dry-run -y --yes -f --force -h --help' ;;
     apply) echo '--check --only --watch --state -h --help' ;;
     watch) echo '-i --interval -n --count -d --duration --format --textfile --record --speed -t --type -h --help' ;;
+    exporter) echo '-l --listen -i --interval --limits-interval -t --type --max-connections --client-timeout -h --help' ;;
     model) echo '-h --help' ;;
     'model em') echo '-d --domain --dts --table -I --include --supported-hw --opp-name --opp-file -C --coefficient --capacity --device --cpus --kernel --dt --plot --svg -h --help' ;;
     'model power') echo '-d --domain --dts --table -I --include --supported-hw --opp-name --opp-file -C --coefficient --capacity --device --cpus -f --freq -V --voltage -u --util --static --static-table -t --temp -h --help' ;;
@@ -85,6 +86,12 @@ _powercapctl_optval() {
     'watch|--record') echo file ;;
     'watch|--speed') echo none ;;
     'watch|-t'|'watch|--type') echo none ;;
+    'exporter|-l'|'exporter|--listen') echo none ;;
+    'exporter|-i'|'exporter|--interval') echo none ;;
+    'exporter|--limits-interval') echo none ;;
+    'exporter|-t'|'exporter|--type') echo none ;;
+    'exporter|--max-connections') echo none ;;
+    'exporter|--client-timeout') echo none ;;
     'model em|-d'|'model em|--domain') echo domain ;;
     'model em|--dts') echo file ;;
     'model em|--table') echo none ;;
@@ -197,6 +204,7 @@ _powercapctl_arg() {
     set-limit) (( $2 == 0 )) && { echo zone; return; }; (( $2 >= 1 )) && { echo none; return; } ;;
     apply) (( $2 == 0 )) && { echo file; return; } ;;
     watch) (( $2 >= 0 )) && { echo zone; return; } ;;
+    exporter) (( $2 >= 0 )) && { echo zone; return; } ;;
     'registry add') (( $2 == 0 )) && { echo device; return; } ;;
     'registry remove') (( $2 == 0 )) && { echo device; return; } ;;
     create-node) (( $2 == 0 )) && { echo dtpm-node; return; } ;;
@@ -211,7 +219,7 @@ _powercapctl_arg() {
     grant-read) (( $2 == 0 )) && { echo none; return; } ;;
     wizard) (( $2 == 0 )) && { echo 'choice limit dtpm'; return; } ;;
     completion) (( $2 == 0 )) && { echo 'choice bash zsh fish'; return; } ;;
-    help) (( $2 == 0 )) && { echo 'choice list tree set-limit apply watch model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion'; return; } ;;
+    help) (( $2 == 0 )) && { echo 'choice list tree set-limit apply watch exporter model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion'; return; } ;;
   esac
 }
 

@@ -11,7 +11,7 @@
 function __powercapctl_subs
     switch "$argv[1]"
         case ''
-            printf '%s\t%s\n' 'list' 'one row per zone: energy, power, limits, time windows' 'tree' 'the zone hierarchy, with power, limits and DTPM weights' 'set-limit' 'set a power limit (and time window, enabled) on one or more zones, as one transaction' 'apply' 'bring the limits into a profile\'s state (YAML or JSON), as one transaction; --check compares only' 'watch' 'sample energy and power over time: live table, NDJSON, CSV or Prometheus text' 'model' 'energy-model calculators: OPP tables, power, energy, caps, budgets, cluster idle' 'registry' 'the power devices a DTPM hierarchy is built from (list, add, remove)' 'create-node' 'add a node to a DTPM hierarchy by name (a registered device, or a virtual node)' 'delete-node' 'remove a node from a DTPM hierarchy (its device goes back to the registry)' 'dtpm' 'DTPM hierarchies: new board snapshots, import/export of descriptions, checks' 'snapshot' 'save the live tree to a snapshot file, or check one' 'profile' 'write the current limits as a profile, for apply and persist install' 'persist' 'keep a profile applied: systemd units and a udev rule for boot, resume and AC changes' 'grant-read' 'let a group read energy_uj (udev rule or tmpfiles.d), after printing the side-channel trade-off' 'doctor' 'check why limits do not hold or readings fail, each finding with its evidence and fix' 'wizard' 'interactive: cap a zone, or build a DTPM hierarchy on a snapshot, step by step' 'completion' 'print the shell completion script for bash, zsh or fish' 'help' 'show help for a command'
+            printf '%s\t%s\n' 'list' 'one row per zone: energy, power, limits, time windows' 'tree' 'the zone hierarchy, with power, limits and DTPM weights' 'set-limit' 'set a power limit (and time window, enabled) on one or more zones, as one transaction' 'apply' 'bring the limits into a profile\'s state (YAML or JSON), as one transaction; --check compares only' 'watch' 'sample energy and power over time: live table, NDJSON, CSV or Prometheus text' 'exporter' 'serve power, energy and limits over HTTP for Prometheus' 'model' 'energy-model calculators: OPP tables, power, energy, caps, budgets, cluster idle' 'registry' 'the power devices a DTPM hierarchy is built from (list, add, remove)' 'create-node' 'add a node to a DTPM hierarchy by name (a registered device, or a virtual node)' 'delete-node' 'remove a node from a DTPM hierarchy (its device goes back to the registry)' 'dtpm' 'DTPM hierarchies: new board snapshots, import/export of descriptions, checks' 'snapshot' 'save the live tree to a snapshot file, or check one' 'profile' 'write the current limits as a profile, for apply and persist install' 'persist' 'keep a profile applied: systemd units and a udev rule for boot, resume and AC changes' 'grant-read' 'let a group read energy_uj (udev rule or tmpfiles.d), after printing the side-channel trade-off' 'doctor' 'check why limits do not hold or readings fail, each finding with its evidence and fix' 'wizard' 'interactive: cap a zone, or build a DTPM hierarchy on a snapshot, step by step' 'completion' 'print the shell completion script for bash, zsh or fish' 'help' 'show help for a command'
         case 'model'
             printf '%s\t%s\n' 'em' 'the energy-model table: frequency, voltage, power, performance, cost, inefficient states' 'power' 'cpufreq cooling power model: C·V²·f·load plus static (leakage) power' 'energy' 'the state EAS picks for per-CPU utilisations, and its energy estimate (6.9+ and 6.0–6.8 formulas)' 'cap' 'what a power limit does: each DTPM leaf\'s share, OPP, frequency cap, power and performance lost' 'budget' 'divide a budget: thermal power allocator (by demand) next to DTPM (by power_max)' 'idle' 'which idle state the genpd CPU-domain governor picks, and the energy saved against staying on'
         case 'registry'
@@ -41,7 +41,9 @@ function __powercapctl_opts
         case 'apply'
             printf '%s\t%s\n' '--check' 'compare only: exit 0 when in state, 7 when not; nothing is written' '--only' 'only zones of this control type (intel-rapl: the MSR copy of a package, not MMIO)' '--watch' 'keep applying: re-read the limits every interval (30s, 5m), restore drift, log it on stderr' '--state' 'record the last apply and the drifts seen here (read by persist status)' '-h' 'show help' '--help' 'show help'
         case 'watch'
-            printf '%s\t%s\n' '-i' 'time between samples (1s, 100ms, 2.5s)' '--interval' 'time between samples (1s, 100ms, 2.5s)' '-n' 'stop after N samples (default: until Ctrl-C)' '--count' 'stop after N samples (default: until Ctrl-C)' '-d' 'stop after this long (30s, 5m); instead of --count' '--duration' 'stop after this long (30s, 5m); instead of --count' '--format' 'output format (--json is ndjson)' '--textfile' 'prometheus: rewrite FILE atomically each interval (for node_exporter\'s textfile collector) instead of stdout' '--record' 'also write the readings, with the tree they came from, into a snapshot FILE (replay with --snapshot FILE watch)' '--speed' 'replay speed of a recording: 1 as recorded, 10 ten times faster, 0 as fast as possible' '-t' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '--type' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '-h' 'show help' '--help' 'show help'
+            printf '%s\t%s\n' '-i' 'time between samples (1s, 100ms, 2.5s)' '--interval' 'time between samples (1s, 100ms, 2.5s)' '-n' 'stop after N samples (default: until Ctrl-C)' '--count' 'stop after N samples (default: until Ctrl-C)' '-d' 'stop after this long (30s, 5m); instead of --count' '--duration' 'stop after this long (30s, 5m); instead of --count' '--format' 'output format (--json is ndjson; prometheus: one exposition per interval)' '--textfile' 'prometheus: rewrite FILE atomically each interval (for node_exporter\'s textfile collector) instead of stdout' '--record' 'also write the readings, with the tree they came from, into a snapshot FILE (replay with --snapshot FILE watch)' '--speed' 'replay speed of a recording: 1 as recorded, 10 ten times faster, 0 as fast as possible' '-t' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '--type' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '-h' 'show help' '--help' 'show help'
+        case 'exporter'
+            printf '%s\t%s\n' '-l' 'address and port to serve on ([::]:9847 for IPv6; port 0 picks a free one)' '--listen' 'address and port to serve on ([::]:9847 for IPv6; port 0 picks a free one)' '-i' 'time between samples (1s, 500ms, 15s)' '--interval' 'time between samples (1s, 500ms, 15s)' '--limits-interval' 'time between re-reads of limits, windows and enabled state (never more often than --interval)' '-t' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '--type' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '--max-connections' 'connections served at once; more are closed on accept' '--client-timeout' 'time a client gets to send its request; idle connections close after it too' '-h' 'show help' '--help' 'show help'
         case 'model'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
         case 'model em'
@@ -144,6 +146,18 @@ function __powercapctl_optval
         case 'watch|--speed'
             echo 'none'
         case 'watch|-t' 'watch|--type'
+            echo 'none'
+        case 'exporter|-l' 'exporter|--listen'
+            echo 'none'
+        case 'exporter|-i' 'exporter|--interval'
+            echo 'none'
+        case 'exporter|--limits-interval'
+            echo 'none'
+        case 'exporter|-t' 'exporter|--type'
+            echo 'none'
+        case 'exporter|--max-connections'
+            echo 'none'
+        case 'exporter|--client-timeout'
             echo 'none'
         case 'model em|-d' 'model em|--domain'
             echo 'domain'
@@ -382,6 +396,11 @@ function __powercapctl_arg
                 echo 'zone'
                 return
             end
+        case 'exporter'
+            if test $argv[2] -ge 0
+                echo 'zone'
+                return
+            end
         case 'registry add'
             if test $argv[2] -eq 0
                 echo 'device'
@@ -454,7 +473,7 @@ function __powercapctl_arg
             end
         case 'help'
             if test $argv[2] -eq 0
-                echo 'choice list tree set-limit apply watch model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion'
+                echo 'choice list tree set-limit apply watch exporter model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion'
                 return
             end
     end
