@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { run } from './helpers.js';
+import { run, exampleCopy } from './helpers.js';
 import { toFdt, writeLiveTree } from './fixtures/devicetree.js';
 import { computeTimeWindow, timeWindowOverflows } from '../src/core/kernel/rapl.js';
 import { normalizeCpuCapacities } from '../src/core/kernel/arch-topology.js';
@@ -345,6 +345,25 @@ describe('RAPL time windows (item 8)', () => {
     assert.equal(timeWindowOverflows(2095944040448n), true);
     assert.equal(timeWindowOverflows(2095944040447n), false);
     assert.equal(computeTimeWindow(2095944040448n), 4611683922483347456n);
+  });
+});
+
+describe('RAPL time windows through the emulated kernel (item 8)', () => {
+  test('500 µs reads back 976 µs; 2^31 units and more are written with a warning naming the overflow', () => {
+    const copy = exampleCopy('intel-laptop');
+    try {
+      const r = run(['--snapshot', copy.file, 'set-limit', 'intel-rapl:0', '25W', '-w', '500us', '--yes', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const snap = fs.readFileSync(copy.file, 'utf8');
+      assert.match(snap, /"constraint_0_time_window_us": "976\\n"/);
+      // 600000 h = 2160000000000000 µs ≥ 2^31 × 976: y = 31, f = 3 (saturated): (2^64 − 2^31) × 7 × 976 mod 2^64 / 4
+      // = (2^64 − 6832 × 2^31) / 4 = 2^62 − 1708 × 2^31 = 4611686018427387904 − 3667902070784 = 4611682350525317120
+      const w = run(['--snapshot', copy.file, 'set-limit', 'intel-rapl:0', '25W', '-w', '600000h', '--yes']);
+      assert.equal(w.code, 0, w.stderr);
+      assert.match(w.stderr, /2\^31 time units or more: the kernel's read path overflows an int .*reads back 4611682350525317120/);
+    } finally {
+      copy.cleanup();
+    }
   });
 });
 
