@@ -125,6 +125,13 @@ export function resolvePowerSpec(spec: PowerSpec, bounds: { minUw: bigint | null
 }
 
 export const parseDurationUs = (input: string): bigint => parseWithTable(input, DURATION, true);
+/**
+ * An interval between samples: a duration with a unit, or bare seconds as `sleep`, `watch -n`
+ * and turbostat take them (`1`, `0.5`). A power never takes a bare number (µW or W is a real
+ * ambiguity there); a time between samples has one reading.
+ */
+export const parseIntervalUs = (input: string): bigint =>
+  /^\s*[0-9]+(?:\.[0-9]+)?\s*$/.test(input) ? parseWithTable(`${input.trim()}s`, DURATION) : parseWithTable(input, DURATION, true);
 export const parseFrequencyHz = (input: string): bigint => parseWithTable(input, FREQUENCY);
 export const parseVoltageUv = (input: string): bigint => parseWithTable(input, VOLTAGE);
 export const parseEnergyUj = (input: string): bigint => parseWithTable(input, ENERGY);

@@ -10,7 +10,7 @@ export const listSpec: CommandSpec = {
   args: [{ name: 'zone', description: 'zone id, name, type/name or glob (package-*); all zones when omitted', variadic: true, complete: 'zone' }],
   options: [
     { flags: '-t, --type <type>', description: 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' },
-    { flags: '--format <format>', description: 'output format (--json is --format json)', choices: ['table', 'json', 'tsv', 'csv'], defaultValue: 'table' },
+    { flags: '--format <format>', description: 'output format (--json is --format json)', choices: ['table', 'json', 'tsv', 'csv'], defaultValue: 'table', conflicts: { options: ['json'], message: '--format and --json both choose the output: give one (--json is --format json)' } },
   ],
   examples: [
     { command: 'powercapctl list', description: 'every zone of this machine' },
