@@ -232,6 +232,18 @@ describe('__complete fast path', () => {
     assert.deepEqual(lines(['zone', `--root=${tree.classRoot}`]).slice(0, 4), SPEC_IDS);
   });
 
+  test('zones: only names that resolve to one zone, or to one package (its MSR and MMIO copies)', () => {
+    const lines = (args: string[]) => run(['__complete', ...args]).stdout.split('\n').filter(Boolean);
+    // two sockets: dram names two zones, also as intel-rapl/dram; set-limit would refuse it
+    const xeon = lines(['zone', '--snapshot', example('xeon-2s')]);
+    assert.ok(!xeon.includes('intel-rapl/dram') && !xeon.includes('dram'), xeon.join(' '));
+    for (const c of xeon) assert.doesNotMatch(run(['--snapshot', example('xeon-2s'), 'set-limit', c, '10W', '-n']).stderr, /ambiguous/, c);
+    // the laptop: package-0 means both copies, set as one transaction
+    const laptop = lines(['zone', '--snapshot', example('intel-laptop')]);
+    assert.deepEqual(laptop.slice(6), ['package-0', 'intel-rapl/package-0', 'intel-rapl-mmio/package-0', 'core', 'uncore', 'dram', 'psys']);
+    assert.equal(run(['--snapshot', example('intel-laptop'), 'set-limit', 'package-0', '20W', '-n']).code, 0);
+  });
+
   test('errors are silent: exit 0, nothing on either stream', () => {
     for (const args of [['zone', '--snapshot', '/nonexistent.json'], ['zone', '--root', '/nonexistent'], ['no-such-kind'], []]) {
       const r = run(['__complete', ...args]);
