@@ -414,7 +414,8 @@ describe('snapshots', () => {
     const r = run(['snapshot', 'check', example('rk3399-dtpm'), '--json']);
     assert.equal(r.code, 0);
     assert.deepEqual({ ...(r.json() as object), file: undefined }, {
-      file: undefined, valid: true, version: 1, capturedAt: '2026-11-01T12:00:00.000Z',
+      format: 'powercapctl-snapshot-check', version: 1,
+      file: undefined, valid: true, snapshotVersion: 1, capturedAt: '2026-11-01T12:00:00.000Z',
       host: { hostname: 'example-rk3399', kernelRelease: '6.16.0', machine: 'aarch64' },
       zones: 5, controlTypes: ['dtpm'], energyModelDomains: 3, registry: 3, recording: false,
     });
