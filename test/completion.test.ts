@@ -120,9 +120,9 @@ describe('bash completion', { skip: has('bash') ? false : 'bash not installed' }
     const got = bashComplete(`powercapctl --root ${tree.classRoot} set-limit `);
     for (const id of SPEC_IDS) assert.ok(got.includes(id), `${id} in ${got.join(' ')}`);
     assert.ok(got.includes('core') && got.includes('gpu-slice'), 'unique names offered');
-    // package-0 exists in both control types: a bare name would be ambiguous (exit 2), so type/name is offered
+    // package-0 exists in both control types: the bare name means both copies (set as one), type/name one
     assert.ok(got.includes('intel-rapl/package-0') && got.includes('intel-rapl-mmio/package-0'));
-    assert.ok(!got.includes('package-0'));
+    assert.ok(got.includes('package-0'));
   });
 
   test('set-limit <TAB> with --snapshot after the command: the snapshot\'s zone ids', () => {

@@ -44,17 +44,18 @@ export function applyOptionSpecs(
   const given = (long: string) => {
     const key = keyOf.get(long) ?? optionNames(`--${long}`).key;
     const v = key in opts ? opts[key] : from.globals?.[key];
-    if (from.isDefault?.(key)) return false;
     return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
   };
+  /** typed by the user (or the environment), not a default: what a conflict is about */
+  const typed = (long: string) => given(long) && !from.isDefault?.(keyOf.get(long) ?? optionNames(`--${long}`).key);
   for (const s of specs) {
     const { long, key } = optionNames(s.flags);
     const v = opts[key];
     const present = given(long);
     if (!present && s.required) throw usageError(`--${long} is required`, s.required.hint);
     if (!present) continue;
-    if (s.conflicts) {
-      const clash = s.conflicts.options.filter(given);
+    if (s.conflicts && typed(long)) {
+      const clash = s.conflicts.options.filter(typed);
       if (clash.length) throw usageError(s.conflicts.message ?? `--${long}: not with ${listOf(clash)}`, s.conflicts.hint);
     }
     if (s.requires) {

@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../context.js';
 import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/model.js';
-import { resolveZone } from '../../../core/zones/select.js';
+import { effectiveZones } from '../../../core/limits/effective.js';
 import { notFound } from '../../../core/errors.js';
 import { readEnergyModel } from '../../../core/em/debugfs.js';
 import { buildDtpmForest, DTPM_CONTROL_TYPE, type DtpmForest } from '../../../core/dtpm/fromTree.js';
@@ -44,14 +44,15 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     throw notFound(`no control type '${type}'`, `control types here: ${tree.controlTypes.map((c) => c.name).join(', ') || 'none'}`);
   }
   const top = args[0] as string | undefined;
-  const rootZone = top !== undefined ? resolveZone(tree, top) : null;
+  // a zone, or a package's name meaning its MSR and MMIO copies (both subtrees)
+  const rootZones = top !== undefined ? effectiveZones(tree, top).zones : null;
   const hasDtpm = tree.zones.some((z) => z.controlType === DTPM_CONTROL_TYPE);
   const forest = hasDtpm ? buildDtpmForest(tree, src.registry, (ctx.energyModel() ? readEnergyModel(ctx.energyModel()!) : [])) : null;
 
   const shown: Zone[] = [];
   const collect = (z: Zone) => { shown.push(z); z.children.forEach(collect); };
-  const types = tree.controlTypes.filter((c) => (type === undefined || c.name === type) && (!rootZone || c.name === rootZone.controlType));
-  const topsOf = (t: string) => (rootZone ? [rootZone] : tree.zones.filter((z) => z.controlType === t && z.parent === null));
+  const types = tree.controlTypes.filter((c) => (type === undefined || c.name === type) && (!rootZones || rootZones.some((z) => z.controlType === c.name)));
+  const topsOf = (t: string) => (rootZones ? rootZones.filter((z) => z.controlType === t) : tree.zones.filter((z) => z.controlType === t && z.parent === null));
   for (const t of types) topsOf(t.name).forEach(collect);
   const diag = treeDiagnostics(tree, shown);
   for (const w of diag.warnings) ctx.io.warn(w);
