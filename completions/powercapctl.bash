@@ -28,7 +28,7 @@ _powercapctl_opts() {
     list) echo '-t --type --format -h --help' ;;
     tree) echo '-t --type -h --help' ;;
     set-limit) echo '-c --constraint -w --time-window --enable --disable -n --dry-run -y --yes -f --force --only -h --help' ;;
-    apply) echo '--check --only --watch --state -h --help' ;;
+    apply) echo '--check -f --force --only --watch --state -h --help' ;;
     watch) echo '-i --interval -n --count -d --duration --format --textfile --record --speed -t --type -h --help' ;;
     model) echo '-h --help' ;;
     'model em') echo '-d --domain --dts --table --opp-file -C --coefficient --capacity --device --cpus --kernel --plot --svg -h --help' ;;

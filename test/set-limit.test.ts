@@ -257,6 +257,20 @@ describe('set-limit on a RAPL snapshot (intel-laptop)', () => {
     assert.match(d.stderr, /intel-rapl:1 \(psys\) is disabled \(enabled reads 0\): its limit has no effect until it is enabled; add --enable/);
   });
 
+  test('apply follows the same rule: a profile at 0 W is refused without --force, nothing written', () => {
+    const s = copy('intel-laptop');
+    const profile = path.join(path.dirname(s.file), 'zero.yaml');
+    fs.writeFileSync(profile, 'version: 1\nlimits:\n  - zone: package-0\n    power: 0W\n');
+    const before = fs.readFileSync(s.file);
+    const r = run(['--snapshot', s.file, 'apply', profile]);
+    assert.equal(r.code, 5);
+    assert.match(r.stderr, /intel-rapl:0 \(package-0\) long_term: a limit of 0 W; intel-rapl-mmio:0 \(package-0\) long_term: a limit of 0 W: that would starve the zone/);
+    assert.deepEqual(fs.readFileSync(s.file), before);
+    const f = run(['--snapshot', s.file, 'apply', profile, '--force']);
+    assert.equal(f.code, 0, f.stderr);
+    assert.equal(snapAttr(s.file, 'intel-rapl-mmio:0', PL(0)), '0\n');
+  });
+
   test('--force writes above max and says what it overrides', () => {
     const s = copy('intel-laptop');
     const r = run(['--snapshot', s.file, 'set-limit', 'intel-rapl:0', '40W', '--force']);

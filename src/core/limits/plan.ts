@@ -149,8 +149,8 @@ function powerStep(zone: Zone, c: Constraint, input: string, force: boolean, ove
     }
     overrides.push(`--force: writing ${formatPower(uw)} to ${where}, above its maximum ${formatPower(maxUw)}`);
   }
-  if (uw === 0n) risks.push(`${where}: a limit of 0 W`);
-  else if (maxUw !== null && uw * 10n < maxUw) risks.push(`${where}: ${formatPower(uw)} is below 10 % of its maximum ${formatPower(maxUw)}`);
+  const risk = limitRisk({ requested: uw, max: maxUw, attribute: 'power_limit_uw' });
+  if (risk) risks.push(`${where}: ${risk}`);
   if (minUw !== null && uw < minUw) {
     if (!force) {
       throw refused(`${formatPower(uw)} is below the minimum of ${where} (${formatPower(minUw)}): nothing was written`,
@@ -283,6 +283,18 @@ export function planChanges(tree: PowercapTree, requests: LimitRequest[], opts: 
     seen.add(s.rel);
   }
   return { steps, warnings: [...warnings, ...duplicateWarnings(tree, steps)], overrides, risks, notes };
+}
+
+/**
+ * Why a power limit would starve its zone, or null: 0 W, or below 10 % of the constraint's
+ * maximum. Such a limit is written only after a person confirms it at a terminal, or with
+ * --force (set-limit, apply). Below the minimum is refused earlier (planChanges).
+ */
+export function limitRisk(step: Pick<PlanStep, 'requested' | 'max' | 'attribute'>): string | null {
+  if (step.attribute !== 'power_limit_uw') return null;
+  if (step.requested === 0n) return 'a limit of 0 W';
+  if (step.max !== null && step.requested * 10n < step.max) return `${formatPower(step.requested)} is below 10 % of its maximum ${formatPower(step.max)}`;
+  return null;
 }
 
 /**
