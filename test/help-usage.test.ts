@@ -75,4 +75,10 @@ describe('units', () => {
     assert.equal(budget.code, 0, budget.stderr);
     assert.match(budget.stdout, /^budget 3 W over dtpm:0 rk3399: requests 864\.719 mW; IPA grants 3 W, DTPM applies 2\.645 W/);
   });
+  test('notes print watts, not raw µW', () => {
+    const r = run(['--snapshot', RK, 'model', 'cap', '--zone', 'package', '--limit', '100mW']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /package: 100 mW is outside 712\.596 mW–5\.533 W: the kernel clamps it to 712\.596 mW/);
+    assert.doesNotMatch(r.stderr, /712596 µW/);
+  });
 });
