@@ -288,9 +288,13 @@ describe('tree', () => {
     const sub = run(['--root', laptop.classRoot, 'tree', 'intel-rapl:0', '--json']).json();
     assert.equal(sub.controlTypes.length, 1);
     assert.equal(sub.controlTypes[0].zones[0].id, 'intel-rapl:0');
-    const amb = run(['--root', laptop.classRoot, 'tree', 'package-0']);
+    // a package name means both copies (MSR and MMIO), as set-limit and apply take it
+    const both = run(['--root', laptop.classRoot, 'tree', 'package-0', '--json']).json();
+    assert.deepEqual(both.controlTypes.map((c: any) => c.zones.map((z: any) => z.id)), [['intel-rapl:0'], ['intel-rapl-mmio:0']]);
+    // two sockets' dram: still ambiguous
+    const amb = run(['--snapshot', example('xeon-2s'), 'tree', 'dram']);
     assert.equal(amb.code, 2);
-    assert.match(amb.stderr, /ambiguous: intel-rapl:0 \(package-0\), intel-rapl-mmio:0 \(package-0\)/);
+    assert.match(amb.stderr, /ambiguous: intel-rapl:0:0 \(dram\), intel-rapl:1:0 \(dram\)/);
   });
 
   test('DTPM: sums, weights on the 1024 scale and frequency caps from the energy model', () => {
