@@ -27,8 +27,8 @@ _powercapctl_opts() {
     '') echo '-h --help --version' ;;
     list) echo '-t --type --format -h --help' ;;
     tree) echo '-t --type -h --help' ;;
-    set-limit) echo '-c --constraint -w --time-window --enable --disable -n --dry-run -y --yes -f --force -h --help' ;;
-    apply) echo '--check --only --watch --state -h --help' ;;
+    set-limit) echo '-c --constraint -w --time-window --enable --disable -n --dry-run -y --yes -f --force --only -h --help' ;;
+    apply) echo '--check -f --force --only --watch --state -h --help' ;;
     watch) echo '-i --interval -n --count -d --duration --format --textfile --record --speed -t --type -h --help' ;;
     exporter) echo '-l --listen -i --interval --limits-interval -t --type --max-connections --client-timeout -h --help' ;;
     model) echo '-h --help' ;;
@@ -75,6 +75,7 @@ _powercapctl_optval() {
     'tree|-t'|'tree|--type') echo none ;;
     'set-limit|-c'|'set-limit|--constraint') echo constraint ;;
     'set-limit|-w'|'set-limit|--time-window') echo none ;;
+    'set-limit|--only') echo none ;;
     'apply|--only') echo none ;;
     'apply|--watch') echo none ;;
     'apply|--state') echo file ;;

@@ -72,7 +72,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
       { head: 'VOLTAGE', right: true },
       { head: pre ? 'POWER mW' : 'POWER µW', right: true },
       { head: pre ? 'POWER µW' : 'PRE-6.0 mW', right: true },
-      { head: '', right: true },
+      { head: 'POWER', right: true },
       ...(d.cpu ? [{ head: 'PERF', right: true }, { head: 'COST', right: true }, { head: 'EFFICIENT' }] : []),
     ];
     const rows = d.states.map((s, i) => [

@@ -28,7 +28,7 @@ export const modelSpec: CommandSpec = {
     'limit lands each leaf on, how the thermal power allocator and DTPM divide a budget, and when a cluster power\n' +
     'domain powers off. Tables come from --dts, --opp-file, or --domain with a snapshot or the live energy model.',
   examples: [
-    { command: 'powercapctl model em --dts rk3399-opp.dtsi --table cluster1_opp --coefficient 436', description: 'the A72 table a 6.x kernel builds' },
+    { command: 'powercapctl model em --dts examples/help-rk3399.dts --table cluster1_opp --coefficient 436', description: 'the A72 table a 6.x kernel builds' },
     { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model cap --zone package --limit 3W', description: 'what a 3 W cap does to each leaf' },
     { command: 'powercapctl model budget --budget 2W --actor cpu:1.5W:2.26W --actor gpu:1W:2.56W', description: 'IPA against DTPM' },
   ],
@@ -52,8 +52,8 @@ export const modelSpec: CommandSpec = {
         { flags: '--svg <file>', description: 'write the same chart as a standalone SVG file (atomically)', complete: 'file' },
       ],
       examples: [
-        { command: 'powercapctl model em --dts board.dts --table cpu_b0 --coefficient 436', description: 'the table for the CPUs using cpu_b0\'s OPPs' },
-        { command: 'powercapctl model em --opp-file a72.csv --plot', description: 'a CSV table, with the curves drawn' },
+        { command: 'powercapctl model em --dts examples/help-rk3399.dts --table cpu_b0 --coefficient 436', description: 'the table for the CPUs using cpu_b0\'s OPPs' },
+        { command: 'powercapctl model em --opp-file examples/help-a72.csv --coefficient 436 --cpus 2 --plot', description: 'a CSV table, with the curves drawn' },
         { command: 'powercapctl model em --dt /sys/firmware/devicetree/base --kernel $(uname -r)', description: 'every domain this board\'s kernel would register' },
         { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model em --domain cpu4 --svg a72.svg', description: 'a snapshot\'s domain as an SVG chart' },
       ],
@@ -80,7 +80,7 @@ export const modelSpec: CommandSpec = {
       ],
       examples: [
         { command: 'powercapctl model power -C 436 --freq 1.8GHz --voltage 1.2V --util 100% --cpus 2', description: 'two A72s flat out' },
-        { command: 'powercapctl model power --dts rk3399.dts --table cpu_b0 --util 50% --static-table leak.csv --temp 70C', description: 'every OPP at half load, hot' },
+        { command: 'powercapctl model power --dts examples/help-rk3399.dts --table cpu_b0 --util 50% --static-table examples/help-leak.csv --temp 70C', description: 'every OPP at half load, hot' },
       ],
       load: () => import('./power.js'),
     },
@@ -100,7 +100,7 @@ export const modelSpec: CommandSpec = {
       ],
       examples: [
         { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model energy -d cpu4 --util 300,200', description: 'the two A72s at 300 and 200' },
-        { command: 'powercapctl model energy --opp-file a53.csv --capacity 381 --util 100,80,0,0', description: 'from a table' },
+        { command: 'powercapctl model energy --opp-file examples/help-a53.csv --coefficient 100 --capacity 381 --util 100,80,0,0', description: 'from a table' },
       ],
       load: () => import('./energy.js'),
     },
@@ -121,7 +121,7 @@ export const modelSpec: CommandSpec = {
       examples: [
         { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model cap --zone package --limit 3W', description: 'a 3 W cap on the rk3399 package' },
         { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model cap --domain cpu4 --limit 1.5W', description: 'the A72 cluster alone' },
-        { command: 'powercapctl model cap --opp-file a72.csv --cpus 2 --limit 50%', description: 'half the cluster\'s maximum' },
+        { command: 'powercapctl model cap --opp-file examples/help-a72.csv --coefficient 436 --cpus 2 --limit 50%', description: 'half the cluster\'s maximum' },
       ],
       load: () => import('./cap.js'),
     },

@@ -22,6 +22,8 @@ type Format = 'table' | 'ndjson' | 'csv' | 'prometheus';
 
 interface WatchOptions {
   format: Format;
+  /** the wall clock at t = 0, for the RFC 3339 time of NDJSON and CSV rows (a replay: the recording's start) */
+  startEpochMs?: number;
   intervalUs: bigint;
   count: number | null;
   textfile: string | undefined;
@@ -102,11 +104,12 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
       rootPath: ctx.rootPath,
       emRootPath: ctx.energyModel() ? ctx.emRootPath : null,
     });
-    recorder = new Recorder(plan.zones, o.intervalUs, new Date().toISOString());
   }
+  const startEpochMs = Date.now();
+  if (recordDoc) recorder = new Recorder(plan.zones, o.intervalUs, new Date(startEpochMs).toISOString());
 
   const buffer: Reading[] = new Array<Reading>(plan.zones.length);
-  await session(ctx, tree, plan.zones, o, false, async (signal, onPass) =>
+  await session(ctx, tree, plan.zones, { ...o, startEpochMs }, false, async (signal, onPass) =>
     runLiveLoop({
       intervalUs: o.intervalUs,
       count: o.count,
@@ -158,7 +161,8 @@ async function replay(ctx: CommandContext, src: OpenedSource, patterns: string[]
   }
   const zones = keep.map((i) => rec.zones[i]!);
   const readings = keep.length === rec.zones.length ? rec.readings : rec.readings.map((r) => keep.map((i) => r[i]!));
-  await session(ctx, tree, zones, { ...o, intervalUs: rec.intervalUs }, true, (signal, onPass) =>
+  const started = Date.parse(rec.startedAt);
+  await session(ctx, tree, zones, { ...o, intervalUs: rec.intervalUs, startEpochMs: Number.isNaN(started) ? 0 : started }, true, (signal, onPass) =>
     runReplay({ times: rec.times, readings, speed: o.speed, count: o.count, clock: monotonicClock, signal, onPass }),
   async () => {});
 }
@@ -234,10 +238,10 @@ async function session(
       out(table.renderSummary(sampler, total, interrupted, colors, totalPlan.excluded));
     };
   } else if (o.format === 'ndjson') {
-    const f = new NdjsonFormatter(zones, total, totalPlan.excluded);
+    const f = new NdjsonFormatter(zones, total, totalPlan.excluded, o.startEpochMs);
     onResult = (r) => { if (r) out(f.pass(r)); };
   } else if (o.format === 'csv') {
-    const f = new CsvFormatter(zones, total);
+    const f = new CsvFormatter(zones, total, o.startEpochMs);
     out(CSV_HEADER + '\n');
     onResult = (r) => { if (r) out(f.pass(r)); };
   } else {

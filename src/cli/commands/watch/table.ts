@@ -6,14 +6,14 @@
  * overwritten; only as many rows as the terminal has are drawn.
  */
 import Table from 'cli-table3';
-import { formatDuration, formatEnergy, formatPower } from '../../../core/units.js';
+import { formatDuration, formatEnergy, formatPower, formatPowerReading } from '../../../core/units.js';
 import { sparkline } from '../../../core/watch/stats.js';
 import type { Sampler } from '../../../core/watch/sampler.js';
 import { makeColors, palette } from '../../color.js';
 
 const BORDERLESS = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' };
 const dash = '–';
-const pw = (v: bigint | null) => (v === null ? dash : formatPower(v));
+const pw = (v: bigint | null) => (v === null ? dash : formatPowerReading(v));
 
 export interface FrameInfo {
   summed: string[];
@@ -42,7 +42,7 @@ export function renderFrame(sampler: Sampler, info: FrameInfo, colors: { color: 
     const z = zones[i]!;
     const s = sampler.stats[i]!;
     let load = dash;
-    let powerCell = s.lastUw === null ? (s.gaps > 0 ? p.warn('gap') : dash) : formatPower(s.lastUw);
+    let powerCell = s.lastUw === null ? (s.gaps > 0 ? p.warn('gap') : dash) : formatPowerReading(s.lastUw);
     if (z.limitUw !== null && z.limitUw > 0n && s.lastUw !== null) {
       const pct = Number((s.lastUw * 1000n) / z.limitUw) / 10;
       load = `${pct.toFixed(0)} %`;
@@ -66,7 +66,7 @@ export function renderFrame(sampler: Sampler, info: FrameInfo, colors: { color: 
     const t = sampler.totalStats;
     table.push([
       p.name('system'), p.dim(`Σ ${info.summed.length} zone${info.summed.length === 1 ? '' : 's'}`),
-      t.lastUw === null ? (t.gaps ? p.warn('gap') : dash) : p.name(formatPower(t.lastUw)),
+      t.lastUw === null ? (t.gaps ? p.warn('gap') : dash) : p.name(formatPowerReading(t.lastUw)),
       pw(t.minUw), pw(t.avgUw), pw(t.maxUw), formatEnergy(t.energyUj), p.dim(sparkline(t.recent())), dash, dash,
     ]);
   }
