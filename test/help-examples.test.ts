@@ -5,7 +5,8 @@
  * energy-model root, HOME a fresh folder, and `sudo` a no-op. Examples that write into the
  * system (a folder this machine lacks or must not be touched by a test: /var/lib, /etc,
  * /sys/kernel/config, systemd units without --root-dir) or that need a person at a terminal
- * (the wizard, tested in tmux by test/wizard.test.ts) are listed as exempt, with the reason.
+ * (the wizard, tested in tmux by test/wizard.test.ts) or that serve until stopped (the exporter,
+ * tested by test/exporter.test.ts) are listed as exempt, with the reason.
  */
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +27,7 @@ export function exemption(command: string): string | null {
   if (/\bpersist (install|remove)\b/.test(command) && !command.includes('--root-dir')) return 'installs systemd units on this machine';
   if (/\bgrant-read\b/.test(command) && !command.includes('--root-dir')) return 'installs a udev rule on this machine';
   if (/\bwizard\b/.test(command)) return 'interactive: needs a person at a terminal (test/wizard.test.ts runs it in tmux)';
+  if (/\bexporter\b/.test(command)) return 'a server that runs until stopped (test/exporter.test.ts starts and stops it)';
   return null;
 }
 

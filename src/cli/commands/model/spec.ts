@@ -54,7 +54,7 @@ export const modelSpec: CommandSpec = {
       examples: [
         { command: 'powercapctl model em --dts examples/help-rk3399.dts --table cpu_b0 --coefficient 436', description: 'the table for the CPUs using cpu_b0\'s OPPs' },
         { command: 'powercapctl model em --opp-file examples/help-a72.csv --coefficient 436 --cpus 2 --plot', description: 'a CSV table, with the curves drawn' },
-        { command: 'powercapctl model em --dt /sys/firmware/devicetree/base --kernel $(uname -r)', description: 'every domain this board\'s kernel would register' },
+        { command: 'powercapctl model em --dt examples/help-rk3399.dts --kernel 6.1', description: 'every domain a board with this device tree registers, by 6.1\'s rules (on the board: model em --kernel $(uname -r))' },
         { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model em --domain cpu4 --svg a72.svg', description: 'a snapshot\'s domain as an SVG chart' },
       ],
       load: () => import('./em.js'),
