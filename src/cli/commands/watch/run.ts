@@ -242,7 +242,7 @@ async function session(
     };
     atEnd = (interrupted) => {
       release();
-      out(table.renderSummary(sampler, total, interrupted, colors, totalPlan.excluded));
+      out(table.renderSummary(sampler, total, interrupted, colors, totalPlan.excluded, ctx.io.stdoutIsTTY ? process.stdout.columns ?? 0 : 0));
     };
   } else if (o.format === 'ndjson') {
     const f = new NdjsonFormatter(zones, total, totalPlan.excluded);

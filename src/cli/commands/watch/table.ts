@@ -11,13 +11,11 @@
  * the alternate screen from its top-left corner (as top and watch(1) do): a
  * resize redraws cleanly and the exit leaves the screen as it was.
  */
-import Table from 'cli-table3';
 import { formatDuration, formatEnergy, formatPower } from '../../../core/units.js';
 import { sparkline } from '../../../core/watch/stats.js';
 import type { Sampler } from '../../../core/watch/sampler.js';
 import { makeColors, palette } from '../../color.js';
 
-const BORDERLESS = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' };
 const dash = '–';
 const pw = (v: bigint | null) => (v === null ? dash : formatPower(v));
 
@@ -37,19 +35,21 @@ export interface FrameInfo {
 type Key = 'zone' | 'name' | 'power' | 'min' | 'avg' | 'max' | 'energy' | 'trend' | 'limit' | 'load';
 /** one cell: its plain text (measured, shortened) and how to colour it */
 interface Cell { text: string; paint?: (s: string) => string }
-interface Column { key: Key; head: string; right: boolean; max: number; min: number }
+/** a column; `min` is as short as shortening takes it, `keepEnd` cuts from the start (a trend keeps its latest samples) */
+interface Column<K extends string> { key: K; head: string; right: boolean; min: number; keepEnd?: boolean }
+type Step<K extends string> = { drop: K } | { shorten: K; to: number };
 
-const COLUMNS: Column[] = [
-  { key: 'zone', head: 'ZONE', right: false, max: Infinity, min: 6 },
-  { key: 'name', head: 'NAME', right: false, max: Infinity, min: 8 },
-  { key: 'power', head: 'POWER', right: true, max: Infinity, min: 0 },
-  { key: 'min', head: 'MIN', right: true, max: Infinity, min: 0 },
-  { key: 'avg', head: 'AVG', right: true, max: Infinity, min: 0 },
-  { key: 'max', head: 'MAX', right: true, max: Infinity, min: 0 },
-  { key: 'energy', head: 'ENERGY', right: true, max: Infinity, min: 0 },
-  { key: 'trend', head: 'TREND', right: false, max: Infinity, min: 8 },
-  { key: 'limit', head: 'LIMIT', right: true, max: Infinity, min: 0 },
-  { key: 'load', head: 'LOAD', right: true, max: Infinity, min: 0 },
+const COLUMNS: Array<Column<Key>> = [
+  { key: 'zone', head: 'ZONE', right: false, min: 6 },
+  { key: 'name', head: 'NAME', right: false, min: 8 },
+  { key: 'power', head: 'POWER', right: true, min: 0 },
+  { key: 'min', head: 'MIN', right: true, min: 0 },
+  { key: 'avg', head: 'AVG', right: true, min: 0 },
+  { key: 'max', head: 'MAX', right: true, min: 0 },
+  { key: 'energy', head: 'ENERGY', right: true, min: 0 },
+  { key: 'trend', head: 'TREND', right: false, min: 8, keepEnd: true },
+  { key: 'limit', head: 'LIMIT', right: true, min: 0 },
+  { key: 'load', head: 'LOAD', right: true, min: 0 },
 ];
 const GAP = 2;
 
@@ -59,10 +59,45 @@ const GAP = 2;
  * trend shortens again, names shorten, AVG, LIMIT, TREND and LOAD go, then
  * NAME; the zone and its power always stay (a zone id is cut last, with …).
  */
-const GIVE_WAY: Array<{ drop: Key } | { shorten: Key; to: number }> = [
+const GIVE_WAY: Array<Step<Key>> = [
   { shorten: 'trend', to: 16 }, { drop: 'energy' }, { drop: 'min' }, { drop: 'max' }, { shorten: 'trend', to: 8 },
   { shorten: 'name', to: 12 }, { drop: 'avg' }, { drop: 'limit' }, { drop: 'trend' }, { drop: 'load' }, { drop: 'name' },
 ];
+
+/**
+ * Lays out `body` in `columns` no wider than `cols`: the steps of `giveWay` are taken
+ * in order until it fits, then the first column is cut. Returns the line of a row
+ * (null: the header) and the heads of the columns dropped.
+ */
+function fitTable<K extends string>(
+  columns: Array<Column<K>>, body: Array<Record<K, Cell>>, giveWay: Array<Step<K>>, cols: number, heading: (s: string) => string,
+): { line: (r: Record<K, Cell> | null) => string; dropped: string[] } {
+  const natural = new Map(columns.map((c) => [c.key, Math.max(width(c.head), ...body.map((r) => width(r[c.key].text)))]));
+  const limitTo = new Map<K, number>();
+  const dropped = new Set<K>();
+  const widthOf = (k: K) => Math.min(natural.get(k)!, limitTo.get(k) ?? Infinity);
+  const live = () => columns.filter((c) => !dropped.has(c.key));
+  const total = () => live().reduce((n, c) => n + widthOf(c.key), 0) + GAP * (live().length - 1);
+  for (const step of giveWay) {
+    if (total() <= cols) break;
+    if ('drop' in step) dropped.add(step.drop);
+    else limitTo.set(step.shorten, Math.max(columns.find((c) => c.key === step.shorten)!.min, step.to));
+  }
+  const first = columns[0]!;
+  if (total() > cols) limitTo.set(first.key, Math.max(first.min, widthOf(first.key) - (total() - cols)));
+
+  const fmt = (c: Column<K>, cell: Cell, head: boolean): string => {
+    const w = widthOf(c.key);
+    const text = c.keepEnd && !head ? [...cell.text].slice(-w).join('') : clip(cell.text, w);
+    const pad = ' '.repeat(Math.max(0, w - width(text)));
+    const painted = head ? heading(text) : cell.paint ? cell.paint(text) : text;
+    return c.right ? pad + painted : painted + pad;
+  };
+  return {
+    line: (r) => live().map((c) => fmt(c, r ? r[c.key] : { text: c.head }, r === null)).join(' '.repeat(GAP)).replace(/\s+$/, ''),
+    dropped: columns.filter((c) => dropped.has(c.key)).map((c) => c.head),
+  };
+}
 
 /** `s` cut to `n` characters, the cut marked with … */
 export function clip(s: string, n: number): string {
@@ -72,6 +107,32 @@ export function clip(s: string, n: number): string {
 }
 const width = (s: string) => [...s].length;
 
+/** `s`, which may hold colour codes, cut to `n` visible characters (the codes kept, so colour ends) */
+function clipPainted(s: string, n: number): string {
+  let out = '';
+  let seen = 0;
+  // eslint-disable-next-line no-control-regex
+  for (const part of s.split(/(\x1b\[[0-9;]*m)/)) {
+    if (part.startsWith('\x1b[')) { out += part; continue; }
+    for (const ch of part) if (seen++ < n) out += ch;
+  }
+  return out;
+}
+
+/** `text` broken at spaces into lines of at most `n` characters, continuation lines indented */
+function wrap(text: string, n: number, indent = '    '): string[] {
+  if (width(text) <= n) return [text];
+  const out: string[] = [];
+  let cur = '';
+  for (const word of text.split(' ')) {
+    const next = cur === '' ? word : `${cur} ${word}`;
+    if (width(next) > n && cur.trim() !== '') { out.push(cur); cur = indent + word; }
+    else cur = next;
+  }
+  if (cur.trim() !== '') out.push(cur);
+  return out.map((l) => clip(l, n));
+}
+
 export function renderFrame(sampler: Sampler, info: FrameInfo, colors: { color: boolean; isTTY: boolean }): string {
   return frameLines(sampler, info, colors).join('\n') + '\n';
 }
@@ -80,7 +141,7 @@ export function renderFrame(sampler: Sampler, info: FrameInfo, colors: { color: 
 export function frameLines(sampler: Sampler, info: FrameInfo, colors: { color: boolean; isTTY: boolean }): string[] {
   const p = palette(makeColors(colors.color, colors.isTTY));
   // a line as wide as the terminal would leave the cursor in the wrap position: stay one short
-  const cols = info.columns && info.columns > 0 ? Math.max(20, info.columns - 1) : Infinity;
+  const cols = info.columns && info.columns > 0 ? Math.max(1, info.columns - 1) : Infinity;
   const rows = info.rows > 0 ? info.rows : Infinity;
   const zones = sampler.zones;
   const hasSystem = info.summed.length > 0;
@@ -122,33 +183,8 @@ export function frameLines(sampler: Sampler, info: FrameInfo, colors: { color: b
     });
   }
 
-  // column widths, then give way until the table fits
-  const cells = (c: Column) => [c.head, ...body.map((r) => r[c.key].text)];
-  const natural = new Map(COLUMNS.map((c) => [c.key, Math.max(...cells(c).map(width))]));
-  const limitTo = new Map<Key, number>();
-  const dropped = new Set<Key>();
-  const widthOf = (k: Key) => Math.min(natural.get(k)!, limitTo.get(k) ?? Infinity);
-  const live = () => COLUMNS.filter((c) => !dropped.has(c.key));
-  const total = () => live().reduce((n, c) => n + widthOf(c.key), 0) + GAP * (live().length - 1);
-  for (const step of GIVE_WAY) {
-    if (total() <= cols) break;
-    if ('drop' in step) dropped.add(step.drop);
-    else limitTo.set(step.shorten, Math.max(COLUMNS.find((c) => c.key === step.shorten)!.min, step.to));
-  }
-  if (total() > cols) limitTo.set('zone', Math.max(6, widthOf('zone') - (total() - cols)));
-
-  const fmt = (c: Column, cell: Cell, head: boolean): string => {
-    const w = widthOf(c.key);
-    // a shortened trend keeps its latest samples
-    const text = c.key === 'trend' && !head ? [...cell.text].slice(-w).join('') : clip(cell.text, w);
-    const pad = ' '.repeat(Math.max(0, w - width(text)));
-    const painted = head ? p.heading(text) : cell.paint ? cell.paint(text) : text;
-    return c.right ? pad + painted : painted + pad;
-  };
-  const line = (r: Record<Key, Cell> | null) =>
-    live().map((c) => fmt(c, r ? r[c.key] : { text: c.head }, r === null)).join(' '.repeat(GAP)).replace(/\s+$/, '');
-
-  const hiddenCols = COLUMNS.filter((c) => dropped.has(c.key)).map((c) => c.head);
+  // column widths over every zone (so they do not jump as rows come and go), then give way until the table fits
+  const { line, dropped: hiddenCols } = fitTable(COLUMNS, body, GIVE_WAY, cols, p.heading);
 
   // the lines around the table, and how many zone rows the rest leaves
   let notes = info.notes.slice(-3);
@@ -178,7 +214,9 @@ export function frameLines(sampler: Sampler, info: FrameInfo, colors: { color: b
   if (colsLine) lines.push(p.dim(clip(`${hiddenCols.join(' ')} hidden: widen the terminal to see them`, cols)));
   if (rule) lines.push(p.dim(clip(rule, cols)));
   for (const n of notes) lines.push(p.warn(clip(n, cols)));
-  return rows === Infinity ? lines : lines.slice(0, rows);
+  // nothing may wrap, whatever the terminal: a last cut (colour codes kept) for the tiniest
+  const fitted = cols === Infinity ? lines : lines.map((l) => clipPainted(l, cols));
+  return rows === Infinity ? fitted : fitted.slice(0, rows);
 }
 
 /** A sparkline's top: the larger of the maximum seen and the limit (stats.ts sparkline). */
@@ -193,28 +231,48 @@ function systemRule(summed: string[], excluded: Array<{ id: string; reason: stri
   return `system = ${summed.join(' + ')}${excluded.length ? `; left out: ${named}` : ''}`;
 }
 
-/** The summary after the run (or Ctrl-C): energy per zone, average power, duration. */
+type SumKey = 'zone' | 'name' | 'energy' | 'avg' | 'min' | 'max' | 'gaps';
+const SUMMARY_COLUMNS: Array<Column<SumKey>> = [
+  { key: 'zone', head: 'ZONE', right: false, min: 6 },
+  { key: 'name', head: 'NAME', right: false, min: 8 },
+  { key: 'energy', head: 'ENERGY', right: true, min: 0 },
+  { key: 'avg', head: 'AVG POWER', right: true, min: 0 },
+  { key: 'min', head: 'MIN', right: true, min: 0 },
+  { key: 'max', head: 'MAX', right: true, min: 0 },
+  { key: 'gaps', head: 'GAPS', right: true, min: 0 },
+];
+/** the summary stays in the scrollback: on a narrow terminal names shorten, then MIN and MAX go, never ENERGY */
+const SUMMARY_GIVE_WAY: Array<Step<SumKey>> = [
+  { shorten: 'name', to: 16 }, { drop: 'min' }, { drop: 'max' }, { shorten: 'name', to: 12 }, { drop: 'gaps' }, { shorten: 'name', to: 8 }, { drop: 'name' },
+];
+
+/** The summary after the run (or Ctrl-C): energy per zone, average power, duration; as wide as `columns` at most (0: any). */
 export function renderSummary(
   sampler: Sampler, summed: string[], interrupted: boolean, colors: { color: boolean; isTTY: boolean },
-  excluded: Array<{ id: string; reason: string }> = [],
+  excluded: Array<{ id: string; reason: string }> = [], columns = 0,
 ): string {
   const p = palette(makeColors(colors.color, colors.isTTY));
-  const table = new Table({
-    head: ['ZONE', 'NAME', 'ENERGY', 'AVG POWER', 'MIN', 'MAX', 'GAPS'].map((h) => p.heading(h)),
-    style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
-    chars: BORDERLESS,
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
-  });
-  sampler.zones.forEach((z, i) => {
+  const cols = columns > 0 ? Math.max(1, columns - 1) : Infinity;
+  const gaps = (n: number): Cell => (n ? { text: String(n), paint: p.warn } : { text: '0' });
+  const body: Array<Record<SumKey, Cell>> = sampler.zones.map((z, i) => {
     const s = sampler.stats[i]!;
-    table.push([p.id(z.id), z.name ?? '', formatEnergy(s.energyUj), pw(s.avgUw), pw(s.minUw), pw(s.maxUw), s.gaps ? p.warn(String(s.gaps)) : '0']);
+    return {
+      zone: { text: z.id, paint: p.id }, name: { text: z.name ?? '' }, energy: { text: formatEnergy(s.energyUj) },
+      avg: { text: pw(s.avgUw) }, min: { text: pw(s.minUw) }, max: { text: pw(s.maxUw) }, gaps: gaps(s.gaps),
+    };
   });
   if (summed.length) {
     const t = sampler.totalStats;
-    table.push([p.name('system'), summed.join(' + '), formatEnergy(t.energyUj), pw(t.avgUw), pw(t.minUw), pw(t.maxUw), t.gaps ? p.warn(String(t.gaps)) : '0']);
+    body.push({
+      zone: { text: 'system', paint: p.name }, name: { text: summed.join(' + ') }, energy: { text: formatEnergy(t.energyUj) },
+      avg: { text: pw(t.avgUw) }, min: { text: pw(t.minUw) }, max: { text: pw(t.maxUw) }, gaps: gaps(t.gaps),
+    });
   }
-  const head = `${interrupted ? 'interrupted after' : 'watched'} ${formatDuration(sampler.durationUs)} (${plural(Math.max(0, sampler.passes - 1), "sample")})`;
-  return `${p.name(head)}\n${table.toString()}\n${summed.length ? p.dim(systemRule(summed, excluded)) + '\n' : ''}`;
+  const { line } = fitTable(SUMMARY_COLUMNS, body, SUMMARY_GIVE_WAY, cols, p.heading);
+  const head = `${interrupted ? 'interrupted after' : 'watched'} ${formatDuration(sampler.durationUs)} (${plural(Math.max(0, sampler.passes - 1), 'sample')})`;
+  const lines = [p.name(clip(head, cols)), line(null), ...body.map(line)];
+  if (summed.length) lines.push(...wrap(systemRule(summed, excluded), cols).map((l) => p.dim(l)));
+  return (cols === Infinity ? lines : lines.map((l) => clipPainted(l, cols))).join('\n') + '\n';
 }
 
 /**
