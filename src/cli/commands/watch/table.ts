@@ -133,10 +133,6 @@ function wrap(text: string, n: number, indent = '    '): string[] {
   return out.map((l) => clip(l, n));
 }
 
-export function renderFrame(sampler: Sampler, info: FrameInfo, colors: { color: boolean; isTTY: boolean }): string {
-  return frameLines(sampler, info, colors).join('\n') + '\n';
-}
-
 /** The frame's lines, each narrower than `info.columns`, at most `info.rows` of them. */
 export function frameLines(sampler: Sampler, info: FrameInfo, colors: { color: boolean; isTTY: boolean }): string[] {
   const p = palette(makeColors(colors.color, colors.isTTY));
