@@ -27,17 +27,15 @@ class Pane {
   private readonly dir = makeTempDir('powercapctl-view-');
   private readonly exitFile = path.join(this.dir, 'exit');
 
-  constructor(args: string[], cols: number, rows: number, env: Record<string, string> = {}) {
+  constructor(args: string[], cols: number, rows: number) {
     assert.ok(HAS_TMUX, 'tmux is not installed: apt-get install tmux (the live-view tests run the tool in it)');
     // `trap : INT`: the shell outlives Ctrl-C, so the screen after the tool's exit can be read
     const cmd = `trap : INT; echo 'before the watch'; ${[BIN, ...args].map(q).join(' ')}; echo $? > ${q(this.exitFile)}; sleep 60`;
     this.tmux('new-session', '-d', '-s', 'w', '-x', String(cols), '-y', String(rows), cmd);
-    this.envNote = env;
   }
-  private envNote: Record<string, string>;
 
   tmux(...args: string[]): string {
-    const r = spawnSync('tmux', ['-L', this.socket, ...args], { env: cleanEnv({ TERM: 'xterm-256color', ...this.envNote }), encoding: 'utf8' });
+    const r = spawnSync('tmux', ['-L', this.socket, ...args], { env: cleanEnv({ TERM: 'xterm-256color' }), encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`tmux ${args[0]}: ${r.stderr}`);
     return r.stdout;
   }
