@@ -67,7 +67,7 @@ function __powercapctl_opts
         case 'registry remove'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
         case 'create-node'
-            printf '%s\t%s\n' '-p' 'create missing parents as virtual nodes (like mkdir -p)' '--parents' 'create missing parents as virtual nodes (like mkdir -p)' '--device' 'the last name must be a registered device (exit 3 if not)' '--virtual' 'the last name must not be a registered device (exit 5 if it is)' '--configfs' 'work on a configfs-style directory (mkdir) instead of the snapshot' '-n' 'check and show the result, change nothing' '--dry-run' 'check and show the result, change nothing' '-h' 'show help' '--help' 'show help'
+            printf '%s\t%s\n' '-p' 'create missing parents as virtual nodes (like mkdir -p)' '--parents' 'create missing parents as virtual nodes (like mkdir -p)' '--device' 'the last name must be a registered device (exit 3 if not)' '--virtual' 'make a virtual node on purpose, even under a name that looks like a device; the last name must not be a registered device (exit 5 if it is)' '--configfs' 'work on a configfs-style directory (mkdir) instead of the snapshot' '-n' 'check and show the result, change nothing' '--dry-run' 'check and show the result, change nothing' '-h' 'show help' '--help' 'show help'
         case 'delete-node'
             printf '%s\t%s\n' '-r' 'delete the node and everything under it' '--recursive' 'delete the node and everything under it' '--configfs' 'work on a configfs-style directory (rmdir) instead of the snapshot' '-n' 'check and show the result, change nothing' '--dry-run' 'check and show the result, change nothing' '-h' 'show help' '--help' 'show help'
         case 'dtpm'

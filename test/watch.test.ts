@@ -116,8 +116,8 @@ describe('running statistics', () => {
     s.add(50_000_000n, 5_000_000n, 100_000n);
     assert.deepEqual(s.recent().map((v) => v / 1e6), [Number.NaN, 20, 40, 50]);
   });
-  test('sparkline scales between its own min and max; a gap is a blank', () => {
-    assert.equal(sparkline([0, 1, 2, 3, 4, 5, 6, 7, Number.NaN]), '▁▂▃▄▅▆▇█ ');
+  test('sparkline scales from 0 to its top; 0 and a gap are blank (more in watch-view.test.ts)', () => {
+    assert.equal(sparkline([0, 1, 2, 3, 4, 5, 6, 7, 8, Number.NaN]), ' ▁▂▃▄▅▆▇█ ');
   });
 });
 

@@ -193,6 +193,10 @@ describe('wizard in a pseudo-terminal (tmux)', { skip: NO_TMUX }, () => {
     await term.waitFor(/Create the root node/);
     term.type(ENTER);
     await term.waitFor(/Name of the new virtual node:/);
+    // a device's name that is not registered would make a virtual node that limits nothing
+    term.type('cpu9-cpufreq', ENTER);
+    await term.waitFor(/'cpu9-cpufreq' is named like a device, but no such device is registered/);
+    for (let i = 0; i < 'cpu9-cpufreq'.length; i++) term.type({ key: 'BSpace' });
     term.type('soc', ENTER);
     // three devices, each placed under soc (the only virtual node)
     for (let placed = 0; placed < 3; placed++) {

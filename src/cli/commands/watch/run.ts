@@ -225,17 +225,28 @@ async function session(
     else ctx.io.warn(msg);
   };
 
+  let release = () => {};
   if (table) {
-    redrawer = new table.Redrawer(out, ctx.io.stdoutIsTTY);
+    const tty = ctx.io.stdoutIsTTY;
+    redrawer = new table.Redrawer(out, tty);
     const restore = () => redrawer!.restore();
     process.once('exit', restore);
-    onResult = () => {
-      redrawer!.frame(table.renderFrame(sampler, { summed: total, excluded: totalPlan.excluded, notes, rows: ctx.io.stdoutIsTTY ? process.stdout.rows ?? 0 : 0, replay: isReplay }, colors));
-    };
-    atEnd = (interrupted) => {
+    // each frame fits the terminal as it is now (table.ts); a resize (SIGWINCH) redraws at once
+    const draw = () => redrawer!.frame(table.frameLines(sampler, {
+      summed: total, excluded: totalPlan.excluded, notes, replay: isReplay,
+      rows: tty ? process.stdout.rows ?? 0 : 0, columns: tty ? process.stdout.columns ?? 0 : 0,
+    }, colors));
+    const onResize = () => { redrawer!.clear(); draw(); };
+    if (tty) process.stdout.on('resize', onResize);
+    onResult = draw;
+    release = () => {
+      process.stdout.removeListener('resize', onResize);
       redrawer!.restore();
       process.removeListener('exit', restore);
-      out(table.renderSummary(sampler, total, interrupted, colors, totalPlan.excluded));
+    };
+    atEnd = (interrupted) => {
+      release();
+      out(table.renderSummary(sampler, total, interrupted, colors, totalPlan.excluded, ctx.io.stdoutIsTTY ? process.stdout.columns ?? 0 : 0));
     };
   } else if (o.format === 'ndjson') {
     const f = new NdjsonFormatter(zones, total, totalPlan.excluded, o.startEpochMs);
@@ -267,6 +278,9 @@ async function session(
       if (r) for (const s of r.samples) if (s.gap) note(gapNote(s));
       onResult(r);
     });
+  } catch (e) {
+    release(); // the error is printed on the screen the user returns to
+    throw e;
   } finally {
     process.removeListener('SIGINT', onSigint);
     process.removeListener('SIGTERM', onSigterm);
