@@ -11,7 +11,7 @@
 # subcommands of a command path
 _powercapctl_subs() {
   case "$1" in
-    '') echo 'list tree set-limit apply watch model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion help' ;;
+    '') echo 'list tree set-limit apply watch exporter model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion help' ;;
     model) echo 'em power energy cap budget idle' ;;
     registry) echo 'list add remove' ;;
     dtpm) echo 'new export import check' ;;
@@ -27,14 +27,15 @@ _powercapctl_opts() {
     '') echo '-h --help --version' ;;
     list) echo '-t --type --format -h --help' ;;
     tree) echo '-t --type -h --help' ;;
-    set-limit) echo '-c --constraint -w --time-window --enable --disable -n --dry-run -y --yes -f --force -h --help' ;;
-    apply) echo '--check --only --watch --state -h --help' ;;
+    set-limit) echo '-c --constraint -w --time-window --enable --disable -n --dry-run -y --yes -f --force --only -h --help' ;;
+    apply) echo '--check -f --force --only --watch --state -h --help' ;;
     watch) echo '-i --interval -n --count -d --duration --format --textfile --record --speed -t --type -h --help' ;;
+    exporter) echo '-l --listen -i --interval --limits-interval -t --type --max-connections --client-timeout -h --help' ;;
     model) echo '-h --help' ;;
-    'model em') echo '-d --domain --dts --table --opp-file -C --coefficient --capacity --device --cpus --kernel --plot --svg -h --help' ;;
-    'model power') echo '-d --domain --dts --table --opp-file -C --coefficient --capacity --device --cpus -f --freq -V --voltage -u --util --static --static-table -t --temp -h --help' ;;
-    'model energy') echo '-d --domain --dts --table --opp-file -C --coefficient --capacity --device --cpus -u --util --all-states -h --help' ;;
-    'model cap') echo '-z --zone -l --limit -d --domain --dts --table --opp-file -C --coefficient --capacity --device --cpus -h --help' ;;
+    'model em') echo '-d --domain --dts --table -I --include --supported-hw --opp-name --opp-file -C --coefficient --capacity --device --cpus --kernel --dt --plot --svg -h --help' ;;
+    'model power') echo '-d --domain --dts --table -I --include --supported-hw --opp-name --opp-file -C --coefficient --capacity --device --cpus -f --freq -V --voltage -u --util --static --static-table -t --temp -h --help' ;;
+    'model energy') echo '-d --domain --dts --table -I --include --supported-hw --opp-name --opp-file -C --coefficient --capacity --device --cpus -u --util --all-states -h --help' ;;
+    'model cap') echo '-z --zone -l --limit -d --domain --dts --table -I --include --supported-hw --opp-name --opp-file -C --coefficient --capacity --device --cpus -h --help' ;;
     'model budget') echo '-b --budget -a --actor -z --zone --tree -r --request -w --weight --all -h --help' ;;
     'model idle') echo '-s --state --preset -i --idle --latency --on-power --off-power -h --help' ;;
     registry) echo '-h --help' ;;
@@ -74,6 +75,7 @@ _powercapctl_optval() {
     'tree|-t'|'tree|--type') echo none ;;
     'set-limit|-c'|'set-limit|--constraint') echo constraint ;;
     'set-limit|-w'|'set-limit|--time-window') echo none ;;
+    'set-limit|--only') echo none ;;
     'apply|--only') echo none ;;
     'apply|--watch') echo none ;;
     'apply|--state') echo file ;;
@@ -85,18 +87,31 @@ _powercapctl_optval() {
     'watch|--record') echo file ;;
     'watch|--speed') echo none ;;
     'watch|-t'|'watch|--type') echo none ;;
+    'exporter|-l'|'exporter|--listen') echo none ;;
+    'exporter|-i'|'exporter|--interval') echo none ;;
+    'exporter|--limits-interval') echo none ;;
+    'exporter|-t'|'exporter|--type') echo none ;;
+    'exporter|--max-connections') echo none ;;
+    'exporter|--client-timeout') echo none ;;
     'model em|-d'|'model em|--domain') echo domain ;;
     'model em|--dts') echo file ;;
     'model em|--table') echo none ;;
+    'model em|-I'|'model em|--include') echo dir ;;
+    'model em|--supported-hw') echo none ;;
+    'model em|--opp-name') echo none ;;
     'model em|--opp-file') echo file ;;
     'model em|-C'|'model em|--coefficient') echo none ;;
     'model em|--capacity') echo none ;;
     'model em|--cpus') echo none ;;
-    'model em|--kernel') echo 'choice current pre-6.0' ;;
+    'model em|--kernel') echo none ;;
+    'model em|--dt') echo file ;;
     'model em|--svg') echo file ;;
     'model power|-d'|'model power|--domain') echo domain ;;
     'model power|--dts') echo file ;;
     'model power|--table') echo none ;;
+    'model power|-I'|'model power|--include') echo dir ;;
+    'model power|--supported-hw') echo none ;;
+    'model power|--opp-name') echo none ;;
     'model power|--opp-file') echo file ;;
     'model power|-C'|'model power|--coefficient') echo none ;;
     'model power|--capacity') echo none ;;
@@ -110,6 +125,9 @@ _powercapctl_optval() {
     'model energy|-d'|'model energy|--domain') echo domain ;;
     'model energy|--dts') echo file ;;
     'model energy|--table') echo none ;;
+    'model energy|-I'|'model energy|--include') echo dir ;;
+    'model energy|--supported-hw') echo none ;;
+    'model energy|--opp-name') echo none ;;
     'model energy|--opp-file') echo file ;;
     'model energy|-C'|'model energy|--coefficient') echo none ;;
     'model energy|--capacity') echo none ;;
@@ -120,6 +138,9 @@ _powercapctl_optval() {
     'model cap|-d'|'model cap|--domain') echo domain ;;
     'model cap|--dts') echo file ;;
     'model cap|--table') echo none ;;
+    'model cap|-I'|'model cap|--include') echo dir ;;
+    'model cap|--supported-hw') echo none ;;
+    'model cap|--opp-name') echo none ;;
     'model cap|--opp-file') echo file ;;
     'model cap|-C'|'model cap|--coefficient') echo none ;;
     'model cap|--capacity') echo none ;;
@@ -184,6 +205,7 @@ _powercapctl_arg() {
     set-limit) (( $2 == 0 )) && { echo zone; return; }; (( $2 >= 1 )) && { echo none; return; } ;;
     apply) (( $2 == 0 )) && { echo file; return; } ;;
     watch) (( $2 >= 0 )) && { echo zone; return; } ;;
+    exporter) (( $2 >= 0 )) && { echo zone; return; } ;;
     'registry add') (( $2 == 0 )) && { echo device; return; } ;;
     'registry remove') (( $2 == 0 )) && { echo device; return; } ;;
     create-node) (( $2 == 0 )) && { echo dtpm-node; return; } ;;
@@ -198,7 +220,7 @@ _powercapctl_arg() {
     grant-read) (( $2 == 0 )) && { echo none; return; } ;;
     wizard) (( $2 == 0 )) && { echo 'choice limit dtpm'; return; } ;;
     completion) (( $2 == 0 )) && { echo 'choice bash zsh fish'; return; } ;;
-    help) (( $2 == 0 )) && { echo 'choice list tree set-limit apply watch model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion'; return; } ;;
+    help) (( $2 == 0 )) && { echo 'choice list tree set-limit apply watch exporter model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion'; return; } ;;
   esac
 }
 

@@ -111,9 +111,9 @@ describe('apply on a snapshot (the emulated kernel quantises)', () => {
     const s = copy('intel-laptop');
     const r = run(['--snapshot', s.file, 'apply', LAPTOP_PROFILE]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /intel-rapl:0 package-0\s+long_term\s+power limit\s+28\.0 W\s+20\.0 W\s+20\.0 W\s+changed/);
-    assert.match(r.stdout, /intel-rapl:0 package-0\s+long_term\s+time window\s+27\.98 s\s+28\.00 s ≈ 27\.98 s\s+27\.98 s\s+unchanged/);
-    assert.match(r.stdout, /intel-rapl-mmio:0 package-0\s+long_term\s+power limit\s+15\.0 W\s+20\.0 W\s+20\.0 W\s+changed/);
+    assert.match(r.stdout, /intel-rapl:0 package-0\s+long_term\s+power limit\s+28 W\s+20 W\s+20 W\s+changed/);
+    assert.match(r.stdout, /intel-rapl:0 package-0\s+long_term\s+time window\s+27\.984 s\s+28 s ≈ 27\.984 s\s+27\.984 s\s+unchanged/);
+    assert.match(r.stdout, /intel-rapl-mmio:0 package-0\s+long_term\s+power limit\s+15 W\s+20 W\s+20 W\s+changed/);
     assert.match(r.stdout, /^3 changed, 2 unchanged$/m);
     assert.match(r.stderr, /updated /);
   });
@@ -124,7 +124,7 @@ describe('apply on a snapshot (the emulated kernel quantises)', () => {
     const c = run(['--snapshot', s.file, 'apply', '--check', LAPTOP_PROFILE]);
     assert.equal(c.code, 7, c.stderr);
     assert.match(c.stderr, /^powercapctl: not in the state of .*profile-laptop\.yaml: 3 of 5 settings differ \(nothing was written\)$/m);
-    assert.match(c.stdout, /intel-rapl-mmio:0 package-0\s+long_term\s+power limit\s+15\.0 W\s+20\.0 W\s+differs/);
+    assert.match(c.stdout, /intel-rapl-mmio:0 package-0\s+long_term\s+power limit\s+15 W\s+20 W\s+differs/);
     assert.deepEqual(fs.readFileSync(s.file), bytes);
     const cj = run(['--snapshot', s.file, '--json', 'apply', '--check', LAPTOP_PROFILE]);
     assert.equal(cj.code, 7);
@@ -147,7 +147,7 @@ describe('apply on a snapshot (the emulated kernel quantises)', () => {
     assert.deepEqual([...new Set(r.json().items.map((i: any) => i.zone))], ['intel-rapl:0']);
     assert.equal(snapAttr(s.file, 'intel-rapl:0', PL(0)), '20000000\n');
     assert.equal(snapAttr(s.file, 'intel-rapl-mmio:0', PL(0)), '15000000\n');
-    assert.match(r.stderr, /intel-rapl-mmio:0 is the same package-0 through intel-rapl-mmio and holds its own limit \(long_term 15\.0 W/);
+    assert.match(r.stderr, /intel-rapl-mmio:0 is the same package-0 through intel-rapl-mmio and holds its own limit \(long_term 15 W/);
   });
 
   test('one copy locked by firmware: exit 5 naming it, nothing written; --only sets the other copy', () => {
@@ -159,7 +159,7 @@ describe('apply on a snapshot (the emulated kernel quantises)', () => {
     const r = run(['--snapshot', s.file, 'apply', LAPTOP_PROFILE]);
     assert.equal(r.code, 5, r.stderr);
     assert.match(r.stderr, /intel-rapl-mmio:0 long_term power limit: this limit is locked by firmware/);
-    assert.match(r.stderr, /rolled back: intel-rapl:0 \(package-0\) long_term power limit 20\.0 W → 28\.0 W/);
+    assert.match(r.stderr, /rolled back: intel-rapl:0 \(package-0\) long_term power limit 20 W → 28 W/);
     assert.deepEqual(fs.readFileSync(s.file), before);
     assert.equal(run(['--snapshot', s.file, 'apply', '--check', LAPTOP_PROFILE]).code, 7, 'the locked copy is not in state');
     const only = run(['--snapshot', s.file, 'apply', '--only', 'intel-rapl', LAPTOP_PROFILE]);
@@ -167,7 +167,7 @@ describe('apply on a snapshot (the emulated kernel quantises)', () => {
     assert.equal(snapAttr(s.file, 'intel-rapl:0', PL(0)), '20000000\n');
   });
 
-  test('RAPL 1/8 W steps: 25.1 W is stored as 25.0 W, and the next run is in state', () => {
+  test('RAPL 1/8 W steps: 25.1 W is stored as 25 W, and the next run is in state', () => {
     const s = copy('intel-laptop');
     const p = profile('version: 1\nlimits:\n  - zone: intel-rapl:0\n    power: 25.1W\n');
     const r = run(['--snapshot', s.file, '--json', 'apply', p]);
@@ -255,7 +255,7 @@ describe('apply on a live tree (fixture copy)', () => {
     assert.equal(j.ok, false);
     assert.equal(j.changed, false);
     assert.equal(j.error.errno, 'EIO');
-    assert.match(r.stderr, /rolled back: intel-rapl:0 \(package-0\) long_term power limit 20\.0 W → 28\.0 W/);
+    assert.match(r.stderr, /rolled back: intel-rapl:0 \(package-0\) long_term power limit 20 W → 28 W/);
     assert.deepEqual(treeContents(t.dir), before);
   });
 
@@ -288,7 +288,7 @@ describe('bad profiles: one line naming file, line and key; exit 2, 3 or 6; noth
     ['unknown key', 'version: 1\nlimits:\n  - zone: psys\n    pwer: 20W\n', 6, /:4: limits\[0\]\.pwer: unknown key \(an item has zone, constraint, power, timeWindow, enabled\)$/],
     ['unknown top-level key', 'version: 1\nlimit:\n  - zone: psys\n', 6, /:2: limit: unknown key/],
     ['power without unit', 'version: 1\nlimits:\n  - zone: psys\n    power: 20\n', 2, /:4: limits\[0\]\.power: invalid power '20': a unit is required$/],
-    ['out of bounds', 'version: 1\nlimits:\n  - zone: intel-rapl:0\n    power: 30W\n', 2, /:4: limits\[0\]\.power: 30\.0 W is above the maximum of intel-rapl:0 \(package-0\) long_term \(28\.0 W\)$/],
+    ['out of bounds', 'version: 1\nlimits:\n  - zone: intel-rapl:0\n    power: 30W\n', 2, /:4: limits\[0\]\.power: 30 W is above the maximum of intel-rapl:0 \(package-0\) long_term \(28 W\)$/],
     ['duplicate zone', 'version: 1\nlimits:\n  - zone: intel-rapl:0\n    power: 20W\n  - zone: package-0\n    power: 21W\n', 2, /:6: limits\[1\]\.power: intel-rapl:0 \(package-0\) long_term power_limit_uw is already set by limits\[0\] \(line 3\)/],
     ['YAML syntax error', 'version: 1\nlimits:\n  - zone: psys\n   power: 20W\n', 6, /:4: YAML syntax error/],
     ['a key twice', 'version: 1\nlimits:\n  - zone: psys\n    power: 20W\n    power: 30W\n', 6, /:5: a key is given twice/],

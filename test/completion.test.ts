@@ -120,9 +120,9 @@ describe('bash completion', { skip: has('bash') ? false : 'bash not installed' }
     const got = bashComplete(`powercapctl --root ${tree.classRoot} set-limit `);
     for (const id of SPEC_IDS) assert.ok(got.includes(id), `${id} in ${got.join(' ')}`);
     assert.ok(got.includes('core') && got.includes('gpu-slice'), 'unique names offered');
-    // package-0 exists in both control types: a bare name would be ambiguous (exit 2), so type/name is offered
+    // package-0 exists in both control types: the bare name means both copies (set as one), type/name one
     assert.ok(got.includes('intel-rapl/package-0') && got.includes('intel-rapl-mmio/package-0'));
-    assert.ok(!got.includes('package-0'));
+    assert.ok(got.includes('package-0'));
   });
 
   test('set-limit <TAB> with --snapshot after the command: the snapshot\'s zone ids', () => {
@@ -230,6 +230,18 @@ describe('__complete fast path', () => {
     assert.deepEqual(lines(['device', '--snapshot', rk]), ['cpu0-cpufreq', 'cpu4-cpufreq', 'ff9a0000.gpu']);
     assert.deepEqual(lines(['domain', '--snapshot', rk]), ['cpu0', 'cpu4', 'ff9a0000.gpu']);
     assert.deepEqual(lines(['zone', `--root=${tree.classRoot}`]).slice(0, 4), SPEC_IDS);
+  });
+
+  test('zones: only names that resolve to one zone, or to one package (its MSR and MMIO copies)', () => {
+    const lines = (args: string[]) => run(['__complete', ...args]).stdout.split('\n').filter(Boolean);
+    // two sockets: dram names two zones, also as intel-rapl/dram; set-limit would refuse it
+    const xeon = lines(['zone', '--snapshot', example('xeon-2s')]);
+    assert.ok(!xeon.includes('intel-rapl/dram') && !xeon.includes('dram'), xeon.join(' '));
+    for (const c of xeon) assert.doesNotMatch(run(['--snapshot', example('xeon-2s'), 'set-limit', c, '10W', '-n']).stderr, /ambiguous/, c);
+    // the laptop: package-0 means both copies, set as one transaction
+    const laptop = lines(['zone', '--snapshot', example('intel-laptop')]);
+    assert.deepEqual(laptop.slice(6), ['package-0', 'intel-rapl/package-0', 'intel-rapl-mmio/package-0', 'core', 'uncore', 'dram', 'psys']);
+    assert.equal(run(['--snapshot', example('intel-laptop'), 'set-limit', 'package-0', '20W', '-n']).code, 0);
   });
 
   test('errors are silent: exit 0, nothing on either stream', () => {

@@ -1,7 +1,7 @@
 /** Pure core functions pinned by worked examples: units, zone ids, kernel integers, the schema validator. */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePowerSpec, parsePowerUw, resolvePowerSpec, parseDurationUs, parseFrequencyHz, parseVoltageUv, formatPower, formatEnergy, formatDuration, formatFrequencyKhz, jsonInt,
+import { parsePowerSpec, parsePowerUw, resolvePowerSpec, parseDurationUs, parseFrequencyHz, parseVoltageUv, formatPower, formatPowerFine, parseIntervalUs, formatEnergy, formatDuration, formatFrequencyKhz, jsonInt,
   formatMicroExact, formatPowerShort, formatFrequencyShort, formatEnergyNj } from '../src/core/units.js';
 import { compareZoneIds, parseKernelInt, parentIdOf, isZoneId } from '../src/core/zones/model.js';
 import { globToRegExp } from '../src/core/zones/select.js';
@@ -54,12 +54,21 @@ describe('units', () => {
     assert.equal(parseVoltageUv('1100mV'), 1_100_000n);
   });
   test('human formatting', () => {
-    assert.equal(formatPower(28_000_000n), '28.0 W');
-    assert.equal(formatPower(850_000), '850.0 mW');
+    assert.equal(formatPower(28_000_000n), '28 W');
+    assert.equal(formatPower(25_250_000n), '25.25 W');
+    assert.equal(formatPower(15_125_000n), '15.125 W');
+    assert.equal(formatPower(850_000), '850 mW');
+    assert.equal(formatPowerFine(712_596), '712.596 mW');
+    assert.equal(formatPowerFine(3_000_000), '3 W');
     assert.equal(formatPower(12), '12 µW');
     assert.equal(formatPower(0n), '0 W');
     assert.equal(formatEnergy(52_649_883_221n), '52.6 kJ');
-    assert.equal(formatDuration(27_983_872n), '27.98 s');
+    assert.equal(formatDuration(27_983_872n), '27.984 s');
+    assert.equal(formatDuration(976n), '976 µs');
+    assert.equal(parseIntervalUs('1'), 1_000_000n);
+    assert.equal(parseIntervalUs('0.25'), 250_000n);
+    assert.equal(parseIntervalUs('100ms'), 100_000n);
+    assert.throws(() => parsePowerUw('15'), /a unit is required/);
     assert.equal(formatDuration(2440), '2.44 ms');
     assert.equal(formatDuration(976), '976 µs');
     assert.equal(formatFrequencyKhz(1_800_000), '1.80 GHz');

@@ -43,14 +43,14 @@ export const ISOLATED = (() => {
   fs.chmodSync(dir, 0o755); // reachable by the runs as uid 65534
   fs.mkdirSync(path.join(dir, 'energy_model'));
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  return { dir, root: path.join(dir, 'no-powercap'), emRoot: path.join(dir, 'energy_model') };
+  return { dir, root: path.join(dir, 'no-powercap'), emRoot: path.join(dir, 'energy_model'), dt: path.join(dir, 'no-devicetree') };
 })();
 
 /** a clean environment: PATH and HOME only, the isolated sources, plus what the test sets */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8',
-    POWERCAPCTL_ROOT: ISOLATED.root, POWERCAPCTL_EM_ROOT: ISOLATED.emRoot,
+    POWERCAPCTL_ROOT: ISOLATED.root, POWERCAPCTL_EM_ROOT: ISOLATED.emRoot, POWERCAPCTL_DT: ISOLATED.dt,
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   // a test that names a snapshot in the environment means it, not the isolated root

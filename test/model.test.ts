@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { run, example, ROOT } from './helpers.js';
 import { parseDts } from '../src/core/dts/parser.js';
-import { oppTables } from '../src/core/dts/opp.js';
+import { oppTables, readOpps } from '../src/core/dts/opp.js';
 import { divvyUpPower } from '../src/core/kernel/power-allocator.js';
 import { alignTable, renderTable } from '../src/cli/commands/model/common.js';
 import { chooseDomainState, RK3399_IDLE_STATES } from '../src/core/calculators/idle.js';
@@ -112,8 +112,11 @@ describe('model em', () => {
     const r = run(['model', 'em', '--dts', OPP_DTSI, '--table', 'cluster1_opp', '-C', '436', '--kernel', 'pre-6.0', '--json']);
     const s = r.json().domains[0].states;
     assert.deepEqual(s.map((x: any) => x.powerMw), [121, 178, 242, 336, 472, 648, 848, 1130]);
-    // 121 × 1800000 / 408000 = 533; 178 × 1800 / 600 = 534; 242 × 1800 / 816 = 533
-    assert.deepEqual(s.slice(0, 3).map((x: any) => x.cost), [533, 534, 533]);
+    // pre-6.0 is 5.19: cost = fmax × em_scale_power(power) / f, em_scale_power = × 1000 on 64-bit
+    // (energy_model.c em_create_perf_table, energy_model.h em_scale_power, v5.15–v5.19):
+    // 1800000 × 121000 / 408000 = 533823; 1800000 × 178000 / 600000 = 534000; 1800000 × 242000 / 816000 = 533823
+    assert.equal(r.json().domains[0].kernel, '5.19');
+    assert.deepEqual(s.slice(0, 3).map((x: any) => x.cost), [533823, 534000, 533823]);
     assert.deepEqual(s.filter((x: any) => x.inefficient).map((x: any) => x.frequencyKhz), [408000, 600000]);
   });
 
@@ -173,17 +176,17 @@ describe('model cap', () => {
 });
 
 describe('model energy', () => {
-  test('cpu4 at 300,200: 375 with headroom → 816 MHz; energy 5218 × 500 and pre-6.8 534154 × 500 / 1024', () => {
+  test('cpu4 at 300,200: 375 with headroom → 816 MHz; energy 5218 × 500 and 6.0–6.8 534154 × 500 / 1024', () => {
     const r = run(['--snapshot', RK3399, 'model', 'energy', '-d', 'cpu4', '--util', '300,200', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const j = r.json();
     assert.equal(j.maxUtilHeadroom, 375);
     assert.equal(j.current.frequencyKhz, 816000);
     assert.equal(j.current.energy, 2609000);
-    // pre-6.8: f ≥ 375 × 1800000 / 1024 = 659179 kHz → 816 MHz; cost 242150 × 1800000 / 816000 = 534154
-    assert.equal(j.pre68.targetFrequencyKhz, 659179);
-    assert.equal(j.pre68.cost, 534154);
-    assert.equal(j.pre68.energy, 260817);
+    // 6.0–6.8: f ≥ 375 × 1800000 / 1024 = 659179 kHz → 816 MHz; cost 242150 × 1800000 / 816000 = 534154
+    assert.equal(j.pre69.targetFrequencyKhz, 659179);
+    assert.equal(j.pre69.cost, 534154);
+    assert.equal(j.pre69.energy, 260817);
   });
 
   test('a light load skips the inefficient 408 and 600 MHz states', () => {
@@ -233,8 +236,12 @@ describe('model budget', () => {
   test('the rk3399 leaves with a request: IPA follows demand, DTPM stays static', () => {
     const j = run(['--snapshot', RK3399, 'model', 'budget', '-b', '3W', '-r', 'cpu4-cpufreq=2W', '--json']).json();
     assert.deepEqual(j.actors.map((a: any) => a.dtpm.appliedUw), [344988, 944376, 1355310]);
-    // requests 137995 (its power_uw), 2 W, 160099: cpu4 is granted its max 2260224 µW by IPA
-    assert.equal(j.actors[1].ipa.grantedUw, 2260224);
+    // gov_power_allocator.c works in mW: requests 137 (its power_uw 137995 µW), 2000, 160 mW, budget 3000 mW,
+    // Σ = 2297; cpu4: round(2000 × 3000 / 2297) = 2612 > its max 2260 mW (2260224 µW) → 2260 mW
+    assert.equal(j.actors[1].ipa.grantedMw, 2260);
+    assert.equal(j.actors[1].ipa.grantedUw, 2260000);
+    // round(137 × 3000 / 2297) = 179 and round(160 × 3000 / 2297) = 209, plus their share of the 352 mW cut from cpu4
+    assert.deepEqual(j.actors.map((a: any) => a.ipa.grantedMw - a.ipa.extraMw), [179, 2260, 209]);
     assert.equal(j.actors[1].shortfallUw.dtpm, 2000000 - 944376);
   });
 
@@ -244,8 +251,10 @@ describe('model budget', () => {
       { name: 'little', powerMaxUw: 1000000, requestUw: 1000000 },
     ] }));
     const j = run(['model', 'budget', '-b', '1.5W', '--tree', f, '--json']).json();
-    // weighted 2 W and 1 W → 1 W / 0.5 W
-    assert.deepEqual(j.actors.map((a: any) => a.ipa.grantedUw), [1000000, 500000]);
+    // allocate_power() (gov_power_allocator.c): one weight is set, so little's unset weight is 0, not 1024:
+    // weighted 2048 × 1000 >> 10 = 2000 mW and 0 → big gets 2000 × 1500 / 2000 = 1500 mW, little 0
+    assert.deepEqual(j.actors.map((a: any) => a.weight), [2048, 0]);
+    assert.deepEqual(j.actors.map((a: any) => a.ipa.grantedMw), [1500, 0]);
     // DTPM weights round(2 W × 1024 / 3 W) = 683 and 341: (1.5 W × 683 + 512) / 1024 = 1000488
     assert.deepEqual(j.actors.map((a: any) => a.dtpm.appliedUw), [1000488, 499512]);
   });
@@ -276,15 +285,28 @@ describe('model budget', () => {
     assert.equal(rows.length, 20);
     // d0–d4 ask 1 W and get 0.2 W from DTPM (12 W / 60): starved first, in tree order
     assert.deepEqual(rows.slice(0, 5).map((l) => l.split(/\s+/)[0]), ['d0', 'd1', 'd2', 'd3', 'd4']);
-    assert.match(r.stdout, /budget 12\.000 W over soc of .*: requests 10\.500 W/);
+    assert.match(r.stdout, /budget 12 W over soc of .*: requests 10\.5 W/);
     assert.match(r.stdout, /the 20 most starved of 60 leaves .*--all shows every leaf/);
     const all = run(['model', 'budget', '-b', '12W', '--tree', f, '--all']);
     assert.equal(all.stdout.split('\n').filter((l) => /^d\d+ /.test(l)).length, 60);
     assert.doesNotMatch(all.stdout, /most starved/);
   });
 
-  test('divvyUpPower: nobody asks → everyone gets their max', () => {
-    assert.deepEqual(divvyUpPower([{ name: 'a', requestUw: 0, maxUw: 5, weight: 1024 }], 3).map((g) => g.grantedUw), [5]);
+  test('divvyUpPower: nobody asks → everyone gets 0 (divvy_up_power sets the total to 1)', () => {
+    // gov_power_allocator.c, divvy_up_power(): total_req_power 0 → 1; granted = round(0 × range / 1) = 0
+    assert.deepEqual(divvyUpPower([{ name: 'a', requestUw: 0, maxUw: 5000000, weight: null }, { name: 'b', requestUw: 999, maxUw: 1000000, weight: null }], 3000000).map((g) => g.grantedMw), [0, 0]);
+  });
+
+  test('divvyUpPower: mW on u32, weights 1024 only when none is set (allocate_power)', () => {
+    // no weight set: 1024 each; 1500 µW → 1 mW (truncated, cooling devices report mW)
+    const none = divvyUpPower([{ name: 'a', requestUw: 1500, maxUw: 10000, weight: null }, { name: 'b', requestUw: 3999, maxUw: 10000, weight: null }], 8000);
+    // weighted 1 and 3, total 4, range 8 mW: round(1 × 8 / 4) = 2, round(3 × 8 / 4) = 6
+    assert.deepEqual(none.map((g) => [g.weight, g.weightedMw, g.grantedMw]), [[1024, 1, 2], [1024, 3, 6]]);
+    // weight × req is a 32-bit product: 1024 × 4194304 mW = 2^32 wraps to 0
+    const wrap = divvyUpPower([{ name: 'a', requestUw: 4194304000, maxUw: 4194304000, weight: 1024 }, { name: 'b', requestUw: 1000, maxUw: 2000, weight: 1024 }], 10000);
+    assert.deepEqual(wrap.map((g) => g.weightedMw), [0, 1]);
+    // b alone counts: round(1 × 10 / 1) = 10 > its max 2 → 2, the 8 mW cut is shared by headroom: a gets 8
+    assert.deepEqual(wrap.map((g) => g.grantedMw), [8, 2]);
   });
 });
 
@@ -325,8 +347,8 @@ describe('device-tree parsing', () => {
     gpu { operating-points-v2 = <&t>; dynamic-power-coefficient = <1>; };
 };
 &t { /delete-node/ d; };`, 'x.dts');
-    const [t] = oppTables(dts, 'x.dts');
-    assert.deepEqual(t!.opps.map((o) => [o.frequencyKhz, o.voltageUv, o.powerUw]), [[500000, 800000, 200000], [1000000, 900000, 500000]]);
+    const [t] = oppTables(dts);
+    assert.deepEqual(readOpps(t!, 'x.dts').opps.map((o) => [o.frequencyKhz, o.voltageUv, o.powerUw]), [[500000, 800000, 200000], [1000000, 900000, 500000]]);
     assert.equal(t!.consumers[0]!.coefficient, 1);
     assert.equal(t!.consumers[0]!.cpu, false);
   });
@@ -361,7 +383,7 @@ describe('bad input', () => {
   test('zero, negative and above-64 W powers (exit 6)', () => {
     expectErr(['model', 'em', '--opp-file', write('zero.csv', 'frequency,power\n408MHz,0mW\n816MHz,200mW\n')], 6, /row 2.*power 0 µW is not positive/);
     expectErr(['model', 'em', '--opp-file', write('neg.csv', 'frequency,power\n408MHz,-5mW\n')], 6, /row 2.*negative/);
-    expectErr(['model', 'em', '--opp-file', write('big.csv', 'frequency,power\n408MHz,1W\n816MHz,65W\n')], 6, /row 3.*above the kernel's per-state maximum EM_MAX_POWER/);
+    expectErr(['model', 'em', '--opp-file', write('big.csv', 'frequency,power\n408MHz,1W\n816MHz,65W\n')], 6, /row 3.*above EM_MAX_POWER \(64000000 µW\)/);
   });
 
   test('a value without a unit names the row (exit 6)', () => {

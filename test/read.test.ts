@@ -40,6 +40,8 @@ describe('list on a live tree', () => {
     assert.deepEqual(pkg.constraints[0], {
       index: 0, name: 'long_term', powerLimitUw: 28000000, timeWindowUs: 27983872,
       maxPowerUw: 28000000, minPowerUw: null, maxTimeWindowUs: null, minTimeWindowUs: null,
+      // the MMIO copy of the same package holds 15 W: the lower is in force
+      effective: { powerLimitUw: 15000000, zone: 'intel-rapl-mmio:0' },
     });
     assert.equal(pkg.constraints[1].name, 'short_term');
     assert.equal(pkg.constraints[1].timeWindowUs, 2440);
@@ -242,9 +244,9 @@ describe('list on a live tree', () => {
     const plain = run(['--root', laptop.classRoot, 'list']);
     assert.equal(plain.code, 0);
     assert.doesNotMatch(plain.stdout, /\x1b\[/);
-    assert.match(plain.stdout, /long_term 28\.0 W \/ 27\.98 s \(max 28\.0 W\)/);
+    assert.match(plain.stdout, /long_term 28 W \/ 27\.984 s \(max 28 W\)/);
     assert.match(plain.stdout, /52\.6 kJ/);
-    assert.match(plain.stdout, /long_term 15\.0 W/);
+    assert.match(plain.stdout, /long_term 15 W/);
     const forced = run(['--root', laptop.classRoot, 'list'], { env: { FORCE_COLOR: '1' } });
     assert.match(forced.stdout, /\x1b\[/);
     assert.equal(stripAnsi(forced.stdout), plain.stdout);
@@ -268,12 +270,12 @@ describe('tree', () => {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines[0], 'intel-rapl');
-    assert.match(lines[1]!, /^├── package-0  intel-rapl:0 +52\.6 kJ  long_term 28\.0 W \/ 27\.98 s \(max 28\.0 W\)$/);
+    assert.match(lines[1]!, /^├── package-0  intel-rapl:0 +52\.6 kJ  long_term 28 W \/ 27\.984 s \(max 28 W\)  effective 15 W, held by intel-rapl-mmio:0$/);
     assert.match(lines[2]!, /^│   ├── core  intel-rapl:0:0 +17\.8 kJ/);
     assert.match(lines[4]!, /^│   └── dram  intel-rapl:0:2/);
     assert.match(lines[5]!, /^└── psys  intel-rapl:1 +133\.7 kJ/);
     assert.equal(lines[6], 'intel-rapl-mmio');
-    assert.match(lines[7]!, /^└── package-0  intel-rapl-mmio:0 .*long_term 15\.0 W/);
+    assert.match(lines[7]!, /^└── package-0  intel-rapl-mmio:0 .*long_term 15 W/);
   });
 
   test('--json nests children; a subtree by name', () => {
@@ -286,9 +288,13 @@ describe('tree', () => {
     const sub = run(['--root', laptop.classRoot, 'tree', 'intel-rapl:0', '--json']).json();
     assert.equal(sub.controlTypes.length, 1);
     assert.equal(sub.controlTypes[0].zones[0].id, 'intel-rapl:0');
-    const amb = run(['--root', laptop.classRoot, 'tree', 'package-0']);
+    // a package name means both copies (MSR and MMIO), as set-limit and apply take it
+    const both = run(['--root', laptop.classRoot, 'tree', 'package-0', '--json']).json();
+    assert.deepEqual(both.controlTypes.map((c: any) => c.zones.map((z: any) => z.id)), [['intel-rapl:0'], ['intel-rapl-mmio:0']]);
+    // two sockets' dram: still ambiguous
+    const amb = run(['--snapshot', example('xeon-2s'), 'tree', 'dram']);
     assert.equal(amb.code, 2);
-    assert.match(amb.stderr, /ambiguous: intel-rapl:0 \(package-0\), intel-rapl-mmio:0 \(package-0\)/);
+    assert.match(amb.stderr, /ambiguous: intel-rapl:0:0 \(dram\), intel-rapl:1:0 \(dram\)/);
   });
 
   test('DTPM: sums, weights on the 1024 scale and frequency caps from the energy model', () => {
@@ -310,7 +316,7 @@ describe('tree', () => {
     ]);
     const human = run(['--root', board.classRoot, '--em-root', board.emRoot!, 'tree'], { env: { POWERCAPCTL_FAULTS: board.faults } });
     assert.match(human.stdout, /cpu0-cpufreq  dtpm:0:0:0 .*weight 133  cap 1\.42 GHz/);
-    assert.match(human.stdout, /rk3399  dtpm:0 .*limit none .*range 712\.6 mW–5\.5 W/);
+    assert.match(human.stdout, /rk3399  dtpm:0 .* not limited .*range 712\.596 mW–5\.533 W/);
   });
 });
 
@@ -412,7 +418,8 @@ describe('snapshots', () => {
     const r = run(['snapshot', 'check', example('rk3399-dtpm'), '--json']);
     assert.equal(r.code, 0);
     assert.deepEqual({ ...(r.json() as object), file: undefined }, {
-      file: undefined, valid: true, version: 1, capturedAt: '2026-11-01T12:00:00.000Z',
+      format: 'powercapctl-snapshot-check', version: 1,
+      file: undefined, valid: true, snapshotVersion: 1, capturedAt: '2026-11-01T12:00:00.000Z',
       host: { hostname: 'example-rk3399', kernelRelease: '6.16.0', machine: 'aarch64' },
       zones: 5, controlTypes: ['dtpm'], energyModelDomains: 3, registry: 3, recording: false,
     });

@@ -116,8 +116,8 @@ describe('running statistics', () => {
     s.add(50_000_000n, 5_000_000n, 100_000n);
     assert.deepEqual(s.recent().map((v) => v / 1e6), [Number.NaN, 20, 40, 50]);
   });
-  test('sparkline scales between its own min and max; a gap is a blank', () => {
-    assert.equal(sparkline([0, 1, 2, 3, 4, 5, 6, 7, Number.NaN]), '▁▂▃▄▅▆▇█ ');
+  test('sparkline scales from 0 to its top; 0 and a gap are blank (more in watch-view.test.ts)', () => {
+    assert.equal(sparkline([0, 1, 2, 3, 4, 5, 6, 7, 8, Number.NaN]), ' ▁▂▃▄▅▆▇█ ');
   });
 });
 
@@ -395,7 +395,7 @@ function assertExactFromRecording(all: NdjsonSample[], recordFile: string) {
       const s = samples[p - 1]!;
       assert.equal(s.t, Number(times[p]) / 1e6);
       assert.equal(BigInt(s.intervalUs), us);
-      assert.equal(BigInt(s.energyUj!), delta, `${z.id} pass ${p}`);
+      assert.equal(BigInt(s.energyDeltaUj!), delta, `${z.id} pass ${p}`);
       assert.equal(BigInt(s.powerUw!), (2n * delta * 1000000n + us) / (2n * us));
       assert.equal(s.wrapped, now < before);
       checked++;
@@ -454,7 +454,7 @@ describe('watch on a live tree with advancing counters', () => {
     assert.equal(r.code, 0, r.stderr);
     liveStdout = r.stdout;
     const all = parseNdjson(r.stdout);
-    for (const s of all) assert.deepEqual(Object.keys(s).slice(0, 7), ['t', 'zone', 'name', 'energyUj', 'powerUw', 'intervalUs', 'wrapped']);
+    for (const s of all) assert.deepEqual(Object.keys(s).slice(0, 8), ['t', 'time', 'zone', 'name', 'energyDeltaUj', 'powerUw', 'intervalUs', 'wrapped']);
     const pkg = ofZone(all, 'intel-rapl:0');
     assert.equal(pkg.length, 10);
     assert.ok(pkg.every((s) => !s.gap), 'no gap on the package');
@@ -468,13 +468,13 @@ describe('watch on a live tree with advancing counters', () => {
     const firstGap = mmio.findIndex((s) => s.gap);
     assert.ok(firstGap >= 5, `figures before the removal (first gap at ${firstGap})`);
     assertPower(mmio.slice(0, firstGap), MMIO_W, 'mmio before removal');
-    assert.ok(mmio.slice(firstGap).every((s) => s.gap && s.reason === 'vanished' && s.energyUj === null && s.powerUw === null));
+    assert.ok(mmio.slice(firstGap).every((s) => s.gap && s.reason === 'vanished' && s.energyDeltaUj === null && s.powerUw === null));
     assert.equal(r.stderr.match(/vanished/g)?.length, 1, r.stderr);
 
     // DTPM zones report power: taken as read, energy = power × interval
     for (const s of ofZone(all, 'dtpm:0:0')) {
       assert.equal(s.powerUw, 1200000);
-      assert.equal(s.energyUj, Math.round(1.2 * s.intervalUs));
+      assert.equal(s.energyDeltaUj, Math.round(1.2 * s.intervalUs));
     }
     // the system line sums the DTPM root and the MSR package, pass by pass
     const system = ofZone(all, 'system');
@@ -513,9 +513,9 @@ describe('watch on a live tree with advancing counters', () => {
     const r = run(['--snapshot', recordFile, 'watch', 'core', '--speed', '0', '--format', 'csv', '-n', '3']);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.equal(lines[0], 't,zone,name,energy_uj,power_uw,interval_us,wrapped,gap,reason');
+    assert.equal(lines[0], 't,time,zone,name,energy_delta_uj,power_uw,interval_us,wrapped,gap,reason');
     const live = ofZone(parseNdjson(liveStdout), 'intel-rapl:0:0').slice(0, 3);
-    assert.deepEqual(lines.slice(1), live.map((s) => `${s.t},intel-rapl:0:0,core,${s.energyUj},${s.powerUw},${s.intervalUs},0,0,`));
+    assert.deepEqual(lines.slice(1), live.map((s) => `${s.t},${s.time},intel-rapl:0:0,core,${s.energyDeltaUj},${s.powerUw},${s.intervalUs},0,0,`));
   });
 
   test('replay paces itself by --speed', () => {

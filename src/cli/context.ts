@@ -24,7 +24,7 @@ export class CommandContext {
     /** the full command path, e.g. "model em", for messages */
     readonly commandName: string,
   ) {
-    this.io = new Io({ json: globals.json, quiet: globals.quiet, verbose: globals.verbose, color: globals.color });
+    this.io = new Io({ command: commandName, json: globals.json, quiet: globals.quiet, verbose: globals.verbose, color: globals.color });
   }
 
   /** the live root in effect (for messages), or undefined on a snapshot */

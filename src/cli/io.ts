@@ -10,6 +10,8 @@ import { visible } from './visible.js';
 export { toJson, type JsonOptions } from '../core/json.js';
 
 export interface IoOptions {
+  /** the command path ("model em"): names the document's format, powercapctl-model-em */
+  command?: string;
   json: boolean;
   quiet: boolean;
   verbose: boolean;
@@ -31,8 +33,18 @@ export class Io {
     const t = visible(text, { tabs: true }); // text from a source never reaches the terminal raw (cli/visible.ts)
     process.stdout.write(t.endsWith('\n') ? t : t + '\n');
   }
-  /** a JSON document on stdout */
+  /**
+   * A JSON document on stdout. Every document says what it is and which version of its
+   * shape it follows, as snapshots do: `format` (powercapctl-<command>) and `version`
+   * first, then the command's keys; schema/<command>.schema.json describes each
+   * (README "JSON output"). A document that names its own powercapctl format keeps it;
+   * document() prints a file's content as it is (a profile on stdout).
+   */
   json(value: unknown, opts: JsonOptions = {}): void {
+    process.stdout.write(toJson(withFormat(value, this.options.command), opts) + '\n');
+  }
+  /** a document that is a file's content (a profile written to stdout), printed as it is */
+  document(value: unknown, opts: JsonOptions = {}): void {
     process.stdout.write(toJson(value, opts) + '\n');
   }
   /** a warning on stderr (suppressed by --quiet); identical warnings are printed once */
@@ -54,4 +66,15 @@ export class Io {
   get interactive(): boolean {
     return this.stdoutIsTTY && !this.options.json;
   }
+}
+
+/** The version of every --json shape; raised only when a key is renamed or removed. */
+export const JSON_VERSION = 1;
+
+/** `{ format, version, ...value }` for a plain object from a command, unless it names its own powercapctl format. */
+export function withFormat(value: unknown, command: string | undefined): unknown {
+  if (command === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const v = value as Record<string, unknown>;
+  if (typeof v.format === 'string' && v.format.startsWith('powercapctl-')) return value;
+  return { format: `powercapctl-${command.replace(/ /g, '-')}`, version: JSON_VERSION, ...v };
 }

@@ -5,12 +5,13 @@
  * (a usage error, exit 2, naming the option). As npm-check-updates' cli-options does.
  */
 import { PowercapError, usageError } from '../core/errors.js';
-import { parseDurationUs, parsePowerUw, parseTemperatureMc } from '../core/units.js';
+import { parseDurationUs, parseIntervalUs, parsePowerUw, parseTemperatureMc } from '../core/units.js';
 import type { OptionSpec, ValueKind } from './spec.js';
 
 const PARSERS: Record<ValueKind, (text: string) => unknown> = {
   power: parsePowerUw,
   duration: parseDurationUs,
+  interval: parseIntervalUs,
   temperature: parseTemperatureMc,
   count: (text) => {
     if (!/^[0-9]+$/.test(text.trim()) || Number(text) < 1) throw usageError(`'${text}' is not a positive whole number`, 'e.g. 10');
@@ -28,22 +29,33 @@ export function optionNames(flags: string): { long: string; key: string } {
 const listOf = (names: readonly string[]) =>
   names.length === 1 ? `--${names[0]}` : `${names.slice(0, -1).map((n) => `--${n}`).join(', ')} or --${names[names.length - 1]}`;
 
-/** A copy of `opts` with every declared value parsed; throws the first refusal. */
-export function applyOptionSpecs(specs: readonly OptionSpec[], opts: Record<string, unknown>): Record<string, unknown> {
+/**
+ * A copy of `opts` with every declared value parsed; throws the first refusal. `from` says
+ * which values are only defaults (not given) and holds the global options, so that a
+ * command's option can conflict with a global one (`list --format csv --json`).
+ */
+export function applyOptionSpecs(
+  specs: readonly OptionSpec[],
+  opts: Record<string, unknown>,
+  from: { isDefault?(key: string): boolean; globals?: Record<string, unknown> } = {},
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...opts };
   const keyOf = new Map(specs.map((s) => { const n = optionNames(s.flags); return [n.long, n.key] as const; }));
   const given = (long: string) => {
-    const v = opts[keyOf.get(long) ?? optionNames(`--${long}`).key];
+    const key = keyOf.get(long) ?? optionNames(`--${long}`).key;
+    const v = key in opts ? opts[key] : from.globals?.[key];
     return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
   };
+  /** typed by the user (or the environment), not a default: what a conflict is about */
+  const typed = (long: string) => given(long) && !from.isDefault?.(keyOf.get(long) ?? optionNames(`--${long}`).key);
   for (const s of specs) {
     const { long, key } = optionNames(s.flags);
     const v = opts[key];
     const present = given(long);
     if (!present && s.required) throw usageError(`--${long} is required`, s.required.hint);
     if (!present) continue;
-    if (s.conflicts) {
-      const clash = s.conflicts.options.filter(given);
+    if (s.conflicts && typed(long)) {
+      const clash = s.conflicts.options.filter(typed);
       if (clash.length) throw usageError(s.conflicts.message ?? `--${long}: not with ${listOf(clash)}`, s.conflicts.hint);
     }
     if (s.requires) {

@@ -23,12 +23,16 @@ function addOption(cmd: Command, o: OptionSpec): void {
   cmd.addOption(opt);
 }
 
-export function examplesHelp(spec: CommandSpec): string {
+/** The examples of a help page: `$ command  description` side by side when the terminal has room, else on two lines. */
+export function examplesHelp(spec: Pick<CommandSpec, 'examples'>, termWidth = helpWidth()): string {
   if (!spec.examples.length) return '';
   const width = Math.min(56, Math.max(...spec.examples.map((e) => e.command.length)));
-  return '\nExamples:\n' + spec.examples.map((e) =>
-    e.command.length > width ? `  $ ${e.command}\n      ${e.description}` : `  $ ${e.command.padEnd(width)}  ${e.description}`,
-  ).join('\n') + '\n';
+  return '\nExamples:\n' + spec.examples.map((e) => {
+    const side = `  $ ${e.command.padEnd(width)}  ${e.description}`;
+    return e.command.length > width || side.length > termWidth
+      ? `  $ ${e.command}\n      ${wrapText(e.description, termWidth - 6, 6)}`
+      : side;
+  }).join('\n') + '\n';
 }
 
 function argSyntax(a: NonNullable<CommandSpec['args']>[number]): string {
@@ -52,8 +56,7 @@ function addCommand(parent: Command, spec: CommandSpec, path: string[]): void {
     cmd.addArgument(arg);
   }
   for (const o of spec.options ?? []) addOption(cmd, o);
-  const help = examplesHelp(spec);
-  if (help) cmd.addHelpText('after', help);
+  if (spec.examples.length) cmd.addHelpText('after', (ctx) => examplesHelp(spec, helpWidth(ctx.error)));
   for (const sub of spec.subcommands ?? []) addCommand(cmd, sub, [...path, spec.name]);
   if (spec.load) {
     const load = spec.load;
@@ -68,7 +71,10 @@ function addCommand(parent: Command, spec: CommandSpec, path: string[]): void {
       const opts = actionArgs.pop() as Record<string, unknown>;
       const ctx = new CommandContext(resolveGlobals(command.optsWithGlobals()), [...path, spec.name].join(' '));
       currentVerbose = ctx.globals.verbose;
-      const typed = applyOptionSpecs(spec.options ?? [], opts);
+      const typed = applyOptionSpecs(spec.options ?? [], opts, {
+        isDefault: (key) => command.getOptionValueSourceWithGlobals(key) === 'default',
+        globals: command.optsWithGlobals(),
+      });
       const runner = await load();
       await runner.run(ctx, actionArgs, typed, COMMANDS);
     });
@@ -94,28 +100,78 @@ export function buildProgram(): Command {
     .version(VERSION, '--version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true)
-    .configureHelp({ showGlobalOptions: true })
+    // wrap to the terminal even where the command column is wide (commander's default stops below 40 columns left)
+    .configureHelp({ showGlobalOptions: true, minWidthToWrap: 20 })
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(rewordParseError(str)) });
   for (const o of GLOBAL_OPTIONS) addOption(program, o);
-  program.helpCommand('help [command]', 'show help for a command');
+  // `help model em` walks the words itself (commander's help command takes one word)
+  program.helpCommand(false);
+  program.addCommand(new Command('help').argument('[command...]', 'command words, e.g. model em').summary('show help for a command').description('show help for a command: help set-limit, help model em')
+    .action((words: string[]) => helpFor(program, words)));
   for (const spec of COMMANDS) addCommand(program, spec, []);
-  program.addHelpText('after', `
-Examples:
-  $ powercapctl list                                  zones of this machine, with limits
-  $ powercapctl --snapshot examples/rk3399-dtpm.json tree
-  $ sudo powercapctl set-limit package-0 25W          cap the package (long_term) at 25 W
-  $ powercapctl list --json | jq '.zones[].name'
-
-Exit codes: 0 done, 1 failed, 2 usage, 3 not found, 4 permission denied,
-5 refused by the kernel, 6 invalid data, 7 not in the profile's state (apply --check),
-128+N interrupted by signal N (130 Ctrl-C, 143 SIGTERM).`);
+  program.addHelpText('after', (ctx) => '\n' + topLevelAfter(helpWidth(ctx.error)));
   return program;
+}
+
+/** The examples of the top-level help, run as a test like every other help page's (test/help-examples.test.ts). */
+export const TOP_EXAMPLES: CommandSpec['examples'] = [
+  { command: 'powercapctl list', description: 'zones of this machine, with limits' },
+  { command: 'powercapctl --snapshot examples/rk3399-dtpm.json tree', description: 'a DTPM board from a snapshot' },
+  { command: 'sudo powercapctl set-limit package-0 25W', description: 'cap the package (long_term) at 25 W: both copies, MSR and MMIO' },
+  { command: 'powercapctl list --json > zones.json', description: 'every zone as JSON (schema/list.schema.json)' },
+];
+
+const EXIT_CODES = 'Exit codes: 0 done, 1 failed, 2 usage, 3 not found, 4 permission denied, 5 refused by the kernel, ' +
+  '6 invalid data, 7 not in the profile\'s state (apply --check), 128+N interrupted by signal N (130 Ctrl-C, 143 SIGTERM).';
+
+/** The terminal's width for help (80 when not a terminal), as commander uses it. */
+export const helpWidth = (error = false): number => {
+  const s = error ? process.stderr : process.stdout;
+  return s.isTTY && s.columns ? s.columns : 80;
+};
+
+/** Words wrapped to `width`, continuation lines indented by `indent`. */
+export function wrapText(text: string, width: number, indent = 0): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = ' '.repeat(indent) + word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}
+
+function topLevelAfter(width: number): string {
+  return examplesHelp({ examples: TOP_EXAMPLES } as CommandSpec, width).replace(/^\n/, '') + '\n' + wrapText(EXIT_CODES, width);
+}
+
+/** `help model em`: the help of that command; an unknown word is a usage error (exit 2). */
+function helpFor(program: Command, words: string[]): void {
+  let cmd = program;
+  for (const w of words) {
+    const next = cmd.commands.find((c) => c.name() === w || c.aliases().includes(w));
+    if (!next) {
+      const known = cmd.commands.filter((c) => !(c as unknown as { _hidden: boolean })._hidden).map((c) => c.name()).filter((n) => n !== 'help');
+      const close = known.find((n) => n.startsWith(w.slice(0, 2)));
+      const where = cmd === program ? '' : ` ${cmd.name()}`;
+      process.stderr.write(`powercapctl: no command '${[...words.slice(0, words.indexOf(w)), w].join(' ')}'\n` +
+        `  commands${where}: ${known.join(', ')}${close ? ` (did you mean ${close}?)` : ''}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    cmd = next;
+  }
+  cmd.outputHelp();
 }
 
 export async function runProgram(argv: string[]): Promise<void> {
   currentVerbose = argv.includes('-v') || argv.includes('--verbose');
   const program = buildProgram();
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

@@ -15,7 +15,8 @@ export type CompleteKind =
  * runner receives the typed value and a bad one is a usage error (exit 2) naming the option.
  * power → bigint µW, duration → bigint µs, count → a whole number ≥ 1, temperature → number m°C.
  */
-export type ValueKind = 'power' | 'duration' | 'count' | 'temperature';
+/** interval: a duration, or bare seconds (`-i 1`) */
+export type ValueKind = 'power' | 'duration' | 'interval' | 'count' | 'temperature';
 
 export interface OptionSpec {
   /** commander flags, e.g. `-c, --constraint <name>` */

@@ -125,6 +125,13 @@ export function resolvePowerSpec(spec: PowerSpec, bounds: { minUw: bigint | null
 }
 
 export const parseDurationUs = (input: string): bigint => parseWithTable(input, DURATION, true);
+/**
+ * An interval between samples: a duration with a unit, or bare seconds as `sleep`, `watch -n`
+ * and turbostat take them (`1`, `0.5`). A power never takes a bare number (µW or W is a real
+ * ambiguity there); a time between samples has one reading.
+ */
+export const parseIntervalUs = (input: string): bigint =>
+  /^\s*[0-9]+(?:\.[0-9]+)?\s*$/.test(input) ? parseWithTable(`${input.trim()}s`, DURATION) : parseWithTable(input, DURATION, true);
 export const parseFrequencyHz = (input: string): bigint => parseWithTable(input, FREQUENCY);
 export const parseVoltageUv = (input: string): bigint => parseWithTable(input, VOLTAGE);
 export const parseEnergyUj = (input: string): bigint => parseWithTable(input, ENERGY);
@@ -134,39 +141,54 @@ export const parseEnergyUj = (input: string): bigint => parseWithTable(input, EN
 type Num = bigint | number;
 const toNum = (v: Num) => (typeof v === 'bigint' ? Number(v) : v);
 
+/**
+ * A value in the largest unit it reaches, with up to `digits` decimals and the
+ * trailing zeros trimmed: enough to tell a value from its neighbours (RAPL's
+ * 1/8 W steps: 25.25 W, 15.125 W) without printing noise (28 W, not 28.000 W).
+ */
 function scaled(v: number, steps: Array<[number, string]>, digits: number): string {
   const abs = Math.abs(v);
-  for (const [factor, unit] of steps) {
-    // the base unit is an integer: no decimals on it
-    if (abs >= factor) return `${(v / factor).toFixed(factor === 1 ? 0 : digits)} ${unit}`;
-  }
-  const [factor, unit] = steps[steps.length - 1]!;
-  return `${(v / factor).toFixed(factor === 1 ? 0 : digits)} ${unit}`;
+  const pick = steps.find(([factor]) => abs >= factor) ?? steps[steps.length - 1]!;
+  const [factor, unit] = pick;
+  return `${trimZeros((v / factor).toFixed(factor === 1 ? 0 : digits))} ${unit}`;
 }
 
+/** "28.000" → "28", "25.250" → "25.25", "-0" → "0". */
+export function trimZeros(s: string): string {
+  const t = s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+  return t === '-0' ? '0' : t;
+}
 
-/** Watts with the precision a budget needs: 2260224 µW → "2.260 W", 245427 → "245.4 mW", 12 → "12 µW". */
+/** Watts for budgets and notes: the same rule as formatPower (2260224 µW → "2.26 W", 712596 → "712.596 mW"). */
 export function formatPowerFine(uw: number): string {
-  const a = Math.abs(uw);
-  if (a >= 1e6) return `${(uw / 1e6).toFixed(3)} W`;
-  if (a >= 1e3) return `${(uw / 1e3).toFixed(1)} mW`;
-  return `${uw} µW`;
+  return formatPower(uw);
 }
 
-/** 28000000 µW → "28.0 W"; 850000 → "850.0 mW"; 12 → "12 µW"; 0 → "0 W". */
+/** 28000000 µW → "28 W"; 25250000 → "25.25 W"; 850000 → "850 mW"; 12 → "12 µW"; 0 → "0 W". */
 export function formatPower(uw: Num): string {
   if (toNum(uw) === 0) return '0 W';
-  return scaled(toNum(uw), [[1e9, 'kW'], [1e6, 'W'], [1e3, 'mW'], [1, 'µW']], 1);
+  return scaled(toNum(uw), [[1e9, 'kW'], [1e6, 'W'], [1e3, 'mW'], [1, 'µW']], 3);
 }
-/** 52649883221 µJ → "52.6 kJ". */
+/** Power readings (power_uw, a measurement, not a setting), one decimal: 864712 µW → "864.7 mW". */
+export function formatPowerReading(uw: Num): string {
+  const v = toNum(uw);
+  if (v === 0) return '0 W';
+  const steps: Array<[number, string]> = [[1e9, 'kW'], [1e6, 'W'], [1e3, 'mW'], [1, 'µW']];
+  const [factor, unit] = steps.find(([f]) => Math.abs(v) >= f) ?? steps[steps.length - 1]!;
+  return `${(v / factor).toFixed(factor === 1 ? 0 : 1)} ${unit}`;
+}
+/** Energy readings, one decimal: 52649883221 µJ → "52.6 kJ" (a counter, not a setting). */
 export function formatEnergy(uj: Num): string {
-  return scaled(toNum(uj), [[1e12, 'MJ'], [1e9, 'kJ'], [1e6, 'J'], [1e3, 'mJ'], [1, 'µJ']], 1);
+  const v = toNum(uj);
+  const steps: Array<[number, string]> = [[1e12, 'MJ'], [1e9, 'kJ'], [1e6, 'J'], [1e3, 'mJ'], [1, 'µJ']];
+  const [factor, unit] = steps.find(([f]) => Math.abs(v) >= f) ?? steps[steps.length - 1]!;
+  return `${(v / factor).toFixed(factor === 1 ? 0 : 1)} ${unit}`;
 }
-/** 27983872 µs → "27.98 s"; 2440 → "2.44 ms"; 976 → "976 µs". */
+/** 27983872 µs → "27.984 s"; 2440 → "2.44 ms"; 976 → "976 µs". */
 export function formatDuration(us: Num): string {
   const v = toNum(us);
-  if (Math.abs(v) >= 600e6) return `${(v / 60e6).toFixed(1)} min`;
-  return scaled(v, [[1e6, 's'], [1e3, 'ms'], [1, 'µs']], 2);
+  if (Math.abs(v) >= 600e6) return `${trimZeros((v / 60e6).toFixed(1))} min`;
+  return scaled(v, [[1e6, 's'], [1e3, 'ms'], [1, 'µs']], 3);
 }
 /** 1800000 kHz → "1.80 GHz"; 408000 → "408 MHz". */
 export function formatFrequencyKhz(khz: Num): string {

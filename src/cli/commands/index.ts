@@ -11,6 +11,7 @@ import { completionSpec } from './completion/spec.js';
 import { wizardSpec } from './wizard/spec.js';
 import { setLimitSpec } from './set-limit/spec.js';
 import { watchSpec } from './watch/spec.js';
+import { exporterSpec } from './exporter/spec.js';
 import { modelSpec } from './model/spec.js';
 import { registrySpec } from './registry/spec.js';
 import { createNodeSpec } from './create-node/spec.js';
@@ -28,6 +29,7 @@ export const COMMANDS: CommandSpec[] = [
   setLimitSpec,
   applySpec,
   watchSpec,
+  exporterSpec,
   modelSpec,
   registrySpec,
   createNodeSpec,

@@ -121,7 +121,12 @@ function readAttr(source: Source, dir: string, file: string, files: Set<string>)
 
 const nameOf = (source: Source, z: Found) => readAttr(source, z.path, 'name', z.files);
 
-/** Zone ids, then names; a name that several zones share is offered as type/name (what resolveZone accepts). */
+/**
+ * Zone ids, then names that resolve to one zone: a unique name; a shared name as type/name
+ * where that is unique (what resolveZone accepts); and a package's bare name where it means
+ * exactly its MSR and MMIO copies (core/limits/effective.ts, which set-limit sets as one).
+ * `intel-rapl/dram` on a two-socket Xeon names two zones and is not offered.
+ */
 export function zoneCandidates(source: Source): string[] {
   const zones = zonesOf(source);
   const names = new Map<string, string[]>();
@@ -129,10 +134,16 @@ export function zoneCandidates(source: Source): string[] {
     const n = nameOf(source, z);
     if (n) names.set(n, [...(names.get(n) ?? []), z.id]);
   }
+  const isTopRapl = (id: string) => /^intel-rapl[^:]*:[0-9a-f]+$/.test(id);
   const out = zones.map((z) => z.id);
   for (const [name, ids] of names) {
-    if (ids.length === 1) out.push(name);
-    else for (const t of new Set(ids.map(controlTypeOf))) out.push(`${t}/${name}`);
+    if (ids.length === 1) {
+      out.push(name);
+      continue;
+    }
+    const types = ids.map(controlTypeOf);
+    if (ids.length === 2 && ids.every(isTopRapl) && types[0] !== types[1]) out.push(name);
+    for (const t of new Set(types)) if (types.filter((x) => x === t).length === 1) out.push(`${t}/${name}`);
   }
   return out;
 }

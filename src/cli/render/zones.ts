@@ -5,10 +5,23 @@
  */
 import type { Constraint, ControlType, PowercapTree, Zone } from '../../core/zones/model.js';
 import { defaultConstraint } from '../../core/zones/model.js';
-import { formatDuration, formatEnergy, formatPower } from '../../core/units.js';
+import { formatDuration, formatEnergy, formatPower, formatPowerReading } from '../../core/units.js';
 import type { SourceInfo } from '../../core/source/types.js';
+import { effectiveLimit } from '../../core/limits/effective.js';
+import { DTPM_CONTROL_TYPE } from '../../core/kernel/dtpm.js';
 
-export function constraintJson(c: Constraint) {
+/**
+ * The one word for a DTPM node that has not been limited since boot: dtpm.c stores 0 in a
+ * node's power_limit_uw until a limit is set on it or an ancestor (set_power_limit_uw).
+ */
+export const NOT_LIMITED = 'not limited';
+
+/** A DTPM node with children whose stored limit is 0: not limited since boot. */
+export const dtpmNotLimited = (z: Pick<Zone, 'controlType' | 'children'>, limitUw: bigint | number | null): boolean =>
+  z.controlType === DTPM_CONTROL_TYPE && z.children.length > 0 && (limitUw === 0n || limitUw === 0);
+
+export function constraintJson(c: Constraint, zone?: Zone, tree?: PowercapTree) {
+  const eff = zone && tree ? effectiveLimit(tree, zone, c.name) : null;
   return {
     index: c.index,
     name: c.name,
@@ -18,10 +31,12 @@ export function constraintJson(c: Constraint) {
     minPowerUw: c.minPowerUw,
     maxTimeWindowUs: c.maxTimeWindowUs,
     minTimeWindowUs: c.minTimeWindowUs,
+    /** a package seen through MSR and MMIO: the lower of the two copies' limits, and which copy holds it */
+    ...(eff ? { effective: { powerLimitUw: eff.powerLimitUw, zone: eff.zone.id } } : {}),
   };
 }
 
-export function zoneJson(z: Zone) {
+export function zoneJson(z: Zone, tree?: PowercapTree) {
   return {
     id: z.id,
     controlType: z.controlType,
@@ -32,7 +47,7 @@ export function zoneJson(z: Zone) {
     maxEnergyRangeUj: z.maxEnergyRangeUj,
     powerUw: z.powerUw,
     maxPowerRangeUw: z.maxPowerRangeUw,
-    constraints: z.constraints.map(constraintJson),
+    constraints: z.constraints.map((c) => constraintJson(c, z, tree)),
     unreadable: z.unreadable,
     invalid: z.invalid,
   };
@@ -50,7 +65,7 @@ const dash = '–';
 
 /** "52.6 kJ", "1.23 W" (power_uw), "unreadable (EACCES)", or "–". */
 export function readingCell(z: Zone): string {
-  if (z.powerUw !== null) return formatPower(z.powerUw);
+  if (z.powerUw !== null) return formatPowerReading(z.powerUw);
   if (z.energyUj !== null) return formatEnergy(z.energyUj);
   const e = z.unreadable.energy_uj ?? z.unreadable.power_uw;
   if (e) return `unreadable (${e})`;
@@ -58,19 +73,25 @@ export function readingCell(z: Zone): string {
   return dash;
 }
 
-/** "long_term 28.0 W / 27.98 s (max 28.0 W)" */
-export function constraintCell(c: Constraint): string {
+/**
+ * "long_term 28 W / 27.984 s (max 28 W)"; with the tree, a package seen twice adds the
+ * limit in force: "… effective 15 W (intel-rapl-mmio:0)".
+ */
+export function constraintCell(c: Constraint, zone?: Zone, tree?: PowercapTree): string {
   const name = c.name ?? `constraint_${c.index}`;
-  const limit = c.powerLimitUw === null ? '?' : formatPower(c.powerLimitUw);
+  const limit = c.powerLimitUw === null ? '?' : zone && dtpmNotLimited(zone, c.powerLimitUw) ? NOT_LIMITED : formatPower(c.powerLimitUw);
   const win = c.timeWindowUs === null || c.timeWindowUs === 0n ? '' : ` / ${formatDuration(c.timeWindowUs)}`;
   const max = c.maxPowerUw !== null && c.maxPowerUw > 0n ? ` (max ${formatPower(c.maxPowerUw)})` : '';
-  return `${name} ${limit}${win}${max}`;
+  const eff = zone && tree ? effectiveLimit(tree, zone, c.name) : null;
+  // said only where the two copies differ: the other copy's lower limit is the one in force
+  const effective = eff && eff.powerLimitUw !== c.powerLimitUw ? `  effective ${formatPower(eff.powerLimitUw)}, held by ${eff.zone.id}` : '';
+  return `${name} ${limit}${win}${max}${effective}`;
 }
 
 /** The main limit of a zone for one-line views: the default constraint. */
-export function mainLimitCell(z: Zone): string {
+export function mainLimitCell(z: Zone, tree?: PowercapTree): string {
   const c = defaultConstraint(z);
-  return c ? constraintCell(c) : z.constraints.length === 0 ? 'no limits (energy only)' : dash;
+  return c ? constraintCell(c, z, tree) : z.constraints.length === 0 ? 'no limits (energy only)' : dash;
 }
 
 export function enabledCell(z: Zone): string {

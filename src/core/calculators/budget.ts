@@ -19,7 +19,7 @@ export function checkActors(actors: Actor[]): void {
     seen.add(a.name);
     if (a.maxUw <= 0) throw usageError(`actor '${a.name}': maximum power must be above 0`);
     if (a.requestUw < 0) throw usageError(`actor '${a.name}': requested power is negative`);
-    if (!Number.isInteger(a.weight) || a.weight < 0) throw usageError(`actor '${a.name}': weight '${a.weight}' must be a whole number ≥ 0`);
+    if (a.weight !== null && (!Number.isInteger(a.weight) || a.weight < 0)) throw usageError(`actor '${a.name}': weight '${a.weight}' must be a whole number ≥ 0`);
   }
 }
 

@@ -15,6 +15,7 @@
  * - `structure`: a rule broken in what was read (device placed twice, a device with
  *   children, more than one root).
  */
+import { formatPower } from '../units.js';
 import { weightedShare } from '../kernel/dtpm.js';
 import type { DtpmNode, Hierarchy } from './hierarchy.js';
 
@@ -47,8 +48,8 @@ export function checkHierarchy(h: Hierarchy): Finding[] {
       if (share < n.powerMinUw) {
         out.push({
           code: 'share-below-min', path: n.path,
-          message: `${n.path}: a limit just above ${n.parent.name}'s minimum (${n.parent.powerMinUw} µW) gives it ${share} µW ` +
-            `(weight ${n.weight}/1024), below its own minimum ${n.powerMinUw} µW`,
+          message: `${n.path}: a limit just above ${n.parent.name}'s minimum (${formatPower(n.parent.powerMinUw)}) gives it ${formatPower(share)} ` +
+            `(weight ${n.weight}/1024), below its own minimum ${formatPower(n.powerMinUw)}`,
           values: { parentMinUw: n.parent.powerMinUw, weight: n.weight, shareUw: share, minUw: n.powerMinUw },
         });
       }

@@ -5,14 +5,15 @@
  * (snapshot-zones.ts); the file is written atomically when the change succeeded (not with
  * `dryRun`), never when refused. On a configfs directory it is mkdir / rmdir (configfs.ts).
  *
- * Every check happens before anything changes. Exit codes of refusals: bad name 2,
+ * Every check happens before anything changes. Exit codes of refusals: bad name 2 (also a
+ * name that looks like a device but is not registered, unless `expect: 'virtual'`),
  * missing parent or device 3, rule refused 5 (child under a device, second root,
  * existing path, device already placed, node with children without `recursive`),
  * inconsistent stored hierarchy 6.
  */
 import type { RegistryEntry } from './device.js';
 import type { DtpmNode } from '../kernel/dtpm.js';
-import { notFound, refused } from '../errors.js';
+import { notFound, refused, usageError } from '../errors.js';
 import { findNode, lookupDevice, placementOf, splitNodePath, subtree, buildHierarchy, type Hierarchy, type NodeSpec } from './hierarchy.js';
 import { checkHierarchy, type Finding } from './check.js';
 import { mkdirNodes, rmdirNodes, simulateCreate, simulateDelete } from './configfs.js';
@@ -42,6 +43,15 @@ export interface EditResult {
 }
 
 // ------------------------------------------------------------------ create
+
+/**
+ * Names the kernel's DTPM drivers give devices (drivers/powercap/dtpm_cpu.c, __dtpm_cpu_setup:
+ * cpuN-cpufreq; dtpm_devfreq.c, __dtpm_devfreq_setup: the device's name, e.g. ff9a0000.gpu): such a name made virtual by mistake
+ * exports as DTPM_NODE_VIRTUAL and never limits the device.
+ */
+export function looksLikeDevice(name: string): boolean {
+  return /^cpu\d+-cpufreq$/.test(name) || /\.gpu$/.test(name) || /-devfreq$/.test(name);
+}
 
 export interface CreateOptions {
   /** create missing virtual parents, like mkdir -p */
@@ -97,6 +107,13 @@ export function createNode(target: DtpmTarget, path: string, opts: CreateOptions
   }
   if (opts.expect === 'virtual' && last.device) {
     throw refused(`'${last.name}' is a registered device: it would be a real node, not a virtual one`);
+  }
+  if (opts.expect !== 'virtual') {
+    const lookalike = planned.find((p) => !p.device && looksLikeDevice(p.name));
+    if (lookalike) {
+      throw usageError(`'${lookalike.name}' is named like a device but no such device is registered: it would be a virtual node`,
+        `registered: ${h.registry.map((e) => e.name).join(', ') || 'none'} (see powercapctl registry); --virtual makes a virtual node of that name on purpose`);
+    }
   }
 
   const changes: NodeChange[] = planned.map((p) => ({ path: p.path, name: p.name, type: p.device ? 'device' : 'virtual', zoneId: null }));

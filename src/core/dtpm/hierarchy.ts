@@ -59,7 +59,9 @@ export const MAX_NAME_BYTES = 255;
 
 /**
  * A node name as mkdir in configfs takes it: not empty, no '/', not '.' or '..',
- * no control characters, at most NAME_MAX bytes. Refusal is a usage error (exit 2).
+ * no control characters, at most NAME_MAX bytes; and as kernel device names read
+ * (cpu0-cpufreq, ff9a0000.gpu): letters, digits and . - _ @ : + , only, so a name
+ * never needs quoting in a shell or a C table. Refusal is a usage error (exit 2).
  */
 export function validateNodeName(name: string): void {
   const hint = 'a node name is one path component: letters, digits, . - _ @ :, e.g. cluster0 or cpu0-cpufreq';
@@ -68,6 +70,8 @@ export function validateNodeName(name: string): void {
   if (name === '.' || name === '..' || name.includes('..')) throw usageError(`invalid node name '${name}': '..' is not allowed`, hint);
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(name)) throw usageError(`invalid node name ${JSON.stringify(name)}: control characters are not allowed`, hint);
+  const odd = /[^A-Za-z0-9._@:+,-]/.exec(name);
+  if (odd) throw usageError(`invalid node name ${JSON.stringify(name)}: ${JSON.stringify(odd[0])} is not allowed`, hint);
   if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw usageError(`invalid node name: longer than ${MAX_NAME_BYTES} bytes`, hint);
 }
 

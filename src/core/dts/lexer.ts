@@ -131,6 +131,7 @@ export function evalExpr(src: string): bigint | null {
       p++;
       const right = bin(PREC[op]! + 1);
       if (left === null || right === null) { left = null; continue; }
+      if ((op === '<<' || op === '>>') && right > 63n) { left = null; continue; }
       switch (op) {
         case '|': left |= right; break;
         case '^': left ^= right; break;
@@ -143,6 +144,8 @@ export function evalExpr(src: string): bigint | null {
         case '/': left = right === 0n ? null : left / right; break;
         case '%': left = right === 0n ? null : left % right; break;
       }
+      // dtc evaluates in unsigned 64 bits: keep every step there (no bigint grows without bound)
+      if (left !== null) left = BigInt.asUintN(64, left);
     }
     return left;
   };

@@ -1,20 +1,29 @@
 /**
  * The last stage of the device-tree reader: the `operating-points-v2` tables of a parsed tree,
  * the devices (CPUs with their capacity-dmips-mhz, a GPU) that point at them with their
- * dynamic-power-coefficient, and the choice of one table for `model`.
+ * dynamic-power-coefficient, and the OPPs of one table as the OPP core reads them.
  *
- * OPP rules (Documentation/devicetree/bindings/opp/opp-v2-base.yaml, drivers/opp/of.c):
- * - `opp-hz`: u64 Hz; several clocks give several values, the first is the CPU/device clock.
- * - `opp-microvolt`: one cell (target) or three (`<target min max>`) per supply; the first
- *   supply's target is the voltage the energy model uses.
- * - `opp-microwatt`: power given directly; used for the table when every OPP has it.
- * - OPP nodes with `status = "disabled"` are skipped; the OPP core sorts by frequency and
- *   refuses duplicates.
+ * A table is read only when it is used (the kernel parses a table when a device asks for it): a
+ * quirk in the GPU's table does not stop the CPUs'. OPP rules (drivers/opp/of.c, core.c; read
+ * against v6.12):
+ * - only available child nodes count (`status = "disabled"` skipped: for_each_available_child_of_node);
+ * - the key is `opp-hz` (u64 Hz; several clocks give several values, the first is the device clock),
+ *   else `opp-peak-kBps`, else `opp-level` (_read_opp_key): a table of levels only (a power domain's)
+ *   has no frequencies and gives no energy model;
+ * - `opp-supported-hw` (_opp_is_supported): with a mask of N levels the property holds versions of N
+ *   cells, an OPP is kept when every level of one version ANDs non-zero with the mask; the mask is a
+ *   driver's (fuses), so it is an option here (--supported-hw, default: every bit set, said in a note);
+ * - `opp-microvolt-<name>` / `opp-microwatt-<name>` before the plain property when a name is set
+ *   (_parse_named_prop; --opp-name);
+ * - duplicates (_opp_is_duplicate): the same frequency with the same voltage is dropped silently (the
+ *   first one stays), with another voltage the whole table fails (-EEXIST);
+ * - `turbo-mode` OPPs are in the table (and in the energy model), but not in cpufreq's max_freq.
+ * Properties read from a binary tree (.dtb, /sys/firmware/devicetree/base) are bytes; the helpers
+ * below read them as big-endian cells or NUL-separated strings, as of_property_read_* do.
  */
-import { readUserFile } from '../files.js';
 import { invalidData, notFound, usageError } from '../errors.js';
 import { findPath, nodePath, type Cell, type DtNode, type DtValue } from './tree.js';
-import { parseDts, type ParsedDts } from './parser.js';
+import type { ParsedDts } from './parser.js';
 
 export interface DtsOpp {
   /** the OPP node's name, for messages (`opp-1800000000`, `opp07`) */
@@ -24,9 +33,12 @@ export interface DtsOpp {
   voltageUv: number | null;
   powerUw: number | null;
   turbo: boolean;
+  /** the OPP has opp-supported-hw */
+  hw?: boolean;
 }
 
 export interface DtsConsumer {
+  node: DtNode;
   path: string;
   labels: string[];
   /** device_type = "cpu" */
@@ -35,6 +47,8 @@ export interface DtsConsumer {
   coefficient: number | null;
   /** capacity-dmips-mhz, when present */
   capacityDmipsMhz: number | null;
+  /** status is not "okay": the kernel does not probe it (a .dtsi leaves it to the board) */
+  disabled: boolean;
 }
 
 export interface DtsOppTable {
@@ -43,24 +57,50 @@ export interface DtsOppTable {
   path: string;
   labels: string[];
   shared: boolean;
-  opps: DtsOpp[];
+  node: DtNode;
   /** devices whose `operating-points-v2` points here (CPUs of a cluster, a GPU) */
   consumers: DtsConsumer[];
 }
 
-function walkDt(n: DtNode, visit: (n: DtNode) => void): void {
-  visit(n);
-  for (const c of n.children) walkDt(c, visit);
+export interface OppReadOptions {
+  /** the driver's opp-supported-hw mask, one value per level; null: every bit set */
+  supportedHw?: number[] | null | undefined;
+  /** dev_pm_opp_set_prop_name(): opp-microvolt-<name> first */
+  oppName?: string | null | undefined;
 }
 
-const stringsOf = (v: DtValue[] | undefined): string[] => (v ?? []).flatMap((x) => (x.kind === 'string' ? [x.value] : []));
+export function walkDt(n: DtNode, visit: (n: DtNode) => void): void {
+  const stack: DtNode[] = [n];
+  while (stack.length) {
+    const x = stack.pop()!;
+    visit(x);
+    for (let i = x.children.length - 1; i >= 0; i--) stack.push(x.children[i]!);
+  }
+}
 
-/** The numbers of a property as the kernel reads them: /bits/ 64 values, or 32-bit cells. */
-function cellsOf(v: DtValue[] | undefined): { bits: number; cells: Cell[] } | null {
+/** Strings of a property: DTS strings, or a binary value's NUL-separated strings. */
+export function stringsOf(v: DtValue[] | undefined): string[] {
+  const out: string[] = [];
+  for (const x of v ?? []) {
+    if (x.kind === 'string') out.push(x.value);
+    else if (x.kind === 'bytes' && x.bytes.length && x.bytes[x.bytes.length - 1] === 0) {
+      out.push(...Buffer.from(x.bytes.slice(0, -1)).toString('latin1').split('\0'));
+    }
+  }
+  return out;
+}
+
+/** The numbers of a property as the kernel reads them: /bits/ 64 values, or 32-bit cells (binary: big-endian u32). */
+export function cellsOf(v: DtValue[] | undefined): { bits: number; cells: Cell[] } | null {
   if (!v || v.length === 0) return null;
   const all: Cell[] = [];
   let bits = 32;
   for (const x of v) {
+    if (x.kind === 'bytes') {
+      if (x.bytes.length % 4 !== 0) return null;
+      for (let i = 0; i < x.bytes.length; i += 4) all.push(BigInt(((x.bytes[i]! << 24) >>> 0) + (x.bytes[i + 1]! << 16) + (x.bytes[i + 2]! << 8) + x.bytes[i + 3]!));
+      continue;
+    }
     if (x.kind !== 'cells') return null;
     bits = x.bits;
     all.push(...x.cells);
@@ -68,7 +108,7 @@ function cellsOf(v: DtValue[] | undefined): { bits: number; cells: Cell[] } | nu
   return { bits, cells: all };
 }
 
-function u32Prop(n: DtNode, name: string): number | null {
+export function u32Prop(n: DtNode, name: string): number | null {
   const c = cellsOf(n.props.get(name));
   const v = c?.cells[0];
   return v === undefined || v === null ? null : Number(v);
@@ -86,90 +126,171 @@ function oppHz(node: DtNode, where: string): bigint {
   return (c.cells[0]! << 32n) | c.cells[1]!;
 }
 
-export function oppTables(dts: ParsedDts, file: string): DtsOppTable[] {
+/** phandle → node, for numeric references (`<0x12>` in a decompiled or binary tree). */
+function phandles(root: DtNode): Map<bigint, DtNode> {
+  const m = new Map<bigint, DtNode>();
+  walkDt(root, (n) => {
+    for (const p of ['phandle', 'linux,phandle']) {
+      const c = cellsOf(n.props.get(p))?.cells[0];
+      if (c != null) m.set(c, n);
+    }
+  });
+  return m;
+}
+
+/** The nodes a phandle property points at: labels (`<&cluster0_opp>`) or numbers (`<0x12>`). */
+export function refTargets(dts: ParsedDts, n: DtNode, prop: string, byPhandle: Map<bigint, DtNode>): DtNode[] {
+  const out: DtNode[] = [];
+  for (const x of n.props.get(prop) ?? []) {
+    if (x.kind === 'cells') {
+      for (const r of x.refs) { const t = dts.labels.get(r) ?? (r.startsWith('/') ? findPath(dts.root, r) : undefined); if (t) out.push(t); }
+      if (x.refs.length === 0) for (const c of x.cells) { const t = c === null ? undefined : byPhandle.get(c); if (t) out.push(t); }
+    } else if (x.kind === 'ref') {
+      const t = dts.labels.get(x.ref) ?? (x.ref.startsWith('/') ? findPath(dts.root, x.ref) : undefined);
+      if (t) out.push(t);
+    } else if (x.kind === 'bytes') {
+      for (const c of cellsOf([x])?.cells ?? []) { const t = c === null ? undefined : byPhandle.get(c); if (t) out.push(t); }
+    }
+  }
+  return out;
+}
+
+const isDisabled = (n: DtNode) => { const s = stringsOf(n.props.get('status'))[0]; return s !== undefined && s !== 'okay' && s !== 'ok'; };
+
+/** Every operating-points-v2 table with the devices using it (tables are not read yet). */
+export function oppTables(dts: ParsedDts): DtsOppTable[] {
   const tables: DtsOppTable[] = [];
   const byNode = new Map<DtNode, DtsOppTable>();
   walkDt(dts.root, (n) => {
     if (!stringsOf(n.props.get('compatible')).includes('operating-points-v2')) return;
-    const opps: DtsOpp[] = [];
-    for (const o of n.children) {
-      if (!o.props.has('opp-hz')) continue;
-      if (stringsOf(o.props.get('status'))[0] === 'disabled') continue;
-      const where = `${file}: ${nodePath(o)}`;
-      const hz = oppHz(o, where);
-      const mv = cellsOf(o.props.get('opp-microvolt'));
-      if (mv && mv.cells.some((x) => x === null)) throw invalidData(`${where}: opp-microvolt is not a number`);
-      const mw = cellsOf(o.props.get('opp-microwatt'));
-      if (mw && mw.cells.some((x) => x === null)) throw invalidData(`${where}: opp-microwatt is not a number`);
-      opps.push({
-        node: o.name,
-        frequencyHz: hz,
-        // the kernel stores the rate in Hz and the EM in kHz (Hz / 1000, truncated)
-        frequencyKhz: Number(hz / 1000n),
-        voltageUv: mv && mv.cells.length ? Number(mv.cells[0]) : null,
-        powerUw: mw && mw.cells.length ? Number(mw.cells.reduce((a, b) => a! + b!, 0n)) : null,
-        turbo: o.props.has('turbo-mode'),
-      });
-    }
-    opps.sort((a, b) => (a.frequencyHz < b.frequencyHz ? -1 : a.frequencyHz > b.frequencyHz ? 1 : 0));
-    for (let i = 1; i < opps.length; i++) {
-      if (opps[i]!.frequencyHz === opps[i - 1]!.frequencyHz) {
-        throw invalidData(`${file}: ${nodePath(n)}: OPPs ${opps[i - 1]!.node} and ${opps[i]!.node} have the same frequency ${opps[i]!.frequencyHz} Hz`,
-          'the OPP core refuses duplicate OPPs: remove one');
-      }
-    }
-    const t: DtsOppTable = { name: n.name, path: nodePath(n), labels: [...n.labels], shared: n.props.has('opp-shared'), opps, consumers: [] };
+    const t: DtsOppTable = { name: n.name, path: nodePath(n), labels: [...n.labels], shared: n.props.has('opp-shared'), node: n, consumers: [] };
     tables.push(t);
     byNode.set(n, t);
   });
+  const byPhandle = phandles(dts.root);
   walkDt(dts.root, (n) => {
-    const v = n.props.get('operating-points-v2');
-    if (!v) return;
-    for (const x of v) {
-      const refs = x.kind === 'cells' ? x.refs : x.kind === 'ref' ? [x.ref] : [];
-      for (const r of refs) {
-        const target = dts.labels.get(r) ?? (r.startsWith('/') ? findPath(dts.root, r) : undefined);
-        const t = target ? byNode.get(target) : undefined;
-        if (!t) continue;
-        const coef = u32Prop(n, 'dynamic-power-coefficient');
-        t.consumers.push({
-          path: nodePath(n),
-          labels: [...n.labels],
-          cpu: stringsOf(n.props.get('device_type'))[0] === 'cpu',
-          coefficient: coef,
-          capacityDmipsMhz: u32Prop(n, 'capacity-dmips-mhz'),
-        });
-      }
+    if (!n.props.has('operating-points-v2')) return;
+    for (const target of refTargets(dts, n, 'operating-points-v2', byPhandle).slice(0, 1)) {
+      const t = byNode.get(target);
+      if (!t) continue;
+      t.consumers.push({
+        node: n,
+        path: nodePath(n),
+        labels: [...n.labels],
+        cpu: stringsOf(n.props.get('device_type'))[0] === 'cpu',
+        coefficient: u32Prop(n, 'dynamic-power-coefficient'),
+        capacityDmipsMhz: u32Prop(n, 'capacity-dmips-mhz'),
+        disabled: isDisabled(n),
+      });
     }
   });
   return tables;
 }
 
+/** _opp_is_supported() with the mask (one value per level); null mask = every bit of one level. */
+function supportedByHw(o: DtNode, mask: number[] | null): boolean {
+  const c = cellsOf(o.props.get('opp-supported-hw'));
+  if (!c) return true;
+  const levels = mask ?? [0xffffffff];
+  const count = c.cells.length;
+  if (count === 0 || count % levels.length !== 0) return false;
+  for (let i = 0; i < count / levels.length; i++) {
+    let ok = true;
+    for (let j = 0; j < levels.length; j++) {
+      const v = c.cells[i * levels.length + j];
+      if (v === null || v === undefined || (Number(v) & levels[j]!) === 0) { ok = false; break; }
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+/** _parse_named_prop(): `opp-<type>-<name>` first when a name is set, else `opp-<type>`. */
+function namedProp(o: DtNode, type: string, name: string | null | undefined): DtValue[] | undefined {
+  if (name) { const v = o.props.get(`opp-${type}-${name}`); if (v) return v; }
+  return o.props.get(`opp-${type}`);
+}
+
+/**
+ * The OPPs of a table as the OPP core adds them: available nodes with a frequency, kept by
+ * opp-supported-hw, sorted by frequency, duplicates handled as _opp_is_duplicate() does.
+ * Throws (exit 6) what makes the kernel drop the table; `notes` says what was skipped.
+ */
+export function readOpps(table: DtsOppTable, file: string, opts: OppReadOptions = {}): { opps: DtsOpp[]; notes: string[] } {
+  const notes: string[] = [];
+  const opps: DtsOpp[] = [];
+  let unsupported = 0;
+  let withHwProp = 0;
+  let levelsOnly = 0;
+  for (const o of table.node.children) {
+    if (isDisabled(o)) continue;
+    if (!o.props.has('opp-hz')) {
+      if (o.props.has('opp-level') || o.props.has('opp-peak-kBps')) levelsOnly++;
+      continue;
+    }
+    if (o.props.has('opp-supported-hw')) withHwProp++;
+    if (!supportedByHw(o, opts.supportedHw ?? null)) { unsupported++; continue; }
+    const where = `${file}: ${nodePath(o)}`;
+    const hz = oppHz(o, where);
+    const mv = cellsOf(namedProp(o, 'microvolt', opts.oppName));
+    if (mv && mv.cells.some((x) => x === null)) throw invalidData(`${where}: opp-microvolt is not a number`);
+    const mw = cellsOf(namedProp(o, 'microwatt', opts.oppName));
+    if (mw && mw.cells.some((x) => x === null)) throw invalidData(`${where}: opp-microwatt is not a number`);
+    opps.push({
+      node: o.name,
+      frequencyHz: hz,
+      // the kernel stores the rate in Hz and the EM in kHz (Hz / 1000, truncated)
+      frequencyKhz: Number(hz / 1000n),
+      voltageUv: mv && mv.cells.length ? Number(mv.cells[0]) : null,
+      // dev_pm_opp_get_power(): the sum over supplies
+      powerUw: mw && mw.cells.length ? Number(mw.cells.reduce((a, b) => a! + b!, 0n)) : null,
+      turbo: o.props.has('turbo-mode'),
+      hw: o.props.has('opp-supported-hw'),
+    });
+  }
+  if (withHwProp > 0) {
+    notes.push(opts.supportedHw
+      ? `${table.path}: opp-supported-hw mask ${opts.supportedHw.map((v) => `0x${v.toString(16)}`).join(',')}: ${unsupported} OPP(s) not supported, skipped`
+      : `${table.path}: ${withHwProp} OPP(s) have opp-supported-hw: every one taken (mask: all bits; the driver sets it from fuses, give --supported-hw MASK)`);
+  }
+  if (levelsOnly > 0 && opps.length === 0) {
+    throw invalidData(`${file}: ${table.path} is a table of opp-level values without frequencies (a power domain's): it gives no energy model`);
+  }
+  // stable sort by frequency: the OPP core inserts in order, so the first of equal keys stays
+  const sorted = opps.map((o, i) => ({ o, i })).sort((a, b) => (a.o.frequencyHz < b.o.frequencyHz ? -1 : a.o.frequencyHz > b.o.frequencyHz ? 1 : a.i - b.i)).map((x) => x.o);
+  const out: DtsOpp[] = [];
+  for (const o of sorted) {
+    const prev = out[out.length - 1];
+    if (prev && prev.frequencyHz === o.frequencyHz) {
+      if (prev.voltageUv === o.voltageUv) { notes.push(`${table.path}: ${o.node} duplicates ${prev.node} (same frequency and voltage): dropped, as the OPP core does`); continue; }
+      throw invalidData(`${file}: ${table.path}: OPPs ${prev.node} and ${o.node} have the same frequency ${o.frequencyHz} Hz and different voltages`,
+        (o.hw || prev.hw) ? 'the OPP core refuses the whole table (_opp_is_duplicate: -EEXIST): they carry opp-supported-hw, give the board\'s mask with --supported-hw' : 'the OPP core refuses the whole table (_opp_is_duplicate: -EEXIST): remove one');
+    }
+    out.push(o);
+  }
+  if (out.length === 0) throw invalidData(`${file}: OPP table ${table.path} has no enabled OPP with opp-hz`);
+  return { opps: out, notes };
+}
+
 const tableNames = (t: DtsOppTable) => [t.name, ...t.labels.map((l) => `&${l}`)].join(' / ');
 
-/** Read FILE and pick one OPP table: by --table (node name, label, path, or a consumer's name/label). */
-export function readDtsTable(file: string, want: string | undefined): { table: DtsOppTable; notes: string[] } {
-  const text = readUserFile(file, { what: 'device-tree file', hint: 'give the path of a .dts/.dtsi file' });
-  const dts = parseDts(text, file);
-  const tables = oppTables(dts, file);
+/** Pick one OPP table: by --table (node name, label, path, or a consumer's name/label). */
+export function pickTable(tables: DtsOppTable[], file: string, want: string | undefined): DtsOppTable {
   if (tables.length === 0) {
     throw invalidData(`${file}: no OPP table (no node with compatible = "operating-points-v2")`,
       'give the file that holds the opp-table nodes (often <soc>-opp.dtsi), or use --opp-file');
   }
-  let table: DtsOppTable | undefined;
   if (want === undefined) {
     if (tables.length > 1) {
       throw usageError(`${file} has ${tables.length} OPP tables: choose one with --table`, `tables: ${tables.map(tableNames).join(', ')}`);
     }
-    table = tables[0]!;
-  } else {
-    const w = want.replace(/^&/, '');
-    const matches = (t: DtsOppTable) =>
-      t.name === w || t.path === w || t.labels.includes(w) ||
-      t.consumers.some((c) => c.path === w || c.path.split('/').pop() === w || c.labels.includes(w));
-    table = tables.find(matches);
-    if (!table) throw notFound(`${file}: no OPP table '${want}'`, `tables: ${tables.map(tableNames).join(', ')}`);
+    return tables[0]!;
   }
-  if (table.opps.length === 0) throw invalidData(`${file}: OPP table ${table.path} has no enabled OPP with opp-hz`);
-  return { table, notes: dts.notes };
+  const w = want.replace(/^&/, '');
+  const matches = (t: DtsOppTable) =>
+    t.name === w || t.path === w || t.labels.includes(w) ||
+    t.consumers.some((c) => c.path === w || c.path.split('/').pop() === w || c.labels.includes(w));
+  const table = tables.find(matches);
+  if (!table) throw notFound(`${file}: no OPP table '${want}'`, `tables: ${tables.map(tableNames).join(', ')}`);
+  return table;
 }

@@ -25,10 +25,14 @@ interface ParseState {
   labels: Map<string, DtNode>;
   notes: string[];
   depth: number;
+  includeDirs: string[];
 }
 
-export function parseDts(text: string, file: string): ParsedDts {
-  const st: ParseState = { root: newDtNode('', null), labels: new Map(), notes: [], depth: 0 };
+/** Nodes nested deeper than this are refused (dtc has no limit, a real tree is under 10 deep). */
+export const MAX_NODE_DEPTH = 256;
+
+export function parseDts(text: string, file: string, opts: { includeDirs?: string[] } = {}): ParsedDts {
+  const st: ParseState = { root: newDtNode('', null), labels: new Map(), notes: [], depth: 0, includeDirs: opts.includeDirs ?? [] };
   new FileParser(text, file, st).parseFile();
   return { root: st.root, labels: st.labels, notes: st.notes };
 }
@@ -91,7 +95,8 @@ class FileParser {
   /** `/ { … };` or `&label { … };` (an extension of a node defined earlier) */
   private topNode(): void {
     const labels = this.labels();
-    const head = this.next()!;
+    const head = this.next();
+    if (!head) throw this.fail(`label${labels.length > 1 ? 's' : ''} ${labels.join(', ')} at the end of the file label nothing`);
     let node: DtNode | undefined;
     if (head.t === 'word' && head.v === '/') node = this.st.root;
     else if (head.t === 'ref') {
@@ -103,7 +108,7 @@ class FileParser {
     } else throw this.fail(`a node ('/ {' or '&label {') expected, got '${head.v}'`);
     this.addLabels(node, labels);
     this.expect('{');
-    this.body(node);
+    this.body(node, 1);
   }
 
   /** `/delete-node/ &label;` at the top level */
@@ -131,13 +136,15 @@ class FileParser {
 
   /** A file next to the source, parsed into the same tree; one that is not there is a note. */
   private include(target: string): void {
-    const resolved = path.resolve(path.dirname(this.file), target);
     if (this.st.depth > 16) throw this.fail('includes nested too deeply');
-    let text: string;
-    try {
-      text = fs.readFileSync(resolved, 'utf8');
-    } catch {
-      this.st.notes.push(`${this.where()}: include '${target}' not found next to the source: skipped`);
+    let text: string | null = null;
+    let resolved = '';
+    for (const dir of [path.dirname(this.file), ...this.st.includeDirs]) {
+      resolved = path.resolve(dir, target);
+      try { text = fs.readFileSync(resolved, 'utf8'); break; } catch { /* next folder */ }
+    }
+    if (text === null) {
+      this.st.notes.push(`${this.where()}: include '${target}' not found next to the source${this.st.includeDirs.length ? ' or in the -I folders' : ''}: skipped`);
       return;
     }
     this.st.depth++;
@@ -161,7 +168,8 @@ class FileParser {
   }
 
   /** After '{': properties and child nodes until '}' (and its ';'). */
-  private body(node: DtNode): void {
+  private body(node: DtNode, depth: number): void {
+    if (depth > MAX_NODE_DEPTH) throw this.fail(`nodes nested deeper than ${MAX_NODE_DEPTH}`);
     for (;;) {
       const t = this.peek();
       if (!t) throw this.fail(`missing '}' for node ${nodePath(node)}`);
@@ -185,12 +193,12 @@ class FileParser {
         continue;
       }
       if (t.t === 'word' && t.v === '/omit-if-no-ref/') { this.p++; continue; }
-      this.member(node);
+      this.member(node, depth);
     }
   }
 
   /** `name { … };` (a child, merged with one of the same name) or `name = value, …;` / `name;` */
-  private member(node: DtNode): void {
+  private member(node: DtNode, depth: number): void {
     const labels = this.labels();
     const nameTok = this.next();
     if (!nameTok || nameTok.t !== 'word') throw this.fail(`a property or node name expected, got '${nameTok?.v ?? 'end of file'}'`);
@@ -202,12 +210,21 @@ class FileParser {
         node.children.push(child);
       }
       this.addLabels(child, labels);
-      this.body(child);
+      this.body(child, depth + 1);
       return;
     }
     const values: DtValue[] = [];
     if (this.peek()?.v === '=') {
       this.p++;
+      const first = this.peek();
+      if (first?.t === 'word' && first.v !== '/bits/') {
+        // a bare macro (LED_FUNCTION_POWER) that only cpp could expand: skip this property, say so
+        const line = first.line;
+        while (this.peek() && this.peek()!.v !== ';' && this.peek()!.v !== '}') this.p++;
+        this.expect(';');
+        this.st.notes.push(`${this.file}:${line}: ${nodePath(node)}/${nameTok.v} = ${first.v}: a macro without its definition: property skipped`);
+        return;
+      }
       values.push(this.value());
       while (this.peek()?.v === ',') { this.p++; values.push(this.value()); }
     }
@@ -242,10 +259,15 @@ class FileParser {
     while (this.peek() && this.peek()!.v !== '>') {
       const c = this.next()!;
       if (c.t === 'ref') { refs.push(c.v); cells.push(null); continue; }
-      if (c.t === 'expr') { cells.push(evalExpr(c.v)); continue; }
+      if (c.t === 'expr') {
+        const shift = /(<<|>>)\s*\(?\s*(0[xX][0-9a-fA-F]+|[0-9]+)/.exec(c.v);
+        if (shift && BigInt(shift[2]!) >= 64n) throw this.fail(`shift by ${shift[2]} in (${c.v.slice(0, 40)}) is past 64 bits`);
+        cells.push(this.inRange(evalExpr(c.v), bits, `(${c.v.slice(0, 40)})`));
+        continue;
+      }
       if (c.t === 'word') {
         const w = c.v.replace(/[uUlL]+$/, '');
-        cells.push(/^0[xX][0-9a-fA-F]+$/.test(w) || /^[0-9]+$/.test(w) ? BigInt(w) : null);
+        cells.push(/^0[xX][0-9a-fA-F]+$/.test(w) || /^[0-9]+$/.test(w) ? this.inRange(BigInt(w), bits, w) : null);
         continue;
       }
       if (c.t === 'punct' && c.v === '-') { cells.push(null); continue; }
@@ -254,6 +276,18 @@ class FileParser {
     if (!this.peek()) throw this.fail("missing '>'");
     this.p++;
     return { kind: 'cells', bits, cells, refs };
+  }
+
+  /** dtc: "integer value out of range" for a cell that does not fit its /bits/ size (expressions wrap, as in C). */
+  private inRange(v: bigint | null, bits: number, text: string): bigint | null {
+    if (v === null) return null;
+    const mask = (1n << BigInt(bits)) - 1n;
+    const all = (1n << 64n) - 1n;
+    const u = v < 0n ? BigInt.asUintN(64, v) : v;
+    // dtc accepts what fits, or a sign-extended negative value (all upper bits set)
+    if ((u & ~mask) === 0n || (u <= all && (u | mask) === all)) return u & mask;
+    if (true) throw this.fail(`integer value ${text.length > 24 ? `${text.slice(0, 24)}…` : text} out of range for ${bits}-bit cells`);
+    return v;
   }
 
   private bytes(): DtValue {

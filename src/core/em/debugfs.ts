@@ -94,9 +94,14 @@ export function readEnergyModel(source: Source): PerfDomain[] {
     }
     if (states.length === 0) continue;
     states.sort((a, b) => a.frequencyKhz - b.frequencyKhz);
-    // kernels ≥ 6.0 always use µW; flags bit0 says so explicitly when present
-    const microwatts = flags === null ? true : (flags & 1) !== 0;
-    domains.push({ name: e.name, cpus, flags, microwatts, artificial: flags !== null && (flags & 4) !== 0, states });
+    // the unit: `flags` bit0 (EM_PERF_DOMAIN_MICROWATTS, kernels ≥ 6.0 set it for every µW table);
+    // no flags file is an older kernel, whose powers are mW (5.11–5.15 wrote a `units` file saying
+    // milliWatts or bogoWatts for an abstract scale)
+    const unitsRead = source.read(joinRel(e.name, 'units'));
+    const units = unitsRead.ok ? unitsRead.text.trim().toLowerCase() : null;
+    const microwatts = flags !== null ? (flags & 1) !== 0 : units !== null && /^(uw|µw|microwatts?)$/.test(units);
+    const artificial = flags !== null ? (flags & 4) !== 0 : units !== null && units.startsWith('bogo');
+    domains.push({ name: e.name, cpus, flags, microwatts, artificial, states });
   }
   return domains.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }

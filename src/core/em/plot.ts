@@ -96,74 +96,142 @@ export function terminalPlot(series: PlotSeries, opts: { width?: number; height?
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-function svgPanel(x0: number, y0: number, w: number, h: number, title: string, xTitle: string, yTitle: string, pts: Pt[],
-  fmtX: (v: number) => string, fmtY: (v: number) => string, color: string): string {
-  const m = { l: 78, r: 18, t: 34, b: 52 };
+const FONT = { head: 17, title: 15, tick: 11, label: 12, legend: 12 };
+/**
+ * A text's width in px, from above: DejaVu Sans (the first font asked for, and the
+ * widest of the list) runs about 0.63 em a character in digits and capitals, bold
+ * about 0.7 em. The canvas is sized with this so no label is clipped; the tests
+ * measure the real boxes in a browser.
+ */
+function textWidth(s: string, size: number, bold = false): number {
+  return [...s].length * size * (bold ? 0.72 : 0.64);
+}
+
+interface Axis { max: number; step: number; labels: Array<{ v: number; text: string }> }
+
+function axis(maxRaw: number, fmt: (v: number) => string): Axis {
+  const step = niceStep(maxRaw, 5);
+  const max = Math.ceil(maxRaw / step) * step;
+  const labels: Axis['labels'] = [];
+  for (let v = 0; v <= max + step / 1e6; v += step) labels.push({ v, text: v === 0 ? '0' : fmt(v) });
+  return { max, step, labels };
+}
+
+interface Panel { title: string; xTitle: string; yTitle: string; pts: Pt[]; x: Axis; y: Axis; color: string }
+
+/** the plot area's size; the margins around it come from the labels */
+const PLOT_W = 420;
+const PLOT_H = 290;
+
+function margins(p: Panel): { l: number; r: number; t: number; b: number } {
+  const yTicks = Math.max(...p.y.labels.map((l) => textWidth(l.text, FONT.tick)));
+  const lastX = textWidth(p.x.labels[p.x.labels.length - 1]!.text, FONT.tick);
+  return {
+    // the rotated axis title, a gap, the tick labels, the tick gap
+    l: 8 + FONT.label + 10 + yTicks + 8,
+    // the last x tick is centred on the axis end: half of it sticks out
+    r: Math.max(18, lastX / 2 + 10),
+    t: 34,
+    b: 52,
+  };
+}
+
+/** the panel's width: at least its plot area with margins, and its title */
+function panelWidth(p: Panel): number {
+  const m = margins(p);
+  return Math.ceil(Math.max(m.l + PLOT_W + m.r, textWidth(p.title, FONT.title, true) + 20, textWidth(p.xTitle, FONT.label) + m.l + 20));
+}
+
+function svgPanel(x0: number, y0: number, w: number, p: Panel): string {
+  const m = margins(p);
   const pw = w - m.l - m.r;
-  const ph = h - m.t - m.b;
-  const xmaxRaw = Math.max(...pts.map((p) => p.x), 1);
-  const ymaxRaw = Math.max(...pts.map((p) => p.y), 1);
-  const xs = niceStep(xmaxRaw, 5);
-  const ys = niceStep(ymaxRaw, 5);
-  const xmax = Math.ceil(xmaxRaw / xs) * xs;
-  const ymax = Math.ceil(ymaxRaw / ys) * ys;
-  const X = (v: number) => x0 + m.l + (v / xmax) * pw;
-  const Y = (v: number) => y0 + m.t + ph - (v / ymax) * ph;
+  const ph = PLOT_H;
+  const X = (v: number) => x0 + m.l + (v / p.x.max) * pw;
+  const Y = (v: number) => y0 + m.t + ph - (v / p.y.max) * ph;
   const parts: string[] = [];
   parts.push(`<g class="panel">`);
-  parts.push(`<text x="${x0 + m.l + pw / 2}" y="${y0 + 20}" class="title" text-anchor="middle">${esc(title)}</text>`);
-  for (let v = 0; v <= ymax + ys / 1e6; v += ys) {
-    parts.push(`<line x1="${X(0)}" y1="${Y(v).toFixed(1)}" x2="${X(xmax)}" y2="${Y(v).toFixed(1)}" class="grid"/>`);
-    parts.push(`<text x="${X(0) - 8}" y="${(Y(v) + 4).toFixed(1)}" class="tick" text-anchor="end">${esc(v === 0 ? '0' : fmtY(v))}</text>`);
+  parts.push(`<text x="${x0 + m.l + pw / 2}" y="${y0 + 20}" class="title" text-anchor="middle">${esc(p.title)}</text>`);
+  for (const { v, text } of p.y.labels) {
+    parts.push(`<line x1="${X(0)}" y1="${Y(v).toFixed(1)}" x2="${X(p.x.max)}" y2="${Y(v).toFixed(1)}" class="grid"/>`);
+    parts.push(`<text x="${X(0) - 8}" y="${(Y(v) + 4).toFixed(1)}" class="tick" text-anchor="end">${esc(text)}</text>`);
   }
-  for (let v = 0; v <= xmax + xs / 1e6; v += xs) {
+  for (const { v, text } of p.x.labels) {
     parts.push(`<line x1="${X(v).toFixed(1)}" y1="${Y(0)}" x2="${X(v).toFixed(1)}" y2="${Y(0) + 5}" class="axis"/>`);
-    parts.push(`<text x="${X(v).toFixed(1)}" y="${Y(0) + 20}" class="tick" text-anchor="middle">${esc(v === 0 ? '0' : fmtX(v))}</text>`);
+    parts.push(`<text x="${X(v).toFixed(1)}" y="${Y(0) + 20}" class="tick" text-anchor="middle">${esc(text)}</text>`);
   }
-  parts.push(`<line x1="${X(0)}" y1="${Y(0)}" x2="${X(xmax)}" y2="${Y(0)}" class="axis"/>`);
-  parts.push(`<line x1="${X(0)}" y1="${Y(0)}" x2="${X(0)}" y2="${Y(ymax)}" class="axis"/>`);
-  parts.push(`<text x="${X(0) + pw / 2}" y="${y0 + h - 10}" class="label" text-anchor="middle">${esc(xTitle)}</text>`);
-  parts.push(`<text transform="translate(${x0 + 16},${Y(0) - ph / 2}) rotate(-90)" class="label" text-anchor="middle">${esc(yTitle)}</text>`);
-  parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map((p) => `${X(p.x).toFixed(1)},${Y(p.y).toFixed(1)}`).join(' ')}"/>`);
-  for (const p of pts) {
-    const cx = X(p.x).toFixed(1);
-    const cy = Y(p.y).toFixed(1);
-    if (p.bad) {
-      parts.push(`<g class="inefficient"><title>${esc(p.label)} (inefficient)</title><circle cx="${cx}" cy="${cy}" r="6" fill="#fff" stroke="#d62728" stroke-width="2"/>` +
+  parts.push(`<line x1="${X(0)}" y1="${Y(0)}" x2="${X(p.x.max)}" y2="${Y(0)}" class="axis"/>`);
+  parts.push(`<line x1="${X(0)}" y1="${Y(0)}" x2="${X(0)}" y2="${Y(p.y.max)}" class="axis"/>`);
+  parts.push(`<text x="${X(0) + pw / 2}" y="${Y(0) + 42}" class="label" text-anchor="middle">${esc(p.xTitle)}</text>`);
+  parts.push(`<text transform="translate(${x0 + 8 + FONT.label - 2},${Y(0) - ph / 2}) rotate(-90)" class="label" text-anchor="middle">${esc(p.yTitle)}</text>`);
+  parts.push(`<polyline fill="none" stroke="${p.color}" stroke-width="2" points="${p.pts.map((q) => `${X(q.x).toFixed(1)},${Y(q.y).toFixed(1)}`).join(' ')}"/>`);
+  for (const q of p.pts) {
+    const cx = X(q.x).toFixed(1);
+    const cy = Y(q.y).toFixed(1);
+    if (q.bad) {
+      parts.push(`<g class="inefficient"><title>${esc(q.label)} (inefficient)</title><circle cx="${cx}" cy="${cy}" r="6" fill="#fff" stroke="#d62728" stroke-width="2"/>` +
         `<path d="M${Number(cx) - 3.5},${Number(cy) - 3.5}l7,7m0,-7l-7,7" stroke="#d62728" stroke-width="2"/></g>`);
     } else {
-      parts.push(`<circle cx="${cx}" cy="${cy}" r="4.5" fill="${color}"><title>${esc(p.label)}</title></circle>`);
+      parts.push(`<circle cx="${cx}" cy="${cy}" r="4.5" fill="${p.color}"><title>${esc(q.label)}</title></circle>`);
     }
   }
   parts.push(`</g>`);
   return parts.join('\n');
 }
 
-/** A standalone SVG document: one panel for devices, two (power, cost) for CPU domains. */
+/**
+ * A standalone SVG document: one panel for devices (their power is the device's), two
+ * (power per CPU, cost) for CPU domains. The canvas is as large as its labels need; the
+ * legend names inefficient states only when the table has some.
+ */
 export function svgPlot(series: PlotSeries): string {
-  const panelW = 520;
-  const panelH = 380;
-  const panels = series.cpu ? 2 : 1;
-  const W = panelW * panels;
-  const H = panelH + 70;
-  const body: string[] = [];
-  body.push(svgPanel(0, 30, panelW, panelH, 'Power against frequency', 'frequency', 'power per CPU', powerPoints(series.states), fmtF, fmtW, '#1f77b4'));
+  const power = powerPoints(series.states);
+  const panels: Panel[] = [{
+    title: 'Power against frequency', xTitle: 'frequency', yTitle: series.cpu ? 'power per CPU' : 'power of the device',
+    pts: power, x: axis(Math.max(...power.map((q) => q.x), 1), fmtF), y: axis(Math.max(...power.map((q) => q.y), 1), fmtW), color: '#1f77b4',
+  }];
   if (series.cpu) {
-    body.push(svgPanel(panelW, 30, panelW, panelH, 'Cost against performance', 'performance (capacity units)', 'cost (power × 10 / performance)', costPoints(series.states), shortDigits, shortDigits, '#2ca02c'));
+    const cost = costPoints(series.states);
+    panels.push({
+      title: 'Cost against performance', xTitle: 'performance (capacity units)', yTitle: 'cost (power × 10 / performance)',
+      pts: cost, x: axis(Math.max(...cost.map((q) => q.x), 1), shortDigits), y: axis(Math.max(...cost.map((q) => q.y), 1), shortDigits), color: '#2ca02c',
+    });
   }
   const nBad = series.states.filter((s) => s.inefficient).length;
-  const legendY = H - 18;
+  const head = `${series.title}${series.cpu ? '' : ' (device)'}: energy model, ${series.states.length} states`;
+  const legendGood = 'performance state';
+  const legendBad = `inefficient (${nBad}): a faster state does the same work for less energy`;
+  const badX = 34 + textWidth(legendGood, FONT.legend) + 24;
+  const legendW = nBad > 0 ? badX + 12 + textWidth(legendBad, FONT.legend) + 16 : 34 + textWidth(legendGood, FONT.legend) + 16;
+
+  const widths = panels.map(panelWidth);
+  const W = Math.ceil(Math.max(widths.reduce((a, b) => a + b, 0), legendW, textWidth(head, FONT.head, true) + 24));
+  // panels share out what the legend or the head add
+  const extra = (W - widths.reduce((a, b) => a + b, 0)) / panels.length;
+  const panelH = 34 + PLOT_H + 52;
+  const H = 30 + panelH + 40;
+  const body: string[] = [];
+  let x = 0;
+  panels.forEach((p, i) => {
+    const w = widths[i]! + extra;
+    body.push(svgPanel(x, 30, w, p));
+    x += w;
+  });
+  const legendY = H - 16;
+  const legend = [`<circle cx="24" cy="${legendY - 4}" r="4.5" fill="${panels[0]!.color}"/><text x="34" y="${legendY}" class="legend">${legendGood}</text>`];
+  if (nBad > 0) {
+    const cx = badX;
+    legend.push(`<circle cx="${cx}" cy="${legendY - 4}" r="6" fill="#fff" stroke="#d62728" stroke-width="2"/><path d="M${cx - 3.5},${legendY - 7.5}l7,7m0,-7l-7,7" stroke="#d62728" stroke-width="2"/>` +
+      `<text x="${cx + 12}" y="${legendY}" class="legend">${esc(legendBad)}</text>`);
+  }
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
-    `<style>.title{font-size:15px;font-weight:bold;fill:#222}.tick{font-size:11px;fill:#555}.label{font-size:12px;fill:#333}` +
-      `.grid{stroke:#e4e4e4;stroke-width:1}.axis{stroke:#444;stroke-width:1}.head{font-size:17px;font-weight:bold;fill:#111}.legend{font-size:12px;fill:#333}</style>`,
+    `<style>.title{font-size:${FONT.title}px;font-weight:bold;fill:#222}.tick{font-size:${FONT.tick}px;fill:#555}.label{font-size:${FONT.label}px;fill:#333}` +
+      `.grid{stroke:#e4e4e4;stroke-width:1}.axis{stroke:#444;stroke-width:1}.head{font-size:${FONT.head}px;font-weight:bold;fill:#111}.legend{font-size:${FONT.legend}px;fill:#333}</style>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="${W / 2}" y="24" class="head" text-anchor="middle">${esc(series.title)}: energy model, ${series.states.length} states</text>`,
+    `<text x="${W / 2}" y="24" class="head" text-anchor="middle">${esc(head)}</text>`,
     ...body,
-    `<g class="legend"><circle cx="24" cy="${legendY - 4}" r="4.5" fill="#1f77b4"/><text x="34" y="${legendY}" class="legend">performance state</text>` +
-      `<circle cx="174" cy="${legendY - 4}" r="6" fill="#fff" stroke="#d62728" stroke-width="2"/><path d="M170.5,${legendY - 7.5}l7,7m0,-7l-7,7" stroke="#d62728" stroke-width="2"/>` +
-      `<text x="186" y="${legendY}" class="legend">inefficient (${nBad}): a faster state does the same work for less energy</text></g>`,
+    `<g class="legend">${legend.join('')}</g>`,
     `</svg>`,
     '',
   ].join('\n');

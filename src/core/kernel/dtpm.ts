@@ -15,6 +15,7 @@
  * dtpm_cpu.c), the emulation clamps to the minimum and says so in the step's warning.
  * Values are µW as plain numbers: integers far below 2^53.
  */
+import { formatPower } from '../units.js';
 import { setPdPowerLimit, updatePdPowerUw, type LeafChoice, type LeafTable } from './dtpm-cpu.js';
 import { setDevfreqPowerLimit, updateDevfreqPowerUw } from './dtpm-devfreq.js';
 import type { RegistryEntry } from '../dtpm/device.js';
@@ -212,7 +213,7 @@ export function setPowerLimit(node: DtpmNode, requestedUw: number, targetUw: num
     if (node.table && node.table.states.length > 0) {
       const choice = leafSetPowerLimit(node.kind, node.table, targetUw);
       if (choice.belowMin) {
-        step.warning = `${node.name}: target ${targetUw} µW is below its minimum ${node.powerMinUw} µW; clamped to the lowest state ` +
+        step.warning = `${node.name}: target ${formatPower(targetUw)} is below its minimum ${formatPower(node.powerMinUw)}; clamped to the lowest state ` +
           `(the kernel would read before its table here)`;
         step.targetUw = node.powerMinUw;
       }
@@ -233,7 +234,7 @@ export function setPowerLimit(node: DtpmNode, requestedUw: number, targetUw: num
     if (share < c.powerMinUw) {
       // kernel defect guard: never hand a child less than its minimum
       childTarget = c.powerMinUw;
-      w = `${c.name}: its share ${share} µW is below its minimum ${c.powerMinUw} µW; clamped to the minimum`;
+      w = `${c.name}: its share ${formatPower(share)} is below its minimum ${formatPower(c.powerMinUw)}; clamped to the minimum`;
     }
     sum += setPowerLimit(c, share, childTarget, w, steps);
   }

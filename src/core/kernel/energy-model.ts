@@ -161,16 +161,128 @@ export function buildPerfStatesPre60(rows: ReadonlyArray<PerfRow>, opts: { capac
   return cpu ? markCosts(states, (st) => idiv(st.powerMw! * fmax, st.frequencyKhz)) : states;
 }
 
+// ------------------------------------------------------------------ kernel eras
+
+/**
+ * Which energy_model.c a kernel runs, by version (read against v6.1 and v6.12; the 5.x eras are
+ * reasoned from those two and from the commits that changed them, not compiled):
+ * - ≥ 6.9: power µW; em_init_performance() stores performance = capacity × f / fmax and
+ *   em_compute_costs() makes cost = power × 10 / performance;
+ * - 6.0–6.8: power µW; cost = fmax × power / f (em_create_perf_table in v6.1);
+ * - 5.15–5.19: power mW; cost = fmax × em_scale_power(power) / f, em_scale_power(p) = p × 1000
+ *   on 64-bit kernels (energy_model.h), p on 32-bit;
+ * - before 5.15: power mW, cost = fmax × power / f (no scaling);
+ * - inefficient states are flagged from 5.16 on; before that no state is marked;
+ * - the per-state power ceiling EM_MAX_POWER is 64 000 000 µW from 6.0, 0xFFFF mW before.
+ */
+export interface KernelEra {
+  major: number;
+  minor: number;
+  /** as the user gave it, or `6.12` for the default */
+  name: string;
+  /** 32-bit kernel: em_scale_power() does not scale (5.15–5.19) */
+  bits32?: boolean;
+  /** a debugfs dump of an older kernel shown as that kernel wrote it */
+  asDumped?: boolean;
+}
+
+export const DEFAULT_ERA: KernelEra = { major: 6, minor: 12, name: '6.12' };
+
+const atLeast = (e: KernelEra, major: number, minor: number) => e.major > major || (e.major === major && e.minor >= minor);
+
+export const eraRules = (e: KernelEra) => ({
+  microwatts: atLeast(e, 6, 0),
+  costByPerformance: atLeast(e, 6, 9),
+  scalePower: atLeast(e, 5, 15) && !atLeast(e, 6, 0) && !e.bits32,
+  inefficientFlags: atLeast(e, 5, 16),
+  maxPower: atLeast(e, 6, 0) ? EM_MAX_POWER_UW : 0xffff,
+  capacityKhz: atLeast(e, 6, 8),
+});
+
+/** A one-line statement of the era's rules, for output. */
+export function eraSummary(e: KernelEra): string {
+  const r = eraRules(e);
+  if (e.asDumped) return `a kernel ${e.name}: power in ${r.microwatts ? 'µW' : 'mW'}, costs and flags as that kernel wrote them`;
+  const cost = r.costByPerformance ? 'cost = 10·power / performance' : r.scalePower ? 'cost = fmax·power·1000 / f (em_scale_power)' : 'cost = fmax·power / f';
+  return `kernel ${e.name}: power in ${r.microwatts ? 'µW' : 'mW'}, ${cost}, ${r.inefficientFlags ? 'inefficient states flagged' : 'no inefficient flags'}`;
+}
+
+/**
+ * `6.9`, `5.15.0-91-generic`, `v6.1`, `6.12.117+deb13-arm64` (what uname -r prints), `current`
+ * (6.12) and `pre-6.0` (5.19, the last mW kernel). Null when it is none of these.
+ */
+export function parseKernelEra(v: string): KernelEra | null {
+  const t = v.trim();
+  if (t === 'current') return DEFAULT_ERA;
+  if (t === 'pre-6.0') return { major: 5, minor: 19, name: '5.19' };
+  const m = /^v?([0-9]{1,2})\.([0-9]{1,3})(?:[.\-+~_][0-9A-Za-z.+~_-]*)?$/.exec(t);
+  if (!m) return null;
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  if (major < 5 || major > 99) return null;
+  return { major, minor, name: `${major}.${minor}` };
+}
+
+/** What em_create_perf_table() refuses in an era, or null (the power is in the era's unit). */
+export function emTableProblemEra(rows: readonly EmRow[], era: KernelEra): { index: number; message: string } | null {
+  const r = eraRules(era);
+  const first = emTableProblem(rows.map((x) => ({ ...x, powerUw: 1 })));
+  if (first) return first;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    const name = row.label ?? `state ${i}`;
+    const p = r.microwatts ? row.powerUw : row.powerMw ?? Math.floor(row.powerUw / 1000);
+    const unit = r.microwatts ? 'µW' : 'mW';
+    if (!Number.isFinite(p) || p <= 0) return { index: i, message: `${name}: power ${p} ${unit} is not positive (em_create_perf_table: "EM: invalid power")` };
+    if (p > r.maxPower) return { index: i, message: `${name}: power ${p} ${unit} is above EM_MAX_POWER (${r.maxPower} ${unit}) of kernel ${era.name} (em_create_perf_table: "EM: invalid power")` };
+  }
+  return null;
+}
+
+/**
+ * The table a kernel of `era` builds: powers in the era's unit, cost by the era's formula,
+ * inefficient flags from 5.16. A CPU state whose performance computes to 0 (≥ 6.9) is refused:
+ * em_compute_costs() would divide by it.
+ */
+export function buildEraStates(rows: ReadonlyArray<PerfRow & { label?: string }>, opts: { capacity?: number; cpu?: boolean; era: KernelEra }): PerfState[] {
+  const cpu = opts.cpu ?? true;
+  const r = eraRules(opts.era);
+  const fmax = rows.length ? rows[rows.length - 1]!.frequencyKhz : 1;
+  const states = statesOf(rows, opts.capacity ?? 1024, cpu, (x) => x.powerMw ?? idiv(x.powerUw, 1000));
+  if (!cpu) return states;
+  for (const s of states) {
+    if (r.costByPerformance) {
+      if (s.performance === 0) {
+        const i = states.indexOf(s);
+        throw new PerformanceZeroError(`${rows[i]!.label ?? `state ${i}`} (${s.frequencyKhz} kHz): performance computes to 0 (capacity ${opts.capacity ?? 1024} × ${s.frequencyKhz} / ${fmax} kHz): em_compute_costs() would divide by zero`);
+      }
+      s.cost = idiv(s.powerUw * 10, s.performance);
+    } else if (r.microwatts) {
+      s.cost = Number((BigInt(fmax) * BigInt(s.powerUw)) / BigInt(s.frequencyKhz));
+    } else {
+      s.cost = Number((BigInt(fmax) * BigInt(s.powerMw! * (r.scalePower ? 1000 : 1))) / BigInt(s.frequencyKhz));
+    }
+  }
+  if (r.inefficientFlags) {
+    const ineff = inefficientStates(states.map((s) => s.cost));
+    states.forEach((s, i) => { s.inefficient = ineff[i]!; });
+  }
+  return states;
+}
+
+/** A table the kernel cannot take because a performance is 0 (a message naming the state). */
+export class PerformanceZeroError extends Error {}
+
 // ------------------------------------------------------------------ em_cpu_energy
 
 /**
  * em_cpu_energy(): the energy the scheduler (EAS) expects a performance domain to use
- * for given per-CPU utilisations (include/linux/energy_model.h; current rules v6.9+, the pre-6.8 pick alongside).
+ * for given per-CPU utilisations (include/linux/energy_model.h; current rules v6.9+, the 6.0–6.8 pick alongside).
  *
- * Current kernels (≥ 6.8): max_util gets 25 % headroom (util + util/4, as schedutil's
+ * Current kernels (≥ 6.9, em_cpu_energy after commit 1b600da51073): max_util gets 25 % headroom (util + util/4, as schedutil's
  * map_util_perf()), clamped to the CPU capacity; the state is the first *efficient* one whose
  * performance ≥ that; energy = cost × Σutil, with cost = power × 10 / performance.
- * Before 6.8 the state was picked by frequency (f ≥ max_util × fmax / capacity) and
+ * On 6.0–6.8 the state was picked by frequency (f ≥ max_util × fmax / capacity) and
  * energy = cost × Σutil / capacity with cost = power × fmax / f.
  * Both estimates, divided back to µW, are the domain's average power at those utilisations.
  */
@@ -195,7 +307,7 @@ export interface EnergyEstimate {
   maxUtilHeadroom: number;
   sumUtil: number;
   current: StatePick;
-  pre68: StatePick & { targetFrequencyKhz: number };
+  pre69: StatePick & { targetFrequencyKhz: number };
 }
 
 /** util + util >> 2: schedutil's 25 % headroom */
@@ -238,7 +350,7 @@ export function emCpuEnergy(
   const energy = cs.cost * sumUtil;
   const current: StatePick = { index: c.index, frequencyKhz: cs.frequencyKhz, powerUw: cs.powerUw, cost: cs.cost, skipped: c.skipped, energy, estimateUw: idiv(energy, 10) };
 
-  // pre-6.8: by frequency, cost = power × fmax / f, inefficiency from that cost
+  // 6.0–6.8: by frequency, cost = power × fmax / f, inefficiency from that cost
   const fmax = states[states.length - 1]!.frequencyKhz;
   const oldCost = states.map((s) => idiv(s.powerUw * fmax, s.frequencyKhz));
   const oldIneff = inefficientStates(oldCost);
@@ -246,6 +358,6 @@ export function emCpuEnergy(
   const o = pick(states, (s) => s.frequencyKhz >= targetFrequencyKhz, (i) => oldIneff[i]!, skip);
   const os = states[o.index]!;
   const oldEnergy = idiv(oldCost[o.index]! * sumUtil, capacity);
-  const pre68 = { index: o.index, frequencyKhz: os.frequencyKhz, powerUw: os.powerUw, cost: oldCost[o.index]!, skipped: o.skipped, energy: oldEnergy, estimateUw: oldEnergy, targetFrequencyKhz };
-  return { capacity, utils, maxUtil, maxUtilHeadroom, sumUtil, current, pre68 };
+  const pre69 = { index: o.index, frequencyKhz: os.frequencyKhz, powerUw: os.powerUw, cost: oldCost[o.index]!, skipped: o.skipped, energy: oldEnergy, estimateUw: oldEnergy, targetFrequencyKhz };
+  return { capacity, utils, maxUtil, maxUtilHeadroom, sumUtil, current, pre69 };
 }

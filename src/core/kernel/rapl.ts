@@ -20,20 +20,36 @@ export function quantizePowerLimit(uw: bigint): bigint {
 const ilog2 = (v: bigint): bigint => BigInt(v.toString(2).length - 1);
 
 /**
- * rapl_compute_time_window_core() to the register and back (intel_rapl_common.c, v5.3 on; read against v6.12):
+ * rapl_compute_time_window_core() to the register and back (intel_rapl_common.c, v5.3 on; read against v6.1 and v6.12):
  * 2^Y × (1 + F/4) time units, Y 5 bits, F 2 bits.
  * 28 s → Y=14, F=3 → 16384 × 7 × 976 / 4 = 27983872 µs.
+ * - to the register: a window below one time unit (0 included) is stored as raw 0, which reads
+ *   back as 2^0 × 4 / 4 = one unit (976 µs);
+ * - past Y = 0x1f the field saturates at 0x7f (Y 31, F 3);
+ * - back from the register the driver computes `(1 << y) * (4 + f) * time_unit / 4` with `1 << y`
+ *   an int: for Y = 31 (2^31 units and more, about 24.3 days) it is INT_MIN, sign-extended into the
+ *   u64 product, and the value read back is garbage that sysfs prints as a signed 64-bit number.
  */
-export function computeTimeWindow(us: bigint): bigint {
-  if (us < RAPL_TIME_UNIT_US) return 0n;
+export function timeWindowRaw(us: bigint): { y: bigint; f: bigint } {
+  if (us < RAPL_TIME_UNIT_US) return { y: 0n, f: 0n };
   const value = us / RAPL_TIME_UNIT_US;
-  let y = ilog2(value);
-  let f: bigint;
-  if (y > 0x1fn) {
-    y = 0x1fn;
-    f = 3n;
-  } else {
-    f = (4n * (value - (1n << y))) / (1n << y);
-  }
-  return ((1n << y) * (4n + (f & 3n)) * RAPL_TIME_UNIT_US) / 4n;
+  const y = ilog2(value);
+  if (y > 0x1fn) return { y: 0x1fn, f: 3n };
+  return { y, f: ((4n * (value - (1n << y))) / (1n << y)) & 3n };
 }
+
+/** The read path from raw (y, f), with the int overflow of `1 << 31`; the u64 the driver returns. */
+export function timeWindowFromRaw(y: bigint, f: bigint): bigint {
+  // (1 << y) is an int: 1 << 31 is INT_MIN, which C converts to u64 by sign extension
+  const one = y >= 31n ? BigInt.asUintN(64, -(1n << 31n)) : 1n << y;
+  return BigInt.asUintN(64, one * (4n + f) * RAPL_TIME_UNIT_US) / 4n;
+}
+
+/** What time_window_us reads after writing `us` (sysfs prints it with %lld: a signed 64-bit value). */
+export function computeTimeWindow(us: bigint): bigint {
+  const { y, f } = timeWindowRaw(us);
+  return BigInt.asIntN(64, timeWindowFromRaw(y, f));
+}
+
+/** The write lands in the read path's int overflow (2^31 time units or more). */
+export const timeWindowOverflows = (us: bigint) => timeWindowRaw(us).y >= 31n;

@@ -4,7 +4,7 @@
  * by the interactive wizard. See docs/set-limit.md.
  */
 export {
-  planChanges, pickConstraint, powerBounds, constraintLabel, isRaplType,
+  planChanges, pickConstraint, expectedStore, limitRisk, powerBounds, constraintLabel, isRaplType,
   type LimitRequest, type LimitAttribute, type Plan, type PlanStep, type DependentFile,
 } from './plan.js';
 export {
@@ -12,3 +12,4 @@ export {
   type ApplyResult, type ApplyHooks, type ApplyOptions, type AppliedChange, type RollbackEntry, type FileValue,
 } from './apply.js';
 export { writeErrorToPowercap, type WriteErrorContext } from './write-error.js';
+export { raplCopies, effectiveZones, effectiveLimit, otherCopy } from './effective.js';

@@ -18,8 +18,10 @@
 import { notFound, refused, usageError } from '../errors.js';
 import { parseDurationUs, parsePowerSpec, resolvePowerSpec, formatDuration, formatPower } from '../units.js';
 import { zoneAttr, type Constraint, type PowercapTree, type Zone } from '../zones/model.js';
-import { describeZone, resolveZone } from '../zones/select.js';
+import { describeZone } from '../zones/select.js';
 import { DTPM_CONTROL_TYPE, powerMinFromRange } from '../kernel/dtpm.js';
+import { computeTimeWindow, quantizePowerLimit } from '../kernel/rapl.js';
+import { effectiveZones } from './effective.js';
 
 /** One zone's change, as the command line or the wizard asks for it. */
 export interface LimitRequest {
@@ -72,9 +74,17 @@ export interface Plan {
   warnings: string[];
   /** what --force let through, one sentence each */
   overrides: string[];
+  /**
+   * limits that would starve a zone (0, below the constraint's minimum, below 10 % of its
+   * maximum): a person confirms them at a terminal, a script passes --force
+   */
+  risks: string[];
+  /** what the request touched beyond what was named (both copies of a package), one sentence each */
+  notes: string[];
 }
 
-export const isRaplType = (controlType: string): boolean => controlType.startsWith('intel-rapl');
+export { isRaplType } from './effective.js';
+import { isRaplType } from './effective.js';
 /** the control type dtpm.c registers (kernel/dtpm.ts DTPM_CONTROL_TYPE) */
 export const DTPM_TYPE = DTPM_CONTROL_TYPE;
 
@@ -121,7 +131,7 @@ export function powerBounds(zone: Zone, c: Constraint): { minUw: bigint | null; 
   return { minUw, maxUw };
 }
 
-function powerStep(zone: Zone, c: Constraint, input: string, force: boolean, overrides: string[]): PlanStep {
+function powerStep(zone: Zone, c: Constraint, input: string, force: boolean, overrides: string[], risks: string[]): PlanStep {
   const spec = parsePowerSpec(input);
   const { minUw, maxUw } = powerBounds(zone, c);
   const where = `${describeZone(zone)} ${constraintLabel(c)}`;
@@ -139,6 +149,8 @@ function powerStep(zone: Zone, c: Constraint, input: string, force: boolean, ove
     }
     overrides.push(`--force: writing ${formatPower(uw)} to ${where}, above its maximum ${formatPower(maxUw)}`);
   }
+  const risk = limitRisk({ requested: uw, max: maxUw, attribute: 'power_limit_uw' });
+  if (risk) risks.push(`${where}: ${risk}`);
   if (minUw !== null && uw < minUw) {
     if (!force) {
       throw refused(`${formatPower(uw)} is below the minimum of ${where} (${formatPower(minUw)}): nothing was written`,
@@ -233,21 +245,35 @@ function duplicateWarnings(tree: PowercapTree, steps: PlanStep[]): string[] {
  * per request, the power limit, then the time window, then enabled.
  * Throws (exit 2, 3 or 5) before anything is written when a request is not valid.
  */
-export function planChanges(tree: PowercapTree, requests: LimitRequest[], opts: { force?: boolean } = {}): Plan {
+export function planChanges(tree: PowercapTree, requests: LimitRequest[], opts: { force?: boolean; only?: string } = {}): Plan {
   const force = opts.force === true;
   if (requests.length === 0) throw usageError('nothing to set: give ZONE POWER, or ZONE=POWER pairs');
   const steps: PlanStep[] = [];
   const overrides: string[] = [];
+  const risks: string[] = [];
+  const notes: string[] = [];
+  const warnings: string[] = [];
   for (const r of requests) {
-    const zone = resolveZone(tree, r.zone);
-    if (r.power === undefined && r.timeWindow === undefined && r.enable === undefined) {
-      throw usageError(`nothing to set on ${describeZone(zone)}: give a power, --time-window, --enable or --disable`);
+    const found = effectiveZones(tree, r.zone, opts.only);
+    if (found.zones.length === 0) throw notFound(`'${r.zone}' has no zone of control type ${opts.only} (--only)`, 'drop --only, or name a zone of that type');
+    const zones = found.zones;
+    if (found.pair) {
+      notes.push(`${r.zone} is one package seen twice, through ${zones.map((z) => `${z.controlType} (${z.id})`).join(' and ')}: ` +
+        `the lower limit is in force, so both are set as one transaction (--only ${zones[0]!.controlType} sets one)`);
     }
-    const needsConstraint = r.power !== undefined || r.timeWindow !== undefined || r.constraint !== undefined;
-    const c = needsConstraint ? pickConstraint(zone, r.constraint) : null;
-    if (r.power !== undefined) steps.push(powerStep(zone, c!, r.power, force, overrides));
-    if (r.timeWindow !== undefined) steps.push(windowStep(zone, c!, r.timeWindow, force, overrides));
-    if (r.enable !== undefined) steps.push(enableStep(zone, r.enable));
+    for (const zone of zones) {
+      if (r.power === undefined && r.timeWindow === undefined && r.enable === undefined) {
+        throw usageError(`nothing to set on ${describeZone(zone)}: give a power, --time-window, --enable or --disable`);
+      }
+      const needsConstraint = r.power !== undefined || r.timeWindow !== undefined || r.constraint !== undefined;
+      const c = needsConstraint ? pickConstraint(zone, r.constraint) : null;
+      if (r.power !== undefined) steps.push(powerStep(zone, c!, r.power, force, overrides, risks));
+      if (r.timeWindow !== undefined) steps.push(windowStep(zone, c!, r.timeWindow, force, overrides));
+      if (r.enable !== undefined) steps.push(enableStep(zone, r.enable));
+      if (zone.enabled === false && r.enable === undefined && r.power !== undefined) {
+        warnings.push(`${describeZone(zone)} is disabled (enabled reads 0): its limit has no effect until it is enabled; add --enable to enable it in the same transaction`);
+      }
+    }
   }
   const seen = new Set<string>();
   for (const s of steps) {
@@ -256,5 +282,30 @@ export function planChanges(tree: PowercapTree, requests: LimitRequest[], opts: 
     }
     seen.add(s.rel);
   }
-  return { steps, warnings: duplicateWarnings(tree, steps), overrides };
+  return { steps, warnings: [...warnings, ...duplicateWarnings(tree, steps)], overrides, risks, notes };
+}
+
+/**
+ * Why a power limit would starve its zone, or null: 0 W, or below 10 % of the constraint's
+ * maximum. Such a limit is written only after a person confirms it at a terminal, or with
+ * --force (set-limit, apply). Below the minimum is refused earlier (planChanges).
+ */
+export function limitRisk(step: Pick<PlanStep, 'requested' | 'max' | 'attribute'>): string | null {
+  if (step.attribute !== 'power_limit_uw') return null;
+  if (step.requested === 0n) return 'a limit of 0 W';
+  if (step.max !== null && step.requested * 10n < step.max) return `${formatPower(step.requested)} is below 10 % of its maximum ${formatPower(step.max)}`;
+  return null;
+}
+
+/**
+ * What the kernel will store for a step, where that is known before writing: RAPL keeps
+ * power limits in 1/8 W steps and time windows as 2^Y × (1 + F/4) time units
+ * (kernel/rapl.ts); everything else is stored as written (DTPM's result depends on its
+ * children and is known after the write only).
+ */
+export function expectedStore(step: Pick<PlanStep, 'attribute' | 'controlType' | 'requested'>): bigint {
+  if (!isRaplType(step.controlType)) return step.requested;
+  if (step.attribute === 'power_limit_uw') return quantizePowerLimit(step.requested);
+  if (step.attribute === 'time_window_us') return computeTimeWindow(step.requested);
+  return step.requested;
 }

@@ -115,7 +115,7 @@ export function planProfile(tree: PowercapTree, profile: Profile, opts: PlanProf
       }
     }
   }
-  const plan: Plan = requests.length ? planChanges(tree, requests) : { steps: [], warnings: [], overrides: [] };
+  const plan: Plan = requests.length ? planChanges(tree, requests) : { steps: [], warnings: [], overrides: [], risks: [], notes: [] };
   return { steps, plan: { ...plan, steps: steps.map((s) => s.step) }, skipped };
 }
 

@@ -5,7 +5,8 @@
  * nothing. `check` stops after the comparison. The drift watchdog (apply --watch)
  * runs this on every interval. Prints nothing: the caller renders the result.
  */
-import { applyPlan, type ApplyHooks, type ApplyResult, type PlanStep } from '../limits/index.js';
+import { applyPlan, constraintLabel, limitRisk, type ApplyHooks, type ApplyResult, type PlanStep } from '../limits/index.js';
+import { refused } from '../errors.js';
 import type { Source } from '../source/types.js';
 import { SnapshotFile } from '../snapshot/file.js';
 import { captureSnapshot } from '../snapshot/capture.js';
@@ -53,6 +54,12 @@ export interface ReconcileOptions extends PlanProfileOptions {
   energyModel?: () => Source | null;
   hooks?: ApplyHooks;
   isRoot?: boolean;
+  /**
+   * Asked before writing a limit that would starve its zone (0 W, below 10 % of max:
+   * limits/plan.ts limitRisk); false refuses the whole transaction (exit 5), nothing written.
+   * Without it such limits are written (apply --watch keeps a profile already applied once).
+   */
+  confirmRisks?: (risks: string[]) => Promise<boolean>;
 }
 
 function readValue(source: Source, rel: string): bigint | null {
@@ -80,6 +87,13 @@ export async function reconcile(source: Source, profile: Profile, opts: Reconcil
   const todo = items.filter((i) => !i.inState);
   const base = { warnings: [...pp.plan.warnings, ...pp.plan.overrides], skipped: pp.skipped, inState: todo.length === 0 };
   if (opts.check || todo.length === 0) return { ...base, items, changed: false, result: null };
+  const risks = todo.flatMap((i) => {
+    const r = limitRisk(i.step);
+    return r ? [`${i.step.zoneId}${i.step.zoneName ? ` (${i.step.zoneName})` : ''} ${i.step.constraint ? constraintLabel(i.step.constraint) : ''}: ${r}`] : [];
+  });
+  if (risks.length && opts.confirmRisks && !(await opts.confirmRisks(risks))) {
+    throw refused(`${risks.join('; ')}: that would starve the zone; nothing was written`, 'use --force if you mean it');
+  }
 
   const result = await applyPlan(source, { ...pp.plan, steps: todo.map((i) => i.step) }, opts.hooks ?? {},
     opts.isRoot === undefined ? {} : { isRoot: opts.isRoot });

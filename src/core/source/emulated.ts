@@ -13,7 +13,7 @@ import { readPowercapTree, zoneAttr } from '../zones/model.js';
 import { readEnergyModel } from '../em/debugfs.js';
 import { buildDtpmForest, DTPM_CONTROL_TYPE } from '../dtpm/fromTree.js';
 import { setPowerLimitUw } from '../kernel/dtpm.js';
-import { quantizePowerLimit, computeTimeWindow } from '../kernel/rapl.js';
+import { quantizePowerLimit, computeTimeWindow, timeWindowOverflows } from '../kernel/rapl.js';
 
 const U64_MAX = 2n ** 64n - 1n;
 
@@ -103,6 +103,9 @@ export function emulateWrite(snap: SnapshotFile, rel: string, text: string, onNo
   if (m![2] === 'time_window_us') {
     if (controlType === DTPM_CONTROL_TYPE) throw new SysfsError('ENODATA', rel); // dtpm has no time window callback
     if (typeof stored === 'object' && stored.errno) throw new SysfsError('ENODATA', rel);
+    if (isRapl && timeWindowOverflows(value)) {
+      onNote?.(`${zoneId}: a time window of ${value} µs is 2^31 time units or more: the kernel's read path overflows an int (intel_rapl_common.c, rapl_compute_time_window_core) and reads back ${computeTimeWindow(value)}`);
+    }
     tree.setText(rel, `${isRapl ? computeTimeWindow(value) : value}\n`);
     return;
   }

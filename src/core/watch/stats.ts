@@ -64,20 +64,19 @@ export class RunningStats {
 
 const BARS = '▁▂▃▄▅▆▇█';
 
-/** A sparkline of values (NaN → a space), scaled between their own min and max. */
-export function sparkline(values: number[]): string {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (Number.isNaN(v)) continue;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+/**
+ * A sparkline of powers (NaN, a gap → a space), scaled from 0 to `top` (the caller passes
+ * the larger of the maximum seen and the limit; the values' own maximum when omitted), so
+ * a flat line draws flat at its height and bars of different zones compare to their limits.
+ * 0 (and below) is blank; any power above 0 draws at least ▁.
+ */
+export function sparkline(values: number[], top?: number): string {
+  let hi = top ?? 0;
+  for (const v of values) if (!Number.isNaN(v) && v > hi) hi = v;
   let s = '';
   for (const v of values) {
-    if (Number.isNaN(v)) s += ' ';
-    else if (hi === lo) s += BARS[3];
-    else s += BARS[Math.min(7, Math.floor(((v - lo) / (hi - lo)) * 8))];
+    if (Number.isNaN(v) || v <= 0 || hi <= 0) s += ' ';
+    else s += BARS[Math.min(7, Math.max(0, Math.ceil((v / hi) * 8) - 1))];
   }
   return s;
 }

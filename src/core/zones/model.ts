@@ -78,10 +78,17 @@ function idKey(id: string): [string, number[]] {
   return [parts[0]!, parts.slice(1).map((h) => parseInt(h, 16))];
 }
 
+const idKeys = new Map<string, [string, number[]]>();
+const cachedIdKey = (id: string): [string, number[]] => {
+  let k = idKeys.get(id);
+  if (k === undefined) idKeys.set(id, (k = idKey(id)));
+  return k;
+};
+
 /** Numeric order of zone ids by their hex components: `:2` before `:a` before `:10`. */
 export function compareZoneIds(a: string, b: string): number {
-  const [ta, na] = idKey(a);
-  const [tb, nb] = idKey(b);
+  const [ta, na] = cachedIdKey(a);
+  const [tb, nb] = cachedIdKey(b);
   if (ta !== tb) return ta < tb ? -1 : 1;
   for (let i = 0; i < Math.min(na.length, nb.length); i++) if (na[i] !== nb[i]) return na[i]! - nb[i]!;
   return na.length - nb.length;
@@ -306,6 +313,7 @@ export function readPowercapTree(source: Source): PowercapTree {
     }
   };
   visit(roots);
+  idKeys.clear();
   return { source: source.info, controlTypes, zones: ordered, byId: zones };
 }
 

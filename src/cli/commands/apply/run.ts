@@ -46,8 +46,22 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   const notesBefore = src.notes.length;
   let r;
   try {
+    // a limit that would starve its zone: --force, or a person at a terminal says yes (as set-limit)
+    const confirmRisks = async (risks: string[]): Promise<boolean> => {
+      if (opts.force === true) {
+        for (const x of risks) ctx.io.warn(`--force: ${x}`);
+        return true;
+      }
+      if (json || !ctx.io.stdinIsTTY || !ctx.io.stdoutIsTTY) return false;
+      const { confirm } = await import('@inquirer/prompts');
+      try {
+        return await confirm({ message: `${risks.join('; ')}: the zone may barely run. Write it anyway?`, default: false });
+      } catch {
+        throw new PowercapError(Exit.INTERRUPTED, 'interrupted: nothing was written');
+      }
+    };
     r = await reconcile(src.powercap, profile, {
-      check, snapshot: snap, energyModel: () => ctx.energyModel(), hooks: trapHooks(trap), ...(only ? { only } : {}),
+      check, snapshot: snap, confirmRisks, energyModel: () => ctx.energyModel(), hooks: trapHooks(trap), ...(only ? { only } : {}),
     });
   } finally {
     trap.release();

@@ -16,6 +16,7 @@ export const applySpec: CommandSpec = {
   ],
   options: [
     { flags: '--check', description: 'compare only: exit 0 when in state, 7 when not; nothing is written' },
+    { flags: '-f, --force', description: 'write a limit of 0 or below 10 % of max without asking (a terminal asks; otherwise refused)' },
     { flags: '--only <type>', description: 'only zones of this control type (intel-rapl: the MSR copy of a package, not MMIO)' },
     { flags: '--watch <interval>', description: 'keep applying: re-read the limits every interval (30s, 5m), restore drift, log it on stderr' },
     { flags: '--state <file>', description: 'record the last apply and the drifts seen here (read by persist status)', complete: 'file' },

@@ -88,9 +88,6 @@ export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promis
         } else {
           failures = 0;
           const changed = r.items.filter((i) => i.changed);
-          for (const i of changed) {
-            log(`${first ? 'applied' : 'drift'}: ${what(i)} was ${formatValue(i.step, i.before)}, ${first ? 'now' : 'restored'} ${formatValue(i.step, i.applied)}`);
-          }
           const at = new Date().toISOString();
           record((s) => {
             s.lastApply = { at, ok: true, changed: changed.length > 0, settings: r.items.length, changedSettings: changed.length, error: null };
@@ -105,6 +102,10 @@ export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promis
               }
             }
           });
+          // logged once the state file says so, so that a reader of the log finds it there
+          for (const i of changed) {
+            log(`${first ? 'applied' : 'drift'}: ${what(i)} was ${formatValue(i.step, i.before)}, ${first ? 'now' : 'restored'} ${formatValue(i.step, i.applied)}`);
+          }
         }
       } catch (err) {
         if (!(err instanceof PowercapError)) throw err;

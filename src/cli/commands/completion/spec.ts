@@ -10,9 +10,9 @@ export const completionSpec: CommandSpec = {
     'POWERCAPCTL_ROOT/POWERCAPCTL_SNAPSHOT). The files under completions/ are these scripts. See docs/completion.md.',
   args: [{ name: 'shell', description: 'the shell to complete for: bash, zsh or fish', required: true, complete: 'shell', choices: ['bash', 'zsh', 'fish'] }],
   examples: [
-    { command: 'powercapctl completion bash > ~/.local/share/bash-completion/completions/powercapctl', description: 'bash, loaded on demand' },
-    { command: 'powercapctl completion zsh > "${fpath[1]}/_powercapctl"', description: 'zsh, from $fpath' },
-    { command: 'powercapctl completion fish > ~/.config/fish/completions/powercapctl.fish', description: 'fish' },
+    { command: 'mkdir -p ~/.local/share/bash-completion/completions && powercapctl completion bash > ~/.local/share/bash-completion/completions/powercapctl', description: 'bash, loaded on demand' },
+    { command: 'mkdir -p ~/.zfunc && powercapctl completion zsh > ~/.zfunc/_powercapctl', description: 'zsh: with fpath=(~/.zfunc $fpath) before compinit in ~/.zshrc' },
+    { command: 'mkdir -p ~/.config/fish/completions && powercapctl completion fish > ~/.config/fish/completions/powercapctl.fish', description: 'fish' },
   ],
   load: () => import('./run.js'),
 };

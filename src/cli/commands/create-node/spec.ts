@@ -8,7 +8,9 @@ export const createNodeSpec: CommandSpec = {
     'PATH names the node from the root: soc/package/cluster0/cpu0-cpufreq. A last name found in the registry of power\n' +
     'devices (powercapctl registry) becomes that device (a device sits in one place); any other name a virtual node whose\n' +
     'power is the sum of its children. The parent must exist (-p creates missing virtual parents). Refused: a child under\n' +
-    'a device, a second root, an existing path (exit 5); a bad name (exit 2); a missing parent (exit 3).\n' +
+    'a device, a second root, an existing path (exit 5); a bad name (letters, digits and . - _ @ : + , only) or a name\n' +
+    'that looks like a device (cpuN-cpufreq, *.gpu, *-devfreq) but is not registered, unless --virtual (exit 2); a\n' +
+    'missing parent (exit 3).\n' +
     'On a snapshot the zones, bounds and weights are rewritten as the kernel computes them; with --configfs DIR the node is\n' +
     'made with mkdir there. A live kernel builds its hierarchy at boot: see `dtpm export --format kernel-table`.\n' +
     'The checks of `dtpm check` run afterwards and print warnings.',
@@ -16,12 +18,12 @@ export const createNodeSpec: CommandSpec = {
   options: [
     { flags: '-p, --parents', description: 'create missing parents as virtual nodes (like mkdir -p)' },
     { flags: '--device', description: 'the last name must be a registered device (exit 3 if not)', conflicts: { options: ['virtual'], message: '--device and --virtual exclude each other' } },
-    { flags: '--virtual', description: 'the last name must not be a registered device (exit 5 if it is)' },
+    { flags: '--virtual', description: 'make a virtual node on purpose, even under a name that looks like a device; the last name must not be a registered device (exit 5 if it is)' },
     { flags: '--configfs <dir>', description: 'work on a configfs-style directory (mkdir) instead of the snapshot', complete: 'dir' },
     { flags: '-n, --dry-run', description: 'check and show the result, change nothing' },
   ],
   examples: [
-    { command: 'powercapctl --snapshot board.json create-node -p soc/package/cluster0/cpu0-cpufreq', description: 'a device under three new virtual nodes' },
+    { command: 'powercapctl dtpm new board.json && powercapctl --snapshot board.json registry add cpu0-cpufreq --em cpu0 --cpus 0-3 --em-table examples/help-a53.txt --coefficient 100 && powercapctl --snapshot board.json create-node -p soc/package/cluster0/cpu0-cpufreq', description: 'a new board: a device under three new virtual nodes' },
     { command: 'powercapctl --snapshot board.json create-node soc/battery', description: 'one virtual node' },
     { command: 'sudo powercapctl create-node --configfs /sys/kernel/config/dtpm soc/cluster0', description: 'mkdir on the seed interface' },
   ],

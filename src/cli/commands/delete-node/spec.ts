@@ -15,8 +15,8 @@ export const deleteNodeSpec: CommandSpec = {
     { flags: '-n, --dry-run', description: 'check and show the result, change nothing' },
   ],
   examples: [
-    { command: 'powercapctl --snapshot board.json delete-node soc/package/cluster0/cpu0-cpufreq', description: 'unplace a device' },
-    { command: 'powercapctl --snapshot board.json delete-node -r soc/battery', description: 'a subtree' },
+    { command: 'cp examples/rk3399-dtpm.json board.json && powercapctl --snapshot board.json delete-node rk3399/package/ff9a0000.gpu', description: 'unplace a device (it goes back to the registry)' },
+    { command: 'powercapctl --snapshot board.json delete-node -r rk3399/package', description: 'a subtree' },
   ],
   load: () => import('./run.js'),
 };

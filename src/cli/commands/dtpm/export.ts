@@ -28,7 +28,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   }
   if (typeof opts.output === 'string') {
     writeFileAtomic(opts.output, text);
-    if (ctx.globals.json) ctx.io.json({ file: opts.output, format, nodes: h.nodes.length });
+    if (ctx.globals.json) ctx.io.json({ file: opts.output, outputFormat: format, nodes: h.nodes.length });
     else ctx.io.note(`wrote ${opts.output}: ${h.nodes.length} nodes (${format})`);
     return;
   }

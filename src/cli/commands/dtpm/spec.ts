@@ -11,7 +11,7 @@ export const dtpmSpec: CommandSpec = {
   examples: [
     { command: 'powercapctl dtpm new board.json --hostname myboard', description: 'an empty snapshot to model a board' },
     { command: 'powercapctl --snapshot examples/rk3399-dtpm.json dtpm export --format kernel-table', description: 'the C table for drivers/soc/…/dtpm.c' },
-    { command: 'powercapctl --snapshot board.json dtpm check', description: 'exit 1 when something is wrong' },
+    { command: 'powercapctl --snapshot examples/rk3399-dtpm.json dtpm check --json > findings.json || echo "findings: exit $?"', description: 'exit 1 when something is wrong' },
   ],
   subcommands: [
     {
@@ -47,8 +47,8 @@ export const dtpmSpec: CommandSpec = {
         { flags: '--configfs <dir>', description: 'export the hierarchy of a configfs-style directory', complete: 'dir' },
       ],
       examples: [
-        { command: 'powercapctl --snapshot board.json dtpm export -o board-dtpm.json', description: 'save a description' },
-        { command: 'powercapctl dtpm export --format kernel-table', description: "this machine's hierarchy as the kernel table" },
+        { command: 'powercapctl --snapshot examples/rk3399-dtpm.json dtpm export -o board-dtpm.json', description: 'save a description' },
+        { command: 'powercapctl --snapshot examples/rk3399-dtpm.json dtpm export --format kernel-table', description: 'the hierarchy as the kernel table (drivers/soc/…/dtpm.c)' },
       ],
       load: () => import('./export.js'),
     },
@@ -66,8 +66,8 @@ export const dtpmSpec: CommandSpec = {
         { flags: '-n, --dry-run', description: 'check and show the result, change nothing' },
       ],
       examples: [
-        { command: 'powercapctl --snapshot board.json dtpm import board-dtpm.json', description: 'into a snapshot' },
-        { command: 'powercapctl --snapshot board.json dtpm import --replace rk3399-dtpm.c', description: 'from a kernel table' },
+        { command: 'cp examples/rk3399-dtpm.json board.json && powercapctl --snapshot board.json dtpm import --replace examples/help-dtpm.json', description: 'into a snapshot (its registry holds the devices)' },
+        { command: 'powercapctl --snapshot board.json dtpm import --replace examples/help-dtpm.c', description: 'from a kernel table' },
       ],
       load: () => import('./import.js'),
     },
@@ -82,8 +82,8 @@ export const dtpmSpec: CommandSpec = {
       args: [{ name: 'file', description: 'a description file to check instead of the source', complete: 'file' }],
       options: [{ flags: '--configfs <dir>', description: 'check a configfs-style directory', complete: 'dir' }],
       examples: [
-        { command: 'powercapctl --snapshot board.json dtpm check', description: 'exit 1 with findings' },
-        { command: 'powercapctl --snapshot board.json dtpm check desc.json --json', description: 'a description, as JSON' },
+        { command: 'powercapctl --snapshot examples/rk3399-dtpm.json dtpm check || echo "findings: exit $?"', description: 'exit 1 with findings' },
+        { command: 'powercapctl --snapshot examples/rk3399-dtpm.json dtpm check examples/help-dtpm.json --json > findings.json || echo "findings: exit $?"', description: 'a description, as JSON' },
       ],
       load: () => import('./check.js'),
     },

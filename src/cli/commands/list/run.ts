@@ -18,7 +18,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     ctx.io.json({
       source: sourceJson(tree.source),
       controlTypes: tree.controlTypes.map(controlTypeJson),
-      zones: zones.map(zoneJson),
+      zones: zones.map((z) => zoneJson(z, tree)),
     });
     return;
   }
@@ -27,7 +27,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     return;
   }
   const { renderZoneTable } = await import('./table.js');
-  ctx.io.out(renderZoneTable(zones, ctx));
+  ctx.io.out(renderZoneTable(zones, ctx, tree));
 }
 
 const BASE_COLUMNS = ['id', 'control_type', 'parent', 'name', 'enabled', 'energy_uj', 'max_energy_range_uj', 'power_uw', 'max_power_range_uw'] as const;

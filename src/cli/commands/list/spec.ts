@@ -10,13 +10,13 @@ export const listSpec: CommandSpec = {
   args: [{ name: 'zone', description: 'zone id, name, type/name or glob (package-*); all zones when omitted', variadic: true, complete: 'zone' }],
   options: [
     { flags: '-t, --type <type>', description: 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' },
-    { flags: '--format <format>', description: 'output format (--json is --format json)', choices: ['table', 'json', 'tsv', 'csv'], defaultValue: 'table' },
+    { flags: '--format <format>', description: 'output format (--json is --format json)', choices: ['table', 'json', 'tsv', 'csv'], defaultValue: 'table', conflicts: { options: ['json'], message: '--format and --json both choose the output: give one (--json is --format json)' } },
   ],
   examples: [
     { command: 'powercapctl list', description: 'every zone of this machine' },
     { command: "powercapctl list 'package-*' --type intel-rapl", description: 'packages through MSR only' },
     { command: 'powercapctl list --format csv > zones.csv', description: 'raw integers for a spreadsheet' },
-    { command: "powercapctl --snapshot examples/xeon-2s.json list --json | jq '.zones[].name'", description: 'names from a snapshot' },
+    { command: 'powercapctl --snapshot examples/xeon-2s.json list --json > xeon.json', description: 'a snapshot\'s zones as JSON (schema/list.schema.json)' },
   ],
   load: () => import('./run.js'),
 };

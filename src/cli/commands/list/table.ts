@@ -1,5 +1,5 @@
 import type { CommandContext } from '../../context.js';
-import type { Zone } from '../../../core/zones/model.js';
+import type { PowercapTree, Zone } from '../../../core/zones/model.js';
 import { makeColors, palette } from '../../color.js';
 import { constraintCell, enabledCell, readingCell } from '../../render/zones.js';
 import { renderColumns, type ColumnCell } from '../../render/columns.js';
@@ -8,11 +8,11 @@ import { borderlessTable } from '../../render/table.js';
 /** cli-table3 lays out in quadratic time: past this many lines, the plain column renderer (same look). */
 const CLI_TABLE_MAX_ROWS = 200;
 
-export function renderZoneTable(zones: Zone[], ctx: CommandContext): string {
+export function renderZoneTable(zones: Zone[], ctx: CommandContext, tree?: PowercapTree): string {
   const p = palette(makeColors(ctx.globals.color, ctx.io.stdoutIsTTY));
   const head = ['ID', 'NAME', 'ENABLED', 'ENERGY / POWER', 'LIMITS'].map((h) => p.heading(h));
   const rows: ColumnCell[][] = zones.map((z) => {
-    const limits = z.constraints.length ? z.constraints.map(constraintCell).join('\n') : p.dim('energy only');
+    const limits = z.constraints.length ? z.constraints.map((c) => constraintCell(c, z, tree)).join('\n') : p.dim('energy only');
     const reading = readingCell(z);
     return [
       { content: p.id('  '.repeat(z.depth) + z.id) },

@@ -1,7 +1,7 @@
 import type { CommandContext } from '../../context.js';
 import { notFound, PowercapError, usageError } from '../../../core/errors.js';
 import { checkActors, dtpmSplit, dtpmSplitActors, type Actor } from '../../../core/calculators/budget.js';
-import { divvyUpPower } from '../../../core/kernel/power-allocator.js';
+import { divvyUpPower, type IpaGrant } from '../../../core/kernel/power-allocator.js';
 import type { DtpmNode } from '../../../core/kernel/dtpm.js';
 import { namedValues, outJson, renderTable } from './common.js';
 import { formatPowerFine as watts, parsePowerUw } from '../../../core/units.js';
@@ -20,10 +20,13 @@ const power = (v: string, what: string) => {
   }
 };
 
+/** Which allocator the IPA column follows (the rules agree from v6.1 to v6.12, the versions read). */
+const IPA_RULES = 'gov_power_allocator.c as of kernels 6.1–6.12: mW on u32, weights 1024 unless one is set';
+
 /** `name:request:max[:weight]`, the name may itself hold colons (dtpm:0:0:1). */
 export function parseActor(text: string): Actor {
   const parts = text.split(':');
-  let weight = 1024;
+  let weight: number | null = null;
   if (parts.length >= 4 && /^[0-9]+$/.test(parts[parts.length - 1]!)) weight = Number(parts.pop());
   if (parts.length < 3) throw usageError(`actor '${text}' is not name:requested:max[:weight]`, 'e.g. --actor gpu:1.2W:2.5W or --actor cpu4:800mW:2.26W:512');
   const maxUw = power(parts.pop()!, `actor '${text}', maximum`);
@@ -35,7 +38,7 @@ export function parseActor(text: string): Actor {
 
 interface BudgetRow {
   name: string; requestUw: number; maxUw: number; minUw: number; weight: number;
-  ipa: { weightedUw: number; grantedUw: number; capped: boolean; extraUw: number };
+  ipa: IpaGrant;
   dtpm: { limitUw: number; appliedUw: number; frequencyCapKhz: number | null };
   shortfallUw: { ipa: number; dtpm: number };
 }
@@ -63,7 +66,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     if (requestUw === undefined) throw usageError(`no request for leaf ${name}`, `give --request ${name}=POWER (its power_uw could not be read)`);
     const w = weightArgs.get(name);
     if (w !== undefined && !/^[0-9]+$/.test(w)) throw usageError(`--weight ${name}=${w}: a weight is a whole number (1024 = 1)`);
-    return { name, requestUw, maxUw, minUw, weight: w !== undefined ? Number(w) : fallbackWeight ?? 1024 };
+    return { name, requestUw, maxUw, minUw, weight: w !== undefined ? Number(w) : fallbackWeight ?? null };
   };
 
   if (actorArgs.length > 0) {
@@ -139,14 +142,14 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     const a = actors[i]!;
     const g = ipa[i]!;
     rows[i] = {
-      name: a.name, requestUw: a.requestUw, maxUw: a.maxUw, minUw: a.minUw ?? 0, weight: a.weight,
+      name: a.name, requestUw: a.requestUw, maxUw: a.maxUw, minUw: a.minUw ?? 0, weight: g.weight,
       ipa: g,
       dtpm: dtpm[i]!,
       shortfallUw: { ipa: shortIpa(i), dtpm: shortDtpm(i) },
     };
   }
   if (ctx.globals.json) {
-    outJson(ctx, { budgetUw, scope, actors: rows, totals });
+    outJson(ctx, { budgetUw, budgetMw: Math.floor(budgetUw / 1000), ipaRules: IPA_RULES, scope, actors: rows, totals });
     return;
   }
   const mark = (short: number) => (short > 0 ? `  −${watts(short)}` : '');
@@ -168,5 +171,5 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   const more = shown === rows ? '' :
     `the ${shown.length} most starved of ${rows.length} leaves (IPA starves ${starvedBy('ipa')}, DTPM ${starvedBy('dtpm')}); --all shows every leaf\n`;
   ctx.io.out(`budget ${watts(budgetUw)} over ${scope}: requests ${watts(totals.requestUw)}; IPA grants ${watts(totals.ipaUw)}, DTPM applies ${watts(totals.dtpmUw)}\n${table}\n${more}` +
-    'IPA follows demand (gov_power_allocator.c); DTPM splits by power_max whatever is asked (dtpm.c), leaves landing on an OPP at or below their share');
+    `IPA follows demand (${IPA_RULES}); DTPM splits by power_max whatever is asked (dtpm.c), leaves landing on an OPP at or below their share`);
 }

@@ -46,7 +46,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     const minUw = table.states[0]!.powerUw * nrCpus;
     const maxUw = table.states[table.states.length - 1]!.powerUw * nrCpus;
     const limit = limitOf(opts.limit, minUw, maxUw);
-    const warning = limit < minUw ? `${dom.name}: ${limit} µW is below the lowest state (${minUw} µW for ${nrCpus} CPUs): the lowest state is shown (a kernel would read before its table)` : null;
+    const warning = limit < minUw ? `${dom.name}: ${formatPower(limit)} is below the lowest state (${formatPower(minUw)} for ${nrCpus} CPUs): the lowest state is shown (a kernel would read before its table)` : null;
     const leaf: LeafCap = { name: dom.name, zoneId: null, kind: dom.cpu ? 'cpu' : 'devfreq', limitUw: limit, powerMaxUw: maxUw, warning, ...leafCapOf(table, limit) };
     if (warning) ctx.io.warn(warning);
     if (ctx.globals.json) {
@@ -69,7 +69,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   const limit = limitOf(opts.limit, node.powerMinUw, node.powerMaxUw);
   const r = capTree(node, limit);
   for (const l of r.leaves) if (l.warning) ctx.io.warn(l.warning);
-  if (r.clampedUw !== limit) ctx.io.note(`${node.name}: ${limit} µW is outside [${node.powerMinUw}, ${node.powerMaxUw}] µW: the kernel clamps it to ${r.clampedUw} µW`);
+  if (r.clampedUw !== limit) ctx.io.note(`${node.name}: ${formatPower(limit)} is outside ${formatPower(node.powerMinUw)}–${formatPower(node.powerMaxUw)}: the kernel clamps it to ${formatPower(r.clampedUw)}`);
   if (ctx.globals.json) {
     outJson(ctx, {
       zone: { id: zone.id, name: zone.name }, requestedUw: limit, clampedUw: r.clampedUw, appliedUw: r.appliedUw,

@@ -7,13 +7,14 @@ import type { CommandContext } from '../../context.js';
 import { notFound, permissionDenied, SysfsError, usageError } from '../../../core/errors.js';
 import { renderColumns } from '../../render/columns.js';
 import type { PerfDomain } from '../../../core/em/debugfs.js';
-import type { DomainOptions, KernelRules, ModelDomain } from '../../../core/em/input.js';
+import type { DomainOptions, ModelDomain } from '../../../core/em/input.js';
 
 export function domainOptions(opts: Record<string, unknown>): DomainOptions & { domain?: string | undefined } {
   const s = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
   return {
     dts: s('dts'), table: s('table'), oppFile: s('oppFile'), coefficient: s('coefficient'), capacity: s('capacity'),
-    device: opts.device === true, cpus: s('cpus'), kernel: (s('kernel') as KernelRules | undefined) ?? 'current', domain: s('domain'),
+    device: opts.device === true, cpus: s('cpus'), kernel: s('kernel'), domain: s('domain'),
+    supportedHw: s('supportedHw'), oppName: s('oppName'), include: Array.isArray(opts.include) ? (opts.include as string[]) : undefined,
   };
 }
 

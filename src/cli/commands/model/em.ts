@@ -1,8 +1,11 @@
 import type { CommandContext } from '../../context.js';
 import type { ModelDomain } from '../../../core/em/input.js';
-import { usageError } from '../../../core/errors.js';
+import * as fs from 'node:fs';
+import { notFound, PowercapError, usageError } from '../../../core/errors.js';
 import { formatPower, formatVoltageUv } from '../../../core/units.js';
-import { loadDomains, outJson, renderTable } from './common.js';
+import { domainOptions, hasFileInput, loadDomains, sourceDomains, outJson, renderTable } from './common.js';
+import { eraRules, eraSummary } from '../../../core/kernel/energy-model.js';
+import { formatCpuList } from '../../../core/em/debugfs.js';
 
 /** 1008000 kHz → "1008 MHz", 1512500 → "1512.5 MHz": tables of OPPs read in MHz */
 export const mhz = (khz: number) => `${khz / 1000} MHz`;
@@ -11,7 +14,8 @@ export function domainJson(d: ModelDomain) {
   return {
     name: d.name,
     origin: d.origin,
-    kernel: d.rules,
+    kernel: d.era.name,
+    capacitySource: d.cpu ? d.capacitySource : null,
     cpu: d.cpu,
     cpus: d.cpus,
     nrCpus: d.nrCpus,
@@ -30,17 +34,20 @@ export function domainJson(d: ModelDomain) {
 }
 
 function describe(d: ModelDomain): string {
-  const from = d.origin.kind === 'dts' ? `${d.origin.file} ${d.origin.table}` : d.origin.kind === 'opp-file' ? d.origin.file : `energy model domain ${d.origin.domain}`;
+  const o = d.origin;
+  const from = o.kind === 'dts' ? `${o.file} ${o.table}` : o.kind === 'opp-file' ? o.file : o.kind === 'device-tree' ? `${o.node} (${o.table})` : `energy model domain ${o.domain}`;
+  const cpus = d.cpus ? ` ${formatCpuList(d.cpus)}` : '';
   const bits = [
-    d.cpu ? `${d.nrCpus === null ? 'CPUs' : `${d.nrCpus} CPU${d.nrCpus === 1 ? '' : 's'}`}, capacity ${d.capacity}` : 'device',
+    d.cpu ? `${d.nrCpus === null ? 'CPUs' : `${d.nrCpus} CPU${d.nrCpus === 1 ? '' : 's'}${cpus}`}, capacity ${d.capacity} from ${d.capacitySource}` : 'device',
     d.coefficient !== null ? `C = ${d.coefficient}` : null,
-    d.rules === 'pre-6.0' ? 'pre-6.0 rules (mW, cost = power × fmax / f)' : null,
+    eraSummary(d.era),
   ].filter(Boolean);
   return `${d.name}: ${d.states.length} states from ${from} (${bits.join('; ')})`;
 }
 
 export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const domains = await loadDomains(ctx, opts, true);
+  const { domains, refused, header } = await emDomains(ctx, opts);
+  if (header && !ctx.globals.json) ctx.io.note(header);
   const svg = opts.svg as string | undefined;
   if (svg !== undefined && domains.length !== 1) {
     throw usageError(`--svg draws one domain and ${domains.length} are selected`, `choose one with --domain (${domains.map((d) => d.name).join(', ')})`);
@@ -53,19 +60,19 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     ctx.io.note(`wrote ${svg}`);
   }
   if (ctx.globals.json) {
-    outJson(ctx, { domains: domains.map(domainJson) });
+    outJson(ctx, { domains: domains.map(domainJson), ...(refused ? { source: header, refused } : {}) });
     return;
   }
   const blocks: string[] = [];
   for (const d of domains) {
-    const pre = d.rules === 'pre-6.0';
+    const pre = !eraRules(d.era).microwatts;
     const cols = [
       { head: '#', right: true },
       { head: 'FREQUENCY', right: true },
       { head: 'VOLTAGE', right: true },
       { head: pre ? 'POWER mW' : 'POWER µW', right: true },
       { head: pre ? 'POWER µW' : 'PRE-6.0 mW', right: true },
-      { head: '', right: true },
+      { head: 'POWER', right: true },
       ...(d.cpu ? [{ head: 'PERF', right: true }, { head: 'COST', right: true }, { head: 'EFFICIENT' }] : []),
     ];
     const rows = d.states.map((s, i) => [
@@ -87,5 +94,42 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     }
     blocks.push(text);
   }
+  for (const r of refused ?? []) blocks.push(`${r.name} (${r.node}): no energy model: ${r.reason}`);
   ctx.io.out(blocks.join('\n\n'));
+}
+
+/** The live device tree: POWERCAPCTL_DT, else /sys/firmware/devicetree/base. */
+export const liveDtPath = () => process.env.POWERCAPCTL_DT ?? '/sys/firmware/devicetree/base';
+
+/**
+ * What `model em` shows: a --dts/--opp-file table, a domain; with --dt every domain of that tree;
+ * with no input the kernel's energy model (debugfs) where it is readable, else the live device tree.
+ */
+async function emDomains(ctx: CommandContext, opts: Record<string, unknown>): Promise<{ domains: ModelDomain[]; refused: Array<{ name: string; node: string; reason: string }> | null; header: string | null }> {
+  const o = domainOptions(opts);
+  const input = await import('../../../core/em/input.js');
+  const fromDt = async (file: string, why: string) => {
+    const r = await input.loadDtDomains(file, o);
+    for (const n of r.notes) ctx.io.note(n);
+    let domains = r.domains;
+    if (o.domain !== undefined) {
+      const pick = domains.find((d) => d.name === o.domain || (d.cpus && new RegExp(`^cpu(${d.cpus.join('|')})(-cpufreq)?$`).test(o.domain!)));
+      if (!pick) throw notFound(`no domain '${o.domain}' in ${r.how}`, `domains: ${[...domains.map((d) => d.name), ...r.refused.map((x) => x.name)].join(', ')}`);
+      domains = [pick];
+    }
+    if (domains.length === 0 && r.refused.length === 0) throw notFound(`${r.how} has no performance domain (no CPU or device with an operating-points-v2 table)`);
+    return { domains, refused: o.domain !== undefined ? [] : r.refused, header: `source: ${r.how}${why}` };
+  };
+  if (typeof opts.dt === 'string') return fromDt(opts.dt, '');
+  if (hasFileInput(o) || ctx.globals.snapshot !== undefined) return { domains: await loadDomains(ctx, opts, true), refused: null, header: null };
+  try {
+    await sourceDomains(ctx);
+  } catch (err) {
+    // no energy model to read (absent, empty, root only): the live device tree serves, when there is one
+    if (!(err instanceof PowercapError) || (err.exitCode !== 3 && err.exitCode !== 4)) throw err;
+    const live = liveDtPath();
+    if (!fs.existsSync(live)) throw err;
+    return fromDt(live, ` (the kernel's energy model is not readable: ${err.message})`);
+  }
+  return { domains: await loadDomains(ctx, opts, true), refused: null, header: `source: the kernel's energy model (${ctx.emRootPath})` };
 }

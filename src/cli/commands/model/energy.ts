@@ -31,8 +31,8 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     { head: 'KERNEL' }, { head: 'STATE', right: true }, { head: 'FREQUENCY', right: true }, { head: 'POWER µW', right: true },
     { head: 'COST', right: true }, { head: 'ENERGY', right: true }, { head: 'AVG POWER', right: true }, { head: 'NOTE' },
   ], [
-    row('6.8+', e.current, `performance ≥ ${e.maxUtilHeadroom}; energy = cost × Σutil`),
-    row('pre-6.8', e.pre68, `frequency ≥ ${mhz(e.pre68.targetFrequencyKhz)}; energy = cost × Σutil / ${e.capacity}`),
+    row('6.9+', e.current, `performance ≥ ${e.maxUtilHeadroom}; energy = cost × Σutil`),
+    row('6.0–6.8', e.pre69, `frequency ≥ ${mhz(e.pre69.targetFrequencyKhz)}; energy = cost × Σutil / ${e.capacity}`),
   ]);
   ctx.io.out(`${dom.name}: utilisation ${utils.join(', ')} (max ${e.maxUtil}, +25 % headroom ${e.maxUtilHeadroom}, Σ ${e.sumUtil}; capacity ${e.capacity})\n${table}`);
 }

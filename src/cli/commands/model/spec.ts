@@ -4,10 +4,13 @@ import type { CommandSpec, OptionSpec } from '../../spec.js';
 const DOMAIN_OPTIONS: OptionSpec[] = [
   { flags: '-d, --domain <name>', description: 'an energy-model domain (cpu4, a CPU of it such as cpu5, ff9a0000.gpu) from the snapshot or --em-root', complete: 'domain',
     conflicts: { options: ['dts', 'opp-file'], message: '--domain picks a domain of the energy model: not with --dts or --opp-file' } },
-  { flags: '--dts <file>', description: 'a device-tree source holding an operating-points-v2 table', complete: 'file',
+  { flags: '--dts <file>', description: 'a device tree holding an operating-points-v2 table: .dts/.dtsi source, .dtb blob, or a directory like /sys/firmware/devicetree/base', complete: 'file',
     conflicts: { options: ['opp-file'], message: '--dts and --opp-file are two tables: give one' } },
   { flags: '--table <name>', description: 'which OPP table of the --dts file: node name, label, or a CPU/device node using it',
     requires: { options: ['dts'], message: '--table chooses a table of a --dts file', hint: 'add --dts FILE' } },
+  { flags: '-I, --include <dir>', description: 'an include folder for the --dts file\'s #include (cpp -I, as the kernel build passes)', repeatable: true, complete: 'dir' },
+  { flags: '--supported-hw <mask>', description: 'the opp-supported-hw mask the driver sets from fuses (0x3, or one per level: 0x3,0x1)', defaultDescription: 'all bits: every OPP kept, listed in a note' },
+  { flags: '--opp-name <name>', description: 'read opp-microvolt-<name> (and opp-microwatt-<name>) before opp-microvolt, as dev_pm_opp_set_prop_name() does' },
   { flags: '--opp-file <file>', description: 'a CSV or JSON table: frequency and power or voltage, with units (1.8GHz, 1130mW, 1.1V)', complete: 'file' },
   { flags: '-C, --coefficient <C>', description: 'dynamic-power-coefficient (power from C·V²·f); default: the one the DTS gives' },
   { flags: '--capacity <n>', description: 'CPU capacity of the domain\'s fastest state (1–1024)', defaultDescription: '1024, or the energy model\'s' },
@@ -25,7 +28,7 @@ export const modelSpec: CommandSpec = {
     'limit lands each leaf on, how the thermal power allocator and DTPM divide a budget, and when a cluster power\n' +
     'domain powers off. Tables come from --dts, --opp-file, or --domain with a snapshot or the live energy model.',
   examples: [
-    { command: 'powercapctl model em --dts rk3399-opp.dtsi --table cluster1_opp --coefficient 436', description: 'the A72 table a 6.x kernel builds' },
+    { command: 'powercapctl model em --dts examples/help-rk3399.dts --table cluster1_opp --coefficient 436', description: 'the A72 table a 6.x kernel builds' },
     { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model cap --zone package --limit 3W', description: 'what a 3 W cap does to each leaf' },
     { command: 'powercapctl model budget --budget 2W --actor cpu:1.5W:2.26W --actor gpu:1W:2.56W', description: 'IPA against DTPM' },
   ],
@@ -37,17 +40,21 @@ export const modelSpec: CommandSpec = {
       description:
         'Per state: frequency (kHz), voltage, power in µW (and the mW a pre-6.0 kernel computed from the same OPP),\n' +
         'performance (capacity × f / fmax), cost (power × 10 / performance) and whether the state is inefficient.\n' +
-        '--kernel pre-6.0 uses the old rules (mW, cost = power × fmax / f). Without an input, every domain of the\n' +
-        'energy model (snapshot or --em-root) is shown.',
+        '--kernel VERSION follows that kernel\'s energy_model.c (6.9+, 6.0–6.8, 5.15–5.19, older; `--kernel $(uname -r)` works).\n' +
+        'Without an input, every domain of the energy model (snapshot or --em-root) is shown; when the kernel\'s energy model\n' +
+        'is not readable, every domain of the live device tree (/sys/firmware/devicetree/base, or POWERCAPCTL_DT); --dt reads another.',
       options: [
         ...DOMAIN_OPTIONS,
-        { flags: '--kernel <rules>', description: 'kernel rules to apply', choices: ['current', 'pre-6.0'], defaultValue: 'current' },
+        { flags: '--kernel <version>', description: 'the kernel whose rules apply: a version (6.9, 6.1, 5.15, $(uname -r)), current (6.12) or pre-6.0 (5.19)', defaultDescription: 'current' },
+        { flags: '--dt <dir|file>', description: 'list every performance domain of this device tree (a directory like /sys/firmware/devicetree/base, a .dtb or a .dts)', complete: 'file',
+          conflicts: { options: ['dts', 'opp-file'], message: '--dt lists a whole device tree: not with --dts or --opp-file (use --dts FILE --table NAME for one table)' } },
         { flags: '--plot', description: 'draw power against frequency and cost against performance in the terminal' },
         { flags: '--svg <file>', description: 'write the same chart as a standalone SVG file (atomically)', complete: 'file' },
       ],
       examples: [
-        { command: 'powercapctl model em --dts board.dts --table cpu_b0 --coefficient 436', description: 'the table for the CPUs using cpu_b0\'s OPPs' },
-        { command: 'powercapctl model em --opp-file a72.csv --plot', description: 'a CSV table, with the curves drawn' },
+        { command: 'powercapctl model em --dts examples/help-rk3399.dts --table cpu_b0 --coefficient 436', description: 'the table for the CPUs using cpu_b0\'s OPPs' },
+        { command: 'powercapctl model em --opp-file examples/help-a72.csv --coefficient 436 --cpus 2 --plot', description: 'a CSV table, with the curves drawn' },
+        { command: 'powercapctl model em --dt examples/help-rk3399.dts --kernel 6.1', description: 'every domain a board with this device tree registers, by 6.1\'s rules (on the board: model em --kernel $(uname -r))' },
         { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model em --domain cpu4 --svg a72.svg', description: 'a snapshot\'s domain as an SVG chart' },
       ],
       load: () => import('./em.js'),
@@ -73,17 +80,17 @@ export const modelSpec: CommandSpec = {
       ],
       examples: [
         { command: 'powercapctl model power -C 436 --freq 1.8GHz --voltage 1.2V --util 100% --cpus 2', description: 'two A72s flat out' },
-        { command: 'powercapctl model power --dts rk3399.dts --table cpu_b0 --util 50% --static-table leak.csv --temp 70C', description: 'every OPP at half load, hot' },
+        { command: 'powercapctl model power --dts examples/help-rk3399.dts --table cpu_b0 --util 50% --static-table examples/help-leak.csv --temp 70C', description: 'every OPP at half load, hot' },
       ],
       load: () => import('./power.js'),
     },
     {
       name: 'energy',
       group: 'model',
-      summary: 'the state EAS picks for per-CPU utilisations, and its energy estimate (current and pre-6.8 formulas)',
+      summary: 'the state EAS picks for per-CPU utilisations, and its energy estimate (6.9+ and 6.0–6.8 formulas)',
       description:
         'em_cpu_energy(): max utilisation + 25 % headroom picks the first efficient state whose performance covers it;\n' +
-        'energy = cost × Σutil (6.8+), or cost × Σutil / capacity with cost = power × fmax / f (before 6.8).\n' +
+        'energy = cost × Σutil (6.9+), or cost × Σutil / capacity with cost = power × fmax / f (6.0–6.8).\n' +
         'Both are shown, and as an average power of the domain.',
       options: [
         ...DOMAIN_OPTIONS,
@@ -93,7 +100,7 @@ export const modelSpec: CommandSpec = {
       ],
       examples: [
         { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model energy -d cpu4 --util 300,200', description: 'the two A72s at 300 and 200' },
-        { command: 'powercapctl model energy --opp-file a53.csv --capacity 381 --util 100,80,0,0', description: 'from a table' },
+        { command: 'powercapctl model energy --opp-file examples/help-a53.csv --coefficient 100 --capacity 381 --util 100,80,0,0', description: 'from a table' },
       ],
       load: () => import('./energy.js'),
     },
@@ -114,7 +121,7 @@ export const modelSpec: CommandSpec = {
       examples: [
         { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model cap --zone package --limit 3W', description: 'a 3 W cap on the rk3399 package' },
         { command: 'powercapctl --snapshot examples/rk3399-dtpm.json model cap --domain cpu4 --limit 1.5W', description: 'the A72 cluster alone' },
-        { command: 'powercapctl model cap --opp-file a72.csv --cpus 2 --limit 50%', description: 'half the cluster\'s maximum' },
+        { command: 'powercapctl model cap --opp-file examples/help-a72.csv --coefficient 436 --cpus 2 --limit 50%', description: 'half the cluster\'s maximum' },
       ],
       load: () => import('./cap.js'),
     },
@@ -129,12 +136,12 @@ export const modelSpec: CommandSpec = {
         '(default: the leaf\'s power_uw reading).',
       options: [
         { flags: '-b, --budget <power>', description: 'the power to divide (3W)', value: 'power', required: { hint: 'e.g. --budget 3W' } },
-        { flags: '-a, --actor <name:req:max[:weight]>', description: 'an actor: requested and maximum power, IPA weight (default 1024)', repeatable: true,
+        { flags: '-a, --actor <name:req:max[:weight]>', description: 'an actor: requested and maximum power, IPA weight (1024 for all when no actor has one; else unset = 0)', repeatable: true,
           conflicts: { options: ['zone', 'tree', 'request', 'weight'], message: '--actor gives the actors: not with --zone, --tree, --request or --weight' } },
         { flags: '-z, --zone <zone>', description: 'DTPM node whose leaves are the actors (default: the root of the only DTPM tree)', complete: 'dtpm-node' },
         { flags: '--tree <file>', description: 'a JSON hierarchy description instead of the source: nested {name, powerMaxUw, powerMinUw, requestUw, children}', complete: 'file' },
         { flags: '-r, --request <name=power>', description: 'requested power of a DTPM leaf', repeatable: true },
-        { flags: '-w, --weight <name=n>', description: 'IPA weight of a DTPM leaf (default 1024)', repeatable: true },
+        { flags: '-w, --weight <name=n>', description: 'IPA weight of a DTPM leaf (1024 for every actor when none is given; once one is, an unset weight is 0)', repeatable: true },
         { flags: '--all', description: 'every leaf in the table (over 50 leaves it shows the 20 most starved and the totals)' },
       ],
       examples: [

@@ -22,7 +22,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   const saved = profileFromTree(tree, typeof opts.description === 'string' ? opts.description : undefined);
   const header = [`powercapctl profile: the limits of ${provenance(ctx)} at ${new Date().toISOString()}`, 'apply with: powercapctl apply FILE   (format: docs/profiles.md)'];
   if (toStdout) {
-    if (ctx.globals.json) ctx.io.json(saved);
+    if (ctx.globals.json) ctx.io.document(saved);
     else ctx.io.out(profileText('-', saved, header));
     return;
   }

@@ -11,7 +11,7 @@ export const registrySpec: CommandSpec = {
     'in a snapshot it is stored and can be edited (add, remove), so that a board not yet booted can be modelled.',
   examples: [
     { command: 'powercapctl --snapshot examples/rk3399-dtpm.json registry', description: 'devices, bounds, placement' },
-    { command: 'powercapctl --snapshot board.json registry add dmc-devfreq --em dmc --em-table dmc.txt', description: 'a device with a new energy-model table' },
+    { command: 'powercapctl dtpm new board.json && powercapctl --snapshot board.json registry add dmc-devfreq --em dmc --em-table examples/help-dmc.txt', description: 'a new board, a device with a new energy-model table' },
     { command: 'powercapctl --snapshot board.json registry add power-supply-charge --power-min 0.25W --power-max 4W', description: "a device without an energy model ('other')" },
   ],
   load: () => import('./list.js'),
@@ -21,7 +21,7 @@ export const registrySpec: CommandSpec = {
       group: 'setup',
       summary: 'list the registered devices (the default)',
       examples: [
-        { command: 'powercapctl --snapshot board.json registry list --json', description: 'as JSON' },
+        { command: 'powercapctl --snapshot examples/rk3399-dtpm.json registry list --json', description: 'as JSON' },
         { command: 'sudo powercapctl registry list', description: 'what this machine\'s DTPM leaves and energy model imply' },
       ],
       load: () => import('./list.js'),
@@ -52,8 +52,8 @@ export const registrySpec: CommandSpec = {
         { flags: '--dt-path <path>', description: 'device-tree path for the kernel table (repeat for each CPU of a cluster)', repeatable: true },
       ],
       examples: [
-        { command: 'powercapctl --snapshot board.json registry add cpu4-cpufreq --em cpu4 --dt-path /cpus/cpu@100 --dt-path /cpus/cpu@101', description: 'the big cluster, with its DT paths' },
-        { command: 'powercapctl --snapshot board.json registry add cpu0-cpufreq --em cpu0 --cpus 0-3 --em-table a53.txt --capacity 381', description: 'a CPU domain and its table' },
+        { command: 'powercapctl dtpm new board.json && powercapctl --snapshot board.json registry add cpu0-cpufreq --em cpu0 --cpus 0-3 --em-table examples/help-a53.txt --coefficient 100 --capacity 381', description: 'a new board, a CPU domain and its table' },
+        { command: 'powercapctl --snapshot board.json registry add cpu4-cpufreq --em cpu4 --em-table examples/help-a72.csv --coefficient 436 --cpus 4-5 --dt-path /cpus/cpu@100 --dt-path /cpus/cpu@101', description: 'the big cluster, with its DT paths' },
       ],
       load: () => import('./add.js'),
     },
@@ -63,8 +63,8 @@ export const registrySpec: CommandSpec = {
       summary: 'unregister a device from a snapshot (refused while it is placed)',
       args: [{ name: 'name', description: 'device name', required: true, complete: 'device' }],
       examples: [
-        { command: 'powercapctl --snapshot board.json registry remove dmc-devfreq', description: 'exit 5 while dmc-devfreq is in the hierarchy' },
-        { command: 'powercapctl --snapshot board.json delete-node soc/package/dmc-devfreq && powercapctl --snapshot board.json registry remove dmc-devfreq', description: 'unplace it, then remove it' },
+        { command: 'cp examples/rk3399-dtpm.json board.json && powercapctl --snapshot board.json registry add dmc-devfreq --power-min 120mW --power-max 410mW && powercapctl --snapshot board.json registry remove dmc-devfreq', description: 'a device not placed in the hierarchy (exit 5 while it is)' },
+        { command: 'powercapctl --snapshot board.json delete-node rk3399/package/ff9a0000.gpu && powercapctl --snapshot board.json registry remove ff9a0000.gpu', description: 'unplace it, then remove it' },
       ],
       load: () => import('./remove.js'),
     },

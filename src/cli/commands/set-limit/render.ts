@@ -4,7 +4,7 @@
  * --json document (docs/set-limit.md "JSON output").
  */
 import type { AppliedChange, ApplyResult, FileValue, Plan, PlanStep, RollbackEntry } from '../../../core/limits/index.js';
-import { constraintLabel, describeStep } from '../../../core/limits/index.js';
+import { constraintLabel, describeStep, expectedStore } from '../../../core/limits/index.js';
 import { formatDuration, formatPower, formatPowerExact } from '../../../core/units.js';
 import { quantizePowerLimit, computeTimeWindow } from '../../../core/kernel/rapl.js';
 import type { PowercapError } from '../../../core/errors.js';
@@ -27,6 +27,8 @@ function changeJson(step: PlanStep, before: bigint | null, applied: bigint | nul
     [`requested${k}`]: jsonValue(step, step.requested),
     [`applied${k}`]: applied === undefined ? null : jsonValue(step, applied),
   };
+  // a dry run says what the kernel will store where that is known (RAPL's steps)
+  if (applied === undefined) out[`expected${k}`] = jsonValue(step, expectedStore(step));
   if (dependents && dependents.length) {
     out.split = dependents.map((d) => ({ zone: d.zoneId, name: d.zoneName, beforeUw: d.before, appliedUw: d.applied }));
   }
@@ -145,8 +147,11 @@ async function table(head: string[], rows: string[][], p: Colors): Promise<strin
 
 export async function renderPlan(plan: Plan, p: Colors, title: string): Promise<string> {
   const rows = plan.steps.map((s) => {
-    const [now, next] = formatPair(s, s.before, s.requested);
-    return [p.id(zoneCell(s)), s.constraint ? constraintLabel(s.constraint) : '–', settingCell(s), now, s.before === s.requested ? p.dim(`${next} (unchanged)`) : next];
+    // what the kernel will store, not what was typed: RAPL keeps 1/8 W steps (25.3 W → 25.25 W)
+    const stored = expectedStore(s);
+    const [now, next] = formatPair(s, s.before, stored);
+    const asked = stored !== s.requested ? ` (asked ${formatPair(s, s.requested, stored)[0]})` : '';
+    return [p.id(zoneCell(s)), s.constraint ? constraintLabel(s.constraint) : '–', settingCell(s), now, s.before === stored ? p.dim(`${next} (unchanged)`) : next + asked];
   });
   return `${title}\n` + (await table(['ZONE', 'CONSTRAINT', 'SETTING', 'NOW', 'NEW'], rows, p));
 }

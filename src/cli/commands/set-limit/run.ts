@@ -42,9 +42,13 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   if (snap && !dryRun) snap.assertWritable();
 
   const tree = readPowercapTree(src.powercap);
-  const plan = planChanges(tree, requests, { force: opts.force === true });
+  const force = opts.force === true;
+  const plan = planChanges(tree, requests, { force, ...(typeof opts.only === 'string' ? { only: opts.only } : {}) });
+  for (const n of plan.notes) ctx.io.note(n);
   for (const w of plan.warnings) ctx.io.warn(w);
   for (const o of plan.overrides) ctx.io.warn(o);
+  if (plan.risks.length && force) for (const r of plan.risks) ctx.io.warn(`--force: ${r}`);
+  else if (plan.risks.length && dryRun) for (const r of plan.risks) ctx.io.warn(`${r}: writing it asks for confirmation at a terminal, or needs --force`);
 
   const colors = async () => {
     const { makeColors, palette } = await import('../../color.js');
@@ -54,13 +58,29 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
 
   if (dryRun) {
     const r = await render();
-    if (json) ctx.io.json(r.resultJson({ source: sourceJson(src.info), plan, result: null, dryRun: true, notes: [] }));
+    if (json) ctx.io.json(r.resultJson({ source: sourceJson(src.info), plan, result: null, dryRun: true, notes: plan.notes }));
     else ctx.io.out(await r.renderPlan(plan, await colors(), 'plan (dry run: nothing is written)'));
     return;
   }
 
+  const atTerminal = !json && ctx.io.stdinIsTTY && ctx.io.stdoutIsTTY;
+  // a limit that would starve the zone: a person confirms it (even with --yes), a script says --force
+  if (plan.risks.length && !force) {
+    if (!atTerminal) {
+      throw new PowercapError(Exit.REFUSED, `${plan.risks.join('; ')}: that would starve the zone; nothing was written`, 'use --force if you mean it');
+    }
+    const { confirm } = await import('@inquirer/prompts');
+    let yes = false;
+    try {
+      yes = await confirm({ message: `${plan.risks.join('; ')}: the zone may barely run. Write it anyway?`, default: false });
+    } catch {
+      throw new PowercapError(Exit.INTERRUPTED, 'interrupted: nothing was written');
+    }
+    if (!yes) throw new PowercapError(Exit.FAILED, 'not confirmed: nothing was written', 'use --force to skip the question');
+  }
+
   // ask only a person at a terminal, only for the live tree, never when input is piped
-  if (!snap && !opts.yes && !json && ctx.io.stdinIsTTY && ctx.io.stdoutIsTTY) {
+  if (!snap && !opts.yes && atTerminal) {
     const r = await render();
     ctx.io.out(await r.renderPlan(plan, await colors(), 'about to write:'));
     const { confirm } = await import('@inquirer/prompts');
@@ -91,7 +111,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
 
   const r = await render();
   if (json) {
-    ctx.io.json(r.resultJson({ source: sourceJson(src.info), plan, result, dryRun: false, notes: result.ok ? notes : [], error: result.error }));
+    ctx.io.json(r.resultJson({ source: sourceJson(src.info), plan, result, dryRun: false, notes: result.ok ? [...plan.notes, ...notes] : [...plan.notes], error: result.error }));
   } else if (result.ok) {
     ctx.io.out(await r.renderResult(result, await colors()));
   }

@@ -9,7 +9,7 @@ export async function run(ctx: CommandContext, args: unknown[]): Promise<void> {
   const result = {
     file,
     valid: true,
-    version: snap.doc.version,
+    snapshotVersion: snap.doc.version,
     capturedAt: snap.doc.capturedAt,
     host: snap.doc.host,
     zones: tree.zones.length,
@@ -19,7 +19,7 @@ export async function run(ctx: CommandContext, args: unknown[]): Promise<void> {
     recording: snap.doc.recording !== undefined,
   };
   if (ctx.globals.json) ctx.io.json(result);
-  else ctx.io.out(`${file}: valid snapshot v${result.version} of ${result.host.hostname} (${result.host.kernelRelease}), captured ${result.capturedAt}: ` +
+  else ctx.io.out(`${file}: valid snapshot v${result.snapshotVersion} of ${result.host.hostname} (${result.host.kernelRelease}), captured ${result.capturedAt}: ` +
     `${result.zones} zones (${result.controlTypes.join(', ') || 'none'})` +
     (result.energyModelDomains ? `, ${result.energyModelDomains} energy-model domains` : '') +
     (result.registry ? `, ${result.registry} registered devices` : ''));

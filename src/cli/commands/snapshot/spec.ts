@@ -25,7 +25,7 @@ export const snapshotSpec: CommandSpec = {
       ],
       examples: [
         { command: 'sudo powercapctl snapshot save host.json', description: 'capture /sys/class/powercap and the energy model' },
-        { command: 'powercapctl --root ./sysfs-copy snapshot save copy.json', description: 'capture a copied tree' },
+        { command: 'powercapctl snapshot save host.json -f -d "before the BIOS update"', description: 'replace it, with a note (energy_uj reads as EACCES without root: kept as such)' },
       ],
       load: () => import('./save.js'),
     },
@@ -35,7 +35,7 @@ export const snapshotSpec: CommandSpec = {
       summary: 'validate a snapshot file against the schema',
       args: [{ name: 'file', description: 'snapshot file', required: true, complete: 'file' }],
       examples: [
-        { command: 'powercapctl snapshot check host.json && echo ok', description: 'exit 0 when valid, 6 when not' },
+        { command: 'powercapctl snapshot check examples/intel-laptop.json && echo ok', description: 'exit 0 when valid, 6 when not' },
         { command: 'powercapctl snapshot check examples/rk3399-dtpm.json --json', description: 'what a snapshot holds: host, zones, energy model, registry' },
       ],
       load: () => import('./check.js'),

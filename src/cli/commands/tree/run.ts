@@ -1,11 +1,11 @@
 import type { CommandContext } from '../../context.js';
 import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/model.js';
-import { resolveZone } from '../../../core/zones/select.js';
+import { effectiveZones } from '../../../core/limits/effective.js';
 import { notFound } from '../../../core/errors.js';
 import { readEnergyModel } from '../../../core/em/debugfs.js';
 import { buildDtpmForest, DTPM_CONTROL_TYPE, type DtpmForest } from '../../../core/dtpm/fromTree.js';
 import { leafSetPowerLimit, type DtpmNode } from '../../../core/kernel/dtpm.js';
-import { controlTypeJson, mainLimitCell, readingCell, sourceJson, treeDiagnostics, zoneJson } from '../../render/zones.js';
+import { controlTypeJson, mainLimitCell, NOT_LIMITED, readingCell, sourceJson, treeDiagnostics, zoneJson } from '../../render/zones.js';
 import { formatFrequencyKhz, formatPower } from '../../../core/units.js';
 
 export interface DtpmInfo {
@@ -44,21 +44,22 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     throw notFound(`no control type '${type}'`, `control types here: ${tree.controlTypes.map((c) => c.name).join(', ') || 'none'}`);
   }
   const top = args[0] as string | undefined;
-  const rootZone = top !== undefined ? resolveZone(tree, top) : null;
+  // a zone, or a package's name meaning its MSR and MMIO copies (both subtrees)
+  const rootZones = top !== undefined ? effectiveZones(tree, top).zones : null;
   const hasDtpm = tree.zones.some((z) => z.controlType === DTPM_CONTROL_TYPE);
   const forest = hasDtpm ? buildDtpmForest(tree, src.registry, (ctx.energyModel() ? readEnergyModel(ctx.energyModel()!) : [])) : null;
 
   const shown: Zone[] = [];
   const collect = (z: Zone) => { shown.push(z); z.children.forEach(collect); };
-  const types = tree.controlTypes.filter((c) => (type === undefined || c.name === type) && (!rootZone || c.name === rootZone.controlType));
-  const topsOf = (t: string) => (rootZone ? [rootZone] : tree.zones.filter((z) => z.controlType === t && z.parent === null));
+  const types = tree.controlTypes.filter((c) => (type === undefined || c.name === type) && (!rootZones || rootZones.some((z) => z.controlType === c.name)));
+  const topsOf = (t: string) => (rootZones ? rootZones.filter((z) => z.controlType === t) : tree.zones.filter((z) => z.controlType === t && z.parent === null));
   for (const t of types) topsOf(t.name).forEach(collect);
   const diag = treeDiagnostics(tree, shown);
   for (const w of diag.warnings) ctx.io.warn(w);
   for (const h of diag.hints) ctx.io.note(h);
 
   if (ctx.globals.json) {
-    const nest = (z: Zone): unknown => ({ ...zoneJson(z), dtpm: dtpmInfo(forest, z), children: z.children.map(nest) });
+    const nest = (z: Zone): unknown => ({ ...zoneJson(z, tree), dtpm: dtpmInfo(forest, z), children: z.children.map(nest) });
     ctx.io.json({
       source: sourceJson(tree.source),
       controlTypes: types.map((t) => ({ ...controlTypeJson(t), zones: topsOf(t.name).map(nest) })),
@@ -69,7 +70,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
 }
 
 function renderTree(
-  _tree: PowercapTree,
+  tree: PowercapTree,
   types: Array<{ name: string; enabled: boolean | null; tops: Zone[] }>,
   forest: DtpmForest | null,
   ctx: CommandContext,
@@ -83,7 +84,7 @@ function renderTree(
         const branch = prefix + (last ? '└── ' : '├── ');
         const label = `${z.name ?? '(no name)'}  ${z.id}`;
         const info = dtpmInfo(forest, z);
-        const cols = info ? dtpmCols(z, info) : [readingCell(z), mainLimitCell(z)];
+        const cols = info ? dtpmCols(z, info) : [readingCell(z), mainLimitCell(z, tree)];
         const virtual = info?.kind === 'virtual';
         lines.push({ prefix: branch, label, labelStyled: `${virtual ? p.virtual(z.name ?? '') : p.name(z.name ?? '(no name)')}  ${p.id(z.id)}`, cols });
         z.children.forEach((c, i) => visit(c, prefix + (last ? '    ' : '│   '), i === z.children.length - 1));
@@ -107,7 +108,7 @@ function renderTree(
 
 function dtpmCols(z: Zone, info: DtpmInfo): string[] {
   const reading = readingCell(z);
-  const limit = info.kind === 'virtual' && info.powerLimitUw === 0 ? 'limit none' : `limit ${formatPower(info.powerLimitUw)}`;
+  const limit = info.kind === 'virtual' && info.powerLimitUw === 0 ? NOT_LIMITED : `limit ${formatPower(info.powerLimitUw)}`;
   const range = `range ${formatPower(info.powerMinUw)}–${formatPower(info.powerMaxUw)}`;
   const extra = [`weight ${info.weight}`];
   if (info.frequencyCapKhz !== null) extra.push(`cap ${formatFrequencyKhz(info.frequencyCapKhz)}`);

@@ -13,7 +13,7 @@ export const treeSpec: CommandSpec = {
   examples: [
     { command: 'powercapctl tree', description: 'this machine' },
     { command: 'powercapctl --snapshot examples/rk3399-dtpm.json tree', description: 'a DTPM board, with weights and caps' },
-    { command: 'powercapctl tree package-0 --json', description: 'one subtree, nested JSON' },
+    { command: 'powercapctl tree intel-rapl:0 --json', description: 'one subtree, nested JSON' },
   ],
   load: () => import('./run.js'),
 };

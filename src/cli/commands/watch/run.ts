@@ -22,6 +22,8 @@ type Format = 'table' | 'ndjson' | 'csv' | 'prometheus';
 
 interface WatchOptions {
   format: Format;
+  /** the wall clock at t = 0, for the RFC 3339 time of NDJSON and CSV rows (a replay: the recording's start) */
+  startEpochMs?: number;
   intervalUs: bigint;
   count: number | null;
   textfile: string | undefined;
@@ -107,11 +109,12 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
       rootPath: ctx.rootPath,
       emRootPath: ctx.energyModel() ? ctx.emRootPath : null,
     });
-    recorder = new Recorder(plan.zones, o.intervalUs, new Date().toISOString());
   }
+  const startEpochMs = Date.now();
+  if (recordDoc) recorder = new Recorder(plan.zones, o.intervalUs, new Date(startEpochMs).toISOString());
 
   const buffer: Reading[] = new Array<Reading>(plan.zones.length);
-  await session(ctx, tree, plan.zones, o, false, async (signal, onPass) =>
+  await session(ctx, tree, plan.zones, { ...o, startEpochMs }, false, async (signal, onPass) =>
     runLiveLoop({
       intervalUs: o.intervalUs,
       count: o.count,
@@ -163,7 +166,8 @@ async function replay(ctx: CommandContext, src: OpenedSource, patterns: string[]
   }
   const zones = keep.map((i) => rec.zones[i]!);
   const readings = keep.length === rec.zones.length ? rec.readings : rec.readings.map((r) => keep.map((i) => r[i]!));
-  await session(ctx, tree, zones, { ...o, intervalUs: rec.intervalUs }, true, (signal, onPass) =>
+  const started = Date.parse(rec.startedAt);
+  await session(ctx, tree, zones, { ...o, intervalUs: rec.intervalUs, startEpochMs: Number.isNaN(started) ? 0 : started }, true, (signal, onPass) =>
     runReplay({ times: rec.times, readings, speed: o.speed, count: o.count, clock: monotonicClock, signal, onPass }),
   async () => {});
 }
@@ -226,23 +230,34 @@ async function session(
     else ctx.io.warn(msg);
   };
 
+  let release = () => {};
   if (table) {
-    redrawer = new table.Redrawer(out, ctx.io.stdoutIsTTY);
+    const tty = ctx.io.stdoutIsTTY;
+    redrawer = new table.Redrawer(out, tty);
     const restore = () => redrawer!.restore();
     process.once('exit', restore);
-    onResult = () => {
-      redrawer!.frame(table.renderFrame(sampler, { summed: total, excluded: totalPlan.excluded, notes, rows: ctx.io.stdoutIsTTY ? process.stdout.rows ?? 0 : 0, replay: isReplay }, colors));
-    };
-    atEnd = (interrupted) => {
+    // each frame fits the terminal as it is now (table.ts); a resize (SIGWINCH) redraws at once
+    const draw = () => redrawer!.frame(table.frameLines(sampler, {
+      summed: total, excluded: totalPlan.excluded, notes, replay: isReplay,
+      rows: tty ? process.stdout.rows ?? 0 : 0, columns: tty ? process.stdout.columns ?? 0 : 0,
+    }, colors));
+    const onResize = () => { redrawer!.clear(); draw(); };
+    if (tty) process.stdout.on('resize', onResize);
+    onResult = draw;
+    release = () => {
+      process.stdout.removeListener('resize', onResize);
       redrawer!.restore();
       process.removeListener('exit', restore);
-      out(table.renderSummary(sampler, total, interrupted, colors, totalPlan.excluded));
+    };
+    atEnd = (interrupted) => {
+      release();
+      out(table.renderSummary(sampler, total, interrupted, colors, totalPlan.excluded, ctx.io.stdoutIsTTY ? process.stdout.columns ?? 0 : 0));
     };
   } else if (o.format === 'ndjson') {
-    const f = new NdjsonFormatter(zones, total, totalPlan.excluded);
+    const f = new NdjsonFormatter(zones, total, totalPlan.excluded, o.startEpochMs);
     onResult = (r) => { if (r) out(f.pass(r)); };
   } else if (o.format === 'csv') {
-    const f = new CsvFormatter(zones, total);
+    const f = new CsvFormatter(zones, total, o.startEpochMs);
     out(CSV_HEADER + '\n');
     onResult = (r) => { if (r) out(f.pass(r)); };
   } else {
@@ -268,6 +283,9 @@ async function session(
       if (r) for (const s of r.samples) if (s.gap) note(gapNote(s));
       onResult(r);
     });
+  } catch (e) {
+    release(); // the error is printed on the screen the user returns to
+    throw e;
   } finally {
     process.removeListener('SIGINT', onSigint);
     process.removeListener('SIGTERM', onSigterm);

@@ -11,26 +11,32 @@ export const watchSpec: CommandSpec = {
     'A "system" figure sums only zones that do not overlap (packages and server DRAM, not psys with packages,\n' +
     'not core/uncore inside packages, not the MMIO copy of a package) and says which it summed.\n' +
     'On a terminal: a live table; otherwise (or with --json) NDJSON, one object per sample per zone:\n' +
-    '{ t, zone, name, energyUj, powerUw, intervalUs, wrapped } plus gap and reason for a gap.\n' +
+    '{ t, time, zone, name, energyDeltaUj, powerUw, intervalUs, wrapped } plus gap and reason for a gap (t: seconds\n' +
+    'since the start; time: the wall clock, RFC 3339; energyDeltaUj: the energy of that interval, not the raw counter).\n' +
+    '--format prometheus prints one complete exposition per interval (HELP and TYPE again each time, a blank line\n' +
+    'between): a stream of expositions, not one; take one with --count 1, keep a file current with --textfile, and\n' +
+    'for Prometheus to scrape, run powercapctl exporter.\n' +
     'With --snapshot FILE holding a recording (made with --record), the recording is replayed.\n' +
     'Ctrl-C stops, prints a summary on a terminal, and exits 130.',
   args: [{ name: 'zone', description: 'zone id, name, type/name or glob (package-*); all zones when omitted', variadic: true, complete: 'zone' }],
   options: [
-    { flags: '-i, --interval <duration>', description: 'time between samples (1s, 100ms, 2.5s)', defaultValue: '1s', value: 'duration' },
+    { flags: '-i, --interval <duration>', description: 'time between samples (1s, 100ms, 2.5s; a bare number is seconds)', defaultValue: '1s', value: 'interval' },
     { flags: '-n, --count <n>', description: 'stop after N samples (default: until Ctrl-C)', value: 'count',
       conflicts: { options: ['duration'], message: '--count and --duration both say when to stop: give one' } },
-    { flags: '-d, --duration <duration>', description: 'stop after this long (30s, 5m); instead of --count', value: 'duration' },
-    { flags: '--format <format>', description: 'output format (--json is ndjson)', choices: ['table', 'ndjson', 'csv', 'prometheus'], defaultDescription: 'table on a terminal, ndjson otherwise' },
+    { flags: '-d, --duration <duration>', description: 'stop after this long (30s, 5m; a bare number is seconds); instead of --count', value: 'interval' },
+    { flags: '--format <format>', description: 'output format (--json is ndjson; prometheus: one exposition per interval)', choices: ['table', 'ndjson', 'csv', 'prometheus'], defaultDescription: 'table on a terminal, ndjson otherwise', conflicts: { options: ['json'], message: '--json prints NDJSON: give --format or --json, not both' } },
     { flags: '--textfile <file>', description: 'prometheus: rewrite FILE atomically each interval (for node_exporter\'s textfile collector) instead of stdout', complete: 'file' },
     { flags: '--record <file>', description: 'also write the readings, with the tree they came from, into a snapshot FILE (replay with --snapshot FILE watch)', complete: 'file' },
     { flags: '--speed <factor>', description: 'replay speed of a recording: 1 as recorded, 10 ten times faster, 0 as fast as possible', defaultValue: '1' },
     { flags: '-t, --type <type>', description: 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' },
   ],
   examples: [
-    { command: 'sudo powercapctl watch', description: 'live table of every zone, once a second, until Ctrl-C' },
-    { command: "sudo powercapctl watch 'package-*' dram -i 100ms -d 30s --json > run.ndjson", description: '30 s of 10 Hz samples for a pipeline' },
+    { command: 'powercapctl --snapshot examples/watch-laptop.json watch --speed 20', description: 'no RAPL here (a VM)? replay the bundled minute of a laptop, 20 times faster' },
+    { command: 'sudo powercapctl watch -n 3', description: 'every zone, once a second, three samples (a live table on a terminal; no -n: until Ctrl-C)' },
+    { command: "sudo powercapctl watch 'package-*' dram -i 100ms -d 2s --json > run.ndjson", description: '2 s of 10 Hz samples for a pipeline' },
+    { command: 'sudo powercapctl watch --format prometheus --count 1', description: 'one Prometheus exposition on stdout (each interval prints a whole one)' },
     { command: 'sudo powercapctl watch --format prometheus --textfile /var/lib/node_exporter/textfile/powercap.prom -i 15s', description: 'feed node_exporter\'s textfile collector' },
-    { command: 'sudo powercapctl watch -i 100ms -n 600 --record run.json && powercapctl --snapshot run.json watch --speed 0 --format csv', description: 'record one minute, replay it anywhere' },
+    { command: 'sudo powercapctl watch -i 100ms -n 20 --record run.json && powercapctl --snapshot run.json watch --speed 0 --format csv', description: 'record two seconds, replay it anywhere' },
   ],
   load: () => import('./run.js'),
 };

@@ -10,6 +10,9 @@ import type { WatchZone } from '../../../core/watch/zones.js';
 /** seconds since the start, from µs, exact to the µs */
 export const seconds = formatMicroExact;
 
+/** The wall-clock time of a sample, RFC 3339 in UTC with milliseconds: the start's clock plus `t`. */
+export const wallTime = (startEpochMs: number, tUs: bigint): string => new Date(startEpochMs + Number(tUs / 1000n)).toISOString();
+
 const num = (v: bigint | null): string => {
   const j = jsonInt(v);
   return j === null ? 'null' : typeof j === 'string' ? `"${j}"` : String(j);
@@ -22,20 +25,21 @@ export class NdjsonFormatter {
   private readonly heads: string[];
   private readonly systemHead: string;
   private readonly systemTail: string;
-  constructor(zones: WatchZone[], summed: string[], excluded: Array<{ id: string; reason: string }> = []) {
+  /** `startEpochMs`: the wall clock at t = 0 (the formatter is made when the watch starts) */
+  constructor(zones: WatchZone[], summed: string[], excluded: Array<{ id: string; reason: string }> = [], private readonly startEpochMs = Date.now()) {
     this.heads = zones.map((z) => `,"zone":${JSON.stringify(z.id)},"name":${JSON.stringify(z.name)}`);
     this.systemHead = `,"zone":"system","name":"system"`;
     this.systemTail = `,"zones":${JSON.stringify(summed)},"excluded":${JSON.stringify(excluded.map((e) => ({ zone: e.id, reason: e.reason })))}`;
   }
 
   line(s: WatchSample, index: number): string {
-    let l = `{"t":${seconds(s.tUs)}${this.heads[index]},"energyUj":${num(s.energyUj)},"powerUw":${num(s.powerUw)},"intervalUs":${num(s.intervalUs)},"wrapped":${s.wrapped}`;
+    let l = `{"t":${seconds(s.tUs)},"time":"${wallTime(this.startEpochMs, s.tUs)}"${this.heads[index]},"energyDeltaUj":${num(s.energyUj)},"powerUw":${num(s.powerUw)},"intervalUs":${num(s.intervalUs)},"wrapped":${s.wrapped}`;
     if (s.gap) l += `,"gap":true,"reason":"${s.gap}"${s.errno ? `,"errno":"${s.errno}"` : ''}`;
     return l + '}\n';
   }
 
   systemLine(t: TotalSample): string {
-    let l = `{"t":${seconds(t.tUs)}${this.systemHead},"energyUj":${num(t.energyUj)},"powerUw":${num(t.powerUw)},"intervalUs":${num(t.intervalUs)},"wrapped":false`;
+    let l = `{"t":${seconds(t.tUs)},"time":"${wallTime(this.startEpochMs, t.tUs)}"${this.systemHead},"energyDeltaUj":${num(t.energyUj)},"powerUw":${num(t.powerUw)},"intervalUs":${num(t.intervalUs)},"wrapped":false`;
     if (t.gap) l += `,"gap":true,"reason":"zone-gap"`;
     return l + this.systemTail + '}\n';
   }
@@ -50,7 +54,8 @@ export class NdjsonFormatter {
 
 // ------------------------------------------------------------------ CSV
 
-export const CSV_HEADER = 't,zone,name,energy_uj,power_uw,interval_us,wrapped,gap,reason';
+/** energy_delta_uj: the energy of one interval (not the raw energy_uj counter that list prints) */
+export const CSV_HEADER = 't,time,zone,name,energy_delta_uj,power_uw,interval_us,wrapped,gap,reason';
 
 const csvCell = (v: string | null): string => {
   if (v === null) return '';
@@ -62,7 +67,7 @@ const raw = (v: bigint | null) => (v === null ? '' : v.toString());
 export class CsvFormatter {
   private readonly heads: string[];
   private readonly systemName: string;
-  constructor(zones: WatchZone[], summed: string[]) {
+  constructor(zones: WatchZone[], summed: string[], private readonly startEpochMs = Date.now()) {
     this.heads = zones.map((z) => `${csvCell(z.id)},${csvCell(z.name)}`);
     this.systemName = csvCell(`system: ${summed.join('+')}`);
   }
@@ -70,10 +75,10 @@ export class CsvFormatter {
     let out = '';
     for (let i = 0; i < r.samples.length; i++) {
       const s = r.samples[i]!;
-      out += `${seconds(s.tUs)},${this.heads[i]},${raw(s.energyUj)},${raw(s.powerUw)},${s.intervalUs},${s.wrapped ? 1 : 0},${s.gap ? 1 : 0},${s.gap ?? ''}\n`;
+      out += `${seconds(s.tUs)},${wallTime(this.startEpochMs, s.tUs)},${this.heads[i]},${raw(s.energyUj)},${raw(s.powerUw)},${s.intervalUs},${s.wrapped ? 1 : 0},${s.gap ? 1 : 0},${s.gap ?? ''}\n`;
     }
     const t = r.total;
-    if (t) out += `${seconds(t.tUs)},system,${this.systemName},${raw(t.energyUj)},${raw(t.powerUw)},${t.intervalUs},0,${t.gap ? 1 : 0},${t.gap ? 'zone-gap' : ''}\n`;
+    if (t) out += `${seconds(t.tUs)},${wallTime(this.startEpochMs, t.tUs)},system,${this.systemName},${raw(t.energyUj)},${raw(t.powerUw)},${t.intervalUs},0,${t.gap ? 1 : 0},${t.gap ? 'zone-gap' : ''}\n`;
     return out;
   }
 }

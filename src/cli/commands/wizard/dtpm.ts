@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import type { CommandContext } from '../../context.js';
 import type { Prompts } from './commandline.js';
 import { loadSnapshotFile, type SnapshotFile } from '../../../core/snapshot/file.js';
-import { createNode, deleteNode, readHierarchy, type DtpmTarget } from '../../../core/dtpm/edit.js';
+import { createNode, deleteNode, looksLikeDevice, readHierarchy, type DtpmTarget } from '../../../core/dtpm/edit.js';
 import { deviceBounds, placementOf, validateNodeName, type DtpmNode, type Hierarchy } from '../../../core/dtpm/hierarchy.js';
 import { descriptionJson, renderKernelTable } from '../../../core/dtpm/describe.js';
 import { DTPM_WEIGHT_SCALE } from '../../../core/kernel/dtpm.js';
@@ -119,6 +119,7 @@ export async function dtpmFlow(ctx: CommandContext, p: Prompts): Promise<void> {
           }
           if (siblings.some((s) => s.name === v.trim())) return `${parent ? parent + '/' : ''}${v.trim()} already exists`;
           if (h.registry.some((e) => e.name === v.trim())) return `'${v.trim()}' is a registered device: choose "Place a device" for it`;
+          if (looksLikeDevice(v.trim())) return `'${v.trim()}' is named like a device, but no such device is registered: a virtual node of that name would limit nothing; choose another name`;
           return true;
         },
       })).trim();

@@ -1,0 +1,136 @@
+/**
+ * powercapctl exporter: one read of the tree, then the watch sampling loop
+ * feeding the collector, and the HTTP server serving its exposition, until
+ * SIGTERM (exit 0) or Ctrl-C (exit 130).
+ */
+import type { CommandContext } from '../../context.js';
+import { Exit, notFound, usageError } from '../../../core/errors.js';
+import { formatDuration, parseDurationUs } from '../../../core/units.js';
+import { readPowercapTree } from '../../../core/zones/model.js';
+import { describeZone, selectZones } from '../../../core/zones/select.js';
+import { planWatch } from '../../../core/watch/zones.js';
+import { planSystemTotal } from '../../../core/watch/total.js';
+import { monotonicClock, runLiveLoop } from '../../../core/watch/loop.js';
+import { ExporterCollector } from '../../../core/exporter/collector.js';
+import { createExporterServer, formatHostPort, listen, parseListen } from '../../../core/exporter/server.js';
+import { VERSION } from '../../version.js';
+
+interface ExporterOptions {
+  host: string;
+  port: number;
+  intervalUs: bigint;
+  limitsIntervalUs: bigint;
+  maxConnections: number;
+  clientTimeoutMs: number;
+  type: string | undefined;
+}
+
+function parseOptions(opts: Record<string, unknown>): ExporterOptions {
+  // durations and counts arrive parsed (their specs declare the value kind); the defaults too
+  const duration = (v: unknown, d: string) => (typeof v === 'bigint' ? v : parseDurationUs(typeof v === 'string' ? v : d));
+  const { host, port } = parseListen(typeof opts.listen === 'string' ? opts.listen : '127.0.0.1:9847');
+  const intervalUs = duration(opts.interval, '1s');
+  if (intervalUs < 10_000n) throw usageError(`--interval ${formatDuration(intervalUs)}: too short`, 'sample at most every 10 ms (e.g. --interval 1s)');
+  let limitsIntervalUs = duration(opts.limitsInterval, '60s');
+  if (limitsIntervalUs < intervalUs) limitsIntervalUs = intervalUs;
+  const maxConnections = typeof opts.maxConnections === 'number' ? opts.maxConnections : 64;
+  if (maxConnections > 100000) throw usageError(`--max-connections ${maxConnections}: more than 100000`, 'e.g. --max-connections 64');
+  const timeoutUs = duration(opts.clientTimeout, '10s');
+  if (timeoutUs < 100_000n) throw usageError(`--client-timeout ${formatDuration(timeoutUs)}: too short`, 'give a client at least 100ms (e.g. --client-timeout 10s)');
+  return {
+    host, port, intervalUs, limitsIntervalUs, maxConnections,
+    clientTimeoutMs: Number(timeoutUs / 1000n),
+    type: typeof opts.type === 'string' ? opts.type : undefined,
+  };
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const patterns = (args[0] as string[] | undefined) ?? [];
+  const o = parseOptions(opts);
+  const startedMs = Date.now();
+  const src = ctx.source();
+  const tree = readPowercapTree(src.powercap);
+  const selected = selectZones(tree, patterns, o.type);
+  if (selected.length === 0) throw notFound('no powercap zones to export: this machine exposes none', 'VMs and containers usually have none; see what there is with: powercapctl list');
+  const plan = planWatch(selected, tree.byId);
+  // the same rule as watch's system line (a single zone is its own total here: a fleet always gets one)
+  const summed = plan.zones.length
+    ? planSystemTotal(
+      plan.zones.map((z) => ({ ...z, hasConstraints: (tree.byId.get(z.id)?.constraints.length ?? 1) > 0 })),
+      {
+        childNames: (id) => tree.byId.get(id)?.children.map((c) => c.name ?? '') ?? [],
+        nameOf: (id) => tree.byId.get(id)?.name ?? null,
+      },
+    ).summed
+    : [];
+  const denied = plan.skipped.filter((s) => s.reason === 'permission');
+  if (denied.length) {
+    const names = denied.slice(0, 4).map((s) => describeZone(s.zone)).join(', ') + (denied.length > 4 ? `, … (${denied.length} in all)` : '');
+    ctx.io.warn(`energy_uj is readable by root only: no energy or power for ${names}; limits are still served (run as root for energy)`);
+  }
+
+  const collector = new ExporterCollector({
+    source: src.powercap, zones: selected, plan, summed,
+    intervalUs: o.intervalUs, limitsIntervalUs: o.limitsIntervalUs, version: VERSION, startedMs,
+  });
+  const where = src.snapshot ? `snapshot ${src.snapshot.path}` : ctx.rootPath;
+  const homePage =
+    '<!doctype html>\n<html><head><meta charset="utf-8"><title>powercapctl exporter</title></head>\n<body>\n' +
+    '<h1>powercapctl exporter</h1>\n' +
+    `<p>${plan.zones.length} of ${selected.length} zones sampled every ${escapeHtml(formatDuration(o.intervalUs))} from ${escapeHtml(where)}; limits re-read every ${escapeHtml(formatDuration(o.limitsIntervalUs))}.</p>\n` +
+    '<p><a href="metrics">Metrics</a></p>\n</body></html>\n';
+  const server = createExporterServer({
+    exposition: (om, gzip) => collector.exposition(om, gzip),
+    homePage,
+    maxConnections: o.maxConnections,
+    clientTimeoutMs: o.clientTimeoutMs,
+    onClientError: (m) => ctx.io.debug(m),
+  });
+
+  const ac = new AbortController();
+  let exitCode: number = Exit.OK;
+  const onSigint = () => { exitCode = Exit.INTERRUPTED; ac.abort(); };
+  const onSigterm = () => ac.abort();
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  // the first pass (the baseline) is taken at once; the server starts meanwhile
+  const loop = runLiveLoop({
+    intervalUs: o.intervalUs,
+    count: null,
+    read: () => collector.read(),
+    clock: monotonicClock,
+    signal: ac.signal,
+    onPass: (tUs, readings) => collector.ingest(tUs, readings),
+  });
+  try {
+    const address = await listen(server, o.host, o.port);
+    const url = `http://${formatHostPort(address.address, address.port)}/metrics`;
+    if (ctx.globals.json) {
+      ctx.io.out(JSON.stringify({
+        format: 'powercapctl-exporter', version: 1, url,
+        listen: { address: address.address, port: address.port },
+        intervalUs: Number(o.intervalUs), limitsIntervalUs: Number(o.limitsIntervalUs),
+        sampled: plan.zones.map((z) => z.id), summed,
+        unreadable: denied.map((s) => s.zone.id),
+        zones: selected.map((z) => z.id),
+      }));
+    } else {
+      ctx.io.note(`serving ${url}: ${plan.zones.length} of ${selected.length} zones sampled every ${formatDuration(o.intervalUs)}`);
+    }
+    await new Promise<void>((resolve) => ac.signal.addEventListener('abort', () => resolve(), { once: true }));
+  } finally {
+    ac.abort();
+    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGTERM', onSigterm);
+    await loop;
+    if (server.listening) {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+      await closed;
+    }
+  }
+  ctx.io.debug(`stopped after ${collector.passes} passes`);
+  process.exitCode = exitCode;
+}

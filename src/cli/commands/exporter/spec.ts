@@ -1,0 +1,33 @@
+import type { CommandSpec } from '../../spec.js';
+
+export const exporterSpec: CommandSpec = {
+  name: 'exporter',
+  group: 'read',
+  summary: 'serve power, energy and limits over HTTP for Prometheus',
+  description:
+    'An HTTP server for Prometheus: GET /metrics answers in the text format, or in OpenMetrics when the scraper asks\n' +
+    'for it (Prometheus does); / is a short page linking to it; other paths are 404, other methods 405.\n' +
+    'It samples on its own absolute schedule with the same wrap-proof sampler as watch, so a scrape never waits on\n' +
+    'sysfs and every scraper sees the values of the same pass. Exported: each zone\'s energy (a counter in joules that\n' +
+    'never goes down across hardware wraps) and power, the non-overlapping system total with the zones it summed, each\n' +
+    'constraint\'s limit, time window and max power, enabled state, the effective limit of a package exposed through\n' +
+    'both MSR and MMIO, and the exporter\'s own cost. Zones are found at start. Without root, energy is absent and\n' +
+    'powercapctl_exporter_energy_unreadable_info says why. Slow or broken clients are cut off by --client-timeout\n' +
+    'and --max-connections. SIGTERM stops it (exit 0), Ctrl-C exits 130; a port in use or an address that is not\n' +
+    'this machine\'s exits 1, a port below 1024 without privilege 4, a malformed --listen 2. See docs/fleet.md.',
+  args: [{ name: 'zone', description: 'zone id, name, type/name or glob (package-*); all zones when omitted', variadic: true, complete: 'zone' }],
+  options: [
+    { flags: '-l, --listen <addr:port>', description: 'address and port to serve on ([::]:9847 for IPv6; port 0 picks a free one)', defaultValue: '127.0.0.1:9847' },
+    { flags: '-i, --interval <duration>', description: 'time between samples (1s, 500ms, 15s)', defaultValue: '1s', value: 'duration' },
+    { flags: '--limits-interval <duration>', description: 'time between re-reads of limits, windows and enabled state (never more often than --interval)', defaultValue: '60s', value: 'duration' },
+    { flags: '-t, --type <type>', description: 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' },
+    { flags: '--max-connections <n>', description: 'connections served at once; more are closed on accept', defaultValue: '64', value: 'count' },
+    { flags: '--client-timeout <duration>', description: 'time a client gets to send its request; idle connections close after it too', defaultValue: '10s', value: 'duration' },
+  ],
+  examples: [
+    { command: 'sudo powercapctl exporter', description: 'serve http://127.0.0.1:9847/metrics, sampling every second' },
+    { command: "sudo powercapctl exporter --listen 0.0.0.0:9847 -i 5s 'package-*' dram", description: 'packages and DRAM for a Prometheus on another host' },
+    { command: 'powercapctl --snapshot examples/intel-laptop.json exporter --listen 127.0.0.1:0 --json', description: 'a snapshot\'s limits on a free port (the JSON line says which)' },
+  ],
+  load: () => import('./run.js'),
+};

@@ -1,0 +1,46 @@
+/**
+ * Man pages: powercapctl.1 and one page per command, generated from the same specs as the help
+ * and README (scripts/gen-docs.ts, `npm run gen`; test/completion.test.ts fails when stale),
+ * listed in package.json "man", each rendered by groff without a warning.
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROOT } from './helpers.js';
+import { COMMANDS } from '../src/cli/commands/index.js';
+import { manPages } from '../scripts/gen-docs.js';
+
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+
+describe('man pages', () => {
+  test('one page per visible command plus powercapctl.1, all in package.json "man" and "files"', () => {
+    const want = ['man/powercapctl.1', ...COMMANDS.filter((c) => !c.hidden).map((c) => `man/powercapctl-${c.name}.1`)];
+    assert.deepEqual([...manPages().keys()].sort(), [...want].sort());
+    assert.deepEqual([...pkg.man].sort(), [...want].sort());
+    assert.ok(pkg.files.includes('man'));
+    for (const rel of want) assert.equal(fs.readFileSync(path.join(ROOT, rel), 'utf8'), manPages().get(rel), `${rel} is stale: npm run gen`);
+  });
+
+  test('each renders with groff (-ww: every warning) and says nothing on stderr', () => {
+    const groff = spawnSync('groff', ['-v'], { encoding: 'utf8' });
+    assert.ok(!groff.error, 'groff is missing: install the groff-base package (apt-get install groff-base), as .ci/run does');
+    for (const rel of pkg.man as string[]) {
+      const r = spawnSync('groff', ['-man', '-Tutf8', '-ww', path.join(ROOT, rel)], { encoding: 'utf8' });
+      assert.equal(r.status, 0, rel);
+      assert.equal(r.stderr, '', `${rel}: ${r.stderr}`);
+      assert.match(r.stdout.replace(/.\x08/g, ''), /NAME/);
+    }
+  });
+
+  test('man -l shows set-limit\'s page with its options and examples, as the help does', () => {
+    const man = spawnSync('man', ['-l', path.join(ROOT, 'man/powercapctl-set-limit.1')], { encoding: 'utf8', env: { ...process.env, MANWIDTH: '100', MANPAGER: 'cat', PAGER: 'cat' } });
+    assert.ok(!man.error, 'man is missing: install the man-db package (apt-get install man-db), as .ci/run does');
+    assert.equal(man.status, 0, man.stderr);
+    const text = man.stdout.replace(/.\x08/g, '');
+    assert.match(text, /powercapctl-set-limit - set a power limit/);
+    assert.match(text, /--only <type>/);
+    assert.match(text, /\$ sudo powercapctl set-limit package-0 25W/);
+  });
+});
