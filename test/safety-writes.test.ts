@@ -184,7 +184,7 @@ test('real signals at random moments (24 trials): all or nothing written, no .tm
       : zones.map((z) => fs.readFileSync(limitFile(t!, z), 'utf8').trim()).join(',');
     const before = values();
     const p = spawnRun([...src, 'set-limit', ...zones.map((z) => `${z}=9W`)]);
-    await new Promise((r) => setTimeout(r, 40 + Math.floor(Math.random() * 260)));
+    await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 200)));
     p.kill(sig);
     const res = await p.done;
     const after = values();

@@ -38,6 +38,8 @@ export function readUserFile(file: string, w: UserFileWhat | string = {}): strin
   try {
     const st = fs.fstatSync(fd);
     if (st.isDirectory()) throw userFileError(file, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), o);
+    // /dev/null is the empty file by convention (`--kernel-log /dev/null`): nothing to read
+    if (st.isCharacterDevice() && st.rdev === devNullRdev()) return '';
     if (!st.isFile()) {
       throw new PowercapError(Exit.USAGE, `${file} is ${kindOf(st)}, not a regular file: refused to read it as ${article(o.what ?? 'file')}`);
     }
@@ -61,6 +63,12 @@ export function readUserFile(file: string, w: UserFileWhat | string = {}): strin
     fs.closeSync(fd);
   }
 }
+
+let devNull: number | undefined;
+const devNullRdev = (): number => {
+  try { devNull ??= fs.statSync('/dev/null').rdev; } catch { devNull = -1; }
+  return devNull;
+};
 
 const article = (what: string) => `${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`;
 
