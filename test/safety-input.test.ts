@@ -165,6 +165,8 @@ describe('FIFOs and devices: refused by name, never read (no hang, no memory blo
       ['--opp-file', ['model', 'em', '--opp-file', f]],
       ['a description', ['--snapshot', RK, 'dtpm', 'import', '--dry-run', f]],
       ['--tree', ['model', 'budget', '-b', '1W', '--tree', f]],
+      ['--dts', ['model', 'em', '--dts', f]],
+      ['--dt', ['model', 'em', '--dt', f]],
     ] as const) {
       test(`${path.basename(f)} as ${what}`, () => {
         const r = run([...args], { timeoutMs: 10000 });
@@ -172,6 +174,14 @@ describe('FIFOs and devices: refused by name, never read (no hang, no memory blo
       });
     }
   }
+  test('a FIFO or a device as a DTS include: refused by name, the file that includes it is not read on', () => {
+    for (const f of [fifo, '/dev/zero']) {
+      const dts = path.join(dir, 'includes.dts');
+      fs.writeFileSync(dts, `/dts-v1/;\n/include/ "${f}"\n/ { };\n`);
+      const r = run(['model', 'em', '--dts', dts], { timeoutMs: 10000 });
+      assertRefusal(r, 2, new RegExp(`${f.replace(/\//g, '\\/')} is a (FIFO|character device), not a regular file: refused to read it as an included device-tree file`));
+    }
+  });
   test('a FIFO and a device in a sysfs tree: the attribute is reported unreadable, the rest is listed', () => {
     const t = fixture(intelLaptop);
     after(t.cleanup);

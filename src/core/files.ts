@@ -27,6 +27,11 @@ export const USER_FILE_MAX_BYTES = 256 * 1024 * 1024;
  * of hanging or eating memory; and no more than `maxBytes` of it (exit 6 past that).
  */
 export function readUserFile(file: string, w: UserFileWhat | string = {}): string {
+  return readUserBytes(file, w).toString('utf8');
+}
+
+/** readUserFile's bytes, for binary inputs (a .dtb): the same checks, caps and messages. */
+export function readUserBytes(file: string, w: UserFileWhat | string = {}): Buffer {
   const o = typeof w === 'string' ? { hint: w } : w;
   const max = o.maxBytes ?? USER_FILE_MAX_BYTES;
   let fd: number;
@@ -39,7 +44,7 @@ export function readUserFile(file: string, w: UserFileWhat | string = {}): strin
     const st = fs.fstatSync(fd);
     if (st.isDirectory()) throw userFileError(file, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), o);
     // /dev/null is the empty file by convention (`--kernel-log /dev/null`): nothing to read
-    if (st.isCharacterDevice() && st.rdev === devNullRdev()) return '';
+    if (st.isCharacterDevice() && st.rdev === devNullRdev()) return Buffer.alloc(0);
     if (!st.isFile()) {
       throw new PowercapError(Exit.USAGE, `${file} is ${kindOf(st)}, not a regular file: refused to read it as ${article(o.what ?? 'file')}`);
     }
@@ -55,7 +60,7 @@ export function readUserFile(file: string, w: UserFileWhat | string = {}): strin
       if (total > max) throw tooLarge(file, o, max);
       chunks.push(Buffer.from(buf.subarray(0, n)));
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    return Buffer.concat(chunks, total);
   } catch (err) {
     if (err instanceof PowercapError) throw err;
     throw userFileError(file, err, o);

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { userFileError } from '../files.js';
+import { readUserBytes, userFileError } from '../files.js';
 import { isFdt, parseFdt, readDtDirectory } from './fdt.js';
 import { parseDts, type ParsedDts } from './parser.js';
 
@@ -33,7 +33,8 @@ export function loadDeviceTree(file: string, opts: LoadOptions = {}): LoadedTree
   }
   if (st.isDirectory()) return { ...readDtDirectory(file), kind: 'directory', how: `the device tree in ${file}` };
   let buf: Buffer;
-  try { buf = fs.readFileSync(file); } catch (err) { throw userFileError(file, err, { what: 'device-tree file', hint: 'give the path of a .dts/.dtsi/.dtb file' }); }
+  // a regular file only (a FIFO or a device is refused, never read until it ends), size capped
+  buf = readUserBytes(file, { what: 'device-tree file', hint: 'give the path of a .dts/.dtsi/.dtb file' });
   if (isFdt(buf)) return { ...parseFdt(buf, file), kind: 'dtb', how: `the blob ${file}` };
   const text = buf.toString('utf8');
   if (needsCpp(text)) {

@@ -8,7 +8,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { invalidData, type PowercapError } from '../errors.js';
+import { Exit, PowercapError, invalidData } from '../errors.js';
+import { readUserFile } from '../files.js';
 import { evalExpr, tokenize, type Tok } from './lexer.js';
 import { findPath, newDtNode, nodePath, type Cell, type DtNode, type DtValue } from './tree.js';
 
@@ -141,7 +142,13 @@ class FileParser {
     let resolved = '';
     for (const dir of [path.dirname(this.file), ...this.st.includeDirs]) {
       resolved = path.resolve(dir, target);
-      try { text = fs.readFileSync(resolved, 'utf8'); break; } catch { /* next folder */ }
+      try {
+        text = readUserFile(resolved, { what: 'included device-tree file' });
+        break;
+      } catch (err) {
+        // not in this folder: the next one; anything else (a FIFO, a device, too large) is refused
+        if (!(err instanceof PowercapError) || err.exitCode !== Exit.NOT_FOUND) throw err;
+      }
     }
     if (text === null) {
       this.st.notes.push(`${this.where()}: include '${target}' not found next to the source${this.st.includeDirs.length ? ' or in the -I folders' : ''}: skipped`);
