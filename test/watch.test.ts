@@ -9,8 +9,9 @@ import { test, describe, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, fixture, example, NOBODY } from './helpers.js';
-import { intelLaptop, RAPL_PACKAGE_RANGE_UJ, RAPL_DRAM_RANGE_UJ } from './fixtures/specs.js';
+import { spawnSync } from 'node:child_process';
+import { run, fixture, example, NOBODY, BIN, cleanEnv } from './helpers.js';
+import { intelLaptop, bigTree, RAPL_PACKAGE_RANGE_UJ, RAPL_DRAM_RANGE_UJ } from './fixtures/specs.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import {
   CounterWriter, watchFixture, runAsync, parseNdjson, PACKAGE_W, CORE_W, MMIO_W, type NdjsonSample,
@@ -97,6 +98,45 @@ describe('the sampling schedule', () => {
     assert.deepEqual(taken, [0n, 100n, 200n, 500n, 600n, 700n]);
     assert.equal(r.skipped, 2);
     assert.equal(r.passes, 6);
+  });
+  test('a duration ends at its last slot, on time, however many passes ran late; the slots missed are counted', async () => {
+    let now = 0n;
+    const taken: bigint[] = [];
+    const clock: WatchClock = { nowUs: () => now, sleepUntil: async (t) => { if (t > now) now = t; } };
+    // every pass takes 250 µs against a 100 µs interval; --duration 1 ms: slots 0 … 10
+    const r = await runLiveLoop({
+      intervalUs: 100n, count: null, lastSlot: 10, clock, signal: new AbortController().signal,
+      read: () => { taken.push(now); now += 250n; return []; },
+      onPass: () => {},
+    });
+    // slots 0, 3, 6, 9 are taken; 1, 2, 4, 5, 7, 8 and 10 are missed; slot 12 is past the end
+    assert.deepEqual(taken, [0n, 300n, 600n, 900n]);
+    assert.equal(r.passes, 4);
+    assert.equal(r.skipped, 7);
+    assert.equal(r.maxPassUs, 250n);
+    assert.equal(now, 1150n, 'stopped one pass after the last slot, not 4 passes later');
+  });
+});
+
+describe('watch that cannot keep up', () => {
+  test('1 ms over 1024 zones for 300 ms: stops on time, and says how many slots it missed and why, without --verbose', () => {
+    const t = fixture(bigTree(64, 15));
+    try {
+      const t0 = Date.now();
+      // NDJSON for every zone of every pass: more than spawnSync buffers by default
+      const r = spawnSync(BIN, ['--root', t.classRoot, 'watch', '-i', '1ms', '-d', '300ms', '--json'], { env: cleanEnv(), encoding: 'utf8', timeout: 20000, maxBuffer: 1 << 30 });
+      const took = Date.now() - t0;
+      assert.equal(r.status, 0, r.stderr);
+      // start-up and the tree read, then 300 ms of sampling and at most one more pass
+      assert.ok(took < 5000, `took ${took} ms`);
+      const m = /warning: ([0-9]+) of ([0-9]+) sample slots missed: a pass took up to (\S+ \S+) against a 1 ms interval \(1024 zones\); sample less often \(--interval\) or fewer zones/.exec(r.stderr);
+      assert.ok(m, r.stderr);
+      assert.equal(Number(m[2]), 301, 'slots 0 … 300 of a 300 ms run at 1 ms');
+      const passes = new Set(r.stdout.trim().split('\n').map((l) => JSON.parse(l).t)).size + 1;
+      assert.equal(Number(m[2]) - Number(m[1]), passes, 'the slots taken are the passes printed, the baseline included');
+    } finally {
+      t.cleanup();
+    }
   });
 });
 

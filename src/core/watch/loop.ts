@@ -40,13 +40,20 @@ export interface LoopResult {
   passes: number;
   /** schedule slots skipped because a pass ran late */
   skipped: number;
+  /** the longest pass (its reads and its output), µs: why slots were skipped */
+  maxPassUs: bigint;
   aborted: boolean;
 }
 
 export interface LiveLoopOptions {
   intervalUs: bigint;
-  /** passes with figures to take after the baseline; null: until aborted */
+  /** passes with figures to take after the baseline; null: until aborted (or lastSlot) */
   count: number | null;
+  /**
+   * --duration: the last schedule slot to sample (duration / interval). The run stops
+   * there on time even when late passes skipped slots (count stops after N passes).
+   */
+  lastSlot?: number | null;
   read(): Reading[];
   clock: WatchClock;
   signal: AbortSignal;
@@ -62,7 +69,9 @@ export async function runLiveLoop(o: LiveLoopOptions): Promise<LoopResult> {
   const start = o.clock.nowUs();
   const schedule = new Schedule(start, o.intervalUs);
   const total = o.count === null ? Infinity : o.count + 1;
+  const lastSlot = o.lastSlot ?? Infinity;
   let passes = 0;
+  let maxPassUs = 0n;
   for (let k = 0; passes < total; ) {
     await o.clock.sleepUntil(schedule.slotUs(k), o.signal);
     if (o.signal.aborted) break;
@@ -71,10 +80,18 @@ export async function runLiveLoop(o: LiveLoopOptions): Promise<LoopResult> {
     const t1 = o.clock.nowUs();
     await o.onPass((t0 + t1) / 2n - start, readings);
     passes++;
+    const took = o.clock.nowUs() - t0;
+    if (took > maxPassUs) maxPassUs = took;
     if (passes >= total || o.signal.aborted) break;
-    k = schedule.next(k, o.clock.nowUs());
+    const next = schedule.next(k, o.clock.nowUs());
+    if (next > lastSlot) {
+      // the slots past the end were never due: only the ones before it count as skipped
+      schedule.skipped -= next - Math.max(k + 1, lastSlot + 1);
+      break;
+    }
+    k = next;
   }
-  return { passes, skipped: schedule.skipped, aborted: o.signal.aborted };
+  return { passes, skipped: schedule.skipped, maxPassUs, aborted: o.signal.aborted };
 }
 
 export interface ReplayOptions {
@@ -105,5 +122,5 @@ export async function runReplay(o: ReplayOptions): Promise<LoopResult> {
     await o.onPass(o.times[p]!, o.readings[p]!);
     passes++;
   }
-  return { passes, skipped: 0, aborted: o.signal.aborted };
+  return { passes, skipped: 0, maxPassUs: 0n, aborted: o.signal.aborted };
 }

@@ -91,24 +91,36 @@ export function planSystemTotal(zones: TotalZone[], tree: TotalTree): SystemTota
     const siblings = tree.childNames(z.parent);
     return !siblings.includes('core') && !siblings.includes('uncore');
   };
-  const contains = (a: TotalZone, b: TotalZone): boolean => {
-    if (a.id === b.id) return false;
-    const pa = raplPath.get(a.id);
-    const pb = raplPath.get(b.id);
-    if (pa && pb) {
-      if (isPsys(a)) return !isPsys(b);
-      if (pa.length >= pb.length || !pa.every((n, i) => pb[i] === n)) return false;
-      // a server's DRAM is outside its package domain
-      return !(dramOutsidePackage(b) && pb.length === pa.length + 1);
-    }
-    if (pa || pb) return false;
-    return ancestors(b.id).includes(a.id);
-  };
+  // Each kept zone looks up its containers (a lookup per ancestor, not a comparison with every
+  // other zone: 4096 zones are planned in milliseconds). The outermost kept container names it.
   const kept = zones.filter((z) => !excluded.has(z.id));
-  const outermost = kept.filter((z) => !kept.some((o) => contains(o, z)));
+  const keptIds = new Set(kept.map((z) => z.id));
+  const psys = kept.find(isPsys);
+  const keptByPath = new Map<string, TotalZone>();
   for (const z of kept) {
-    // named by the summed zone that holds it (containment is transitive, so there is one)
-    const outer = outermost.find((o) => contains(o, z));
+    const p = raplPath.get(z.id);
+    if (p) keptByPath.set(p.join('/'), z);
+  }
+  const outerOf = (z: TotalZone): TotalZone | undefined => {
+    const path = raplPath.get(z.id);
+    if (path) {
+      if (isPsys(z)) return undefined;
+      if (psys) return psys; // the platform holds every package and subzone
+      // the shortest kept prefix of its name path; a server's DRAM is outside its package domain
+      const outside = dramOutsidePackage(z);
+      for (let n = 1; n < path.length; n++) {
+        if (outside && n === path.length - 1) break;
+        const holder = keptByPath.get(path.slice(0, n).join('/'));
+        if (holder) return holder;
+      }
+      return undefined;
+    }
+    const up = ancestors(z.id).reverse(); // from the root down: the first kept one is the outermost
+    const holder = up.find((a) => keptIds.has(a) && !raplPath.has(a));
+    return holder === undefined ? undefined : watched.get(holder);
+  };
+  for (const z of kept) {
+    const outer = outerOf(z);
     if (outer) excluded.set(z.id, `inside ${outer.id}${isPsys(outer) ? ' (psys)' : ''}`);
   }
   return {

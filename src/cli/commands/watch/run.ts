@@ -26,6 +26,8 @@ interface WatchOptions {
   startEpochMs?: number;
   intervalUs: bigint;
   count: number | null;
+  /** --duration: the last slot of a live run (replays stop after `count` passes) */
+  lastSlot: number | null;
   textfile: string | undefined;
   record: string | undefined;
   speed: number;
@@ -40,8 +42,9 @@ function parseOptions(ctx: CommandContext, opts: Record<string, unknown>): Watch
   // a timer holds at most 2^31-1 ms (24.8 days); past that Node warns and fires at once, in a loop
   if (intervalUs > MAX_INTERVAL_US) throw usageError(`--interval ${formatDuration(intervalUs)}: too long (allowed: 1ms to 24h)`, 'e.g. --interval 1s, 30s or 1h');
   let count: number | null = null;
+  let lastSlot: number | null = null;
   if (opts.count !== undefined) count = opts.count as number;
-  else if (opts.duration !== undefined) count = Math.max(1, Number((opts.duration as bigint) / intervalUs));
+  else if (opts.duration !== undefined) count = lastSlot = Math.max(1, Number((opts.duration as bigint) / intervalUs));
   const textfile = str(opts.textfile);
   let format = str(opts.format) as Format | undefined;
   if (ctx.globals.json) {
@@ -58,7 +61,7 @@ function parseOptions(ctx: CommandContext, opts: Record<string, unknown>): Watch
   if (!/^[0-9]+(\.[0-9]+)?$/.test(speedText) || !Number.isFinite(speed)) {
     throw usageError(`--speed ${speedText}: not a number`, '1 plays a recording as recorded, 10 ten times faster, 0 as fast as possible');
   }
-  return { format, intervalUs, count, textfile, record: str(opts.record), speed, type: str(opts.type) };
+  return { format, intervalUs, count, lastSlot, textfile, record: str(opts.record), speed, type: str(opts.type) };
 }
 
 /** The longest sampling interval (docs/security.md): a day, well inside a timer's 24.8-day range. */
@@ -117,7 +120,9 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
   await session(ctx, tree, plan.zones, { ...o, startEpochMs }, false, async (signal, onPass) =>
     runLiveLoop({
       intervalUs: o.intervalUs,
-      count: o.count,
+      // a duration ends at its last slot, on time, however many passes ran late
+      count: o.lastSlot === null ? o.count : null,
+      lastSlot: o.lastSlot,
       read: () => readPass(src.powercap, plan.zones, buffer),
       clock: monotonicClock,
       signal,
@@ -174,7 +179,7 @@ async function replay(ctx: CommandContext, src: OpenedSource, patterns: string[]
 
 // ------------------------------------------------------------------ session
 
-type Feed = (signal: AbortSignal, onPass: PassHandler) => Promise<{ aborted: boolean; skipped: number }>;
+type Feed = (signal: AbortSignal, onPass: PassHandler) => Promise<{ aborted: boolean; skipped: number; passes: number; maxPassUs: bigint }>;
 
 const REASON_TEXT: Record<GapReason, string> = {
   unreadable: 'could not be read',
@@ -276,7 +281,7 @@ async function session(
   const onSigterm = () => { signalCode = 143; ac.abort(); };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
-  let result: { aborted: boolean; skipped: number };
+  let result: { aborted: boolean; skipped: number; passes: number; maxPassUs: bigint };
   try {
     result = await feed(ac.signal, (tUs, readings) => {
       const r = sampler.ingest(tUs, readings);
@@ -292,6 +297,11 @@ async function session(
   }
   atEnd(result.aborted);
   await finish();
-  if (result.skipped > 0) ctx.io.debug(`${result.skipped} sample slot${result.skipped === 1 ? '' : 's'} skipped: samples ran late`);
+  if (result.skipped > 0) {
+    // said without --verbose: the figures are fewer than asked, and the user should know why
+    const slots = result.passes + result.skipped;
+    ctx.io.warn(`${result.skipped} of ${slots} sample slot${slots === 1 ? '' : 's'} missed: a pass took up to ${formatDuration(result.maxPassUs)} `
+      + `against a ${formatDuration(o.intervalUs)} interval (${zones.length} zone${zones.length === 1 ? '' : 's'}); sample less often (--interval) or fewer zones`);
+  }
   if (signalCode) process.exitCode = signalCode;
 }
