@@ -15,7 +15,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { BIN, ROOT, cleanEnv, run, NOBODY } from './helpers.js';
+import { BIN, ROOT, binFor, cleanEnv, run, NOBODY } from './helpers.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { CounterWriter, watchFixture, PACKAGE_W } from './fixtures/watch.js';
 import { wantsOpenMetrics, acceptsGzip, micro, renderExposition, ExpositionBuilder } from '../src/core/exporter/exposition.js';
@@ -39,8 +39,10 @@ interface Started {
 
 /** Start the exporter on a free port (port 0, read back from its --json line). */
 async function startExporter(root: string, own: string[], opts: { env?: Record<string, string>; uid?: number; gid?: number } = {}): Promise<Started> {
-  const child = spawn(BIN, ['--root', root, 'exporter', '--listen', '127.0.0.1:0', '--json', ...own], {
-    env: cleanEnv(opts.env), cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+  // another user runs the copy staged where it can reach it (a checkout under /root cannot be)
+  const { bin, cwd } = binFor(opts.uid);
+  const child = spawn(bin, ['--root', root, 'exporter', '--listen', '127.0.0.1:0', '--json', ...own], {
+    env: cleanEnv(opts.env), cwd, stdio: ['ignore', 'pipe', 'pipe'],
     ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
   });
   let out = '';

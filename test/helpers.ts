@@ -84,6 +84,13 @@ export function stagedPackage(): string {
 
 const asOtherUser = (opts: RunOptions) => opts.uid !== undefined && opts.uid !== process.getuid?.();
 
+/** The binary and folder to spawn for a user: the staged copy for another user (see stagedPackage). */
+export function binFor(uid?: number): { bin: string; cwd: string } {
+  if (uid === undefined || uid === process.getuid?.()) return { bin: BIN, cwd: ROOT };
+  const pkg = stagedPackage();
+  return { bin: path.join(pkg, 'bin/powercapctl'), cwd: pkg };
+}
+
 export function run(args: string[], opts: RunOptions = {}): RunResult {
   const o: SpawnSyncOptions = {
     env: cleanEnv(opts.env),
