@@ -93,7 +93,43 @@ export function rewordParseError(str: string): string {
   return str.replace(/^error: /, 'powercapctl: ');
 }
 
-export function buildProgram(): Command {
+/**
+ * Which top-level commands a command line needs built in full: the one it runs (its first
+ * word after the global options); every one for `help WORDS`, which walks them; none for the
+ * top-level help, --version or a typo, which see names, summaries and usage lines only.
+ */
+function commandsToBuild(argv: readonly string[]): (name: string) => boolean {
+  const valued = new Set(GLOBAL_OPTIONS.filter((o) => /<[^>]+>/.test(o.flags)).flatMap((o) => o.flags.split(/[ ,]+/).filter((f) => f.startsWith('-'))));
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a.startsWith('-')) {
+      if (valued.has(a)) i++;
+      continue;
+    }
+    return a === 'help' ? () => true : (name) => name === a;
+  }
+  return () => false;
+}
+
+/**
+ * A command that is not run, as the top-level help and the typo suggestions see it:
+ * its name, summary, group and usage, without its options' and subcommands' objects.
+ */
+function addCommandOutline(parent: Command, spec: CommandSpec): void {
+  const cmd = new Command(spec.name);
+  cmd.copyInheritedSettings(parent);
+  cmd.summary(spec.summary).description(reflow(spec.description ?? spec.summary));
+  cmd.helpGroup(`${GROUP_TITLES[spec.group]} commands:`);
+  for (const a of spec.args ?? []) cmd.addArgument(new Argument(argSyntax(a), a.description));
+  // "[options]" in its usage line, as the full command shows it
+  const first = spec.options?.[0];
+  if (first) addOption(cmd, first);
+  parent.addCommand(cmd, spec.hidden ? { hidden: true } : {});
+}
+
+export function buildProgram(argv: readonly string[] = []): Command {
+  const full = commandsToBuild(argv);
   const program = new Command('powercapctl');
   program
     .description('Inspect and control Linux power capping: RAPL and DTPM zones, limits, energy models.\nWorks on the live tree (/sys/class/powercap) or on a saved snapshot file.')
@@ -109,7 +145,11 @@ export function buildProgram(): Command {
   program.helpCommand(false);
   program.addCommand(new Command('help').argument('[command...]', 'command words, e.g. model em').summary('show help for a command').description('show help for a command: help set-limit, help model em')
     .action((words: string[]) => helpFor(program, words)));
-  for (const spec of COMMANDS) addCommand(program, spec, []);
+  // the command being run in full; the others in outline (a start-up cost of every run otherwise)
+  for (const spec of COMMANDS) {
+    if (full(spec.name)) addCommand(program, spec, []);
+    else addCommandOutline(program, spec);
+  }
   program.addHelpText('after', (ctx) => '\n' + topLevelAfter(helpWidth(ctx.error)));
   return program;
 }
@@ -170,7 +210,7 @@ function helpFor(program: Command, words: string[]): void {
 
 export async function runProgram(argv: string[]): Promise<void> {
   currentVerbose = argv.includes('-v') || argv.includes('--verbose');
-  const program = buildProgram();
+  const program = buildProgram(argv);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
