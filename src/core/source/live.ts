@@ -60,15 +60,18 @@ export class LiveSource implements Source {
       return { ok: false, errno: errnoOf(err) };
     }
     try {
-      // only a regular file is an attribute (sysfs and debugfs attributes are): a FIFO, a
-      // device (/dev/zero) or a socket planted in a tree is refused, never read
-      if (!fs.fstatSync(fd).isFile()) return { ok: false, errno: 'EFTYPE' };
       // A sysfs attribute comes whole from its first read (the kernel's show() fills at most a
       // page) and a regular file's read is short only at its end: a read that does not fill the
       // buffer is the whole file, and the usual second read (the one that returns 0) is saved.
       // Over 4096 zones that is 30 000 system calls fewer. More than a page is not an attribute.
       const n = fs.readSync(fd, BUF, 0, BUF.length, null);
-      if (n > ATTR_MAX_BYTES) return { ok: false, errno: 'EFBIG' };
+      if (n === 0 || n > ATTR_MAX_BYTES) {
+        // only a regular file is an attribute: a FIFO planted in a tree reads empty at once (the
+        // open does not block), a device (/dev/zero) fills the buffer; either is refused. Asked
+        // only on these two shapes, so an ordinary attribute costs no fstat.
+        if (!fs.fstatSync(fd).isFile()) return { ok: false, errno: 'EFTYPE' };
+        if (n > ATTR_MAX_BYTES) return { ok: false, errno: 'EFBIG' };
+      }
       return { ok: true, text: BUF.toString('utf8', 0, n) };
     } catch (err) {
       return { ok: false, errno: errnoOf(err) };
