@@ -10,29 +10,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, fixture, exampleCopy, ROOT, BIN, EXAMPLES, NOBODY } from './helpers.js';
-import { intelLaptop, xeon2s, rk3399 } from './fixtures/specs.js';
-import { makeTempDir } from './fixtures/sysfs.js';
+import { run, fixture, ROOT, BIN, EXAMPLES, NOBODY, scratch } from './helpers.js';
+import { xeon2s, rk3399 } from './fixtures/specs.js';
+
 import { validate } from '../src/core/snapshot/validate.js';
 
-const cleanups: Array<() => void> = [];
-after(() => { for (const c of cleanups) c(); });
-
-function copy(name: string) {
-  const c = exampleCopy(name);
-  cleanups.push(c.cleanup);
-  return c;
-}
-function liveLaptop() {
-  const t = fixture(intelLaptop);
-  cleanups.push(t.cleanup);
-  return t;
-}
-function tempDir() {
-  const d = makeTempDir('powercapctl-apply-');
-  cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
-  return d;
-}
+const { cleanups, copy, liveLaptop, tempDir } = scratch('powercapctl-apply-');
 /** A profile file in a temp dir. */
 function profile(text: string, name = 'profile.yaml'): string {
   const f = path.join(tempDir(), name);

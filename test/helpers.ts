@@ -8,7 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after } from 'node:test';
 import { writeFixtureTree, makeTempDir, type FixtureSpec, type FixtureTree } from './fixtures/sysfs.js';
+import { intelLaptop } from './fixtures/specs.js';
 
 /** the package root (this file is dist/test/helpers.js) */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -148,3 +150,28 @@ export const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 /** An unprivileged user to run as, when the tests run as root (null otherwise). */
 export const NOBODY: { uid: number; gid: number } | null = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : null;
+
+/**
+ * What one test file makes and removes after it: copies of bundled examples, laptop
+ * fixture trees, temp folders, and any other cleanup pushed on `cleanups`.
+ */
+export function scratch(prefix = 'powercapctl-'): {
+  cleanups: Array<() => void>;
+  copy(name: string): ReturnType<typeof exampleCopy>;
+  liveLaptop(): ReturnType<typeof fixture>;
+  tempDir(p?: string): string;
+} {
+  const cleanups: Array<() => void> = [];
+  after(() => { for (const c of cleanups) c(); });
+  const keep = <T extends { cleanup(): void }>(t: T) => { cleanups.push(t.cleanup); return t; };
+  return {
+    cleanups,
+    copy: (name) => keep(exampleCopy(name)),
+    liveLaptop: () => keep(fixture(intelLaptop)),
+    tempDir(p = prefix) {
+      const d = makeTempDir(p);
+      cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
+      return d;
+    },
+  };
+}

@@ -11,24 +11,12 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, fixture, BIN, ROOT, EXAMPLES, cleanEnv } from './helpers.js';
+import { run, fixture, BIN, ROOT, EXAMPLES, cleanEnv, scratch } from './helpers.js';
 import { intelLaptop } from './fixtures/specs.js';
-import { makeTempDir } from './fixtures/sysfs.js';
+
 import { CounterWriter, watchFixture, watchMachine } from './fixtures/watch.js';
 
-const cleanups: Array<() => void> = [];
-after(() => { for (const c of cleanups) c(); });
-
-function tempDir(prefix = 'powercapctl-persist-') {
-  const d = makeTempDir(prefix);
-  cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
-  return d;
-}
-function liveLaptop() {
-  const t = fixture(intelLaptop);
-  cleanups.push(t.cleanup);
-  return t;
-}
+const { cleanups, liveLaptop, tempDir } = scratch('powercapctl-persist-');
 const LAPTOP_PROFILE = path.join(EXAMPLES, 'profile-laptop.yaml');
 const UNITS = ['powercapctl-apply.service', 'powercapctl-resume.service', 'powercapctl-watch.service'];
 

@@ -9,23 +9,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, fixture, exampleCopy, NOBODY, BIN, cleanEnv, stripAnsi } from './helpers.js';
-import { intelLaptop } from './fixtures/specs.js';
+import { run, fixture, NOBODY, BIN, cleanEnv, stripAnsi, scratch } from './helpers.js';
+
 import { boundedCap } from './fixtures/limits.js';
 
-const cleanups: Array<() => void> = [];
-after(() => { for (const c of cleanups) c(); });
-
-function copy(name: string) {
-  const c = exampleCopy(name);
-  cleanups.push(c.cleanup);
-  return c;
-}
-function liveLaptop() {
-  const t = fixture(intelLaptop);
-  cleanups.push(t.cleanup);
-  return t;
-}
+const { cleanups, copy, liveLaptop } = scratch();
 
 /** An attribute of a snapshot file: the zone directory is found wherever it is nested. */
 function snapAttr(file: string, zoneId: string, attr: string): unknown {

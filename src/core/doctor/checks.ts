@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { constraintLabel, isRaplType } from '../limits/index.js';
 import { formatDuration, formatEnergy, formatPower } from '../units.js';
 import type { PowercapTree, Zone } from '../zones/model.js';
-import { raplCopies } from '../profile/effective.js';
+import { raplCopies } from '../limits/effective.js';
 import { status as persistStatus } from '../persist/install.js';
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -21,7 +21,7 @@ import { EmulatedSource } from '../source/emulated.js';
 import { parseKernelInt, type PowercapTree } from '../zones/model.js';
 import { SnapshotFile } from '../snapshot/file.js';
 import { atItem, profileError, type ItemKey, type Profile, type ProfileItem } from './parse.js';
-import { effectiveZones } from './effective.js';
+import { effectiveZones } from '../limits/effective.js';
 
 export interface ProfileStep {
   step: PlanStep;
