@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, fixture, ROOT, BIN, EXAMPLES, NOBODY, scratch } from './helpers.js';
+import { run, fixture, ROOT, BIN, EXAMPLES, NOBODY, scratch, snapAttr } from './helpers.js';
 import { xeon2s, rk3399 } from './fixtures/specs.js';
 
 import { validate } from '../src/core/snapshot/validate.js';
@@ -23,18 +23,6 @@ function profile(text: string, name = 'profile.yaml'): string {
   return f;
 }
 
-function snapAttr(file: string, zoneId: string, attr: string): unknown {
-  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const find = (node: any): any => {
-    for (const [name, d] of Object.entries<any>(node.dirs ?? {})) {
-      if (name === zoneId) return d;
-      const f = find(d);
-      if (f) return f;
-    }
-    return null;
-  };
-  return find(doc.powercap).attrs[attr];
-}
 const liveAttr = (root: string, zoneId: string, attr: string) => fs.readFileSync(path.join(root, zoneId, attr), 'utf8');
 const PL = (n: number) => `constraint_${n}_power_limit_uw`;
 const TW = (n: number) => `constraint_${n}_time_window_us`;

@@ -175,3 +175,19 @@ export function scratch(prefix = 'powercapctl-'): {
     },
   };
 }
+
+/** An attribute of a snapshot file: the zone directory is found wherever it is nested. */
+export function snapAttr(file: string, zoneId: string, attr: string): unknown {
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const find = (node: any): any => {
+    for (const [name, d] of Object.entries<any>(node.dirs ?? {})) {
+      if (name === zoneId) return d;
+      const f = find(d);
+      if (f) return f;
+    }
+    return null;
+  };
+  const z = find(doc.powercap);
+  if (!z) throw new Error(`no zone ${zoneId} in ${file}`);
+  return z.attrs[attr];
+}

@@ -9,27 +9,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, fixture, NOBODY, BIN, cleanEnv, stripAnsi, scratch } from './helpers.js';
+import { run, fixture, NOBODY, BIN, cleanEnv, stripAnsi, scratch, snapAttr } from './helpers.js';
 
 import { boundedCap } from './fixtures/limits.js';
 
 const { cleanups, copy, liveLaptop } = scratch();
 
-/** An attribute of a snapshot file: the zone directory is found wherever it is nested. */
-function snapAttr(file: string, zoneId: string, attr: string): unknown {
-  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const find = (node: any): any => {
-    for (const [name, d] of Object.entries<any>(node.dirs ?? {})) {
-      if (name === zoneId) return d;
-      const f = find(d);
-      if (f) return f;
-    }
-    return null;
-  };
-  const z = find(doc.powercap);
-  assert.ok(z, `no zone ${zoneId} in ${file}`);
-  return z.attrs[attr];
-}
 const liveAttr = (root: string, zoneId: string, attr: string) => fs.readFileSync(path.join(root, zoneId, attr), 'utf8');
 const PL = (n: number) => `constraint_${n}_power_limit_uw`;
 const TW = (n: number) => `constraint_${n}_time_window_us`;
