@@ -46,7 +46,7 @@ function defaultText(o: OptionSpec): string {
 
 function optionsTable(options: readonly OptionSpec[]): string[] {
   const rows = options.filter((o) => !o.hidden).map((o) => {
-    const choices = o.choices?.length ? ` (one of: ${o.choices.map((c) => `\`${c}\``).join(', ')})` : '';
+    const choices = o.value?.choices?.length ? ` (one of: ${o.value.choices.map((c) => `\`${c}\``).join(', ')})` : '';
     const repeat = o.repeatable ? ' (repeatable)' : '';
     const def = defaultText(o);
     return `| \`${cell(o.flags)}\` | ${cell(o.description)}${choices}${repeat} | ${def ? `\`${cell(def)}\`` : ''} |`;
@@ -62,7 +62,7 @@ function commandSection(spec: CommandSpec, parents: string[], depth: number): st
   if (args.length) {
     out.push('| argument | meaning |', '|---|---|');
     for (const a of args) {
-      const choices = a.choices?.length ? ` (one of: ${a.choices.map((c) => `\`${c}\``).join(', ')})` : '';
+      const choices = a.value?.choices?.length ? ` (one of: ${a.value.choices.map((c) => `\`${c}\``).join(', ')})` : '';
       const req = a.required ? '' : ' (optional)';
       out.push(`| \`${argSyntax(a)}\` | ${cell(a.description)}${choices}${req} |`);
     }
@@ -143,7 +143,7 @@ function manOptions(options: readonly OptionSpec[]): string[] {
   const out: string[] = [];
   for (const o of options.filter((x) => !x.hidden)) {
     const def = defaultText(o);
-    const choices = o.choices?.length ? ` One of: ${o.choices.join(', ')}.` : '';
+    const choices = o.value?.choices?.length ? ` One of: ${o.value.choices.join(', ')}.` : '';
     out.push('.TP', `.B ${roff(o.flags)}`, roff(`${o.description}.${choices}${def ? ` Default: ${def}.` : ''}`));
   }
   return out;
@@ -154,7 +154,7 @@ function manCommand(spec: CommandSpec, parents: string[], heading: string): stri
   out.push('.nf', roff(usageLine(spec, parents)), '.fi');
   if (heading !== 'SYNOPSIS') out.push('.PP', roff(`${capitalise(spec.summary)}.`));
   if (spec.description && spec.description !== spec.summary) for (const p of paragraph(spec.description).split('\n\n')) out.push('.PP', roff(p));
-  for (const a of spec.args ?? []) out.push('.TP', `.I ${roff(argSyntax(a))}`, roff(a.description + (a.choices?.length ? `. One of: ${a.choices.join(', ')}` : '')));
+  for (const a of spec.args ?? []) out.push('.TP', `.I ${roff(argSyntax(a))}`, roff(a.description + (a.value?.choices?.length ? `. One of: ${a.value.choices.join(', ')}` : '')));
   out.push(...manOptions(spec.options ?? []));
   if (spec.examples.length) {
     out.push('.PP', 'Examples:');

@@ -1,6 +1,8 @@
 /**
  * No import cycles in src/: madge (a devDependency, pinned) walks the TypeScript sources,
- * static, dynamic and type imports alike, and the test fails naming every cycle it finds.
+ * static and dynamic imports, and the test fails naming every cycle it finds. Type-only
+ * imports are skipped (.madgerc `skipTypeImports`): they vanish at compile time, and a
+ * runner reads the option types its command's spec declares while the spec loads the runner.
  * madge parses TypeScript through @typescript-eslint/typescript-estree, which needs the
  * TypeScript 5 compiler API; the project's compiler is TypeScript 7 (no JS API), so the
  * TypeScript 5 that madge's own dependencies install is handed to the parser.

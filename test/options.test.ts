@@ -7,17 +7,18 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyOptionSpecs, optionNames } from '../src/cli/options.js';
 import type { OptionSpec } from '../src/cli/spec.js';
+import { count, duration, power, temperature } from '../src/cli/option-values.js';
 import { PowercapError } from '../src/core/errors.js';
 import { run, example } from './helpers.js';
 
 const usage = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof PowercapError && e.exitCode === 2 && re.test(e.message));
 
 const SPECS: OptionSpec[] = [
-  { flags: '-b, --budget <power>', description: '', value: 'power', required: { hint: 'e.g. --budget 3W' } },
-  { flags: '-n, --count <n>', description: '', value: 'count', conflicts: { options: ['duration'] } },
-  { flags: '-d, --duration <duration>', description: '', value: 'duration' },
+  { flags: '-b, --budget <power>', description: '', value: power, required: { hint: 'e.g. --budget 3W' } },
+  { flags: '-n, --count <n>', description: '', value: count, conflicts: { options: ['duration'] } },
+  { flags: '-d, --duration <duration>', description: '', value: duration() },
   { flags: '--static-table <file>', description: '', requires: { options: ['temp'] } },
-  { flags: '-t, --temp <temperature>', description: '', value: 'temperature' },
+  { flags: '-t, --temp <temperature>', description: '', value: temperature },
   { flags: '--off <name=power>', description: '', repeatable: true },
 ];
 
@@ -34,7 +35,7 @@ describe('option specs', () => {
   test('a bad value, a missing required option, a conflict and a missing companion are usage errors', () => {
     usage(() => applyOptionSpecs(SPECS, { budget: '3' }), /^--budget 3: invalid power '3': a unit is required/);
     usage(() => applyOptionSpecs(SPECS, {}), /^--budget is required$/);
-    usage(() => applyOptionSpecs(SPECS, { budget: '1W', count: '0' }), /^--count 0: '0' is not a positive whole number/);
+    usage(() => applyOptionSpecs(SPECS, { budget: '1W', count: '0' }), /^--count 0: not a positive whole number/);
     usage(() => applyOptionSpecs(SPECS, { budget: '1W', count: '3', duration: '1s' }), /^--count: not with --duration$/);
     usage(() => applyOptionSpecs(SPECS, { budget: '1W', staticTable: 'x.csv' }), /^--static-table needs --temp$/);
   });

@@ -3,6 +3,8 @@
  * defaults), the Io, and the source opened on demand.
  */
 import { Io } from './io.js';
+import { GLOBAL_OPTIONS } from './spec.js';
+import { optionNames } from './options.js';
 import { openSource, DEFAULT_EM_ROOT, DEFAULT_ROOT, type OpenedSource } from '../core/source/open.js';
 
 export interface Globals {
@@ -74,17 +76,22 @@ export class CommandContext {
  */
 export function resolveGlobals(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Globals {
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  /** a global's value: its flag, else its environment variable (spec.ts GLOBAL_OPTIONS `env`) */
+  const fromEnv = (key: string) => {
+    const name = GLOBAL_OPTIONS.find((o) => optionNames(o.flags).key === key)?.env;
+    return name === undefined ? undefined : str(env[name]);
+  };
   let root = str(flags.root);
   let snapshot = str(flags.snapshot);
   if (root === undefined && snapshot === undefined) {
-    root = str(env.POWERCAPCTL_ROOT);
-    snapshot = str(env.POWERCAPCTL_SNAPSHOT);
+    root = fromEnv('root');
+    snapshot = fromEnv('snapshot');
     if (root !== undefined && snapshot !== undefined) root = undefined; // the snapshot is the more specific choice
   }
   return {
     root,
     snapshot,
-    emRoot: str(flags.emRoot) ?? str(env.POWERCAPCTL_EM_ROOT),
+    emRoot: str(flags.emRoot) ?? fromEnv('emRoot'),
     json: flags.json === true,
     color: flags.color !== false,
     quiet: flags.quiet === true,

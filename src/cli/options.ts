@@ -1,23 +1,12 @@
 /**
- * Options as their specs declare them (spec.ts OptionSpec: value, required, conflicts, requires),
- * checked and parsed in one place after commander has read the command line and before the runner
- * runs: the runner receives typed, validated options, and every command words these refusals alike
- * (a usage error, exit 2, naming the option). As npm-check-updates' cli-options does.
+ * Options as their specs declare them (spec.ts OptionSpec: value, required, conflicts,
+ * requires, source), checked and parsed in one place after commander has read the command
+ * line and before the runner runs: the runner receives typed, validated options, and every
+ * command words these refusals alike (a usage error, exit 2, naming the option and the
+ * value). As npm-check-updates' cli-options does.
  */
 import { PowercapError, usageError } from '../core/errors.js';
-import { parseDurationUs, parseIntervalUs, parsePowerUw, parseTemperatureMc } from '../core/units.js';
-import type { OptionSpec, ValueKind } from './spec.js';
-
-const PARSERS: Record<ValueKind, (text: string) => unknown> = {
-  power: parsePowerUw,
-  duration: parseDurationUs,
-  interval: parseIntervalUs,
-  temperature: parseTemperatureMc,
-  count: (text) => {
-    if (!/^[0-9]+$/.test(text.trim()) || Number(text) < 1) throw usageError(`'${text}' is not a positive whole number`, 'e.g. 10');
-    return Number(text);
-  },
-};
+import type { ArgSpec, OptionSpec, SourceKind, ValueParser } from './spec.js';
 
 /** `-c, --time-window <duration>` → 'time-window' (long name) and 'timeWindow' (commander's key). */
 export function optionNames(flags: string): { long: string; key: string } {
@@ -26,19 +15,42 @@ export function optionNames(flags: string): { long: string; key: string } {
   return { long, key: bare.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase()) };
 }
 
+/** Whether the flags take a value (`<x>` or `[x]`). */
+export const takesValue = (flags: string): boolean => /[<[]/.test(flags);
+
 const listOf = (names: readonly string[]) =>
   names.length === 1 ? `--${names[0]}` : `${names.slice(0, -1).map((n) => `--${n}`).join(', ')} or --${names[names.length - 1]}`;
 
+const SOURCE_WORDS: Record<SourceKind, string> = { live: 'a live tree (--root)', snapshot: 'a snapshot (--snapshot)' };
+
+/** The choices a value takes, from its parser. */
+export const choicesOf = (o: { value?: ValueParser<unknown> }): readonly string[] | undefined => o.value?.choices;
+
 /**
- * A copy of `opts` with every declared value parsed; throws the first refusal. `from` says
- * which values are only defaults (not given) and holds the global options, so that a
- * command's option can conflict with a global one (`list --format csv --json`).
+ * One value through its parser; a refusal names what it was given for (`--interval 0s: …`,
+ * `argument POWER 'x': …`) and keeps the parser's hint.
  */
-export function applyOptionSpecs(
-  specs: readonly OptionSpec[],
-  opts: Record<string, unknown>,
-  from: { isDefault?(key: string): boolean; globals?: Record<string, unknown> } = {},
-): Record<string, unknown> {
+export function parseValue<T>(p: ValueParser<T> | undefined, text: unknown, label: string): T {
+  if (p === undefined) return text as T;
+  try {
+    return p.parse(String(text));
+  } catch (err) {
+    if (!(err instanceof PowercapError)) throw err;
+    throw usageError(`${label} ${String(text)}: ${err.message}`, err.hint);
+  }
+}
+
+export interface OptionContext {
+  /** true for a value commander filled from its default, not from the command line */
+  isDefault?(key: string): boolean;
+  /** the global options, so that a command's option can conflict with a global one (`list --format csv --json`) */
+  globals?: Record<string, unknown>;
+  /** the source the command runs on, for options that apply to one kind only */
+  source?: SourceKind;
+}
+
+/** A copy of `opts` with every declared value parsed; throws the first refusal. */
+export function applyOptionSpecs(specs: readonly OptionSpec[], opts: Record<string, unknown>, from: OptionContext = {}): Record<string, unknown> {
   const out: Record<string, unknown> = { ...opts };
   const keyOf = new Map(specs.map((s) => { const n = optionNames(s.flags); return [n.long, n.key] as const; }));
   const given = (long: string) => {
@@ -53,7 +65,11 @@ export function applyOptionSpecs(
     const v = opts[key];
     const present = given(long);
     if (!present && s.required) throw usageError(`--${long} is required`, s.required.hint);
+    if (s.repeatable && v === undefined) out[key] = [];
     if (!present) continue;
+    if (s.source && from.source && s.source !== from.source && typed(long)) {
+      throw usageError(`--${long} applies to ${SOURCE_WORDS[s.source]}, not to ${SOURCE_WORDS[from.source]}`);
+    }
     if (s.conflicts && typed(long)) {
       const clash = s.conflicts.options.filter(typed);
       if (clash.length) throw usageError(s.conflicts.message ?? `--${long}: not with ${listOf(clash)}`, s.conflicts.hint);
@@ -62,18 +78,23 @@ export function applyOptionSpecs(
       const missing = s.requires.options.filter((o) => !given(o));
       if (missing.length) throw usageError(s.requires.message ?? `--${long} needs ${listOf(missing)}`, s.requires.hint);
     }
-    if (s.value) {
-      const parse = PARSERS[s.value];
+    if (takesValue(s.flags)) {
       const one = (text: unknown) => {
-        try {
-          return parse(String(text));
-        } catch (err) {
-          if (!(err instanceof PowercapError)) throw err;
-          throw usageError(`--${long} ${String(text)}: ${err.message}`, err.hint);
-        }
+        if (s.value === undefined && String(text).trim() === '') throw usageError(`--${long}: an empty value`);
+        return parseValue(s.value, text, `--${long}`);
       };
       out[key] = Array.isArray(v) ? v.map(one) : one(v);
     }
   }
   return out;
+}
+
+/** The positional arguments parsed by their specs (a variadic one value by value). */
+export function applyArgSpecs(specs: readonly ArgSpec[], args: unknown[]): unknown[] {
+  return args.map((a, i) => {
+    const s = specs[i];
+    if (!s?.value || a === undefined) return a;
+    const label = s.name.toUpperCase();
+    return Array.isArray(a) ? a.map((x) => parseValue(s.value, x, label)) : parseValue(s.value, a, label);
+  });
 }

@@ -4,10 +4,11 @@
  */
 import { Argument, Command, Option, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.js';
-import { GLOBAL_OPTIONS, GROUP_TITLES, type CommandSpec, type OptionSpec } from './spec.js';
+import { GLOBAL_OPTIONS, GROUP_TITLES, type ArgSpec, type CommandSpec, type OptionSpec, type SourceKind } from './spec.js';
+import { PowercapError, usageError } from '../core/errors.js';
 import { CommandContext, resolveGlobals } from './context.js';
 import { reportError } from './report-error.js';
-import { applyOptionSpecs } from './options.js';
+import { applyArgSpecs, applyOptionSpecs, choicesOf } from './options.js';
 import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -16,7 +17,8 @@ function addOption(cmd: Command, o: OptionSpec): void {
   // commander shows "(default: …)" only for a real default value: a described one is written out here
   const described = o.defaultValue === undefined && o.defaultDescription ? ` (default: ${o.defaultDescription})` : '';
   const opt = new Option(o.flags, o.description + described);
-  if (o.choices) opt.choices(o.choices as string[]);
+  const choices = choicesOf(o);
+  if (choices) opt.choices(choices as string[]);
   if (o.repeatable) opt.argParser(collect);
   if (o.defaultValue !== undefined) opt.default(o.defaultValue, o.defaultDescription);
   if (o.hidden) opt.hideHelp();
@@ -35,7 +37,7 @@ export function examplesHelp(spec: Pick<CommandSpec, 'examples'>, termWidth = he
   }).join('\n') + '\n';
 }
 
-function argSyntax(a: NonNullable<CommandSpec['args']>[number]): string {
+function argSyntax(a: ArgSpec): string {
   const inner = a.variadic ? `${a.name}...` : a.name;
   return a.required ? `<${inner}>` : `[${inner}]`;
 }
@@ -52,7 +54,8 @@ function addCommand(parent: Command, spec: CommandSpec, path: string[]): void {
   if (path.length === 0) cmd.helpGroup(`${GROUP_TITLES[spec.group]} commands:`);
   for (const a of spec.args ?? []) {
     const arg = new Argument(argSyntax(a), a.description);
-    if (a.choices) arg.choices(a.choices as string[]);
+    const choices = choicesOf(a);
+    if (choices) arg.choices(choices as string[]);
     cmd.addArgument(arg);
   }
   for (const o of spec.options ?? []) addOption(cmd, o);
@@ -69,20 +72,46 @@ function addCommand(parent: Command, spec: CommandSpec, path: string[]): void {
       const command = actionArgs.pop() as Command;
       if (groupWithDefault && command.args.length > 0) (command as unknown as { unknownCommand(): never }).unknownCommand();
       const opts = actionArgs.pop() as Record<string, unknown>;
-      const ctx = new CommandContext(resolveGlobals(command.optsWithGlobals()), [...path, spec.name].join(' '));
+      const globals = resolveGlobals(command.optsWithGlobals());
+      const ctx = new CommandContext(globals, [...path, spec.name].join(' '));
       currentVerbose = ctx.globals.verbose;
+      currentCommand = ctx.commandName;
+      const source = sourceKindOf(globals);
+      if (spec.source && spec.source !== source) throw sourceRefusal([...path, spec.name].join(' '), spec.source);
+      applyOptionSpecs(GLOBAL_OPTIONS, program(command).opts(), { source, isDefault: (key) => program(command).getOptionValueSource(key) !== 'cli' });
       const typed = applyOptionSpecs(spec.options ?? [], opts, {
         isDefault: (key) => command.getOptionValueSourceWithGlobals(key) === 'default',
         globals: command.optsWithGlobals(),
+        source,
       });
+      const args = applyArgSpecs(spec.args ?? [], actionArgs);
       const runner = await load();
-      await runner.run(ctx, actionArgs, typed, COMMANDS);
+      await runner.run(ctx, args, typed, COMMANDS);
     });
   }
   parent.addCommand(cmd, spec.hidden ? { hidden: true } : {});
 }
 
 let currentVerbose = false;
+/** the command path being run, for the wording of an error's way out (hints.ts) */
+let currentCommand = '';
+
+/** The top of a command's chain: where the global options live. */
+const program = (c: Command): Command => {
+  let p = c;
+  while (p.parent) p = p.parent;
+  return p;
+};
+
+/** The kind of source the globals choose: a snapshot when one is named, else a live tree. */
+const sourceKindOf = (g: { snapshot: string | undefined }): SourceKind => (g.snapshot !== undefined ? 'snapshot' : 'live');
+
+/** A command run on the kind of source it does not work with. */
+function sourceRefusal(command: string, needs: SourceKind): PowercapError {
+  return needs === 'live'
+    ? usageError(`${command} works on a live tree, not on a snapshot`, 'drop --snapshot (and POWERCAPCTL_SNAPSHOT), or give --root DIR')
+    : usageError(`${command} works on a snapshot: give --snapshot FILE`);
+}
 
 /** commander's messages in our voice; a negative value (`-5W`) reads as an option to it. */
 export function rewordParseError(str: string): string {
@@ -220,6 +249,6 @@ export async function runProgram(argv: string[]): Promise<void> {
       process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
       return;
     }
-    process.exitCode = reportError(err, currentVerbose);
+    process.exitCode = reportError(err, currentVerbose, currentCommand);
   }
 }

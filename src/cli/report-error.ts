@@ -5,13 +5,16 @@
  */
 import { PowercapError, SysfsError, Exit } from '../core/errors.js';
 import { visible } from './visible.js';
+import { hintFor } from './hints.js';
 
-export function reportError(err: unknown, verbose: boolean): number {
+/** `command`: the command path that ran ("set-limit", "model em"), which words the way out of a refusal (hints.ts). */
+export function reportError(err: unknown, verbose: boolean, command = ''): number {
   // messages quote names and values from files: never raw to the terminal (cli/visible.ts)
   const w = (s: string) => process.stderr.write(visible(s) + '\n');
   if (err instanceof PowercapError) {
     w(`powercapctl: ${err.message}`);
-    if (err.hint) w(`  ${err.hint}`);
+    const hint = hintFor(err.reason, command, err.hint);
+    if (hint) w(`  ${hint}`);
     if (verbose && err.stack) w(err.stack);
     return err.exitCode;
   }

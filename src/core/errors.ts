@@ -17,21 +17,34 @@ export const Exit = {
 } as const;
 export type ExitCode = (typeof Exit)[keyof typeof Exit];
 
+/**
+ * What a refusal is about, when the way out is a choice on the command line: core names the
+ * fact, the CLI words what to type (cli/hints.ts), so core never names a flag.
+ * - `overridable`: a bound or a safety check refused the value; forcing the write gets past it
+ * - `constraint-ambiguous`: several constraints and none is long_term; one must be named
+ * - `not-of-type`: the zone named has no zone of the control type the command was restricted to
+ * - `nothing-to-set`: a zone was named with nothing to change
+ */
+export type Reason = 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set';
+
 export class PowercapError extends Error {
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
-  constructor(exitCode: ExitCode, message: string, hint?: string, options?: { cause?: unknown }) {
+  /** what the refusal is about, for the CLI's wording of the way out (cli/hints.ts) */
+  readonly reason: Reason | undefined;
+  constructor(exitCode: ExitCode, message: string, hint?: string, options?: { cause?: unknown; reason?: Reason }) {
     super(message, options);
     this.name = 'PowercapError';
     this.exitCode = exitCode;
     this.hint = hint;
+    this.reason = options?.reason;
   }
 }
 
-export const usageError = (msg: string, hint?: string) => new PowercapError(Exit.USAGE, msg, hint);
-export const notFound = (msg: string, hint?: string) => new PowercapError(Exit.NOT_FOUND, msg, hint);
+export const usageError = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.USAGE, msg, hint, { reason });
+export const notFound = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.NOT_FOUND, msg, hint, { reason });
 export const permissionDenied = (msg: string, hint?: string) => new PowercapError(Exit.PERMISSION, msg, hint);
-export const refused = (msg: string, hint?: string) => new PowercapError(Exit.REFUSED, msg, hint);
+export const refused = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.REFUSED, msg, hint, { reason });
 export const invalidData = (msg: string, hint?: string) => new PowercapError(Exit.INVALID_DATA, msg, hint);
 export const failed = (msg: string, hint?: string) => new PowercapError(Exit.FAILED, msg, hint);
 

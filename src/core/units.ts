@@ -103,10 +103,20 @@ export function parsePowerSpec(input: string): PowerSpec {
     const [i, f = ''] = pct[1]!.split('.');
     const bp = scaleDecimal(i!, f, 2);
     if (bp === null) throw usageError(`invalid percentage '${input}': at most two decimals`);
-    if (bp > 10000n) throw usageError(`invalid percentage '${input}': above 100% of the maximum`, 'use 0% to 100%, or an absolute power with --force');
+    if (bp > 10000n) throw usageError(`invalid percentage '${input}': above 100% of the maximum`, 'use 0% to 100%, or an absolute power');
     return { kind: 'percent', basisPoints: bp };
   }
   return { kind: 'absolute', uw: parseWithTable(input, POWER) };
+}
+
+/** A PowerSpec as a person typed it: "max", "min", "80%", "25 W". */
+export function formatPowerSpec(spec: PowerSpec): string {
+  switch (spec.kind) {
+    case 'absolute': return formatPower(spec.uw);
+    case 'max': return 'max';
+    case 'min': return 'min';
+    case 'percent': return `${trimZeros((Number(spec.basisPoints) / 100).toFixed(2))}%`;
+  }
 }
 
 /** A power with a unit, in µW. `max`, `min` and `%` are refused here (they need bounds). */

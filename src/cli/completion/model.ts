@@ -77,12 +77,12 @@ export function parseFlags(flags: string): { names: string[]; takesValue: boolea
 
 export function optionEntry(o: OptionSpec): OptionEntry {
   const { names, takesValue } = parseFlags(o.flags);
-  return { names, description: o.description, value: takesValue ? valueFor(o.complete, o.choices) : null };
+  return { names, description: o.description, value: takesValue ? valueFor(o.complete ?? o.value?.complete, o.value?.choices) : null };
 }
 
 const positional = (a: ArgSpec): PositionalEntry => ({
   name: a.name,
-  value: valueFor(a.complete, a.choices),
+  value: valueFor(a.complete ?? a.value?.complete, a.value?.choices),
   variadic: a.variadic === true,
 });
 

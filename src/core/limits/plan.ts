@@ -7,8 +7,8 @@
  *   registration order and differ between machines), or by number when asked;
  *   default long_term, else the only constraint, else refused listing them;
  * - the power within min_power_uw / max_power_uw when those are known and
- *   non-zero (RAPL short_term reads max 0: unknown, intel_rapl_common.c), above max only
- *   with --force, recorded as an override;
+ *   non-zero (RAPL short_term reads max 0: unknown, intel_rapl_common.c), outside them only
+ *   when forced, recorded as an override;
  * - the time window within min/max_time_window_us when known, and only where the
  *   window can be read at all (DTPM and peak_power read ENODATA);
  * - enable/disable on the zone's `enabled` file.
@@ -16,7 +16,7 @@
  * The plan is pure data: applyPlan (apply.ts) performs it.
  */
 import { notFound, refused, usageError } from '../errors.js';
-import { parseDurationUs, parsePowerSpec, resolvePowerSpec, formatDuration, formatPower } from '../units.js';
+import { resolvePowerSpec, formatDuration, formatPower, formatPowerSpec, type PowerSpec } from '../units.js';
 import { zoneAttr, type Constraint, type PowercapTree, type Zone } from '../zones/model.js';
 import { describeZone } from '../zones/select.js';
 import { DTPM_CONTROL_TYPE, powerMinFromRange } from '../kernel/dtpm.js';
@@ -27,12 +27,12 @@ import { effectiveZones } from './effective.js';
 export interface LimitRequest {
   /** zone id, unique name or type/name */
   zone: string;
-  /** power with a unit (`25W`, `2500mW`, `max`, `min`, `80%`) */
-  power?: string;
+  /** the power asked for (`25W`, `max`, `min`, `80%`, parsed) */
+  power?: PowerSpec;
   /** constraint name (`long_term`) or number (`0`) */
   constraint?: string;
-  /** time window with a unit (`28s`, `2.44ms`) */
-  timeWindow?: string;
+  /** the time window asked for, µs */
+  timeWindowUs?: bigint;
   /** true: write 1 to `enabled`; false: write 0 */
   enable?: boolean;
 }
@@ -59,8 +59,6 @@ export interface PlanStep {
   before: bigint | null;
   /** the value to write: µW, µs, or 0/1 */
   requested: bigint;
-  /** what was typed (`25W`, `max`, `28s`, `enable`) */
-  input: string;
   /** bounds known for the value (null: unknown) */
   min: bigint | null;
   max: bigint | null;
@@ -72,15 +70,19 @@ export interface Plan {
   steps: PlanStep[];
   /** things a user should know before writing (the other copy of a duplicated RAPL package, …) */
   warnings: string[];
-  /** what --force let through, one sentence each */
+  /** what forcing let through (a value outside the constraint's bounds), one sentence each */
   overrides: string[];
   /**
-   * limits that would starve a zone (0, below the constraint's minimum, below 10 % of its
-   * maximum): a person confirms them at a terminal, a script passes --force
+   * limits that would starve a zone (0, below 10 % of its maximum): a person confirms them at a
+   * terminal, a script forces them
    */
   risks: string[];
   /** what the request touched beyond what was named (both copies of a package), one sentence each */
   notes: string[];
+  /** a name that meant both copies of a package (MSR and MMIO): the name and the two control types; `notes[i]` says it */
+  pairs: Array<{ ref: string; controlTypes: string[] }>;
+  /** zones whose limit is set while they are disabled (enabled reads 0): the limit does nothing until enabled */
+  disabled: Array<{ id: string; label: string }>;
 }
 
 export { isRaplType } from './effective.js';
@@ -108,8 +110,9 @@ export function pickConstraint(zone: Zone, ref: string | undefined): Constraint 
   if (longTerm) return longTerm;
   if (zone.constraints.length === 1) return zone.constraints[0]!;
   throw usageError(
-    `${describeZone(zone)} has ${zone.constraints.length} constraints and none is long_term: say which with --constraint`,
+    `${describeZone(zone)} has ${zone.constraints.length} constraints and none is long_term`,
     `its constraints: ${constraintList(zone)}`,
+    'constraint-ambiguous',
   );
 }
 
@@ -131,8 +134,8 @@ export function powerBounds(zone: Zone, c: Constraint): { minUw: bigint | null; 
   return { minUw, maxUw };
 }
 
-function powerStep(zone: Zone, c: Constraint, input: string, force: boolean, overrides: string[], risks: string[]): PlanStep {
-  const spec = parsePowerSpec(input);
+function powerStep(zone: Zone, c: Constraint, spec: PowerSpec, force: boolean, overrides: string[], risks: string[]): PlanStep {
+  const input = formatPowerSpec(spec);
   const { minUw, maxUw } = powerBounds(zone, c);
   const where = `${describeZone(zone)} ${constraintLabel(c)}`;
   if ((spec.kind === 'max' || spec.kind === 'percent') && maxUw === null) {
@@ -145,25 +148,25 @@ function powerStep(zone: Zone, c: Constraint, input: string, force: boolean, ove
   if (maxUw !== null && uw > maxUw) {
     if (!force) {
       throw refused(`${formatPower(uw)} is above the maximum of ${where} (${formatPower(maxUw)}): nothing was written`,
-        'use --force to write it anyway (the hardware may clamp or ignore it)');
+        'the hardware may clamp or ignore it', 'overridable');
     }
-    overrides.push(`--force: writing ${formatPower(uw)} to ${where}, above its maximum ${formatPower(maxUw)}`);
+    overrides.push(`writing ${formatPower(uw)} to ${where}, above its maximum ${formatPower(maxUw)}`);
   }
   const risk = limitRisk({ requested: uw, max: maxUw, attribute: 'power_limit_uw' });
   if (risk) risks.push(`${where}: ${risk}`);
   if (minUw !== null && uw < minUw) {
     if (!force) {
       throw refused(`${formatPower(uw)} is below the minimum of ${where} (${formatPower(minUw)}): nothing was written`,
-        'use --force to write it anyway (the kernel may clamp it)');
+        'the kernel may clamp it', 'overridable');
     }
-    overrides.push(`--force: writing ${formatPower(uw)} to ${where}, below its minimum ${formatPower(minUw)}`);
+    overrides.push(`writing ${formatPower(uw)} to ${where}, below its minimum ${formatPower(minUw)}`);
   }
   const file = `constraint_${c.index}_power_limit_uw`;
   if (!zone.files.has(file)) throw notFound(`${where} has no ${file}`);
   return {
     zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType,
     constraint: { index: c.index, name: c.name }, attribute: 'power_limit_uw',
-    rel: zoneAttr(zone, file), before: c.powerLimitUw, requested: uw, input,
+    rel: zoneAttr(zone, file), before: c.powerLimitUw, requested: uw,
     min: minUw, max: maxUw, dependents: zone.controlType === DTPM_TYPE ? dtpmDependents(zone) : [],
   };
 }
@@ -182,8 +185,7 @@ function dtpmDependents(zone: Zone): DependentFile[] {
   return out;
 }
 
-function windowStep(zone: Zone, c: Constraint, input: string, force: boolean, overrides: string[]): PlanStep {
-  const us = parseDurationUs(input);
+function windowStep(zone: Zone, c: Constraint, us: bigint, force: boolean, overrides: string[]): PlanStep {
   const where = `${describeZone(zone)} ${constraintLabel(c)}`;
   const file = `constraint_${c.index}_time_window_us`;
   if (!zone.files.has(file)) throw refused(`${where} has no time window`);
@@ -196,13 +198,13 @@ function windowStep(zone: Zone, c: Constraint, input: string, force: boolean, ov
   const maxUs = known(c.maxTimeWindowUs);
   const out = (maxUs !== null && us > maxUs) ? `above its maximum ${formatDuration(maxUs)}` : (minUs !== null && us < minUs) ? `below its minimum ${formatDuration(minUs)}` : null;
   if (out) {
-    if (!force) throw refused(`time window ${formatDuration(us)} is ${out} for ${where}: nothing was written`, 'use --force to write it anyway');
-    overrides.push(`--force: writing time window ${formatDuration(us)} to ${where}, ${out}`);
+    if (!force) throw refused(`time window ${formatDuration(us)} is ${out} for ${where}: nothing was written`, undefined, 'overridable');
+    overrides.push(`writing time window ${formatDuration(us)} to ${where}, ${out}`);
   }
   return {
     zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType,
     constraint: { index: c.index, name: c.name }, attribute: 'time_window_us',
-    rel: zoneAttr(zone, file), before: c.timeWindowUs, requested: us, input,
+    rel: zoneAttr(zone, file), before: c.timeWindowUs, requested: us,
     min: minUs, max: maxUs, dependents: [],
   };
 }
@@ -214,7 +216,7 @@ function enableStep(zone: Zone, enable: boolean): PlanStep {
     zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType,
     constraint: null, attribute: 'enabled', rel: zoneAttr(zone, 'enabled'),
     before: zone.enabled === null ? null : zone.enabled ? 1n : 0n, requested: enable ? 1n : 0n,
-    input: enable ? 'enable' : 'disable', min: null, max: null, dependents: [],
+    min: null, max: null, dependents: [],
   };
 }
 
@@ -247,31 +249,34 @@ function duplicateWarnings(tree: PowercapTree, steps: PlanStep[]): string[] {
  */
 export function planChanges(tree: PowercapTree, requests: LimitRequest[], opts: { force?: boolean; only?: string } = {}): Plan {
   const force = opts.force === true;
-  if (requests.length === 0) throw usageError('nothing to set: give ZONE POWER, or ZONE=POWER pairs');
+  if (requests.length === 0) throw usageError('nothing to set', undefined, 'nothing-to-set');
   const steps: PlanStep[] = [];
   const overrides: string[] = [];
   const risks: string[] = [];
   const notes: string[] = [];
   const warnings: string[] = [];
+  const pairs: Plan['pairs'] = [];
+  const disabled: Plan['disabled'] = [];
   for (const r of requests) {
     const found = effectiveZones(tree, r.zone, opts.only);
-    if (found.zones.length === 0) throw notFound(`'${r.zone}' has no zone of control type ${opts.only} (--only)`, 'drop --only, or name a zone of that type');
+    if (found.zones.length === 0) throw notFound(`'${r.zone}' has no zone of control type ${opts.only}`, undefined, 'not-of-type');
     const zones = found.zones;
     if (found.pair) {
       notes.push(`${r.zone} is one package seen twice, through ${zones.map((z) => `${z.controlType} (${z.id})`).join(' and ')}: ` +
-        `the lower limit is in force, so both are set as one transaction (--only ${zones[0]!.controlType} sets one)`);
+        'the lower limit is in force, so both are set as one transaction');
+      pairs.push({ ref: r.zone, controlTypes: zones.map((z) => z.controlType) });
     }
     for (const zone of zones) {
-      if (r.power === undefined && r.timeWindow === undefined && r.enable === undefined) {
-        throw usageError(`nothing to set on ${describeZone(zone)}: give a power, --time-window, --enable or --disable`);
+      if (r.power === undefined && r.timeWindowUs === undefined && r.enable === undefined) {
+        throw usageError(`nothing to set on ${describeZone(zone)}`, undefined, 'nothing-to-set');
       }
-      const needsConstraint = r.power !== undefined || r.timeWindow !== undefined || r.constraint !== undefined;
+      const needsConstraint = r.power !== undefined || r.timeWindowUs !== undefined || r.constraint !== undefined;
       const c = needsConstraint ? pickConstraint(zone, r.constraint) : null;
       if (r.power !== undefined) steps.push(powerStep(zone, c!, r.power, force, overrides, risks));
-      if (r.timeWindow !== undefined) steps.push(windowStep(zone, c!, r.timeWindow, force, overrides));
+      if (r.timeWindowUs !== undefined) steps.push(windowStep(zone, c!, r.timeWindowUs, force, overrides));
       if (r.enable !== undefined) steps.push(enableStep(zone, r.enable));
       if (zone.enabled === false && r.enable === undefined && r.power !== undefined) {
-        warnings.push(`${describeZone(zone)} is disabled (enabled reads 0): its limit has no effect until it is enabled; add --enable to enable it in the same transaction`);
+        disabled.push({ id: zone.id, label: describeZone(zone) });
       }
     }
   }
@@ -282,13 +287,13 @@ export function planChanges(tree: PowercapTree, requests: LimitRequest[], opts: 
     }
     seen.add(s.rel);
   }
-  return { steps, warnings: [...warnings, ...duplicateWarnings(tree, steps)], overrides, risks, notes };
+  return { steps, warnings: [...warnings, ...duplicateWarnings(tree, steps)], overrides, risks, notes, pairs, disabled };
 }
 
 /**
  * Why a power limit would starve its zone, or null: 0 W, or below 10 % of the constraint's
- * maximum. Such a limit is written only after a person confirms it at a terminal, or with
- * --force (set-limit, apply). Below the minimum is refused earlier (planChanges).
+ * maximum. Such a limit is written only after a person confirms it at a terminal, or when
+ * forced (set-limit, apply). Below the minimum is refused earlier (planChanges).
  */
 export function limitRisk(step: Pick<PlanStep, 'requested' | 'max' | 'attribute'>): string | null {
   if (step.attribute !== 'power_limit_uw') return null;

@@ -6,7 +6,7 @@
  * written to it.
  */
 import { PowercapError, Exit, invalidData } from '../errors.js';
-import { parseDurationUs, parsePowerSpec } from '../units.js';
+import { parseDurationUs, parsePowerSpec, type PowerSpec } from '../units.js';
 import { readUserFile } from '../files.js';
 
 export const PROFILE_VERSION = 1;
@@ -17,8 +17,11 @@ export interface ProfileItem {
   index: number;
   zone: string;
   constraint?: string;
+  /** as written (`25W`, `28s`), and parsed */
   power?: string;
   timeWindow?: string;
+  powerSpec?: PowerSpec;
+  timeWindowUs?: bigint;
   enabled?: boolean;
   /** 1-based line of the item, and of each key in it */
   line: number;
@@ -44,7 +47,8 @@ export function profileError(code: PowercapError['exitCode'], file: string, line
 /** An error from elsewhere (units, zone lookup), re-said at a place in the profile; the exit code is kept. */
 export function atItem(err: unknown, file: string, item: ProfileItem, key: ItemKey): PowercapError {
   if (!(err instanceof PowercapError)) throw err;
-  return profileError(err.exitCode, file, item.lines[key] ?? item.line, `limits[${item.index}].${key}`, err.message, err.hint);
+  const e = profileError(err.exitCode, file, item.lines[key] ?? item.line, `limits[${item.index}].${key}`, err.message, err.hint);
+  return err.reason ? new PowercapError(e.exitCode, e.message, e.hint, { reason: err.reason }) : e;
 }
 
 export function readProfileText(file: string): string {
@@ -128,8 +132,8 @@ export async function parseProfile(text: string, file: string): Promise<Profile>
           if (typeof v !== 'string' && typeof v !== 'number') throw at(`expected ${ik === 'power' ? 'a power such as 25W' : 'a duration such as 28s'}`);
           const s = String(v);
           try {
-            if (ik === 'power') parsePowerSpec(s);
-            else parseDurationUs(s);
+            if (ik === 'power') item.powerSpec = parsePowerSpec(s);
+            else item.timeWindowUs = parseDurationUs(s);
           } catch (err) {
             if (err instanceof PowercapError) throw at(err.message, Exit.USAGE, err.hint);
             throw err;

@@ -47,9 +47,8 @@ export interface PlanProfileOptions {
 /** A planning refusal (out of bounds, energy-only zone) is a bad value in the profile: exit 2, nothing written. */
 function asProfileError(err: unknown, profile: Profile, item: ProfileItem, key: ItemKey): PowercapError {
   const e = atItem(err, profile.file, item, key);
-  // set-limit's way around a bound (--force) is not apply's: the profile is what to change
-  const hint = e.hint?.includes('--force') ? 'change the value in the profile' : e.hint;
-  return e.exitCode === Exit.REFUSED || hint !== e.hint ? new PowercapError(e.exitCode === Exit.REFUSED ? Exit.USAGE : e.exitCode, e.message.replace(/: nothing was written$/, ''), hint) : e;
+  // a bound refused in a profile is a bad value there (exit 2); the CLI words the way out (cli/hints.ts)
+  return e.exitCode === Exit.REFUSED ? new PowercapError(Exit.USAGE, e.message.replace(/: nothing was written$/, ''), e.hint, { reason: e.reason }) : e;
 }
 
 export function planProfile(tree: PowercapTree, profile: Profile, opts: PlanProfileOptions = {}): ProfilePlan {
@@ -90,8 +89,8 @@ export function planProfile(tree: PowercapTree, profile: Profile, opts: PlanProf
       if (item.constraint !== undefined) base.constraint = item.constraint;
       // each setting planned alone first, so that a refusal names its key
       const parts: Array<[ItemKey, LimitRequest]> = [];
-      if (item.power !== undefined) parts.push(['power', { ...base, power: item.power }]);
-      if (item.timeWindow !== undefined) parts.push(['timeWindow', { ...base, timeWindow: item.timeWindow }]);
+      if (item.powerSpec !== undefined) parts.push(['power', { ...base, power: item.powerSpec }]);
+      if (item.timeWindowUs !== undefined) parts.push(['timeWindow', { ...base, timeWindowUs: item.timeWindowUs }]);
       if (item.enabled !== undefined) parts.push(['enabled', { zone: zone.id, enable: item.enabled }]);
       for (const [key, req] of parts) {
         let plan: Plan;
@@ -115,7 +114,7 @@ export function planProfile(tree: PowercapTree, profile: Profile, opts: PlanProf
       }
     }
   }
-  const plan: Plan = requests.length ? planChanges(tree, requests) : { steps: [], warnings: [], overrides: [], risks: [], notes: [] };
+  const plan: Plan = requests.length ? planChanges(tree, requests) : { steps: [], warnings: [], overrides: [], risks: [], notes: [], pairs: [], disabled: [] };
   return { steps, plan: { ...plan, steps: steps.map((s) => s.step) }, skipped };
 }
 

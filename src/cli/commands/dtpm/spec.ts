@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../../spec.js';
+import { oneOf } from '../../option-values.js';
 
 export const dtpmSpec: CommandSpec = {
   name: 'dtpm',
@@ -41,7 +42,7 @@ export const dtpmSpec: CommandSpec = {
         'them). kernel-table: the dtpm_node array of drivers/soc/rockchip/dtpm.c, DT nodes named by their device-tree path\n' +
         '(recorded with registry add --dt-path, else derived from the name: a warning says which).',
       options: [
-        { flags: '--format <format>', description: 'output format', choices: ['json', 'kernel-table'], defaultValue: 'json' },
+        { flags: '--format <format>', description: 'output format', value: oneOf(['json', 'kernel-table']), defaultValue: 'json' },
         { flags: '--table-name <ident>', description: 'C name of the table', defaultDescription: '<root>_hierarchy' },
         { flags: '-o, --output <file>', description: 'write to FILE (atomically) instead of stdout', complete: 'file' },
         { flags: '--configfs <dir>', description: 'export the hierarchy of a configfs-style directory', complete: 'dir' },

@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../../spec.js';
+import { count, duration } from '../../option-values.js';
 
 export const exporterSpec: CommandSpec = {
   name: 'exporter',
@@ -18,11 +19,11 @@ export const exporterSpec: CommandSpec = {
   args: [{ name: 'zone', description: 'zone id, name, type/name or glob (package-*); all zones when omitted', variadic: true, complete: 'zone' }],
   options: [
     { flags: '-l, --listen <addr:port>', description: 'address and port to serve on ([::]:9847 for IPv6; port 0 picks a free one)', defaultValue: '127.0.0.1:9847' },
-    { flags: '-i, --interval <duration>', description: 'time between samples (1s, 500ms, 15s)', defaultValue: '1s', value: 'duration' },
-    { flags: '--limits-interval <duration>', description: 'time between re-reads of limits, windows and enabled state (never more often than --interval)', defaultValue: '60s', value: 'duration' },
+    { flags: '-i, --interval <duration>', description: 'time between samples (1s, 500ms, 15s)', defaultValue: '1s', value: duration() },
+    { flags: '--limits-interval <duration>', description: 'time between re-reads of limits, windows and enabled state (never more often than --interval)', defaultValue: '60s', value: duration() },
     { flags: '-t, --type <type>', description: 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' },
-    { flags: '--max-connections <n>', description: 'connections served at once; more are closed on accept', defaultValue: '64', value: 'count' },
-    { flags: '--client-timeout <duration>', description: 'time a client gets to send its request; idle connections close after it too', defaultValue: '10s', value: 'duration' },
+    { flags: '--max-connections <n>', description: 'connections served at once; more are closed on accept', defaultValue: '64', value: count },
+    { flags: '--client-timeout <duration>', description: 'time a client gets to send its request; idle connections close after it too', defaultValue: '10s', value: duration() },
   ],
   examples: [
     { command: 'sudo powercapctl exporter', description: 'serve http://127.0.0.1:9847/metrics, sampling every second' },

@@ -1,14 +1,14 @@
 import type { CommandContext } from '../../context.js';
+import type { ListArgs, ListOptions } from './spec.js';
 import { readPowercapTree, CONSTRAINT_SUFFIXES, type Zone } from '../../../core/zones/model.js';
 import { selectZones } from '../../../core/zones/select.js';
 import { controlTypeJson, sourceJson, treeDiagnostics, zoneJson } from '../../render/zones.js';
 
-export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const patterns = (args[0] as string[] | undefined) ?? [];
-  const format = ctx.globals.json ? 'json' : (opts.format as string);
+export async function run(ctx: CommandContext, [patterns]: ListArgs, opts: ListOptions): Promise<void> {
+  const format = ctx.globals.json ? 'json' : opts.format;
   const src = ctx.source();
   const tree = readPowercapTree(src.powercap);
-  const zones = selectZones(tree, patterns, opts.type as string | undefined);
+  const zones = selectZones(tree, patterns, opts.type);
   const diag = treeDiagnostics(tree, zones);
   for (const w of diag.warnings) ctx.io.warn(w);
   for (const h of diag.hints) ctx.io.note(h);

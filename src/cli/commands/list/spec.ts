@@ -1,4 +1,17 @@
-import type { CommandSpec } from '../../spec.js';
+import type { ArgsOf, ArgSpec, CommandSpec, OptionSpec, OptionsOf } from '../../spec.js';
+import { controlType, oneOf, zone } from '../../option-values.js';
+
+const args = [
+  { name: 'zone', description: 'zone id, name, type/name or glob (package-*); all zones when omitted', variadic: true, value: zone },
+] as const satisfies readonly ArgSpec[];
+
+const options = [
+  { flags: '-t, --type <type>', description: 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)', value: controlType },
+  { flags: '--format <format>', description: 'output format (--json is --format json)', value: oneOf(['table', 'json', 'tsv', 'csv']), defaultValue: 'table', conflicts: { options: ['json'], message: '--format and --json both choose the output: give one (--json is --format json)' } },
+] as const satisfies readonly OptionSpec[];
+
+export type ListArgs = ArgsOf<typeof args>;
+export type ListOptions = OptionsOf<typeof options>;
 
 export const listSpec: CommandSpec = {
   name: 'list',
@@ -7,11 +20,8 @@ export const listSpec: CommandSpec = {
   description:
     'List powercap zones with their energy or power reading and every constraint (limit, time window, max).\n' +
     'Filter by zone id, name, type/name or glob. Machine formats give the kernel\'s integers in keys that name the unit.',
-  args: [{ name: 'zone', description: 'zone id, name, type/name or glob (package-*); all zones when omitted', variadic: true, complete: 'zone' }],
-  options: [
-    { flags: '-t, --type <type>', description: 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' },
-    { flags: '--format <format>', description: 'output format (--json is --format json)', choices: ['table', 'json', 'tsv', 'csv'], defaultValue: 'table', conflicts: { options: ['json'], message: '--format and --json both choose the output: give one (--json is --format json)' } },
-  ],
+  args,
+  options,
   examples: [
     { command: 'powercapctl list', description: 'every zone of this machine' },
     { command: "powercapctl list 'package-*' --type intel-rapl", description: 'packages through MSR only' },

@@ -1,4 +1,5 @@
 import type { CommandSpec, OptionSpec } from '../../spec.js';
+import { oneOf, power, temperature } from '../../option-values.js';
 
 /** Where a performance domain's table comes from: shared by em, power, energy and cap. */
 const DOMAIN_OPTIONS: OptionSpec[] = [
@@ -72,11 +73,11 @@ export const modelSpec: CommandSpec = {
         { flags: '-f, --freq <frequency>', description: 'frequency (1.8GHz, 1800MHz)' },
         { flags: '-V, --voltage <voltage>', description: 'voltage (1.1V, 1100mV); default: the OPP\'s at --freq' },
         { flags: '-u, --util <percent,...>', description: 'load per CPU in percent (60% for each of --cpus CPUs, or 100%,60%,0%,0%)', defaultValue: '100%' },
-        { flags: '--static <power>', description: 'a fixed static power for the domain (150mW)', value: 'power',
+        { flags: '--static <power>', description: 'a fixed static power for the domain (150mW)', value: power,
           conflicts: { options: ['static-table'], message: '--static and --static-table are two static powers: give one' } },
         { flags: '--static-table <file>', description: 'CSV/JSON of static power by temperature (rows) and voltage (columns)', complete: 'file',
           requires: { options: ['temp'], hint: 'e.g. --temp 55C' } },
-        { flags: '-t, --temp <temperature>', description: 'temperature for --static-table (55C)', value: 'temperature' },
+        { flags: '-t, --temp <temperature>', description: 'temperature for --static-table (55C)', value: temperature },
       ],
       examples: [
         { command: 'powercapctl model power -C 436 --freq 1.8GHz --voltage 1.2V --util 100% --cpus 2', description: 'two A72s flat out' },
@@ -135,7 +136,7 @@ export const modelSpec: CommandSpec = {
         'or the leaves of a DTPM tree (snapshot, live, or a --tree description file) with --request per leaf\n' +
         '(default: the leaf\'s power_uw reading).',
       options: [
-        { flags: '-b, --budget <power>', description: 'the power to divide (3W)', value: 'power', required: { hint: 'e.g. --budget 3W' } },
+        { flags: '-b, --budget <power>', description: 'the power to divide (3W)', value: power, required: { hint: 'e.g. --budget 3W' } },
         { flags: '-a, --actor <name:req:max[:weight]>', description: 'an actor: requested and maximum power, IPA weight (1024 for all when no actor has one; else unset = 0)', repeatable: true,
           conflicts: { options: ['zone', 'tree', 'request', 'weight'], message: '--actor gives the actors: not with --zone, --tree, --request or --weight' } },
         { flags: '-z, --zone <zone>', description: 'DTPM node whose leaves are the actors (default: the root of the only DTPM tree)', complete: 'dtpm-node' },
@@ -160,11 +161,11 @@ export const modelSpec: CommandSpec = {
         '(drivers/pmdomain/governor.c). With --on-power and --off-power, the energy saved: (P_on − P_off) × (T − entry − residency).',
       options: [
         { flags: '-s, --state <name:entry:exit:residency>', description: 'a domain idle state, shallowest first (CLUSTER_SLEEP:400us:500us:2ms)', repeatable: true },
-        { flags: '--preset <name>', description: 'idle states of a known SoC', choices: ['rk3399'] },
+        { flags: '--preset <name>', description: 'idle states of a known SoC', value: oneOf(['rk3399']) },
         { flags: '-i, --idle <durations>', description: 'expected idle time, or a list of idle periods (3ms or 500us,2ms,10ms)',
           required: { hint: 'the expected idle time, or a list of idle periods: --idle 3ms or --idle 500us,2ms,10ms' } },
         { flags: '--latency <duration>', description: 'the tightest latency constraint of the domain\'s devices and CPUs' },
-        { flags: '--on-power <power>', description: 'domain power when on and idle (staying on)', value: 'power' },
+        { flags: '--on-power <power>', description: 'domain power when on and idle (staying on)', value: power },
         { flags: '--off-power <name=power>', description: 'domain power in a state (CLUSTER_SLEEP=5mW)', repeatable: true },
       ],
       examples: [

@@ -3,7 +3,7 @@ import type { CommandContext } from '../../context.js';
 import { readHierarchy } from '../../../core/dtpm/edit.js';
 import { addDevice, defaultKind, parseEmTable, registryRows, type AddDeviceOptions } from '../../../core/dtpm/registry.js';
 import { checkHierarchy } from '../../../core/dtpm/check.js';
-import { parseCpuList } from '../../../core/em/debugfs.js';
+import { parseCpuList } from '../../../core/cpu-list.js';
 import { parsePowerUw } from '../../../core/units.js';
 import { usageError } from '../../../core/errors.js';
 import { openTarget, targetJson, warnFindings } from '../dtpm/target.js';

@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../../spec.js';
+import { oneOf } from '../../option-values.js';
 
 export const registrySpec: CommandSpec = {
   name: 'registry',
@@ -38,7 +39,7 @@ export const registrySpec: CommandSpec = {
         'A duplicate name is refused (exit 5); the snapshot is written atomically.',
       args: [{ name: 'name', description: 'device name as its driver registers it (cpu0-cpufreq, ff9a0000.gpu-devfreq)', required: true, complete: 'device' }],
       options: [
-        { flags: '--kind <kind>', description: 'device kind', choices: ['cpu', 'devfreq', 'other'], defaultDescription: 'from the name and options' },
+        { flags: '--kind <kind>', description: 'device kind', value: oneOf(['cpu', 'devfreq', 'other']), defaultDescription: 'from the name and options' },
         { flags: '--em <domain>', description: 'energy-model domain (directory name under energy_model/)', complete: 'domain' },
         { flags: '--em-table <file>', description: 'add the domain from this table file', complete: 'file',
           requires: { options: ['em'], message: '--em-table needs --em DOMAIN (the name of the new domain)' } },

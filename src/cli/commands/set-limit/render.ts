@@ -52,6 +52,24 @@ function rollbackJson(r: RollbackEntry) {
   };
 }
 
+/** A limit set on a disabled zone, in the words every command uses. */
+export const disabledWarning = (label: string) => `${label} is disabled (enabled reads 0): its limit has no effect until it is enabled`;
+
+/** The plan's facts worded for this command: what forcing let through, a package meant twice, a disabled zone. */
+export function planMessages(plan: Plan): { notes: string[]; warnings: string[] } {
+  return {
+    notes: plan.notes.map((n, i) => {
+      const pair = plan.pairs[i];
+      return pair ? `${n} (--only ${pair.controlTypes[0]} sets one)` : n;
+    }),
+    warnings: [
+      ...plan.disabled.map((d) => `${disabledWarning(d.label)}; add --enable to enable it in the same transaction`),
+      ...plan.warnings,
+      ...plan.overrides.map((o) => `--force: ${o}`),
+    ],
+  };
+}
+
 export function resultJson(opts: {
   source: unknown;
   plan: Plan;
@@ -70,7 +88,7 @@ export function resultJson(opts: {
     ok: result ? result.ok : true,
     changes,
     rolledBack: result ? result.rolledBack.map(rollbackJson) : [],
-    warnings: [...plan.warnings, ...opts.notes],
+    warnings: [...plan.disabled.map((d) => disabledWarning(d.label)), ...plan.warnings, ...opts.notes],
     overrides: plan.overrides,
   };
   if (result && !result.ok && opts.error) {

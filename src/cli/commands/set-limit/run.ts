@@ -2,17 +2,20 @@ import type { CommandContext } from '../../context.js';
 import { Exit, PowercapError, usageError } from '../../../core/errors.js';
 import { readPowercapTree } from '../../../core/zones/model.js';
 import { applyPlan, planChanges, type ApplyResult, type LimitRequest } from '../../../core/limits/index.js';
+import { parseValue } from '../../options.js';
+import { powerSpec } from '../../option-values.js';
+import type { SetLimitArgs, SetLimitOptions } from './spec.js';
 import { sourceJson } from '../../render/zones.js';
 import { trapSignals, trapHooks } from '../../signals.js';
 import { visible } from '../../visible.js';
 
-/** `ZONE POWER`, or `ZONE=POWER …`; the options apply to every zone named. */
-export function parseTargets(zone: string, rest: string[], opts: Record<string, unknown>): LimitRequest[] {
+/** `ZONE POWER`, or `ZONE=POWER …`; each power through the power parser; the options apply to every zone named. */
+export function parseTargets(zone: string, rest: string[], opts: Pick<SetLimitOptions, 'constraint' | 'timeWindow' | 'enable' | 'disable'>): LimitRequest[] {
   const common: Omit<LimitRequest, 'zone'> = {};
-  if (typeof opts.constraint === 'string') common.constraint = opts.constraint;
-  if (typeof opts.timeWindow === 'string') common.timeWindow = opts.timeWindow;
-  if (opts.enable === true) common.enable = true;
-  if (opts.disable === true) common.enable = false;
+  if (opts.constraint !== undefined) common.constraint = opts.constraint;
+  if (opts.timeWindow !== undefined) common.timeWindowUs = opts.timeWindow;
+  if (opts.enable) common.enable = true;
+  if (opts.disable) common.enable = false;
   const all = [zone, ...rest];
   if (all.some((a) => a.includes('='))) {
     return all.map((a) => {
@@ -21,20 +24,20 @@ export function parseTargets(zone: string, rest: string[], opts: Record<string, 
       const z = a.slice(0, i).trim();
       const p = a.slice(i + 1).trim();
       if (z === '' || p === '') throw usageError(`'${a}' is not ZONE=POWER`, 'e.g. intel-rapl:0=25W');
-      return { zone: z, power: p, ...common };
+      return { zone: z, power: parseValue(powerSpec, p, z), ...common };
     });
   }
   if (all.length > 2) {
     throw usageError(`too many arguments (${all.length}): give ZONE POWER, or several ZONE=POWER pairs`, 'e.g. set-limit intel-rapl:0=25W intel-rapl:1=20W');
   }
   const req: LimitRequest = { zone, ...common };
-  if (all[1] !== undefined) req.power = all[1];
+  if (all[1] !== undefined) req.power = parseValue(powerSpec, all[1], 'POWER');
   return [req];
 }
 
-export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const requests = parseTargets(args[0] as string, (args[1] as string[] | undefined) ?? [], opts);
-  const dryRun = opts.dryRun === true;
+export async function run(ctx: CommandContext, [zone, rest]: SetLimitArgs, opts: SetLimitOptions): Promise<void> {
+  const requests = parseTargets(zone, rest, opts);
+  const dryRun = opts.dryRun;
   const json = ctx.globals.json;
   const src = ctx.source({ write: !dryRun });
   const snap = src.snapshot;
@@ -42,11 +45,11 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   if (snap && !dryRun) snap.assertWritable();
 
   const tree = readPowercapTree(src.powercap);
-  const force = opts.force === true;
-  const plan = planChanges(tree, requests, { force, ...(typeof opts.only === 'string' ? { only: opts.only } : {}) });
-  for (const n of plan.notes) ctx.io.note(n);
-  for (const w of plan.warnings) ctx.io.warn(w);
-  for (const o of plan.overrides) ctx.io.warn(o);
+  const force = opts.force;
+  const plan = planChanges(tree, requests, { force, ...(opts.only !== undefined ? { only: opts.only } : {}) });
+  const said = (await import('./render.js')).planMessages(plan);
+  for (const n of said.notes) ctx.io.note(n);
+  for (const w of said.warnings) ctx.io.warn(w);
   if (plan.risks.length && force) for (const r of plan.risks) ctx.io.warn(`--force: ${r}`);
   else if (plan.risks.length && dryRun) for (const r of plan.risks) ctx.io.warn(`${r}: writing it asks for confirmation at a terminal, or needs --force`);
 

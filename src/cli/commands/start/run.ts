@@ -21,13 +21,13 @@ export async function run(ctx: CommandContext): Promise<void> {
     }
   }
   if (hasZones) {
-    await runTree(ctx, [], {});
+    await runTree(ctx, [undefined], { type: undefined });
   } else {
     const example = exampleFile('intel-laptop');
     ctx.io.note(`This machine exposes no powercap zones (${root} is missing or empty: usual in VMs and containers).`);
     ctx.io.note(`Showing the bundled example instead: ${example}\n`);
     const exCtx = new Ctx({ ...ctx.globals, root: undefined, snapshot: example }, 'tree');
-    await runTree(exCtx, [], {});
+    await runTree(exCtx, [undefined], { type: undefined });
   }
   ctx.io.note('\nNext: powercapctl --help   ·   powercapctl list --json   ·   examples in examples/ (see README)');
 }

@@ -1,4 +1,5 @@
 import type { CommandContext } from '../../context.js';
+import type { TreeArgs, TreeOptions } from './spec.js';
 import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/model.js';
 import { effectiveZones } from '../../../core/limits/effective.js';
 import { notFound } from '../../../core/errors.js';
@@ -25,7 +26,7 @@ export function dtpmInfo(forest: DtpmForest | null, z: Zone): DtpmInfo | null {
   return { kind: node.kind, weight: node.weight, powerMinUw: node.powerMinUw, powerMaxUw: node.powerMaxUw, powerLimitUw: node.powerLimitUw, frequencyCapKhz: cap };
 }
 
-export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+export async function run(ctx: CommandContext, [top]: TreeArgs, opts: TreeOptions): Promise<void> {
   const src = ctx.source();
   // a big tree takes a second or more to read: say so on a terminal (the read is synchronous, so one frame)
   let spinner: { stop(): void } | null = null;
@@ -39,11 +40,10 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   } finally {
     spinner?.stop();
   }
-  const type = opts.type as string | undefined;
+  const type = opts.type;
   if (type !== undefined && !tree.controlTypes.some((c) => c.name === type)) {
     throw notFound(`no control type '${type}'`, `control types here: ${tree.controlTypes.map((c) => c.name).join(', ') || 'none'}`);
   }
-  const top = args[0] as string | undefined;
   // a zone, or a package's name meaning its MSR and MMIO copies (both subtrees)
   const rootZones = top !== undefined ? effectiveZones(tree, top).zones : null;
   const hasDtpm = tree.zones.some((z) => z.controlType === DTPM_CONTROL_TYPE);

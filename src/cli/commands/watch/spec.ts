@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../../spec.js';
+import { count, interval, oneOf } from '../../option-values.js';
 
 export const watchSpec: CommandSpec = {
   name: 'watch',
@@ -20,11 +21,11 @@ export const watchSpec: CommandSpec = {
     'Ctrl-C stops, prints a summary on a terminal, and exits 130.',
   args: [{ name: 'zone', description: 'zone id, name, type/name or glob (package-*); all zones when omitted', variadic: true, complete: 'zone' }],
   options: [
-    { flags: '-i, --interval <duration>', description: 'time between samples (1s, 100ms, 2.5s; a bare number is seconds)', defaultValue: '1s', value: 'interval' },
-    { flags: '-n, --count <n>', description: 'stop after N samples (default: until Ctrl-C)', value: 'count',
+    { flags: '-i, --interval <duration>', description: 'time between samples (1s, 100ms, 2.5s; a bare number is seconds)', defaultValue: '1s', value: interval() },
+    { flags: '-n, --count <n>', description: 'stop after N samples (default: until Ctrl-C)', value: count,
       conflicts: { options: ['duration'], message: '--count and --duration both say when to stop: give one' } },
-    { flags: '-d, --duration <duration>', description: 'stop after this long (30s, 5m; a bare number is seconds); instead of --count', value: 'interval' },
-    { flags: '--format <format>', description: 'output format (--json is ndjson; prometheus: one exposition per interval)', choices: ['table', 'ndjson', 'csv', 'prometheus'], defaultDescription: 'table on a terminal, ndjson otherwise', conflicts: { options: ['json'], message: '--json prints NDJSON: give --format or --json, not both' } },
+    { flags: '-d, --duration <duration>', description: 'stop after this long (30s, 5m; a bare number is seconds); instead of --count', value: interval() },
+    { flags: '--format <format>', description: 'output format (--json is ndjson; prometheus: one exposition per interval)', value: oneOf(['table', 'ndjson', 'csv', 'prometheus']), defaultDescription: 'table on a terminal, ndjson otherwise', conflicts: { options: ['json'], message: '--json prints NDJSON: give --format or --json, not both' } },
     { flags: '--textfile <file>', description: 'prometheus: rewrite FILE atomically each interval (for node_exporter\'s textfile collector) instead of stdout', complete: 'file' },
     { flags: '--record <file>', description: 'also write the readings, with the tree they came from, into a snapshot FILE (replay with --snapshot FILE watch)', complete: 'file' },
     { flags: '--speed <factor>', description: 'replay speed of a recording: 1 as recorded, 10 ten times faster, 0 as fast as possible', defaultValue: '1' },

@@ -8,6 +8,7 @@ import type { CommandContext } from '../../context.js';
 import type { Prompts } from './commandline.js';
 import { PowercapError, refused } from '../../../core/errors.js';
 import { readPowercapTree, defaultConstraint, type Constraint, type PowercapTree, type Zone } from '../../../core/zones/model.js';
+import { duration, powerSpec } from '../../option-values.js';
 import { applyPlan, planChanges, powerBounds, constraintLabel, describeStep, type LimitRequest, type Plan, type PlanStep } from '../../../core/limits/index.js';
 import { formatDuration, formatPower } from '../../../core/units.js';
 import { constraintCell, mainLimitCell, readingCell } from '../../render/zones.js';
@@ -23,10 +24,19 @@ export function promptError(err: unknown): string {
 }
 
 /** The checker a prompt's validate callback uses: true, or the error text. */
-export function checker(tree: PowercapTree, base: LimitRequest): (extra: Partial<LimitRequest>) => true | string {
-  return (extra) => {
+/** What a person typed at the prompts, parsed by the parsers set-limit's options declare (option-values.ts). */
+export function typedRequest(base: LimitRequest, typed: { power?: string; timeWindow?: string }): LimitRequest {
+  return {
+    ...base,
+    ...(typed.power !== undefined ? { power: powerSpec.parse(typed.power) } : {}),
+    ...(typed.timeWindow !== undefined ? { timeWindowUs: duration().parse(typed.timeWindow) } : {}),
+  };
+}
+
+export function checker(tree: PowercapTree, base: LimitRequest): (typed: { power?: string; timeWindow?: string }) => true | string {
+  return (typed) => {
     try {
-      planChanges(tree, [{ ...base, ...extra }]);
+      planChanges(tree, [typedRequest(base, typed)]);
       return true;
     } catch (err) {
       return promptError(err);
@@ -117,7 +127,7 @@ export async function limitFlow(ctx: CommandContext, p: Prompts): Promise<void> 
     }
   }
 
-  const request: LimitRequest = { zone: zone.id, constraint: cref, power, ...(timeWindow !== undefined ? { timeWindow } : {}) };
+  const request = typedRequest({ zone: zone.id, constraint: cref }, { power, ...(timeWindow !== undefined ? { timeWindow } : {}) });
   const plan = planChanges(tree, [request]);
   ctx.io.out(['', 'Summary:', ...summaryLines(plan), ...plan.warnings.map((w) => `  note: ${w}`), ''].join('\n'));
 

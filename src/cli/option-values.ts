@@ -1,0 +1,203 @@
+/**
+ * The parsers an option declares for its value (spec.ts `ValueParser`): one per kind of
+ * value the command line takes. Each turns the text into what the runner works with (a
+ * power in bigint µW, an interval in bigint µs, a CPU list as numbers) or throws a usage
+ * error saying why; cli/options.ts adds the option's name and the value to the message.
+ * The arithmetic is core's (core/units.ts and the kernel's own rules); this module only
+ * says which parser a value takes and with which bounds.
+ */
+import { usageError } from '../core/errors.js';
+import { parseCpuList } from '../core/cpu-list.js';
+import { parseKernelEra, type KernelEra } from '../core/kernel/energy-model.js';
+import {
+  formatDuration, parseDurationUs, parseFrequencyHz, parseIntervalUs, parsePercentBp, parsePowerSpec, parsePowerUw,
+  parseTemperatureMc, parseVoltageUv, type PowerSpec,
+} from '../core/units.js';
+import type { CompleteKind, ValueParser } from './spec.js';
+
+const parser = <T>(describe: string, parse: (text: string) => T, extra: { choices?: readonly string[]; complete?: CompleteKind } = {}): ValueParser<T> =>
+  ({ describe, parse, ...extra });
+
+/** a power with a unit, in µW: 15W, 1500mW (`max`, `min` and `%` need a constraint: powerSpec) */
+export const power = parser('power with a unit (15W, 1500mW)', parsePowerUw);
+
+/** a power, or `max`, `min`, `N%` of a bound known later (set-limit, model cap) */
+export const powerSpec = parser<PowerSpec>('power (25W, 2500mW, max, min, 80%)', parsePowerSpec);
+
+interface TimeBounds { min?: string; max?: string }
+
+/** the longest time between two passes of a loop: a Node timer holds 2^31−1 ms, and a day is plenty */
+const LONGEST_INTERVAL = '24h';
+
+function bounded(parse: (t: string) => bigint, b: TimeBounds): (t: string) => bigint {
+  const min = b.min === undefined ? null : parseDurationUs(b.min);
+  const max = b.max === undefined ? null : parseDurationUs(b.max);
+  const range = `${min === null ? 'at most ' : `${formatDuration(min)} to `}${max === null ? '' : formatDuration(max)}`;
+  return (t) => {
+    const us = parse(t);
+    if (min !== null && us < min) throw usageError(`shorter than ${formatDuration(min)}`, max === null ? undefined : `give ${range}`);
+    if (max !== null && us > max) throw usageError(`longer than ${formatDuration(max)}`, `give ${range}`);
+    return us;
+  };
+}
+
+/** a duration with a unit, in µs: 28s, 2.44ms, 976us, 1m (a time window: the kernel's bounds are checked against the zone) */
+export const duration = (b: TimeBounds = {}) => parser('duration (28s, 2.44ms, 976us, 1m)', bounded(parseDurationUs, b));
+
+/**
+ * A time between two passes of a loop, in µs: a duration, or bare seconds (`-i 1`), as sleep
+ * and turbostat take it; at most a day (a timer's limit), and at least what the loop can keep.
+ */
+export const interval = (b: TimeBounds = {}) =>
+  parser('interval (1s, 100ms, 2.5; a bare number is seconds)', bounded(parseIntervalUs, { max: LONGEST_INTERVAL, ...b }));
+
+/** a temperature, in m°C: 55C, 55.5°C, 55000mC */
+export const temperature = parser('temperature (55C, 55.5°C, 55000mC)', parseTemperatureMc);
+
+/** a frequency, in Hz: 1.8GHz, 1800MHz */
+export const frequency = parser('frequency (1.8GHz, 1800MHz)', parseFrequencyHz);
+
+/** a voltage, in µV: 1.1V, 1100mV */
+export const voltage = parser('voltage (1.1V, 1100mV)', parseVoltageUv);
+
+/** a percentage in hundredths of a percent: 60% → 6000 */
+export const percent = parser('percentage (60%, 12.5%)', (t) => parsePercentBp(t));
+
+/** a whole number within bounds */
+export function integer(b: { min: number; max: number }): ValueParser<number> {
+  return parser(`whole number (${b.min} to ${b.max})`, (t) => {
+    const s = t.trim();
+    if (!/^[0-9]+$/.test(s)) throw usageError('not a whole number', `give ${b.min} to ${b.max}`);
+    const n = Number(s);
+    if (n < b.min || n > b.max) throw usageError(`out of range (${b.min} to ${b.max})`);
+    return n;
+  });
+}
+
+/** a count of things: 1 or more */
+export const count = parser('count (1 or more)', (t) => {
+  const s = t.trim();
+  if (!/^[0-9]+$/.test(s) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) throw usageError('not a positive whole number', 'e.g. 10');
+  return Number(s);
+});
+
+/** a decimal number within bounds (a replay speed) */
+export function decimal(b: { min: number; max: number }): ValueParser<number> {
+  return parser(`number (${b.min} to ${b.max})`, (t) => {
+    const s = t.trim();
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(s)) throw usageError('not a number', `give ${b.min} to ${b.max}, e.g. 2 or 0.5`);
+    const n = Number(s);
+    if (n < b.min || n > b.max) throw usageError(`out of range (${b.min} to ${b.max})`);
+    return n;
+  });
+}
+
+/** dynamic-power-coefficient: a u32 above 0, as the device tree holds it (drivers/opp/of.c) */
+export const coefficient = parser('dynamic-power-coefficient (436)', (t) => {
+  const s = t.trim();
+  if (!/^[0-9]+$/.test(s)) throw usageError('not a whole number', 'the dynamic-power-coefficient of the CPU or device node, e.g. 436');
+  const n = Number(s);
+  if (n === 0) throw usageError('0 would give every state zero power, which the kernel refuses', 'the dynamic-power-coefficient of the domain, e.g. 436');
+  if (n > 0xffffffff) throw usageError('does not fit the kernel\'s u32');
+  return n;
+});
+
+/** opp-supported-hw masks: one 32-bit value per level (0x3, or 0x3,0x1), as drivers set them */
+export const mask = parser('32-bit mask per level (0x3, 0x3,0x1)', (t) => t.split(',').map((x) => {
+  const s = x.trim();
+  if (!/^(0[xX][0-9a-fA-F]{1,8}|[0-9]{1,10})$/.test(s) || Number(s) > 0xffffffff) throw usageError(`'${x}' is not a 32-bit number`, 'e.g. 0x3, or one mask per level: 0x3,0x1');
+  return Number(s);
+}));
+
+/** a CPU list as the kernel prints one: 0-3,6 */
+export const cpuList = parser('CPU list (0-3,6)', (t) => {
+  let l: number[];
+  try {
+    l = parseCpuList(t);
+  } catch (err) {
+    throw usageError((err as Error).message.replace(/^bad CPU list '[^']*'\s*/, 'not a CPU list ').trim(), 'use numbers and ranges: 0-3,6');
+  }
+  if (l.length === 0) throw usageError('no CPU in the list', 'use numbers and ranges: 0-3,6');
+  return l;
+});
+
+/** a kernel version whose energy-model rules apply: 6.9, 5.15, what `uname -r` prints, current, pre-6.0 */
+export const kernelVersion = parser<KernelEra>('kernel version (6.9, 6.1, 5.15, current, pre-6.0)', (t) => {
+  const e = parseKernelEra(t);
+  if (e) return e;
+  // a version before 5.0 parses as a version: it is refused because it has no energy model
+  const m = /^v?([0-9]{1,2})\.[0-9]{1,3}/.exec(t.trim());
+  if (m && Number(m[1]) < 5) throw usageError('the energy model began in 5.0: no kernel before it has one', 'e.g. 6.9, 6.1, 5.15, current or pre-6.0');
+  throw usageError('not a kernel version', 'e.g. 6.9, 6.1, 5.15, $(uname -r), current or pre-6.0');
+});
+
+/** one of a fixed set of words */
+export function oneOf<const C extends readonly string[]>(choices: C): ValueParser<C[number]> {
+  return parser(`one of ${choices.join(', ')}`, (t) => {
+    if (!(choices as readonly string[]).includes(t)) throw usageError(`not one of ${choices.join(', ')}`);
+    return t as C[number];
+  }, { choices });
+}
+
+/** any non-empty text (a name the command looks up itself) */
+export function text(what: string, complete?: CompleteKind): ValueParser<string> {
+  return parser(what, (t) => {
+    if (t.trim() === '') throw usageError(`an empty ${what}`);
+    return t;
+  }, complete ? { complete } : {});
+}
+
+/** a file the command reads (its existence and kind are checked when it is read: core/files.ts) */
+export const file = text('file', 'file');
+/** a folder the command reads */
+export const dir = text('folder', 'dir');
+/** a file the command writes (core/atomic.ts checks the folder and the links) */
+export const outputFile = text('output file', 'file');
+/** a zone: id, name, type/name or glob, resolved against the tree */
+export const zone = text('zone', 'zone');
+/** a control type (intel-rapl, dtpm) */
+export const controlType = text('control type');
+
+/** comma-separated values, each parsed; at least one */
+export function listOf<T>(item: ValueParser<T>, what = 'list'): ValueParser<T[]> {
+  return parser(`${what}, comma-separated ${item.describe}`, (t) => {
+    const parts = t.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (parts.length === 0) throw usageError(`an empty ${what}`);
+    return parts.map((p, i) => {
+      try {
+        return item.parse(p);
+      } catch (err) {
+        throw withContext(err, `#${i + 1} '${p}'`);
+      }
+    });
+  });
+}
+
+/** NAME=VALUE (a zone, leaf or state name and its value) */
+export function named<T>(value: ValueParser<T>, what = 'NAME'): ValueParser<{ name: string; value: T }> {
+  return parser(`${what}=${value.describe}`, (t) => {
+    const i = t.indexOf('=');
+    if (i <= 0) throw usageError(`not ${what}=VALUE`);
+    const name = t.slice(0, i).trim();
+    try {
+      return { name, value: value.parse(t.slice(i + 1).trim()) };
+    } catch (err) {
+      throw withContext(err, name);
+    }
+  });
+}
+
+/** the message of a part's refusal, prefixed with which part it was */
+function withContext(err: unknown, where: string): unknown {
+  if (err instanceof Error && 'exitCode' in err) return usageError(`${where}: ${err.message}`, (err as { hint?: string }).hint);
+  return err;
+}
+
+/** a record of parts separated by colons; the first part (a name) may hold colons itself (dtpm:0:0:1) */
+export function fields<T>(describe: string, arity: { min: number; max: number }, build: (parts: string[]) => T): ValueParser<T> {
+  return parser(describe, (t) => {
+    const parts = t.split(':');
+    if (parts.length < arity.min) throw usageError(`not ${describe}`);
+    return build(parts);
+  });
+}
