@@ -10,6 +10,16 @@ import type { OptionSpec } from '../src/cli/spec.js';
 import { count, duration, power, temperature } from '../src/cli/option-values.js';
 import { PowercapError } from '../src/core/errors.js';
 import { run, example } from './helpers.js';
+import { COMMANDS } from '../src/cli/commands/index.js';
+import type { CommandSpec } from '../src/cli/spec.js';
+
+/** Commands whose option values are still parsed by hand in their runners (each family removes itself as it converts). */
+const PENDING_CONVERSION = [
+  'model em', 'model power', 'model energy', 'model cap', 'model budget', 'model idle',
+  'apply', 'persist install', 'persist remove', 'persist status', 'profile save', 'doctor', 'grant-read',
+  'watch', 'exporter', 'snapshot save', 'snapshot check',
+  'registry', 'registry add', 'registry remove', 'create-node', 'delete-node', 'dtpm new', 'dtpm export', 'dtpm import', 'dtpm check', 'wizard', 'completion',
+];
 
 const usage = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof PowercapError && e.exitCode === 2 && re.test(e.message));
 
@@ -55,4 +65,39 @@ describe('option specs', () => {
       assert.equal(r.stdout, '');
     }
   });
+});
+
+/**
+ * Every option that takes a typed value (a power, a duration, a number, a choice…: a parser that
+ * is not free text) refuses `zzz` with exit 2, naming the option and the value, on every command
+ * that declares one: the value never reaches a runner to be ignored.
+ */
+describe('every typed option refuses a bad value', () => {
+  /** commands whose options are not yet declared with their parsers (emptied as each is converted) */
+  const PENDING = new Set<string>(PENDING_CONVERSION);
+  const paths: Array<{ path: string[]; spec: CommandSpec }> = [];
+  const walk = (list: readonly CommandSpec[], prefix: string[]) => {
+    for (const c of list) {
+      if (c.load) paths.push({ path: [...prefix, c.name], spec: c });
+      walk(c.subcommands ?? [], [...prefix, c.name]);
+    }
+  };
+  walk(COMMANDS, []);
+  for (const { path: words, spec } of paths) {
+    const typed = (spec.options ?? []).filter((o) => o.value !== undefined && !o.value.free);
+    if (typed.length === 0 || PENDING.has(words.join(' '))) continue;
+    test(`${words.join(' ')}: ${typed.map((o) => optionNames(o.flags).long).join(', ')}`, () => {
+      for (const o of typed) {
+        const { long } = optionNames(o.flags);
+        const source = o.source === 'snapshot' || spec.source === 'snapshot' ? ['--snapshot', example('intel-laptop')] : [];
+        const args = (spec.args ?? []).filter((a) => a.required).map((a) => a.value?.example ?? 'x');
+        const required = (spec.options ?? []).filter((r) => r.required && r !== o).flatMap((r) => [`--${optionNames(r.flags).long}`, r.value?.example ?? 'x']);
+        const r = run([...source, ...words, ...args, ...required, `--${long}`, 'zzz']);
+        assert.equal(r.code, 2, `${words.join(' ')} --${long} zzz: exit ${r.code}\n${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`--${long}`), `${words.join(' ')} --${long} zzz: ${r.stderr}`);
+        assert.match(r.stderr, /zzz/);
+        assert.ok(r.stderr.trim().split('\n').length <= 2, `one or two lines: ${r.stderr}`);
+      }
+    });
+  }
 });

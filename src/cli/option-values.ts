@@ -15,14 +15,14 @@ import {
 } from '../core/units.js';
 import type { CompleteKind, ValueParser } from './spec.js';
 
-const parser = <T>(describe: string, parse: (text: string) => T, extra: { choices?: readonly string[]; complete?: CompleteKind } = {}): ValueParser<T> =>
-  ({ describe, parse, ...extra });
+const parser = <T>(describe: string, example: string, parse: (text: string) => T, extra: { choices?: readonly string[]; complete?: CompleteKind; free?: boolean } = {}): ValueParser<T> =>
+  ({ describe, example, parse, ...extra });
 
 /** a power with a unit, in µW: 15W, 1500mW (`max`, `min` and `%` need a constraint: powerSpec) */
-export const power = parser('power with a unit (15W, 1500mW)', parsePowerUw);
+export const power = parser('power with a unit (15W, 1500mW)', '1W', parsePowerUw);
 
 /** a power, or `max`, `min`, `N%` of a bound known later (set-limit, model cap) */
-export const powerSpec = parser<PowerSpec>('power (25W, 2500mW, max, min, 80%)', parsePowerSpec);
+export const powerSpec = parser<PowerSpec>('power (25W, 2500mW, max, min, 80%)', '1W', parsePowerSpec);
 
 interface TimeBounds { min?: string; max?: string }
 
@@ -42,30 +42,30 @@ function bounded(parse: (t: string) => bigint, b: TimeBounds): (t: string) => bi
 }
 
 /** a duration with a unit, in µs: 28s, 2.44ms, 976us, 1m (a time window: the kernel's bounds are checked against the zone) */
-export const duration = (b: TimeBounds = {}) => parser('duration (28s, 2.44ms, 976us, 1m)', bounded(parseDurationUs, b));
+export const duration = (b: TimeBounds = {}) => parser('duration (28s, 2.44ms, 976us, 1m)', b.min ?? '1s', bounded(parseDurationUs, b));
 
 /**
  * A time between two passes of a loop, in µs: a duration, or bare seconds (`-i 1`), as sleep
  * and turbostat take it; at most a day (a timer's limit), and at least what the loop can keep.
  */
 export const interval = (b: TimeBounds = {}) =>
-  parser('interval (1s, 100ms, 2.5; a bare number is seconds)', bounded(parseIntervalUs, { max: LONGEST_INTERVAL, ...b }));
+  parser('interval (1s, 100ms, 2.5; a bare number is seconds)', b.min ?? '1s', bounded(parseIntervalUs, { max: LONGEST_INTERVAL, ...b }));
 
 /** a temperature, in m°C: 55C, 55.5°C, 55000mC */
-export const temperature = parser('temperature (55C, 55.5°C, 55000mC)', parseTemperatureMc);
+export const temperature = parser('temperature (55C, 55.5°C, 55000mC)', '55C', parseTemperatureMc);
 
 /** a frequency, in Hz: 1.8GHz, 1800MHz */
-export const frequency = parser('frequency (1.8GHz, 1800MHz)', parseFrequencyHz);
+export const frequency = parser('frequency (1.8GHz, 1800MHz)', '1GHz', parseFrequencyHz);
 
 /** a voltage, in µV: 1.1V, 1100mV */
-export const voltage = parser('voltage (1.1V, 1100mV)', parseVoltageUv);
+export const voltage = parser('voltage (1.1V, 1100mV)', '1V', parseVoltageUv);
 
 /** a percentage in hundredths of a percent: 60% → 6000 */
-export const percent = parser('percentage (60%, 12.5%)', (t) => parsePercentBp(t));
+export const percent = parser('percentage (60%, 12.5%)', '50%', (t) => parsePercentBp(t));
 
 /** a whole number within bounds */
 export function integer(b: { min: number; max: number }): ValueParser<number> {
-  return parser(`whole number (${b.min} to ${b.max})`, (t) => {
+  return parser(`whole number (${b.min} to ${b.max})`, String(b.min), (t) => {
     const s = t.trim();
     if (!/^[0-9]+$/.test(s)) throw usageError('not a whole number', `give ${b.min} to ${b.max}`);
     const n = Number(s);
@@ -75,7 +75,7 @@ export function integer(b: { min: number; max: number }): ValueParser<number> {
 }
 
 /** a count of things: 1 or more */
-export const count = parser('count (1 or more)', (t) => {
+export const count = parser('count (1 or more)', '1', (t) => {
   const s = t.trim();
   if (!/^[0-9]+$/.test(s) || Number(s) < 1 || !Number.isSafeInteger(Number(s))) throw usageError('not a positive whole number', 'e.g. 10');
   return Number(s);
@@ -83,7 +83,7 @@ export const count = parser('count (1 or more)', (t) => {
 
 /** a decimal number within bounds (a replay speed) */
 export function decimal(b: { min: number; max: number }): ValueParser<number> {
-  return parser(`number (${b.min} to ${b.max})`, (t) => {
+  return parser(`number (${b.min} to ${b.max})`, String(b.max), (t) => {
     const s = t.trim();
     if (!/^[0-9]+(\.[0-9]+)?$/.test(s)) throw usageError('not a number', `give ${b.min} to ${b.max}, e.g. 2 or 0.5`);
     const n = Number(s);
@@ -93,7 +93,7 @@ export function decimal(b: { min: number; max: number }): ValueParser<number> {
 }
 
 /** dynamic-power-coefficient: a u32 above 0, as the device tree holds it (drivers/opp/of.c) */
-export const coefficient = parser('dynamic-power-coefficient (436)', (t) => {
+export const coefficient = parser('dynamic-power-coefficient (436)', '436', (t) => {
   const s = t.trim();
   if (!/^[0-9]+$/.test(s)) throw usageError('not a whole number', 'the dynamic-power-coefficient of the CPU or device node, e.g. 436');
   const n = Number(s);
@@ -103,14 +103,14 @@ export const coefficient = parser('dynamic-power-coefficient (436)', (t) => {
 });
 
 /** opp-supported-hw masks: one 32-bit value per level (0x3, or 0x3,0x1), as drivers set them */
-export const mask = parser('32-bit mask per level (0x3, 0x3,0x1)', (t) => t.split(',').map((x) => {
+export const mask = parser('32-bit mask per level (0x3, 0x3,0x1)', '0x3', (t) => t.split(',').map((x) => {
   const s = x.trim();
   if (!/^(0[xX][0-9a-fA-F]{1,8}|[0-9]{1,10})$/.test(s) || Number(s) > 0xffffffff) throw usageError(`'${x}' is not a 32-bit number`, 'e.g. 0x3, or one mask per level: 0x3,0x1');
   return Number(s);
 }));
 
 /** a CPU list as the kernel prints one: 0-3,6 */
-export const cpuList = parser('CPU list (0-3,6)', (t) => {
+export const cpuList = parser('CPU list (0-3,6)', '0-1', (t) => {
   let l: number[];
   try {
     l = parseCpuList(t);
@@ -122,7 +122,7 @@ export const cpuList = parser('CPU list (0-3,6)', (t) => {
 });
 
 /** a kernel version whose energy-model rules apply: 6.9, 5.15, what `uname -r` prints, current, pre-6.0 */
-export const kernelVersion = parser<KernelEra>('kernel version (6.9, 6.1, 5.15, current, pre-6.0)', (t) => {
+export const kernelVersion = parser<KernelEra>('kernel version (6.9, 6.1, 5.15, current, pre-6.0)', '6.9', (t) => {
   const e = parseKernelEra(t);
   if (e) return e;
   // a version before 5.0 parses as a version: it is refused because it has no energy model
@@ -133,7 +133,7 @@ export const kernelVersion = parser<KernelEra>('kernel version (6.9, 6.1, 5.15, 
 
 /** one of a fixed set of words */
 export function oneOf<const C extends readonly string[]>(choices: C): ValueParser<C[number]> {
-  return parser(`one of ${choices.join(', ')}`, (t) => {
+  return parser(`one of ${choices.join(', ')}`, choices[0]!, (t) => {
     if (!(choices as readonly string[]).includes(t)) throw usageError(`not one of ${choices.join(', ')}`);
     return t as C[number];
   }, { choices });
@@ -141,10 +141,10 @@ export function oneOf<const C extends readonly string[]>(choices: C): ValueParse
 
 /** any non-empty text (a name the command looks up itself) */
 export function text(what: string, complete?: CompleteKind): ValueParser<string> {
-  return parser(what, (t) => {
+  return parser(what, 'x', (t) => {
     if (t.trim() === '') throw usageError(`an empty ${what}`);
     return t;
-  }, complete ? { complete } : {});
+  }, { free: true, ...(complete ? { complete } : {}) });
 }
 
 /** a file the command reads (its existence and kind are checked when it is read: core/files.ts) */
@@ -160,7 +160,7 @@ export const controlType = text('control type');
 
 /** comma-separated values, each parsed; at least one */
 export function listOf<T>(item: ValueParser<T>, what = 'list'): ValueParser<T[]> {
-  return parser(`${what}, comma-separated ${item.describe}`, (t) => {
+  return parser(`${what}, comma-separated ${item.describe}`, item.example, (t) => {
     const parts = t.split(',').map((s) => s.trim()).filter((s) => s !== '');
     if (parts.length === 0) throw usageError(`an empty ${what}`);
     return parts.map((p, i) => {
@@ -175,7 +175,7 @@ export function listOf<T>(item: ValueParser<T>, what = 'list'): ValueParser<T[]>
 
 /** NAME=VALUE (a zone, leaf or state name and its value) */
 export function named<T>(value: ValueParser<T>, what = 'NAME'): ValueParser<{ name: string; value: T }> {
-  return parser(`${what}=${value.describe}`, (t) => {
+  return parser(`${what}=${value.describe}`, `x=${value.example}`, (t) => {
     const i = t.indexOf('=');
     if (i <= 0) throw usageError(`not ${what}=VALUE`);
     const name = t.slice(0, i).trim();
@@ -194,8 +194,8 @@ function withContext(err: unknown, where: string): unknown {
 }
 
 /** a record of parts separated by colons; the first part (a name) may hold colons itself (dtpm:0:0:1) */
-export function fields<T>(describe: string, arity: { min: number; max: number }, build: (parts: string[]) => T): ValueParser<T> {
-  return parser(describe, (t) => {
+export function fields<T>(describe: string, example: string, arity: { min: number; max: number }, build: (parts: string[]) => T): ValueParser<T> {
+  return parser(describe, example, (t) => {
     const parts = t.split(':');
     if (parts.length < arity.min) throw usageError(`not ${describe}`);
     return build(parts);

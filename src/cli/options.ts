@@ -70,6 +70,13 @@ export function applyOptionSpecs(specs: readonly OptionSpec[], opts: Record<stri
     if (s.source && from.source && s.source !== from.source && typed(long)) {
       throw usageError(`--${long} applies to ${SOURCE_WORDS[s.source]}, not to ${SOURCE_WORDS[from.source]}`);
     }
+    if (takesValue(s.flags)) {
+      const one = (text: unknown) => {
+        if (s.value === undefined && String(text).trim() === '') throw usageError(`--${long}: an empty value`);
+        return parseValue(s.value, text, `--${long}`);
+      };
+      out[key] = Array.isArray(v) ? v.map(one) : one(v);
+    }
     if (s.conflicts && typed(long)) {
       const clash = s.conflicts.options.filter(typed);
       if (clash.length) throw usageError(s.conflicts.message ?? `--${long}: not with ${listOf(clash)}`, s.conflicts.hint);
@@ -77,13 +84,6 @@ export function applyOptionSpecs(specs: readonly OptionSpec[], opts: Record<stri
     if (s.requires) {
       const missing = s.requires.options.filter((o) => !given(o));
       if (missing.length) throw usageError(s.requires.message ?? `--${long} needs ${listOf(missing)}`, s.requires.hint);
-    }
-    if (takesValue(s.flags)) {
-      const one = (text: unknown) => {
-        if (s.value === undefined && String(text).trim() === '') throw usageError(`--${long}: an empty value`);
-        return parseValue(s.value, text, `--${long}`);
-      };
-      out[key] = Array.isArray(v) ? v.map(one) : one(v);
     }
   }
   return out;

@@ -25,6 +25,10 @@ export type CompleteKind =
 export interface ValueParser<T> {
   /** what it takes, for the docs: "power (15W, 1500mW)" */
   readonly describe: string;
+  /** a value it accepts, for examples and tests ("1W") */
+  readonly example: string;
+  /** free text (a name or a path, looked up by the command): no text is refused for its form */
+  readonly free?: boolean;
   /** the fixed values it accepts, shown in help and completed by the shells */
   readonly choices?: readonly string[];
   /** what the shells complete it to, when the option does not say */
