@@ -5,7 +5,7 @@
  * function named there; the tables are given as plain numbers, not built by the code under test.
  *
  * rk3399 (spec/kernel.md §4), per-CPU power in µW as dev_pm_opp_calc_power() gives it
- * (worked out in test/kernel-em.test.ts):
+ * (worked out in test/kernel-em.test.ts, typed in fixtures/rk3399-power.ts):
  *   A53 (cpu0-3, C = 100):  408 → 27769, 600 → 40837, 816 → 58956, 1008 → 86247, 1200 → 120000, 1416 → 179212
  *   A72 (cpu4-5, C = 436):  408 → 121075, 600 → 178051, 816 → 242150, 1008 → 336483, 1200 → 472188,
  *                           1416 → 648630, 1608 → 848316, 1800 → 1130112
@@ -19,13 +19,15 @@ import {
 } from '../src/core/kernel/dtpm.js';
 import { setPdPowerLimit, updatePdPowerUw } from '../src/core/kernel/dtpm-cpu.js';
 import { setDevfreqPowerLimit, updateDevfreqPowerUw } from '../src/core/kernel/dtpm-devfreq.js';
+import { RK3399_A53, RK3399_A72, RK3399_GPU } from './fixtures/specs.js';
+import { A53_UW, A72_UW, GPU_UW, mhzOf } from './fixtures/rk3399-power.js';
 
 const table = (mhz: number[], uw: number[], nrCpus: number): LeafTable => ({
   nrCpus, states: mhz.map((f, i) => ({ frequencyKhz: f * 1000, powerUw: uw[i]! })),
 });
-const A53 = (nrCpus = 4) => table([408, 600, 816, 1008, 1200, 1416], [27769, 40837, 58956, 86247, 120000, 179212], nrCpus);
-const A72 = (nrCpus = 2) => table([408, 600, 816, 1008, 1200, 1416, 1608, 1800], [121075, 178051, 242150, 336483, 472188, 648630, 848316, 1130112], nrCpus);
-const GPU = () => table([200, 297, 400, 500, 600, 800], [359370, 533664, 718740, 1010625, 1355310, 2555520], 1);
+const A53 = (nrCpus = 4) => table(mhzOf(RK3399_A53), A53_UW, nrCpus);
+const A72 = (nrCpus = 2) => table(mhzOf(RK3399_A72), A72_UW, nrCpus);
+const GPU = () => table(mhzOf(RK3399_GPU), GPU_UW, 1);
 
 /** A virtual parent over leaves, registered and rebalanced as dtpm_register() + dtpm_update_power() leave it. */
 function tree(name: string, leaves: Array<[string, DtpmKind, LeafTable]>): DtpmNode {

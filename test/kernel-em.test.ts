@@ -14,6 +14,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { run } from './helpers.js';
+import { RK3399_A53, RK3399_A72, RK3399_GPU } from './fixtures/specs.js';
+import { A53_MW, A53_UW, A72_MW, A72_UW, GPU_MW, GPU_UW, mhzOf } from './fixtures/rk3399-power.js';
 import { oppPowerMwPre60, oppPowerUw } from '../src/core/kernel/opp.js';
 import {
   buildEraStates, emCpuEnergy, emTableProblem, emTableProblemEra, inefficientStates, performanceOf, PerformanceZeroError, withHeadroom,
@@ -24,19 +26,13 @@ import { normalizeCpuCapacities } from '../src/core/kernel/arch-topology.js';
 const era = (major: number, minor: number, bits32 = false): KernelEra => ({ major, minor, name: `${major}.${minor}`, bits32 });
 const rows = (mhz: number[], uw: number[], mw?: number[]) => mhz.map((f, i) => ({ frequencyKhz: f * 1000, powerUw: uw[i]!, powerMw: mw ? mw[i]! : null }));
 
-const A53_MHZ = [408, 600, 816, 1008, 1200, 1416];
-const A53_UV = [825000, 825000, 850000, 925000, 1000000, 1125000];
-const A72_MHZ = [408, 600, 816, 1008, 1200, 1416, 1608, 1800];
-const A72_UV = [825000, 825000, 825000, 875000, 950000, 1025000, 1100000, 1200000];
-const GPU_MHZ = [200, 297, 400, 500, 600, 800];
-const GPU_UV = [825000, 825000, 825000, 875000, 925000, 1100000];
-// the µW of each (first test) and the mW a kernel before 6.0 computed (second test)
-const A53_UW = [27769, 40837, 58956, 86247, 120000, 179212];
-const A72_UW = [121075, 178051, 242150, 336483, 472188, 648630, 848316, 1130112];
-const GPU_UW = [359370, 533664, 718740, 1010625, 1355310, 2555520];
-const A53_MW = [27, 40, 58, 86, 120, 179];
-const A72_MW = [121, 178, 242, 336, 472, 648, 848, 1130];
-const GPU_MW = [359, 533, 718, 1010, 1355, 2555];
+const uvOf = (d: typeof RK3399_GPU) => d.opps.map((o) => o.voltageUv);
+const A53_MHZ = mhzOf(RK3399_A53);
+const A53_UV = uvOf(RK3399_A53);
+const A72_MHZ = mhzOf(RK3399_A72);
+const A72_UV = uvOf(RK3399_A72);
+const GPU_MHZ = mhzOf(RK3399_GPU);
+const GPU_UV = uvOf(RK3399_GPU);
 
 describe('drivers/opp/of.c dev_pm_opp_calc_power(): the power of one OPP', () => {
   test('rk3399: C × mV × mV × (Hz / 1e6) in u64, / 1e6 → µW', () => {
