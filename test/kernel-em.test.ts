@@ -66,6 +66,14 @@ describe('drivers/opp/of.c dev_pm_opp_calc_power(): the power of one OPP', () =>
     assert.equal(oppPowerUw(2640, 825000, 297600), 533664);
   });
 
+  test('the product is u64: a coefficient near the u32 top wraps, as the kernel\'s does', () => {
+    // C = 4270079647 (fits the u32 of dynamic-power-coefficient), 1200 mV, 3000 MHz:
+    //   1200 × 1200 × 3000 = 4320000000; × 4270079647 = 18446744075040000000
+    //   2^64 = 18446744073709551616, so the u64 holds 18446744075040000000 − 2^64 = 1330448384
+    //   do_div(tmp, 1000000) → 1330 µW (a state em_create_perf_table() accepts), / 1e9 → 1 mW
+    assert.equal(oppPowerUw(4270079647, 1200000, 3000000), 1330);
+    assert.equal(oppPowerMwPre60(4270079647, 1200000, 3000000), 1);
+  });
 });
 
 describe('kernel/power/energy_model.c em_create_perf_table(): what the kernel refuses', () => {
