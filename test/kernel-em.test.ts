@@ -145,6 +145,12 @@ describe('energy_model.c em_init_performance() and em_compute_costs() by kernel 
     s = buildEraStates(rows(A72_MHZ, A72_UW), { capacity: 1024, era: era(6, 1) });
     assert.deepEqual(s.map((x) => x.cost), [534154, 534153, 534154, 600862, 708282, 824529, 949607, 1130112]);
     assert.deepEqual(s.map((x) => x.inefficient), [true, false, false, false, false, false, false, false]);
+    //   GPU, fmax 800000: 800000 × 359370 = 287496000000 / 200000 = 1437480; 426931200000 / 297000 = 1437478 (1437478.8);
+    //     574992000000 / 400000 = 1437480; 1617000; 1807080; 2555520 → 200 MHz (1437480 ≥ 1437478) inefficient
+    s = buildEraStates(rows(GPU_MHZ, GPU_UW), { cpu: false, era: era(6, 1) });
+    assert.deepEqual(s.map((x) => x.cost), [1437480, 1437478, 1437480, 1617000, 1807080, 2555520]);
+    assert.deepEqual(s.map((x) => x.inefficient), [true, false, false, false, false, false]);
+    assert.ok(s.every((x) => x.performance === 0));
   });
 
   test('5.15–5.19: mW, cost = fmax × (mW × 1000) / f on 64-bit (em_scale_power); flags from 5.16; not scaled on 32-bit or before 5.15', () => {
@@ -168,6 +174,11 @@ describe('energy_model.c em_init_performance() and em_compute_costs() by kernel 
     s = buildEraStates(a72, { capacity: 1024, era: era(5, 10) });
     assert.deepEqual(s.map((x) => x.cost), [533, 534, 533, 600, 708, 823, 949, 1130]);
     assert.ok(s.every((x) => !x.inefficient));
+    // the GPU on 5.19: mW 359, 533, 718, 1010, 1355, 2555 × 1000 × 800000 / f:
+    //   1436000, 1435690 (426400000000 / 297000 = 1435690.2), 1436000, 1616000, 1806666, 2555000 → 200 MHz inefficient
+    s = buildEraStates(rows(GPU_MHZ, GPU_UW, GPU_MW), { cpu: false, era: era(5, 19) });
+    assert.deepEqual(s.map((x) => x.cost), [1436000, 1435690, 1436000, 1616000, 1806666, 2555000]);
+    assert.deepEqual(s.map((x) => x.inefficient), [true, false, false, false, false, false]);
   });
 
   test('a CPU performance of 0 is refused from 6.9 (em_compute_costs would divide by it); 6.1 has no such division', () => {
