@@ -251,6 +251,16 @@ describe('drivers/base/arch_topology.c topology_normalize_cpu_scale(): CPU capac
     assert.deepEqual(normalizeCpuCapacities([{ dmipsMhz: 485, maxFreqKhz: 1416000 }, { dmipsMhz: null, maxFreqKhz: 1800000 }]).map((c) => [c.capacity, c.origin]), [[1024, 'partial'], [1024, 'partial']]);
   });
 
+  test('a CPU without cpufreq: the capacities normalised at boot stay, from capacity-dmips-mhz alone', () => {
+    // init_cpu_capacity_callback() renormalises only once every possible CPU has been in a policy
+    // (cpumask_empty(cpus_to_visit)); a CPU without an OPP table never gets one, so the values of the boot-time
+    // topology_normalize_cpu_scale() (parse_dt_topology) stay, with capacity_freq_ref / freq_factor still 1 for a
+    // CPU node without a clock: (485 × 1 << 10) / (1024 × 1) = 496640 / 1024 = 485 for the A53s, 1024 for the A72s.
+    for (const k of [[6, 12], [6, 1]] as const) {
+      assert.deepEqual(normalizeCpuCapacities(rk(1416000, null), k).map((c) => [c.capacity, c.origin]),
+        [[485, 'boot'], [485, 'boot'], [485, 'boot'], [485, 'boot'], [1024, 'boot'], [1024, 'boot']]);
+    }
+  });
 });
 
 describe('drivers/opp/of.c dev_pm_opp_of_register_em(): opp-microwatt or C·V²·f, the lowest OPP decides', () => {
