@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { run } from './helpers.js';
+import { exampleCopy, run } from './helpers.js';
 import { RK3399_A53, RK3399_A72, RK3399_GPU } from './fixtures/specs.js';
 import { A53_MW, A53_UW, A72_MW, A72_UW, GPU_MW, GPU_UW, mhzOf } from './fixtures/rk3399-power.js';
 import { oppPowerMwPre60, oppPowerUw } from '../src/core/kernel/opp.js';
@@ -98,6 +98,28 @@ describe('kernel/power/energy_model.c em_create_perf_table(): what the kernel re
     // 65 W in µW is refused on 6.x (64000000) while 65 W on 5.19 is 65000 mW ≤ 65535: accepted
     assert.ok(emTableProblemEra(rows([408, 816], [1000, 65000000]), era(6, 12)));
     assert.equal(emTableProblemEra(rows([408, 816], [1000, 65000000]), era(5, 19)), null);
+  });
+
+  test('registry add --em-table refuses with the same rule, naming the row; the snapshot is left as it was', () => {
+    const t = exampleCopy('rk3399-dtpm');
+    try {
+      const before = fs.readFileSync(t.file);
+      const add = (name: string, text: string) => {
+        const f = path.join(t.dir, name);
+        fs.writeFileSync(f, text);
+        return run(['--snapshot', t.file, 'registry', 'add', 'x-devfreq', '--kind', 'devfreq', '--em', 'x', '--em-table', f]);
+      };
+      // 0 mW in row 2 ("EM: invalid power"), then 65 W > EM_MAX_POWER (64000000 µW) in row 3
+      let r = add('zero.csv', 'frequency,power\n408MHz,0mW\n816MHz,200mW\n');
+      assert.equal(r.code, 6);
+      assert.match(r.stderr, /zero\.csv: row 2: power 0 µW is not positive/);
+      r = add('big.csv', 'frequency,power\n408MHz,1W\n816MHz,65W\n');
+      assert.equal(r.code, 6);
+      assert.match(r.stderr, /big\.csv: row 3: power 65000000 µW is above the kernel's per-state maximum EM_MAX_POWER \(64000000 µW/);
+      assert.deepEqual(fs.readFileSync(t.file), before);
+    } finally {
+      t.cleanup();
+    }
   });
 });
 
