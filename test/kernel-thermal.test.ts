@@ -30,6 +30,8 @@ describe('gov_power_allocator.c allocate_power() + divvy_up_power(): a budget am
     // none above its max: no pool. The three sum to the 3000 budget.
     const g = divvyUpPower(actors([500, 1500, 2000], [null, null, null]), mw(3000));
     assert.deepEqual(effectiveWeights(actors([500, 1500, 2000], [null, null, null])), [1024, 1024, 1024]);
+    // weights given but all 0: params->total_weight is still 0 → 1024 for all, not 0 for all
+    assert.deepEqual(effectiveWeights(actors([500, 1500, 2000], [0, 0, 0])), [1024, 1024, 1024]);
     assert.deepEqual(g.map((x) => [x.weight, x.weightedMw, x.grantedMw, x.capped, x.extraMw]), [[1024, 500, 375, false, 0], [1024, 1500, 1125, false, 0], [1024, 2000, 1500, false, 0]]);
     assert.equal(g[1]!.grantedUw, 1125000);
   });
