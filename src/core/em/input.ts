@@ -124,6 +124,7 @@ const capacityText = (d: DtDomain) => {
   if (!c) return 'default';
   if (c.origin === 'default') return 'the default: no CPU has capacity-dmips-mhz';
   if (c.origin === 'partial') return 'the default: some CPUs lack capacity-dmips-mhz (the kernel then uses 1024 for all)';
+  if (c.origin === 'boot') return 'capacity-dmips-mhz alone: a CPU without an OPP table gets no cpufreq policy, so the boot-time values stay (arch_topology.c)';
   return 'capacity-dmips-mhz × max frequency, normalised (arch_topology.c)';
 };
 

@@ -2,7 +2,7 @@ import type { CommandContext } from '../../context.js';
 import { notFound, usageError } from '../../../core/errors.js';
 import { formatPower, parsePowerSpec, resolvePowerSpec } from '../../../core/units.js';
 import { capTree, leafCapOf, type LeafCap } from '../../../core/calculators/cap.js';
-import type { LeafTable } from '../../../core/kernel/dtpm.js';
+import { leafBounds, type LeafTable } from '../../../core/kernel/dtpm.js';
 import { domainOptions, hasFileInput, loadDomains, outJson, renderTable } from './common.js';
 import { mhz } from './em.js';
 
@@ -42,12 +42,12 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
       ctx.io.warn(`${dom.name}: number of CPUs unknown: assuming 1 (give --cpus N)`);
       nrCpus = 1;
     }
+    const kind = dom.cpu ? 'cpu' : 'devfreq';
     const table: LeafTable = { nrCpus, states: dom.states.map((s) => ({ frequencyKhz: s.frequencyKhz, powerUw: s.powerUw, performance: s.performance })) };
-    const minUw = table.states[0]!.powerUw * nrCpus;
-    const maxUw = table.states[table.states.length - 1]!.powerUw * nrCpus;
+    const { minUw, maxUw } = leafBounds(kind, table);
     const limit = limitOf(opts.limit, minUw, maxUw);
     const warning = limit < minUw ? `${dom.name}: ${formatPower(limit)} is below the lowest state (${formatPower(minUw)} for ${nrCpus} CPUs): the lowest state is shown (a kernel would read before its table)` : null;
-    const leaf: LeafCap = { name: dom.name, zoneId: null, kind: dom.cpu ? 'cpu' : 'devfreq', limitUw: limit, powerMaxUw: maxUw, warning, ...leafCapOf(table, limit) };
+    const leaf: LeafCap = { name: dom.name, zoneId: null, kind, limitUw: limit, powerMaxUw: maxUw, warning, ...leafCapOf(kind, table, limit) };
     if (warning) ctx.io.warn(warning);
     if (ctx.globals.json) {
       outJson(ctx, { domain: dom.name, origin: dom.origin, limitUw: limit, powerMinUw: minUw, powerMaxUw: maxUw, leaves: [leaf] });

@@ -15,7 +15,7 @@ const DOMAIN_OPTIONS: OptionSpec[] = [
   { flags: '--opp-file <file>', description: 'a CSV or JSON table: frequency and power or voltage, with units (1.8GHz, 1130mW, 1.1V)', complete: 'file' },
   { flags: '-C, --coefficient <C>', description: 'dynamic-power-coefficient (power from C·V²·f); default: the one the DTS gives' },
   { flags: '--capacity <n>', description: 'CPU capacity of the domain\'s fastest state (1–1024)', defaultDescription: '1024, or the energy model\'s' },
-  { flags: '--device', description: 'a device (GPU…), not CPUs: no performance or cost (automatic for non-CPU DTS tables and EM domains)' },
+  { flags: '--device', description: 'a device (GPU…), not CPUs: no performance, and no cost from kernel 6.9 (automatic for non-CPU DTS tables and EM domains)' },
   { flags: '--cpus <n>', description: 'number of CPUs in the domain (nr_cpus)', defaultDescription: 'the domain\'s CPUs when known' },
 ];
 
