@@ -12,8 +12,7 @@
 import { notFound } from '../errors.js';
 import type { PowercapTree, Zone } from '../zones/model.js';
 import { resolveZone } from '../zones/select.js';
-
-export const isRaplType = (controlType: string): boolean => controlType.startsWith('intel-rapl');
+import { isRaplType } from '../kernel/rapl.js';
 
 /** The MSR and MMIO copies of one package: top-level RAPL zones of one name in two RAPL control types. */
 export function raplCopies(tree: PowercapTree, name: string): Zone[] | null {

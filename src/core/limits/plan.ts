@@ -83,8 +83,8 @@ export interface Plan {
   notes: string[];
 }
 
-export { isRaplType } from './effective.js';
-import { isRaplType } from './effective.js';
+export { isRaplType } from '../kernel/rapl.js';
+import { isRaplType } from '../kernel/rapl.js';
 /** the control type dtpm.c registers (kernel/dtpm.ts DTPM_CONTROL_TYPE) */
 export const DTPM_TYPE = DTPM_CONTROL_TYPE;
 
@@ -116,7 +116,7 @@ export function pickConstraint(zone: Zone, ref: string | undefined): Constraint 
 function energyOnly(zone: Zone) {
   return refused(
     `${describeZone(zone)} has no constraints: this zone only measures energy`,
-    zone.controlType.startsWith('intel-rapl') ? 'AMD RAPL exposes energy counters only; there is no limit to set' : 'there is no limit to set on it',
+    isRaplType(zone.controlType) ? 'AMD RAPL exposes energy counters only; there is no limit to set' : 'there is no limit to set on it',
   );
 }
 
