@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { parsePowerSpec, parsePowerUw, resolvePowerSpec, parseDurationUs, parseFrequencyHz, parseVoltageUv, formatPower, formatPowerFine, parseIntervalUs, formatEnergy, formatDuration, formatFrequencyKhz, jsonInt,
   formatMicroExact, formatPowerShort, formatFrequencyShort, formatEnergyNj } from '../src/core/units.js';
 import { compareZoneIds, parseKernelInt, parentIdOf, isZoneId } from '../src/core/zones/model.js';
-import { globToRegExp } from '../src/core/zones/select.js';
+import { globToRegExp } from '../src/core/glob.js';
+import { parseFaults } from '../src/core/source/faults.js';
 import { validate } from '../src/core/snapshot/validate.js';
 import { PowercapError } from '../src/core/errors.js';
 
@@ -118,6 +119,11 @@ describe('zone ids and kernel integers', () => {
     assert.ok(!globToRegExp('package-?').test('package-10'));
     assert.ok(globToRegExp('intel-rapl:[0-1]').test('intel-rapl:1'));
     assert.ok(globToRegExp('a.b').test('a.b') && !globToRegExp('a.b').test('axb'));
+    // the fault rules of POWERCAPCTL_FAULTS read their globs through the same function
+    const [rule] = parseFaults('read:*/intel-rapl:[0-1]/energy_uj=EIO');
+    assert.ok(rule!.pattern.test('/intel-rapl/intel-rapl:1/energy_uj'));
+    assert.ok(!rule!.pattern.test('/intel-rapl/intel-rapl:2/energy_uj'));
+    assert.ok(!parseFaults('read:*/a.b=EIO')[0]!.pattern.test('/axb'));
   });
 });
 
