@@ -19,11 +19,11 @@
  */
 import { gzipSync } from 'node:zlib';
 import type { Source } from '../source/types.js';
-import type { Zone } from '../zones/model.js';
+import type { PowercapTree, Zone } from '../zones/model.js';
 import { Sampler, type GapReason, type PassResult } from '../watch/sampler.js';
 import { readPass, type Reading, type WatchPlan } from '../watch/zones.js';
 import { ExpositionBuilder, labelSet, micro, renderExposition, type FamilyBlock, type FamilyDef } from './exposition.js';
-import { LIMIT_KINDS, LimitReader, effectiveLimitUw, type LimitKind } from './limits.js';
+import { LIMIT_KINDS, LimitReader, pairInForce, type LimitKind } from './limits.js';
 
 export const FAMILIES = {
   energy: { name: 'powercap_energy_joules', type: 'counter', unit: 'joules', help: 'Energy used by the zone since the exporter started, in joules, from energy_uj with counter wraps handled (never goes down).' },
@@ -34,7 +34,7 @@ export const FAMILIES = {
   limit: { name: 'powercap_power_limit_watts', type: 'gauge', unit: 'watts', help: 'The constraint\'s power limit (constraint_N_power_limit_uw), in watts.' },
   window: { name: 'powercap_time_window_seconds', type: 'gauge', unit: 'seconds', help: 'The constraint\'s time window (constraint_N_time_window_us), in seconds.' },
   maxPower: { name: 'powercap_max_power_watts', type: 'gauge', unit: 'watts', help: 'The constraint\'s max_power_uw, in watts (0 where the driver gives none).' },
-  effective: { name: 'powercap_effective_power_limit_watts', type: 'gauge', unit: 'watts', help: 'The limit a package exposed through both MSR and MMIO is held to: the lower of the enabled copies\' limits, in watts.' },
+  effective: { name: 'powercap_effective_power_limit_watts', type: 'gauge', unit: 'watts', help: 'The limit a package exposed through both MSR and MMIO is held to, in watts: the lower of the enabled copies\' limits (0 W included); absent when both copies are disabled.' },
   unreadable: { name: 'powercapctl_exporter_energy_unreadable', type: 'info', help: 'Present when energy_uj could not be read: the energy and power families of those zones are absent, and why.' },
   unreadableZones: { name: 'powercapctl_exporter_energy_unreadable_zones', type: 'gauge', help: 'Zones whose energy_uj could not be read at start, so that they export no energy or power.' },
   samples: { name: 'powercapctl_exporter_samples', type: 'counter', help: 'Sampling passes taken (one read of every sampled zone), the first (baseline) included.' },
@@ -50,6 +50,8 @@ export const FAMILIES = {
 
 export interface CollectorOptions {
   source: Source;
+  /** the tree read at start (which zones are copies of one package) */
+  tree: PowercapTree;
   /** the selected zones (limits of all of them are exported) */
   zones: readonly Zone[];
   /** which of them are sampled, and which were skipped (see planWatch) */
@@ -98,7 +100,7 @@ export class ExporterCollector {
   constructor(private readonly o: CollectorOptions) {
     const index = new Map(o.plan.zones.map((z, i) => [z.id, i]));
     this.sampler = new Sampler(o.plan.zones, o.summed.map((id) => index.get(id)!), 0);
-    this.limits = new LimitReader(o.source, o.zones);
+    this.limits = new LimitReader(o.source, o.zones, o.tree);
     this.buffer = new Array<Reading>(o.plan.zones.length);
     this.zoneLabels = o.plan.zones.map((z) => zoneLabels(z));
     this.systemLabels = labelSet([['zones', o.summed.join('+')]]);
@@ -184,8 +186,8 @@ export class ExporterCollector {
     }
     b.family(FAMILIES.effective);
     for (const p of this.limits.pairs) {
-      const v = effectiveLimitUw(p);
-      if (v !== null) b.sample(labelSet([['name', p.name], ['constraint', p.constraint], ['zones', `${p.limits[0].zone.id}+${p.limits[1].zone.id}`]]), micro(v));
+      const f = pairInForce(p);
+      if (f.kind === 'held') b.sample(labelSet([['name', p.name], ['constraint', p.constraint], ['zones', `${p.limits[0].zone.id}+${p.limits[1].zone.id}`]]), micro(f.powerLimitUw));
     }
 
     const denied = this.o.plan.skipped.filter((s) => s.reason === 'permission');

@@ -72,7 +72,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   }
 
   const collector = new ExporterCollector({
-    source: src.powercap, zones: selected, plan, summed,
+    source: src.powercap, tree, zones: selected, plan, summed,
     intervalUs: o.intervalUs, limitsIntervalUs: o.limitsIntervalUs, version: VERSION, startedMs,
   });
   const where = src.snapshot ? `snapshot ${src.snapshot.path}` : ctx.rootPath;
