@@ -22,14 +22,13 @@ import type { Source } from '../source/types.js';
 import type { PowercapTree, Zone } from '../zones/model.js';
 import { Sampler, type GapReason, type PassResult } from '../watch/sampler.js';
 import { readPass, type Reading, type WatchPlan } from '../watch/zones.js';
-import { ExpositionBuilder, labelSet, micro, renderExposition, type FamilyBlock, type FamilyDef } from './exposition.js';
+import { ExpositionBuilder, labelSet, renderExposition, type FamilyBlock, type FamilyDef } from './exposition.js';
+import { SAMPLED_FAMILIES, addSampledFamilies, sampledLabels, zoneLabels, type SampledLabels } from './sampled.js';
+import { formatMicroExact } from '../units.js';
 import { LIMIT_KINDS, LimitReader, pairInForce, type LimitKind } from './limits.js';
 
 export const FAMILIES = {
-  energy: { name: 'powercap_energy_joules', type: 'counter', unit: 'joules', help: 'Energy used by the zone since the exporter started, in joules, from energy_uj with counter wraps handled (never goes down).' },
-  power: { name: 'powercap_power_watts', type: 'gauge', unit: 'watts', help: 'Power of the zone in watts: the average over the last sampling interval from energy_uj, or the power_uw the zone reports (DTPM).' },
-  systemEnergy: { name: 'powercap_system_energy_joules', type: 'counter', unit: 'joules', help: 'Energy of the non-overlapping zones summed (label zones) since the exporter started, in joules.' },
-  systemPower: { name: 'powercap_system_power_watts', type: 'gauge', unit: 'watts', help: 'Power of the non-overlapping zones summed (label zones) over the last sampling interval, in watts.' },
+  ...SAMPLED_FAMILIES,
   enabled: { name: 'powercap_zone_enabled', type: 'gauge', help: 'Whether the zone\'s power limiting is enabled (1) or not (0).' },
   limit: { name: 'powercap_power_limit_watts', type: 'gauge', unit: 'watts', help: 'The constraint\'s power limit (constraint_N_power_limit_uw), in watts.' },
   window: { name: 'powercap_time_window_seconds', type: 'gauge', unit: 'seconds', help: 'The constraint\'s time window (constraint_N_time_window_us), in seconds.' },
@@ -90,8 +89,7 @@ export class ExporterCollector {
   private cpuUs = 0;
   private rssBytes = 0;
   private readonly buffer: Reading[];
-  private readonly zoneLabels: string[];
-  private readonly systemLabels: string;
+  private readonly sampledLabels: SampledLabels;
   private readonly limitLabels: string[];
   private readonly enabledLabels: string[];
   private generation = 0;
@@ -102,8 +100,7 @@ export class ExporterCollector {
     this.sampler = new Sampler(o.plan.zones, o.summed.map((id) => index.get(id)!), 0);
     this.limits = new LimitReader(o.source, o.zones, o.tree);
     this.buffer = new Array<Reading>(o.plan.zones.length);
-    this.zoneLabels = o.plan.zones.map((z) => zoneLabels(z));
-    this.systemLabels = labelSet([['zones', o.summed.join('+')]]);
+    this.sampledLabels = sampledLabels(this.sampler, o.summed);
     this.limitLabels = this.limits.limits.map((l) => zoneLabels(l.zone, l.constraint));
     this.enabledLabels = this.limits.enabled.map((e) => zoneLabels(e.zone));
   }
@@ -152,24 +149,7 @@ export class ExporterCollector {
   /** The metric families of the last pass. */
   blocks(): FamilyBlock[] {
     const b = new ExpositionBuilder();
-    const zones = this.o.plan.zones;
-    const stats = this.sampler.stats;
-
-    b.family(FAMILIES.energy);
-    for (let i = 0; i < zones.length; i++) if (zones[i]!.attr === 'energy_uj') b.sample(this.zoneLabels[i]!, micro(stats[i]!.energyUj));
-    b.family(FAMILIES.power);
-    if (this.last) {
-      for (let i = 0; i < zones.length; i++) {
-        const p = this.last.samples[i]!.powerUw;
-        if (p !== null) b.sample(this.zoneLabels[i]!, micro(p));
-      }
-    }
-    if (this.sampler.totalIndexes.length > 0) {
-      b.family(FAMILIES.systemEnergy).sample(this.systemLabels, micro(this.sampler.totalStats.energyUj));
-      b.family(FAMILIES.systemPower);
-      const t = this.last?.total;
-      if (t && t.powerUw !== null) b.sample(this.systemLabels, micro(t.powerUw));
-    }
+    addSampledFamilies(b, this.sampler, this.last, this.sampledLabels);
 
     b.family(FAMILIES.enabled);
     const { enabled, limits } = this.limits;
@@ -181,13 +161,13 @@ export class ExporterCollector {
       b.family(LIMIT_FAMILY[kind]);
       for (let i = 0; i < limits.length; i++) {
         const l = limits[i]!;
-        if (l.kind === kind && l.value !== null) b.sample(this.limitLabels[i]!, micro(l.value));
+        if (l.kind === kind && l.value !== null) b.sample(this.limitLabels[i]!, formatMicroExact(l.value));
       }
     }
     b.family(FAMILIES.effective);
     for (const p of this.limits.pairs) {
       const f = pairInForce(p);
-      if (f.kind === 'held') b.sample(labelSet([['name', p.name], ['constraint', p.constraint], ['zones', `${p.limits[0].zone.id}+${p.limits[1].zone.id}`]]), micro(f.powerLimitUw));
+      if (f.kind === 'held') b.sample(labelSet([['name', p.name], ['constraint', p.constraint], ['zones', `${p.limits[0].zone.id}+${p.limits[1].zone.id}`]]), formatMicroExact(f.powerLimitUw));
     }
 
     const denied = this.o.plan.skipped.filter((s) => s.reason === 'permission');
@@ -207,18 +187,12 @@ export class ExporterCollector {
     for (const [errno, n] of [...errors].sort()) b.sample(labelSet([['errno', errno]]), String(n));
     b.family(FAMILIES.gaps);
     for (const [reason, n] of [...this.gapCounts].sort()) b.sample(labelSet([['reason', reason]]), String(n));
-    b.family(FAMILIES.duration).sample('', micro(this.lastReadUs));
-    b.family(FAMILIES.interval).sample('', micro(this.o.intervalUs));
+    b.family(FAMILIES.duration).sample('', formatMicroExact(this.lastReadUs));
+    b.family(FAMILIES.interval).sample('', formatMicroExact(this.o.intervalUs));
     b.family(FAMILIES.build).sample(labelSet([['version', this.o.version]]), '1');
-    b.family(FAMILIES.cpu).sample('', micro(BigInt(this.cpuUs)));
+    b.family(FAMILIES.cpu).sample('', formatMicroExact(BigInt(this.cpuUs)));
     b.family(FAMILIES.rss).sample('', String(this.rssBytes));
     b.family(FAMILIES.start).sample('', (this.o.startedMs / 1000).toFixed(3));
     return b.build();
   }
-}
-
-function zoneLabels(z: { id: string; name: string | null; controlType: string }, constraint?: string): string {
-  const pairs: Array<[string, string]> = [['zone', z.id], ['name', z.name ?? ''], ['control_type', z.controlType]];
-  if (constraint !== undefined) pairs.push(['constraint', constraint]);
-  return labelSet(pairs);
 }
