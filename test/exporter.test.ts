@@ -347,6 +347,71 @@ describe('the limit in force on a package seen through MSR and MMIO: one number 
   }
 });
 
+describe('exporter on a snapshot: a recording replayed as watch replays it, else no energy or power', () => {
+  const s = scratch('powercapctl-exporter-snap-');
+  const PASSES = 4;
+  /** examples/watch-laptop.json cut to its first PASSES passes (PASSES − 1 samples, about 3 s) */
+  function shortRecording(): string {
+    const { file } = s.copy('watch-laptop');
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const cut = (v: string) => v.split(',').slice(0, PASSES).join(',');
+    doc.recording.tUs = cut(doc.recording.tUs);
+    for (const z of doc.recording.zones) z.values = cut(z.values);
+    doc.recording.passes = PASSES;
+    fs.writeFileSync(file, JSON.stringify(doc));
+    return file;
+  }
+
+  test('a recording: replayed at its pace; once it ends, the sampled families are byte for byte watch --format prometheus\'s last exposition', async () => {
+    const file = shortRecording();
+    const e = await startExporter(['--snapshot', file], []);
+    try {
+      // the recorded pass times after the first: 999700 + 999819 + 999938 µs = 2999457 µs
+      assert.match(e.stderr(), /replaying the recording in .*watch-laptop\.json: 3 samples of 6 zones over 2\.999 s, as recorded/);
+      let body = '';
+      const t0 = Date.now();
+      while (!new RegExp(`^powercapctl_exporter_samples_total ${PASSES}$`, 'm').test(body)) {
+        assert.ok(Date.now() - t0 < 15000, `the replay did not end in 15 s:\n${body}`);
+        await sleep(200);
+        body = (await get(e.port)).body;
+      }
+      assert.match(body, /^powercapctl_exporter_snapshot_info\{file="[^"]+",energy="replayed",reason="[^"]+"\} 1$/m);
+      const w = run(['--snapshot', file, 'watch', '--speed', '0', '--format', 'prometheus']);
+      assert.equal(w.code, 0, w.stderr);
+      const expositions = w.stdout.split('\n\n').filter((x) => x.trim() !== '');
+      assert.equal(expositions.length, PASSES - 1, 'one exposition per sample');
+      const last = expositions[expositions.length - 1]! + '\n';
+      // the same four families, names, labels, types and values: the exporter's text starts with them
+      assert.deepEqual(last.match(/^# TYPE \S+ \S+$/gm), [
+        '# TYPE powercap_energy_joules_total counter', '# TYPE powercap_power_watts gauge',
+        '# TYPE powercap_system_energy_joules_total counter', '# TYPE powercap_system_power_watts gauge',
+      ]);
+      assert.equal(body.slice(0, last.length), last);
+      // the package's figures, worked from the recording: energy deltas 3698890 + 3797471 + 3885270 µJ
+      // = 11381631 µJ; the last interval 3885270 µJ over 999938 µs = 3885511 µW (rounded)
+      assert.match(last, /^powercap_energy_joules_total\{zone="intel-rapl:0",name="package-0",control_type="intel-rapl"\} 11\.381631$/m);
+      assert.match(last, /^powercap_power_watts\{zone="intel-rapl:0",name="package-0",control_type="intel-rapl"\} 3\.885511$/m);
+    } finally {
+      await stop(e.child, e.exited);
+    }
+  });
+
+  test('no recording: energy and power are left out (not 0 W), an info metric and a warning say why; limits are served', async () => {
+    const e = await startExporter(['--snapshot', path.join(ROOT, 'examples/intel-laptop.json')], []);
+    try {
+      assert.deepEqual(e.info.sampled, []);
+      assert.match(e.stderr(), /intel-laptop\.json holds no recording: energy and power are left out \(a snapshot holds one reading of each counter, which measures no power\)/);
+      const body = (await get(e.port)).body;
+      assert.doesNotMatch(body, /^powercap_(power_watts|energy_joules_total|system_power_watts|system_energy_joules_total)\b/m);
+      assert.match(body, /^powercapctl_exporter_snapshot_info\{file="[^"]+intel-laptop\.json",energy="absent",reason="a snapshot holds one reading of each counter[^"]*"\} 1$/m);
+      assert.match(body, /^powercap_power_limit_watts\{zone="intel-rapl:0",name="package-0",control_type="intel-rapl",constraint="long_term"\} 28$/m);
+      assert.match(body, /^powercap_effective_power_limit_watts\{name="package-0",constraint="long_term",zones="intel-rapl:0\+intel-rapl-mmio:0"\} 15$/m);
+    } finally {
+      await stop(e.child, e.exited);
+    }
+  });
+});
+
 describe('exporter: HTTP surface, misbehaving clients, listen errors, signals', () => {
   let tree: ReturnType<typeof watchFixture>;
   let exporter: Started;

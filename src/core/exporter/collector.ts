@@ -15,6 +15,7 @@
  *   powercap_time_window_seconds            gauge    zone, name, control_type, constraint
  *   powercap_max_power_watts                gauge    zone, name, control_type, constraint
  *   powercap_effective_power_limit_watts    gauge    name, constraint, zones  (MSR + MMIO copies)
+ *   powercapctl_exporter_snapshot_info      info     file, energy, reason     (a snapshot served)
  *   powercapctl_exporter_*, process_*       the exporter's own cost
  */
 import { gzipSync } from 'node:zlib';
@@ -34,6 +35,7 @@ export const FAMILIES = {
   window: { name: 'powercap_time_window_seconds', type: 'gauge', unit: 'seconds', help: 'The constraint\'s time window (constraint_N_time_window_us), in seconds.' },
   maxPower: { name: 'powercap_max_power_watts', type: 'gauge', unit: 'watts', help: 'The constraint\'s max_power_uw, in watts (0 where the driver gives none).' },
   effective: { name: 'powercap_effective_power_limit_watts', type: 'gauge', unit: 'watts', help: 'The limit a package exposed through both MSR and MMIO is held to, in watts: the lower of the enabled copies\' limits (0 W included); absent when both copies are disabled.' },
+  snapshot: { name: 'powercapctl_exporter_snapshot', type: 'info', help: 'Present when a snapshot is served rather than a live tree: its file, whether energy and power are replayed from its watch recording or absent (a snapshot without one holds a single reading of each counter), and why.' },
   unreadable: { name: 'powercapctl_exporter_energy_unreadable', type: 'info', help: 'Present when energy_uj could not be read: the energy and power families of those zones are absent, and why.' },
   unreadableZones: { name: 'powercapctl_exporter_energy_unreadable_zones', type: 'gauge', help: 'Zones whose energy_uj could not be read at start, so that they export no energy or power.' },
   samples: { name: 'powercapctl_exporter_samples', type: 'counter', help: 'Sampling passes taken (one read of every sampled zone), the first (baseline) included.' },
@@ -63,6 +65,15 @@ export interface CollectorOptions {
   version: string;
   /** process start, ms since the epoch */
   startedMs: number;
+  /** serving a snapshot: where energy and power come from (a replayed recording, or nowhere), and why */
+  snapshot?: SnapshotFeed;
+}
+
+/** A snapshot served: the file, whether its recording is replayed or energy and power are absent, and why (worded by the command). */
+export interface SnapshotFeed {
+  file: string;
+  energy: 'replayed' | 'absent';
+  reason: string;
 }
 
 interface Rendered {
@@ -170,6 +181,8 @@ export class ExporterCollector {
       if (f.kind === 'held') b.sample(labelSet([['name', p.name], ['constraint', p.constraint], ['zones', `${p.limits[0].zone.id}+${p.limits[1].zone.id}`]]), formatMicroExact(f.powerLimitUw));
     }
 
+    const snap = this.o.snapshot;
+    if (snap) b.family(FAMILIES.snapshot).sample(labelSet([['file', snap.file], ['energy', snap.energy], ['reason', snap.reason]]), '1');
     const denied = this.o.plan.skipped.filter((s) => s.reason === 'permission');
     if (denied.length) {
       const errno = denied[0]!.errno ?? 'EACCES';
