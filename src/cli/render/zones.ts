@@ -31,8 +31,12 @@ export function constraintJson(c: Constraint, zone?: Zone, tree?: PowercapTree) 
     minPowerUw: c.minPowerUw,
     maxTimeWindowUs: c.maxTimeWindowUs,
     minTimeWindowUs: c.minTimeWindowUs,
-    /** a package seen through MSR and MMIO: the lower of the two copies' limits, and which copy holds it */
-    ...(eff ? { effective: { powerLimitUw: eff.powerLimitUw, zone: eff.zone.id } } : {}),
+    /**
+     * a package seen through MSR and MMIO: the limit in force and the copy holding it
+     * (core/limits/effective.ts limitInForce); both null when every copy is disabled
+     */
+    ...(eff?.kind === 'held' ? { effective: { powerLimitUw: eff.powerLimitUw, zone: eff.zone.id } }
+      : eff?.kind === 'none' ? { effective: { powerLimitUw: null, zone: null } } : {}),
   };
 }
 
@@ -74,8 +78,9 @@ export function readingCell(z: Zone): string {
 }
 
 /**
- * "long_term 28 W / 27.984 s (max 28 W)"; with the tree, a package seen twice adds the
- * limit in force: "… effective 15 W (intel-rapl-mmio:0)".
+ * "long_term 28 W / 27.984 s (max 28 W)"; with the tree, a copy of a package seen twice that
+ * does not hold the limit in force names it: "…  effective 15 W, held by intel-rapl-mmio:0",
+ * or "…  effective none: both copies disabled".
  */
 export function constraintCell(c: Constraint, zone?: Zone, tree?: PowercapTree): string {
   const name = c.name ?? `constraint_${c.index}`;
@@ -83,8 +88,9 @@ export function constraintCell(c: Constraint, zone?: Zone, tree?: PowercapTree):
   const win = c.timeWindowUs === null || c.timeWindowUs === 0n ? '' : ` / ${formatDuration(c.timeWindowUs)}`;
   const max = c.maxPowerUw !== null && c.maxPowerUw > 0n ? ` (max ${formatPower(c.maxPowerUw)})` : '';
   const eff = zone && tree ? effectiveLimit(tree, zone, c.name) : null;
-  // said only where the two copies differ: the other copy's lower limit is the one in force
-  const effective = eff && eff.powerLimitUw !== c.powerLimitUw ? `  effective ${formatPower(eff.powerLimitUw)}, held by ${eff.zone.id}` : '';
+  // said only on a copy that does not hold the limit in force (disabled, or a higher limit)
+  const effective = eff?.kind === 'held' && !eff.zones.includes(zone!) ? `  effective ${formatPower(eff.powerLimitUw)}, held by ${eff.zone.id}`
+    : eff?.kind === 'none' ? '  effective none: both copies disabled' : '';
   return `${name} ${limit}${win}${max}${effective}`;
 }
 

@@ -39,14 +39,6 @@ export function labelSet(pairs: ReadonlyArray<readonly [string, string]>): strin
   return `{${pairs.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}}`;
 }
 
-/** An integer in millionths (µJ, µW, µs) as an exact decimal in the base unit: 12500117n → "12.500117". */
-export function micro(v: bigint): string {
-  const neg = v < 0n;
-  const a = neg ? -v : v;
-  const frac = (a % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
-  return `${neg ? '-' : ''}${a / 1_000_000n}${frac ? '.' + frac : ''}`;
-}
-
 /** One family ready to print: its definition and sample lines (`name{labels} value\n`). */
 export interface FamilyBlock {
   def: FamilyDef;

@@ -1,10 +1,9 @@
 import type { CommandContext } from '../../context.js';
 import { notFound, usageError } from '../../../core/errors.js';
-import { formatPower, parsePowerSpec, resolvePowerSpec } from '../../../core/units.js';
+import { formatMhz, formatPower, parsePowerSpec, resolvePowerSpec } from '../../../core/units.js';
 import { capTree, leafCapOf, type LeafCap } from '../../../core/calculators/cap.js';
 import { leafBounds, type LeafTable } from '../../../core/kernel/dtpm.js';
 import { domainOptions, hasFileInput, loadDomains, outJson, renderTable } from './common.js';
-import { mhz } from './em.js';
 
 function limitOf(text: unknown, minUw: number, maxUw: number): number {
   const v = resolvePowerSpec(parsePowerSpec(String(text)), { minUw: BigInt(minUw), maxUw: BigInt(maxUw) });
@@ -20,7 +19,7 @@ async function leafRows(ctx: CommandContext, leaves: LeafCap[]): Promise<string>
     l.nrCpus === null ? '–' : String(l.nrCpus),
     String(l.limitUw),
     l.stateIndex === null ? '–' : `#${l.stateIndex}`,
-    l.frequencyCapKhz === null ? '–' : `${mhz(l.frequencyCapKhz)} / ${mhz(l.maxFrequencyKhz!)}`,
+    l.frequencyCapKhz === null ? '–' : `${formatMhz(l.frequencyCapKhz)} / ${formatMhz(l.maxFrequencyKhz!)}`,
     String(l.appliedUw),
     l.powerMaxUw > 0 ? `${((l.appliedUw / l.powerMaxUw) * 100).toFixed(1)}%` : '–',
     l.performanceLostPct === null ? '–' : `${l.performanceLostPct.toFixed(1)}%${l.performanceBasis === 'frequency' ? ' (freq)' : ''}`,

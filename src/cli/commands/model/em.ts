@@ -2,13 +2,10 @@ import type { CommandContext } from '../../context.js';
 import type { ModelDomain } from '../../../core/em/input.js';
 import * as fs from 'node:fs';
 import { notFound, PowercapError, usageError } from '../../../core/errors.js';
-import { formatPower, formatVoltageUv } from '../../../core/units.js';
+import { formatMhz, formatPower, formatVoltageUv } from '../../../core/units.js';
 import { domainOptions, hasFileInput, loadDomains, sourceDomains, outJson, renderTable } from './common.js';
 import { eraRules, eraSummary } from '../../../core/kernel/energy-model.js';
 import { formatCpuList } from '../../../core/em/debugfs.js';
-
-/** 1008000 kHz → "1008 MHz", 1512500 → "1512.5 MHz": tables of OPPs read in MHz */
-export const mhz = (khz: number) => `${khz / 1000} MHz`;
 
 export function domainJson(d: ModelDomain) {
   return {
@@ -77,7 +74,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     ];
     const rows = d.states.map((s, i) => [
       String(i),
-      mhz(s.frequencyKhz),
+      formatMhz(s.frequencyKhz),
       s.voltageUv === null ? '–' : formatVoltageUv(s.voltageUv),
       pre ? String(s.powerMw ?? '–') : String(s.powerUw),
       pre ? String(s.powerUw) : s.powerMw === null ? '–' : String(s.powerMw),

@@ -6,7 +6,7 @@
 import type { AppliedChange, ApplyResult, FileValue, Plan, PlanStep, RollbackEntry } from '../../../core/limits/index.js';
 import { constraintLabel, describeStep, expectedStore } from '../../../core/limits/index.js';
 import { formatDuration, formatPower, formatPowerExact } from '../../../core/units.js';
-import { quantizePowerLimit, computeTimeWindow } from '../../../core/kernel/rapl.js';
+import { quantizePowerLimit, computeTimeWindow, isRaplType } from '../../../core/kernel/rapl.js';
 import type { PowercapError } from '../../../core/errors.js';
 
 // ------------------------------------------------------------------ JSON
@@ -133,7 +133,7 @@ export function appliedNote(c: AppliedChange): string | null {
   if (c.applied === s.requested) return null;
   const [req, app] = formatPair(s, s.requested, c.applied);
   const head = `${describeStep(s)}: applied ${app}, requested ${req}`;
-  const rapl = s.controlType.startsWith('intel-rapl');
+  const rapl = isRaplType(s.controlType);
   if (s.attribute === 'power_limit_uw') {
     if (rapl && c.applied === quantizePowerLimit(s.requested)) return `${head}: RAPL stores power limits in 1/8 W steps`;
     if (s.controlType === 'dtpm') {

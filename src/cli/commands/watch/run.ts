@@ -14,7 +14,7 @@ import { planWatch, readPass, type Reading, type WatchZone } from '../../../core
 import { planSystemTotal } from '../../../core/watch/total.js';
 import { Sampler, type GapReason, type PassResult, type WatchSample } from '../../../core/watch/sampler.js';
 import { monotonicClock, runLiveLoop, runReplay, type PassHandler } from '../../../core/watch/loop.js';
-import { Recorder, decodeRecording, type RecordingDoc } from '../../../core/watch/recording.js';
+import { Recorder, decodeRecording, selectRecorded, type RecordingDoc } from '../../../core/watch/recording.js';
 import { assertWritableFile, writeFileAtomic } from '../../../core/atomic.js';
 import { CSV_HEADER, CsvFormatter, NdjsonFormatter, prometheusText } from './writers.js';
 
@@ -161,16 +161,7 @@ async function replay(ctx: CommandContext, src: OpenedSource, patterns: string[]
   }
   const rec = decodeRecording(doc, snap.path);
   const tree = readPowercapTree(src.powercap);
-  let keep = rec.zones.map((_, i) => i);
-  if (patterns.length || o.type !== undefined) {
-    const ids = new Set(selectZones(tree, patterns, o.type).map((z) => z.id));
-    keep = keep.filter((i) => ids.has(rec.zones[i]!.id));
-    if (keep.length === 0) {
-      throw notFound('none of the selected zones is in the recording', `recorded zones: ${rec.zones.map((z) => z.id).join(', ')}`);
-    }
-  }
-  const zones = keep.map((i) => rec.zones[i]!);
-  const readings = keep.length === rec.zones.length ? rec.readings : rec.readings.map((r) => keep.map((i) => r[i]!));
+  const { zones, readings } = selectRecorded(rec, patterns.length || o.type !== undefined ? new Set(selectZones(tree, patterns, o.type).map((z) => z.id)) : null);
   const started = Date.parse(rec.startedAt);
   await session(ctx, tree, zones, { ...o, intervalUs: rec.intervalUs, startEpochMs: Number.isNaN(started) ? 0 : started }, true, (signal, onPass) =>
     runReplay({ times: rec.times, readings, speed: o.speed, count: o.count, clock: monotonicClock, signal, onPass }),
