@@ -98,6 +98,27 @@ describe('refused in one line with the documented exit code', () => {
   });
 });
 
+describe('registry add: an energy-model domain named __proto__ or constructor is a name like any other', () => {
+  for (const domain of ['__proto__', 'constructor']) {
+    test(domain, () => {
+      const snap = path.join(dir, `board-${domain}.json`);
+      fs.rmSync(snap, { force: true });
+      assert.equal(run(['dtpm', 'new', snap]).code, 0);
+      const table = file('em-table.txt', '408MHz 27769uW\n600MHz 50000uW\n');
+      const r = run(['--snapshot', snap, 'registry', 'add', 'gpu', '--em', domain, '--em-table', table]);
+      assert.equal(r.code, 0, r.stderr);
+      const rows = run(['--snapshot', snap, 'registry', 'list', '--json']).json();
+      const gpu = rows.devices.find((e: { name: string }) => e.name === 'gpu');
+      assert.equal(gpu.domain, domain);
+      assert.equal(gpu.powerMaxUw, 50000);
+      assert.ok(Object.hasOwn(JSON.parse(fs.readFileSync(snap, 'utf8')).energyModel.dirs, domain));
+      const em = run(['--snapshot', snap, 'model', 'em', '--json']);
+      assert.equal(em.code, 0, em.stderr);
+      assert.deepEqual(em.json().domains.map((d: { name: string }) => d.name), [domain]);
+    });
+  }
+});
+
 describe('dtpm import: names from a file never leave --configfs DIR (exit 6, nothing created)', () => {
   for (const bad of ['..', '../x', '/abs', 'a/b', 'nl\nx', '.', '']) {
     test(JSON.stringify(bad), () => {
