@@ -7,6 +7,7 @@ import { COMMANDS } from './commands/index.js';
 import { GLOBAL_OPTIONS, GROUP_TITLES, type CommandSpec, type OptionSpec } from './spec.js';
 import { CommandContext, resolveGlobals } from './context.js';
 import { reportError } from './report-error.js';
+import { writeStderr } from './io.js';
 import { applyOptionSpecs } from './options.js';
 import { VERSION } from './version.js';
 
@@ -198,8 +199,8 @@ function helpFor(program: Command, words: string[]): void {
       const known = cmd.commands.filter((c) => !(c as unknown as { _hidden: boolean })._hidden).map((c) => c.name()).filter((n) => n !== 'help');
       const close = known.find((n) => n.startsWith(w.slice(0, 2)));
       const where = cmd === program ? '' : ` ${cmd.name()}`;
-      process.stderr.write(`powercapctl: no command '${[...words.slice(0, words.indexOf(w)), w].join(' ')}'\n` +
-        `  commands${where}: ${known.join(', ')}${close ? ` (did you mean ${close}?)` : ''}\n`);
+      writeStderr(`powercapctl: no command '${[...words.slice(0, words.indexOf(w)), w].join(' ')}'\n` +
+        `  commands${where}: ${known.join(', ')}${close ? ` (did you mean ${close}?)` : ''}`);
       process.exitCode = 2;
       return;
     }

@@ -4,11 +4,11 @@
  * pointer to --verbose, which shows the stack.
  */
 import { PowercapError, SysfsError, Exit } from '../core/errors.js';
-import { visible } from './visible.js';
+import { writeStderr } from './io.js';
 
 export function reportError(err: unknown, verbose: boolean): number {
-  // messages quote names and values from files: never raw to the terminal (cli/visible.ts)
-  const w = (s: string) => process.stderr.write(visible(s) + '\n');
+  // messages quote names and values from files: never raw to the terminal (writeStderr shows every escape)
+  const w = writeStderr;
   if (err instanceof PowercapError) {
     w(`powercapctl: ${err.message}`);
     if (err.hint) w(`  ${err.hint}`);

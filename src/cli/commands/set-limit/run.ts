@@ -4,7 +4,6 @@ import { readPowercapTree } from '../../../core/zones/model.js';
 import { applyPlan, planChanges, type ApplyResult, type LimitRequest } from '../../../core/limits/index.js';
 import { sourceJson } from '../../render/zones.js';
 import { trapSignals, trapHooks } from '../../signals.js';
-import { visible } from '../../visible.js';
 
 /** `ZONE POWER`, or `ZONE=POWER …`; the options apply to every zone named. */
 export function parseTargets(zone: string, rest: string[], opts: Record<string, unknown>): LimitRequest[] {
@@ -117,7 +116,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   }
   if (!result.ok) {
     // what was undone matters more than --quiet: always on stderr
-    for (const line of r.rollbackLines(result.rolledBack)) process.stderr.write(visible(line) + '\n');
+    for (const line of r.rollbackLines(result.rolledBack)) ctx.io.log(line);
     throw result.error!;
   }
   if (snap) ctx.io.note(`updated ${snap.path}`);
