@@ -2,7 +2,7 @@
  * The machine formats of watch: NDJSON, CSV and the Prometheus text exposition
  * format. Pure text builders; run.ts decides where the text goes.
  */
-import { visible } from '../../visible.js';
+import { csvField, jsonVisible, visible } from '../../visible.js';
 import { formatMicroExact, jsonInt } from '../../../core/units.js';
 import type { PassResult, Sampler, TotalSample, WatchSample } from '../../../core/watch/sampler.js';
 import type { WatchZone } from '../../../core/watch/zones.js';
@@ -27,9 +27,10 @@ export class NdjsonFormatter {
   private readonly systemTail: string;
   /** `startEpochMs`: the wall clock at t = 0 (the formatter is made when the watch starts) */
   constructor(zones: WatchZone[], summed: string[], excluded: Array<{ id: string; reason: string }> = [], private readonly startEpochMs = Date.now()) {
-    this.heads = zones.map((z) => `,"zone":${JSON.stringify(z.id)},"name":${JSON.stringify(z.name)}`);
+    // JSON.stringify escapes C0 controls; jsonVisible the DEL, C1 and bidi controls it leaves raw
+    this.heads = zones.map((z) => jsonVisible(`,"zone":${JSON.stringify(z.id)},"name":${JSON.stringify(z.name)}`));
     this.systemHead = `,"zone":"system","name":"system"`;
-    this.systemTail = `,"zones":${JSON.stringify(summed)},"excluded":${JSON.stringify(excluded.map((e) => ({ zone: e.id, reason: e.reason })))}`;
+    this.systemTail = jsonVisible(`,"zones":${JSON.stringify(summed)},"excluded":${JSON.stringify(excluded.map((e) => ({ zone: e.id, reason: e.reason })))}`);
   }
 
   line(s: WatchSample, index: number): string {
@@ -57,11 +58,8 @@ export class NdjsonFormatter {
 /** energy_delta_uj: the energy of one interval (not the raw energy_uj counter that list prints) */
 export const CSV_HEADER = 't,time,zone,name,energy_delta_uj,power_uw,interval_us,wrapped,gap,reason';
 
-const csvCell = (v: string | null): string => {
-  if (v === null) return '';
-  const s = visible(v); // a name's control characters, shown as \x1b (cli/visible.ts)
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+/** a name's control characters shown as \x1b, quoted as CSV needs (cli/visible.ts) */
+const csvCell = (v: string | null): string => (v === null ? '' : csvField(v));
 const raw = (v: bigint | null) => (v === null ? '' : v.toString());
 
 export class CsvFormatter {
@@ -100,7 +98,9 @@ const si = formatMicroExact;
  * over the last interval (a gauge; left out for a zone in a gap).
  */
 export function prometheusText(sampler: Sampler, last: PassResult | null, summed: string[]): string {
-  const labels = sampler.zones.map((z) => `{zone="${escapeLabelValue(z.id)}",name="${escapeLabelValue(z.name ?? '')}"}`);
+  // a label value's control characters shown as \x1b (then escaped as the format wants): this text goes to a terminal too
+  const label = (v: string) => escapeLabelValue(visible(v));
+  const labels = sampler.zones.map((z) => `{zone="${label(z.id)}",name="${label(z.name ?? '')}"}`);
   let out = '# HELP powercap_energy_joules_total Energy used by the zone since powercapctl watch started, in joules (counter wraps handled).\n';
   out += '# TYPE powercap_energy_joules_total counter\n';
   for (let i = 0; i < labels.length; i++) out += `powercap_energy_joules_total${labels[i]} ${si(sampler.stats[i]!.energyUj)}\n`;
@@ -113,7 +113,7 @@ export function prometheusText(sampler: Sampler, last: PassResult | null, summed
     }
   }
   if (sampler.totalIndexes.length > 0) {
-    const zl = `{zones="${escapeLabelValue(summed.join('+'))}"}`;
+    const zl = `{zones="${label(summed.join('+'))}"}`;
     out += '# HELP powercap_system_energy_joules_total Energy used by the non-overlapping zones summed (label zones), in joules.\n';
     out += '# TYPE powercap_system_energy_joules_total counter\n';
     out += `powercap_system_energy_joules_total${zl} ${si(sampler.totalStats.energyUj)}\n`;
