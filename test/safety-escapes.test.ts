@@ -76,6 +76,7 @@ describe('a snapshot with escapes in names and values', () => {
     ['tree', () => ['--snapshot', SNAP, 'tree'], [/SHOWN {2}intel-rapl:0 /, /CSHOWN 28 W/], 0],
     ['set-limit, no constraint chosen (an error naming them)', () => ['--snapshot', SNAP, 'set-limit', 'intel-rapl:0', '5W'], [/\(SHOWN\) has 3 constraints/, /its constraints: CSHOWN \(0\)/], 2],
     ['set-limit an unknown zone', () => ['--snapshot', SNAP, 'set-limit', 'intel-rapl:\x1b[2J', '5W'], [/intel-rapl:\\x1b\[2J/], 3],
+    ['an unknown option, quoted as typed', () => ['--snapshot', SNAP, 'list', '--x\x1b[2Jy'], [/unknown option '--x\\x1b\[2Jy'/], 2],
     ['set-limit --dry-run', () => ['--snapshot', SNAP, 'set-limit', '--constraint', '0', '--dry-run', 'intel-rapl:0', '10W'], [/intel-rapl:0 SHOWN/, /CSHOWN/], 0],
     ['set-limit, applied', () => {
       const f = path.join(dir, `applied-${Math.random().toString(36).slice(2)}.json`);

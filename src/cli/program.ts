@@ -8,6 +8,7 @@ import { GLOBAL_OPTIONS, GROUP_TITLES, type CommandSpec, type OptionSpec } from 
 import { CommandContext, resolveGlobals } from './context.js';
 import { reportError } from './report-error.js';
 import { writeStderr } from './io.js';
+import { terminalSafe } from './visible.js';
 import { applyOptionSpecs } from './options.js';
 import { VERSION } from './version.js';
 
@@ -140,7 +141,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
     // wrap to the terminal even where the command column is wide (commander's default stops below 40 columns left)
     .configureHelp({ showGlobalOptions: true, minWidthToWrap: 20 })
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(rewordParseError(str)) });
+    // a parse error quotes the argument as typed (a script may pass a name from a file): escapes shown
+    .configureOutput({ outputError: (str, write) => write(terminalSafe(rewordParseError(str))) });
   for (const o of GLOBAL_OPTIONS) addOption(program, o);
   // `help model em` walks the words itself (commander's help command takes one word)
   program.helpCommand(false);
