@@ -4,13 +4,13 @@
  * pointer to --verbose, which shows the stack.
  */
 import { PowercapError, SysfsError, Exit } from '../core/errors.js';
-import { visible } from './visible.js';
+import { writeStderr } from './io.js';
 import { hintFor } from './hints.js';
 
 /** `command`: the command path that ran ("set-limit", "model em"), which words the way out of a refusal (hints.ts). */
 export function reportError(err: unknown, verbose: boolean, command = ''): number {
-  // messages quote names and values from files: never raw to the terminal (cli/visible.ts)
-  const w = (s: string) => process.stderr.write(visible(s) + '\n');
+  // messages quote names and values from files: never raw to the terminal (writeStderr shows every escape)
+  const w = writeStderr;
   if (err instanceof PowercapError) {
     w(`powercapctl: ${err.message}`);
     const hint = hintFor(err.reason, command, err.hint);

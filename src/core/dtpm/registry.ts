@@ -210,7 +210,9 @@ export function addEmDomain(doc: SnapshotDoc, domain: string, cpus: number[] | n
       },
     };
   }
-  dirs[domain] = { attrs, dirs: ps };
+  // an own property whatever the name: `dirs.__proto__ = …` would set the object's prototype (a
+  // domain named __proto__ is a name like any other, as the snapshot reader and capture keep it)
+  Object.defineProperty(dirs, domain, { value: { attrs, dirs: ps }, enumerable: true, writable: true, configurable: true });
 }
 
 // ------------------------------------------------------------------ energy-model table files

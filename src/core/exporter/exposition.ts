@@ -9,6 +9,8 @@
  * Pure text builders: no I/O.
  */
 
+import { visible } from '../control-chars.js';
+
 export type FamilyType = 'counter' | 'gauge' | 'info';
 
 export interface FamilyDef {
@@ -27,7 +29,8 @@ export function sampleName(f: FamilyDef): string {
 
 /** A label value: backslash, double quote and newline escaped (both formats). */
 export function escapeLabelValue(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  // control characters first shown as \x1b (a textfile or a scrape is read by people too), then escaped as the format wants
+  return visible(v, { newlines: true }).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
 /** HELP text: backslash and newline escaped. */

@@ -7,7 +7,6 @@ import { updateState } from '../../../core/persist/state.js';
 import { parseDurationUs } from '../../../core/units.js';
 import { sourceJson } from '../../render/zones.js';
 import { trapSignals, trapHooks } from '../../signals.js';
-import { visible } from '../../visible.js';
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -90,7 +89,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   }
   if (!ok) {
     const { rollbackLines } = await import('../set-limit/render.js');
-    for (const line of rollbackLines(r.result!.rolledBack)) process.stderr.write(visible(line) + '\n');
+    for (const line of rollbackLines(r.result!.rolledBack)) ctx.io.log(line);
     throw r.result!.error!;
   }
   if (check && !r.inState) {

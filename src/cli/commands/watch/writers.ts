@@ -3,7 +3,7 @@
  * format (rendered by the exporter's renderer). Pure text builders; run.ts decides
  * where the text goes.
  */
-import { visible } from '../../visible.js';
+import { csvField, jsonVisible, visible } from '../../visible.js';
 import { formatMicroExact, jsonInt } from '../../../core/units.js';
 import type { PassResult, Sampler, TotalSample, WatchSample } from '../../../core/watch/sampler.js';
 import type { WatchZone } from '../../../core/watch/zones.js';
@@ -30,9 +30,10 @@ export class NdjsonFormatter {
   private readonly systemTail: string;
   /** `startEpochMs`: the wall clock at t = 0 (the formatter is made when the watch starts) */
   constructor(zones: WatchZone[], summed: string[], excluded: Array<{ id: string; reason: string }> = [], private readonly startEpochMs = Date.now()) {
-    this.heads = zones.map((z) => `,"zone":${JSON.stringify(z.id)},"name":${JSON.stringify(z.name)}`);
+    // JSON.stringify escapes C0 controls; jsonVisible the DEL, C1 and bidi controls it leaves raw
+    this.heads = zones.map((z) => jsonVisible(`,"zone":${JSON.stringify(z.id)},"name":${JSON.stringify(z.name)}`));
     this.systemHead = `,"zone":"system","name":"system"`;
-    this.systemTail = `,"zones":${JSON.stringify(summed)},"excluded":${JSON.stringify(excluded.map((e) => ({ zone: e.id, reason: e.reason })))}`;
+    this.systemTail = jsonVisible(`,"zones":${JSON.stringify(summed)},"excluded":${JSON.stringify(excluded.map((e) => ({ zone: e.id, reason: e.reason })))}`);
   }
 
   line(s: WatchSample, index: number): string {
@@ -60,11 +61,8 @@ export class NdjsonFormatter {
 /** energy_delta_uj: the energy of one interval (not the raw energy_uj counter that list prints) */
 export const CSV_HEADER = 't,time,zone,name,energy_delta_uj,power_uw,interval_us,wrapped,gap,reason';
 
-const csvCell = (v: string | null): string => {
-  if (v === null) return '';
-  const s = visible(v); // a name's control characters, shown as \x1b (cli/visible.ts)
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+/** a name's control characters shown as \x1b, quoted as CSV needs (cli/visible.ts) */
+const csvCell = (v: string | null): string => (v === null ? '' : csvField(v));
 const raw = (v: bigint | null) => (v === null ? '' : v.toString());
 
 export class CsvFormatter {
