@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { run, example, exampleCopy } from './helpers.js';
+import { Exit, exitForErrno } from '../src/core/errors.js';
 
 const cases: Array<[string, (f: string) => string[]]> = [
   ['snapshot file', (f) => ['--snapshot', f, 'list']],
@@ -52,4 +53,16 @@ test('registry add --em-table reads its table the same way', () => {
   } finally {
     copy.cleanup();
   }
+});
+
+test('one errno → exit code mapping (core/errors.ts exitForErrno) for every reader and writer', () => {
+  // a file or folder: 4 permission, 3 not found, 2 a folder given as a file, else 1
+  const file: Record<string, number> = { EACCES: 4, EPERM: 4, EROFS: 4, ENOENT: 3, ENOTDIR: 3, EISDIR: 2, ENOSPC: 1, EDQUOT: 1, EIO: 1, ELOOP: 1, EINVAL: 1, ENODATA: 1 };
+  for (const [e, code] of Object.entries(file)) assert.equal(exitForErrno(e), code, e);
+  // a sysfs attribute: what the kernel's store refused, or what stands in its place, is 5
+  const attribute: Record<string, number> = { EACCES: 4, EPERM: 4, EROFS: 4, ENOENT: 3, ENOTDIR: 3, EINVAL: 5, ENODATA: 5, ENOSYS: 5, EOPNOTSUPP: 5, ELOOP: 5, EFTYPE: 5, EISDIR: 5, EIO: 1, EBUSY: 1 };
+  for (const [e, code] of Object.entries(attribute)) assert.equal(exitForErrno(e, { attribute: true }), code, `attribute ${e}`);
+  // data a reader parses (a device tree): the rest is invalid data
+  assert.equal(exitForErrno('EIO', { otherwise: Exit.INVALID_DATA }), 6);
+  assert.equal(exitForErrno('ENOENT', { otherwise: Exit.INVALID_DATA }), 3);
 });

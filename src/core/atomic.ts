@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PowercapError, Exit, errnoOf } from './errors.js';
+import { PowercapError, Exit, errnoOf, exitForErrno } from './errors.js';
 
 /** Refuse (exit 4) to replace a file that is read-only on disk, even as root. */
 export function assertWritableFile(file: string): void {
@@ -70,14 +70,16 @@ const WHY: Record<string, string> = {
   EROFS: 'read-only filesystem',
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
-  ENOENT: 'no such directory',
+  ENOENT: 'no such folder',
+  ENOTDIR: 'a name on the path is not a folder',
+  EISDIR: 'a directory is in the way',
 };
 
-/** The error a failed write of `file` becomes: exit 4 for permissions, 3 for a missing folder, else 1. */
+/** The error a failed write of `file` becomes: exit 4 for permissions, 3 for a missing folder, else 1 (exitForErrno). */
 export function writeError(file: string, err: unknown): PowercapError {
   if (err instanceof PowercapError) return err;
   const e = errnoOf(err);
-  const code = e === 'EACCES' || e === 'EPERM' || e === 'EROFS' ? Exit.PERMISSION : e === 'ENOENT' ? Exit.NOT_FOUND : Exit.FAILED;
+  const code = exitForErrno(e);
   return new PowercapError(code, `cannot write ${file}: ${e} (${WHY[e] ?? 'write failed'}); the previous file, if any, is unchanged`,
     code === Exit.PERMISSION ? 'check the permissions of the file and its directory' : e === 'ENOSPC' || e === 'EDQUOT' ? 'free some space and run the command again' : undefined);
 }
@@ -165,8 +167,9 @@ export function lockFile(file: string, waitMs = 5000): () => void {
       return () => unlockOne(lock);
     } catch (err) {
       const e = errnoOf(err);
-      if (e === 'ENOENT') return () => {}; // no folder: the read that follows says so
-      if (e === 'EACCES' || e === 'EPERM' || e === 'EROFS') return () => {}; // not writable: the write refuses later
+      const code = exitForErrno(e);
+      if (code === Exit.NOT_FOUND) return () => {}; // no folder: the read that follows says so
+      if (code === Exit.PERMISSION) return () => {}; // not writable: the write refuses later
       if (e !== 'EEXIST') throw writeError(lock, err);
     }
     if (lockIsStale(lock)) {
