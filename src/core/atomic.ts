@@ -3,7 +3,9 @@
  * profiles, persist files): a temporary file next to the target, every byte checked as written,
  * fsync, rename, fsync of the directory. A failed or interrupted write leaves the old file as it
  * was and no temporary file behind. A symbolic link is written through (the link stays, its
- * target is replaced); an existing file keeps its mode and, when root rewrites it, its owner.
+ * target is replaced) where the kernel's protected_symlinks rule would follow it, and refused
+ * where it would not (writeTarget); an existing file keeps its mode and, when root rewrites it,
+ * its owner.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,7 +15,7 @@ import { PowercapError, Exit, errnoOf, exitForErrno } from './errors.js';
 export function assertWritableFile(file: string): void {
   let st: fs.Stats;
   try {
-    st = fs.statSync(file);
+    st = fs.statSync(writeTarget(file));
   } catch {
     return; // a new file: the directory decides
   }
@@ -49,18 +51,65 @@ export function removeTempFiles(): void {
   pendingTemps.clear();
 }
 
-/** The file a write to `file` replaces: a symbolic link's final target (the link itself stays). */
+/** The most symbolic links one path may pass through, as the kernel's MAXSYMLINKS (include/linux/namei.h). */
+const MAX_LINKS = 40;
+
+const S_ISVTX = 0o1000; // the sticky bit
+const S_IWOTH = 0o0002; // writable by others
+
+/** Who owns a link or a folder, and the folder's mode: what may_follow_link looks at. */
+interface Owned { uid: number; mode: number }
+
+/**
+ * Whether the kernel with `fs.protected_symlinks = 1` lets a process whose fsuid is `follower`
+ * follow `link`, found in the folder `dir` (fs/namei.c, may_follow_link): when the link's owner
+ * is the follower, or the folder is not both sticky and world-writable, or the folder's owner
+ * owns the link. Else it is a link another user planted in a shared folder such as /tmp (EACCES).
+ */
+export function mayFollowLink(link: Pick<Owned, 'uid'>, dir: Owned, follower: number): boolean {
+  if (link.uid === follower) return true;
+  if ((dir.mode & (S_ISVTX | S_IWOTH)) !== (S_ISVTX | S_IWOTH)) return true;
+  return dir.uid === link.uid;
+}
+
+/**
+ * The file a write to `file` replaces: the path walked one name at a time, every symbolic link on
+ * it (a link to a link, a link to a folder) followed only where mayFollowLink allows it, whatever
+ * the sysctl says on this machine; a link it does not allow is refused (exit 1) by name. The
+ * link itself stays; its final target is replaced, or created when the link dangles. A name that
+ * does not exist ends the walk: the rest of the path is returned as given, for the write to find
+ * missing. The check runs on names before the write: it is the kernel's rule, not its atomicity.
+ */
 export function writeTarget(file: string): string {
-  try {
-    return fs.realpathSync(file);
-  } catch {
-    // a new file (or a dangling link): the directory must exist, the name is written as given
+  const follower = process.geteuid?.() ?? -1;
+  const todo = path.resolve(file).split('/').filter((c) => c !== '');
+  let done = '/'; // the real path walked so far: no link in it
+  let links = 0;
+  while (todo.length > 0) {
+    const name = todo.shift()!;
+    if (name === '.') continue;
+    if (name === '..') { done = path.dirname(done); continue; }
+    const next = path.join(done, name);
+    let st: fs.Stats;
     try {
-      const l = fs.lstatSync(file);
-      if (l.isSymbolicLink()) return path.resolve(path.dirname(file), fs.readlinkSync(file));
-    } catch { /* does not exist */ }
-    return path.resolve(file);
+      st = fs.lstatSync(next);
+    } catch {
+      return path.join(next, ...todo); // does not exist (or cannot be looked at): the write says
+    }
+    if (!st.isSymbolicLink()) { done = next; continue; }
+    if (++links > MAX_LINKS) throw writeError(file, Object.assign(new Error('ELOOP'), { code: 'ELOOP' }));
+    const dir = fs.statSync(done);
+    if (!mayFollowLink(st, dir, follower)) {
+      const which = next === path.resolve(file) ? 'it is' : `${next} is`;
+      throw new PowercapError(Exit.FAILED,
+        `refused to write ${file}: ${which} a symbolic link owned by uid ${st.uid} in ${done}, a sticky world-writable folder owned by uid ${dir.uid}; such a link is followed only for its owner, as the kernel's protected_symlinks rule does: nothing was written`,
+        'write to another name, or remove the link if it is not wanted');
+    }
+    const to = fs.readlinkSync(next);
+    if (to.startsWith('/')) done = '/';
+    todo.unshift(...to.split('/').filter((c) => c !== ''));
   }
+  return done;
 }
 
 const WHY: Record<string, string> = {
@@ -73,6 +122,7 @@ const WHY: Record<string, string> = {
   ENOENT: 'no such folder',
   ENOTDIR: 'a name on the path is not a folder',
   EISDIR: 'a directory is in the way',
+  ELOOP: `more than ${MAX_LINKS} symbolic links on the path`,
 };
 
 /** The error a failed write of `file` becomes: exit 4 for permissions, 3 for a missing folder, else 1 (exitForErrno). */
