@@ -288,6 +288,7 @@ describe('a link planted in a sticky 1777 folder by another user (uid 65534) is 
     ['model em --svg', (o) => ['--snapshot', example('rk3399-dtpm'), 'model', 'em', '-d', 'cpu4', '--svg', o]],
     ['watch --textfile', (o) => ['--root', live.classRoot, 'watch', '-i', '1ms', '-n', '2', '--textfile', o]],
     ['watch --record', (o) => ['--root', live.classRoot, 'watch', '-i', '1ms', '-n', '2', '--json', '--record', o]],
+    ['apply --state', (o) => ['--snapshot', copy('intel-laptop').file, 'apply', path.join(ROOT, 'examples/profile-laptop.yaml'), '--state', o]],
   ];
   for (const [name, args] of writers) {
     test(name, () => {

@@ -5,19 +5,44 @@
  * was and no temporary file behind. A symbolic link is written through (the link stays, its
  * target is replaced) where the kernel's protected_symlinks rule would follow it, and refused
  * where it would not (writeTarget); an existing file keeps its mode and, when root rewrites it,
- * its owner.
+ * its owner. What cannot be replaced is refused before anything is written (checkTarget).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PowercapError, Exit, errnoOf, exitForErrno } from './errors.js';
 
-/** Refuse (exit 4) to replace a file that is read-only on disk, even as root. */
-export function assertWritableFile(file: string): void {
+/**
+ * Refuse early what a write to `file` would refuse: a link another user planted (exit 1), a folder
+ * (exit 2) or another non-regular file (exit 2) in its place, a missing folder (exit 3), a file
+ * read-only on disk, even as root (exit 4). Call before any work; writeFileAtomic checks again.
+ * Returns whether a file is there, that the write would replace.
+ */
+export function assertWritableFile(file: string): boolean {
+  return checkTarget(file, writeTarget(file)) !== null;
+}
+
+function checkTarget(file: string, target: string): fs.Stats | null {
   let st: fs.Stats;
   try {
-    st = fs.statSync(writeTarget(file));
-  } catch {
-    return; // a new file: the directory decides
+    st = fs.lstatSync(target);
+  } catch (err) {
+    if (errnoOf(err) !== 'ENOENT' && errnoOf(err) !== 'ENOTDIR') throw writeError(file, err);
+    // a new file: its folder must be there (the write would say ENOENT without naming it)
+    const dir = path.dirname(target);
+    let why = 'is not a folder';
+    try {
+      if (fs.statSync(dir).isDirectory()) return null;
+    } catch (e) {
+      if (exitForErrno(errnoOf(e)) !== Exit.NOT_FOUND) throw writeError(file, e);
+      why = 'does not exist';
+    }
+    throw new PowercapError(Exit.NOT_FOUND, `cannot write ${file}: the folder ${dir} ${why}: nothing was written`);
+  }
+  if (st.isDirectory()) {
+    throw new PowercapError(exitForErrno('EISDIR'), `${file} is a directory, not a file: nothing was written`, 'name a file in it');
+  }
+  if (!st.isFile()) {
+    throw new PowercapError(Exit.USAGE, `${file} is not a regular file: nothing was written`, 'write to a regular file');
   }
   if ((st.mode & 0o222) === 0) {
     throw new PowercapError(
@@ -26,9 +51,7 @@ export function assertWritableFile(file: string): void {
       'make it writable (chmod u+w) or work on a copy',
     );
   }
-  if (!st.isFile()) {
-    throw new PowercapError(Exit.USAGE, `${file} is not a regular file: nothing was changed`, 'write to a regular file');
-  }
+  return st;
 }
 
 /** Temporary files being written now: removed by removeTempFiles() when a signal ends the process. */
@@ -148,8 +171,7 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
   const target = writeTarget(file);
   const dir = path.dirname(target);
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  let old: fs.Stats | null = null;
-  try { old = fs.statSync(target); } catch { /* new file */ }
+  const old = checkTarget(file, target);
   const mode = old ? old.mode & 0o7777 : 0o644;
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let fd: number | undefined;

@@ -100,3 +100,15 @@ export function userFileError(file: string, err: unknown, o: UserFileWhat = {}):
   if (code === Exit.PERMISSION) return new PowercapError(code, `cannot read ${what} ${file}: permission denied`);
   return new PowercapError(code, `cannot read ${what} ${file}: ${e}`);
 }
+
+/**
+ * Whether `p` is there but is not a folder (a file named where a tree is expected), as stat(2)
+ * sees it through links; false when it is a folder or is missing.
+ */
+export function isNonDirectory(p: string): boolean {
+  try {
+    return !fs.statSync(p).isDirectory();
+  } catch (err) {
+    return errnoOf(err) === 'ENOTDIR'; // a file on the way: /etc/passwd/x
+  }
+}
