@@ -3,7 +3,7 @@
  * (core/atomic.ts), so every command answers alike: a missing file 3 and a directory given as a
  * file 2, naming what it expected; when writing, a file already there without --force 2, a folder
  * in its place 2, a missing folder 3 naming it; a file named as the tree (--root) 3, "not a
- * directory".
+ * directory". `profile save` makes the conventional folder /etc/powercapctl, 0755, and no other.
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { run, example, exampleCopy, scratch, ROOT } from './helpers.js';
+import { run, example, exampleCopy, scratch, BIN, cleanEnv, ROOT } from './helpers.js';
 import { Exit, exitForErrno } from '../src/core/errors.js';
 
 const cases: Array<[string, (f: string) => string[]]> = [
@@ -161,5 +161,81 @@ describe('every command writing a file the user names answers alike', () => {
     const missing = run(['--root', path.join(file, 'x'), 'list']);
     assert.equal(missing.code, 3);
     assert.match(missing.stderr, /is not a directory/, 'a file on the path is said as well');
+  });
+});
+
+// ------------------------------------------------------------------ /etc/powercapctl
+
+/**
+ * `profile save /etc/powercapctl/profile.yaml` on a machine without the folder, run in a private
+ * mount namespace over an overlay of /etc (`unshare -m`, the upper layer in a temp folder): the
+ * real /etc is never written, and the upper layer shows exactly what the command created.
+ */
+function inOverlayEtc(args: string[], before = ':') {
+  const work = tempDir('powercapctl-etc-');
+  fs.mkdirSync(path.join(work, 'upper'));
+  fs.mkdirSync(path.join(work, 'work'));
+  const script = [
+    'set -e',
+    `mount -t overlay overlay -o lowerdir=/etc,upperdir=${work}/upper,workdir=${work}/work /etc`,
+    'rm -rf /etc/powercapctl',
+    before,
+    'umask 077', // as under a strict sudo: the folder made is 0755 all the same
+    'set +e', '"$@"', 'rc=$?',
+    'stat -c "%a %n" /etc/powercapctl >&3 2>/dev/null',
+    'exit $rc',
+  ].join('\n');
+  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', BIN, ...args], {
+    env: cleanEnv(), cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'], timeout: 30000,
+  });
+  // what the run added to /etc: the upper layer, less the whiteout `rm -rf` leaves when the host has the folder
+  const upper = path.join(work, 'upper');
+  const created: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.isCharacterDevice()) continue;
+      const p = path.join(d, e.name);
+      created.push(path.relative(upper, p));
+      if (e.isDirectory()) walk(p);
+    }
+  };
+  walk(upper);
+  return { code: r.status, stderr: `${r.stderr}${r.error ?? ''}`, mode: String(r.output[3] ?? '').trim(), created: created.sort() };
+}
+
+const overlaySkip = (() => {
+  if (process.getuid?.() !== 0) return 'needs root (a mount namespace and an overlay of /etc)';
+  const probe = spawnSync('unshare', ['-m', '--propagation', 'private', 'true']);
+  return probe.status === 0 ? false : 'unshare -m is not allowed here (util-linux, CAP_SYS_ADMIN)';
+})();
+
+describe('profile save makes /etc/powercapctl, 0755, and only it', { skip: overlaySkip }, () => {
+  const host = fs.existsSync('/etc/powercapctl');
+  const save = (file: string) => ['--snapshot', example('intel-laptop'), 'profile', 'save', file];
+
+  test('sudo powercapctl profile save /etc/powercapctl/profile.yaml on a machine without the folder', () => {
+    const r = inOverlayEtc(save('/etc/powercapctl/profile.yaml'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^created \/etc\/powercapctl \(mode 0755\)$/m);
+    assert.deepEqual(r.created, ['powercapctl', 'powercapctl/profile.yaml']);
+    assert.equal(r.mode, '755 /etc/powercapctl');
+    assert.equal(fs.existsSync('/etc/powercapctl'), host, 'the real /etc was changed');
+  });
+
+  test('no other folder is made: one below it, or another under /etc, is a missing folder (3)', () => {
+    for (const file of ['/etc/powercapctl/sub/profile.yaml', '/etc/powercapctl-typo/profile.yaml']) {
+      const r = inOverlayEtc(save(file));
+      assert.equal(r.code, 3, `${file}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`the folder ${esc(path.dirname(file))} does not exist`));
+      assert.deepEqual(r.created, [], file);
+    }
+  });
+
+  test('a folder already there keeps its mode; a file already there wants --force', () => {
+    const r = inOverlayEtc(save('/etc/powercapctl/profile.yaml'), 'mkdir -m 0750 /etc/powercapctl && echo old > /etc/powercapctl/profile.yaml');
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /profile\.yaml exists: nothing was written/);
+    assert.doesNotMatch(r.stderr, /created/);
+    assert.equal(r.mode, '750 /etc/powercapctl');
   });
 });

@@ -21,6 +21,22 @@ export function assertWritableFile(file: string): boolean {
   return checkTarget(file, writeTarget(file)) !== null;
 }
 
+/**
+ * Create the folder `dir` (not its parents) with exactly `mode`, whatever the umask; true when
+ * it was created, false when it was there already. A missing parent is left for the write to name.
+ */
+export function makeFolder(dir: string, mode: number): boolean {
+  try {
+    fs.mkdirSync(dir, { mode });
+    fs.chmodSync(dir, mode); // only reached when mkdir made it
+    return true;
+  } catch (err) {
+    const e = errnoOf(err);
+    if (e === 'EEXIST' || e === 'ENOENT') return false;
+    throw writeError(dir, err);
+  }
+}
+
 function checkTarget(file: string, target: string): fs.Stats | null {
   let st: fs.Stats;
   try {

@@ -1,6 +1,8 @@
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { CommandContext } from '../../context.js';
-import { writeFileAtomic } from '../../../core/atomic.js';
+import { writeFileAtomic, makeFolder } from '../../../core/atomic.js';
+import { PROFILE_PATH } from '../../../core/persist/units.js';
 import { checkNewFile } from '../../output-file.js';
 import { readPowercapTree } from '../../../core/zones/model.js';
 import { profileFromTree, profileText } from '../../../core/profile/save.js';
@@ -14,7 +16,13 @@ export function provenance(ctx: CommandContext): string {
 export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const file = args[0] as string;
   const toStdout = file === '-';
-  if (!toStdout) checkNewFile(file, opts.force === true);
+  if (!toStdout) {
+    // the conventional folder (persist install reads its profile there) is made on first use,
+    // 0755 as /etc's folders are; no other folder is made: a typo in a path is said, not created
+    const conventional = path.dirname(PROFILE_PATH);
+    if (path.dirname(path.resolve(file)) === conventional && makeFolder(conventional, 0o755)) ctx.io.note(`created ${conventional} (mode 0755)`);
+    checkNewFile(file, opts.force === true);
+  }
   const tree = readPowercapTree(ctx.source().powercap);
   const saved = profileFromTree(tree, typeof opts.description === 'string' ? opts.description : undefined);
   const header = [`powercapctl profile: the limits of ${provenance(ctx)} at ${new Date().toISOString()}`, 'apply with: powercapctl apply FILE   (format: docs/profiles.md)'];
