@@ -3,7 +3,7 @@
  * and gives its exit code; anything else is a bug, reported in one line with a
  * pointer to --verbose, which shows the stack.
  */
-import { PowercapError, SysfsError, Exit } from '../core/errors.js';
+import { PowercapError, SysfsError, Exit, exitForErrno } from '../core/errors.js';
 import { writeStderr } from './io.js';
 import { hintFor } from './hints.js';
 
@@ -21,7 +21,7 @@ export function reportError(err: unknown, verbose: boolean, command = ''): numbe
   if (err instanceof SysfsError) {
     w(`powercapctl: ${err.path}: ${err.errno}`);
     if (verbose && err.stack) w(err.stack);
-    return err.errno === 'EACCES' || err.errno === 'EPERM' || err.errno === 'EROFS' ? Exit.PERMISSION : Exit.FAILED;
+    return exitForErrno(err.errno);
   }
   const e = err as Error;
   w(`powercapctl: internal error: ${e?.message ?? String(err)}`);

@@ -3,7 +3,7 @@ import type { CommandContext } from '../../context.js';
 import { Exit, PowercapError, usageError } from '../../../core/errors.js';
 import { loadProfile } from '../../../core/profile/parse.js';
 import { reconcile } from '../../../core/profile/reconcile.js';
-import { updateState } from '../../../core/persist/state.js';
+import { prepareStateFile, updateState } from '../../../core/persist/state.js';
 import { parseDurationUs } from '../../../core/units.js';
 import { sourceJson } from '../../render/zones.js';
 import { trapSignals, trapHooks } from '../../signals.js';
@@ -26,6 +26,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   const only = str(opts.only);
   const stateFile = str(opts.state) ? path.resolve(str(opts.state)!) : undefined;
   const watch = str(opts.watch);
+  if (stateFile && !check) prepareStateFile(stateFile);
   if (watch !== undefined) {
     if (check) throw usageError('--watch and --check contradict each other: give one');
     const intervalUs = parseIntervalUs(watch, '--watch');

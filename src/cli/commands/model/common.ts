@@ -4,7 +4,7 @@
  * cli-table3 and colours are imported only when a table is drawn.
  */
 import type { CommandContext } from '../../context.js';
-import { notFound, permissionDenied, SysfsError, usageError } from '../../../core/errors.js';
+import { Exit, exitForErrno, notFound, permissionDenied, SysfsError, usageError } from '../../../core/errors.js';
 import { renderColumns } from '../../render/columns.js';
 import type { PerfDomain } from '../../../core/em/debugfs.js';
 import type { DomainOptions, ModelDomain } from '../../../core/em/input.js';
@@ -29,10 +29,10 @@ export async function sourceDomains(ctx: CommandContext): Promise<{ domains: Per
   try {
     const em = src.energyModel;
     const problem = src.energyModelProblem;
-    if (problem && (problem.errno === 'EACCES' || problem.errno === 'EPERM')) throw new SysfsError(problem.errno, problem.path);
+    if (problem && exitForErrno(problem.errno) === Exit.PERMISSION) throw new SysfsError(problem.errno, problem.path);
     domains = em ? readEnergyModel(em) : [];
   } catch (err) {
-    if (err instanceof SysfsError && (err.errno === 'EACCES' || err.errno === 'EPERM')) {
+    if (err instanceof SysfsError && exitForErrno(err.errno) === Exit.PERMISSION) {
       throw permissionDenied(`cannot read the energy model at ${err.path}: ${err.errno}`, 'debugfs is readable by root only: run with sudo, or use a snapshot (--snapshot) or --dts/--opp-file');
     }
     throw err;

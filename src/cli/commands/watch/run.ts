@@ -2,8 +2,6 @@
  * powercapctl watch: live sampling (or the replay of a recording) through the
  * core sampler, rendered as a live table, NDJSON, CSV or Prometheus text.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { CommandContext } from '../../context.js';
 import type { OpenedSource } from '../../../core/source/open.js';
 import { Exit, notFound, permissionDenied, usageError } from '../../../core/errors.js';
@@ -105,7 +103,7 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
   let recorder: Recorder | null = null;
   let recordDoc: import('../../../core/snapshot/file.js').SnapshotDoc | null = null;
   if (o.record !== undefined) {
-    checkOutputFile(o.record);
+    assertWritableFile(o.record);
     const { captureSnapshot } = await import('../../../core/snapshot/capture.js');
     recordDoc = captureSnapshot(src.powercap, {
       energyModel: ctx.energyModel(),
@@ -138,12 +136,6 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
     new SnapshotFile(o.record, recordDoc).save();
     ctx.io.note(`recorded ${Math.max(0, recorder.passes - 1)} samples of ${plan.zones.length} zone${plan.zones.length === 1 ? '' : 's'} in ${o.record}`);
   });
-}
-
-function checkOutputFile(file: string): void {
-  const dir = path.dirname(path.resolve(file));
-  if (!fs.existsSync(dir)) throw notFound(`directory ${dir} does not exist: cannot write ${file}`);
-  assertWritableFile(file);
 }
 
 // ------------------------------------------------------------------ replay
@@ -258,7 +250,7 @@ async function session(
     onResult = (r) => { if (r) out(f.pass(r)); };
   } else {
     const file = o.textfile;
-    if (file !== undefined) checkOutputFile(file);
+    if (file !== undefined) assertWritableFile(file);
     onResult = (r) => {
       const text = prometheusText(sampler, r, total);
       if (file !== undefined) writeFileAtomic(file, text);
