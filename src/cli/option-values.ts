@@ -10,7 +10,7 @@ import { usageError } from '../core/errors.js';
 import { parseCpuList } from '../core/cpu-list.js';
 import { parseKernelEra, type KernelEra } from '../core/kernel/energy-model.js';
 import {
-  formatDuration, parseDurationUs, parseFrequencyHz, parseIntervalUs, parsePercentBp, parsePowerSpec, parsePowerUw,
+  parseDurationUs, parseFrequencyHz, parseIntervalUs, parsePercentBp, parsePowerSpec, parsePowerUw,
   parseTemperatureMc, parseVoltageUv, type PowerSpec,
 } from '../core/units.js';
 import type { CompleteKind, ValueParser } from './spec.js';
@@ -32,11 +32,11 @@ const LONGEST_INTERVAL = '24h';
 function bounded(parse: (t: string) => bigint, b: TimeBounds): (t: string) => bigint {
   const min = b.min === undefined ? null : parseDurationUs(b.min);
   const max = b.max === undefined ? null : parseDurationUs(b.max);
-  const range = `${min === null ? 'at most ' : `${formatDuration(min)} to `}${max === null ? '' : formatDuration(max)}`;
+  const allowed = min !== null && max !== null ? `allowed: ${b.min} to ${b.max}` : min !== null ? `at least ${b.min}` : `at most ${b.max}`;
   return (t) => {
     const us = parse(t);
-    if (min !== null && us < min) throw usageError(`shorter than ${formatDuration(min)}`, max === null ? undefined : `give ${range}`);
-    if (max !== null && us > max) throw usageError(`longer than ${formatDuration(max)}`, `give ${range}`);
+    if (min !== null && us < min) throw usageError(`too short (${allowed})`);
+    if (max !== null && us > max) throw usageError(`too long (${allowed})`);
     return us;
   };
 }
