@@ -103,7 +103,7 @@ export function readDtDirectory(dir: string): ParsedDts {
   const fail = (err: unknown, p: string) => {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') return permissionDenied(`cannot read the device tree at ${p}: ${code}`);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return notFound(`no device tree at ${p}`, 'give --dt DIR (a copy of /sys/firmware/devicetree/base) or a .dtb/.dts file');
+    if (code === 'ENOENT' || code === 'ENOTDIR') return notFound(`no device tree at ${p}`, 'a device tree is a folder like /sys/firmware/devicetree/base, a .dtb or a .dts file');
     return invalidData(`cannot read the device tree at ${p}: ${code ?? String(err)}`);
   };
   const root = newDtNode('', null);
