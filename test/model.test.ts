@@ -490,6 +490,25 @@ describe('every value through its option (issue 19)', () => {
     assert.match(run(['model', 'budget', '-b', '1W', '-a', 'a:1W:2W']).stdout, /^budget 1 W over 1 actor: /);
   });
 
+  test('examples/help-rk3399.dts: six CPUs as mainline has them, no header, no preprocessor, no warning', () => {
+    // a missing cpp changes nothing: the file needs none (/include/ is the compiler's own)
+    const r = run(['model', 'em', '--dt', path.join(EXAMPLES, 'help-rk3399.dts'), '--json'], { env: { POWERCAPCTL_CPP: path.join(tmp, 'no-cpp') } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const d = r.json().domains;
+    assert.deepEqual(d.map((x: any) => [x.name, x.cpus, x.capacity, x.capacitySource]), [
+      // A53: (485 × 1416000) << 10 / (1024 × 1800000) = 381 (topology_normalize_cpu_scale)
+      ['cpu0', [0, 1, 2, 3], 381, 'capacity-dmips-mhz'],
+      ['cpu4', [4, 5], 1024, 'capacity-dmips-mhz'],
+      ['ff9a0000.gpu', null, null, null],
+    ]);
+    assert.deepEqual(d.map((x: any) => x.coefficient), [100, 436, 2640]);
+    const text = run(['model', 'em', '--dts', path.join(EXAMPLES, 'help-rk3399.dts'), '--table', 'cpu_b0']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.doesNotMatch(text.stderr, /cpp|warning|not found/);
+    assert.match(text.stdout, /capacity 1024 from capacity-dmips-mhz/);
+  });
+
   test('tables end their lines without padding', () => {
     const r = run(['--snapshot', RK3399, 'model', 'em', '--domain', 'cpu4']);
     assert.equal(r.code, 0, r.stderr);
