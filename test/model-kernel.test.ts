@@ -367,6 +367,14 @@ describe('a dump without performance files (a kernel before 6.9)', () => {
     // utilisation 300 + 25 % = 375 ≤ 512: the 500 MHz state (6.9 rule); it was 0 and chose the top state before
     const j = run(['--em-root', em, 'model', 'energy', '--util', '300', '--json']).json();
     assert.equal(j.current.frequencyKhz, 500000);
+    // the 6.9 estimate reads 6.9's costs, built from the dumped powers (em_compute_costs), not the 6.1 costs of the dump:
+    // 200000 × 10 / 512 = 3906; energy 3906 × 300 = 1171800 (117.18 mW); it read 400000 × 300 before
+    assert.equal(j.current.cost, 3906);
+    assert.equal(j.current.energy, 1171800);
+    // 6.0–6.8: f ≥ 375 × 1000000 / 1024 = 366210 kHz → 500 MHz; 400000 × 300 / 1024 = 117187
+    assert.equal(j.pre69.energy, 117187);
+    // the dump says which kernel wrote it: costs as 6.0–6.8 computed them
+    assert.equal(run(['--em-root', em, 'model', 'em', '--json']).json().domains[0].kernel, '6.0–6.8');
     // --capacity re-derives the table, which then has a performance to show: 500 × 500000 / 1000000 = 250
     const d = run(['--em-root', em, 'model', 'em', '--capacity', '500', '--json']).json().domains[0];
     assert.deepEqual(d.states.map((s: any) => s.performance), [250, 500]);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { invalidData, notFound, usageError } from '../errors.js';
 import { oppPowerMwPre60, oppPowerUw } from '../kernel/opp.js';
 import {
-  buildEraStates, DEFAULT_ERA, emTableProblemEra, performanceOf, PerformanceZeroError,
+  buildEraStates, DEFAULT_ERA, emTableProblemEra, eraRules, performanceOf, PerformanceZeroError,
   type EmRow, type KernelEra, type PerfState,
 } from '../kernel/energy-model.js';
 import type { PerfDomain } from './debugfs.js';
@@ -253,14 +253,18 @@ export function pickDomain(domains: PerfDomain[], ref: string, where: string): P
 export function domainFromEm(d: PerfDomain, o: DomainOptions, where: string): ModelDomain {
   // `current` is the default era itself: only another kernel re-derives the dump
   const explicitEra = o.era !== undefined && o.era !== DEFAULT_ERA;
-  const era = explicitEra ? o.era! : d.microwatts ? DEFAULT_ERA : { major: 5, minor: 14, name: 'before 6.0', asDumped: true };
+  const dumpedPerformance = d.hasPerformance !== false;
+  // the kernel that wrote it: mW before 6.0, µW without performance files 6.0–6.8, 6.9 on
+  const era = explicitEra ? o.era!
+    : !d.microwatts ? { major: 5, minor: 14, name: 'before 6.0', asDumped: true }
+    : !dumpedPerformance ? { major: 6, minor: 8, name: '6.0–6.8', asDumped: true }
+    : DEFAULT_ERA;
   const cpu = d.cpus !== null && !o.device;
   const notes: string[] = [];
   const top = d.states[d.states.length - 1]!;
   const scale = d.microwatts ? 1 : 1000;
   if (!d.microwatts) notes.push(`${d.name}: power values are mW (${d.flags === null ? 'no flags file: a kernel before 6.0' : 'flags bit0 clear'}): µW shown as mW × 1000`);
   if (d.artificial) notes.push(`${d.name}: an artificial EM: powers are on an abstract scale, not watts`);
-  const dumpedPerformance = d.hasPerformance !== false;
   const dumpedCapacity = dumpedPerformance && top.performance > 0 ? top.performance : null;
   const capacity = o.capacity ?? dumpedCapacity ?? 1024;
   const capacitySource: CapacitySource = o.capacity !== undefined ? 'given' : dumpedCapacity !== null ? 'energy-model' : 'default-no-performance';
@@ -280,4 +284,14 @@ export function domainFromEm(d: PerfDomain, o: DomainOptions, where: string): Mo
     name: d.name, origin: { kind: 'energy-model', domain: d.name }, cpu, cpus: d.cpus, nrCpus: o.cpus ?? (d.cpus ? d.cpus.length : null),
     capacity, capacitySource, coefficient: null, era, states, hasPerformance: rederive || dumpedPerformance, supportedHw: null, notes,
   };
+}
+
+/**
+ * The table em_cpu_energy() reads from 6.9 (cost = 10 × power / performance, and the inefficient
+ * states of those costs): the domain's own when a 6.9 kernel built it, else one built from its
+ * powers by those rules (a dump of an older kernel holds the costs of its own formula).
+ */
+export function currentRulesStates(d: ModelDomain): PerfState[] {
+  if (eraRules(d.era).costByPerformance && !d.era.asDumped) return d.states;
+  return buildEraStates(d.states, { capacity: d.capacity, cpu: d.cpu, era: DEFAULT_ERA });
 }

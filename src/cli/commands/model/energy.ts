@@ -12,7 +12,9 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: EnergyOpt
   if (!d!.cpu) throw usageError(`${d!.name} is a device: the energy estimate is for CPU domains`, 'em_cpu_energy() only runs on CPU performance domains');
   const dom = d!;
   for (const n of domainNotes(dom)) ctx.io.note(n);
-  const e = emCpuEnergy(dom.states, utils, { capacity: dom.capacity, skipInefficient: !opts.allStates, cpus: dom.nrCpus });
+  // a dump of a kernel before 6.9 holds its own costs: the 6.9 estimate reads the table 6.9 builds from its powers
+  const { currentRulesStates } = await import('../../../core/em/input.js');
+  const e = emCpuEnergy(currentRulesStates(dom), utils, { capacity: dom.capacity, skipInefficient: !opts.allStates, cpus: dom.nrCpus });
   if (ctx.globals.json) {
     outJson(ctx, { domain: dom.name, origin: dom.origin, skipInefficient: !opts.allStates, ...e });
     return;
