@@ -454,6 +454,26 @@ describe('every value through its option (issue 19)', () => {
     refused(['model', 'em', '--opp-file', A53, '--device', '--capacity', '500'], /--device: not with --capacity/);
   });
 
+  test('core says what is missing, the command words the way out in its options', () => {
+    const worded = (args: string[], code: number, re: RegExp) => {
+      const r = run(args);
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+    };
+    worded(['model', 'em', '--opp-file', write('volts.csv', 'frequency,voltage\n408MHz,825mV\n')], 2,
+      /row 2: a voltage without a power: the dynamic-power-coefficient is needed\n  give --coefficient C, the dynamic-power-coefficient of the CPU or device node\n$/);
+    worded(['model', 'em', '--dts', write('none.dts', '/dts-v1/;\n/ { cpus { }; };\n')], 6,
+      /no OPP table .*\n  give the file that holds the opp-table nodes \(often <soc>-opp\.dtsi\), or a table of the OPPs with --opp-file FILE\n$/);
+    worded(['model', 'idle', '--idle', '1ms'], 2, /^powercapctl: no domain idle state given\n  give the domain's states with --state NAME:entry:exit:residency .*, or --preset rk3399\n$/);
+    const hw = write('hw.dts', '/dts-v1/;\n/ { t: opp-table { compatible = "operating-points-v2";\n' +
+      ' a { opp-hz = /bits/ 64 <200000000>; opp-microvolt = <825000>; opp-supported-hw = <0x1>; };\n' +
+      ' b { opp-hz = /bits/ 64 <200000000>; opp-microvolt = <900000>; opp-supported-hw = <0x2>; }; };\n' +
+      ' gpu { operating-points-v2 = <&t>; dynamic-power-coefficient = <100>; }; };\n');
+    // _opp_is_duplicate(): one frequency, two voltages; the board's mask keeps one of them (_opp_is_supported)
+    worded(['model', 'em', '--dts', hw], 6, /different voltages\n  the OPP core refuses the whole table \(_opp_is_duplicate: -EEXIST\): they carry opp-supported-hw: give the board's mask with --supported-hw MASK\n$/);
+    worded(['model', 'em', '--dts', hw, '--supported-hw', '0x2', '--json'], 0, /\/opp-table: opp-supported-hw mask 0x2: 1 OPP not supported, skipped/);
+  });
+
   test('--kernel before 5.0 says when the energy model began', () => {
     refused(['model', 'em', '--opp-file', A53, '--kernel', '4.19'], /^powercapctl: --kernel 4\.19: the energy model began in 5\.0: no kernel before it has one\n/);
     refused(['model', 'em', '--opp-file', A53, '--kernel', '4.19.0-26-amd64'], /the energy model began in 5\.0/);

@@ -44,8 +44,8 @@ const HINTS: Record<Reason, Record<string, Wording>> = {
     '*': (h) => h ?? 'give the device tree that holds the OPP tables',
   },
   'needs-hw-mask': {
-    model: (h) => join('give the board\'s mask with --supported-hw MASK', h),
-    '*': (h) => join('give the board\'s opp-supported-hw mask', h),
+    model: (h) => `${h ? `${h}: ` : ''}give the board's mask with --supported-hw MASK`,
+    '*': (h) => `${h ? `${h}: ` : ''}give the board's opp-supported-hw mask`,
   },
   'no-idle-state': {
     model: () => 'give the domain\'s states with --state NAME:entry:exit:residency (CLUSTER_SLEEP:400us:500us:2ms), or --preset rk3399',
