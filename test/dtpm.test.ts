@@ -431,7 +431,7 @@ describe('targets', () => {
     try {
       const file = path.join(t.dir, 'new.json');
       assert.equal(run(['dtpm', 'new', file]).code, 0);
-      assert.equal(run(['dtpm', 'new', file]).code, 5, 'an existing file is not replaced without --force');
+      assert.equal(run(['dtpm', 'new', file]).code, 2, 'an existing file is not replaced without --force (a usage error, as in snapshot save)');
       assert.equal(run(['snapshot', 'check', file]).code, 0);
       const table = path.join(t.dir, 'a53.txt');
       // rk3399 A53 OPPs, C = 100: 408 MHz @ 825 mV → 100 × 825² × 408 / 1e6 = 27769 µW … 1416 MHz @ 1125 mV → 179212 µW

@@ -95,6 +95,11 @@ describe('capacity from capacity-dmips-mhz (item 1)', () => {
     assert.equal(o.capacitySource, 'given');
     const text = run(['model', 'em', '--dts', dts, '--table', 'cpu@0']).stdout;
     assert.match(text, /capacity 381 from capacity-dmips-mhz/);
+    // the A72 without its OPP table gets no cpufreq policy: the boot-time capacities stay, from
+    // capacity-dmips-mhz alone: (485 << 10) / 1024 = 485 for the A53s (init_cpu_capacity_callback never renormalises)
+    const noPolicy = write('board-no-b0-opp.dts', BOARD.replace('dynamic-power-coefficient = <436>; operating-points-v2 = <&cluster1_opp>;', 'dynamic-power-coefficient = <436>;'));
+    const b = run(['model', 'em', '--dts', noPolicy, '--table', 'cpu@0', '--json']).json().domains[0];
+    assert.deepEqual([b.capacity, b.capacitySource], [485, 'capacity-dmips-mhz-boot']);
   });
 
   test('normalizeCpuCapacities: one CPU without capacity-dmips-mhz → 1024 for all; v6.1 counts MHz, v6.12 kHz', () => {

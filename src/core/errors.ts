@@ -67,6 +67,36 @@ export class SysfsError extends Error {
   }
 }
 
+/**
+ * The exit code an errno means (spec/cli.md "Exit codes"), the one mapping every reader and
+ * writer uses:
+ * - EACCES, EPERM, EROFS → 4 (permission: the caller, not the data, is the problem);
+ * - ENOENT, ENOTDIR → 3 (not found: the file, or a folder on its path, is missing);
+ * - EISDIR → 2 (a directory given where a file is expected is a usage error);
+ * - on a sysfs attribute (`attribute`), what the kernel's store answered or what stands in the
+ *   attribute's place: EINVAL, ENODATA, ENOSYS, EOPNOTSUPP (the driver refused the value,
+ *   powercap_sys.c), ELOOP, EFTYPE, EISDIR (a link, a non-regular file or a folder where the
+ *   attribute should be: refused, never followed) → 5;
+ * - anything else → `otherwise` (1 unless the caller says what else means, 6 for data it parses).
+ * A caller whose context changes the meaning (a RAPL limit locked by firmware answers EACCES even
+ * to root: refused, not permission) decides that case before asking here.
+ */
+export function exitForErrno(errno: string, o: { attribute?: boolean; otherwise?: ExitCode } = {}): ExitCode {
+  switch (errno) {
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return Exit.PERMISSION;
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return Exit.NOT_FOUND;
+  }
+  if (o.attribute && KERNEL_REFUSED.has(errno)) return Exit.REFUSED;
+  if (errno === 'EISDIR') return Exit.USAGE;
+  return o.otherwise ?? Exit.FAILED;
+}
+const KERNEL_REFUSED = new Set(['EINVAL', 'ENODATA', 'ENOSYS', 'EOPNOTSUPP', 'ELOOP', 'EFTYPE', 'EISDIR']);
+
 /** Errno names as Node reports them (err.code), falling back to EIO. */
 export function errnoOf(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;

@@ -47,6 +47,8 @@ export interface ModelDomain {
  * Where a domain's capacity came from:
  * - `given`: the user's value
  * - `capacity-dmips-mhz`: capacity-dmips-mhz × max frequency, normalised (arch_topology.c)
+ * - `capacity-dmips-mhz-boot`: capacity-dmips-mhz alone, normalised: a CPU without an OPP table gets no
+ *   cpufreq policy, so the boot-time values stay (arch_topology.c)
  * - `energy-model`: the performance of the energy model's top state
  * - `default`: 1024, nothing says otherwise (a table read from a file)
  * - `default-no-dmips`: 1024, no CPU of the device tree has capacity-dmips-mhz
@@ -55,7 +57,7 @@ export interface ModelDomain {
  * - `default-no-performance`: 1024, the energy-model dump holds no performance
  */
 export type CapacitySource =
-  | 'given' | 'capacity-dmips-mhz' | 'energy-model' | 'default'
+  | 'given' | 'capacity-dmips-mhz' | 'capacity-dmips-mhz-boot' | 'energy-model' | 'default'
   | 'default-no-dmips' | 'default-partial-dmips' | 'default-no-cpu' | 'default-no-performance';
 
 /** The table's input and what shapes it, parsed (the CLI's options, cli/commands/model). */
@@ -116,6 +118,7 @@ const dtCapacitySource = (d: DtDomain): CapacitySource => {
   if (!c) return 'default';
   if (c.origin === 'default') return 'default-no-dmips';
   if (c.origin === 'partial') return 'default-partial-dmips';
+  if (c.origin === 'boot') return 'capacity-dmips-mhz-boot';
   return 'capacity-dmips-mhz';
 };
 

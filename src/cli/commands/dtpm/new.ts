@@ -1,11 +1,10 @@
-import * as fs from 'node:fs';
 import type { CommandContext } from '../../context.js';
 import { emptySnapshotDoc, SnapshotFile } from '../../../core/snapshot/file.js';
-import { refused } from '../../../core/errors.js';
+import { checkNewFile } from '../../output-file.js';
 
 export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const file = args[0] as string;
-  if (fs.existsSync(file) && !opts.force) throw refused(`${file} exists: nothing was written`, 'use --force to replace it');
+  checkNewFile(file, opts.force === true);
   const doc = emptySnapshotDoc({ hostname: String(opts.hostname), kernelRelease: String(opts.kernelRelease), machine: String(opts.machine) });
   doc.origin = { generatedBy: 'powercapctl dtpm new' };
   if (typeof opts.description === 'string') doc.description = opts.description;

@@ -1,10 +1,9 @@
 import type { CommandContext } from '../../context.js';
 import { notFound, usageError } from '../../../core/errors.js';
-import { formatPower, resolvePowerSpec, type PowerSpec } from '../../../core/units.js';
+import { formatMhz, formatPower, resolvePowerSpec, type PowerSpec } from '../../../core/units.js';
 import { capTree, leafCapOf, type LeafCap } from '../../../core/calculators/cap.js';
-import type { LeafTable } from '../../../core/kernel/dtpm.js';
+import { leafBounds, type LeafTable } from '../../../core/kernel/dtpm.js';
 import { domainNotes, hasFileInput, loadDomains, outJson, renderTable } from './common.js';
-import { mhz } from './em.js';
 import type { CapOptions } from './spec.js';
 
 /** The limit against the bounds it may be relative to (max, min, N %). */
@@ -19,7 +18,7 @@ async function leafRows(ctx: CommandContext, leaves: LeafCap[]): Promise<string>
     l.nrCpus === null ? '–' : String(l.nrCpus),
     String(l.limitUw),
     l.stateIndex === null ? '–' : `#${l.stateIndex}`,
-    l.frequencyCapKhz === null ? '–' : `${mhz(l.frequencyCapKhz)} / ${mhz(l.maxFrequencyKhz!)}`,
+    l.frequencyCapKhz === null ? '–' : `${formatMhz(l.frequencyCapKhz)} / ${formatMhz(l.maxFrequencyKhz!)}`,
     String(l.appliedUw),
     l.powerMaxUw > 0 ? `${((l.appliedUw / l.powerMaxUw) * 100).toFixed(1)}%` : '–',
     l.performanceLostPct === null ? '–' : `${l.performanceLostPct.toFixed(1)}%${l.performanceBasis === 'frequency' ? ' (freq)' : ''}`,
@@ -41,12 +40,12 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: CapOption
       ctx.io.warn(`${dom.name}: number of CPUs unknown: assuming 1 (give --cpus N)`);
       nrCpus = 1;
     }
+    const kind = dom.cpu ? 'cpu' : 'devfreq';
     const table: LeafTable = { nrCpus, states: dom.states.map((s) => ({ frequencyKhz: s.frequencyKhz, powerUw: s.powerUw, performance: s.performance })) };
-    const minUw = table.states[0]!.powerUw * nrCpus;
-    const maxUw = table.states[table.states.length - 1]!.powerUw * nrCpus;
+    const { minUw, maxUw } = leafBounds(kind, table);
     const limit = limitOf(opts.limit, minUw, maxUw);
     const warning = limit < minUw ? `${dom.name}: ${formatPower(limit)} is below the lowest state (${formatPower(minUw)} for ${nrCpus} CPUs): the lowest state is shown (a kernel would read before its table)` : null;
-    const leaf: LeafCap = { name: dom.name, zoneId: null, kind: dom.cpu ? 'cpu' : 'devfreq', limitUw: limit, powerMaxUw: maxUw, warning, ...leafCapOf(table, limit) };
+    const leaf: LeafCap = { name: dom.name, zoneId: null, kind, limitUw: limit, powerMaxUw: maxUw, warning, ...leafCapOf(kind, table, limit) };
     if (warning) ctx.io.warn(warning);
     if (ctx.globals.json) {
       outJson(ctx, { domain: dom.name, origin: dom.origin, limitUw: limit, powerMinUw: minUw, powerMaxUw: maxUw, leaves: [leaf] });

@@ -4,7 +4,7 @@
  * cli-table3 and colours are imported only when a table is drawn.
  */
 import type { CommandContext } from '../../context.js';
-import { notFound, permissionDenied, SysfsError, usageError } from '../../../core/errors.js';
+import { Exit, exitForErrno, notFound, permissionDenied, SysfsError, usageError } from '../../../core/errors.js';
 import { renderColumns } from '../../render/columns.js';
 import type { PerfDomain } from '../../../core/em/debugfs.js';
 import type { CapacitySource, DomainOptions, ModelDomain } from '../../../core/em/input.js';
@@ -47,10 +47,10 @@ export async function sourceDomains(ctx: CommandContext): Promise<{ domains: Per
   try {
     const em = src.energyModel;
     const problem = src.energyModelProblem;
-    if (problem && (problem.errno === 'EACCES' || problem.errno === 'EPERM')) throw new SysfsError(problem.errno, problem.path);
+    if (problem && exitForErrno(problem.errno) === Exit.PERMISSION) throw new SysfsError(problem.errno, problem.path);
     domains = em ? readEnergyModel(em) : [];
   } catch (err) {
-    if (err instanceof SysfsError && (err.errno === 'EACCES' || err.errno === 'EPERM')) {
+    if (err instanceof SysfsError && exitForErrno(err.errno) === Exit.PERMISSION) {
       throw permissionDenied(`cannot read the energy model at ${err.path}: ${err.errno}`, 'debugfs is readable by root only: run with sudo, or use a snapshot (--snapshot) or --dts/--opp-file');
     }
     throw err;
@@ -93,6 +93,7 @@ export function domainNotes(d: ModelDomain): string[] {
 export const CAPACITY_SOURCE: Record<CapacitySource, string> = {
   given: '--capacity',
   'capacity-dmips-mhz': 'capacity-dmips-mhz × max frequency, normalised (arch_topology.c)',
+  'capacity-dmips-mhz-boot': 'capacity-dmips-mhz alone: a CPU without an OPP table gets no cpufreq policy, so the boot-time values stay (arch_topology.c)',
   'energy-model': 'the energy model (performance of the top state)',
   default: 'the default',
   'default-no-dmips': 'the default: no CPU has capacity-dmips-mhz',

@@ -2,14 +2,11 @@ import type { CommandContext } from '../../context.js';
 import type { ModelDomain } from '../../../core/em/input.js';
 import * as fs from 'node:fs';
 import { notFound, PowercapError, usageError } from '../../../core/errors.js';
-import { formatPower, formatVoltageUv } from '../../../core/units.js';
+import { formatMhz, formatPower, formatVoltageUv } from '../../../core/units.js';
 import { CAPACITY_SOURCE, domainInput, domainNotes, hasFileInput, loadDomains, sourceDomains, outJson, renderTable } from './common.js';
 import { eraRules, eraSummary } from '../../../core/kernel/energy-model.js';
 import { formatCpuList } from '../../../core/em/debugfs.js';
 import type { EmOptions } from './spec.js';
-
-/** 1008000 kHz → "1008 MHz", 1512500 → "1512.5 MHz": tables of OPPs read in MHz */
-export const mhz = (khz: number) => `${khz / 1000} MHz`;
 
 /** A state's performance as the table holds it: none for a dump from a kernel that stored none. */
 const shownPerformance = (d: ModelDomain, performance: number) => (d.hasPerformance ? performance : null);
@@ -82,7 +79,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: EmOptions
     ];
     const rows = d.states.map((s, i) => [
       String(i),
-      mhz(s.frequencyKhz),
+      formatMhz(s.frequencyKhz),
       s.voltageUv === null ? '–' : formatVoltageUv(s.voltageUv),
       pre ? String(s.powerMw ?? '–') : String(s.powerUw),
       pre ? String(s.powerUw) : s.powerMw === null ? '–' : String(s.powerMw),

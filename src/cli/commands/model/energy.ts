@@ -1,9 +1,8 @@
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../../core/errors.js';
-import { formatPower } from '../../../core/units.js';
+import { formatMhz, formatPower } from '../../../core/units.js';
 import { emCpuEnergy } from '../../../core/kernel/energy-model.js';
 import { domainNotes, loadDomains, outJson, renderTable } from './common.js';
-import { mhz } from './em.js';
 import type { EnergyOptions } from './spec.js';
 
 export async function run(ctx: CommandContext, _args: unknown[], opts: EnergyOptions): Promise<void> {
@@ -20,15 +19,15 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: EnergyOpt
     return;
   }
   const row = (label: string, p: typeof e.current, extra: string) => [
-    label, `#${p.index}`, mhz(p.frequencyKhz), String(p.powerUw), String(p.cost), String(p.energy), formatPower(p.estimateUw),
-    (p.skipped.length ? `skipped inefficient ${p.skipped.map((i) => mhz(dom.states[i]!.frequencyKhz)).join(', ')}; ` : '') + extra,
+    label, `#${p.index}`, formatMhz(p.frequencyKhz), String(p.powerUw), String(p.cost), String(p.energy), formatPower(p.estimateUw),
+    (p.skipped.length ? `skipped inefficient ${p.skipped.map((i) => formatMhz(dom.states[i]!.frequencyKhz)).join(', ')}; ` : '') + extra,
   ];
   const table = await renderTable(ctx, [
     { head: 'KERNEL' }, { head: 'STATE', right: true }, { head: 'FREQUENCY', right: true }, { head: 'POWER µW', right: true },
     { head: 'COST', right: true }, { head: 'ENERGY', right: true }, { head: 'AVG POWER', right: true }, { head: 'NOTE' },
   ], [
     row('6.9+', e.current, `performance ≥ ${e.maxUtilHeadroom}; energy = cost × Σutil`),
-    row('6.0–6.8', e.pre69, `frequency ≥ ${mhz(e.pre69.targetFrequencyKhz)}; energy = cost × Σutil / ${e.capacity}`),
+    row('6.0–6.8', e.pre69, `frequency ≥ ${formatMhz(e.pre69.targetFrequencyKhz)}; energy = cost × Σutil / ${e.capacity}`),
   ]);
   ctx.io.out(`${dom.name}: utilisation ${utils.join(', ')} (max ${e.maxUtil}, +25 % headroom ${e.maxUtilHeadroom}, Σ ${e.sumUtil}; capacity ${e.capacity})\n${table}`);
 }

@@ -1,10 +1,9 @@
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../../core/errors.js';
-import { formatPower, formatTemperatureMc, formatVoltageUv } from '../../../core/units.js';
+import { formatMhz, formatPower, formatTemperatureMc, formatVoltageUv } from '../../../core/units.js';
 import { readStaticTable, staticPower, type StaticTable } from '../../../core/calculators/cooling.js';
 import { dynamicPower } from '../../../core/kernel/cpufreq-cooling.js';
 import { domainNotes, hasFileInput, loadDomains, outJson, renderTable } from './common.js';
-import { mhz } from './em.js';
 import type { PowerOptions } from './spec.js';
 
 interface Point { frequencyKhz: number; voltageUv: number }
@@ -28,7 +27,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: PowerOpti
     if (freqKhz !== null) {
       const s = d!.states.find((x) => x.frequencyKhz === freqKhz);
       const v = voltUv ?? s?.voltageUv ?? null;
-      if (v === null) throw usageError(`no OPP at ${mhz(freqKhz)} with a voltage in ${d!.name}`, `give --voltage, or one of: ${states.map((x) => mhz(x.frequencyKhz)).join(', ')}`);
+      if (v === null) throw usageError(`no OPP at ${formatMhz(freqKhz)} with a voltage in ${d!.name}`, `give --voltage, or one of: ${states.map((x) => formatMhz(x.frequencyKhz)).join(', ')}`);
       points = [{ frequencyKhz: freqKhz, voltageUv: v }];
     } else {
       if (states.length === 0) throw usageError(`${d!.name} has no voltages (the table gives powers)`, 'give --freq and --voltage');
@@ -75,7 +74,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: PowerOpti
   const out = await renderTable(ctx, [
     { head: 'FREQUENCY', right: true }, { head: 'VOLTAGE', right: true }, { head: '1 CPU µW', right: true }, { head: 'DYNAMIC µW', right: true },
     { head: 'OLD mW', right: true }, { head: 'STATIC µW', right: true }, { head: 'TOTAL', right: true },
-  ], rows.map((r) => [mhz(r.frequencyKhz), formatVoltageUv(r.voltageUv), String(r.rawUw), String(r.dynamicUw), String(r.dynamicMw), String(r.staticUw), formatPower(r.totalUw)]));
+  ], rows.map((r) => [formatMhz(r.frequencyKhz), formatVoltageUv(r.voltageUv), String(r.rawUw), String(r.dynamicUw), String(r.dynamicMw), String(r.staticUw), formatPower(r.totalUw)]));
   const loadText = perCpu.map((b) => `${b / 100}%`).join(', ');
   ctx.io.out(`${useDomain ? `${name}: ` : ''}C = ${coefficient}, ${perCpu.length} CPU${perCpu.length === 1 ? '' : 's'} at ${loadText} (Σ ${rows[0]!.totalLoadPct}%)` +
     (table ? `, static from ${opts.staticTable!} at ${formatTemperatureMc(tempMc!)}` : fixedStatic !== null ? `, static ${formatPower(fixedStatic)}` : ', no static power') + `\n${out}`);

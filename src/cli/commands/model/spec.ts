@@ -21,7 +21,7 @@ const table = { flags: '--table <name>', description: 'which OPP table of the --
 const oppFile = { flags: '--opp-file <file>', description: 'a CSV or JSON table: frequency and power or voltage, with units (1.8GHz, 1130mW, 1.1V)', value: file } as const;
 const coefficientOpt = { flags: '-C, --coefficient <C>', description: 'dynamic-power-coefficient (power from C·V²·f); default: the one the DTS gives', value: coefficient } as const;
 const capacity = { flags: '--capacity <n>', description: 'CPU capacity of the domain\'s fastest state (1–1024)', defaultDescription: '1024, or the energy model\'s', value: cpuCapacity } as const;
-const device = { flags: '--device', description: 'a device (GPU…), not CPUs: no performance or cost (automatic for non-CPU DTS tables and EM domains)',
+const device = { flags: '--device', description: 'a device (GPU…), not CPUs: no performance, and no cost from kernel 6.9 (automatic for non-CPU DTS tables and EM domains)',
   conflicts: { options: ['capacity', 'cpus'], hint: 'a device has no CPU capacity, and counts as one' } } as const;
 const cpus = { flags: '--cpus <n>', description: 'number of CPUs in the domain (nr_cpus)', defaultDescription: 'the domain\'s CPUs when known', value: cpuCount } as const;
 

@@ -151,7 +151,7 @@ export async function limitFlow(ctx: CommandContext, p: Prompts): Promise<void> 
     process.off('SIGINT', onSigint);
   }
   if (!result.ok) {
-    for (const r of result.rolledBack) process.stderr.write(`  restored ${r.rel} to ${r.restoredTo ?? '?'}${r.ok ? '' : ` (FAILED: ${r.errno ?? 'read-back differs'})`}\n`);
+    for (const r of result.rolledBack) ctx.io.log(`  restored ${r.rel} to ${r.restoredTo ?? '?'}${r.ok ? '' : ` (FAILED: ${r.errno ?? 'read-back differs'})`}`);
     throw result.error!;
   }
   if (snap) snap.save();
