@@ -1,0 +1,212 @@
+/**
+ * Splitting a power budget among zones by what they draw (balance). Pure: zones and a budget
+ * in, new limits and the writes that reach them out; the controller (controller.ts) reads and
+ * writes, the simulator (sim/) runs the same function on a virtual clock.
+ *
+ * The kernel's own split of a DTPM parent (dtpm.c, __set_power_limit_uw) is static: each child
+ * gets its share of the parent's maximum, whatever it draws. Here each period:
+ * 1. classify: a zone drawing at least `saturation` of its limit is saturated (it may want
+ *    more than it has); one below has slack (its draw is its demand); no reading is unknown
+ *    (treated as saturated: its demand is not known to be small);
+ * 2. every zone gets its minimum; slack zones their draw plus a margin; what is left goes to the
+ *    saturated zones by weight, water-filled (a share above a zone's maximum is cut there and
+ *    the excess re-shared); what is still left is headroom, spread by weight over the zones
+ *    below their maximum, so a zone whose demand rises can take it before the next period;
+ * 3. hysteresis: a change smaller than the zone's threshold is not written, unless the limits
+ *    would otherwise add up past the budget;
+ * 4. the writes: lowered limits first (largest cut first), then raised ones, at most one per
+ *    zone. When the limits in force add up to at most the budget, every prefix of the write
+ *    list keeps them there; when they start above it (the first period), the sum falls with
+ *    every lowered write and is within the budget from the last one on.
+ * Powers are µW, plain integers (far below 2^53).
+ */
+
+export interface AllocZone {
+  id: string;
+  minUw: number;
+  maxUw: number;
+  /** power drawn over the last period; null when it could not be measured */
+  powerUw: number | null;
+  /** the limit in force (as read back) */
+  limitUw: number;
+  /**
+   * what was last asked for, of which limitUw is what the kernel kept (a DTPM leaf stores the
+   * power of the state it chose, RAPL truncates to its unit): hysteresis compares the new
+   * target with this, so a limit the kernel rounds is not rewritten every period. Default limitUw.
+   */
+  requestedUw?: number;
+  /** share of the budget among saturated zones (and of headroom), > 0 */
+  weight: number;
+  /** targets are rounded down to a multiple of this (RAPL: 125000 µW); 0 or absent: 1 µW */
+  quantumUw?: number;
+}
+
+export interface AllocParams {
+  /** a zone drawing at least this fraction of its limit is saturated */
+  saturation: number;
+  /** a slack zone gets its draw plus this fraction of it … */
+  marginFraction: number;
+  /** … and at least this fraction of its maximum */
+  marginMinFraction: number;
+  /** a change below this fraction of the zone's maximum is not written */
+  hysteresisFraction: number;
+}
+
+/** Tuned on the bundled scenarios (docs/balance.md "Tuning"). */
+export const DEFAULT_ALLOC_PARAMS: Readonly<AllocParams> = Object.freeze({
+  saturation: 0.95,
+  marginFraction: 0.1,
+  marginMinFraction: 0.02,
+  hysteresisFraction: 0.02,
+});
+
+export type ZoneState = 'saturated' | 'slack' | 'unknown';
+
+export interface ZoneAllocation {
+  id: string;
+  state: ZoneState;
+  /** what the zone gets before headroom: its minimum, its draw plus margin, or its weighted share */
+  grantUw: number;
+  /** grant plus its share of the headroom: the limit it should have */
+  targetUw: number;
+  /** the limit it will have once the writes are made (targetUw, or the old limit kept by hysteresis) */
+  limitUw: number;
+  /** the old limit is kept: the change was below the threshold */
+  held: boolean;
+  /** hysteresis would have held it, but the budget needed the cut */
+  forced: boolean;
+}
+
+export interface LimitWrite {
+  id: string;
+  fromUw: number;
+  toUw: number;
+  lower: boolean;
+}
+
+export interface Allocation {
+  budgetUw: number;
+  /** Σ minimum of the zones */
+  minimumUw: number;
+  zones: ZoneAllocation[];
+  /** lowered first, then raised; one per zone at most */
+  writes: LimitWrite[];
+  /** Σ limits once the writes are made */
+  sumLimitsUw: number;
+  /** budget left after the grants, spread as headroom (part of it stays unused when every zone is at its maximum) */
+  headroomUw: number;
+}
+
+/** Σ of the zones' minimum: the lowest budget that can be split. */
+export const minimumBudgetUw = (zones: readonly Pick<AllocZone, 'minUw'>[]): number => zones.reduce((s, z) => s + z.minUw, 0);
+
+/** A zone's state from its draw against its limit. */
+export function classify(z: Pick<AllocZone, 'powerUw' | 'limitUw'>, saturation: number): ZoneState {
+  if (z.powerUw === null) return 'unknown';
+  return z.powerUw >= saturation * z.limitUw ? 'saturated' : 'slack';
+}
+
+/**
+ * Water-filling: share `poolUw` among the items by weight, none above its room; what a full
+ * item cannot take is shared again among the others. Returns each item's part (µW, floored)
+ * in the items' order.
+ */
+export function waterFill(items: ReadonlyArray<{ roomUw: number; weight: number }>, poolUw: number): number[] {
+  const out = items.map(() => 0);
+  let open = items.map((_, i) => i).filter((i) => items[i]!.roomUw > 0 && items[i]!.weight > 0);
+  let pool = poolUw;
+  while (pool > 0 && open.length > 0) {
+    const totalW = open.reduce((s, i) => s + items[i]!.weight, 0);
+    const full = open.filter((i) => items[i]!.roomUw - out[i]! <= (pool * items[i]!.weight) / totalW);
+    if (full.length === 0) {
+      // nobody fills up: everyone takes a floored share, and the pool is spent
+      for (const i of open) out[i]! += Math.floor((pool * items[i]!.weight) / totalW);
+      break;
+    }
+    for (const i of full) {
+      pool -= items[i]!.roomUw - out[i]!;
+      out[i] = items[i]!.roomUw;
+    }
+    open = open.filter((i) => !full.includes(i));
+  }
+  return out;
+}
+
+const floorTo = (v: number, q: number | undefined): number => (q && q > 1 ? Math.floor(v / q) * q : Math.floor(v));
+
+/** A slack zone's want: its draw plus the margin, within its bounds. */
+export function slackWant(z: AllocZone, p: AllocParams): number {
+  const draw = z.powerUw ?? 0;
+  const margin = Math.max(draw * p.marginFraction, z.maxUw * p.marginMinFraction);
+  return Math.min(z.maxUw, Math.max(z.minUw, Math.ceil(draw + margin)));
+}
+
+/**
+ * The new limits of the zones under `budgetUw` and the writes that set them. A budget below
+ * the zones' total minimum is split as if it were that minimum: callers check it first
+ * (minimumBudgetUw) and report it.
+ */
+export function allocate(zones: readonly AllocZone[], budgetUw: number, params: AllocParams = DEFAULT_ALLOC_PARAMS): Allocation {
+  const minimumUw = minimumBudgetUw(zones);
+  const budget = Math.max(Math.floor(budgetUw), minimumUw);
+  const states = zones.map((z) => classify(z, params.saturation));
+  const grant = zones.map((z) => z.minUw);
+  let rest = budget - minimumUw;
+
+  // slack zones first: their draw plus margin (shared by weight when even that does not fit)
+  const slack = zones.map((_, i) => i).filter((i) => states[i] === 'slack');
+  const slackParts = waterFill(slack.map((i) => ({ roomUw: slackWant(zones[i]!, params) - zones[i]!.minUw, weight: zones[i]!.weight })), rest);
+  slack.forEach((i, k) => { grant[i]! += slackParts[k]!; rest -= slackParts[k]!; });
+
+  // then the saturated (and unknown) zones, by weight up to their maximum
+  const hungry = zones.map((_, i) => i).filter((i) => states[i] !== 'slack');
+  const hungryParts = waterFill(hungry.map((i) => ({ roomUw: zones[i]!.maxUw - zones[i]!.minUw, weight: zones[i]!.weight })), rest);
+  hungry.forEach((i, k) => { grant[i]! += hungryParts[k]!; rest -= hungryParts[k]!; });
+
+  // what is left is headroom, over every zone below its maximum
+  const headroomUw = rest;
+  const extra = waterFill(zones.map((z, i) => ({ roomUw: z.maxUw - grant[i]!, weight: z.weight })), rest);
+  const target = zones.map((z, i) => Math.max(z.minUw, floorTo(grant[i]! + extra[i]!, z.quantumUw)));
+
+  // hysteresis: small changes are held …
+  const held = zones.map((z, i) => {
+    const threshold = Math.max(z.maxUw * params.hysteresisFraction, z.quantumUw ?? 1);
+    return Math.abs(target[i]! - (z.requestedUw ?? z.limitUw)) < threshold;
+  });
+  const limit = zones.map((z, i) => (held[i] ? z.limitUw : target[i]!));
+  // … unless the budget needs the cut: release the holds that keep a limit above its target, largest first
+  const forced = zones.map(() => false);
+  let sum = limit.reduce((s, v) => s + v, 0);
+  const holdsAbove = zones.map((_, i) => i).filter((i) => held[i] && zones[i]!.limitUw > target[i]!)
+    .sort((a, b) => (zones[b]!.limitUw - target[b]!) - (zones[a]!.limitUw - target[a]!) || a - b);
+  for (const i of holdsAbove) {
+    if (sum <= budget) break;
+    sum -= limit[i]! - target[i]!;
+    limit[i] = target[i]!;
+    held[i] = false;
+    forced[i] = true;
+  }
+
+  const writes = planWrites(zones.map((z, i) => ({ id: z.id, fromUw: z.limitUw, toUw: limit[i]! })));
+  return {
+    budgetUw: budget,
+    minimumUw,
+    zones: zones.map((z, i) => ({
+      id: z.id, state: states[i]!, grantUw: grant[i]!, targetUw: target[i]!, limitUw: limit[i]!, held: held[i]! && limit[i] !== target[i], forced: forced[i]!,
+    })),
+    writes,
+    sumLimitsUw: sum,
+    headroomUw,
+  };
+}
+
+/**
+ * The writes from the limits in force to the new ones: unchanged zones dropped, lowered limits
+ * first (the largest cut first, so the sum falls fastest), then raised ones.
+ */
+export function planWrites(changes: ReadonlyArray<{ id: string; fromUw: number; toUw: number }>): LimitWrite[] {
+  const w = changes.filter((c) => c.toUw !== c.fromUw).map((c) => ({ ...c, lower: c.toUw < c.fromUw }));
+  const lowered = w.filter((c) => c.lower).sort((a, b) => (a.toUw - a.fromUw) - (b.toUw - b.fromUw));
+  const raised = w.filter((c) => !c.lower);
+  return [...lowered, ...raised];
+}
