@@ -14,6 +14,7 @@
  *    below their maximum, so a zone whose demand rises can take it before the next period;
  * 3. hysteresis: a change smaller than the zone's threshold is not written, unless the limits
  *    would otherwise add up past the budget;
+ *    With a budget on the power drawn (govern), a slack zone's margin comes on top of the budget;
  * 4. the writes: lowered limits first (largest cut first), then raised ones, at most one per
  *    zone. When the limits in force add up to at most the budget, every prefix of the write
  *    list keeps them there; when they start above it (the first period), the sum falls with
@@ -142,24 +143,40 @@ export function slackWant(z: AllocZone, p: AllocParams): number {
 }
 
 /**
+ * What a budget bounds: the limits (balance: Σ limits ≤ budget, so the zones can never draw
+ * more), or the power drawn (govern: the controller's budget is the power the zones may
+ * dissipate; a slack zone counts its draw, and the margin it is given on top is not taken from
+ * the others, so the zones draw what the controller grants).
+ */
+export type BudgetBounds = 'limits' | 'draw';
+
+/**
  * The new limits of the zones under `budgetUw` and the writes that set them. A budget below
  * the zones' total minimum is split as if it were that minimum: callers check it first
  * (minimumBudgetUw) and report it.
  */
-export function allocate(zones: readonly AllocZone[], budgetUw: number, params: AllocParams = DEFAULT_ALLOC_PARAMS): Allocation {
+export function allocate(zones: readonly AllocZone[], budgetUw: number, params: AllocParams = DEFAULT_ALLOC_PARAMS, bounds: BudgetBounds = 'limits'): Allocation {
   const minimumUw = minimumBudgetUw(zones);
   const budget = Math.max(Math.floor(budgetUw), minimumUw);
   const states = zones.map((z) => classify(z, params.saturation));
   const grant = zones.map((z) => z.minUw);
   let rest = budget - minimumUw;
-
-  // slack zones first: their draw plus margin (shared by weight when even that does not fit)
   const slack = zones.map((_, i) => i).filter((i) => states[i] === 'slack');
-  const slackParts = waterFill(slack.map((i) => ({ roomUw: slackWant(zones[i]!, params) - zones[i]!.minUw, weight: zones[i]!.weight })), rest);
-  slack.forEach((i, k) => { grant[i]! += slackParts[k]!; rest -= slackParts[k]!; });
+  const hungry = zones.map((_, i) => i).filter((i) => states[i] !== 'slack');
+  const want = zones.map((z) => slackWant(z, params));
+
+  // bounded draw: slack zones take their draw from the budget, and their margin besides
+  const drawRest = budget - slack.reduce((s, i) => s + Math.min(zones[i]!.powerUw!, want[i]!), 0) - hungry.reduce((s, i) => s + zones[i]!.minUw, 0);
+  if (bounds === 'draw' && drawRest >= 0) {
+    for (const i of slack) grant[i] = want[i]!;
+    rest = drawRest;
+  } else {
+    // slack zones first: their draw plus margin (shared by weight when even that does not fit)
+    const slackParts = waterFill(slack.map((i) => ({ roomUw: want[i]! - zones[i]!.minUw, weight: zones[i]!.weight })), rest);
+    slack.forEach((i, k) => { grant[i]! += slackParts[k]!; rest -= slackParts[k]!; });
+  }
 
   // then the saturated (and unknown) zones, by weight up to their maximum
-  const hungry = zones.map((_, i) => i).filter((i) => states[i] !== 'slack');
   const hungryParts = waterFill(hungry.map((i) => ({ roomUw: zones[i]!.maxUw - zones[i]!.minUw, weight: zones[i]!.weight })), rest);
   hungry.forEach((i, k) => { grant[i]! += hungryParts[k]!; rest -= hungryParts[k]!; });
 
@@ -167,6 +184,8 @@ export function allocate(zones: readonly AllocZone[], budgetUw: number, params: 
   const headroomUw = rest;
   const extra = waterFill(zones.map((z, i) => ({ roomUw: z.maxUw - grant[i]!, weight: z.weight })), rest);
   const target = zones.map((z, i) => Math.max(z.minUw, floorTo(grant[i]! + extra[i]!, z.quantumUw)));
+  // the sum the writes must keep to: the budget, or (bounded draw) the targets' own sum
+  const cap = bounds === 'draw' ? Math.max(budget, target.reduce((s, v) => s + v, 0)) : budget;
 
   // hysteresis: small changes are held …
   const held = zones.map((z, i) => {
@@ -180,7 +199,7 @@ export function allocate(zones: readonly AllocZone[], budgetUw: number, params: 
   const holdsAbove = zones.map((_, i) => i).filter((i) => held[i] && zones[i]!.limitUw > target[i]!)
     .sort((a, b) => (zones[b]!.limitUw - target[b]!) - (zones[a]!.limitUw - target[a]!) || a - b);
   for (const i of holdsAbove) {
-    if (sum <= budget) break;
+    if (sum <= cap) break;
     sum -= limit[i]! - target[i]!;
     limit[i] = target[i]!;
     held[i] = false;

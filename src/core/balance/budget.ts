@@ -47,6 +47,8 @@ export interface BudgetContext {
   maximumUw: number;
   /** Σ power measured over the last period (null when some zone had no reading) */
   powerUw: number | null;
+  /** some zone drew (nearly) all its limit over the last period: the zones use what they are given */
+  saturated: boolean;
 }
 
 export interface BudgetSource {

@@ -20,7 +20,7 @@ import { SysfsError } from '../errors.js';
 import type { Source } from '../source/types.js';
 import { Sampler } from '../watch/sampler.js';
 import { parseReading, readPass, type Reading } from '../watch/zones.js';
-import { allocate, DEFAULT_ALLOC_PARAMS, minimumBudgetUw, planWrites, type AllocParams, type AllocZone, type Allocation, type ZoneState } from './allocate.js';
+import { allocate, classify, DEFAULT_ALLOC_PARAMS, minimumBudgetUw, planWrites, type AllocParams, type AllocZone, type Allocation, type ZoneState } from './allocate.js';
 import type { BudgetReading, BudgetSource } from './budget.js';
 import type { BalanceZone } from './zones.js';
 
@@ -207,10 +207,12 @@ export class BalanceController {
     const minimumUw = minimumBudgetUw(allocZones);
     const maximumUw = allocZones.reduce((s, z) => s + z.maxUw, 0);
     const managedPower = allocZones.every((z) => z.powerUw !== null) ? allocZones.reduce((s, z) => s + z.powerUw!, 0) : null;
-    const reading = this.o.budget.next({ tUs, wallMs, minimumUw, maximumUw, powerUw: managedPower });
+    const saturated = allocZones.some((z) => classify(z, this.params.saturation) !== 'slack');
+    const reading = this.o.budget.next({ tUs, wallMs, minimumUw, maximumUw, powerUw: managedPower, saturated });
     const availableUw = Math.max(0, reading.budgetUw - outsideUw);
     if (availableUw < minimumUw) events.push({ kind: 'budget-below-minimum', budgetUw: availableUw, minimumUw });
-    const allocation = allocZones.length > 0 ? allocate(allocZones, availableUw, this.params) : null;
+    // govern's budget is the power to dissipate; the others' bound the limits
+    const allocation = allocZones.length > 0 ? allocate(allocZones, availableUw, this.params, this.o.budget.kind === 'govern' ? 'draw' : 'limits') : null;
     const byId = new Map(allocation?.zones.map((z) => [z.id, z]) ?? []);
 
     const total = powers.every((p) => p !== null) ? powers.reduce((s: number, p) => s + p!, 0) : null;

@@ -38,6 +38,8 @@ export interface GovernorOptions {
 }
 
 const mW = (uw: number) => Math.floor(uw / 1000);
+/** integral_cutoff when none is given: the integral works within 1 °C under the target (and above it) */
+export const DEFAULT_INTEGRAL_CUTOFF_MC = 1000;
 
 export class Governor {
   readonly tunables: PidTunables;
@@ -51,7 +53,7 @@ export class Governor {
     this.controlTempMc = o.controlTempMc;
     const sustainable = o.sustainablePowerMw ?? estimateSustainablePower(minPowersUw.map(mW));
     const k = estimatePidConstants(sustainable, o.switchOnMc, o.controlTempMc) ?? { k_po: 0, k_pu: 0, k_i: 0 };
-    this.tunables = { k_po: k.k_po, k_pu: k.k_pu, k_i: k.k_i, k_d: 0, integral_cutoff: 0, sustainable_power: sustainable, ...o.tunables };
+    this.tunables = { k_po: k.k_po, k_pu: k.k_pu, k_i: k.k_i, k_d: 0, integral_cutoff: DEFAULT_INTEGRAL_CUTOFF_MC, sustainable_power: sustainable, ...o.tunables };
   }
 
   get targetMc(): number {
@@ -69,8 +71,8 @@ export class Governor {
    * The budget for the next period from the temperature (null: unreadable), between the zones'
    * total minimum and maximum (µW).
    */
-  step(temperatureMc: number | null, minimumUw: number, maximumUw: number): GovernorStep {
-    const base = { temperatureMc, controlTempMc: this.controlTempMc, ramped: false, atMinimum: false };
+  step(temperatureMc: number | null, minimumUw: number, maximumUw: number, saturated = true): GovernorStep {
+    const base = { temperatureMc, controlTempMc: this.controlTempMc, ramped: false, atMinimum: false, integralFrozen: false };
     if (temperatureMc === null) {
       const held = this.lastBudgetUw ?? Math.max(minimumUw, this.tunables.sustainable_power * 1000);
       return this.done({ ...base, mode: 'hold', pid: null, wantedUw: held, budgetUw: held }, minimumUw, maximumUw);
@@ -80,7 +82,16 @@ export class Governor {
       this.ramping = false;
       return this.done({ ...base, mode: 'maximum', pid: null, wantedUw: maximumUw, budgetUw: maximumUw }, minimumUw, maximumUw);
     }
+    // the integral of an error below the target is kept only while the zones use their budget:
+    // "the accumulated error is only valid if the requested power will make the system warmer"
+    // (pid_controller()); zones drawing less than they may would wind it up for nothing
+    const before = this.state.err_integral;
     const pid = pidController(this.state, this.tunables, temperatureMc, this.controlTempMc, mW(maximumUw), this.o.periodMs);
+    let frozen = false;
+    if (!saturated && this.state.err_integral > before) {
+      this.state.err_integral = before;
+      frozen = true;
+    }
     const wanted = pid.powerRange * 1000;
     let budget = wanted;
     let ramped = false;
@@ -92,7 +103,7 @@ export class Governor {
         ramped = true;
       } else this.ramping = false;
     }
-    return this.done({ ...base, mode: 'pid', pid, wantedUw: wanted, budgetUw: budget, ramped }, minimumUw, maximumUw);
+    return this.done({ ...base, mode: 'pid', pid, wantedUw: wanted, budgetUw: budget, ramped, integralFrozen: frozen }, minimumUw, maximumUw);
   }
 
   private done(s: GovernorStep, minimumUw: number, maximumUw: number): GovernorStep {
@@ -113,7 +124,7 @@ export class GovernBudget implements BudgetSource {
 
   next(ctx: BudgetContext): BudgetReading {
     const t = this.readTemperature();
-    const step = this.governor.step(typeof t === 'number' ? t : null, ctx.minimumUw, ctx.maximumUw);
+    const step = this.governor.step(typeof t === 'number' ? t : null, ctx.minimumUw, ctx.maximumUw, ctx.saturated);
     return { budgetUw: step.budgetUw, origin: 'govern', governor: step };
   }
 }

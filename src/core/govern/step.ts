@@ -17,5 +17,7 @@ export interface GovernorStep {
   ramped: boolean;
   /** the budget was raised to the zones' total minimum */
   atMinimum: boolean;
+  /** the zones drew well below their budget: an error below the target was not integrated */
+  integralFrozen: boolean;
 }
 

@@ -26,10 +26,13 @@ export interface SimTrace {
   temperatureMc: number[] | null;
   /** govern's target in force, m°C */
   targetMc: number[] | null;
+  /** what the budget bounds: the limits (balance, static), or the power drawn (govern: its limits may add up past it) */
+  bounds: 'limits' | 'draw';
 }
 
 export function emptyTrace(zones: string[], maxUw: number[], thermal: boolean, target: boolean): SimTrace {
   return {
+    bounds: target ? 'draw' : 'limits',
     zones, maxUw, tUs: [], dtUs: [], demandUw: zones.map(() => []), limitUw: zones.map(() => []), powerUw: zones.map(() => []),
     writes: zones.map(() => []), parentWrites: [], budgetUw: [], temperatureMc: thermal ? [] : null, targetMc: target ? [] : null,
   };
@@ -58,7 +61,7 @@ export interface SimFigures {
   peakPowerRatio: number;
   /** checked steps where Σ power > tolerance × budget */
   powerOverBudgetSteps: number;
-  /** checked steps where Σ limits > budget */
+  /** checked steps where Σ limits > budget (a budget on the limits only) */
   limitsOverBudgetSteps: number;
   /** the most writes one zone took in one period */
   maxWritesPerZonePerPeriod: number;
@@ -105,7 +108,7 @@ export function computeFigures(tr: SimTrace, o: FigureOptions): SimFigures {
     if (t >= checkFrom && t >= graceUntil) {
       if (budget > 0) peak = Math.max(peak, power / budget);
       if (power > tol * budget) powerOver++;
-      if (limits > budget) limitsOver++;
+      if (limits > budget && tr.bounds === 'limits') limitsOver++;
     }
     if (tr.targetMc === null && violates) lastViolation = k;
   }

@@ -108,7 +108,7 @@ export async function runSim(l: LoadedScenario, o: SimOptions = {}): Promise<Sim
   const steps = Math.round(s.durationUs / s.tickUs);
   const every = Math.round(s.intervalUs / s.tickUs);
   const targets = policy.kind === 'govern' ? policy.targets : [];
-  const ctx = { minimumUw, maximumUw: zones.reduce((a, z) => a + z.maxUw, 0), powerUw: null };
+  const ctx = { minimumUw, maximumUw: zones.reduce((a, z) => a + z.maxUw, 0), powerUw: null, saturated: true };
   let budgetNow = fixedUw ?? 0;
   let staticUw: number | null = null;
 
