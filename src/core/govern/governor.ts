@@ -82,16 +82,13 @@ export class Governor {
       this.ramping = false;
       return this.done({ ...base, mode: 'maximum', pid: null, wantedUw: maximumUw, budgetUw: maximumUw }, minimumUw, maximumUw);
     }
-    // the integral of an error below the target is kept only while the zones use their budget:
-    // "the accumulated error is only valid if the requested power will make the system warmer"
-    // (pid_controller()); zones drawing less than they may would wind it up for nothing
-    const before = this.state.err_integral;
-    const pid = pidController(this.state, this.tunables, temperatureMc, this.controlTempMc, mW(maximumUw), this.o.periodMs);
-    let frozen = false;
-    if (!saturated && this.state.err_integral > before) {
-      this.state.err_integral = before;
-      frozen = true;
-    }
+    // an error below the target is integrated only while the zones use their budget: "the
+    // accumulated error is only valid if the requested power will make the system warmer"
+    // (pid_controller()); zones drawing less than they may would wind it up for nothing. Then
+    // the cutoff is the kernel's default 0: only an error over the target is integrated.
+    const frozen = !saturated && this.tunables.integral_cutoff > 0;
+    const tunables = frozen ? { ...this.tunables, integral_cutoff: 0 } : this.tunables;
+    const pid = pidController(this.state, tunables, temperatureMc, this.controlTempMc, mW(maximumUw), this.o.periodMs);
     const wanted = pid.powerRange * 1000;
     let budget = wanted;
     let ramped = false;

@@ -17,7 +17,7 @@ export interface GovernorStep {
   ramped: boolean;
   /** the budget was raised to the zones' total minimum */
   atMinimum: boolean;
-  /** the zones drew well below their budget: an error below the target was not integrated */
+  /** no zone used its budget: an error below the target was not integrated (integral_cutoff taken as 0) */
   integralFrozen: boolean;
 }
 
