@@ -19,3 +19,10 @@ if (args.includes('--compare') && r.policy !== 'static' && r.policy !== 'govern'
 }
 if (args.includes('--records')) out.records = r.records.slice(0, 12);
 process.stdout.write(toJson(out) + '\n');
+const svgAt = args.indexOf('--svg');
+if (svgAt >= 0) {
+  const { simSvgPlot } = await import('../src/core/sim/plot.js');
+  const { writeFileAtomic } = await import('../src/core/atomic.js');
+  const names = r.scenario.zones.map((z) => r.records[0]?.zones.find((x) => x.id === z.id)?.name ?? z.id);
+  writeFileAtomic(args[svgAt + 1]!, simSvgPlot({ title: `${r.scenario.description ?? file}: ${r.policy}`, trace: r.trace, labels: names }));
+}

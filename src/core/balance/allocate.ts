@@ -113,22 +113,38 @@ export function classify(z: Pick<AllocZone, 'powerUw' | 'limitUw'>, saturation: 
  * in the items' order.
  */
 export function waterFill(items: ReadonlyArray<{ roomUw: number; weight: number }>, poolUw: number): number[] {
-  const out = items.map(() => 0);
-  let open = items.map((_, i) => i).filter((i) => items[i]!.roomUw > 0 && items[i]!.weight > 0);
+  const n = items.length;
+  const out = new Array<number>(n).fill(0);
+  const open = new Array<boolean>(n);
+  let openCount = 0;
+  for (let i = 0; i < n; i++) {
+    open[i] = items[i]!.roomUw > 0 && items[i]!.weight > 0;
+    if (open[i]) openCount++;
+  }
   let pool = poolUw;
-  while (pool > 0 && open.length > 0) {
-    const totalW = open.reduce((s, i) => s + items[i]!.weight, 0);
-    const full = open.filter((i) => items[i]!.roomUw - out[i]! <= (pool * items[i]!.weight) / totalW);
-    if (full.length === 0) {
+  while (pool > 0 && openCount > 0) {
+    let totalW = 0;
+    for (let i = 0; i < n; i++) if (open[i]) totalW += items[i]!.weight;
+    // the items whose room is at most their share fill up; the others wait for the next round
+    let filled = 0;
+    let used = 0;
+    for (let i = 0; i < n; i++) {
+      if (!open[i]) continue;
+      const room = items[i]!.roomUw - out[i]!;
+      if (room <= (pool * items[i]!.weight) / totalW) {
+        used += room;
+        out[i] = items[i]!.roomUw;
+        open[i] = false;
+        filled++;
+      }
+    }
+    if (filled === 0) {
       // nobody fills up: everyone takes a floored share, and the pool is spent
-      for (const i of open) out[i]! += Math.floor((pool * items[i]!.weight) / totalW);
+      for (let i = 0; i < n; i++) if (open[i]) out[i]! += Math.floor((pool * items[i]!.weight) / totalW);
       break;
     }
-    for (const i of full) {
-      pool -= items[i]!.roomUw - out[i]!;
-      out[i] = items[i]!.roomUw;
-    }
-    open = open.filter((i) => !full.includes(i));
+    pool -= used;
+    openCount -= filled;
   }
   return out;
 }
@@ -224,8 +240,13 @@ export function allocate(zones: readonly AllocZone[], budgetUw: number, params: 
  * first (the largest cut first, so the sum falls fastest), then raised ones.
  */
 export function planWrites(changes: ReadonlyArray<{ id: string; fromUw: number; toUw: number }>): LimitWrite[] {
-  const w = changes.filter((c) => c.toUw !== c.fromUw).map((c) => ({ ...c, lower: c.toUw < c.fromUw }));
-  const lowered = w.filter((c) => c.lower).sort((a, b) => (a.toUw - a.fromUw) - (b.toUw - b.fromUw));
-  const raised = w.filter((c) => !c.lower);
-  return [...lowered, ...raised];
+  const lowered: LimitWrite[] = [];
+  const raised: LimitWrite[] = [];
+  for (const c of changes) {
+    if (c.toUw === c.fromUw) continue;
+    const w: LimitWrite = { id: c.id, fromUw: c.fromUw, toUw: c.toUw, lower: c.toUw < c.fromUw };
+    (w.lower ? lowered : raised).push(w);
+  }
+  lowered.sort((a, b) => (a.toUw - a.fromUw) - (b.toUw - b.fromUw));
+  return lowered.concat(raised);
 }

@@ -228,7 +228,7 @@ export class BalanceController {
     this.lastBudget = reading;
     const record: PeriodRecord = {
       period, tUs, wallMs, reason: period === 0 ? 'initial' : budgetChanged ? 'budget' : 'rebalance',
-      budget: { ...reading, availableUw, minimumUw },
+      budget: Object.assign(reading, { availableUw, minimumUw }),
       totalPowerUw: total, sumLimitsUw: 0, headroomUw: allocation?.headroomUw ?? 0,
       zones, writes: [], events, dryRun: this.o.dryRun === true,
     };
@@ -256,19 +256,21 @@ export class BalanceController {
   }
 
   private writeOne(r: ZoneRuntime, fromUw: number, toUw: number, period: number): WriteRecord {
-    const base = { id: r.zone.id, path: r.zone.limitPath, fromUw, toUw, lower: toUw < fromUw };
-    if (this.o.dryRun) return { ...base, readBackUw: null, errno: null };
+    const w: WriteRecord = { id: r.zone.id, path: r.zone.limitPath, fromUw, toUw, lower: toUw < fromUw, readBackUw: null, errno: null };
+    if (this.o.dryRun) return w;
     try {
       this.o.source.write(r.zone.limitPath, `${toUw}\n`);
     } catch (err) {
       if (!(err instanceof SysfsError)) throw err;
-      return { ...base, readBackUw: null, errno: err.errno };
+      w.errno = err.errno;
+      return w;
     }
     const back = parseLimit(this.o.source.read(r.zone.limitPath));
     r.requestedUw = toUw;
     r.knownUw = typeof back === 'number' ? back : toUw;
     r.wrotePeriod = period;
-    return { ...base, readBackUw: typeof back === 'number' ? back : null, errno: null };
+    if (typeof back === 'number') w.readBackUw = back;
+    return w;
   }
 
   /** The record, once the writes are made. */

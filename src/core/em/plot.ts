@@ -94,22 +94,23 @@ export function terminalPlot(series: PlotSeries, opts: { width?: number; height?
 
 // ------------------------------------------------------------------ SVG
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** XML text and attribute escaping (shared with sim/plot.ts) */
+export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const FONT = { head: 17, title: 15, tick: 11, label: 12, legend: 12 };
+export const FONT = { head: 17, title: 15, tick: 11, label: 12, legend: 12 };
 /**
  * A text's width in px, from above: DejaVu Sans (the first font asked for, and the
  * widest of the list) runs about 0.63 em a character in digits and capitals, bold
  * about 0.7 em. The canvas is sized with this so no label is clipped; the tests
  * measure the real boxes in a browser.
  */
-function textWidth(s: string, size: number, bold = false): number {
+export function textWidth(s: string, size: number, bold = false): number {
   return [...s].length * size * (bold ? 0.72 : 0.64);
 }
 
-interface Axis { max: number; step: number; labels: Array<{ v: number; text: string }> }
+export interface Axis { max: number; step: number; labels: Array<{ v: number; text: string }> }
 
-function axis(maxRaw: number, fmt: (v: number) => string): Axis {
+export function axis(maxRaw: number, fmt: (v: number) => string): Axis {
   const step = niceStep(maxRaw, 5);
   const max = Math.ceil(maxRaw / step) * step;
   const labels: Axis['labels'] = [];

@@ -108,14 +108,18 @@ export async function runSim(l: LoadedScenario, o: SimOptions = {}): Promise<Sim
   const steps = Math.round(s.durationUs / s.tickUs);
   const every = Math.round(s.intervalUs / s.tickUs);
   const targets = policy.kind === 'govern' ? policy.targets : [];
-  const ctx = { minimumUw, maximumUw: zones.reduce((a, z) => a + z.maxUw, 0), powerUw: null, saturated: true };
+  const ctx = { tUs: 0, wallMs: 0, minimumUw, maximumUw: zones.reduce((a, z) => a + z.maxUw, 0), powerUw: null, saturated: true };
   let budgetNow = fixedUw ?? 0;
   let staticUw: number | null = null;
 
   for (let k = 0; k < steps; k++) {
     const t = k * s.tickUs;
     now = t;
-    if (external) budgetNow = external.next({ tUs: t, wallMs: wall(t), ...ctx }).budgetUw;
+    if (external) {
+      ctx.tUs = t;
+      ctx.wallMs = wall(t);
+      budgetNow = external.next(ctx).budgetUw;
+    }
     if (kind === 'static' && k % every === 0 && budgetNow !== staticUw) {
       // a static manager writes the parent again when its budget changes, and does nothing else
       applyStaticSplit(plant, source, budgetNow, policy.kind === 'static' ? policy.parent : null);
