@@ -40,6 +40,11 @@ export interface AllocZone {
   weight: number;
   /** targets are rounded down to a multiple of this (RAPL: 125000 µW); 0 or absent: 1 µW */
   quantumUw?: number;
+  /**
+   * the limits the kernel can store, ascending (a DTPM leaf with an energy model stores the
+   * power of the state it picks: dtpm_cpu.c set_pd_power_limit); absent: any value
+   */
+  levelsUw?: readonly number[];
 }
 
 export interface AllocParams {
@@ -155,7 +160,46 @@ const floorTo = (v: number, q: number | undefined): number => (q && q > 1 ? Math
 export function slackWant(z: AllocZone, p: AllocParams): number {
   const draw = z.powerUw ?? 0;
   const margin = Math.max(draw * p.marginFraction, z.maxUw * p.marginMinFraction);
-  return Math.min(z.maxUw, Math.max(z.minUw, Math.ceil(draw + margin)));
+  const want = Math.min(z.maxUw, Math.max(z.minUw, Math.ceil(draw + margin)));
+  // with states, the lowest one that holds it (a limit in between would be cut to the state below)
+  return z.levelsUw ? Math.min(z.maxUw, z.levelsUw.find((l) => l >= want) ?? z.maxUw) : want;
+}
+
+/** The limit the kernel keeps of a target: the state at or below it, the quantum below it. */
+function keptOf(z: AllocZone, targetUw: number): number {
+  if (z.levelsUw && z.levelsUw.length > 0) {
+    let kept = z.levelsUw[0]!;
+    for (const l of z.levelsUw) if (l <= targetUw) kept = l;
+    return Math.max(z.minUw, kept);
+  }
+  return Math.max(z.minUw, floorTo(targetUw, z.quantumUw));
+}
+
+/** The next state above a limit, or null. */
+const nextLevel = (z: AllocZone, uw: number): number | null => z.levelsUw?.find((l) => l > uw && l <= z.maxUw) ?? null;
+
+/**
+ * Zones with states lose what lies between their target and the state below it: hand that back
+ * a state at a time, while it fits under the budget, to the zone missing the most of its target
+ * (saturated zones first: they want more). Without states (or with a budget on the draw) nothing moves.
+ */
+function levelUp(zones: readonly AllocZone[], states: readonly ZoneState[], target: number[], wanted: readonly number[], budget: number | null): void {
+  if (budget === null || !zones.some((z) => z.levelsUw)) return;
+  let pool = budget - target.reduce((s, v) => s + v, 0);
+  for (;;) {
+    let best = -1;
+    let bestKey = -Infinity;
+    for (let i = 0; i < zones.length; i++) {
+      const next = nextLevel(zones[i]!, target[i]!);
+      if (next === null || next - target[i]! > pool) continue;
+      const key = (states[i] === 'slack' ? 0 : 1e12) + (wanted[i]! - target[i]!);
+      if (key > bestKey) { bestKey = key; best = i; }
+    }
+    if (best < 0) return;
+    const next = nextLevel(zones[best]!, target[best]!)!;
+    pool -= next - target[best]!;
+    target[best] = next;
+  }
 }
 
 /**
@@ -199,7 +243,8 @@ export function allocate(zones: readonly AllocZone[], budgetUw: number, params: 
   // what is left is headroom, over every zone below its maximum
   const headroomUw = rest;
   const extra = waterFill(zones.map((z, i) => ({ roomUw: z.maxUw - grant[i]!, weight: z.weight })), rest);
-  const target = zones.map((z, i) => Math.max(z.minUw, floorTo(grant[i]! + extra[i]!, z.quantumUw)));
+  const target = zones.map((z, i) => keptOf(z, grant[i]! + extra[i]!));
+  levelUp(zones, states, target, grant.map((g, i) => g + extra[i]!), bounds === 'draw' ? null : budget);
   // the sum the writes must keep to: the budget, or (bounded draw) the targets' own sum
   const cap = bounds === 'draw' ? Math.max(budget, target.reduce((s, v) => s + v, 0)) : budget;
 

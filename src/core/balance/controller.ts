@@ -201,7 +201,7 @@ export class BalanceController {
       if (!part[i]) return;
       allocZones.push({
         id: r.zone.id, minUw: r.zone.minUw, maxUw: r.zone.maxUw, powerUw: powers[i]!, limitUw: r.knownUw,
-        requestedUw: r.requestedUw, weight: r.zone.weight, quantumUw: r.zone.quantumUw,
+        requestedUw: r.requestedUw, weight: r.zone.weight, quantumUw: r.zone.quantumUw, levelsUw: r.zone.levelsUw ?? undefined,
       });
     });
     const minimumUw = minimumBudgetUw(allocZones);

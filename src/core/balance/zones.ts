@@ -6,7 +6,8 @@
  * drivers/powercap/dtpm.c __set_power_limit_uw), and the bounds the allocation keeps to.
  */
 import { usageError, permissionDenied } from '../errors.js';
-import { DTPM_CONTROL_TYPE } from '../kernel/dtpm.js';
+import { DTPM_CONTROL_TYPE, leafSetPowerLimit } from '../kernel/dtpm.js';
+import type { DtpmForest } from '../dtpm/fromTree.js';
 import { RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
 import { isRaplType } from '../limits/effective.js';
 import { pickConstraint, powerBounds } from '../limits/plan.js';
@@ -26,6 +27,8 @@ export interface BalanceZone {
   weight: number;
   /** the kernel keeps limits in steps of this (RAPL 1/8 W); 0: any µW */
   quantumUw: number;
+  /** the limits the kernel can store (a DTPM leaf with an energy model: its states' powers), ascending; null: any */
+  levelsUw: number[] | null;
   /** how its power is read */
   reading: WatchZone;
 }
@@ -37,6 +40,24 @@ export interface BalanceZoneOptions {
   minUw?: ReadonlyMap<string, number>;
   /** weight by zone id (default 1) */
   weight?: ReadonlyMap<string, number>;
+  /** the limits each DTPM leaf can store (dtpmLevels), by zone id */
+  levelsUw?: ReadonlyMap<string, number[]>;
+}
+
+/**
+ * The limits each DTPM leaf with an energy model can store: for each state, what
+ * set_pd_power_limit() keeps when asked for that state's power (dtpm_cpu.c, dtpm_devfreq.c),
+ * ascending, within the leaf's bounds. Leaves without a table are absent (any value is kept).
+ */
+export function dtpmLevels(forest: DtpmForest): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [id, node] of forest.byZone) {
+    if (node.children.length > 0 || !node.table || node.table.states.length === 0) continue;
+    const t = node.table;
+    const levels = new Set(t.states.map((st) => leafSetPowerLimit(node.kind, t, st.powerUw * (node.kind === 'devfreq' ? 1 : t.nrCpus)).appliedUw));
+    out.set(id, [...levels].sort((a, b) => a - b));
+  }
+  return out;
 }
 
 /** The leaves of a DTPM node (the node itself when it is one): the zones balance writes. */
@@ -89,6 +110,7 @@ export function planBalanceZones(tree: PowercapTree, zones: readonly Zone[], o: 
       maxUw: Number(maxUw),
       weight: o.weight?.get(z.id) ?? 1,
       quantumUw: isRaplType(z.controlType) ? Number(RAPL_POWER_UNIT_UW) : 0,
+      levelsUw: o.levelsUw?.get(z.id) ?? null,
       reading: plan.zones[i]!,
     };
   });

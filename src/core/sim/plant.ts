@@ -15,7 +15,7 @@
  * files on the real clock.
  */
 import { SysfsError } from '../errors.js';
-import { buildDtpmForest } from '../dtpm/fromTree.js';
+import { buildDtpmForest, type DtpmForest } from '../dtpm/fromTree.js';
 import { readEnergyModel } from '../em/debugfs.js';
 import { DTPM_CONTROL_TYPE, setPowerLimitUw, type DtpmNode } from '../kernel/dtpm.js';
 import { quantizePowerLimit } from '../kernel/rapl.js';
@@ -78,6 +78,8 @@ export class Plant {
   readonly parents: PlantParent[];
   readonly tree: TreeSource;
   readonly powercap: PowercapTree;
+  /** the DTPM nodes of the tree (null without DTPM zones) */
+  readonly forest: DtpmForest | null;
   /** °C × 1000 as a double; null without a thermal model */
   temperatureMc: number | null;
   /** writes to DTPM parents (the kernel re-split them by static weights) */
@@ -91,7 +93,7 @@ export class Plant {
     this.tree = new TreeSource(input.powercap, input.info);
     this.powercap = readPowercapTree(this.tree);
     const hasDtpm = input.zones.some((z) => z.id.startsWith(`${DTPM_CONTROL_TYPE}:`));
-    const forest = hasDtpm
+    const forest = this.forest = hasDtpm
       ? buildDtpmForest(this.powercap, input.registry, input.energyModel ? readEnergyModel(new TreeSource(input.energyModel, input.info)) : [])
       : null;
     this.zones = input.zones.map((zin) => {

@@ -10,7 +10,7 @@
 import { BalanceController, type PeriodRecord } from '../balance/controller.js';
 import { DEFAULT_ALLOC_PARAMS, minimumBudgetUw } from '../balance/allocate.js';
 import { budgetBelowMinimum, createFileBudget, fixedBudget, type BudgetFileRead, type BudgetSource } from '../balance/budget.js';
-import { planBalanceZones } from '../balance/zones.js';
+import { dtpmLevels, planBalanceZones } from '../balance/zones.js';
 import { Governor, GovernBudget } from '../govern/governor.js';
 import { findThermalZone, readTemperatureMc } from '../govern/thermal.js';
 import { usageError } from '../errors.js';
@@ -71,6 +71,8 @@ export async function runSim(l: LoadedScenario, o: SimOptions = {}): Promise<Sim
     ...(common?.constraint ? { constraint: common.constraint } : {}),
     minUw: new Map([...(common?.minimums ?? []), ...s.zones.filter((z) => z.minUw !== null && s.snapshot).map((z): [string, number] => [z.id, z.minUw!])]),
     weight: common?.weights ?? new Map(),
+    // the states the plant's leaves apply (limits: opp), as the command reads them from the energy model
+    levelsUw: plant.forest ? dtpmLevels(plant.forest) : new Map(),
   });
   const minimumUw = minimumBudgetUw(zones);
 

@@ -264,6 +264,7 @@ export async function parseScenario(text: string, file: string): Promise<Scenari
   const pm = entries(pe.value, 'policy', POLICY_KEYS, 'a policy');
   if (!pm.has('kind')) throw scenarioError(Exit.INVALID_DATA, file, pe.line, 'policy.kind', 'missing: static, balance or govern');
   const kind = string(pm.get('kind')!, 'policy.kind', 'static, balance or govern');
+  if (!['static', 'balance', 'govern'].includes(kind)) throw scenarioError(Exit.INVALID_DATA, file, pm.get('kind')!.line, 'policy.kind', `unknown policy '${kind}': static, balance or govern`);
   const onlyFor = (keys: string[], kinds: string[]) => {
     for (const k of keys) {
       if (pm.has(k) && !kinds.includes(kind)) throw scenarioError(Exit.INVALID_DATA, file, pm.get(k)!.line, `policy.${k}`, `not a setting of the ${kind} policy`);
@@ -319,7 +320,8 @@ export async function parseScenario(text: string, file: string): Promise<Scenari
       kind, budgetUw: pm.has('budget') ? power(pm.get('budget')!, 'policy.budget') : null, budgetFile,
       fallbackUw: pm.has('fallbackBudget') ? power(pm.get('fallbackBudget')!, 'policy.fallbackBudget') : null, ...common(),
     };
-  } else if (kind === 'govern') {
+  } else {
+    // govern
     if (!pm.has('target')) throw scenarioError(Exit.INVALID_DATA, file, pe.line, 'policy.target', 'missing: the temperature to hold');
     if (thermal === null) throw scenarioError(Exit.INVALID_DATA, file, pm.get('kind')!.line, 'policy', 'govern needs a `thermal:` model');
     const targetMc = temperature(pm.get('target')!, 'policy.target');
@@ -334,15 +336,13 @@ export async function parseScenario(text: string, file: string): Promise<Scenari
     for (const k of ['k_po', 'k_pu', 'k_i', 'k_d'] as const) if (pm.has(k)) tunables[k] = number(pm.get(k)!, `policy.${k}`, true);
     if (pm.has('integral_cutoff')) tunables.integral_cutoff = temperature(pm.get('integral_cutoff')!, 'policy.integral_cutoff');
     policy = {
-      kind, targetMc, targets,
+      kind: 'govern', targetMc, targets,
       sustainablePowerMw: pm.has('sustainablePower') ? Math.floor(power(pm.get('sustainablePower')!, 'policy.sustainablePower') / 1000) : null,
       switchOnMc: pm.has('switchOn') ? temperature(pm.get('switchOn')!, 'policy.switchOn') : null,
       tunables,
       rampUwPerS: pm.has('ramp') ? power(pm.get('ramp')!, 'policy.ramp') : null,
       ...common(),
     };
-  } else {
-    throw scenarioError(Exit.INVALID_DATA, file, pm.get('kind')!.line, 'policy.kind', `unknown policy '${kind}': static, balance or govern`);
   }
   return { file, description, snapshot, zones, durationUs, intervalUs, tickUs, limits, workload: { repeatUs, recording, zones: demands }, thermal, policy, startMs, lines };
 }
