@@ -99,6 +99,25 @@ describe('allocation', () => {
     assert.doesNotMatch(err.message + err.hint, /--/);
   });
 
+  test('DTPM leaves with an energy model: targets on the states the kernel stores, the remainder handed back a state at a time', () => {
+    // each state's power × CPUs (examples/rk3399-dtpm.json's energy model)
+    const L53 = [111_076, 163_348, 235_824, 344_988, 480_000, 716_848];
+    const L72 = [242_150, 356_102, 484_300, 672_966, 944_376, 1_297_260, 1_696_632, 2_260_224];
+    const LGPU = [359_370, 533_664, 718_740, 1_010_625, 1_355_310, 2_555_520];
+    const a = allocate([
+      { ...zone(A53, 200_000, 480_000), levelsUw: L53 }, { ...zone(A72, 400_000, 1_297_260), levelsUw: L72 }, { ...zone(GPU, 718_740, 718_740), levelsUw: LGPU },
+    ], 2_500_000);
+    // wants: 220 mW → the 235.824 mW state, 445.205 mW → 484.3 mW; the GPU's 1.779876 W → 1.35531 W;
+    // the 424.566 mW left: +109.164 mW lifts the A53 a state, then +188.666 mW the A72; 126.736 mW lifts nobody
+    assert.deepEqual(a.zones.map((z) => z.targetUw), [344_988, 672_966, 1_355_310]);
+    assert.equal(a.sumLimitsUw, 2_373_264);
+    // the next period, the same draws: the same states, nothing written
+    const again = allocate([
+      { ...zone(A53, 200_000, 344_988), levelsUw: L53 }, { ...zone(A72, 400_000, 672_966), levelsUw: L72 }, { ...zone(GPU, 1_355_310, 1_355_310), levelsUw: LGPU },
+    ], 2_500_000);
+    assert.deepEqual(again.writes, []);
+  });
+
   test('a budget on the power drawn (govern): a slack zone\'s margin comes on top of it', () => {
     const zs = [zone(A53, 200_000, 220_000), zone(A72, 400_000, 445_205), zone(GPU, 1_500_000, 1_500_000)];
     const draw = allocate(zs, 2_000_000, DEFAULT_ALLOC_PARAMS, 'draw');
