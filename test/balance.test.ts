@@ -70,13 +70,21 @@ describe('allocation', () => {
   });
 
   test('a cut below the threshold is still made when the budget needs it', () => {
-    // the A53 would fall from 125 mW to 114.337 mW (100 mW + 2 % of its max): 10.7 mW, under its
-    // 14.3 mW threshold; but the GPU rises to 2.5 W − 114.337 − 242.15 mW, and the held 125 mW
-    // would take the sum to 2.511 W
-    const a = allocate([zone(A53, 100_000, 125_000), zone(A72, 100_000, 242_150), zone(GPU, 2_000_000, 2_000_000)], 2_500_000);
-    assert.deepEqual(a.zones.map((z) => [z.targetUw, z.limitUw, z.forced]), [[114_337, 114_337, true], [242_150, 242_150, false], [2_143_513, 2_143_513, false]]);
-    assert.deepEqual(a.writes.map((w) => [w.id, w.lower]), [[A53.id, true], [GPU.id, false]]);
-    assert.equal(a.sumLimitsUw, 2_500_000);
+    // A53 and GPU saturated, weights 1 and 7: of the 1.787404 W above the minimums the A53 gets
+    // 223.425 mW (334.501 mW: +34.5 mW, written) and the GPU 1.563978 W (1.923348 W: −36.7 mW,
+    // under its 51.1 mW threshold); holding the GPU would take the sum to 2.536651 W
+    const a = allocate([zone(A53, 300_000, 300_000), zone(A72, 100_000, 242_150), zone(GPU, 1_960_000, 1_960_000, 7)], 2_500_000);
+    assert.deepEqual(a.zones.map((z) => [z.targetUw, z.limitUw, z.forced]), [[334_501, 334_501, false], [242_150, 242_150, false], [1_923_348, 1_923_348, true]]);
+    assert.deepEqual(a.writes.map((w) => [w.id, w.lower]), [[GPU.id, true], [A53.id, false]]);
+    assert.equal(a.sumLimitsUw, 2_499_999);
+  });
+
+  test('a slack zone\'s limit that gives between one and two margins is kept; its own noise widens its margin', () => {
+    // 100 mW drawn under 125 mW: the want is 114.337 mW, but 125 mW ≤ 100 + 2 × 14.337 mW is kept
+    assert.equal(slackWant(zone(A53, 100_000, 125_000), DEFAULT_ALLOC_PARAMS), 125_000);
+    assert.equal(slackWant(zone(A53, 100_000, 130_000), DEFAULT_ALLOC_PARAMS), 114_337);
+    // a draw that moves by 20 mW a period: margin 3 × 20 mW
+    assert.equal(slackWant({ ...zone(A53, 300_000, 300_000), jitterUw: 20_000 }, DEFAULT_ALLOC_PARAMS), 360_000);
   });
 
   test('RAPL limits in 1/8 W steps; a budget below the total minimum is split as that minimum', () => {

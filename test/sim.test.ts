@@ -126,6 +126,18 @@ describe('the plant', () => {
     assert.ok(r.figures.energyRatio > s.figures.energyRatio + 0.05, `${r.figures.energyRatio} against ${s.figures.energyRatio}`);
   });
 
+  test('noisy demand (±5 % each step): still ≥ 90 % of the ideal, within the budget, most periods without a write', async () => {
+    const l = await loadScenario(scenario('rk3399-moving'));
+    const text = fs.readFileSync(scenario('rk3399-moving'), 'utf8').replace('  repeat: 20s', '  repeat: 20s\n  noise: 5%').replace('snapshot: rk3399-dtpm.json', `snapshot: ${path.join(EXAMPLES, 'rk3399-dtpm.json')}`);
+    const noisy = loadParsedScenario(await parseScenario(text, 'noisy.yaml'));
+    assert.equal(noisy.scenario.workload.noise, 0.05);
+    const r = await runSim(noisy);
+    assertBalanceTargets(r);
+    assert.ok(r.records.filter((x) => x.reason === 'steady').length > 0.6 * r.records.length);
+    // the noise is the scenario's: the same every run, and not in the plain scenario
+    assert.notDeepEqual(r.trace.demandUw[0]!.slice(0, 50), (await runSim(l)).trace.demandUw[0]!.slice(0, 50));
+  });
+
   test('a recording as the workload: the recorded powers are the demand', async () => {
     const dir = makeTempDir('powercapctl-sim-');
     try {

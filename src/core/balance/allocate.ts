@@ -45,6 +45,8 @@ export interface AllocZone {
    * power of the state it picks: dtpm_cpu.c set_pd_power_limit); absent: any value
    */
   levelsUw?: readonly number[];
+  /** how much the zone's draw moves from one period to the next when nothing changes (controller.ts), µW */
+  jitterUw?: number;
 }
 
 export interface AllocParams {
@@ -56,6 +58,8 @@ export interface AllocParams {
   marginMinFraction: number;
   /** a change below this fraction of the zone's maximum is not written */
   hysteresisFraction: number;
+  /** a slack zone's margin is at least this many times its jitter (up to half its draw), so its own noise does not make it look saturated */
+  jitterMargin: number;
 }
 
 /** Tuned on the bundled scenarios (docs/balance.md "Tuning"). */
@@ -64,6 +68,7 @@ export const DEFAULT_ALLOC_PARAMS: Readonly<AllocParams> = Object.freeze({
   marginFraction: 0.1,
   marginMinFraction: 0.02,
   hysteresisFraction: 0.02,
+  jitterMargin: 3,
 });
 
 export type ZoneState = 'saturated' | 'slack' | 'unknown';
@@ -159,8 +164,12 @@ const floorTo = (v: number, q: number | undefined): number => (q && q > 1 ? Math
 /** A slack zone's want: its draw plus the margin, within its bounds. */
 export function slackWant(z: AllocZone, p: AllocParams): number {
   const draw = z.powerUw ?? 0;
-  const margin = Math.max(draw * p.marginFraction, z.maxUw * p.marginMinFraction);
-  const want = Math.min(z.maxUw, Math.max(z.minUw, Math.ceil(draw + margin)));
+  const noise = Math.min((z.jitterUw ?? 0) * p.jitterMargin, draw / 2);
+  const margin = Math.max(draw * p.marginFraction, z.maxUw * p.marginMinFraction, noise);
+  let want = Math.min(z.maxUw, Math.max(z.minUw, Math.ceil(draw + margin)));
+  // a limit already giving between one and two margins is kept: a noisy draw moves no limit
+  const current = z.requestedUw ?? z.limitUw;
+  if (current >= want && current <= Math.ceil(draw + 2 * margin) && current <= z.maxUw) want = current;
   // with states, the lowest one that holds it (a limit in between would be cut to the state below)
   return z.levelsUw ? Math.min(z.maxUw, z.levelsUw.find((l) => l >= want) ?? z.maxUw) : want;
 }

@@ -113,6 +113,11 @@ interface ZoneRuntime {
   requestedUw: number;
   /** the period of its last write (-1: none) */
   wrotePeriod: number;
+  /** its draw the last two periods, while it had slack (null: saturated, unknown, or no reading) */
+  lastSlackUw: number | null;
+  lastSlack2Uw: number | null;
+  /** how much its draw moves from one period to the next while it has slack: mean |Δ|, µW */
+  jitterUw: number;
 }
 
 /** A decision taken, its writes not yet all made (the live runner pauses between lowered and raised writes). */
@@ -146,7 +151,7 @@ export class BalanceController {
     this.rt = o.zones.map((zone) => {
       const v = parseLimit(o.source.read(zone.limitPath));
       if (typeof v === 'string') throw new SysfsError(v === 'invalid' ? 'EINVAL' : v, zone.limitPath, `${zone.limitPath}: the limit in force cannot be read (${v})`);
-      return { zone, managed: true, initialUw: v, knownUw: v, requestedUw: v, wrotePeriod: -1 };
+      return { zone, managed: true, initialUw: v, knownUw: v, requestedUw: v, wrotePeriod: -1, lastSlackUw: null, lastSlack2Uw: null, jitterUw: 0 };
     });
   }
 
@@ -198,10 +203,11 @@ export class BalanceController {
     const outsideUw = this.rt.reduce((s, r, i) => (part[i] ? s : s + (r.managed ? r.knownUw : inForce[i] ?? r.knownUw)), 0);
     const allocZones: AllocZone[] = [];
     this.rt.forEach((r, i) => {
+      this.trackJitter(r, powers[i]!);
       if (!part[i]) return;
       allocZones.push({
         id: r.zone.id, minUw: r.zone.minUw, maxUw: r.zone.maxUw, powerUw: powers[i]!, limitUw: r.knownUw,
-        requestedUw: r.requestedUw, weight: r.zone.weight, quantumUw: r.zone.quantumUw, levelsUw: r.zone.levelsUw ?? undefined,
+        requestedUw: r.requestedUw, weight: r.zone.weight, quantumUw: r.zone.quantumUw, levelsUw: r.zone.levelsUw ?? undefined, jitterUw: r.jitterUw,
       });
     });
     const minimumUw = minimumBudgetUw(allocZones);
@@ -233,6 +239,22 @@ export class BalanceController {
       zones, writes: [], events, dryRun: this.o.dryRun === true,
     };
     return { record, allocation, holdRaises: false };
+  }
+
+  /**
+   * The draw's own noise while the zone has slack (saturated, it is cut at the limit and says
+   * nothing): the mean |second difference| / 2 over the last periods (a quarter of the way each
+   * period), which a steady ramp leaves at 0; a step of more than a quarter of the draw is the
+   * demand changing, not noise, and is left out.
+   */
+  private trackJitter(r: ZoneRuntime, powerUw: number | null): void {
+    const slack = powerUw !== null && classify({ powerUw, limitUw: r.knownUw }, this.params.saturation) === 'slack';
+    if (slack && r.lastSlackUw !== null && r.lastSlack2Uw !== null) {
+      const d2 = Math.abs(powerUw - 2 * r.lastSlackUw + r.lastSlack2Uw) / 2;
+      if (d2 <= powerUw / 4) r.jitterUw += (d2 - r.jitterUw) / 4;
+    }
+    r.lastSlack2Uw = slack ? r.lastSlackUw : null;
+    r.lastSlackUw = slack ? powerUw : null;
   }
 
   /** Make the decision's lowered (or raised) writes, each read back. */

@@ -49,6 +49,9 @@ export interface FigureOptions {
   powerTolerance?: number;
   /** |T − target| within this is settled (default 500 m°C) */
   settleBandMc?: number;
+  /** only the steps in [fromUs, untilUs) count (a served run: while the command under test ran) */
+  fromUs?: number;
+  untilUs?: number;
 }
 
 export interface SimFigures {
@@ -74,13 +77,28 @@ export interface SimFigures {
   settleS: number;
 }
 
+/** The steps of a trace that begin in [fromUs, untilUs). */
+export function sliceTrace(tr: SimTrace, fromUs: number, untilUs: number): SimTrace {
+  let a = 0;
+  while (a < tr.tUs.length && tr.tUs[a]! < fromUs) a++;
+  let b = a;
+  while (b < tr.tUs.length && tr.tUs[b]! < untilUs) b++;
+  const cut = (v: number[]) => v.slice(a, b);
+  return {
+    ...tr, tUs: cut(tr.tUs), dtUs: cut(tr.dtUs), demandUw: tr.demandUw.map(cut), limitUw: tr.limitUw.map(cut), powerUw: tr.powerUw.map(cut),
+    writes: tr.writes.map(cut), parentWrites: cut(tr.parentWrites), budgetUw: cut(tr.budgetUw),
+    temperatureMc: tr.temperatureMc && cut(tr.temperatureMc), targetMc: tr.targetMc && cut(tr.targetMc),
+  };
+}
+
 const sumAt = (cols: number[][], k: number): number => {
   let s = 0;
   for (const c of cols) s += c[k]!;
   return s;
 };
 
-export function computeFigures(tr: SimTrace, o: FigureOptions): SimFigures {
+export function computeFigures(trace: SimTrace, o: FigureOptions): SimFigures {
+  const tr = o.fromUs !== undefined || o.untilUs !== undefined ? sliceTrace(trace, o.fromUs ?? 0, o.untilUs ?? Infinity) : trace;
   const checkFrom = o.checkFromUs ?? 1_500_000;
   const grace = o.graceUs ?? 1_000_000;
   const tol = o.powerTolerance ?? 1.02;
@@ -144,7 +162,7 @@ export function computeFigures(tr: SimTrace, o: FigureOptions): SimFigures {
   }
   const end = n > 0 ? tr.tUs[n - 1]! + tr.dtUs[n - 1]! : 0;
   return {
-    durationS: end / 1e6,
+    durationS: n > 0 ? (end - tr.tUs[0]!) / 1e6 : 0,
     energyJ: energy / 1e6,
     idealEnergyJ: ideal / 1e6,
     energyRatio: ideal > 0 ? energy / ideal : 1,

@@ -10,7 +10,7 @@ import { DTPM_CONTROL_TYPE } from '../kernel/dtpm.js';
 import { readPowercapTree } from '../zones/model.js';
 import type { RecordingDoc } from '../watch/recording.js';
 import { parseScenario, readScenarioText, scenarioError, type Scenario, type ScenarioZone } from './scenario.js';
-import { recordingDemands, scheduleDemand, type Demand } from './workload.js';
+import { noisyDemand, recordingDemands, scheduleDemand, type Demand } from './workload.js';
 
 export interface LoadedScenario {
   scenario: Scenario;
@@ -131,5 +131,6 @@ export function loadParsedScenario(s: Scenario): LoadedScenario {
   }
   for (const w of s.workload.zones) if (w.points.length > 0) demands.set(w.zone, scheduleDemand(w.points, s.workload.repeatUs));
   for (const z of s.zones) if (!demands.has(z.id)) demands.set(z.id, scheduleDemand([], null));
+  if (s.workload.noise > 0) s.zones.forEach((z, i) => demands.set(z.id, noisyDemand(demands.get(z.id)!, s.workload.noise, i + 1)));
   return { scenario: s, powercap, energyModel, registry, demands };
 }

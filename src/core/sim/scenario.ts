@@ -87,7 +87,8 @@ export interface Scenario {
   tickUs: number;
   /** how the plant applies a DTPM leaf's limit: the power of the state the kernel picks (opp), or the limit clamped to the bounds */
   limits: 'opp' | 'clamp';
-  workload: { repeatUs: number | null; recording: string | null; zones: ZoneDemand[] };
+  /** noise: each step's demand moves by up to this fraction either way (deterministic) */
+  workload: { repeatUs: number | null; recording: string | null; noise: number; zones: ZoneDemand[] };
   thermal: ThermalModel | null;
   policy: Policy;
   /** the wall clock at t = 0 (a budget file's `until` is compared with it), ms since the epoch */
@@ -221,7 +222,8 @@ export async function parseScenario(text: string, file: string): Promise<Scenari
   }
 
   // workload
-  const wl = entries(need('workload').value, 'workload', ['repeat', 'recording', 'zones'], 'a workload');
+  const wl = entries(need('workload').value, 'workload', ['repeat', 'recording', 'noise', 'zones'], 'a workload');
+  const noise = wl.has('noise') ? fraction(wl.get('noise')!, 'workload.noise') : 0;
   const repeatUs = wl.has('repeat') ? positive(duration(wl.get('repeat')!, 'workload.repeat'), wl.get('repeat')!, 'workload.repeat') : null;
   const recording = wl.has('recording') ? path.resolve(path.dirname(file), string(wl.get('recording')!, 'workload.recording', 'a snapshot file holding a recording')) : null;
   const demands: ZoneDemand[] = wl.has('zones') ? list(wl.get('zones')!, 'workload.zones', 'zones and their demand').map((n, i) => {
@@ -344,7 +346,7 @@ export async function parseScenario(text: string, file: string): Promise<Scenari
       ...common(),
     };
   }
-  return { file, description, snapshot, zones, durationUs, intervalUs, tickUs, limits, workload: { repeatUs, recording, zones: demands }, thermal, policy, startMs, lines };
+  return { file, description, snapshot, zones, durationUs, intervalUs, tickUs, limits, workload: { repeatUs, recording, noise, zones: demands }, thermal, policy, startMs, lines };
 }
 
 export function readScenarioText(file: string): string {

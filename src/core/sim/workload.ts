@@ -78,3 +78,20 @@ export function recordingDemands(doc: RecordingDoc, file: string, from: Readonly
   }
   return out;
 }
+
+/**
+ * A demand with noise: at each time, up to `fraction` of it either way, from a generator seeded
+ * by `seed` and the time, so a run is repeatable and a time always gets the same noise.
+ */
+export function noisyDemand(d: Demand, fraction: number, seed: number): Demand {
+  return {
+    at(tUs: number): number {
+      // a 32-bit hash of (seed, t): mulberry32's mixing on one step
+      let x = (Math.floor(tUs / 1000) * 2654435761 + seed * 0x9e3779b9) >>> 0;
+      x = Math.imul(x ^ (x >>> 15), x | 1);
+      x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+      const u = ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+      return Math.max(0, Math.round(d.at(tUs) * (1 + fraction * (2 * u - 1))));
+    },
+  };
+}
