@@ -67,6 +67,19 @@ const traceEnd = (paths: ServePaths) => {
 /** the plant's time of the controller's first write: period 0 lowers the limits found at boot */
 const firstWriteT = (text: string) => text.trim().split('\n').slice(1).map((l) => JSON.parse(l) as { t: number; writes: number[] }).find((s) => s.writes.some((w) => w > 0))!.t;
 
+/** Wait until the engine's records reach `tUs` (its own time since it started); fail with its stderr if it ends first. */
+const runUntil = (ctl: Proc, tUs: number, timeoutMs = 30000) =>
+  waitFor(`${tUs / 1e6} s of the engine`, () => lastRecordT(ctl) >= tUs || (ctl.child.exitCode !== null && (() => { throw new Error(ctl.err()); })()), timeoutMs);
+
+/** The figures of the plant's trace while the engine ran: from its first write to `stopT`, budget checks from 1.5 s on. */
+function servedFigures(paths: ServePaths, stopT: number, budgetAt: (tUs: number) => number, targetAt: ((tUs: number) => number) | null = null) {
+  const text = fs.readFileSync(paths.trace, 'utf8');
+  const t0 = firstWriteT(text);
+  const trace = readTrace(text, budgetAt, targetAt);
+  const figures = computeFigures(trace, { intervalUs: 200_000, fromUs: t0, untilUs: stopT, checkFromUs: t0 + 1_500_000 });
+  return { figures, trace: sliceTrace(trace, t0, stopT) };
+}
+
 function assertOnePerZonePerPeriod(recs: PeriodRecord[]): void {
   for (const r of recs) assert.equal(new Set(r.writes.map((w) => w.id)).size, r.writes.length, `period ${r.period}`);
 }
@@ -98,14 +111,12 @@ describe('balance against a served plant, as separate processes', () => {
     try {
       assert.deepEqual(leafLimits(paths), BOOT_LIMITS);
       const ctl = start(BALANCE, ['--root', paths.powercap, '--budget', '2.5W', '--interval', '200ms', 'dtpm:0:0:0', 'dtpm:0:0:1', 'dtpm:0:0:2']);
-      await waitFor('7 s of balance', () => lastRecordT(ctl) >= 7_000_000 || (ctl.child.exitCode !== null && (() => { throw new Error(ctl.err()); })()));
+      await runUntil(ctl, 7_000_000);
       const stopT = traceEnd(paths);
       assert.equal(await stop(ctl), 0, ctl.err());
       await waitFor('the restore to reach the plant', () => traceEnd(paths) > stopT + 100_000);
       assert.deepEqual(leafLimits(paths), BOOT_LIMITS, 'the limits found at the start are back');
-      const text = fs.readFileSync(paths.trace, 'utf8');
-      const t0 = firstWriteT(text);
-      const f: SimFigures = computeFigures(readTrace(text, () => 2_500_000), { intervalUs: 200_000, fromUs: t0, untilUs: stopT, checkFromUs: t0 + 1_500_000 });
+      const f: SimFigures = servedFigures(paths, stopT, () => 2_500_000).figures;
       assert.ok(f.energyRatio >= 0.9, `energy ${f.energyRatio.toFixed(3)} of the ideal`);
       assert.equal(f.powerOverBudgetSteps, 0, `peak ${f.peakPowerRatio}`);
       assert.equal(f.limitsOverBudgetSteps, 0);
@@ -124,15 +135,13 @@ describe('balance against a served plant, as separate processes', () => {
       const write = (text: string) => { fs.writeFileSync(`${budget}.tmp`, text); fs.renameSync(`${budget}.tmp`, budget); };
       write('budget: 2.5W\n');
       const ctl = start(BALANCE, ['--root', paths.powercap, '--budget-file', budget, '--interval', '200ms', 'dtpm:0:0:0', 'dtpm:0:0:1', 'dtpm:0:0:2']);
-      await waitFor('3 s of balance', () => lastRecordT(ctl) >= 3_000_000 || (ctl.child.exitCode !== null && (() => { throw new Error(ctl.err()); })()));
+      await runUntil(ctl, 3_000_000);
       const changeT = traceEnd(paths);
       write('budget: 1.5W\n');
-      await waitFor('3 s more', () => lastRecordT(ctl) >= 6_000_000);
+      await runUntil(ctl, 6_000_000);
       const stopT = traceEnd(paths);
       assert.equal(await stop(ctl), 0, ctl.err());
-      const text = fs.readFileSync(paths.trace, 'utf8');
-      const t0 = firstWriteT(text);
-      const f = computeFigures(readTrace(text, (t) => (t < changeT ? 2_500_000 : 1_500_000)), { intervalUs: 200_000, fromUs: t0, untilUs: stopT, checkFromUs: t0 + 1_500_000 });
+      const f = servedFigures(paths, stopT, (t) => (t < changeT ? 2_500_000 : 1_500_000)).figures;
       assert.equal(f.powerOverBudgetSteps, 0, `peak ${f.peakPowerRatio}`);
       assert.equal(f.limitsOverBudgetSteps, 0);
       assert.ok(f.energyRatio >= 0.9, `energy ${f.energyRatio.toFixed(3)}`);
@@ -167,7 +176,7 @@ policy: { kind: balance, budget: 250W }
 `);
     try {
       const ctl = start(BALANCE, ['--root', paths.powercap, '--budget', '250W', '--interval', '200ms', 'intel-rapl:0', 'intel-rapl:1']);
-      await waitFor('6 s of balance', () => lastRecordT(ctl) >= 6_000_000 || (ctl.child.exitCode !== null && (() => { throw new Error(ctl.err()); })()));
+      await runUntil(ctl, 6_000_000);
       const stopT = traceEnd(paths);
       assert.equal(await stop(ctl), 0, ctl.err());
       const energy = Number(fs.readFileSync(path.join(paths.powercap, 'intel-rapl:0', 'energy_uj'), 'utf8'));
@@ -175,9 +184,7 @@ policy: { kind: balance, budget: 250W }
       const recs = records(ctl);
       assert.ok(recs.every((r) => r.events.every((e) => e.kind !== 'power-gap')), 'no gap across the wrap');
       assert.ok(recs.every((r) => r.writes.every((w) => w.toUw % 125_000 === 0)));
-      const text = fs.readFileSync(paths.trace, 'utf8');
-      const t0 = firstWriteT(text);
-      const f = computeFigures(readTrace(text, () => 250_000_000), { intervalUs: 200_000, fromUs: t0, untilUs: stopT, checkFromUs: t0 + 1_500_000 });
+      const f = servedFigures(paths, stopT, () => 250_000_000).figures;
       assert.ok(f.energyRatio >= 0.9, `energy ${f.energyRatio.toFixed(3)}`);
       assert.equal(f.powerOverBudgetSteps, 0);
       assert.equal(f.limitsOverBudgetSteps, 0);
@@ -194,14 +201,12 @@ policy: { kind: balance, budget: 250W }
     try {
       const ctl = start(BALANCE, ['--root', paths.powercap, '--thermal-root', paths.thermal!, '--thermal-zone', 'skin-therm', '--target', '45C',
         '--sustainable-power', '2W', '--interval', '200ms', 'dtpm:0:0:0', 'dtpm:0:0:1', 'dtpm:0:0:2']);
-      await waitFor('8 s of govern', () => lastRecordT(ctl) >= 8_000_000 || (ctl.child.exitCode !== null && (() => { throw new Error(ctl.err()); })()), 40000);
+      await runUntil(ctl, 8_000_000);
       const stopT = traceEnd(paths);
       assert.equal(await stop(ctl), 0, ctl.err());
-      const text = fs.readFileSync(paths.trace, 'utf8');
-      const t0 = firstWriteT(text);
-      const f = computeFigures(readTrace(text, () => 0, () => 45_000), { intervalUs: 200_000, fromUs: t0, untilUs: stopT });
+      const { figures: f, trace } = servedFigures(paths, stopT, () => 0, () => 45_000);
       assert.ok(f.temperaturePeakC! <= 46, `peak ${f.temperaturePeakC}`);
-      const lastT = sliceTrace(readTrace(text, () => 0), t0, stopT).temperatureMc!.at(-1)!;
+      const lastT = trace.temperatureMc!.at(-1)!;
       assert.ok(Math.abs(lastT - 45_000) <= 1000, `at the end ${lastT} m°C`);
       const recs = records(ctl);
       assert.ok(recs.filter((r) => r.reason !== 'restore').every((r) => r.budget.origin === 'govern' && r.budget.governor!.temperatureMc !== null));
