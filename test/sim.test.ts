@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXAMPLES } from './helpers.js';
+import { EXAMPLES, ROOT } from './helpers.js';
+import { validate, type Schema } from '../src/core/snapshot/validate.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { loadScenario, loadParsedScenario } from '../src/core/sim/load.js';
 import { parseScenario } from '../src/core/sim/scenario.js';
@@ -177,6 +178,19 @@ describe('the plant', () => {
     await runSim(await loadScenario(scenario('rk3399-moving')));
     const one = process.cpuUsage(c1);
     assert.ok((one.user + one.system) / 1000 < 500, `${(one.user + one.system) / 1000} ms of CPU for 60 s`);
+  });
+});
+
+describe('schema/sim-scenario.schema.json', () => {
+  test('accepts every bundled scenario, rejects an unknown key and a power without its unit', async () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'schema/sim-scenario.schema.json'), 'utf8')) as Schema;
+    const Y = await import('yaml');
+    const files = fs.readdirSync(EXAMPLES).filter((f) => /^sim-.*\.yaml$/.test(f));
+    assert.ok(files.length >= 4);
+    for (const f of files) assert.equal(validate(schema, Y.parse(fs.readFileSync(path.join(EXAMPLES, f), 'utf8'))), null, f);
+    const doc = Y.parse(fs.readFileSync(scenario('xeon-2s'), 'utf8'));
+    assert.match(validate(schema, { ...doc, colour: 'red' }) ?? '', /colour/);
+    assert.match(validate(schema, { ...doc, policy: { kind: 'balance', budget: '250' } }) ?? '', /\/policy\/budget/);
   });
 });
 
