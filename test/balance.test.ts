@@ -136,7 +136,7 @@ describe('allocation', () => {
     assert.deepEqual(limits.zones.map((z) => z.targetUw), [220_000, 445_205, 1_334_795]);
   });
 
-  test('after every prefix of the writes the limits add up to at most the budget (10 000 random cases)', () => {
+  test('after every prefix of the writes the limits add up to at most the budget (10 000 random cases, RAPL steps and DTPM states among them)', () => {
     let seed = 12345;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
     let checked = 0;
@@ -146,7 +146,10 @@ describe('allocation', () => {
       for (let i = 0; i < n; i++) {
         const maxUw = 100_000 + Math.floor(rnd() * 5_000_000);
         const minUw = Math.floor(rnd() * maxUw * 0.3);
-        zs.push({ id: `z${i}`, minUw, maxUw, powerUw: rnd() < 0.1 ? null : Math.floor(rnd() * maxUw), limitUw: minUw + Math.floor(rnd() * (maxUw - minUw)), weight: 1 + Math.floor(rnd() * 3), quantumUw: rnd() < 0.3 ? 125_000 : 0 });
+        const z: AllocZone = { id: `z${i}`, minUw, maxUw, powerUw: rnd() < 0.1 ? null : Math.floor(rnd() * maxUw), limitUw: minUw + Math.floor(rnd() * (maxUw - minUw)), weight: 1 + Math.floor(rnd() * 3), quantumUw: rnd() < 0.3 ? 125_000 : 0 };
+        // a third of the zones have states (an energy model): min, a few in between, max
+        if (rnd() < 0.3) z.levelsUw = [minUw, ...Array.from({ length: 4 }, () => minUw + Math.floor(rnd() * (maxUw - minUw))).sort((a, b) => a - b), maxUw];
+        zs.push(z);
       }
       const sumIn = zs.reduce((s, z) => s + z.limitUw, 0);
       const minimum = minimumBudgetUw(zs);

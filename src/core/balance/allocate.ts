@@ -189,12 +189,14 @@ const nextLevel = (z: AllocZone, uw: number): number | null => z.levelsUw?.find(
 
 /**
  * Zones with states lose what lies between their target and the state below it: hand that back
- * a state at a time, while it fits under the budget, to the zone missing the most of its target
- * (saturated zones first: they want more). Without states (or with a budget on the draw) nothing moves.
+ * a state at a time, while the sum stays within what was shared out (the budget, or with a
+ * budget on the draw, the budget and the slack zones' margins), to the zone missing the most of
+ * its share (saturated zones first: they want more).
  */
-function levelUp(zones: readonly AllocZone[], states: readonly ZoneState[], target: number[], wanted: readonly number[], budget: number | null): void {
-  if (budget === null || !zones.some((z) => z.levelsUw)) return;
-  let pool = budget - target.reduce((s, v) => s + v, 0);
+function levelUp(zones: readonly AllocZone[], states: readonly ZoneState[], target: number[], wanted: readonly number[]): void {
+  if (!zones.some((z) => z.levelsUw)) return;
+  let pool = 0;
+  for (let i = 0; i < zones.length; i++) pool += Math.max(0, wanted[i]! - target[i]!);
   for (;;) {
     let best = -1;
     let bestKey = -Infinity;
@@ -252,8 +254,9 @@ export function allocate(zones: readonly AllocZone[], budgetUw: number, params: 
   // what is left is headroom, over every zone below its maximum
   const headroomUw = rest;
   const extra = waterFill(zones.map((z, i) => ({ roomUw: z.maxUw - grant[i]!, weight: z.weight })), rest);
-  const target = zones.map((z, i) => keptOf(z, grant[i]! + extra[i]!));
-  levelUp(zones, states, target, grant.map((g, i) => g + extra[i]!), bounds === 'draw' ? null : budget);
+  const wanted = grant.map((g, i) => g + extra[i]!);
+  const target = zones.map((z, i) => keptOf(z, wanted[i]!));
+  levelUp(zones, states, target, wanted);
   // the sum the writes must keep to: the budget, or (bounded draw) the targets' own sum
   const cap = bounds === 'draw' ? Math.max(budget, target.reduce((s, v) => s + v, 0)) : budget;
 

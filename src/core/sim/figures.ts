@@ -115,7 +115,8 @@ export function computeFigures(trace: SimTrace, o: FigureOptions): SimFigures {
     const t = tr.tUs[k]!;
     const dt = tr.dtUs[k]! / 1e6;
     const budget = tr.budgetUw[k]!;
-    if (k > 0 && budget < tr.budgetUw[k - 1]!) graceUntil = t + grace;
+    // a budget the zones are told to keep to moves their limits a period later; govern's own does not
+    if (k > 0 && budget < tr.budgetUw[k - 1]! && tr.bounds === 'limits') graceUntil = t + grace;
     const power = sumAt(tr.powerUw, k);
     let demand = 0;
     for (let i = 0; i < tr.zones.length; i++) demand += Math.min(tr.demandUw[i]![k]!, tr.maxUw[i]!);
