@@ -232,6 +232,7 @@ describe('scenario mistakes, at their line', () => {
     await bad(base({ policy: 'policy:\n  kind: govern\n  target: 45C' }), 6, /^bad\.yaml:10: policy: govern needs a `thermal:` model/);
     await bad(base({ policy: 'policy:\n  kind: govern\n  target: 20C', extra: 'thermal: { ambient: 25C, resistance: 10, timeConstant: 3s }' }), 2, /^bad\.yaml:11: policy\.target: at or below the ambient temperature/);
     await bad(base({ snapshot: 'snapshot: /nonexistent/board.json' }), 3, /not found/);
+    await bad(base({ zones: 'zones: [{ id: dtpm:0:0:0, max: 1W }, dtpm:0:0:1]' }), 6, /^bad\.yaml:3: zones\[0\]: a zone of the snapshot takes its name, bounds and limit from it/);
   });
 });
 

@@ -66,8 +66,8 @@ export interface PlantInput {
   energyModel: DirNode | null;
   registry: RegistryEntry[];
   info: SourceInfo;
-  /** the zones and their demand, by id; min/max overrides for declared bounds */
-  zones: Array<{ id: string; demand: Demand; minUw?: number | null; maxUw?: number | null }>;
+  /** the zones and their demand */
+  zones: Array<{ id: string; demand: Demand }>;
   constraint: string | null;
   limits: 'opp' | 'clamp';
   thermal: ThermalModel | null;
@@ -100,8 +100,8 @@ export class Plant {
       const z = this.powercap.byId.get(zin.id)!;
       const c = pickConstraint(z, input.constraint ?? undefined);
       const b = powerBounds(z, c);
-      const maxUw = zin.maxUw ?? Number(b.maxUw ?? 0n);
-      const minUw = zin.minUw ?? Number(b.minUw ?? 0n);
+      const maxUw = Number(b.maxUw ?? z.maxPowerRangeUw ?? 0n);
+      const minUw = Number(b.minUw ?? 0n);
       const node = z.controlType === DTPM_CONTROL_TYPE ? forest!.byZone.get(z.id) ?? null : null;
       if (node && input.limits === 'clamp') {
         // the limit is clamped, not turned into a state's power

@@ -41,7 +41,7 @@ export function buildPlant(l: LoadedScenario): Plant {
   return new Plant({
     powercap: structuredClone(l.powercap), energyModel: l.energyModel, registry: l.registry,
     info: { kind: 'snapshot', file: s.snapshot ?? s.file },
-    zones: s.zones.map((z) => ({ id: z.id, demand: l.demands.get(z.id)!, minUw: s.snapshot ? z.minUw : null, maxUw: s.snapshot ? z.maxUw : null })),
+    zones: s.zones.map((z) => ({ id: z.id, demand: l.demands.get(z.id)! })),
     constraint, limits: s.limits, thermal: s.thermal,
   });
 }
@@ -69,7 +69,7 @@ export async function runSim(l: LoadedScenario, o: SimOptions = {}): Promise<Sim
   const common = policy.kind === 'static' ? null : policy;
   const zones = planBalanceZones(plant.powercap, ids.map((id) => plant.powercap.byId.get(id)!), {
     ...(common?.constraint ? { constraint: common.constraint } : {}),
-    minUw: new Map([...(common?.minimums ?? []), ...s.zones.filter((z) => z.minUw !== null && s.snapshot).map((z): [string, number] => [z.id, z.minUw!])]),
+    minUw: common?.minimums ?? new Map(),
     weight: common?.weights ?? new Map(),
     // the states the plant's leaves apply (limits: opp), as the command reads them from the energy model
     levelsUw: plant.forest ? dtpmLevels(plant.forest) : new Map(),

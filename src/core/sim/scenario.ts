@@ -187,6 +187,9 @@ export async function parseScenario(text: string, file: string): Promise<Scenari
       limitUw: m.has('limit') ? power(m.get('limit')!, `${key}.limit`) : null,
       line,
     };
+    if (snapshot !== null && (z.minUw !== null || z.maxUw !== null || z.limitUw !== null || z.name !== null)) {
+      throw scenarioError(Exit.INVALID_DATA, file, line, key, 'a zone of the snapshot takes its name, bounds and limit from it: give its id (a floor for its limit: policy.minimums)');
+    }
     if (snapshot === null && z.maxUw === null) throw scenarioError(Exit.INVALID_DATA, file, line, `${key}.max`, 'missing: a zone declared without a snapshot needs its maximum');
     if (z.minUw !== null && z.maxUw !== null && z.minUw > z.maxUw) throw scenarioError(Exit.USAGE, file, m.get('min')!.line, `${key}.min`, 'above the maximum');
     return z;
