@@ -271,6 +271,19 @@ describe('controller', () => {
     assert.equal(r.zones[2]!.state !== 'released', true);
   });
 
+  test('the limit from before the write back the next period: the write was lost (a file replaced over it), written again', () => {
+    const src = rk3399Tree();
+    setPower(src, A53.id, 200_000); setPower(src, A72.id, 400_000); setPower(src, GPU.id, 2_000_000);
+    const c = controllerOn(src);
+    c.step(0, c.readPowers(), 0);
+    src.setText(`${leafPath(A72.id)}/constraint_0_power_limit_uw`, `${A72.maxUw}\n`); // a plant's stale copy renamed over ours
+    const r = c.step(200_000, c.readPowers(), 200);
+    assert.deepEqual(r.events.map((e) => e.kind), ['write-lost']);
+    assert.equal(r.zones[1]!.state, 'slack');
+    assert.deepEqual(r.writes.map((w) => [w.id, w.toUw]), [[A72.id, 445_205]]);
+    assert.ok(r.sumLimitsUw <= 2_500_000);
+  });
+
   test('a failed lowered write holds the period\'s raises, so the sum never passes the budget', () => {
     const src = rk3399Tree({
       onWrite: (rel, _text, store) => {

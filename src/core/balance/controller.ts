@@ -9,9 +9,11 @@
  *    power_uw), opened anew for every read: the kernel (and a simulated plant) replaces it;
  * 2. the limits in force, read back; one that differs from what this loop last read back was
  *    changed by another program: the zone is released (recorded, never written or restored
- *    again) and its limit counts against the budget of the others. One exception: the period
- *    right after a write, a value between the zone's minimum and the request is the kernel
- *    settling the request (a DTPM leaf stores the power of the state it chose);
+ *    again) and its limit counts against the budget of the others. Two exceptions, the period
+ *    right after a write: a value between the zone's minimum and the request is the kernel
+ *    settling the request (a DTPM leaf stores the power of the state it chose); the value from
+ *    before the write is the write lost (a simulated plant replaced the file over it): the
+ *    allocation writes it again;
  * 3. the budget (budget.ts): fixed, a budget file, or govern's controller;
  * 4. the allocation (allocate.ts) and its writes, lowered limits first, each read back.
  * `stop()` writes back the limits found at the start, except on released zones.
@@ -67,6 +69,7 @@ export interface WriteRecord {
 export type BalanceEvent =
   | { kind: 'external-change'; id: string; expectedUw: number; foundUw: number }
   | { kind: 'kernel-settled'; id: string; requestedUw: number; storedUw: number }
+  | { kind: 'write-lost'; id: string; requestedUw: number; storedUw: number }
   | { kind: 'limit-unreadable'; id: string; errno: string }
   | { kind: 'power-gap'; id: string; reason: string }
   | { kind: 'write-failed'; id: string; errno: string }
@@ -111,8 +114,9 @@ interface ZoneRuntime {
   knownUw: number;
   /** what it last asked for */
   requestedUw: number;
-  /** the period of its last write (-1: none) */
+  /** the period of its last write (-1: none), and the limit before it */
   wrotePeriod: number;
+  beforeWriteUw: number;
   /** its draw the last two periods, while it had slack (null: saturated, unknown, or no reading) */
   lastSlackUw: number | null;
   lastSlack2Uw: number | null;
@@ -151,7 +155,7 @@ export class BalanceController {
     this.rt = o.zones.map((zone) => {
       const v = parseLimit(o.source.read(zone.limitPath));
       if (typeof v === 'string') throw new SysfsError(v === 'invalid' ? 'EINVAL' : v, zone.limitPath, `${zone.limitPath}: the limit in force cannot be read (${v})`);
-      return { zone, managed: true, initialUw: v, knownUw: v, requestedUw: v, wrotePeriod: -1, lastSlackUw: null, lastSlack2Uw: null, jitterUw: 0 };
+      return { zone, managed: true, initialUw: v, knownUw: v, requestedUw: v, wrotePeriod: -1, beforeWriteUw: v, lastSlackUw: null, lastSlack2Uw: null, jitterUw: 0 };
     });
   }
 
@@ -187,7 +191,12 @@ export class BalanceController {
         return null;
       }
       if (r.managed && v !== r.knownUw) {
-        if (r.wrotePeriod === period - 1 && v <= r.requestedUw && v >= r.zone.minUw) {
+        const justWritten = r.wrotePeriod === period - 1;
+        if (justWritten && v === r.beforeWriteUw) {
+          // the limit from before the write is back: the write was lost (a file replaced over it), not another program's
+          events.push({ kind: 'write-lost', id: r.zone.id, requestedUw: r.requestedUw, storedUw: v });
+          r.requestedUw = v;
+        } else if (justWritten && v <= r.requestedUw && v >= r.zone.minUw) {
           events.push({ kind: 'kernel-settled', id: r.zone.id, requestedUw: r.requestedUw, storedUw: v });
         } else {
           events.push({ kind: 'external-change', id: r.zone.id, expectedUw: r.knownUw, foundUw: v });
@@ -288,6 +297,7 @@ export class BalanceController {
       return w;
     }
     const back = parseLimit(this.o.source.read(r.zone.limitPath));
+    r.beforeWriteUw = fromUw;
     r.requestedUw = toUw;
     r.knownUw = typeof back === 'number' ? back : toUw;
     r.wrotePeriod = period;
