@@ -80,8 +80,14 @@ function servedFigures(paths: ServePaths, stopT: number, budgetAt: (tUs: number)
   return { figures, trace: sliceTrace(trace, t0, stopT) };
 }
 
-function assertOnePerZonePerPeriod(recs: PeriodRecord[]): void {
+/**
+ * One write a zone a period: in the engine's records, and as the plant saw them: no two writes of
+ * a zone closer than half a period (periods run on an absolute schedule, so a late one comes
+ * closer to the next; the plant's 20 ms steps blur the time by one step).
+ */
+function assertOnePerZonePerPeriod(recs: PeriodRecord[], f?: SimFigures): void {
   for (const r of recs) assert.equal(new Set(r.writes.map((w) => w.id)).size, r.writes.length, `period ${r.period}`);
+  if (f && f.minWriteGapS !== null) assert.ok(f.minWriteGapS >= 0.1, `two writes of one zone ${f.minWriteGapS} s apart`);
 }
 
 const rk3399Moving = (extra = '') => `version: 1
@@ -121,7 +127,7 @@ describe('balance against a served plant, as separate processes', () => {
       assert.equal(f.powerOverBudgetSteps, 0, `peak ${f.peakPowerRatio}`);
       assert.equal(f.limitsOverBudgetSteps, 0);
       assert.equal(f.dtpmParentWrites, 0);
-      assertOnePerZonePerPeriod(records(ctl));
+      assertOnePerZonePerPeriod(records(ctl), f);
       assert.equal(records(ctl).at(-1)!.reason, 'restore');
     } finally {
       await stop(plant);
@@ -147,7 +153,7 @@ describe('balance against a served plant, as separate processes', () => {
       assert.ok(f.energyRatio >= 0.9, `energy ${f.energyRatio.toFixed(3)}`);
       const after = records(ctl).filter((r) => r.reason !== 'restore' && r.budget.budgetUw === 1_500_000);
       assert.ok(after.length >= 10 && after.every((r) => r.sumLimitsUw <= 1_500_000));
-      assertOnePerZonePerPeriod(records(ctl));
+      assertOnePerZonePerPeriod(records(ctl), f);
     } finally {
       await stop(plant);
     }
@@ -185,10 +191,13 @@ policy: { kind: balance, budget: 250W }
       assert.ok(recs.every((r) => r.events.every((e) => e.kind !== 'power-gap')), 'no gap across the wrap');
       assert.ok(recs.every((r) => r.writes.every((w) => w.toUw % 125_000 === 0)));
       const f = servedFigures(paths, stopT, () => 250_000_000).figures;
-      assert.ok(f.energyRatio >= 0.9, `energy ${f.energyRatio.toFixed(3)}`);
+      // a counter read up to 20 ms after the plant published it makes each period's power up to
+      // ±10 % off (more on a busy machine): a few points below the virtual-clock run of this
+      // trace shape (94.5 %, docs/balance.md "Tuning")
+      assert.ok(f.energyRatio >= 0.88, `energy ${f.energyRatio.toFixed(3)}`);
       assert.equal(f.powerOverBudgetSteps, 0);
       assert.equal(f.limitsOverBudgetSteps, 0);
-      assertOnePerZonePerPeriod(recs);
+      assertOnePerZonePerPeriod(recs, f);
       assert.deepEqual(['0', '1'].map((i) => fs.readFileSync(path.join(paths.powercap, `intel-rapl:${i}`, 'constraint_0_power_limit_uw'), 'utf8').trim()), ['205000000', '205000000']);
     } finally {
       await stop(plant);
@@ -211,7 +220,7 @@ policy: { kind: balance, budget: 250W }
       const recs = records(ctl);
       assert.ok(recs.filter((r) => r.reason !== 'restore').every((r) => r.budget.origin === 'govern' && r.budget.governor!.temperatureMc !== null));
       assert.equal(f.dtpmParentWrites, 0);
-      assertOnePerZonePerPeriod(recs);
+      assertOnePerZonePerPeriod(recs, f);
     } finally {
       await stop(plant);
     }

@@ -66,8 +66,10 @@ export interface SimFigures {
   powerOverBudgetSteps: number;
   /** checked steps where Σ limits > budget (a budget on the limits only) */
   limitsOverBudgetSteps: number;
-  /** the most writes one zone took in one period */
+  /** the most writes one zone took in one period (periods from t = 0: exact in sim, where the controller runs at those times) */
   maxWritesPerZonePerPeriod: number;
+  /** the shortest time between two writes of one zone, s (null: no zone written twice); a served run's check of one write a period */
+  minWriteGapS: number | null;
   writes: number;
   dtpmParentWrites: number;
   temperaturePeakC: number | null;
@@ -135,12 +137,16 @@ export function computeFigures(trace: SimTrace, o: FigureOptions): SimFigures {
   // writes per zone per period (periods aligned at 0)
   let maxWrites = 0;
   let writes = 0;
+  let minGap = Infinity;
   for (let i = 0; i < tr.zones.length; i++) {
     const perPeriod = new Map<number, number>();
+    let lastAt = -Infinity;
     for (let k = 0; k < n; k++) {
       const w = tr.writes[i]![k]!;
       if (w === 0) continue;
       writes += w;
+      minGap = Math.min(minGap, w > 1 ? 0 : tr.tUs[k]! - lastAt);
+      lastAt = tr.tUs[k]!;
       const p = Math.floor(tr.tUs[k]! / o.intervalUs);
       const c = (perPeriod.get(p) ?? 0) + w;
       perPeriod.set(p, c);
@@ -171,6 +177,7 @@ export function computeFigures(trace: SimTrace, o: FigureOptions): SimFigures {
     powerOverBudgetSteps: powerOver,
     limitsOverBudgetSteps: limitsOver,
     maxWritesPerZonePerPeriod: maxWrites,
+    minWriteGapS: Number.isFinite(minGap) ? minGap / 1e6 : null,
     writes,
     dtpmParentWrites: tr.parentWrites.reduce((a, b) => a + b, 0),
     temperaturePeakC: peakC,
