@@ -4,7 +4,7 @@
  * scenario has a thermal model. Drawn from the trace alone; the axes, fonts and text widths
  * are those of the energy-model plots (em/plot.ts), so both kinds of plot look alike.
  */
-import { axis, esc, FONT, textWidth, type Axis } from '../em/plot.js';
+import { axis, esc, FONT, svgAxes, svgDocument, textWidth, type Axis } from '../em/plot.js';
 import { formatPowerShort, shortDigits } from '../units.js';
 import type { SimTrace } from './figures.js';
 
@@ -79,7 +79,7 @@ export function simSvgPlot(input: SimPlotInput): string {
   const right = Math.max(18, lastX / 2 + 10);
   const W = Math.ceil(Math.max(left + PLOT_W + right, legendW + 24, textWidth(input.title, FONT.head, true) + 24));
   const pw = W - left - right;
-  const chartH = 34 + PLOT_H + 44 + 26;
+  const chartH = 34 + PLOT_H + 80;
   const H = 40 + charts.length * chartH + 10;
 
   const body: string[] = [];
@@ -89,36 +89,15 @@ export function simSvgPlot(input: SimPlotInput): string {
     const Y = (v: number) => y0 + 34 + PLOT_H - (Math.min(v, c.y.max) / c.y.max) * PLOT_H;
     body.push(`<g class="chart">`);
     body.push(`<text x="${left + pw / 2}" y="${y0 + 20}" class="title" text-anchor="middle">${esc(c.title)}</text>`);
-    for (const { v, text } of c.y.labels) {
-      body.push(`<line x1="${X(0)}" y1="${Y(v).toFixed(1)}" x2="${X(x.max)}" y2="${Y(v).toFixed(1)}" class="grid"/>`);
-      body.push(`<text x="${X(0) - 8}" y="${(Y(v) + 4).toFixed(1)}" class="tick" text-anchor="end">${esc(text)}</text>`);
-    }
-    for (const { v, text } of x.labels) {
-      body.push(`<line x1="${X(v).toFixed(1)}" y1="${Y(0)}" x2="${X(v).toFixed(1)}" y2="${Y(0) + 5}" class="axis"/>`);
-      body.push(`<text x="${X(v).toFixed(1)}" y="${Y(0) + 18}" class="tick" text-anchor="middle">${esc(text)}</text>`);
-    }
-    body.push(`<line x1="${X(0)}" y1="${Y(0)}" x2="${X(x.max)}" y2="${Y(0)}" class="axis"/>`);
-    body.push(`<line x1="${X(0)}" y1="${Y(0)}" x2="${X(0)}" y2="${Y(c.y.max)}" class="axis"/>`);
-    body.push(`<text x="${left + pw / 2}" y="${Y(0) + 36}" class="label" text-anchor="middle">time</text>`);
-    body.push(`<text transform="translate(${8 + FONT.label - 2},${(Y(0) - PLOT_H / 2).toFixed(1)}) rotate(-90)" class="label" text-anchor="middle">${esc(c.yTitle)}</text>`);
+    body.push(...svgAxes({ X, Y, x, y: c.y, xTitle: 'time', yTitle: c.yTitle, left: 0, plotW: pw, plotH: PLOT_H }));
     for (const l of c.lines) {
       const pts = decimate(tS, l.values, MAX_POINTS).map(([t, v]) => `${X(t).toFixed(1)},${Y(v).toFixed(1)}`).join(' ');
       body.push(`<polyline fill="none" stroke="${l.color}" stroke-width="${l.width ?? 1.5}"${l.dash ? ' stroke-dasharray="6,4"' : ''} points="${pts}"><title>${esc(l.label)}</title></polyline>`);
     }
-    body.push(legend(c.lines, 12, Y(0) + 58));
+    body.push(legend(c.lines, 12, Y(0) + 66));
     body.push(`</g>`);
   });
-  return [
-    `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
-    `<style>.title{font-size:${FONT.title}px;font-weight:bold;fill:#222}.tick{font-size:${FONT.tick}px;fill:#555}.label{font-size:${FONT.label}px;fill:#333}` +
-      `.grid{stroke:#e4e4e4;stroke-width:1}.axis{stroke:#444;stroke-width:1}.head{font-size:${FONT.head}px;font-weight:bold;fill:#111}.legend{font-size:${FONT.legend}px;fill:#333}</style>`,
-    `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="${W / 2}" y="26" class="head" text-anchor="middle">${esc(input.title)}</text>`,
-    ...body,
-    `</svg>`,
-    '',
-  ].join('\n');
+  return svgDocument(W, H, input.title, body);
 }
 
 const SWATCH = 22;
