@@ -207,6 +207,15 @@ function controllerOn(src: TreeSource, budgetUw = 2_500_000) {
   return new BalanceController({ source: src, zones, budget: fixedBudget(budgetUw) });
 }
 
+/** The GPU busy (2 W), the clusters light (200 and 400 mW): a controller on them, period 0 taken. */
+function afterFirstPeriod(opts: Parameters<typeof rk3399Tree>[0] = {}) {
+  const src = rk3399Tree(opts);
+  setPower(src, A53.id, 200_000); setPower(src, A72.id, 400_000); setPower(src, GPU.id, 2_000_000);
+  const c = controllerOn(src);
+  const first = c.step(0, c.readPowers(), 0);
+  return { src, c, first };
+}
+
 describe('controller', () => {
   test('period 0 takes the limits under the budget at once; steady demand then writes nothing', () => {
     const src = rk3399Tree();
@@ -236,10 +245,7 @@ describe('controller', () => {
   });
 
   test('a limit changed by another program: said, the zone released, the others share what is left, and it is not restored', () => {
-    const src = rk3399Tree();
-    setPower(src, A53.id, 200_000); setPower(src, A72.id, 400_000); setPower(src, GPU.id, 2_000_000);
-    const c = controllerOn(src);
-    c.step(0, c.readPowers(), 0);
+    const { src, c } = afterFirstPeriod();
     src.setText(`${leafPath(A72.id)}/constraint_0_power_limit_uw`, '1000000\n'); // thermald, say
     setPower(src, GPU.id, limitOf(src, GPU.id));
     const r = c.step(200_000, c.readPowers(), 200);
@@ -258,12 +264,7 @@ describe('controller', () => {
   });
 
   test('the period after a write, a lower value within the bounds is the kernel settling the request, not another program', () => {
-    let pending: Array<() => void> = [];
-    const src = rk3399Tree({ onWrite: (_rel, _text, store) => { store(); pending.push(store); } });
-    setPower(src, A53.id, 200_000); setPower(src, A72.id, 400_000); setPower(src, GPU.id, 2_000_000);
-    const c = controllerOn(src);
-    c.step(0, c.readPowers(), 0);
-    pending = [];
+    const { src, c } = afterFirstPeriod();
     // the plant stores the power of the state it chose, 10 mW under the request, after the read-back
     src.setText(`${leafPath(GPU.id)}/constraint_0_power_limit_uw`, `${limitOf(src, GPU.id) - 10_000}\n`);
     const r = c.step(200_000, c.readPowers(), 200);
@@ -272,10 +273,7 @@ describe('controller', () => {
   });
 
   test('the limit from before the write back the next period: the write was lost (a file replaced over it), written again', () => {
-    const src = rk3399Tree();
-    setPower(src, A53.id, 200_000); setPower(src, A72.id, 400_000); setPower(src, GPU.id, 2_000_000);
-    const c = controllerOn(src);
-    c.step(0, c.readPowers(), 0);
+    const { src, c } = afterFirstPeriod();
     src.setText(`${leafPath(A72.id)}/constraint_0_power_limit_uw`, `${A72.maxUw}\n`); // a plant's stale copy renamed over ours
     const r = c.step(200_000, c.readPowers(), 200);
     assert.deepEqual(r.events.map((e) => e.kind), ['write-lost']);
@@ -285,15 +283,12 @@ describe('controller', () => {
   });
 
   test('a failed lowered write holds the period\'s raises, so the sum never passes the budget', () => {
-    const src = rk3399Tree({
+    const { first: r } = afterFirstPeriod({
       onWrite: (rel, _text, store) => {
         if (rel.includes(A72.id)) throw new SysfsError('EIO', rel);
         store();
       },
     });
-    setPower(src, A53.id, 200_000); setPower(src, A72.id, 400_000); setPower(src, GPU.id, 2_000_000);
-    const c = controllerOn(src);
-    const r = c.step(0, c.readPowers(), 0);
     assert.deepEqual(r.events.map((e) => e.kind), ['write-failed', 'raises-held']);
     assert.equal(r.writes.find((w) => w.id === A72.id)!.errno, 'EIO');
     assert.ok(r.writes.every((w) => w.lower));
