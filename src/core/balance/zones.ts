@@ -9,7 +9,7 @@ import { usageError, permissionDenied } from '../errors.js';
 import { DTPM_CONTROL_TYPE, leafSetPowerLimit } from '../kernel/dtpm.js';
 import type { DtpmForest } from '../dtpm/fromTree.js';
 import { RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
-import { isRaplType } from '../limits/effective.js';
+import { isRaplType } from '../kernel/rapl.js';
 import { pickConstraint, powerBounds } from '../limits/plan.js';
 import { planWatch, type WatchZone } from '../watch/zones.js';
 import { describeZone } from '../zones/select.js';

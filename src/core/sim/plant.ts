@@ -19,7 +19,7 @@ import { buildDtpmForest, type DtpmForest } from '../dtpm/fromTree.js';
 import { readEnergyModel } from '../em/debugfs.js';
 import { DTPM_CONTROL_TYPE, setPowerLimitUw, type DtpmNode } from '../kernel/dtpm.js';
 import { quantizePowerLimit } from '../kernel/rapl.js';
-import { isRaplType } from '../limits/effective.js';
+import { isRaplType } from '../kernel/rapl.js';
 import { pickConstraint, powerBounds } from '../limits/plan.js';
 import type { DirNode } from '../source/tree.js';
 import { TreeSource } from '../source/tree.js';
