@@ -48,12 +48,22 @@ export const ISOLATED = (() => {
   return { dir, root: path.join(dir, 'no-powercap'), emRoot: path.join(dir, 'energy_model'), dt: path.join(dir, 'no-devicetree') };
 })();
 
-/** a clean environment: PATH and HOME only, the isolated sources, plus what the test sets */
-export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+/**
+ * A user's proxy and CA settings: what a child that may reach a network (npm) needs to get
+ * through, in either case (HTTPS_PROXY, https_proxy), and as npm reads them from the environment.
+ */
+const NETWORK_SETTING = /^((https?|all|no)_proxy|node_extra_ca_certs|ssl_cert_(file|dir)|npm_config_((https?[-_])?proxy|no[-_]?proxy|cafile|ca|strict[-_]ssl))$/i;
+
+/**
+ * A clean environment: PATH and HOME only, the isolated sources, plus what the test sets. With
+ * `network`, the user's proxy and CA settings too (NETWORK_SETTING), for a child that may need them.
+ */
+export function cleanEnv(extra: Record<string, string | undefined> = {}, { network = false } = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8',
     POWERCAPCTL_ROOT: ISOLATED.root, POWERCAPCTL_EM_ROOT: ISOLATED.emRoot, POWERCAPCTL_DT: ISOLATED.dt,
   };
+  if (network) for (const [k, v] of Object.entries(process.env)) if (NETWORK_SETTING.test(k)) env[k] = v;
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   // a test that names a snapshot in the environment means it, not the isolated root
   if ('POWERCAPCTL_SNAPSHOT' in extra && !('POWERCAPCTL_ROOT' in extra)) delete env.POWERCAPCTL_ROOT;
