@@ -8,9 +8,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after } from 'node:test';
+import { after, test } from 'node:test';
 import { writeFixtureTree, makeTempDir, type FixtureSpec, type FixtureTree } from './fixtures/sysfs.js';
 import { intelLaptop } from './fixtures/specs.js';
+import { REQUIRE_TOOLS, installCommand, missingReason, toolPath, type Tool } from './tools.js';
+
+export { TOOLS, toolPath } from './tools.js';
 
 /** the package root (this file is dist/test/helpers.js) */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -200,4 +203,21 @@ export function snapAttr(file: string, zoneId: string, attr: string): unknown {
   const z = find(doc.powercap);
   if (!z) throw new Error(`no zone ${zoneId} in ${file}`);
   return z.attrs[attr];
+}
+
+/**
+ * The options of a test or a group that runs these programs for real (TOOLS in test/tools.ts):
+ * `test(name, requireTool(TOOLS.zsh), fn)`. Where one is missing, the test is skipped with one line
+ * naming its Debian package, and the run ends with the list and the install command
+ * (test/reporter.ts). Under POWERCAPCTL_TEST_REQUIRE_TOOLS=1 (.ci/run) a missing program is a
+ * failure instead: a test of that name fails, saying what to install.
+ */
+export function requireTool(...tools: Tool[]): { skip: string | false } {
+  const missing = tools.filter((t) => toolPath(t) === undefined);
+  if (!missing.length) return { skip: false };
+  const reason = missingReason(missing);
+  if (process.env[REQUIRE_TOOLS] === '1') {
+    test(reason, () => { throw new Error(`${reason}, and ${REQUIRE_TOOLS}=1 requires it: ${installCommand(missing.map((t) => t.package))}`); });
+  }
+  return { skip: reason };
 }

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, fixture, BIN, ROOT, EXAMPLES, cleanEnv, scratch } from './helpers.js';
+import { run, fixture, BIN, ROOT, EXAMPLES, cleanEnv, scratch, requireTool, toolPath, TOOLS } from './helpers.js';
 import { intelLaptop } from './fixtures/specs.js';
 
 import { CounterWriter, watchFixture, watchMachine } from './fixtures/watch.js';
@@ -20,11 +20,6 @@ const { cleanups, liveLaptop, tempDir } = scratch('powercapctl-persist-');
 const LAPTOP_PROFILE = path.join(EXAMPLES, 'profile-laptop.yaml');
 const UNITS = ['powercapctl-apply.service', 'powercapctl-resume.service', 'powercapctl-watch.service'];
 
-function systemdAnalyze(): string {
-  const p = '/usr/bin/systemd-analyze';
-  assert.ok(fs.existsSync(p), 'systemd-analyze is missing: install Debian\'s systemd package (apt-get install -y systemd; .ci/run does)');
-  return p;
-}
 
 /** Every file under dir (links as "-> target"), relative, sorted. */
 function listing(dir: string): string[] {
@@ -43,8 +38,8 @@ function listing(dir: string): string[] {
 }
 
 describe('persist install into a folder (--root-dir)', () => {
-  test('units, udev rule, enablement links and the profile; every unit passes systemd-analyze verify', () => {
-    const sa = systemdAnalyze();
+  test('units, udev rule, enablement links and the profile; every unit passes systemd-analyze verify', requireTool(TOOLS.systemdAnalyze), () => {
+    const sa = toolPath(TOOLS.systemdAnalyze)!;
     const img = tempDir();
     const r = run(['--json', 'persist', 'install', LAPTOP_PROFILE, '--root-dir', img, '--watch', '30s']);
     assert.equal(r.code, 0, r.stderr);
@@ -86,8 +81,8 @@ describe('persist install into a folder (--root-dir)', () => {
     assert.equal(check.code, 7, check.stderr);
   });
 
-  test('systemd-analyze verify catches a broken unit (the check is real)', () => {
-    const sa = systemdAnalyze();
+  test('systemd-analyze verify catches a broken unit (the check is real)', requireTool(TOOLS.systemdAnalyze), () => {
+    const sa = toolPath(TOOLS.systemdAnalyze)!;
     const d = tempDir();
     fs.writeFileSync(path.join(d, 'broken.service'), '[Service]\nType=oneshot\nExecStart=/nonexistent/powercapctl apply\n');
     const v = spawnSync(sa, ['verify', '--man=no', path.join(d, 'broken.service')], { encoding: 'utf8', timeout: 60_000 });

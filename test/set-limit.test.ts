@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, fixture, NOBODY, BIN, cleanEnv, stripAnsi, scratch, snapAttr } from './helpers.js';
+import { run, fixture, NOBODY, BIN, cleanEnv, stripAnsi, scratch, snapAttr, requireTool, TOOLS } from './helpers.js';
 
 import { boundedCap } from './fixtures/limits.js';
 
@@ -415,8 +415,7 @@ describe('set-limit on a live tree (fixture copy)', () => {
     assert.equal(liveAttr(t.classRoot, 'test-cap:1', PL(1)), '10000000\n');
   });
 
-  const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
-  test('on a terminal, asks before writing; "no" writes nothing', { skip: hasScript ? false : 'no script(1) for a pseudo-terminal' }, () => {
+  test('on a terminal, asks before writing; "no" writes nothing', requireTool(TOOLS.script), () => {
     const t = liveLaptop();
     const cmd = (answer: string) => spawnSync('script', ['-qec', `'${BIN}' --root '${t.classRoot}' set-limit intel-rapl:1 33W`, '/dev/null'],
       { input: answer, env: cleanEnv({ TERM: 'dumb' }), encoding: 'utf8', timeout: 20000 });

@@ -8,12 +8,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BIN, run, exampleCopy, example, cleanEnv } from './helpers.js';
+import { BIN, run, exampleCopy, example, cleanEnv, requireTool, TOOLS } from './helpers.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { shellWord, setLimitCommand, toolPrefix } from '../src/cli/commands/wizard/commandline.js';
 
-const HAS_TMUX = spawnSync('sh', ['-c', 'command -v tmux']).status === 0;
-const NO_TMUX = HAS_TMUX ? false : 'tmux is not installed (apt-get install tmux): the pseudo-terminal tests need it';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -115,7 +113,7 @@ describe('wizard without a terminal', () => {
   });
 });
 
-describe('wizard in a pseudo-terminal (tmux)', { skip: NO_TMUX }, () => {
+describe('wizard in a pseudo-terminal (tmux)', requireTool(TOOLS.tmux), () => {
   const cleanups: Array<() => void> = [];
   after(() => cleanups.forEach((c) => c()));
 
