@@ -76,8 +76,9 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}, { netwo
 /**
  * The package as uid 65534 can run it. A checkout under a 0700 folder (/root, a
  * `mktemp -d`) is out of that user's reach, so the runs as another user start a
- * copy staged in a world-readable temp folder: the launcher, the build (startup
- * image included) and the runtime packages, nothing else.
+ * copy staged in a world-readable temp folder: the launcher, the build (the bundle,
+ * its code cache and dist/vendor/), nothing else, as an install has it. Only a build
+ * without the bundle takes the runtime packages from node_modules along.
  */
 let staged: string | undefined;
 export function stagedPackage(): string {
@@ -86,7 +87,8 @@ export function stagedPackage(): string {
   fs.chmodSync(dir, 0o755);
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const devOnly = /^node_modules\/(@esbuild|esbuild|@typescript|typescript|@types|madge)(\/|$)/;
-  for (const entry of ['package.json', 'bin', 'dist', 'examples', 'schema', 'node_modules']) {
+  const bundled = fs.existsSync(path.join(ROOT, 'dist/powercapctl.cjs'));
+  for (const entry of ['package.json', 'bin', 'dist', 'examples', 'schema', ...(bundled ? [] : ['node_modules'])]) {
     fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), {
       recursive: true,
       filter: (src) => !devOnly.test(path.relative(ROOT, src)) && !path.relative(ROOT, src).startsWith(path.join('dist', 'test')),
