@@ -74,7 +74,7 @@ describe('the list at the end', () => {
     assert.deepEqual(packagesOf('needs root to run as nobody'), []);
     assert.equal(skippedSummary([zsh, 'needs root to run as nobody', zsh, both], false), [
       '',
-      'skipped 4 tests (a skipped group counts once):',
+      'skipped, by reason (a skipped group of tests counts once):',
       '    2 × zsh is not installed (Debian package zsh)',
       '    1 × needs root to run as nobody',
       '    1 × prometheus is not installed (Debian package prometheus); promtool is not installed (Debian package prometheus)',

@@ -17,7 +17,7 @@ export function skippedSummary(reasons: string[], required = process.env[REQUIRE
   const byReason = new Map<string, number>();
   for (const r of reasons) byReason.set(r, (byReason.get(r) ?? 0) + 1);
   const packages = reasons.flatMap(packagesOf);
-  const lines = ['', `skipped ${reasons.length} ${reasons.length === 1 ? 'test' : 'tests'} (a skipped group counts once):`];
+  const lines = ['', 'skipped, by reason (a skipped group of tests counts once):'];
   for (const [reason, n] of [...byReason].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) lines.push(`  ${String(n).padStart(3)} × ${reason}`);
   if (packages.length) {
     lines.push(`to run the tests skipped for a missing program, install them (as root): ${installCommand(packages)}`);
