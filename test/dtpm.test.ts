@@ -12,9 +12,10 @@ import { makeTempDir } from './fixtures/sysfs.js';
 import { rk3399 } from './fixtures/specs.js';
 import { writeSeedBoard, RK3399_KERNEL_TABLE } from './fixtures/dtpm.js';
 import { parseEmTable } from '../src/core/dtpm/registry.js';
-import { parseDescription, orderNodes } from '../src/core/dtpm/describe.js';
+import { parseDescription } from '../src/core/dtpm/description.js';
+import { orderNodes } from '../src/core/dtpm/node-order.js';
 import { splitNodePath, buildHierarchy } from '../src/core/dtpm/hierarchy.js';
-import { checkHierarchy } from '../src/core/dtpm/check.js';
+import { checkHierarchy } from '../src/core/dtpm/findings.js';
 import { PowercapError } from '../src/core/errors.js';
 
 function tmp(): { dir: string; cleanup(): void } {

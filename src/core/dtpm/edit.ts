@@ -15,9 +15,9 @@ import type { RegistryEntry } from './device.js';
 import type { DtpmNode } from '../kernel/dtpm.js';
 import { notFound, refused, usageError } from '../errors.js';
 import { findNode, lookupDevice, placementOf, splitNodePath, subtree, buildHierarchy, type Hierarchy, type NodeSpec } from './hierarchy.js';
-import { checkHierarchy, type Finding } from './check.js';
+import { checkHierarchy, type Finding } from './findings.js';
 import { mkdirNodes, rmdirNodes, simulateCreate, simulateDelete } from './configfs.js';
-import type { Description } from './describe.js';
+import type { Description } from './description.js';
 import { assertConsistent, readHierarchy, refuseLive, targetLabel, type DtpmTarget } from './targets.js';
 import { addZoneDir, newZoneDirCache, removeZoneDir, rewriteSnapshot } from './snapshot-zones.js';
 
@@ -177,7 +177,7 @@ export interface ImportOptions {
 }
 
 /**
- * Build the hierarchy a description gives (describe.ts), replacing the target's
+ * Build the hierarchy a description gives (description.ts), replacing the target's
  * when `replace`. Every device must be registered (exit 3); a 'virtual' node whose
  * name is registered, a device placed twice, a device with children, more than
  * one root: refused (exit 5).

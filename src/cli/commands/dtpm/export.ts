@@ -1,6 +1,7 @@
 import type { CommandContext } from '../../context.js';
 import { readHierarchy } from '../../../core/dtpm/edit.js';
-import { descriptionJson, renderKernelTable, tableNameFor } from '../../../core/dtpm/describe.js';
+import { descriptionJson } from '../../../core/dtpm/description-json.js';
+import { renderKernelTable, tableNameFor } from '../../../core/dtpm/kernel-table-renderer.js';
 import { writeFileAtomic } from '../../../core/atomic.js';
 import { notFound, usageError } from '../../../core/errors.js';
 import { toJson } from '../../io.js';

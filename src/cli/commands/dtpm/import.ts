@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../context.js';
 import { importHierarchy, readHierarchy } from '../../../core/dtpm/edit.js';
-import { parseDescription } from '../../../core/dtpm/describe.js';
+import { parseDescription } from '../../../core/dtpm/description.js';
 import { readUserFile } from '../../../core/files.js';
 import { openTarget, targetJson, warnFindings, nodeJson, nodeSummary } from './target.js';
 

@@ -86,7 +86,7 @@ export const dtpmSpec: CommandSpec = {
         { command: 'powercapctl --snapshot examples/rk3399-dtpm.json dtpm check || echo "findings: exit $?"', description: 'exit 1 with findings' },
         { command: 'powercapctl --snapshot examples/rk3399-dtpm.json dtpm check examples/help-dtpm.json --json > findings.json || echo "findings: exit $?"', description: 'a description, as JSON' },
       ],
-      load: () => import('./check.js'),
+      load: () => import('./report-findings.js'),
     },
   ],
 };

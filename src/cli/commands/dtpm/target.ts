@@ -6,7 +6,7 @@
  */
 import type { CommandContext } from '../../context.js';
 import { readHierarchy, type DtpmTarget } from '../../../core/dtpm/edit.js';
-import type { Finding } from '../../../core/dtpm/check.js';
+import type { Finding } from '../../../core/dtpm/findings.js';
 import type { DtpmNode } from '../../../core/kernel/dtpm.js';
 import { readEnergyModel } from '../../../core/em/debugfs.js';
 import { formatPower } from '../../../core/units.js';

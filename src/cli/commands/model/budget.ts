@@ -77,7 +77,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   } else if (opts.tree !== undefined) {
     const file = opts.tree as string;
     if (ctx.globals.snapshot !== undefined) throw usageError('--tree and --snapshot are two trees: give one');
-    const [{ parseBudgetTree }, { readUserFile }] = await Promise.all([import('../../../core/dtpm/describe.js'), import('../../../core/files.js')]);
+    const [{ parseBudgetTree }, { readUserFile }] = await Promise.all([import('../../../core/dtpm/budget-tree.js'), import('../../../core/files.js')]);
     const { root, nodes, requests, weights } = parseBudgetTree(readUserFile(file, BUDGET_TREE_HINT), file);
     let at = root;
     if (opts.zone !== undefined) {

@@ -2,7 +2,7 @@ import { readUserFile } from '../../../core/files.js';
 import type { CommandContext } from '../../context.js';
 import { readHierarchy } from '../../../core/dtpm/edit.js';
 import { addDevice, defaultKind, parseEmTable, registryRows, type AddDeviceOptions } from '../../../core/dtpm/registry.js';
-import { checkHierarchy } from '../../../core/dtpm/check.js';
+import { checkHierarchy } from '../../../core/dtpm/findings.js';
 import { parseCpuList } from '../../../core/cpu-list.js';
 import { parsePowerUw } from '../../../core/units.js';
 import { usageError } from '../../../core/errors.js';

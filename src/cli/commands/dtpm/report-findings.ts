@@ -1,8 +1,8 @@
 import type { CommandContext } from '../../context.js';
 import { readHierarchy } from '../../../core/dtpm/edit.js';
-import { checkHierarchy } from '../../../core/dtpm/check.js';
+import { checkHierarchy } from '../../../core/dtpm/findings.js';
 import { buildHierarchy } from '../../../core/dtpm/hierarchy.js';
-import { parseDescription } from '../../../core/dtpm/describe.js';
+import { parseDescription } from '../../../core/dtpm/description.js';
 import { openTarget, targetJson } from './target.js';
 import { readDescriptionFile } from './import.js';
 
