@@ -10,7 +10,10 @@ import * as path from 'node:path';
 import { run, fixture, exampleCopy, example } from './helpers.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { rk3399 } from './fixtures/specs.js';
-import { writeSeedBoard, RK3399_KERNEL_TABLE } from './fixtures/dtpm.js';
+import { writeSeedBoard, seedBoardDoc, RK3399_KERNEL_TABLE } from './fixtures/dtpm.js';
+import { EmulatedSource } from '../src/core/source/emulated.js';
+import { SnapshotFile } from '../src/core/snapshot/file.js';
+import { SysfsError } from '../src/core/errors.js';
 import { parseEmTable } from '../src/core/dtpm/registry.js';
 import { parseDescription } from '../src/core/dtpm/description.js';
 import { orderNodes } from '../src/core/dtpm/node-order.js';
@@ -453,6 +456,37 @@ describe('targets', () => {
     } finally {
       t.cleanup();
     }
+  });
+});
+
+describe('the emulated kernel makes and removes DTPM nodes (the seed\'s configfs mkdir / rmdir)', () => {
+  const errno = (fn: () => unknown) => {
+    try { fn(); } catch (e) { return e instanceof SysfsError ? e.errno : String(e); }
+    return 'ok';
+  };
+  test('zones with the lowest free id, the numbers recomputed; the kernel\'s refusals', () => {
+    const kernel = new EmulatedSource(new SnapshotFile('board.json', seedBoardDoc()));
+    // soc, soc/cluster0 (index 0 as parent), soc/cluster0/cpu0-cpufreq (index 1)
+    const made = kernel.makeDtpmNodes([{ name: 'soc', parent: null }, { name: 'cluster0', parent: 0 }, { name: 'cpu0-cpufreq', parent: 1 }]);
+    assert.deepEqual(made.zoneIds, ['dtpm:0', 'dtpm:0:0', 'dtpm:0:0:0']);
+    // cpu0-cpufreq: 4 × 27769 = 111076 min, 4 × 179212 = 716848 max, summed up to soc; the leaf's limit its max, soc's 0
+    const soc = kernel.snapshot.powercap.dir('dtpm/dtpm:0')!.attrs!;
+    assert.equal(soc.constraint_0_max_power_uw, '716848\n');
+    assert.equal(soc.max_power_range_uw, `${716848 - 111076}\n`);
+    assert.equal(soc.constraint_0_power_limit_uw, '0\n');
+    assert.equal(kernel.snapshot.powercap.dir('dtpm/dtpm:0/dtpm:0:0/dtpm:0:0:0')!.attrs!.constraint_0_power_limit_uw, '716848\n');
+    // dtpm_register: a second root -EBUSY, a child under a device -EINVAL; dtpm_release_zone: a node with children -EBUSY
+    assert.equal(errno(() => kernel.makeDtpmNodes([{ name: 'other', parent: null }])), 'EBUSY');
+    assert.equal(errno(() => kernel.makeDtpmNodes([{ name: 'x', parent: 'dtpm:0:0:0' }])), 'EINVAL');
+    assert.equal(errno(() => kernel.removeDtpmNode('dtpm:0:0')), 'EBUSY');
+    assert.equal(errno(() => kernel.removeDtpmNode('dtpm:9')), 'ENOENT');
+    // a second cluster takes id 1; removed, its id is free again
+    assert.deepEqual(kernel.makeDtpmNodes([{ name: 'cluster1', parent: 'dtpm:0' }]).zoneIds, ['dtpm:0:1']);
+    kernel.removeDtpmNode('dtpm:0:1');
+    assert.deepEqual(kernel.makeDtpmNodes([{ name: 'cluster1', parent: 'dtpm:0' }]).zoneIds, ['dtpm:0:1']);
+    // the whole subtree: nothing left under the control type
+    assert.equal(kernel.removeDtpmNode('dtpm:0', { subtree: true }).nodes.length, 0);
+    assert.equal(kernel.snapshot.powercap.dir('dtpm')!.dirs, undefined);
   });
 });
 

@@ -1,9 +1,10 @@
 /**
  * Building a DTPM hierarchy by name (seed 000): create-node, delete-node and import, on a
  * target (targets.ts: a snapshot, a configfs directory, or a live tree that refuses).
- * On a snapshot the change adds or removes zone directories and rewrites the attributes
- * (snapshot-zones.ts); the file is written atomically when the change succeeded (not with
- * `dryRun`), never when refused. On a configfs directory it is mkdir / rmdir (configfs.ts).
+ * On a snapshot the snapshot's emulated kernel makes or removes the nodes (source/emulated.ts
+ * makeDtpmNodes, removeDtpmNode: zones, bounds, weights); the file is written atomically when the
+ * change succeeded (not with `dryRun`), never when refused. On a configfs directory it is
+ * mkdir / rmdir (configfs.ts).
  *
  * Every check happens before anything changes. Exit codes of refusals: bad name 2 (also a
  * name that looks like a device but is not registered, unless `expect: 'virtual'`),
@@ -19,9 +20,8 @@ import { checkHierarchy, type Finding } from './findings.js';
 import { mkdirNodes, rmdirNodes, simulateCreate, simulateDelete } from './configfs.js';
 import type { Description } from './description.js';
 import { assertConsistent, readHierarchy, refuseLive, targetLabel, type DtpmTarget } from './targets.js';
-import { addZoneDir, newZoneDirCache, removeZoneDir, rewriteSnapshot } from './snapshot-zones.js';
 
-export { readHierarchy, snapshotDomains, targetLabel, type DtpmTarget } from './targets.js';
+export { readHierarchy, targetLabel, type DtpmTarget } from './targets.js';
 
 export interface NodeChange {
   path: string;
@@ -122,14 +122,11 @@ export function createNode(target: DtpmTarget, path: string, opts: CreateOptions
     const after = target.dryRun ? simulateCreate(h, planned, target) : readHierarchy(target);
     return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices: [] };
   }
-  const snap = target.snapshot;
-  let parentZone: string | null = parent?.zoneId ?? null;
-  for (const c of changes) {
-    c.zoneId = addZoneDir(snap, parentZone, c.name);
-    parentZone = c.zoneId;
-  }
-  const after = rewriteSnapshot(snap);
-  if (!target.dryRun) snap.save();
+  // each new node under the one before it, the first under the parent that exists
+  const made = target.source.makeDtpmNodes(planned.map((p, j) => ({ name: p.name, parent: j === 0 ? parent?.zoneId ?? null : j - 1 })));
+  changes.forEach((c, j) => { c.zoneId = made.zoneIds[j]!; });
+  const after = made.hierarchy;
+  if (!target.dryRun) target.source.snapshot.save();
   return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices: [] };
 }
 
@@ -162,10 +159,8 @@ export function deleteNode(target: DtpmTarget, path: string, opts: DeleteOptions
     const after = target.dryRun ? simulateDelete(h, node, target) : readHierarchy(target);
     return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices };
   }
-  const snap = target.snapshot;
-  removeZoneDir(snap, node.zoneId!);
-  const after = rewriteSnapshot(snap);
-  if (!target.dryRun) snap.save();
+  const after = target.source.removeDtpmNode(node.zoneId!, { subtree: true });
+  if (!target.dryRun) target.source.snapshot.save();
   return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices };
 }
 
@@ -202,16 +197,12 @@ export function importHierarchy(target: DtpmTarget, desc: Description, opts: Imp
     const after = target.dryRun ? buildHierarchy(specs, target.registry, target.domains) : readHierarchy(target);
     return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices: [] };
   }
-  const snap = target.snapshot;
-  for (const r of h.roots) removeZoneDir(snap, r.zoneId!);
-  const zoneIds: string[] = [];
-  const cache = newZoneDirCache(); // linear in the number of nodes (docs/security.md)
-  desc.nodes.forEach((n, i) => {
-    zoneIds.push(addZoneDir(snap, n.parent === null ? null : zoneIds[n.parent]!, n.name, cache));
-    changes[i]!.zoneId = zoneIds[i]!;
-  });
-  const after = rewriteSnapshot(snap);
-  if (!target.dryRun) snap.save();
+  // the hierarchy there is destroyed, then the description's made (dtpm_destroy_hierarchy, dtpm_create_hierarchy)
+  for (const r of h.roots) target.source.removeDtpmNode(r.zoneId!, { subtree: true });
+  const made = target.source.makeDtpmNodes(desc.nodes.map((n) => ({ name: n.name, parent: n.parent })));
+  changes.forEach((c, i) => { c.zoneId = made.zoneIds[i]!; });
+  const after = made.hierarchy;
+  if (!target.dryRun) target.source.snapshot.save();
   return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices: [] };
 }
 

@@ -28,16 +28,16 @@ export function openTarget(ctx: CommandContext, o: TargetOptions): DtpmTarget {
     const live = readHierarchy({ kind: 'live', powercap: src.powercap, energyModel: ctx.energyModel() });
     return { kind: 'configfs', dir: o.configfs, registry: live.registry, domains: live.domains, dryRun: o.dryRun === true };
   }
-  if (src.snapshot) {
-    if (o.writing && !o.dryRun) src.snapshot.assertWritable();
-    return { kind: 'snapshot', snapshot: src.snapshot, dryRun: o.dryRun === true };
+  if (src.emulated) {
+    if (o.writing && !o.dryRun) src.emulated.snapshot.assertWritable();
+    return { kind: 'snapshot', source: src.emulated, dryRun: o.dryRun === true };
   }
   return { kind: 'live', powercap: src.powercap, energyModel: ctx.energyModel() };
 }
 
 export function targetJson(t: DtpmTarget): Record<string, unknown> {
   switch (t.kind) {
-    case 'snapshot': return { kind: 'snapshot', file: t.snapshot.path };
+    case 'snapshot': return { kind: 'snapshot', file: t.source.snapshot.path };
     case 'configfs': return { kind: 'configfs', dir: t.dir };
     case 'live': return { kind: 'live', root: t.powercap.info.kind === 'live' ? t.powercap.info.root : null };
   }

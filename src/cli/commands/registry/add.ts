@@ -1,7 +1,7 @@
 import { readUserFile } from '../../../core/files.js';
 import type { CommandContext } from '../../context.js';
 import { readHierarchy } from '../../../core/dtpm/edit.js';
-import { addDevice, defaultKind, parseEmTable, registryRows, type AddDeviceOptions } from '../../../core/dtpm/registry.js';
+import { defaultKind, parseEmTable, registryRows, type AddDeviceOptions } from '../../../core/dtpm/registry.js';
 import { checkHierarchy } from '../../../core/dtpm/findings.js';
 import { parseCpuList } from '../../../core/cpu-list.js';
 import { parsePowerUw } from '../../../core/units.js';
@@ -49,11 +49,9 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     const coefficient = intOption('--coefficient', opts.coefficient) ?? null;
     o.emStates = parseEmTable(text, opts.emTable, { cpu: defaultKind(name, o) === 'cpu', capacity: intOption('--capacity', opts.capacity) ?? 1024, coefficient });
   }
-  const snap = target.snapshot;
-  const h = readHierarchy(target);
-  addDevice(snap.doc, h, name, o);
+  target.source.registerDevice(name, o);
   const after = readHierarchy(target);
-  snap.save();
+  target.source.snapshot.save();
   const row = registryRows(after).find((r) => r.name === name)!;
   const findings = checkHierarchy(after);
   if (ctx.globals.json) {
