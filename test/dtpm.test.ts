@@ -14,6 +14,7 @@ import { writeSeedBoard, seedBoardDoc, RK3399_KERNEL_TABLE } from './fixtures/dt
 import { EmulatedSource } from '../src/core/source/emulated.js';
 import { SnapshotFile } from '../src/core/snapshot/file.js';
 import { SysfsError } from '../src/core/errors.js';
+import { cIdentifier, dtPath } from '../src/cli/option-values.js';
 import { parseEmTable } from '../src/core/dtpm/registry.js';
 import { parseDescription } from '../src/core/dtpm/description.js';
 import { orderNodes } from '../src/core/dtpm/node-order.js';
@@ -435,7 +436,9 @@ describe('targets', () => {
     try {
       const file = path.join(t.dir, 'new.json');
       assert.equal(run(['dtpm', 'new', file]).code, 0);
-      assert.equal(run(['dtpm', 'new', file]).code, 5, 'an existing file is not replaced without --force');
+      const again = run(['dtpm', 'new', file]);
+      assert.equal(again.code, 2, 'an existing file is not replaced without --force, a usage error as snapshot save says it');
+      assert.match(again.stderr, /exists: nothing was written\n  use --force to replace it/);
       assert.equal(run(['snapshot', 'check', file]).code, 0);
       const table = path.join(t.dir, 'a53.txt');
       // rk3399 A53 OPPs, C = 100: 408 MHz @ 825 mV → 100 × 825² × 408 / 1e6 = 27769 µW … 1416 MHz @ 1125 mV → 179212 µW
@@ -456,6 +459,48 @@ describe('targets', () => {
     } finally {
       t.cleanup();
     }
+  });
+});
+
+describe('options: each value through its parser, each option where it applies (exit 2, nothing read or written)', () => {
+  test('registry add, registry remove, dtpm export', () => {
+    const c = exampleCopy('rk3399-dtpm');
+    try {
+      const before = fs.readFileSync(c.file);
+      const cases: Array<[string[], RegExp]> = [
+        [['--snapshot', c.file, 'registry', 'add', 'x', '--power-max', '1W', '--capacity', '381'], /--capacity goes with --em-table/],
+        [['--snapshot', c.file, 'registry', 'add', 'x', '--power-max', '1W', '--capacity', '1025'], /--capacity 1025: out of range \(1 to 1024\)/],
+        [['--snapshot', c.file, 'registry', 'add', 'x', '--power-min', '1W'], /--power-min needs --power-max/],
+        [['--snapshot', c.file, 'registry', 'add', 'x', '--power-max', '1W', '--dt-path', 'cpus/cpu@0'], /--dt-path cpus\/cpu@0: not a device-tree path/],
+        [['--snapshot', c.file, 'registry', 'add', 'x', '--power-max', '1W', '--cpus', '3-1'], /--cpus 3-1: not a CPU list/],
+        [['--snapshot', c.file, 'registry', 'add', 'x', '--em', 'cpu0', '--coefficient', '100'], /--coefficient goes with --em-table/],
+        [['registry', 'add', 'x', '--power-max', '1W'], /registry add works on a snapshot: give --snapshot FILE/],
+        [['registry', 'remove', 'x'], /registry remove works on a snapshot/],
+        [['--snapshot', c.file, 'dtpm', 'export', '--table-name', 'board'], /--table-name board: the C table's name goes with --format kernel-table/],
+        [['--snapshot', c.file, 'dtpm', 'export', '--format', 'kernel-table', '--table-name', '9lives'], /--table-name 9lives: not a C identifier/],
+      ];
+      for (const [args, re] of cases) {
+        const r = run(args);
+        assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, re, args.join(' '));
+        assert.equal(r.stdout, '');
+      }
+      assert.deepEqual(fs.readFileSync(c.file), before);
+      // the same values given where they apply pass: a table name with the kernel table
+      const t = run(['--snapshot', c.file, 'dtpm', 'export', '--format', 'kernel-table', '--table-name', 'board_dtpm']);
+      assert.equal(t.code, 0, t.stderr);
+      assert.match(t.stdout, /^static struct dtpm_node __initdata board_dtpm\[\] = \{/);
+    } finally {
+      c.cleanup();
+    }
+  });
+  test('the parsers the DTPM options declare', () => {
+    assert.equal(dtPath.parse('/cpus/cpu@100'), '/cpus/cpu@100');
+    assert.equal(dtPath.parse('/gpu@ff9a0000'), '/gpu@ff9a0000');
+    for (const bad of ['', '/', 'cpus/cpu@0', '/cpus//cpu@0', '/cpus/cpu 0', '/cpus/']) assert.throws(() => dtPath.parse(bad), /not a device-tree path/, JSON.stringify(bad));
+    assert.equal(cIdentifier.parse('rk3399_hierarchy'), 'rk3399_hierarchy');
+    assert.equal(cIdentifier.parse('_t9'), '_t9');
+    for (const bad of ['9lives', 'a-b', '', 'a b']) assert.throws(() => cIdentifier.parse(bad), /not a C identifier/, JSON.stringify(bad));
   });
 });
 

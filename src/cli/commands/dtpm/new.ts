@@ -1,14 +1,15 @@
 import * as fs from 'node:fs';
 import type { CommandContext } from '../../context.js';
 import { emptySnapshotDoc, SnapshotFile } from '../../../core/snapshot/file.js';
-import { refused } from '../../../core/errors.js';
+import { usageError } from '../../../core/errors.js';
+import type { DtpmNewArgs, DtpmNewOptions } from './spec.js';
 
-export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const file = args[0] as string;
-  if (fs.existsSync(file) && !opts.force) throw refused(`${file} exists: nothing was written`, 'use --force to replace it');
-  const doc = emptySnapshotDoc({ hostname: String(opts.hostname), kernelRelease: String(opts.kernelRelease), machine: String(opts.machine) });
+export async function run(ctx: CommandContext, [file]: DtpmNewArgs, opts: DtpmNewOptions): Promise<void> {
+  // the file exists: a usage error (exit 2), as `snapshot save` and `profile save` say it
+  if (fs.existsSync(file) && !opts.force) throw usageError(`${file} exists: nothing was written`, 'use --force to replace it');
+  const doc = emptySnapshotDoc({ hostname: opts.hostname, kernelRelease: opts.kernelRelease, machine: opts.machine });
   doc.origin = { generatedBy: 'powercapctl dtpm new' };
-  if (typeof opts.description === 'string') doc.description = opts.description;
+  if (opts.description !== undefined) doc.description = opts.description;
   doc.powercap = { dirs: { dtpm: { attrs: { enabled: '1\n' } } } };
   doc.energyModel = null;
   doc.dtpm = { registry: [] };

@@ -35,6 +35,12 @@ export function openTarget(ctx: CommandContext, o: TargetOptions): DtpmTarget {
   return { kind: 'live', powercap: src.powercap, energyModel: ctx.energyModel() };
 }
 
+/** The target of a command that works on a snapshot only (its spec says `source: 'snapshot'`: the program refused any other). */
+export function snapshotTarget(t: DtpmTarget): Extract<DtpmTarget, { kind: 'snapshot' }> {
+  if (t.kind !== 'snapshot') throw new Error(`a snapshot-only command opened a ${t.kind} target`);
+  return t;
+}
+
 export function targetJson(t: DtpmTarget): Record<string, unknown> {
   switch (t.kind) {
     case 'snapshot': return { kind: 'snapshot', file: t.source.snapshot.path };
