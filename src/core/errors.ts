@@ -24,8 +24,23 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
  * - `constraint-ambiguous`: several constraints and none is long_term; one must be named
  * - `not-of-type`: the zone named has no zone of the control type the command was restricted to
  * - `nothing-to-set`: a zone was named with nothing to change
+ * DTPM hierarchies and their devices (core/dtpm):
+ * - `built-at-boot`: a live kernel's DTPM hierarchy cannot change; a snapshot or a configfs directory can
+ * - `parents-missing`: a node's parent does not exist; it may be made with it, as a virtual node
+ * - `named-like-device`: a name that reads as a device's is not registered: it would be a virtual node
+ * - `has-children`: a node with children is removed only with its whole subtree
+ * - `hierarchy-exists`: the target holds a hierarchy already; it may be replaced
+ * - `dt-path-unknown`: a kernel table names a device-tree path no registered device records
+ * - `device-needs-domain`: a cpu or devfreq device needs its energy-model domain
+ * - `device-needs-bounds`: a device without an energy model needs its power bounds
+ * - `domain-exists`: a new domain's table was given for a domain the snapshot has
+ * - `domain-unknown`: the energy-model domain named is not in the snapshot (its table may be given)
+ * - `domain-needs-cpus`: a new CPU domain's CPUs are not known
+ * - `table-needs-coefficient`: a table gives voltages, and power needs the dynamic-power-coefficient
  */
-export type Reason = 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set';
+export type Reason = 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set'
+  | 'built-at-boot' | 'parents-missing' | 'named-like-device' | 'has-children' | 'hierarchy-exists' | 'dt-path-unknown'
+  | 'device-needs-domain' | 'device-needs-bounds' | 'domain-exists' | 'domain-unknown' | 'domain-needs-cpus' | 'table-needs-coefficient';
 
 export class PowercapError extends Error {
   readonly exitCode: ExitCode;

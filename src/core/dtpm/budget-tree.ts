@@ -8,7 +8,7 @@ import { parsePowerUw } from '../units.js';
 import { MAX_HIERARCHY_DEPTH, orderByParent } from './node-order.js';
 
 /**
- * A DTPM tree with powers, for `model budget --tree`: nested `{name, powerMaxUw, powerMinUw,
+ * A DTPM tree with powers, for the budget trees of `model budget`: nested `{name, powerMaxUw, powerMinUw,
  * requestUw, weight, children}` (or `{ "root": … }`), or `{ "nodes": [{name, parent, …}] }` read
  * through orderByParent() like every description. Powers are µW integers or strings with a unit.
  * Leaves are devices without a table (kind 'other') with the bounds given; inner nodes are virtual.

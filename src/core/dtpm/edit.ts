@@ -81,8 +81,7 @@ export function createNode(target: DtpmTarget, path: string, opts: CreateOptions
   if (i === parts.length) throw refused(`${full} already exists`);
   const missing = parts.slice(i);
   if (missing.length > 1 && !opts.parents) {
-    throw notFound(`parent ${parts.slice(0, -1).join('/')} does not exist (${parts.slice(0, i + 1).join('/')} is missing)`,
-      'create the parents first, or use -p/--parents to create them as virtual nodes');
+    throw notFound(`parent ${parts.slice(0, -1).join('/')} does not exist (${parts.slice(0, i + 1).join('/')} is missing)`, undefined, 'parents-missing');
   }
   if (!parent && h.roots.length > 0) {
     throw refused(`the hierarchy already has a root ('${h.roots[0]!.name}'): the kernel keeps one DTPM root`,
@@ -112,7 +111,7 @@ export function createNode(target: DtpmTarget, path: string, opts: CreateOptions
     const lookalike = planned.find((p) => !p.device && looksLikeDevice(p.name));
     if (lookalike) {
       throw usageError(`'${lookalike.name}' is named like a device but no such device is registered: it would be a virtual node`,
-        `registered: ${h.registry.map((e) => e.name).join(', ') || 'none'} (see powercapctl registry); --virtual makes a virtual node of that name on purpose`);
+        `registered: ${h.registry.map((e) => e.name).join(', ') || 'none'} (see powercapctl registry)`, 'named-like-device');
     }
   }
 
@@ -148,8 +147,7 @@ export function deleteNode(target: DtpmTarget, path: string, opts: DeleteOptions
     throw notFound(`no node ${parts.join('/')}`, h.nodes.length ? `nodes: ${h.nodes.slice(0, 12).map((n) => n.path).join(', ')}${h.nodes.length > 12 ? ', …' : ''}` : 'the hierarchy is empty');
   }
   if (node.children.length > 0 && !opts.recursive) {
-    throw refused(`${node.path} has ${node.children.length} child${node.children.length === 1 ? '' : 'ren'} (${node.children.map((c) => c.name).join(', ')})`,
-      'delete them first, or use -r/--recursive to delete the whole subtree');
+    throw refused(`${node.path} has ${node.children.length} child${node.children.length === 1 ? '' : 'ren'} (${node.children.map((c) => c.name).join(', ')})`, undefined, 'has-children');
   }
   const gone = subtree(node).reverse();
   const changes: NodeChange[] = gone.map((n) => ({ path: n.path, name: n.name, type: n.device ? 'device' : 'virtual', zoneId: n.zoneId }));
@@ -181,7 +179,7 @@ export function importHierarchy(target: DtpmTarget, desc: Description, opts: Imp
   if (target.kind === 'live') refuseLive();
   const h = readHierarchy(target);
   if (h.nodes.length > 0 && !opts.replace) {
-    throw refused(`${targetLabel(target)} already has a DTPM hierarchy (root '${h.roots[0]?.name ?? '?'}', ${h.nodes.length} nodes)`, 'use --replace to replace it');
+    throw refused(`${targetLabel(target)} already has a DTPM hierarchy (root '${h.roots[0]?.name ?? '?'}', ${h.nodes.length} nodes)`, undefined, 'hierarchy-exists');
   }
   validateDescription(desc, h.registry);
   const paths: string[] = [];

@@ -52,7 +52,7 @@ export function parseKernelTable(text: string, file: string, registry: RegistryE
     }
     // an entry exported without a DT path names the device itself
     const dev = byPath.get(e.name) ?? (e.name.startsWith('/') ? undefined : byName.get(e.name));
-    if (!dev) throw notFound(`${file}: no registered device has the device-tree path ${e.name}`, 'record it: powercapctl registry add NAME … --dt-path PATH');
+    if (!dev) throw notFound(`${file}: no registered device has the device-tree path ${e.name}`, undefined, 'dt-path-unknown');
     const same = deviceNodes.get(dev.name);
     if (same) {
       if (same.parent !== parent) throw refused(`${file}: device '${dev.name}' (${e.name}) is under two parents`);

@@ -17,7 +17,7 @@ export const MAX_HIERARCHY_DEPTH = 64;
 /**
  * Order nodes parents first (siblings in file order), refusing duplicate ids, unknown parents,
  * cycles and hierarchies deeper than MAX_HIERARCHY_DEPTH (exit 6). Linear and iterative: 100 000
- * nodes take milliseconds. Every description reader (`dtpm import`, `model budget --tree`) goes
+ * nodes take milliseconds. Every description reader (`dtpm import`, `model budget`) goes
  * through here.
  */
 export function orderByParent<T extends { id: string; parent: string | null }>(raw: readonly T[], file: string): Array<{ item: T; parent: number | null }> {

@@ -70,8 +70,5 @@ export function targetLabel(target: DtpmTarget): string {
 }
 
 export function refuseLive(): never {
-  throw refused(
-    'this kernel builds the DTPM hierarchy at boot from a per-SoC table (drivers/soc/*/dtpm.c): it cannot be changed at run time',
-    'build it on a snapshot (--snapshot FILE), or on a configfs directory (--configfs DIR) where one exists; `powercapctl dtpm export --format kernel-table` renders the table for the kernel',
-  );
+  throw refused('this kernel builds the DTPM hierarchy at boot from a per-SoC table (drivers/soc/*/dtpm.c): it cannot be changed at run time', undefined, 'built-at-boot');
 }
