@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { COMMANDS } from '../src/cli/commands/index.js';
 import { GLOBAL_OPTIONS, GROUP_TITLES, type ArgSpec, type CommandGroup, type CommandSpec, type OptionSpec } from '../src/cli/spec.js';
 import { completionScript, COMPLETION_FILES, SHELLS } from '../src/cli/completion/index.js';
+import { EXIT_CODES, TOP_EXAMPLES } from '../src/cli/program.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const README_START = '<!-- commands:start -->';
@@ -149,35 +150,48 @@ function manOptions(options: readonly OptionSpec[]): string[] {
   return out;
 }
 
-function manCommand(spec: CommandSpec, parents: string[], heading: string): string[] {
-  const out: string[] = [heading === 'SYNOPSIS' ? '.SH SYNOPSIS' : `.SS ${roff([...parents, spec.name].join(' '))}`];
-  out.push('.nf', roff(usageLine(spec, parents)), '.fi');
-  if (heading !== 'SYNOPSIS') out.push('.PP', roff(`${capitalise(spec.summary)}.`));
+/** A command's description paragraphs and its arguments (DESCRIPTION, or a subcommand's section). */
+function manDescription(spec: CommandSpec): string[] {
+  const out: string[] = ['.PP', roff(`${capitalise(spec.summary)}.`)];
   if (spec.description && spec.description !== spec.summary) for (const p of paragraph(spec.description).split('\n\n')) out.push('.PP', roff(p));
   for (const a of spec.args ?? []) out.push('.TP', `.I ${roff(argSyntax(a))}`, roff(a.description + (a.value?.choices?.length ? `. One of: ${a.value.choices.join(', ')}` : '')));
-  out.push(...manOptions(spec.options ?? []));
-  if (spec.examples.length) {
-    out.push('.PP', 'Examples:');
-    for (const e of spec.examples) out.push('.PP', roff(e.description + ':'), '.RS 4', '.nf', roff(`$ ${e.command}`), '.fi', '.RE');
-  }
   return out;
 }
 
-const EXIT_STATUS = [
-  '.SH EXIT STATUS',
-  '0 done, 1 failed, 2 usage, 3 not found, 4 permission denied, 5 refused by the kernel, 6 invalid data,',
-  '7 not in the profile\'s state (apply \\-\\-check), 130 interrupted.',
-];
+function manExamples(examples: readonly CommandSpec['examples'][number][]): string[] {
+  const out: string[] = [];
+  for (const e of examples) out.push('.PP', roff(e.description + ':'), '.RS 4', '.nf', roff(`$ ${e.command}`), '.fi', '.RE');
+  return out;
+}
 
-/** man/powercapctl-<command>.1: the command, its subcommands, the global options. */
+/** The exit statuses, as the top-level help words them (src/cli/program.ts EXIT_CODES). */
+const EXIT_STATUS = ['.SH EXIT STATUS', roff(EXIT_CODES.replace(/^Exit codes: /, ''))];
+
+/**
+ * man/powercapctl-<command>.1, laid out as man-pages(7) has it: NAME, SYNOPSIS (the usage lines
+ * only), DESCRIPTION (with the arguments), OPTIONS, COMMANDS (a group's subcommands, each with its
+ * description, arguments and options), EXAMPLES, GLOBAL OPTIONS, EXIT STATUS, SEE ALSO.
+ */
 export function manPage(spec: CommandSpec): string {
   const name = `powercapctl-${spec.name}`;
-  const out = [...manHeader(name, spec.summary), ...manCommand(spec, [], 'SYNOPSIS'), '.SH DESCRIPTION', '.PP', roff(`${capitalise(spec.summary)}.`)];
   const subs = (spec.subcommands ?? []).filter((s) => !s.hidden);
+  const runnable = spec.load !== undefined || subs.length === 0;
+  const out = [...manHeader(name, spec.summary), '.SH SYNOPSIS', '.nf'];
+  if (runnable) out.push(roff(usageLine(spec, [])));
+  for (const s of subs) out.push(roff(usageLine(s, [spec.name])));
+  out.push('.fi', '.SH DESCRIPTION', ...manDescription(spec));
+  const own = (spec.options ?? []).filter((o) => !o.hidden);
+  if (own.length) out.push('.SH OPTIONS', ...manOptions(own));
   if (subs.length) {
     out.push('.SH COMMANDS');
-    for (const s of subs) out.push(...manCommand(s, [spec.name], 'SS'));
+    for (const s of subs) {
+      out.push(`.SS ${roff(`${spec.name} ${s.name}`)}`, '.nf', roff(usageLine(s, [spec.name])), '.fi', ...manDescription(s));
+      const opts = (s.options ?? []).filter((o) => !o.hidden);
+      if (opts.length) out.push('.PP', 'Options:', ...manOptions(opts));
+    }
   }
+  const examples = [...spec.examples, ...subs.flatMap((s) => s.examples)];
+  if (examples.length) out.push('.SH EXAMPLES', ...manExamples(examples));
   out.push('.SH GLOBAL OPTIONS', ...manOptions(GLOBAL_OPTIONS), ...EXIT_STATUS, '.SH SEE ALSO', '.BR powercapctl (1)');
   return out.join('\n') + '\n';
 }
@@ -195,7 +209,10 @@ export function mainManPage(commands: readonly CommandSpec[] = COMMANDS): string
   for (const g of Object.keys(GROUP_TITLES) as CommandGroup[]) {
     for (const c of visible.filter((x) => x.group === g)) out.push('.TP', `.B ${roff(c.name)}`, roff(`${capitalise(c.summary)}. See powercapctl-${c.name}(1).`));
   }
-  out.push('.SH GLOBAL OPTIONS', ...manOptions(GLOBAL_OPTIONS), ...EXIT_STATUS, '.SH SEE ALSO',
+  out.push('.SH GLOBAL OPTIONS', ...manOptions(GLOBAL_OPTIONS), '.SH ENVIRONMENT');
+  for (const o of GLOBAL_OPTIONS.filter((x) => x.env)) out.push('.TP', `.B ${roff(o.env!)}`, roff(`the value of ${o.flags.replace(/ <.*/, '')} when it is not given.`));
+  out.push('.TP', '.B NO_COLOR', roff('no colour, as --no-color.'), '.TP', '.B FORCE_COLOR', roff('colour even when the output is not a terminal.'));
+  out.push('.SH EXAMPLES', ...manExamples(TOP_EXAMPLES), ...EXIT_STATUS, '.SH SEE ALSO',
     visible.map((c) => `.BR powercapctl\\-${c.name} (1)`).join(',\n'));
   return out.join('\n') + '\n';
 }

@@ -43,4 +43,22 @@ describe('man pages', () => {
     assert.match(text, /--only <type>/);
     assert.match(text, /\$ sudo powercapctl set-limit package-0 25W/);
   });
+
+  test('sections as man-pages(7) has them: SYNOPSIS holds the usage lines only, then DESCRIPTION, OPTIONS, EXAMPLES, EXIT STATUS with 128+N', () => {
+    const man = spawnSync('man', ['-l', path.join(ROOT, 'man/powercapctl-set-limit.1')], { encoding: 'utf8', env: { ...process.env, MANWIDTH: '200', MANPAGER: 'cat', PAGER: 'cat' } });
+    assert.ok(!man.error, 'man is missing: install the man-db package (apt-get install man-db), as .ci/run does');
+    const text = man.stdout.replace(/.\x08/g, '');
+    const sections = [...text.matchAll(/^([A-Z][A-Z ]+)$/gm)].map((m) => m[1]!.trim());
+    assert.deepEqual(sections.filter((x) => !/^POWERCAPCTL/.test(x)), ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'EXAMPLES', 'GLOBAL OPTIONS', 'EXIT STATUS', 'SEE ALSO']);
+    const synopsis = text.slice(text.indexOf('SYNOPSIS'), text.indexOf('DESCRIPTION')).trim().split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
+    assert.deepEqual(synopsis, ['powercapctl set-limit [options] <zone> [power...]']);
+    const flat = text.replace(/\s+/g, ' ');
+    assert.match(flat, /EXIT STATUS 0 done, 1 failed, 2 usage[^]*128\+N interrupted by signal N \(130 Ctrl-C, 143 SIGTERM\)/);
+    assert.doesNotMatch(text, /130 interrupted\./);
+    // a group: every subcommand's usage in the synopsis, each subcommand's options in its own section
+    const model = spawnSync('man', ['-l', path.join(ROOT, 'man/powercapctl-model.1')], { encoding: 'utf8', env: { ...process.env, MANWIDTH: '200', MANPAGER: 'cat', PAGER: 'cat' } }).stdout.replace(/.\x08/g, '');
+    const msyn = model.slice(model.indexOf('SYNOPSIS'), model.indexOf('DESCRIPTION'));
+    for (const sub of ['em', 'power', 'energy', 'cap', 'budget', 'idle']) assert.match(msyn, new RegExp(`powercapctl model ${sub} \\[options\\]`));
+    assert.match(model, /COMMANDS[^]*model cap[^]*Options:[^]*--limit <power>[^]*EXAMPLES/);
+  });
 });

@@ -191,7 +191,8 @@ export const TOP_EXAMPLES: CommandSpec['examples'] = [
   { command: 'powercapctl list --json > zones.json', description: 'every zone as JSON (schema/list.schema.json)' },
 ];
 
-const EXIT_CODES = 'Exit codes: 0 done, 1 failed, 2 usage, 3 not found, 4 permission denied, 5 refused by the kernel, ' +
+/** The exit statuses, for the top-level help and the man pages' EXIT STATUS. */
+export const EXIT_CODES = 'Exit codes: 0 done, 1 failed, 2 usage, 3 not found, 4 permission denied, 5 refused by the kernel, ' +
   '6 invalid data, 7 not in the profile\'s state (apply --check), 128+N interrupted by signal N (130 Ctrl-C, 143 SIGTERM).';
 
 /** The terminal's width for help (80 when not a terminal), as commander uses it. */
