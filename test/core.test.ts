@@ -2,9 +2,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePowerSpec, parsePowerUw, resolvePowerSpec, parseDurationUs, parseFrequencyHz, parseVoltageUv, formatPower, formatPowerFine, parseIntervalUs, formatEnergy, formatDuration, formatFrequencyKhz, jsonInt,
-  formatMicroExact, formatPowerShort, formatFrequencyShort, formatEnergyNj } from '../src/core/units.js';
+  formatMicroExact, formatPowerShort, formatFrequencyShort, formatEnergyNj, formatPowerInput, formatDurationInput, formatMhz } from '../src/core/units.js';
 import { compareZoneIds, parseKernelInt, parentIdOf, isZoneId } from '../src/core/zones/model.js';
-import { globToRegExp } from '../src/core/zones/select.js';
+import { globToRegExp } from '../src/core/glob.js';
+import { parseFaults } from '../src/core/source/faults.js';
 import { validate } from '../src/core/snapshot/validate.js';
 import { PowercapError } from '../src/core/errors.js';
 
@@ -113,11 +114,30 @@ describe('zone ids and kernel integers', () => {
     assert.equal(parseKernelInt(''), undefined);
     assert.equal(parseKernelInt('12x'), undefined);
   });
+  test('values written as a person types them (profile save, persist units), read back exactly; OPP tables in MHz', () => {
+    assert.equal(formatPowerInput(28_000_000n), '28W');
+    assert.equal(formatPowerInput(25_125_000n), '25125mW');
+    assert.equal(formatPowerInput(12n), '12uW');
+    assert.equal(formatDurationInput(120_000_000n), '2min');
+    assert.equal(formatDurationInput(28_000_000n), '28s');
+    assert.equal(formatDurationInput(500_000n), '500ms');
+    assert.equal(formatDurationInput(27_983_872n), '27983872us');
+    assert.equal(formatDurationInput(1500n), '1500us'); // was "1ms" in the units persist install wrote
+    for (const uw of [28_000_000n, 25_125_000n, 12n]) assert.equal(parsePowerUw(formatPowerInput(uw)), uw);
+    for (const us of [120_000_000n, 28_000_000n, 500_000n, 27_983_872n, 1500n]) assert.equal(parseDurationUs(formatDurationInput(us)), us);
+    assert.equal(formatMhz(1_008_000), '1008 MHz');
+    assert.equal(formatMhz(1_512_500), '1512.5 MHz');
+  });
   test('globs', () => {
     assert.ok(globToRegExp('package-*').test('package-10'));
     assert.ok(!globToRegExp('package-?').test('package-10'));
     assert.ok(globToRegExp('intel-rapl:[0-1]').test('intel-rapl:1'));
     assert.ok(globToRegExp('a.b').test('a.b') && !globToRegExp('a.b').test('axb'));
+    // the fault rules of POWERCAPCTL_FAULTS read their globs through the same function
+    const [rule] = parseFaults('read:*/intel-rapl:[0-1]/energy_uj=EIO');
+    assert.ok(rule!.pattern.test('/intel-rapl/intel-rapl:1/energy_uj'));
+    assert.ok(!rule!.pattern.test('/intel-rapl/intel-rapl:2/energy_uj'));
+    assert.ok(!parseFaults('read:*/a.b=EIO')[0]!.pattern.test('/axb'));
   });
 });
 

@@ -15,12 +15,14 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { BIN, ROOT, binFor, cleanEnv, run, NOBODY } from './helpers.js';
+import { BIN, ROOT, binFor, cleanEnv, run, scratch, NOBODY } from './helpers.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { CounterWriter, watchFixture, PACKAGE_W } from './fixtures/watch.js';
-import { wantsOpenMetrics, acceptsGzip, micro, renderExposition, ExpositionBuilder } from '../src/core/exporter/exposition.js';
+import { wantsOpenMetrics, acceptsGzip, renderExposition, ExpositionBuilder } from '../src/core/exporter/exposition.js';
+import { formatMicroExact as micro } from '../src/core/units.js';
 import { parseListen } from '../src/core/exporter/server.js';
 import { validate } from '../src/core/snapshot/validate.js';
+import { limitInForce } from '../src/core/limits/effective.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const PROMTOOL = '/usr/bin/promtool';
@@ -38,10 +40,12 @@ interface Started {
 }
 
 /** Start the exporter on a free port (port 0, read back from its --json line). */
-async function startExporter(root: string, own: string[], opts: { env?: Record<string, string>; uid?: number; gid?: number } = {}): Promise<Started> {
+async function startExporter(root: string | string[], own: string[], opts: { env?: Record<string, string>; uid?: number; gid?: number } = {}): Promise<Started> {
   // another user runs the copy staged where it can reach it (a checkout under /root cannot be)
   const { bin, cwd } = binFor(opts.uid);
-  const child = spawn(bin, ['--root', root, 'exporter', '--listen', '127.0.0.1:0', '--json', ...own], {
+  // a tree (--root DIR), or the source options given (['--snapshot', FILE])
+  const source = typeof root === 'string' ? ['--root', root] : root;
+  const child = spawn(bin, [...source, 'exporter', '--listen', '127.0.0.1:0', '--json', ...own], {
     env: cleanEnv(opts.env), cwd, stdio: ['ignore', 'pipe', 'pipe'],
     ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
   });
@@ -276,6 +280,137 @@ describe('exporter scraped by a real Prometheus', () => {
 });
 
 // ------------------------------------------------------------------ HTTP surface and bad input
+
+describe('the limit in force on a package seen through MSR and MMIO: one number in list --json, the exporter and doctor', () => {
+  const s = scratch('powercapctl-effective-');
+  /** examples/intel-laptop.json (MSR long_term 28 W, MMIO long_term 15 W) with MMIO attributes changed */
+  function laptopWith(mmio: Record<string, string>): string {
+    const { file } = s.copy('intel-laptop');
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    Object.assign(doc.powercap.dirs['intel-rapl-mmio'].dirs['intel-rapl-mmio:0'].attrs, mmio);
+    fs.writeFileSync(file, JSON.stringify(doc));
+    return file;
+  }
+
+  test('the rule, worked (core/limits/effective.ts limitInForce): a disabled copy holds nothing, an enabled 0 W holds 0 W, the lowest wins', () => {
+    const W = 1_000_000n;
+    const pair = (msr: [bigint | null, boolean | null], mmio: [bigint | null, boolean | null]) => limitInForce([
+      { zone: 'intel-rapl:0', powerLimitUw: msr[0], enabled: msr[1] },
+      { zone: 'intel-rapl-mmio:0', powerLimitUw: mmio[0], enabled: mmio[1] },
+    ]);
+    // both enabled: min(28 W, 15 W) = 15 W, through MMIO
+    assert.deepEqual(pair([28n * W, true], [15n * W, true]), { kind: 'held', powerLimitUw: 15_000_000n, zone: 'intel-rapl-mmio:0', zones: ['intel-rapl-mmio:0'] });
+    // MMIO disabled: its 15 W holds nothing; 28 W through MSR
+    assert.deepEqual(pair([28n * W, true], [15n * W, false]), { kind: 'held', powerLimitUw: 28_000_000n, zone: 'intel-rapl:0', zones: ['intel-rapl:0'] });
+    // MMIO enabled at 0 W: min(28 W, 0 W) = 0 W
+    assert.deepEqual(pair([28n * W, true], [0n, true]), { kind: 'held', powerLimitUw: 0n, zone: 'intel-rapl-mmio:0', zones: ['intel-rapl-mmio:0'] });
+    // a tie: both hold 28 W, the MSR copy names it
+    assert.deepEqual(pair([28n * W, true], [28n * W, true]), { kind: 'held', powerLimitUw: 28_000_000n, zone: 'intel-rapl:0', zones: ['intel-rapl:0', 'intel-rapl-mmio:0'] });
+    // both disabled: nothing holds
+    assert.deepEqual(pair([28n * W, false], [15n * W, false]), { kind: 'none' });
+    // an unreadable enabled decides only when its limit is the lower: 15 W < 28 W unknown; 30 W > 28 W: 28 W
+    assert.deepEqual(pair([28n * W, true], [15n * W, null]), { kind: 'unknown' });
+    assert.equal((pair([28n * W, true], [30n * W, null]) as { powerLimitUw: bigint }).powerLimitUw, 28_000_000n);
+    // an unreadable limit on an enabled copy: unknown; on a disabled one: it does not matter
+    assert.deepEqual(pair([null, true], [15n * W, true]), { kind: 'unknown' });
+    assert.equal((pair([null, false], [15n * W, true]) as { powerLimitUw: bigint }).powerLimitUw, 15_000_000n);
+  });
+
+  const cases: Array<{ tree: string; mmio: Record<string, string>; watts: number; held: string }> = [
+    { tree: 'both copies enabled', mmio: {}, watts: 15, held: 'intel-rapl-mmio:0' },
+    { tree: 'the MMIO copy disabled', mmio: { enabled: '0\n' }, watts: 28, held: 'intel-rapl:0' },
+    { tree: 'the MMIO copy enabled at 0 W', mmio: { constraint_0_power_limit_uw: '0\n' }, watts: 0, held: 'intel-rapl-mmio:0' },
+  ];
+  for (const c of cases) {
+    test(`${c.tree}: long_term ${c.watts} W, held by ${c.held}`, async () => {
+      const file = laptopWith(c.mmio);
+      const list = run(['--snapshot', file, 'list', '--json']);
+      assert.equal(list.code, 0, list.stderr);
+      for (const id of ['intel-rapl:0', 'intel-rapl-mmio:0']) {
+        const z = list.json().zones.find((x: { id: string }) => x.id === id);
+        assert.deepEqual(z.constraints[0].effective, { powerLimitUw: c.watts * 1_000_000, zone: c.held }, `list --json, ${id}`);
+      }
+      const dir = s.tempDir();
+      fs.mkdirSync(path.join(dir, 'proc'));
+      const doctor = run(['--snapshot', file, '--json', 'doctor', '--proc', path.join(dir, 'proc'), '--root-dir', dir, '--kernel-log', '/dev/null']);
+      assert.equal(doctor.code, 0, doctor.stderr);
+      const f = doctor.json().findings.find((x: { id: string }) => x.id === 'msr-mmio-differ');
+      assert.match(f.evidence[0], new RegExp(`^long_term: .*: effective ${c.watts} W \\((the lower, )?held by ${c.held}\\)$`), 'doctor');
+      const e = await startExporter(['--snapshot', file], []);
+      try {
+        const body = (await get(e.port)).body;
+        assert.match(body, new RegExp(`^powercap_effective_power_limit_watts\\{name="package-0",constraint="long_term",zones="intel-rapl:0\\+intel-rapl-mmio:0"\\} ${c.watts}$`, 'm'), 'the exporter');
+      } finally {
+        await stop(e.child, e.exited);
+      }
+    });
+  }
+});
+
+describe('exporter on a snapshot: a recording replayed as watch replays it, else no energy or power', () => {
+  const s = scratch('powercapctl-exporter-snap-');
+  const PASSES = 4;
+  /** examples/watch-laptop.json cut to its first PASSES passes (PASSES − 1 samples, about 3 s) */
+  function shortRecording(): string {
+    const { file } = s.copy('watch-laptop');
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const cut = (v: string) => v.split(',').slice(0, PASSES).join(',');
+    doc.recording.tUs = cut(doc.recording.tUs);
+    for (const z of doc.recording.zones) z.values = cut(z.values);
+    doc.recording.passes = PASSES;
+    fs.writeFileSync(file, JSON.stringify(doc));
+    return file;
+  }
+
+  test('a recording: replayed at its pace; once it ends, the sampled families are byte for byte watch --format prometheus\'s last exposition', async () => {
+    const file = shortRecording();
+    const e = await startExporter(['--snapshot', file], []);
+    try {
+      // the recorded pass times after the first: 999700 + 999819 + 999938 µs = 2999457 µs
+      assert.match(e.stderr(), /replaying the recording in .*watch-laptop\.json: 3 samples of 6 zones over 2\.999 s, as recorded/);
+      let body = '';
+      const t0 = Date.now();
+      while (!new RegExp(`^powercapctl_exporter_samples_total ${PASSES}$`, 'm').test(body)) {
+        assert.ok(Date.now() - t0 < 15000, `the replay did not end in 15 s:\n${body}`);
+        await sleep(200);
+        body = (await get(e.port)).body;
+      }
+      assert.match(body, /^powercapctl_exporter_snapshot_info\{file="[^"]+",energy="replayed",reason="[^"]+"\} 1$/m);
+      const w = run(['--snapshot', file, 'watch', '--speed', '0', '--format', 'prometheus']);
+      assert.equal(w.code, 0, w.stderr);
+      const expositions = w.stdout.split('\n\n').filter((x) => x.trim() !== '');
+      assert.equal(expositions.length, PASSES - 1, 'one exposition per sample');
+      const last = expositions[expositions.length - 1]! + '\n';
+      // the same four families, names, labels, types and values: the exporter's text starts with them
+      assert.deepEqual(last.match(/^# TYPE \S+ \S+$/gm), [
+        '# TYPE powercap_energy_joules_total counter', '# TYPE powercap_power_watts gauge',
+        '# TYPE powercap_system_energy_joules_total counter', '# TYPE powercap_system_power_watts gauge',
+      ]);
+      assert.equal(body.slice(0, last.length), last);
+      // the package's figures, worked from the recording: energy deltas 3698890 + 3797471 + 3885270 µJ
+      // = 11381631 µJ; the last interval 3885270 µJ over 999938 µs = 3885511 µW (rounded)
+      assert.match(last, /^powercap_energy_joules_total\{zone="intel-rapl:0",name="package-0",control_type="intel-rapl"\} 11\.381631$/m);
+      assert.match(last, /^powercap_power_watts\{zone="intel-rapl:0",name="package-0",control_type="intel-rapl"\} 3\.885511$/m);
+    } finally {
+      await stop(e.child, e.exited);
+    }
+  });
+
+  test('no recording: energy and power are left out (not 0 W), an info metric and a warning say why; limits are served', async () => {
+    const e = await startExporter(['--snapshot', path.join(ROOT, 'examples/intel-laptop.json')], []);
+    try {
+      assert.deepEqual(e.info.sampled, []);
+      assert.match(e.stderr(), /intel-laptop\.json holds no recording: energy and power are left out \(a snapshot holds one reading of each counter, which measures no power\)/);
+      const body = (await get(e.port)).body;
+      assert.doesNotMatch(body, /^powercap_(power_watts|energy_joules_total|system_power_watts|system_energy_joules_total)\b/m);
+      assert.match(body, /^powercapctl_exporter_snapshot_info\{file="[^"]+intel-laptop\.json",energy="absent",reason="a snapshot holds one reading of each counter[^"]*"\} 1$/m);
+      assert.match(body, /^powercap_power_limit_watts\{zone="intel-rapl:0",name="package-0",control_type="intel-rapl",constraint="long_term"\} 28$/m);
+      assert.match(body, /^powercap_effective_power_limit_watts\{name="package-0",constraint="long_term",zones="intel-rapl:0\+intel-rapl-mmio:0"\} 15$/m);
+    } finally {
+      await stop(e.child, e.exited);
+    }
+  });
+});
 
 describe('exporter: HTTP surface, misbehaving clients, listen errors, signals', () => {
   let tree: ReturnType<typeof watchFixture>;

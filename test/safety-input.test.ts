@@ -98,6 +98,27 @@ describe('refused in one line with the documented exit code', () => {
   });
 });
 
+describe('registry add: an energy-model domain named __proto__ or constructor is a name like any other', () => {
+  for (const domain of ['__proto__', 'constructor']) {
+    test(domain, () => {
+      const snap = path.join(dir, `board-${domain}.json`);
+      fs.rmSync(snap, { force: true });
+      assert.equal(run(['dtpm', 'new', snap]).code, 0);
+      const table = file('em-table.txt', '408MHz 27769uW\n600MHz 50000uW\n');
+      const r = run(['--snapshot', snap, 'registry', 'add', 'gpu', '--em', domain, '--em-table', table]);
+      assert.equal(r.code, 0, r.stderr);
+      const rows = run(['--snapshot', snap, 'registry', 'list', '--json']).json();
+      const gpu = rows.devices.find((e: { name: string }) => e.name === 'gpu');
+      assert.equal(gpu.domain, domain);
+      assert.equal(gpu.powerMaxUw, 50000);
+      assert.ok(Object.hasOwn(JSON.parse(fs.readFileSync(snap, 'utf8')).energyModel.dirs, domain));
+      const em = run(['--snapshot', snap, 'model', 'em', '--json']);
+      assert.equal(em.code, 0, em.stderr);
+      assert.deepEqual(em.json().domains.map((d: { name: string }) => d.name), [domain]);
+    });
+  }
+});
+
 describe('dtpm import: names from a file never leave --configfs DIR (exit 6, nothing created)', () => {
   for (const bad of ['..', '../x', '/abs', 'a/b', 'nl\nx', '.', '']) {
     test(JSON.stringify(bad), () => {
@@ -181,6 +202,36 @@ describe('FIFOs and devices: refused by name, never read (no hang, no memory blo
       const r = run(['model', 'em', '--dts', dts], { timeoutMs: 10000 });
       assertRefusal(r, 2, new RegExp(`${f.replace(/\//g, '\\/')} is a (FIFO|character device), not a regular file: refused to read it as an included device-tree file`));
     }
+  });
+  test('a FIFO or a device as a cpp #include: refused by name before cpp runs (cpp would block opening it)', () => {
+    assert.equal(spawnSync('cpp', ['--version']).status, 0, 'cpp is missing: apt-get install -y cpp');
+    const inc = path.join(dir, 'cpp-inc');
+    fs.mkdirSync(path.join(inc, 'dt-bindings'), { recursive: true });
+    const hfifo = path.join(inc, 'dt-bindings', 'fifo.h');
+    if (!fs.existsSync(hfifo)) spawnSync('mkfifo', [hfifo]);
+    fs.writeFileSync(path.join(dir, 'nested.dtsi'), '#include <dt-bindings/fifo.h>\n');
+    const cases: Array<[string, string, string[], string]> = [
+      ['"…" next to the source', `#include "${path.basename(fifo)}"`, [], fifo],
+      ['<…> in an -I folder, from an included file', '#include "nested.dtsi"', ['-I', inc], hfifo],
+      ['a device by its absolute path', '#include "/dev/zero"', [], '/dev/zero'],
+    ];
+    for (const [what, line, extra, refused] of cases) {
+      const dts = path.join(dir, 'cpp-include.dts');
+      fs.writeFileSync(dts, `/dts-v1/;\n${line}\n/ { };\n`);
+      const t0 = Date.now();
+      const r = run(['model', 'em', '--dts', dts, ...extra], { timeoutMs: 10000 });
+      assertRefusal(r, 2, new RegExp(`${refused.replace(/\//g, '\\/')} is a (FIFO|character device), not a regular file: refused to read it as an included device-tree file`));
+      assert.ok(Date.now() - t0 < 5000, `${what}: ${Date.now() - t0} ms (cpp ran and blocked?)`);
+    }
+  });
+  test('an #include whose name a macro gives is not run through cpp (it could not be checked first), and the output says so', () => {
+    const dts = path.join(dir, 'computed.dts');
+    fs.writeFileSync(dts, `/dts-v1/;\n#define BOARD "${path.basename(fifo)}"\n#include BOARD\n/ { opp: opp-table { compatible = "operating-points-v2"; opp-408000000 { opp-hz = /bits/ 64 <408000000>; opp-microvolt = <825000>; }; }; };\n`);
+    const t0 = Date.now();
+    const r = run(['model', 'em', '--dts', dts, '--coefficient', '100'], { timeoutMs: 10000 });
+    assert.ok(Date.now() - t0 < 5000, `${Date.now() - t0} ms`);
+    assert.doesNotMatch(r.stderr, /internal error/);
+    assert.match(r.stderr, /#include BOARD at .*computed\.dts:3 names a file only cpp can work out/);
   });
   test('a FIFO and a device in a sysfs tree: the attribute is reported unreadable, the rest is listed', () => {
     const t = fixture(intelLaptop);

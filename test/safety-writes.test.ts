@@ -2,14 +2,17 @@
  * Nothing lost: every file the tool writes goes through one atomic writer (core/atomic.ts).
  * A full disk (a real 64 KiB tmpfs), two writers at once, real signals at random moments, a
  * symlinked snapshot and a user's snapshot edited by root: the old file stays whole, the new
- * one is complete, no temporary file is left, the exit code says what happened.
+ * one is complete, no temporary file is left, the exit code says what happened. A link another
+ * user planted in a sticky world-writable folder is never written through (the kernel's
+ * protected_symlinks rule), by any writer; a link the rule follows still is.
  */
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, fixture, exampleCopy, example, BIN, cleanEnv, ROOT } from './helpers.js';
+import { run, fixture, exampleCopy, example, BIN, cleanEnv, ROOT, NOBODY, stagedPackage } from './helpers.js';
+import { mayFollowLink } from '../src/core/atomic.js';
 import { intelLaptop } from './fixtures/specs.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 
@@ -241,5 +244,198 @@ describe('the file behind the name', () => {
     assert.equal(r.code, 0, r.stderr);
     const st = fs.statSync(c.file);
     assert.deepEqual([st.uid, st.gid, (st.mode & 0o7777).toString(8)], [65534, 65534, '664']);
+  });
+});
+
+// ------------------------------------------------------------------ links another user planted
+
+describe('the kernel\'s protected_symlinks rule (fs/namei.c may_follow_link), whatever the sysctl says here', () => {
+  // follower 0 (root); a folder 1777 of root, /tmp's mode
+  const tmp = { uid: 0, mode: 0o41777 };
+  test('a link is followed for its owner, outside a sticky world-writable folder, or when the folder\'s owner owns it', () => {
+    assert.equal(mayFollowLink({ uid: 0 }, tmp, 0), true, 'root\'s own link in /tmp');
+    assert.equal(mayFollowLink({ uid: 65534 }, tmp, 0), false, 'nobody\'s link in /tmp, followed by root');
+    assert.equal(mayFollowLink({ uid: 65534 }, { uid: 0, mode: 0o40777 }, 0), true, '0777 without the sticky bit');
+    assert.equal(mayFollowLink({ uid: 65534 }, { uid: 0, mode: 0o41775 }, 0), true, 'sticky but not world-writable');
+    assert.equal(mayFollowLink({ uid: 65534 }, { uid: 65534, mode: 0o41777 }, 0), true, 'the folder\'s owner owns the link');
+    assert.equal(mayFollowLink({ uid: 0 }, tmp, 65534), true, 'root\'s link in root\'s /tmp, followed by nobody');
+    assert.equal(mayFollowLink({ uid: 1000 }, tmp, 65534), false, 'one user\'s link followed by another');
+  });
+});
+
+const asRoot = process.getuid?.() === 0;
+const NOBODY_UID = 65534;
+
+describe('a link planted in a sticky 1777 folder by another user (uid 65534) is refused by every writer, exit 1, the target untouched', { skip: !asRoot && 'needs root to plant a link owned by uid 65534' }, () => {
+  const scene = () => {
+    const shared = makeTempDir('powercapctl-sticky-');
+    fs.chmodSync(shared, 0o1777);
+    const priv = makeTempDir('powercapctl-private-');
+    fs.chmodSync(priv, 0o700);
+    cleanups.push(() => { fs.rmSync(shared, { recursive: true, force: true }); fs.rmSync(priv, { recursive: true, force: true }); });
+    const secret = path.join(priv, 'secret');
+    fs.writeFileSync(secret, 'root only\n', { mode: 0o600 });
+    return { shared, priv, secret };
+  };
+  const plant = (target: string, at: string, uid = NOBODY_UID) => { fs.symlinkSync(target, at); fs.lchownSync(at, uid, uid); };
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const live = liveLaptop();
+  const writers: Array<[string, (out: string) => string[]]> = [
+    ['snapshot save', (o) => ['--root', live.classRoot, 'snapshot', 'save', '--force', o]],
+    ['profile save', (o) => ['--snapshot', example('intel-laptop'), 'profile', 'save', '--force', o]],
+    ['dtpm new', (o) => ['dtpm', 'new', '--force', o]],
+    ['dtpm export -o', (o) => ['--snapshot', example('rk3399-dtpm'), 'dtpm', 'export', '-o', o]],
+    ['model em --svg', (o) => ['--snapshot', example('rk3399-dtpm'), 'model', 'em', '-d', 'cpu4', '--svg', o]],
+    ['watch --textfile', (o) => ['--root', live.classRoot, 'watch', '-i', '1ms', '-n', '2', '--textfile', o]],
+    ['watch --record', (o) => ['--root', live.classRoot, 'watch', '-i', '1ms', '-n', '2', '--json', '--record', o]],
+    ['apply --state', (o) => ['--snapshot', copy('intel-laptop').file, 'apply', path.join(ROOT, 'examples/profile-laptop.yaml'), '--state', o]],
+  ];
+  for (const [name, args] of writers) {
+    test(name, () => {
+      const s = scene();
+      const link = path.join(s.shared, 'out');
+      plant(s.secret, link);
+      const r = run(args(link));
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`^powercapctl: refused to write ${esc(link)}: it is a symbolic link owned by uid 65534 in ${esc(s.shared)}, a sticky world-writable folder owned by uid 0`));
+      assert.equal(fs.readFileSync(s.secret, 'utf8'), 'root only\n');
+      assert.equal(fs.statSync(s.secret).mode & 0o7777, 0o600);
+      assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link was replaced');
+      // a dangling link: nothing is created where it points
+      const dangling = path.join(s.shared, 'dangling');
+      plant(path.join(s.priv, 'new'), dangling);
+      const d = run(args(dangling));
+      assert.equal(d.code, 1, d.stderr);
+      assert.match(d.stderr, /it is a symbolic link owned by uid 65534/);
+      assert.deepEqual(fs.readdirSync(s.priv), ['secret'], 'a file was created where the link points');
+      assert.deepEqual([...leftovers(s.shared), ...leftovers(s.priv)], []);
+    });
+  }
+
+  test('set-limit on a snapshot reached through a planted link: refused before it is read, the snapshot untouched', () => {
+    const s = scene();
+    const snap = path.join(s.priv, 'snap.json');
+    fs.copyFileSync(example('intel-laptop'), snap);
+    const before = fs.readFileSync(snap);
+    const link = path.join(s.shared, 'snap.json');
+    plant(snap, link);
+    const r = run(['--snapshot', link, 'set-limit', 'intel-rapl:0', '20W']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /it is a symbolic link owned by uid 65534/);
+    assert.deepEqual(fs.readFileSync(snap), before);
+    assert.deepEqual(fs.readdirSync(s.priv).sort(), ['secret', 'snap.json'], 'a lock or a temporary file was left');
+  });
+
+  test('every hop of a chain is checked: the user\'s own link to a planted one, and a planted link to a folder on the path', () => {
+    const s = scene();
+    const planted = path.join(s.shared, 'planted');
+    plant(s.secret, planted);
+    const own = path.join(s.shared, 'own');
+    fs.symlinkSync(planted, own); // root's link, to nobody's
+    const r = run(['--snapshot', example('rk3399-dtpm'), 'dtpm', 'export', '-o', own]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`refused to write ${esc(own)}: ${esc(planted)} is a symbolic link owned by uid 65534`));
+    assert.equal(fs.readFileSync(s.secret, 'utf8'), 'root only\n');
+    // a link to a folder, as a name on the path
+    const dirLink = path.join(s.shared, 'dir');
+    plant(s.priv, dirLink);
+    const viaDir = path.join(dirLink, 'secret');
+    const d = run(['--snapshot', example('rk3399-dtpm'), 'dtpm', 'export', '-o', viaDir]);
+    assert.equal(d.code, 1, d.stderr);
+    assert.match(d.stderr, new RegExp(`refused to write ${esc(viaDir)}: ${esc(dirLink)} is a symbolic link owned by uid 65534`));
+    assert.equal(fs.readFileSync(s.secret, 'utf8'), 'root only\n');
+  });
+});
+
+describe('links the rule follows are still written through: the link stays, its target is replaced', { skip: !asRoot && 'needs root to make links of uid 65534' }, () => {
+  const exportTo = (out: string) => run(['--snapshot', example('rk3399-dtpm'), 'dtpm', 'export', '-o', out]);
+  const isExport = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')).format === 'powercapctl-dtpm';
+  const folder = (mode: number, uid = 0) => {
+    const d = makeTempDir('powercapctl-links-');
+    cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
+    fs.chownSync(d, uid, uid);
+    fs.chmodSync(d, mode);
+    return d;
+  };
+  const target = () => {
+    const d = folder(0o755);
+    const f = path.join(d, 'target.json');
+    fs.writeFileSync(f, '{}\n', { mode: 0o640 });
+    return f;
+  };
+
+  test('the user\'s own link in a sticky 1777 folder', () => {
+    const t = target();
+    const link = path.join(folder(0o1777), 'mine.json');
+    fs.symlinkSync(t, link);
+    const r = exportTo(link);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(fs.lstatSync(link).isSymbolicLink());
+    assert.ok(isExport(t));
+    assert.equal(fs.statSync(t).mode & 0o7777, 0o640, 'the target keeps its mode');
+    // snapshot save through the same link
+    const live = liveLaptop();
+    const s = run(['--root', live.classRoot, 'snapshot', 'save', '--force', link]);
+    assert.equal(s.code, 0, s.stderr);
+    assert.equal(JSON.parse(fs.readFileSync(t, 'utf8')).format, 'powercapctl-snapshot');
+  });
+
+  test('another user\'s link in a folder that is world-writable but not sticky (0777), or sticky but not world-writable (1775)', () => {
+    for (const mode of [0o777, 0o1775]) {
+      const t = target();
+      const link = path.join(folder(mode), 'theirs.json');
+      fs.symlinkSync(t, link);
+      fs.lchownSync(link, NOBODY_UID, NOBODY_UID);
+      const r = exportTo(link);
+      assert.equal(r.code, 0, `${mode.toString(8)}: ${r.stderr}`);
+      assert.ok(isExport(t));
+    }
+  });
+
+  test('a link whose owner owns the sticky 1777 folder', () => {
+    const t = target();
+    const link = path.join(folder(0o1777, NOBODY_UID), 'theirs.json');
+    fs.symlinkSync(t, link);
+    fs.lchownSync(link, NOBODY_UID, NOBODY_UID);
+    const r = exportTo(link);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(isExport(t));
+  });
+
+  test('a chain of followed links (own link → link whose owner owns its folder → own dangling link): the file is created at the end', () => {
+    const end = path.join(folder(0o755), 'new.json');
+    const c = path.join(folder(0o1777), 'c');
+    fs.symlinkSync(end, c); // dangling
+    const theirs = folder(0o1777, NOBODY_UID);
+    const b = path.join(theirs, 'b');
+    fs.symlinkSync(path.relative(theirs, c), b); // relative, resolved from b's folder
+    fs.lchownSync(b, NOBODY_UID, NOBODY_UID);
+    const a = path.join(folder(0o1777), 'a');
+    fs.symlinkSync(b, a);
+    const r = exportTo(a);
+    assert.equal(r.code, 0, r.stderr);
+    for (const l of [a, b, c]) assert.ok(fs.lstatSync(l).isSymbolicLink(), `${l} was replaced`);
+    assert.ok(isExport(end));
+  });
+
+  test('a link loop: exit 1 naming ELOOP, nothing written', () => {
+    const d = folder(0o755);
+    fs.symlinkSync('y', path.join(d, 'x'));
+    fs.symlinkSync('x', path.join(d, 'y'));
+    const r = exportTo(path.join(d, 'x'));
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /ELOOP \(more than 40 symbolic links on the path\)/);
+  });
+
+  test('run as uid 65534: root\'s link in root\'s sticky folder is followed (the folder\'s owner owns it)', { skip: NOBODY === null && 'needs root' }, () => {
+    const d = folder(0o777, NOBODY_UID);
+    const t = path.join(d, 'target.json');
+    fs.writeFileSync(t, '{}\n');
+    fs.chownSync(t, NOBODY_UID, NOBODY_UID);
+    const link = path.join(folder(0o1777), 'roots.json');
+    fs.symlinkSync(t, link);
+    const r = run(['--snapshot', path.join(stagedPackage(), 'examples/rk3399-dtpm.json'), 'dtpm', 'export', '-o', link], { uid: NOBODY!.uid, gid: NOBODY!.gid });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(isExport(t));
   });
 });

@@ -24,7 +24,8 @@ import { Sampler } from '../src/core/watch/sampler.js';
 import { Recorder, decodeRecording } from '../src/core/watch/recording.js';
 import { runLiveLoop, type WatchClock } from '../src/core/watch/loop.js';
 import type { Reading, WatchZone } from '../src/core/watch/zones.js';
-import { escapeLabelValue, seconds } from '../src/cli/commands/watch/writers.js';
+import { seconds } from '../src/cli/commands/watch/writers.js';
+import { escapeLabelValue } from '../src/core/exporter/exposition.js';
 import { validate } from '../src/core/snapshot/validate.js';
 import { snapshotSchema, emptySnapshotDoc } from '../src/core/snapshot/file.js';
 
@@ -469,14 +470,15 @@ describe('watch on a live tree with advancing counters', () => {
     const text = fs.readFileSync(prom, 'utf8');
     assert.match(text, /^# HELP powercap_energy_joules_total .+\n# TYPE powercap_energy_joules_total counter\n/);
     assert.match(text, /\n# TYPE powercap_power_watts gauge\n/);
+    // the exporter's labels (core/exporter/sampled.ts): zone, name, control_type
     const gauge = (zone: string, name: string) => {
-      const m = new RegExp(`^powercap_power_watts\\{zone="${zone}",name="${name}"\\} ([0-9.]+)$`, 'm').exec(text);
+      const m = new RegExp(`^powercap_power_watts\\{zone="${zone}",name="${name}",control_type="[a-z-]+"\\} ([0-9.]+)$`, 'm').exec(text);
       assert.ok(m, `no gauge for ${zone} in\n${text}`);
       return Number(m[1]);
     };
     assert.ok(within(gauge('intel-rapl:0:0', 'core'), CORE_W, 0.5), 'core gauge near 7.25 W (one interval: see assertPower)');
     assert.equal(gauge('dtpm:0:0', 'cpu0-cpufreq'), 1.2);
-    const joules = Number(/^powercap_energy_joules_total\{zone="intel-rapl:0:0",name="core"\} ([0-9.]+)$/m.exec(text)![1]);
+    const joules = Number(/^powercap_energy_joules_total\{zone="intel-rapl:0:0",name="core",control_type="intel-rapl"\} ([0-9.]+)$/m.exec(text)![1]);
     assert.ok(within(joules, CORE_W * 0.6, 0.5), `${joules} J`);
     assert.match(text, /^powercap_system_power_watts\{zones="dtpm:0\+intel-rapl:0"\} [0-9.]+$/m);
     assert.deepEqual(fs.readdirSync(out).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');

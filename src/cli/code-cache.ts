@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { writeStderr } from './io.js';
 
 export const BUNDLE_FILE = 'powercapctl.cjs';
 export const CACHE_FILE = `${BUNDLE_FILE}.cache`;
@@ -59,5 +60,5 @@ export function makeCodeCache(packageDir: string): { ok: true } | { ok: false; w
 // `node dist/src/cli/code-cache.js` (postinstall): make the cache, or say in one line why not
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const r = makeCodeCache(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..'));
-  if (!r.ok) process.stderr.write(`powercapctl: no code cache (${r.why}); it starts a few milliseconds slower\n`);
+  if (!r.ok) writeStderr(`powercapctl: no code cache (${r.why}); it starts a few milliseconds slower`);
 }

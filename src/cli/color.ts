@@ -1,23 +1,16 @@
 /**
  * Colour in one module. Colour only when stdout is a TTY, never with --json,
  * NO_COLOR disables, FORCE_COLOR forces (its level), --no-color disables.
- * Imported by renderers only, so the JSON path never loads chalk.
+ * Imported by renderers only, so the JSON path never loads chalk (the level, colorLevel, lives
+ * in io.ts for that reason: Io lets the palette's codes through only to a coloured stdout, and
+ * cli/visible.ts names those codes). Text from a source is made visible before it is painted.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
+import { colorLevel } from './io.js';
+
+export { colorLevel };
 
 export type Colors = ChalkInstance;
-
-export function colorLevel(wanted: boolean, isTTY: boolean, env: NodeJS.ProcessEnv = process.env): 0 | 1 | 2 | 3 {
-  if (!wanted) return 0;
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
-  const force = env.FORCE_COLOR;
-  if (force !== undefined) {
-    if (force === '0' || force === 'false') return 0;
-    const n = Number(force);
-    return (n >= 1 && n <= 3 ? n : 1) as 1 | 2 | 3;
-  }
-  return isTTY ? 1 : 0;
-}
 
 export function makeColors(wanted: boolean, isTTY: boolean): Colors {
   return new Chalk({ level: colorLevel(wanted, isTTY) });

@@ -6,6 +6,7 @@ import { Io } from './io.js';
 import { GLOBAL_OPTIONS } from './spec.js';
 import { optionNames } from './options.js';
 import { openSource, DEFAULT_EM_ROOT, DEFAULT_ROOT, type OpenedSource } from '../core/source/open.js';
+import { Exit, exitForErrno } from '../core/errors.js';
 
 export interface Globals {
   root: string | undefined;
@@ -46,7 +47,7 @@ export class CommandContext {
     const src = this.source();
     const em = src.energyModel;
     const p = src.energyModelProblem;
-    if (p && (p.errno === 'EACCES' || p.errno === 'EPERM') && !this.emHinted) {
+    if (p && exitForErrno(p.errno) === Exit.PERMISSION && !this.emHinted) {
       this.emHinted = true;
       this.io.note(`hint: the energy model (${p.path}) is readable by root only: shown without it; run with sudo, or give --em-root DIR`);
     }

@@ -6,7 +6,7 @@
  */
 import { isatty } from 'node:tty';
 import { toJson, type JsonOptions } from '../core/json.js';
-import { visible } from './visible.js';
+import { jsonVisible, terminalSafe } from './visible.js';
 
 export { toJson, type JsonOptions } from '../core/json.js';
 
@@ -23,16 +23,23 @@ export class Io {
   readonly stdoutIsTTY: boolean;
   readonly stdinIsTTY: boolean;
   readonly stderrIsTTY: boolean;
+  /** whether stdout is coloured (cli/color.ts makeColors with the same two facts) */
+  readonly stdoutColor: boolean;
   private warned = new Set<string>();
   constructor(readonly options: IoOptions) {
     // isatty(2) on the descriptors: asking process.stdin builds a stream (about 2 ms of every start)
     this.stdoutIsTTY = isatty(1);
     this.stdinIsTTY = isatty(0);
     this.stderrIsTTY = isatty(2);
+    this.stdoutColor = !options.json && colorLevel(options.color, this.stdoutIsTTY) > 0;
   }
-  /** a line (or block) of data on stdout */
+  /**
+   * A line (or block) of data on stdout. Renderers make text from a source visible before they
+   * colour it (cli/visible.ts); what still holds a control is shown escaped here, and only the
+   * palette's colour codes pass, and only when stdout is coloured.
+   */
   out(text: string): void {
-    const t = visible(text, { tabs: true }); // text from a source never reaches the terminal raw (cli/visible.ts)
+    const t = terminalSafe(text, { tabs: true, colour: this.stdoutColor });
     process.stdout.write(t.endsWith('\n') ? t : t + '\n');
   }
   /**
@@ -43,31 +50,59 @@ export class Io {
    * document() prints a file's content as it is (a profile on stdout).
    */
   json(value: unknown, opts: JsonOptions = {}): void {
-    process.stdout.write(toJson(withFormat(value, this.options.command), opts) + '\n');
+    process.stdout.write(jsonVisible(toJson(withFormat(value, this.options.command), opts)) + '\n');
   }
   /** a document that is a file's content (a profile written to stdout), printed as it is */
   document(value: unknown, opts: JsonOptions = {}): void {
-    process.stdout.write(toJson(value, opts) + '\n');
+    process.stdout.write(jsonVisible(toJson(value, opts)) + '\n');
   }
   /** a warning on stderr (suppressed by --quiet); identical warnings are printed once */
   warn(message: string): void {
     if (this.options.quiet || this.warned.has(message)) return;
     this.warned.add(message);
-    process.stderr.write(`warning: ${visible(message)}\n`);
+    writeStderr(`warning: ${message}`);
   }
   /** a hint or note on stderr (suppressed by --quiet) */
   note(message: string): void {
-    if (this.options.quiet) return;
-    process.stderr.write(`${visible(message)}\n`);
+    if (!this.options.quiet) writeStderr(message);
+  }
+  /** a line on stderr that --quiet keeps: what a failure rolled back, a log the user asked for */
+  log(message: string): void {
+    writeStderr(message);
   }
   /** detail shown with --verbose only */
   debug(message: string): void {
-    if (this.options.verbose) process.stderr.write(`${visible(message)}\n`);
+    if (this.options.verbose) writeStderr(message);
   }
   /** interactive niceties (spinners, prompts, live redraws) only for a person at a terminal */
   get interactive(): boolean {
     return this.stdoutIsTTY && !this.options.json;
   }
+}
+
+/**
+ * Lines on stderr, for every writer there (Io, the error reporter, start-up and signal messages).
+ * Nothing on stderr is coloured, so every escape sequence in `text` is shown (cli/visible.ts).
+ */
+export function writeStderr(text: string): void {
+  process.stderr.write(terminalSafe(text) + '\n');
+}
+
+/**
+ * The colour level of a stream: none unless wanted (not --no-color); NO_COLOR disables,
+ * FORCE_COLOR forces (its level); otherwise colour on a terminal only. Here rather than in
+ * cli/color.ts so that Io knows it without loading chalk.
+ */
+export function colorLevel(wanted: boolean, isTTY: boolean, env: NodeJS.ProcessEnv = process.env): 0 | 1 | 2 | 3 {
+  if (!wanted) return 0;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '0' || force === 'false') return 0;
+    const n = Number(force);
+    return (n >= 1 && n <= 3 ? n : 1) as 1 | 2 | 3;
+  }
+  return isTTY ? 1 : 0;
 }
 
 /** The version of every --json shape; raised only when a key is renamed or removed. */

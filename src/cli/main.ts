@@ -18,7 +18,7 @@ export async function main(argv: string[]): Promise<void> {
   // `--version --verbose` also says how this run started (docs/startup.md)
   if (argv.includes('--version') && argv.includes('--verbose')) {
     const how = (globalThis as { __powercapctlStartup?: string }).__powercapctlStartup ?? 'compiled modules';
-    process.stderr.write(`startup: ${how}\n`);
+    (await import('./io.js')).writeStderr(`startup: ${how}`);
   }
   const { runProgram } = await import('./program.js');
   await runProgram(argv);

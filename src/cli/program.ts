@@ -8,6 +8,8 @@ import { GLOBAL_OPTIONS, GROUP_TITLES, type ArgSpec, type CommandSpec, type Opti
 import { PowercapError, usageError } from '../core/errors.js';
 import { CommandContext, resolveGlobals } from './context.js';
 import { reportError } from './report-error.js';
+import { writeStderr } from './io.js';
+import { terminalSafe } from './visible.js';
 import { applyArgSpecs, applyOptionSpecs, choicesOf } from './options.js';
 import { VERSION } from './version.js';
 
@@ -168,7 +170,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
     // wrap to the terminal even where the command column is wide (commander's default stops below 40 columns left)
     .configureHelp({ showGlobalOptions: true, minWidthToWrap: 20 })
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(rewordParseError(str)) });
+    // a parse error quotes the argument as typed (a script may pass a name from a file): escapes shown
+    .configureOutput({ outputError: (str, write) => write(terminalSafe(rewordParseError(str))) });
   for (const o of GLOBAL_OPTIONS) addOption(program, o);
   // `help model em` walks the words itself (commander's help command takes one word)
   program.helpCommand(false);
@@ -228,8 +231,8 @@ function helpFor(program: Command, words: string[]): void {
       const known = cmd.commands.filter((c) => !(c as unknown as { _hidden: boolean })._hidden).map((c) => c.name()).filter((n) => n !== 'help');
       const close = known.find((n) => n.startsWith(w.slice(0, 2)));
       const where = cmd === program ? '' : ` ${cmd.name()}`;
-      process.stderr.write(`powercapctl: no command '${[...words.slice(0, words.indexOf(w)), w].join(' ')}'\n` +
-        `  commands${where}: ${known.join(', ')}${close ? ` (did you mean ${close}?)` : ''}\n`);
+      writeStderr(`powercapctl: no command '${[...words.slice(0, words.indexOf(w)), w].join(' ')}'\n` +
+        `  commands${where}: ${known.join(', ')}${close ? ` (did you mean ${close}?)` : ''}`);
       process.exitCode = 2;
       return;
     }

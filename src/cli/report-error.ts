@@ -3,14 +3,14 @@
  * and gives its exit code; anything else is a bug, reported in one line with a
  * pointer to --verbose, which shows the stack.
  */
-import { PowercapError, SysfsError, Exit } from '../core/errors.js';
-import { visible } from './visible.js';
+import { PowercapError, SysfsError, Exit, exitForErrno } from '../core/errors.js';
+import { writeStderr } from './io.js';
 import { hintFor } from './hints.js';
 
 /** `command`: the command path that ran ("set-limit", "model em"), which words the way out of a refusal (hints.ts). */
 export function reportError(err: unknown, verbose: boolean, command = ''): number {
-  // messages quote names and values from files: never raw to the terminal (cli/visible.ts)
-  const w = (s: string) => process.stderr.write(visible(s) + '\n');
+  // messages quote names and values from files: never raw to the terminal (writeStderr shows every escape)
+  const w = writeStderr;
   if (err instanceof PowercapError) {
     w(`powercapctl: ${err.message}`);
     const hint = hintFor(err.reason, command, err.hint);
@@ -21,7 +21,7 @@ export function reportError(err: unknown, verbose: boolean, command = ''): numbe
   if (err instanceof SysfsError) {
     w(`powercapctl: ${err.path}: ${err.errno}`);
     if (verbose && err.stack) w(err.stack);
-    return err.errno === 'EACCES' || err.errno === 'EPERM' || err.errno === 'EROFS' ? Exit.PERMISSION : Exit.FAILED;
+    return exitForErrno(err.errno);
   }
   const e = err as Error;
   w(`powercapctl: internal error: ${e?.message ?? String(err)}`);

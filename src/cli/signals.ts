@@ -8,6 +8,7 @@
  */
 import { removeTempFiles, setWriteGuard } from '../core/atomic.js';
 import { PowercapError, type ExitCode } from '../core/errors.js';
+import { writeStderr } from './io.js';
 
 export const FATAL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 export type FatalSignal = (typeof FATAL_SIGNALS)[number];
@@ -20,7 +21,7 @@ function onFatal(sig: FatalSignal): void {
   // a trap or a command's own handler (watch stops cleanly) is listening: it decides
   if (process.listenerCount(sig) > 1) return;
   removeTempFiles();
-  process.stderr.write(`powercapctl: interrupted by ${sig}\n`);
+  writeStderr(`powercapctl: interrupted by ${sig}`);
   process.exit(signalExit(sig));
 }
 

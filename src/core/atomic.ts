@@ -3,19 +3,62 @@
  * profiles, persist files): a temporary file next to the target, every byte checked as written,
  * fsync, rename, fsync of the directory. A failed or interrupted write leaves the old file as it
  * was and no temporary file behind. A symbolic link is written through (the link stays, its
- * target is replaced); an existing file keeps its mode and, when root rewrites it, its owner.
+ * target is replaced) where the kernel's protected_symlinks rule would follow it, and refused
+ * where it would not (writeTarget); an existing file keeps its mode and, when root rewrites it,
+ * its owner. What cannot be replaced is refused before anything is written (checkTarget).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PowercapError, Exit, errnoOf } from './errors.js';
+import { PowercapError, Exit, errnoOf, exitForErrno } from './errors.js';
 
-/** Refuse (exit 4) to replace a file that is read-only on disk, even as root. */
-export function assertWritableFile(file: string): void {
+/**
+ * Refuse early what a write to `file` would refuse: a link another user planted (exit 1), a folder
+ * (exit 2) or another non-regular file (exit 2) in its place, a missing folder (exit 3), a file
+ * read-only on disk, even as root (exit 4). Call before any work; writeFileAtomic checks again.
+ * Returns whether a file is there, that the write would replace.
+ */
+export function assertWritableFile(file: string): boolean {
+  return checkTarget(file, writeTarget(file)) !== null;
+}
+
+/**
+ * Create the folder `dir` (not its parents) with exactly `mode`, whatever the umask; true when
+ * it was created, false when it was there already. A missing parent is left for the write to name.
+ */
+export function makeFolder(dir: string, mode: number): boolean {
+  try {
+    fs.mkdirSync(dir, { mode });
+    fs.chmodSync(dir, mode); // only reached when mkdir made it
+    return true;
+  } catch (err) {
+    const e = errnoOf(err);
+    if (e === 'EEXIST' || e === 'ENOENT') return false;
+    throw writeError(dir, err);
+  }
+}
+
+function checkTarget(file: string, target: string): fs.Stats | null {
   let st: fs.Stats;
   try {
-    st = fs.statSync(file);
-  } catch {
-    return; // a new file: the directory decides
+    st = fs.lstatSync(target);
+  } catch (err) {
+    if (errnoOf(err) !== 'ENOENT' && errnoOf(err) !== 'ENOTDIR') throw writeError(file, err);
+    // a new file: its folder must be there (the write would say ENOENT without naming it)
+    const dir = path.dirname(target);
+    let why = 'is not a folder';
+    try {
+      if (fs.statSync(dir).isDirectory()) return null;
+    } catch (e) {
+      if (exitForErrno(errnoOf(e)) !== Exit.NOT_FOUND) throw writeError(file, e);
+      why = 'does not exist';
+    }
+    throw new PowercapError(Exit.NOT_FOUND, `cannot write ${file}: the folder ${dir} ${why}: nothing was written`);
+  }
+  if (st.isDirectory()) {
+    throw new PowercapError(exitForErrno('EISDIR'), `${file} is a directory, not a file: nothing was written`, 'name a file in it');
+  }
+  if (!st.isFile()) {
+    throw new PowercapError(Exit.USAGE, `${file} is not a regular file: nothing was written`, 'write to a regular file');
   }
   if ((st.mode & 0o222) === 0) {
     throw new PowercapError(
@@ -24,9 +67,7 @@ export function assertWritableFile(file: string): void {
       'make it writable (chmod u+w) or work on a copy',
     );
   }
-  if (!st.isFile()) {
-    throw new PowercapError(Exit.USAGE, `${file} is not a regular file: nothing was changed`, 'write to a regular file');
-  }
+  return st;
 }
 
 /** Temporary files being written now: removed by removeTempFiles() when a signal ends the process. */
@@ -49,18 +90,65 @@ export function removeTempFiles(): void {
   pendingTemps.clear();
 }
 
-/** The file a write to `file` replaces: a symbolic link's final target (the link itself stays). */
+/** The most symbolic links one path may pass through, as the kernel's MAXSYMLINKS (include/linux/namei.h). */
+const MAX_LINKS = 40;
+
+const S_ISVTX = 0o1000; // the sticky bit
+const S_IWOTH = 0o0002; // writable by others
+
+/** Who owns a link or a folder, and the folder's mode: what may_follow_link looks at. */
+interface Owned { uid: number; mode: number }
+
+/**
+ * Whether the kernel with `fs.protected_symlinks = 1` lets a process whose fsuid is `follower`
+ * follow `link`, found in the folder `dir` (fs/namei.c, may_follow_link): when the link's owner
+ * is the follower, or the folder is not both sticky and world-writable, or the folder's owner
+ * owns the link. Else it is a link another user planted in a shared folder such as /tmp (EACCES).
+ */
+export function mayFollowLink(link: Pick<Owned, 'uid'>, dir: Owned, follower: number): boolean {
+  if (link.uid === follower) return true;
+  if ((dir.mode & (S_ISVTX | S_IWOTH)) !== (S_ISVTX | S_IWOTH)) return true;
+  return dir.uid === link.uid;
+}
+
+/**
+ * The file a write to `file` replaces: the path walked one name at a time, every symbolic link on
+ * it (a link to a link, a link to a folder) followed only where mayFollowLink allows it, whatever
+ * the sysctl says on this machine; a link it does not allow is refused (exit 1) by name. The
+ * link itself stays; its final target is replaced, or created when the link dangles. A name that
+ * does not exist ends the walk: the rest of the path is returned as given, for the write to find
+ * missing. The check runs on names before the write: it is the kernel's rule, not its atomicity.
+ */
 export function writeTarget(file: string): string {
-  try {
-    return fs.realpathSync(file);
-  } catch {
-    // a new file (or a dangling link): the directory must exist, the name is written as given
+  const follower = process.geteuid?.() ?? -1;
+  const todo = path.resolve(file).split('/').filter((c) => c !== '');
+  let done = '/'; // the real path walked so far: no link in it
+  let links = 0;
+  while (todo.length > 0) {
+    const name = todo.shift()!;
+    if (name === '.') continue;
+    if (name === '..') { done = path.dirname(done); continue; }
+    const next = path.join(done, name);
+    let st: fs.Stats;
     try {
-      const l = fs.lstatSync(file);
-      if (l.isSymbolicLink()) return path.resolve(path.dirname(file), fs.readlinkSync(file));
-    } catch { /* does not exist */ }
-    return path.resolve(file);
+      st = fs.lstatSync(next);
+    } catch {
+      return path.join(next, ...todo); // does not exist (or cannot be looked at): the write says
+    }
+    if (!st.isSymbolicLink()) { done = next; continue; }
+    if (++links > MAX_LINKS) throw writeError(file, Object.assign(new Error('ELOOP'), { code: 'ELOOP' }));
+    const dir = fs.statSync(done);
+    if (!mayFollowLink(st, dir, follower)) {
+      const which = next === path.resolve(file) ? 'it is' : `${next} is`;
+      throw new PowercapError(Exit.FAILED,
+        `refused to write ${file}: ${which} a symbolic link owned by uid ${st.uid} in ${done}, a sticky world-writable folder owned by uid ${dir.uid}; such a link is followed only for its owner, as the kernel's protected_symlinks rule does: nothing was written`,
+        'write to another name, or remove the link if it is not wanted');
+    }
+    const to = fs.readlinkSync(next);
+    if (to.startsWith('/')) done = '/';
+    todo.unshift(...to.split('/').filter((c) => c !== ''));
   }
+  return done;
 }
 
 const WHY: Record<string, string> = {
@@ -70,14 +158,17 @@ const WHY: Record<string, string> = {
   EROFS: 'read-only filesystem',
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
-  ENOENT: 'no such directory',
+  ENOENT: 'no such folder',
+  ENOTDIR: 'a name on the path is not a folder',
+  EISDIR: 'a directory is in the way',
+  ELOOP: `more than ${MAX_LINKS} symbolic links on the path`,
 };
 
-/** The error a failed write of `file` becomes: exit 4 for permissions, 3 for a missing folder, else 1. */
+/** The error a failed write of `file` becomes: exit 4 for permissions, 3 for a missing folder, else 1 (exitForErrno). */
 export function writeError(file: string, err: unknown): PowercapError {
   if (err instanceof PowercapError) return err;
   const e = errnoOf(err);
-  const code = e === 'EACCES' || e === 'EPERM' || e === 'EROFS' ? Exit.PERMISSION : e === 'ENOENT' ? Exit.NOT_FOUND : Exit.FAILED;
+  const code = exitForErrno(e);
   return new PowercapError(code, `cannot write ${file}: ${e} (${WHY[e] ?? 'write failed'}); the previous file, if any, is unchanged`,
     code === Exit.PERMISSION ? 'check the permissions of the file and its directory' : e === 'ENOSPC' || e === 'EDQUOT' ? 'free some space and run the command again' : undefined);
 }
@@ -96,8 +187,7 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
   const target = writeTarget(file);
   const dir = path.dirname(target);
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  let old: fs.Stats | null = null;
-  try { old = fs.statSync(target); } catch { /* new file */ }
+  const old = checkTarget(file, target);
   const mode = old ? old.mode & 0o7777 : 0o644;
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let fd: number | undefined;
@@ -165,8 +255,9 @@ export function lockFile(file: string, waitMs = 5000): () => void {
       return () => unlockOne(lock);
     } catch (err) {
       const e = errnoOf(err);
-      if (e === 'ENOENT') return () => {}; // no folder: the read that follows says so
-      if (e === 'EACCES' || e === 'EPERM' || e === 'EROFS') return () => {}; // not writable: the write refuses later
+      const code = exitForErrno(e);
+      if (code === Exit.NOT_FOUND) return () => {}; // no folder: the read that follows says so
+      if (code === Exit.PERMISSION) return () => {}; // not writable: the write refuses later
       if (e !== 'EEXIST') throw writeError(lock, err);
     }
     if (lockIsStale(lock)) {

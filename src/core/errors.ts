@@ -24,6 +24,11 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
  * - `constraint-ambiguous`: several constraints and none is long_term; one must be named
  * - `not-of-type`: the zone named has no zone of the control type the command was restricted to
  * - `nothing-to-set`: a zone was named with nothing to change
+ * - `needs-coefficient`: a table of voltages, and no dynamic-power-coefficient to turn them into powers
+ * - `several-tables`: a device tree holds several OPP tables and none was chosen
+ * - `no-opp-table`: a device tree holds no OPP table
+ * - `needs-hw-mask`: OPPs that differ by opp-supported-hw clash unless the driver's mask is given
+ * - `no-idle-state`: a cluster domain to model and no idle state for it
  * DTPM hierarchies and their devices (core/dtpm):
  * - `built-at-boot`: a live kernel's DTPM hierarchy cannot change; a snapshot or a configfs directory can
  * - `parents-missing`: a node's parent does not exist; it may be made with it, as a virtual node
@@ -36,11 +41,12 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
  * - `domain-exists`: a new domain's table was given for a domain the snapshot has
  * - `domain-unknown`: the energy-model domain named is not in the snapshot (its table may be given)
  * - `domain-needs-cpus`: a new CPU domain's CPUs are not known
- * - `table-needs-coefficient`: a table gives voltages, and power needs the dynamic-power-coefficient
  */
-export type Reason = 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set'
+export type Reason =
+  | 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set'
+  | 'needs-coefficient' | 'several-tables' | 'no-opp-table' | 'needs-hw-mask' | 'no-idle-state'
   | 'built-at-boot' | 'parents-missing' | 'named-like-device' | 'has-children' | 'hierarchy-exists' | 'dt-path-unknown'
-  | 'device-needs-domain' | 'device-needs-bounds' | 'domain-exists' | 'domain-unknown' | 'domain-needs-cpus' | 'table-needs-coefficient';
+  | 'device-needs-domain' | 'device-needs-bounds' | 'domain-exists' | 'domain-unknown' | 'domain-needs-cpus';
 
 export class PowercapError extends Error {
   readonly exitCode: ExitCode;
@@ -60,7 +66,7 @@ export const usageError = (msg: string, hint?: string, reason?: Reason) => new P
 export const notFound = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.NOT_FOUND, msg, hint, { reason });
 export const permissionDenied = (msg: string, hint?: string) => new PowercapError(Exit.PERMISSION, msg, hint);
 export const refused = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.REFUSED, msg, hint, { reason });
-export const invalidData = (msg: string, hint?: string) => new PowercapError(Exit.INVALID_DATA, msg, hint);
+export const invalidData = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.INVALID_DATA, msg, hint, { reason });
 export const failed = (msg: string, hint?: string) => new PowercapError(Exit.FAILED, msg, hint);
 
 /** A write or read that the (real or emulated) kernel answered with an errno. */
@@ -74,6 +80,36 @@ export class SysfsError extends Error {
     this.path = path;
   }
 }
+
+/**
+ * The exit code an errno means (spec/cli.md "Exit codes"), the one mapping every reader and
+ * writer uses:
+ * - EACCES, EPERM, EROFS → 4 (permission: the caller, not the data, is the problem);
+ * - ENOENT, ENOTDIR → 3 (not found: the file, or a folder on its path, is missing);
+ * - EISDIR → 2 (a directory given where a file is expected is a usage error);
+ * - on a sysfs attribute (`attribute`), what the kernel's store answered or what stands in the
+ *   attribute's place: EINVAL, ENODATA, ENOSYS, EOPNOTSUPP (the driver refused the value,
+ *   powercap_sys.c), ELOOP, EFTYPE, EISDIR (a link, a non-regular file or a folder where the
+ *   attribute should be: refused, never followed) → 5;
+ * - anything else → `otherwise` (1 unless the caller says what else means, 6 for data it parses).
+ * A caller whose context changes the meaning (a RAPL limit locked by firmware answers EACCES even
+ * to root: refused, not permission) decides that case before asking here.
+ */
+export function exitForErrno(errno: string, o: { attribute?: boolean; otherwise?: ExitCode } = {}): ExitCode {
+  switch (errno) {
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return Exit.PERMISSION;
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return Exit.NOT_FOUND;
+  }
+  if (o.attribute && KERNEL_REFUSED.has(errno)) return Exit.REFUSED;
+  if (errno === 'EISDIR') return Exit.USAGE;
+  return o.otherwise ?? Exit.FAILED;
+}
+const KERNEL_REFUSED = new Set(['EINVAL', 'ENODATA', 'ENOSYS', 'EOPNOTSUPP', 'ELOOP', 'EFTYPE', 'EISDIR']);
 
 /** Errno names as Node reports them (err.code), falling back to EIO. */
 export function errnoOf(err: unknown): string {

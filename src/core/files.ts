@@ -5,7 +5,7 @@
  * reads only regular files, with a size cap (docs/security.md).
  */
 import * as fs from 'node:fs';
-import { errnoOf, Exit, PowercapError } from './errors.js';
+import { errnoOf, Exit, exitForErrno, PowercapError } from './errors.js';
 
 export interface UserFileWhat {
   /** what the file is, for "… not found: FILE" (default 'file') */
@@ -94,8 +94,21 @@ function tooLarge(file: string, o: UserFileWhat, max: number): PowercapError {
 export function userFileError(file: string, err: unknown, o: UserFileWhat = {}): PowercapError {
   const e = errnoOf(err);
   const what = o.what ?? 'file';
-  if (e === 'ENOENT' || e === 'ENOTDIR') return new PowercapError(Exit.NOT_FOUND, `${what} not found: ${file}`, o.hint);
-  if (e === 'EISDIR') return new PowercapError(Exit.USAGE, `${file} is a directory, not ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`, o.dirHint);
-  if (e === 'EACCES' || e === 'EPERM') return new PowercapError(Exit.PERMISSION, `cannot read ${what} ${file}: permission denied`);
-  return new PowercapError(Exit.FAILED, `cannot read ${what} ${file}: ${e}`);
+  const code = exitForErrno(e);
+  if (code === Exit.NOT_FOUND) return new PowercapError(code, `${what} not found: ${file}`, o.hint);
+  if (e === 'EISDIR') return new PowercapError(code, `${file} is a directory, not ${article(what)}`, o.dirHint);
+  if (code === Exit.PERMISSION) return new PowercapError(code, `cannot read ${what} ${file}: permission denied`);
+  return new PowercapError(code, `cannot read ${what} ${file}: ${e}`);
+}
+
+/**
+ * Whether `p` is there but is not a folder (a file named where a tree is expected), as stat(2)
+ * sees it through links; false when it is a folder or is missing.
+ */
+export function isNonDirectory(p: string): boolean {
+  try {
+    return !fs.statSync(p).isDirectory();
+  } catch (err) {
+    return errnoOf(err) === 'ENOTDIR'; // a file on the way: /etc/passwd/x
+  }
 }

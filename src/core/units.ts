@@ -230,6 +230,33 @@ export function formatMicroExact(micro: bigint): string {
   return `${neg ? '-' : ''}${a / 1_000_000n}${frac ? '.' + frac : ''}`;
 }
 
+/**
+ * A power exactly as a person would type it, in the largest unit that holds it without a
+ * fraction, so that parsePowerUw reads it back to the same µW (profile save):
+ * 28000000 µW → "28W", 25125000 → "25125mW", 12 → "12uW".
+ */
+export function formatPowerInput(uw: bigint): string {
+  if (uw % 1_000_000n === 0n) return `${uw / 1_000_000n}W`;
+  if (uw % 1000n === 0n) return `${uw / 1000n}mW`;
+  return `${uw}uW`;
+}
+
+/**
+ * A duration exactly as a person would type it, in the largest unit that holds it without a
+ * fraction; parseDurationUs and systemd (systemd.time(7): min, s, ms, us) both read it back
+ * to the same µs (profile save, the units persist install writes):
+ * 120000000 µs → "2min", 28000000 → "28s", 500000 → "500ms", 27983872 → "27983872us".
+ */
+export function formatDurationInput(us: bigint): string {
+  if (us !== 0n && us % 60_000_000n === 0n) return `${us / 60_000_000n}min`;
+  if (us % 1_000_000n === 0n) return `${us / 1_000_000n}s`;
+  if (us % 1000n === 0n) return `${us / 1000n}ms`;
+  return `${us}us`;
+}
+
+/** A frequency in MHz, exact, for tables of OPPs: 1008000 kHz → "1008 MHz", 1512500 → "1512.5 MHz". */
+export const formatMhz = (khz: number): string => `${khz / 1000} MHz`;
+
 /** Exact watts for two values that formatPower shows alike: 25010000 µW → "25.01 W", 125000 → "0.125 W". */
 export function formatPowerExact(uw: Num): string {
   return `${formatMicroExact(typeof uw === 'bigint' ? uw : BigInt(Math.trunc(uw)))} W`;

@@ -17,6 +17,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { discover, controlTypeOf } from '../../core/zones/model.js';
+import { isRaplType } from '../../core/kernel/rapl.js';
 import { LiveSource } from '../../core/source/live.js';
 import { TreeSource, type DirNode } from '../../core/source/tree.js';
 import { joinRel, type Source } from '../../core/source/types.js';
@@ -134,7 +135,7 @@ export function zoneCandidates(source: Source): string[] {
     const n = nameOf(source, z);
     if (n) names.set(n, [...(names.get(n) ?? []), z.id]);
   }
-  const isTopRapl = (id: string) => /^intel-rapl[^:]*:[0-9a-f]+$/.test(id);
+  const isTop = (id: string) => /^[^:]+:[0-9a-f]+$/.test(id);
   const out = zones.map((z) => z.id);
   for (const [name, ids] of names) {
     if (ids.length === 1) {
@@ -142,7 +143,7 @@ export function zoneCandidates(source: Source): string[] {
       continue;
     }
     const types = ids.map(controlTypeOf);
-    if (ids.length === 2 && ids.every(isTopRapl) && types[0] !== types[1]) out.push(name);
+    if (ids.length === 2 && ids.every(isTop) && types.every(isRaplType) && types[0] !== types[1]) out.push(name);
     for (const t of new Set(types)) if (types.filter((x) => x === t).length === 1) out.push(`${t}/${name}`);
   }
   return out;

@@ -9,6 +9,7 @@ import { formatDuration, formatEnergy, formatPower, formatPowerReading } from '.
 import type { SourceInfo } from '../../core/source/types.js';
 import { effectiveLimit } from '../../core/limits/effective.js';
 import { DTPM_CONTROL_TYPE } from '../../core/kernel/dtpm.js';
+import { visible } from '../visible.js';
 
 /**
  * The one word for a DTPM node that has not been limited since boot: dtpm.c stores 0 in a
@@ -31,8 +32,12 @@ export function constraintJson(c: Constraint, zone?: Zone, tree?: PowercapTree) 
     minPowerUw: c.minPowerUw,
     maxTimeWindowUs: c.maxTimeWindowUs,
     minTimeWindowUs: c.minTimeWindowUs,
-    /** a package seen through MSR and MMIO: the lower of the two copies' limits, and which copy holds it */
-    ...(eff ? { effective: { powerLimitUw: eff.powerLimitUw, zone: eff.zone.id } } : {}),
+    /**
+     * a package seen through MSR and MMIO: the limit in force and the copy holding it
+     * (core/limits/effective.ts limitInForce); both null when every copy is disabled
+     */
+    ...(eff?.kind === 'held' ? { effective: { powerLimitUw: eff.powerLimitUw, zone: eff.zone.id } }
+      : eff?.kind === 'none' ? { effective: { powerLimitUw: null, zone: null } } : {}),
   };
 }
 
@@ -60,31 +65,40 @@ export function sourceJson(info: SourceInfo) {
 export const controlTypeJson = (c: ControlType) => ({ name: c.name, enabled: c.enabled });
 
 // ------------------------------------------------------------ human cells
+// Every cell shows a source's text (ids, names, errno names, raw values) through visible(), before
+// a renderer colours it: a name holding `\x1b[2J` prints as those characters (cli/visible.ts).
 
 const dash = '–';
+
+/** A zone's id as shown: directory names in a snapshot may hold any character. */
+export const zoneIdText = (z: Pick<Zone, 'id'>): string => visible(z.id);
+/** A zone's name as shown, or null when it has none. */
+export const zoneNameText = (z: Pick<Zone, 'name'>): string | null => (z.name === null ? null : visible(z.name));
 
 /** "52.6 kJ", "1.23 W" (power_uw), "unreadable (EACCES)", or "–". */
 export function readingCell(z: Zone): string {
   if (z.powerUw !== null) return formatPowerReading(z.powerUw);
   if (z.energyUj !== null) return formatEnergy(z.energyUj);
   const e = z.unreadable.energy_uj ?? z.unreadable.power_uw;
-  if (e) return `unreadable (${e})`;
+  if (e) return `unreadable (${visible(e)})`;
   if (z.invalid.energy_uj !== undefined || z.invalid.power_uw !== undefined) return 'invalid';
   return dash;
 }
 
 /**
- * "long_term 28 W / 27.984 s (max 28 W)"; with the tree, a package seen twice adds the
- * limit in force: "… effective 15 W (intel-rapl-mmio:0)".
+ * "long_term 28 W / 27.984 s (max 28 W)"; with the tree, a copy of a package seen twice that
+ * does not hold the limit in force names it: "…  effective 15 W, held by intel-rapl-mmio:0",
+ * or "…  effective none: both copies disabled".
  */
 export function constraintCell(c: Constraint, zone?: Zone, tree?: PowercapTree): string {
-  const name = c.name ?? `constraint_${c.index}`;
+  const name = c.name === null ? `constraint_${c.index}` : visible(c.name);
   const limit = c.powerLimitUw === null ? '?' : zone && dtpmNotLimited(zone, c.powerLimitUw) ? NOT_LIMITED : formatPower(c.powerLimitUw);
   const win = c.timeWindowUs === null || c.timeWindowUs === 0n ? '' : ` / ${formatDuration(c.timeWindowUs)}`;
   const max = c.maxPowerUw !== null && c.maxPowerUw > 0n ? ` (max ${formatPower(c.maxPowerUw)})` : '';
   const eff = zone && tree ? effectiveLimit(tree, zone, c.name) : null;
-  // said only where the two copies differ: the other copy's lower limit is the one in force
-  const effective = eff && eff.powerLimitUw !== c.powerLimitUw ? `  effective ${formatPower(eff.powerLimitUw)}, held by ${eff.zone.id}` : '';
+  // said only on a copy that does not hold the limit in force (disabled, or a higher limit)
+  const effective = eff?.kind === 'held' && !eff.zones.includes(zone!) ? `  effective ${formatPower(eff.powerLimitUw)}, held by ${zoneIdText(eff.zone)}`
+    : eff?.kind === 'none' ? '  effective none: both copies disabled' : '';
   return `${name} ${limit}${win}${max}${effective}`;
 }
 
@@ -111,17 +125,17 @@ export function treeDiagnostics(tree: PowercapTree, zones: Zone[]): { hints: str
   for (const z of zones) {
     for (const [file, raw] of Object.entries(z.invalid)) {
       const shown = raw.length > 24 ? raw.slice(0, 21) + '...' : raw;
-      warnings.push(`${z.id}: ${file} holds '${shown}', not a value the kernel writes: shown as invalid`);
+      warnings.push(`${zoneIdText(z)}: ${visible(file)} holds '${visible(shown)}', not a value the kernel writes: shown as invalid`);
     }
     for (const [file, errno] of Object.entries(z.unreadable)) {
       if (file === 'energy_uj' && errno === 'EACCES') continue;
       // time windows that read ENODATA are normal (DTPM, RAPL peak_power): kept in `unreadable`, not warned about
       if (errno === 'ENODATA' && /^constraint_[0-9]+_time_window_us$/.test(file)) continue;
-      warnings.push(`${z.id}: cannot read ${file} (${REFUSED_READ[errno] ?? errno})`);
+      warnings.push(`${zoneIdText(z)}: cannot read ${visible(file)} (${REFUSED_READ[errno] ?? visible(errno)})`);
     }
   }
   for (const c of tree.controlTypes) {
-    for (const [file, raw] of Object.entries(c.invalid)) warnings.push(`${c.name}: ${file} holds '${raw}': shown as invalid`);
+    for (const [file, raw] of Object.entries(c.invalid)) warnings.push(`${visible(c.name)}: ${visible(file)} holds '${visible(raw)}': shown as invalid`);
   }
   return { hints, warnings };
 }

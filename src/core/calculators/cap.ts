@@ -6,8 +6,7 @@
  * Performance is the energy model's (capacity × f / fmax) for CPUs; devices have none in the
  * EM, so their frequency stands for it.
  */
-import { setPowerLimitUw, type DtpmNode, type SplitStep } from '../kernel/dtpm.js';
-import { setPdPowerLimit, type LeafTable } from '../kernel/dtpm-cpu.js';
+import { leafSetPowerLimit, setPowerLimitUw, type DtpmKind, type DtpmNode, type LeafChoice, type LeafTable, type SplitStep } from '../kernel/dtpm.js';
 
 /** A deep copy of the subtree under `node` (parent links inside the copy only). */
 export function cloneDtpm(node: DtpmNode, parent: DtpmNode | null = null): DtpmNode {
@@ -38,8 +37,13 @@ export interface LeafCap {
   warning: string | null;
 }
 
-export function leafCapOf(table: LeafTable, limitUw: number): Omit<LeafCap, 'name' | 'zoneId' | 'kind' | 'warning' | 'limitUw' | 'powerMaxUw'> {
-  const choice = setPdPowerLimit(table, limitUw);
+type LeafCapFigures = Omit<LeafCap, 'name' | 'zoneId' | 'kind' | 'warning' | 'limitUw' | 'powerMaxUw'>;
+
+/** A leaf of `kind` (cpu or devfreq) given `limitUw`: the state its set_pd_power_limit() lands on, and what that costs. */
+export const leafCapOf = (kind: DtpmKind, table: LeafTable, limitUw: number): LeafCapFigures => leafCapFrom(table, leafSetPowerLimit(kind, table, limitUw));
+
+/** The figures of a state the kernel chose (a split step's choice). */
+function leafCapFrom(table: LeafTable, choice: LeafChoice): LeafCapFigures {
   const top = table.states[table.states.length - 1]!;
   const s = table.states[choice.index]!;
   const byPerf = (top.performance ?? 0) > 0;
@@ -81,7 +85,7 @@ export function capTree(node: DtpmNode, limitUw: number): TreeCap {
     const n = st.node;
     if (n.children.length > 0) continue;
     // plain literals with every field (no spreads): 10 000 leaves must stay cheap
-    const perf = n.table && n.table.states.length > 0 ? leafCapOf(n.table, st.targetUw) : null;
+    const perf = n.table && st.choice ? leafCapFrom(n.table, st.choice) : null;
     leaves.push({
       name: n.name, zoneId: n.zoneId, kind: n.kind, nrCpus: perf ? perf.nrCpus : null, limitUw: st.requestedUw,
       stateIndex: perf ? perf.stateIndex : null, frequencyCapKhz: perf ? perf.frequencyCapKhz : null, maxFrequencyKhz: perf ? perf.maxFrequencyKhz : null,

@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { constraintLabel, isRaplType } from '../limits/index.js';
 import { formatDuration, formatEnergy, formatPower } from '../units.js';
 import type { PowercapTree, Zone } from '../zones/model.js';
-import { raplCopies } from '../limits/effective.js';
+import { effectiveLimit, raplCopies, zoneEnabled } from '../limits/effective.js';
 import { status as persistStatus } from '../persist/install.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -154,6 +154,11 @@ function limitLocked(i: DoctorInput): Finding[] {
 
 // ------------------------------------------------------------------ msr-mmio-differ
 
+/**
+ * A package whose MSR and MMIO copies hold different limits: which one is in force is
+ * limitInForce()'s answer (core/limits/effective.ts), the one list, set-limit and the
+ * exporter give.
+ */
 function msrMmioDiffer(i: DoctorInput): Finding[] {
   if (!i.tree) return [];
   const out: Finding[] = [];
@@ -163,18 +168,26 @@ function msrMmioDiffer(i: DoctorInput): Finding[] {
     if (!copies) continue;
     const [a, b] = copies as [Zone, Zone];
     const evidence: string[] = [];
+    const side = (z: Zone, v: bigint) => `${z.id} ${formatPower(v)}${zoneEnabled(z) === false ? ' (disabled: holds nothing)' : ''}`;
     for (const ca of a.constraints) {
       const cb = b.constraints.find((c) => c.name !== null && c.name === ca.name);
       if (!cb || ca.powerLimitUw === null || cb.powerLimitUw === null || ca.powerLimitUw === cb.powerLimitUw) continue;
-      const set = [[a, ca.powerLimitUw], [b, cb.powerLimitUw]].filter(([, v]) => (v as bigint) > 0n) as Array<[Zone, bigint]>;
-      const low = set.length ? set.reduce((m, x) => (x[1] < m[1] ? x : m)) : null;
-      evidence.push(`${constraintLabel(ca)}: ${a.id} ${formatPower(ca.powerLimitUw)}, ${b.id} ${formatPower(cb.powerLimitUw)}` +
-        (low ? `: effective ${formatPower(low[1])} (the lower, held by ${low[0].id})` : ''));
+      const f = effectiveLimit(i.tree, a, ca.name);
+      const both = zoneEnabled(a) === true && zoneEnabled(b) === true;
+      evidence.push(`${constraintLabel(ca)}: ${side(a, ca.powerLimitUw)}, ${side(b, cb.powerLimitUw)}: ` + (
+        f?.kind === 'held' ? `effective ${formatPower(f.powerLimitUw)} (${both ? 'the lower, ' : ''}held by ${f.zone.id})`
+          : f?.kind === 'none' ? 'no limit in force: both copies are disabled' : 'in force: unknown'));
+      if (f?.kind === 'held' && f.powerLimitUw === 0n) {
+        evidence.push(`${f.zone.id} ${constraintLabel(ca)} is 0 W and enabled: the hardware is asked to hold ${name} at 0 W and throttles it as far as it can`);
+      }
     }
     if (evidence.length === 0) continue;
+    if (copies.some((z) => zoneEnabled(z) === false)) {
+      evidence.push('enabled reads 0 on a disabled copy, and also on one whose PL1 is locked by firmware (intel_rapl_common.c, get_domain_enable): see limit-locked');
+    }
     out.push({
       id: 'msr-mmio-differ', severity: 'warning',
-      title: `${name} holds different limits through MSR (${a.controlType}) and MMIO (${b.controlType}): the lower one is in force`,
+      title: `${name} holds different limits through MSR (${a.controlType}) and MMIO (${b.controlType}): the lower of the enabled copies' limits is in force`,
       evidence,
       fix: `set both copies at once: powercapctl set-limit ${a.id}=POWER ${b.id}=POWER, or name ${name} in a profile (apply sets both)`,
       zones: [a.id, b.id],

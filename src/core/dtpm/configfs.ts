@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { errnoOf, failed, notFound, permissionDenied, PowercapError, Exit } from '../errors.js';
+import { errnoOf, exitForErrno, failed, notFound, PowercapError, Exit } from '../errors.js';
 import type { RegistryEntry } from './device.js';
 import type { PerfDomain } from '../em/debugfs.js';
 import type { DtpmNode } from '../kernel/dtpm.js';
@@ -93,10 +93,9 @@ export function rmdirNodes(dir: string, relPaths: string[]): void {
 
 function ioError(op: string, abs: string, err: unknown): PowercapError {
   const e = errnoOf(err);
-  if (e === 'EACCES' || e === 'EPERM' || e === 'EROFS') return permissionDenied(`${op} ${abs}: ${e}`, 'configfs needs root: run with sudo');
   if (e === 'ENOTEMPTY') return failed(`${op} ${abs}: directory not empty (files in it are not nodes)`, 'remove the files, or on configfs remove child nodes first');
-  if (e === 'ENOENT') return notFound(`${op} ${abs}: ${e}`);
-  return failed(`${op} ${abs}: ${e}`);
+  const code = exitForErrno(e);
+  return new PowercapError(code, `${op} ${abs}: ${e}`, code === Exit.PERMISSION ? 'configfs needs root: run with sudo' : undefined);
 }
 
 // ------------------------------------------------------------------ dry runs

@@ -21,7 +21,7 @@
 import type { RegistryEntry, SnapshotDoc } from '../snapshot/file.js';
 import type { DirNode } from '../source/tree.js';
 import { formatCpuList, type PerfDomain } from '../em/debugfs.js';
-import { buildPerfStates, emFromOpps, EM_MAX_POWER_UW, type PerfState } from '../kernel/energy-model.js';
+import { buildPerfStates, emFromOpps, emTableProblem, type PerfState } from '../kernel/energy-model.js';
 import { parseOppCsv, parseOppJson } from '../em/oppfile.js';
 import { invalidData, notFound, refused, usageError } from '../errors.js';
 import { validateNodeName, deviceBounds, placementOf, type Hierarchy } from './hierarchy.js';
@@ -209,7 +209,9 @@ export function addEmDomain(doc: SnapshotDoc, domain: string, cpus: number[] | n
       },
     };
   }
-  dirs[domain] = { attrs, dirs: ps };
+  // an own property whatever the name: `dirs.__proto__ = …` would set the object's prototype (a
+  // domain named __proto__ is a name like any other, as the snapshot reader and capture keep it)
+  Object.defineProperty(dirs, domain, { value: { attrs, dirs: ps }, enumerable: true, writable: true, configurable: true });
 }
 
 // ------------------------------------------------------------------ energy-model table files
@@ -241,14 +243,13 @@ export function parseEmTable(text: string, file: string, o: EmTableOptions): Per
   if (byVoltage && rows.some((r) => r.powerUw !== null && r.voltageUv === null)) throw bad('', 'mixes power and voltage rows');
   let states: PerfState[];
   if (byVoltage) {
-    if (!o.coefficient) throw usageError(`${file} gives voltages: the power needs the dynamic-power-coefficient`, undefined, 'table-needs-coefficient');
+    if (!o.coefficient) throw usageError(`${file} gives voltages: the power needs the dynamic-power-coefficient`, undefined, 'needs-coefficient');
     states = emFromOpps(rows.map((r) => ({ frequencyKhz: r.frequencyKhz, voltageUv: r.voltageUv! })), o.coefficient, { capacity: o.capacity ?? 1024, cpu: o.cpu });
   } else {
     states = buildPerfStates(rows.map((r) => ({ frequencyKhz: r.frequencyKhz, powerUw: r.powerUw! })), { capacity: o.capacity ?? 1024, cpu: o.cpu });
   }
-  for (const s of states) {
-    // em_create_perf_table(): power must be positive and at most EM_MAX_POWER
-    if (s.powerUw <= 0 || s.powerUw > EM_MAX_POWER_UW) throw bad('', `state ${s.frequencyKhz} kHz: power ${s.powerUw} µW is outside 1…${EM_MAX_POWER_UW} µW`);
-  }
+  // what em_create_perf_table() refuses
+  const problem = emTableProblem(states.map((s, i) => ({ frequencyKhz: s.frequencyKhz, powerUw: s.powerUw, label: rows[i]!.label })));
+  if (problem) throw invalidData(problem.message, 'the kernel refuses the whole table: fix that row');
   return states;
 }

@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { invalidData, notFound, permissionDenied } from '../errors.js';
+import { errnoOf, Exit, exitForErrno, invalidData, notFound, PowercapError } from '../errors.js';
 import { findPath, newDtNode, type DtNode } from './tree.js';
 import type { ParsedDts } from './parser.js';
 
@@ -102,9 +102,10 @@ function byUnitAddress(a: string, b: string): number {
 export function readDtDirectory(dir: string): ParsedDts {
   const fail = (err: unknown, p: string) => {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') return permissionDenied(`cannot read the device tree at ${p}: ${code}`);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return notFound(`no device tree at ${p}`, 'give --dt DIR (a copy of /sys/firmware/devicetree/base) or a .dtb/.dts file');
-    return invalidData(`cannot read the device tree at ${p}: ${code ?? String(err)}`);
+    // what cannot be read is data that is not there (6), unless the errno says more
+    const exit = exitForErrno(errnoOf(err), { otherwise: Exit.INVALID_DATA });
+    if (exit === Exit.NOT_FOUND) return notFound(`no device tree at ${p}`, 'a device tree is a folder like /sys/firmware/devicetree/base, a .dtb or a .dts file');
+    return new PowercapError(exit, `cannot read the device tree at ${p}: ${code ?? String(err)}`);
   };
   const root = newDtNode('', null);
   const stack: Array<{ node: DtNode; dir: string; depth: number }> = [{ node: root, dir, depth: 0 }];

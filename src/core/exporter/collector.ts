@@ -15,26 +15,27 @@
  *   powercap_time_window_seconds            gauge    zone, name, control_type, constraint
  *   powercap_max_power_watts                gauge    zone, name, control_type, constraint
  *   powercap_effective_power_limit_watts    gauge    name, constraint, zones  (MSR + MMIO copies)
+ *   powercapctl_exporter_snapshot_info      info     file, energy, reason     (a snapshot served)
  *   powercapctl_exporter_*, process_*       the exporter's own cost
  */
 import { gzipSync } from 'node:zlib';
 import type { Source } from '../source/types.js';
-import type { Zone } from '../zones/model.js';
+import type { PowercapTree, Zone } from '../zones/model.js';
 import { Sampler, type GapReason, type PassResult } from '../watch/sampler.js';
 import { readPass, type Reading, type WatchPlan } from '../watch/zones.js';
-import { ExpositionBuilder, labelSet, micro, renderExposition, type FamilyBlock, type FamilyDef } from './exposition.js';
-import { LIMIT_KINDS, LimitReader, effectiveLimitUw, type LimitKind } from './limits.js';
+import { ExpositionBuilder, labelSet, renderExposition, type FamilyBlock, type FamilyDef } from './exposition.js';
+import { SAMPLED_FAMILIES, addSampledFamilies, sampledLabels, zoneLabels, type SampledLabels } from './sampled.js';
+import { formatMicroExact } from '../units.js';
+import { LIMIT_KINDS, LimitReader, pairInForce, type LimitKind } from './limits.js';
 
 export const FAMILIES = {
-  energy: { name: 'powercap_energy_joules', type: 'counter', unit: 'joules', help: 'Energy used by the zone since the exporter started, in joules, from energy_uj with counter wraps handled (never goes down).' },
-  power: { name: 'powercap_power_watts', type: 'gauge', unit: 'watts', help: 'Power of the zone in watts: the average over the last sampling interval from energy_uj, or the power_uw the zone reports (DTPM).' },
-  systemEnergy: { name: 'powercap_system_energy_joules', type: 'counter', unit: 'joules', help: 'Energy of the non-overlapping zones summed (label zones) since the exporter started, in joules.' },
-  systemPower: { name: 'powercap_system_power_watts', type: 'gauge', unit: 'watts', help: 'Power of the non-overlapping zones summed (label zones) over the last sampling interval, in watts.' },
+  ...SAMPLED_FAMILIES,
   enabled: { name: 'powercap_zone_enabled', type: 'gauge', help: 'Whether the zone\'s power limiting is enabled (1) or not (0).' },
   limit: { name: 'powercap_power_limit_watts', type: 'gauge', unit: 'watts', help: 'The constraint\'s power limit (constraint_N_power_limit_uw), in watts.' },
   window: { name: 'powercap_time_window_seconds', type: 'gauge', unit: 'seconds', help: 'The constraint\'s time window (constraint_N_time_window_us), in seconds.' },
   maxPower: { name: 'powercap_max_power_watts', type: 'gauge', unit: 'watts', help: 'The constraint\'s max_power_uw, in watts (0 where the driver gives none).' },
-  effective: { name: 'powercap_effective_power_limit_watts', type: 'gauge', unit: 'watts', help: 'The limit a package exposed through both MSR and MMIO is held to: the lower of the enabled copies\' limits, in watts.' },
+  effective: { name: 'powercap_effective_power_limit_watts', type: 'gauge', unit: 'watts', help: 'The limit a package exposed through both MSR and MMIO is held to, in watts: the lower of the enabled copies\' limits (0 W included); absent when both copies are disabled.' },
+  snapshot: { name: 'powercapctl_exporter_snapshot', type: 'info', help: 'Present when a snapshot is served rather than a live tree: its file, whether energy and power are replayed from its watch recording or absent (a snapshot without one holds a single reading of each counter), and why.' },
   unreadable: { name: 'powercapctl_exporter_energy_unreadable', type: 'info', help: 'Present when energy_uj could not be read: the energy and power families of those zones are absent, and why.' },
   unreadableZones: { name: 'powercapctl_exporter_energy_unreadable_zones', type: 'gauge', help: 'Zones whose energy_uj could not be read at start, so that they export no energy or power.' },
   samples: { name: 'powercapctl_exporter_samples', type: 'counter', help: 'Sampling passes taken (one read of every sampled zone), the first (baseline) included.' },
@@ -50,6 +51,8 @@ export const FAMILIES = {
 
 export interface CollectorOptions {
   source: Source;
+  /** the tree read at start (which zones are copies of one package) */
+  tree: PowercapTree;
   /** the selected zones (limits of all of them are exported) */
   zones: readonly Zone[];
   /** which of them are sampled, and which were skipped (see planWatch) */
@@ -62,6 +65,15 @@ export interface CollectorOptions {
   version: string;
   /** process start, ms since the epoch */
   startedMs: number;
+  /** serving a snapshot: where energy and power come from (a replayed recording, or nowhere), and why */
+  snapshot?: SnapshotFeed;
+}
+
+/** A snapshot served: the file, whether its recording is replayed or energy and power are absent, and why (worded by the command). */
+export interface SnapshotFeed {
+  file: string;
+  energy: 'replayed' | 'absent';
+  reason: string;
 }
 
 interface Rendered {
@@ -88,8 +100,7 @@ export class ExporterCollector {
   private cpuUs = 0;
   private rssBytes = 0;
   private readonly buffer: Reading[];
-  private readonly zoneLabels: string[];
-  private readonly systemLabels: string;
+  private readonly sampledLabels: SampledLabels;
   private readonly limitLabels: string[];
   private readonly enabledLabels: string[];
   private generation = 0;
@@ -98,10 +109,9 @@ export class ExporterCollector {
   constructor(private readonly o: CollectorOptions) {
     const index = new Map(o.plan.zones.map((z, i) => [z.id, i]));
     this.sampler = new Sampler(o.plan.zones, o.summed.map((id) => index.get(id)!), 0);
-    this.limits = new LimitReader(o.source, o.zones);
+    this.limits = new LimitReader(o.source, o.zones, o.tree);
     this.buffer = new Array<Reading>(o.plan.zones.length);
-    this.zoneLabels = o.plan.zones.map((z) => zoneLabels(z));
-    this.systemLabels = labelSet([['zones', o.summed.join('+')]]);
+    this.sampledLabels = sampledLabels(this.sampler, o.summed);
     this.limitLabels = this.limits.limits.map((l) => zoneLabels(l.zone, l.constraint));
     this.enabledLabels = this.limits.enabled.map((e) => zoneLabels(e.zone));
   }
@@ -150,24 +160,7 @@ export class ExporterCollector {
   /** The metric families of the last pass. */
   blocks(): FamilyBlock[] {
     const b = new ExpositionBuilder();
-    const zones = this.o.plan.zones;
-    const stats = this.sampler.stats;
-
-    b.family(FAMILIES.energy);
-    for (let i = 0; i < zones.length; i++) if (zones[i]!.attr === 'energy_uj') b.sample(this.zoneLabels[i]!, micro(stats[i]!.energyUj));
-    b.family(FAMILIES.power);
-    if (this.last) {
-      for (let i = 0; i < zones.length; i++) {
-        const p = this.last.samples[i]!.powerUw;
-        if (p !== null) b.sample(this.zoneLabels[i]!, micro(p));
-      }
-    }
-    if (this.sampler.totalIndexes.length > 0) {
-      b.family(FAMILIES.systemEnergy).sample(this.systemLabels, micro(this.sampler.totalStats.energyUj));
-      b.family(FAMILIES.systemPower);
-      const t = this.last?.total;
-      if (t && t.powerUw !== null) b.sample(this.systemLabels, micro(t.powerUw));
-    }
+    addSampledFamilies(b, this.sampler, this.last, this.sampledLabels);
 
     b.family(FAMILIES.enabled);
     const { enabled, limits } = this.limits;
@@ -179,15 +172,17 @@ export class ExporterCollector {
       b.family(LIMIT_FAMILY[kind]);
       for (let i = 0; i < limits.length; i++) {
         const l = limits[i]!;
-        if (l.kind === kind && l.value !== null) b.sample(this.limitLabels[i]!, micro(l.value));
+        if (l.kind === kind && l.value !== null) b.sample(this.limitLabels[i]!, formatMicroExact(l.value));
       }
     }
     b.family(FAMILIES.effective);
     for (const p of this.limits.pairs) {
-      const v = effectiveLimitUw(p);
-      if (v !== null) b.sample(labelSet([['name', p.name], ['constraint', p.constraint], ['zones', `${p.limits[0].zone.id}+${p.limits[1].zone.id}`]]), micro(v));
+      const f = pairInForce(p);
+      if (f.kind === 'held') b.sample(labelSet([['name', p.name], ['constraint', p.constraint], ['zones', `${p.limits[0].zone.id}+${p.limits[1].zone.id}`]]), formatMicroExact(f.powerLimitUw));
     }
 
+    const snap = this.o.snapshot;
+    if (snap) b.family(FAMILIES.snapshot).sample(labelSet([['file', snap.file], ['energy', snap.energy], ['reason', snap.reason]]), '1');
     const denied = this.o.plan.skipped.filter((s) => s.reason === 'permission');
     if (denied.length) {
       const errno = denied[0]!.errno ?? 'EACCES';
@@ -205,18 +200,12 @@ export class ExporterCollector {
     for (const [errno, n] of [...errors].sort()) b.sample(labelSet([['errno', errno]]), String(n));
     b.family(FAMILIES.gaps);
     for (const [reason, n] of [...this.gapCounts].sort()) b.sample(labelSet([['reason', reason]]), String(n));
-    b.family(FAMILIES.duration).sample('', micro(this.lastReadUs));
-    b.family(FAMILIES.interval).sample('', micro(this.o.intervalUs));
+    b.family(FAMILIES.duration).sample('', formatMicroExact(this.lastReadUs));
+    b.family(FAMILIES.interval).sample('', formatMicroExact(this.o.intervalUs));
     b.family(FAMILIES.build).sample(labelSet([['version', this.o.version]]), '1');
-    b.family(FAMILIES.cpu).sample('', micro(BigInt(this.cpuUs)));
+    b.family(FAMILIES.cpu).sample('', formatMicroExact(BigInt(this.cpuUs)));
     b.family(FAMILIES.rss).sample('', String(this.rssBytes));
     b.family(FAMILIES.start).sample('', (this.o.startedMs / 1000).toFixed(3));
     return b.build();
   }
-}
-
-function zoneLabels(z: { id: string; name: string | null; controlType: string }, constraint?: string): string {
-  const pairs: Array<[string, string]> = [['zone', z.id], ['name', z.name ?? ''], ['control_type', z.controlType]];
-  if (constraint !== undefined) pairs.push(['constraint', constraint]);
-  return labelSet(pairs);
 }

@@ -9,6 +9,8 @@
  * Pure text builders: no I/O.
  */
 
+import { visible } from '../control-chars.js';
+
 export type FamilyType = 'counter' | 'gauge' | 'info';
 
 export interface FamilyDef {
@@ -27,7 +29,8 @@ export function sampleName(f: FamilyDef): string {
 
 /** A label value: backslash, double quote and newline escaped (both formats). */
 export function escapeLabelValue(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  // control characters first shown as \x1b (a textfile or a scrape is read by people too), then escaped as the format wants
+  return visible(v, { newlines: true }).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
 /** HELP text: backslash and newline escaped. */
@@ -37,14 +40,6 @@ const escapeHelp = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g
 export function labelSet(pairs: ReadonlyArray<readonly [string, string]>): string {
   if (pairs.length === 0) return '';
   return `{${pairs.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}}`;
-}
-
-/** An integer in millionths (µJ, µW, µs) as an exact decimal in the base unit: 12500117n → "12.500117". */
-export function micro(v: bigint): string {
-  const neg = v < 0n;
-  const a = neg ? -v : v;
-  const frac = (a % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
-  return `${neg ? '-' : ''}${a / 1_000_000n}${frac ? '.' + frac : ''}`;
 }
 
 /** One family ready to print: its definition and sample lines (`name{labels} value\n`). */

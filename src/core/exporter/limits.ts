@@ -6,13 +6,13 @@
  * is left out rather than counted as an error on every refresh.
  *
  * The same package can be exposed twice, through MSR (intel-rapl) and MMIO
- * (intel-rapl-mmio): each copy holds its own limit and both are in force, so
- * the package is held to the lower one (drivers/powercap/intel_rapl_common.c
- * programs each interface's registers independently). That lower limit is the
- * effective limit.
+ * (intel-rapl-mmio), each copy holding its own limit (drivers/powercap/intel_rapl_common.c
+ * programs each interface's registers independently). Which of them holds the package is
+ * decided by core/limits/effective.ts limitInForce(), on the values as last re-read.
  */
 import type { Source } from '../source/types.js';
-import { parseKernelInt, zoneAttr, type Zone } from '../zones/model.js';
+import { parseKernelInt, zoneAttr, type PowercapTree, type Zone } from '../zones/model.js';
+import { limitInForce, raplCopies, type InForce } from '../limits/effective.js';
 
 export type LimitKind = 'power_limit_uw' | 'time_window_us' | 'max_power_uw';
 export const LIMIT_KINDS: readonly LimitKind[] = ['power_limit_uw', 'time_window_us', 'max_power_uw'];
@@ -61,6 +61,7 @@ export class LimitReader {
   constructor(
     private readonly source: Source,
     zones: readonly Zone[],
+    tree: PowercapTree,
   ) {
     const enabledOf = new Map<string, EnabledValue>();
     const byKey = new Map<string, LimitValue>();
@@ -81,16 +82,18 @@ export class LimitReader {
         }
       }
     }
-    // MSR and MMIO copies of the same top-level package
-    for (const mmio of zones) {
-      if (mmio.controlType !== 'intel-rapl-mmio' || mmio.parent !== null || mmio.name === null) continue;
-      const msr = zones.find((z) => z.controlType === 'intel-rapl' && z.parent === null && z.name === mmio.name);
-      if (!msr) continue;
+    // MSR and MMIO copies of the same top-level package, both selected
+    const selected = new Set(zones);
+    const names = new Set(zones.filter((z) => z.parent === null && z.name !== null).map((z) => z.name!));
+    for (const name of names) {
+      const copies = raplCopies(tree, name);
+      if (!copies || !copies.every((z) => selected.has(z))) continue;
+      const [msr, mmio] = copies as [Zone, Zone];
       for (const c of mmio.constraints) {
         const constraint = constraintLabel(c.name, c.index);
         const a = byKey.get(`${msr.id}\0${constraint}`);
         const b = byKey.get(`${mmio.id}\0${constraint}`);
-        if (a && b) this.pairs.push({ name: mmio.name, constraint, limits: [a, b], enabled: [enabledOf.get(msr.id) ?? null, enabledOf.get(mmio.id) ?? null] });
+        if (a && b) this.pairs.push({ name, constraint, limits: [a, b], enabled: [enabledOf.get(msr.id) ?? null, enabledOf.get(mmio.id) ?? null] });
       }
     }
   }
@@ -126,19 +129,12 @@ export class LimitReader {
   }
 }
 
-/**
- * The limit a package is held to when both copies hold one: the lower of the
- * enabled copies' limits (a disabled copy does not limit); null when neither
- * copy is enabled or a value is unknown.
- */
-export function effectiveLimitUw(pair: LimitPair): bigint | null {
-  let best: bigint | null = null;
-  for (let i = 0; i < 2; i++) {
-    const l = pair.limits[i]!;
-    const e = pair.enabled[i];
-    if (e && e.value === false) continue;
-    if (l.value === null) return null;
-    if (best === null || l.value < best) best = l.value;
-  }
-  return best;
+/** The limit in force on a package, from the two copies' values as last re-read (limitInForce). */
+export function pairInForce(pair: LimitPair): InForce<Zone> {
+  return limitInForce(pair.limits.map((l, i) => ({
+    zone: l.zone,
+    powerLimitUw: l.value,
+    // a zone without an enabled file is not disabled
+    enabled: pair.enabled[i] ? pair.enabled[i]!.value : true,
+  })));
 }

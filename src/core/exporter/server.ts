@@ -12,7 +12,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { failed, permissionDenied, usageError, type PowercapError } from '../errors.js';
+import { Exit, exitForErrno, failed, permissionDenied, usageError, type PowercapError } from '../errors.js';
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, acceptsGzip, wantsOpenMetrics } from './exposition.js';
 
 export interface ExporterServerOptions {
@@ -99,14 +99,14 @@ export const formatHostPort = (host: string, port: number) => (host.includes(':'
 /** Why a listen failed, as the one error the CLI prints (exit 1, 2 or 4). */
 export function listenError(err: NodeJS.ErrnoException, host: string, port: number): PowercapError {
   const where = formatHostPort(host, port);
+  if (exitForErrno(err.code ?? '') === Exit.PERMISSION) {
+    return permissionDenied(`cannot listen on ${where}: ports below 1024 need root or CAP_NET_BIND_SERVICE`, 'use the default port 9847, or another above 1023');
+  }
   switch (err.code) {
     case 'EADDRINUSE':
       return failed(`cannot listen on ${where}: the port is in use`, 'stop what holds it (another exporter?) or pick another port: --listen ADDR:PORT');
     case 'EADDRNOTAVAIL':
       return failed(`cannot listen on ${where}: ${host} is not an address of this machine`, 'use one of its addresses, 127.0.0.1 or 0.0.0.0 (all IPv4 addresses)');
-    case 'EACCES':
-    case 'EPERM':
-      return permissionDenied(`cannot listen on ${where}: ports below 1024 need root or CAP_NET_BIND_SERVICE`, 'use the default port 9847, or another above 1023');
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NONAME':

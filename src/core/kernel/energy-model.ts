@@ -1,10 +1,11 @@
 /**
  * The energy model, as kernel/power/energy_model.c builds it:
  * - `em_init_performance` (v6.9+): performance = capacity × f / fmax;
- * - `em_compute_costs` (v6.0+; inefficient flags from v5.16): cost = power × 10 / performance, walked
+ * - `em_compute_costs` (v6.9+; inefficient flags from v5.16): cost = power × 10 / performance, walked
  *   from the fastest state down, a state whose cost is ≥ the lowest cost seen above it is inefficient.
- *   Only CPU domains get performance and cost (EAS ignores other devices).
- * - before 6.0: power in mW, cost = power × fmax / f (buildPerfStatesPre60).
+ *   From 6.9 only CPU domains get performance and cost (EAS ignores other devices); before, every
+ *   domain, a GPU's too, got a cost and inefficient flags.
+ * - before 6.9: cost = power × fmax / f, power in mW before 6.0 (buildEraStates).
  * - `em_cpu_energy` (include/linux/energy_model.h): emCpuEnergy below.
  * Power of an OPP from the device tree is drivers/opp/of.c's (opp.ts).
  * All values are integers well inside 2^53, so plain numbers with Math.floor are exact.
@@ -148,19 +149,6 @@ export function emTableProblem(rows: readonly EmRow[]): { index: number; message
   return null;
 }
 
-/**
- * The table a kernel before 6.0 built: power in mW (C·V²·f / 1e9, or the µW value / 1000
- * when power was given), cost = power × fmax / f, inefficient states by the same walk.
- * Performance is shown as capacity × f / fmax (those kernels derived it the same way at use).
- */
-export function buildPerfStatesPre60(rows: ReadonlyArray<PerfRow>, opts: { capacity?: number; cpu?: boolean } = {}): PerfState[] {
-  const cpu = opts.cpu ?? true;
-  const fmax = rows.length ? rows[rows.length - 1]!.frequencyKhz : 1;
-  const states = statesOf(rows, opts.capacity ?? 1024, cpu, (r) => r.powerMw ?? idiv(r.powerUw, 1000));
-  // cost = power × fmax / f, in mW
-  return cpu ? markCosts(states, (st) => idiv(st.powerMw! * fmax, st.frequencyKhz)) : states;
-}
-
 // ------------------------------------------------------------------ kernel eras
 
 /**
@@ -173,6 +161,9 @@ export function buildPerfStatesPre60(rows: ReadonlyArray<PerfRow>, opts: { capac
  *   on 64-bit kernels (energy_model.h), p on 32-bit;
  * - before 5.15: power mW, cost = fmax × power / f (no scaling);
  * - inefficient states are flagged from 5.16 on; before that no state is marked;
+ * - before 6.9 em_create_perf_table() costs every domain, a device's (a GPU) too; from 6.9
+ *   em_compute_costs() returns early for a device (a fix applied for 6.16 and taken into the
+ *   stable 6.12 read here; 6.9 kernels without it divide by the device's performance of 0);
  * - the per-state power ceiling EM_MAX_POWER is 64 000 000 µW from 6.0, 0xFFFF mW before.
  */
 export interface KernelEra {
@@ -241,15 +232,16 @@ export function emTableProblemEra(rows: readonly EmRow[], era: KernelEra): { ind
 
 /**
  * The table a kernel of `era` builds: powers in the era's unit, cost by the era's formula,
- * inefficient flags from 5.16. A CPU state whose performance computes to 0 (≥ 6.9) is refused:
- * em_compute_costs() would divide by it.
+ * inefficient flags from 5.16; a device gets no cost from 6.9 and the CPU formula before.
+ * Performance is capacity × f / fmax for CPUs (kernels before 6.9 derived it the same way at use).
+ * A CPU state whose performance computes to 0 (≥ 6.9) is refused: em_compute_costs() would divide by it.
  */
 export function buildEraStates(rows: ReadonlyArray<PerfRow & { label?: string }>, opts: { capacity?: number; cpu?: boolean; era: KernelEra }): PerfState[] {
   const cpu = opts.cpu ?? true;
   const r = eraRules(opts.era);
   const fmax = rows.length ? rows[rows.length - 1]!.frequencyKhz : 1;
   const states = statesOf(rows, opts.capacity ?? 1024, cpu, (x) => x.powerMw ?? idiv(x.powerUw, 1000));
-  if (!cpu) return states;
+  if (!cpu && r.costByPerformance) return states;
   for (const s of states) {
     if (r.costByPerformance) {
       if (s.performance === 0) {
@@ -332,13 +324,13 @@ export function emCpuEnergy(
   const capacity = opts.capacity;
   const skip = opts.skipInefficient ?? true;
   if (states.length === 0) throw usageError('the domain has no states');
-  if (utils.length === 0) throw usageError('no utilisation given', 'e.g. --util 300,200,80,0 (one value per CPU, 0 to the capacity)');
+  if (utils.length === 0) throw usageError('no utilisation given', 'one value per CPU of the domain, 0 to the capacity');
   if (opts.cpus != null && utils.length > opts.cpus) {
     throw usageError(`${utils.length} utilisations for a domain of ${opts.cpus} CPUs`, 'give one value per CPU of the domain');
   }
   utils.forEach((u, i) => {
     if (!Number.isInteger(u) || u < 0) throw usageError(`utilisation #${i + 1} '${u}' is not a whole number ≥ 0`);
-    if (u > capacity) throw usageError(`utilisation #${i + 1} is ${u}, above the CPU capacity ${capacity}`, `utilisation runs from 0 to the capacity (--capacity, here ${capacity})`);
+    if (u > capacity) throw usageError(`utilisation #${i + 1} is ${u}, above the CPU capacity ${capacity}`, `utilisation runs from 0 to the CPU capacity, here ${capacity}`);
   });
   const maxUtil = Math.max(...utils);
   const sumUtil = utils.reduce((a, b) => a + b, 0);

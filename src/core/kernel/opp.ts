@@ -21,7 +21,8 @@ export function oppPowerMwPre60(coefficient: number, voltageUv: number, frequenc
 function oppPowerRaw(coefficient: number, voltageUv: number, frequencyKhz: number): bigint {
   const mV = BigInt(idiv(voltageUv, 1000));
   const mhz = BigInt(idiv(frequencyKhz * 1000, 1_000_000));
-  // u64 product: C × mV² × MHz can pass 2^53 for big coefficients, so bigint here
-  return BigInt(coefficient) * mV * mV * mhz;
+  // dev_pm_opp_calc_power() multiplies in a u64: past 2^53 for big coefficients, so bigint here,
+  // wrapped at 2^64 as the kernel's is (a u32 coefficient near its top can wrap into a small power)
+  return BigInt.asUintN(64, BigInt(coefficient) * mV * mV * mhz);
 }
 

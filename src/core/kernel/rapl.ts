@@ -53,3 +53,14 @@ export function computeTimeWindow(us: bigint): bigint {
 
 /** The write lands in the read path's int overflow (2^31 time units or more). */
 export const timeWindowOverflows = (us: bigint) => timeWindowRaw(us).y >= 31n;
+
+/**
+ * The control types RAPL registers: `intel-rapl` for the MSR interface (intel_rapl_msr.c, AMD and
+ * Hygon included) and TPMI (intel_rapl_tpmi.c), `intel-rapl-mmio` for the processor's MMIO
+ * registers (drivers/thermal/intel/int340x_thermal/processor_thermal_rapl.c); each is a
+ * `powercap_register_control_type()` call. The one answer to "is this zone RAPL".
+ */
+export const RAPL_MSR_CONTROL_TYPE = 'intel-rapl';
+export const RAPL_MMIO_CONTROL_TYPE = 'intel-rapl-mmio';
+export const isRaplType = (controlType: string): boolean =>
+  controlType === RAPL_MSR_CONTROL_TYPE || controlType === RAPL_MMIO_CONTROL_TYPE;

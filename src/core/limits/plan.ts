@@ -21,7 +21,7 @@ import { zoneAttr, type Constraint, type PowercapTree, type Zone } from '../zone
 import { describeZone } from '../zones/select.js';
 import { DTPM_CONTROL_TYPE, powerMinFromRange } from '../kernel/dtpm.js';
 import { computeTimeWindow, quantizePowerLimit } from '../kernel/rapl.js';
-import { effectiveZones } from './effective.js';
+import { effectiveZones, limitInForce, otherCopy, raplCopies, zoneEnabled } from './effective.js';
 
 /** One zone's change, as the command line or the wizard asks for it. */
 export interface LimitRequest {
@@ -85,8 +85,8 @@ export interface Plan {
   disabled: Array<{ id: string; label: string }>;
 }
 
-export { isRaplType } from './effective.js';
-import { isRaplType } from './effective.js';
+export { isRaplType } from '../kernel/rapl.js';
+import { isRaplType } from '../kernel/rapl.js';
 /** the control type dtpm.c registers (kernel/dtpm.ts DTPM_CONTROL_TYPE) */
 export const DTPM_TYPE = DTPM_CONTROL_TYPE;
 
@@ -119,7 +119,7 @@ export function pickConstraint(zone: Zone, ref: string | undefined): Constraint 
 function energyOnly(zone: Zone) {
   return refused(
     `${describeZone(zone)} has no constraints: this zone only measures energy`,
-    zone.controlType.startsWith('intel-rapl') ? 'AMD RAPL exposes energy counters only; there is no limit to set' : 'there is no limit to set on it',
+    isRaplType(zone.controlType) ? 'AMD RAPL exposes energy counters only; there is no limit to set' : 'there is no limit to set on it',
   );
 }
 
@@ -220,24 +220,38 @@ function enableStep(zone: Zone, enable: boolean): PlanStep {
   };
 }
 
-/** The same package through MSR and MMIO: each holds its own limit (intel_rapl_common.c). */
+/**
+ * The same package through MSR and MMIO: each holds its own limit (intel_rapl_common.c), so
+ * setting one copy alone says what the other holds and which limit is in force once the
+ * plan is written (effective.ts limitInForce).
+ */
 function duplicateWarnings(tree: PowercapTree, steps: PlanStep[]): string[] {
   const out: string[] = [];
   const touched = new Set(steps.map((s) => s.zoneId));
   for (const id of touched) {
     const z = tree.byId.get(id)!;
-    if (!isRaplType(z.controlType) || z.parent !== null || z.name === null) continue;
-    for (const other of tree.zones) {
-      if (other === z || other.parent !== null || other.name !== z.name || !isRaplType(other.controlType) || other.controlType === z.controlType) continue;
-      if (touched.has(other.id)) continue;
-      const names = new Set(steps.filter((s) => s.zoneId === id && s.constraint?.name).map((s) => s.constraint!.name!));
-      if (names.size === 0) names.add('long_term');
-      const limits = other.constraints
-        .filter((c) => c.name !== null && names.has(c.name))
-        .map((c) => `${constraintLabel(c)} ${c.powerLimitUw === null ? '?' : formatPower(c.powerLimitUw)}`);
-      out.push(`${other.id} is the same ${z.name} through ${other.controlType} and holds its own limit${limits.length ? ` (${limits.join(', ')})` : ''}; ` +
-        `both are in force and the lower wins: set it too with ${other.id}=POWER`);
-    }
+    const other = otherCopy(tree, z);
+    if (!other || touched.has(other.id)) continue;
+    const mine = steps.filter((s) => s.zoneId === id);
+    const names = new Set(mine.filter((s) => s.constraint?.name).map((s) => s.constraint!.name!));
+    if (names.size === 0) names.add('long_term');
+    const enable = mine.find((s) => s.attribute === 'enabled');
+    const theirs = other.constraints.filter((c) => c.name !== null && names.has(c.name));
+    const limits = theirs.map((c) => `${constraintLabel(c)} ${c.powerLimitUw === null ? '?' : formatPower(c.powerLimitUw)}`);
+    const after = theirs.map((c) => {
+      const step = mine.find((s) => s.attribute === 'power_limit_uw' && s.constraint?.name === c.name);
+      const own = z.constraints.find((x) => x.name === c.name)?.powerLimitUw ?? null;
+      const sides = raplCopies(tree, z.name!)!.map((copy) => copy === z
+        ? { zone: z, powerLimitUw: step ? expectedStore(step) : own, enabled: enable ? enable.requested === 1n : zoneEnabled(z) }
+        : { zone: other, powerLimitUw: c.powerLimitUw, enabled: zoneEnabled(other) });
+      const f = limitInForce(sides);
+      return `${constraintLabel(c)} ${f.kind === 'held' ? `${formatPower(f.powerLimitUw)}, held by ${f.zone.id}` : f.kind === 'none' ? 'none (both copies disabled)' : 'unknown'}`;
+    });
+    const own = limits.length ? ` (${limits.join(', ')})` : '';
+    out.push((other.enabled === false
+      ? `${other.id} is the same ${z.name} through ${other.controlType}, disabled: its own limit${own} holds nothing until it is enabled`
+      : `${other.id} is the same ${z.name} through ${other.controlType} and holds its own limit${own}`) +
+      `; the lower of the enabled copies' limits is in force${after.length ? ` (after this: ${after.join(', ')})` : ''}: set it too with ${other.id}=POWER`);
   }
   return out;
 }

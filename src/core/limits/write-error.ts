@@ -6,7 +6,7 @@
  * EACCES even as root (powercap_sys.c, intel_rapl_common.c). An ordinary user opening a 0644 root-owned
  * attribute for writing gets EACCES before the kernel sees the value.
  */
-import { Exit, PowercapError, SysfsError, errnoOf } from '../errors.js';
+import { Exit, PowercapError, SysfsError, errnoOf, exitForErrno } from '../errors.js';
 
 export interface WriteErrorContext {
   /** a live tree, or a snapshot going through the emulated kernel */
@@ -30,9 +30,12 @@ export function writeErrorToPowercap(err: unknown, ctx: WriteErrorContext): Powe
   const on = path ? ` (${errno} on ${path})` : ` (${errno})`;
   const asRoot = ctx.isRoot || ctx.source === 'snapshot';
   const mk = (code: PowercapError['exitCode'], msg: string, hint?: string) => new PowercapError(code, msg, hint, { cause: err });
+  // the exit code follows the errno (core/errors.ts exitForErrno); only the two cases below,
+  // where the same errno means the kernel refused rather than the caller lacks a permission, differ
+  const code = exitForErrno(errno, { attribute: true });
 
   if ((errno === 'EACCES' || errno === 'EPERM') && ctx.source === 'live' && !ctx.isRoot) {
-    return mk(Exit.PERMISSION, `permission denied writing ${what}${on}: run with sudo`,
+    return mk(code, `permission denied writing ${what}${on}: run with sudo`,
       'powercap limits are writable by root only: sudo powercapctl set-limit …');
   }
   if ((errno === 'EACCES' || errno === 'ENODATA') && ctx.rapl && asRoot) {
@@ -43,26 +46,28 @@ export function writeErrorToPowercap(err: unknown, ctx: WriteErrorContext): Powe
     case 'EACCES':
       return ctx.source === 'snapshot'
         ? mk(Exit.REFUSED, `the emulated kernel refused ${what}${on}`, 'the snapshot records this attribute as not writable')
-        : mk(Exit.PERMISSION, `permission denied writing ${what}${on}`, 'check the mode of the attribute file');
+        : mk(code, `permission denied writing ${what}${on}`, 'check the mode of the attribute file');
     case 'ENODATA':
-      return mk(Exit.REFUSED, `the kernel refused ${what}${on}: the driver does not support this value or the limit is locked`);
+      return mk(code, `the kernel refused ${what}${on}: the driver does not support this value or the limit is locked`);
     case 'EINVAL':
-      return mk(Exit.REFUSED, `the kernel refused ${ctx.value !== undefined ? `'${ctx.value.trim()}' for ` : ''}${what}${on}`,
+      return mk(code, `the kernel refused ${ctx.value !== undefined ? `'${ctx.value.trim()}' for ` : ''}${what}${on}`,
         'sysfs takes a base-10 integer in the attribute\'s unit');
     case 'ENOSYS':
     case 'EOPNOTSUPP':
-      return mk(Exit.REFUSED, `the driver does not support writing ${what}${on}`);
+      return mk(code, `the driver does not support writing ${what}${on}`);
     case 'EROFS':
     case 'EPERM':
-      return mk(Exit.PERMISSION, `cannot write ${what}: the source is read-only${on}`, 'work on a writable copy, or the live tree as root');
+      return mk(code, `cannot write ${what}: the source is read-only${on}`, 'work on a writable copy, or the live tree as root');
     case 'ENOENT':
-      return mk(Exit.NOT_FOUND, `${what} vanished${on}: the zone is gone`, 'its driver was unloaded or the device removed; list the zones again');
+    case 'ENOTDIR':
+      return mk(code, `${what} vanished${on}: the zone is gone`, 'its driver was unloaded or the device removed; list the zones again');
     case 'ELOOP':
     case 'EFTYPE':
-      // the attribute's place holds a symbolic link or a non-regular file (core/source/live.ts)
-      return mk(Exit.REFUSED, `refused to write ${what}${on}: ${errno === 'ELOOP' ? 'it is a symbolic link' : 'it is not a regular file'}, not a sysfs attribute`,
+    case 'EISDIR':
+      // the attribute's place holds a symbolic link, a non-regular file or a folder (core/source/live.ts)
+      return mk(code, `refused to write ${what}${on}: ${errno === 'ELOOP' ? 'it is a symbolic link' : errno === 'EISDIR' ? 'it is a folder' : 'it is not a regular file'}, not a sysfs attribute`,
         'powercapctl never writes through a link or to a device: check who changed the tree');
     default:
-      return mk(Exit.FAILED, `writing ${what} failed${on}`);
+      return mk(code, `writing ${what} failed${on}`);
   }
 }

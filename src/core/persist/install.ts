@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PowercapError, Exit, errnoOf } from '../errors.js';
+import { PowercapError, Exit, errnoOf, exitForErrno } from '../errors.js';
 import { writeFileAtomic } from '../atomic.js';
 import { allInstallPaths, installFiles, PROFILE_PATH, STATE_PATH, WATCH_UNIT, UNIT_DIR, type InstallFile, type UnitOptions } from './units.js';
 import { readState, type ApplyState } from './state.js';
@@ -39,7 +39,7 @@ function restore(p: Previous): void {
 function failWrite(file: string, err: unknown): PowercapError {
   if (err instanceof PowercapError) return err;
   const e = errnoOf(err);
-  const code = e === 'EACCES' || e === 'EPERM' || e === 'EROFS' ? Exit.PERMISSION : Exit.FAILED;
+  const code = exitForErrno(e);
   return new PowercapError(code, `cannot write ${file}: ${e}; nothing was installed`, code === Exit.PERMISSION ? 'run as root (sudo), or install into a folder with --root-dir DIR' : undefined);
 }
 

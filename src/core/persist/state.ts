@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../atomic.js';
+import { assertWritableFile, writeError, writeFileAtomic } from '../atomic.js';
+import { errnoOf } from '../errors.js';
 import { toJson } from '../json.js';
 
 export const DEFAULT_STATE_FILE = '/var/lib/powercapctl/state.json';
@@ -45,6 +46,22 @@ export function readState(file: string): ApplyState | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Before applying: refuse what updateState could never write (a folder or a non-regular file in
+ * the file's place, another user's link: core/atomic.ts), so it is said instead of dropped. Its
+ * folder (/var/lib/powercapctl) is made here, as updateState would.
+ */
+export function prepareStateFile(file: string): void {
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  } catch (err) {
+    // a file where a folder should be (EEXIST, ENOTDIR) is named by the check below
+    const e = errnoOf(err);
+    if (e !== 'EEXIST' && e !== 'ENOTDIR') throw writeError(file, err);
+  }
+  assertWritableFile(file);
 }
 
 /** Update the state file; a failure to record is not a failure to apply (returns false). */

@@ -11,7 +11,7 @@
  * - optionally, a watchdog service running `apply --watch`.
  * Paths are those of the target system; the installer prefixes them with --root-dir.
  */
-import { formatDuration } from '../units.js';
+import { formatDurationInput } from '../units.js';
 
 export const PROFILE_PATH = '/etc/powercapctl/profile.yaml';
 export const STATE_PATH = '/var/lib/powercapctl/state.json';
@@ -45,16 +45,9 @@ export interface UnitOptions {
 /** systemd quotes: an argument with spaces or quotes is double-quoted, backslash-escaped. */
 const q = (s: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
 
-/** A duration systemd and our parser both read: 30s, 500ms, 2min. */
-export function unitDuration(us: bigint): string {
-  if (us % 60_000_000n === 0n) return `${us / 60_000_000n}min`;
-  if (us % 1_000_000n === 0n) return `${us / 1_000_000n}s`;
-  return `${us / 1000n}ms`;
-}
-
 function applyCommand(o: UnitOptions, watch: boolean): string {
   const args = [o.exec, 'apply', PROFILE_PATH, '--state', STATE_PATH];
-  if (watch && o.watchUs !== null) args.push('--watch', unitDuration(o.watchUs));
+  if (watch && o.watchUs !== null) args.push('--watch', formatDurationInput(o.watchUs));
   return args.map(q).join(' ');
 }
 
@@ -97,7 +90,7 @@ WantedBy=${SLEEP_TARGETS.join(' ')}
 export function watchUnit(o: UnitOptions): string {
   return `# Written by powercapctl persist install: remove with \`powercapctl persist remove\`.
 [Unit]
-Description=Keep the power limits of ${PROFILE_PATH} applied, restoring drift every ${unitDuration(o.watchUs ?? 0n)} (powercapctl)
+Description=Keep the power limits of ${PROFILE_PATH} applied, restoring drift every ${formatDurationInput(o.watchUs ?? 0n)} (powercapctl)
 ConditionPathExists=${PROFILE_PATH}
 After=${APPLY_UNIT}
 

@@ -15,6 +15,7 @@ import { constraintLabel } from '../limits/index.js';
 import type { PowercapTree, Zone } from '../zones/model.js';
 import { PROFILE_VERSION } from './parse.js';
 import { toJson } from '../json.js';
+import { formatDurationInput, formatPowerInput } from '../units.js';
 
 export interface SavedLimit {
   zone: string;
@@ -28,20 +29,6 @@ export interface SavedProfile {
   version: number;
   description?: string;
   limits: SavedLimit[];
-}
-
-/** 28000000 → "28W", 25125000 → "25125mW", 12 → "12uW". */
-export function exactPower(uw: bigint): string {
-  if (uw % 1_000_000n === 0n) return `${uw / 1_000_000n}W`;
-  if (uw % 1000n === 0n) return `${uw / 1000n}mW`;
-  return `${uw}uW`;
-}
-
-/** 28000000 → "28s", 2440 → "2440us", 27983872 → "27983872us". */
-export function exactDuration(us: bigint): string {
-  if (us % 1_000_000n === 0n) return `${us / 1_000_000n}s`;
-  if (us % 1000n === 0n) return `${us / 1000n}ms`;
-  return `${us}us`;
 }
 
 function zoneRef(tree: PowercapTree, z: Zone): string {
@@ -67,8 +54,8 @@ export function profileFromTree(tree: PowercapTree, description?: string): Saved
       const item: SavedLimit = { zone: ref };
       if (c !== defaultC) item.constraint = c.name ?? String(c.index);
       else if (c.name) item.constraint = constraintLabel(c);
-      item.power = exactPower(c.powerLimitUw);
-      if (!dtpm && c.timeWindowUs !== null && !z.unreadable[windowFile]) item.timeWindow = exactDuration(c.timeWindowUs);
+      item.power = formatPowerInput(c.powerLimitUw);
+      if (!dtpm && c.timeWindowUs !== null && !z.unreadable[windowFile]) item.timeWindow = formatDurationInput(c.timeWindowUs);
       if (first && !dtpm && z.enabled !== null && z.files.has('enabled') && !z.unreadable.enabled) item.enabled = z.enabled;
       first = false;
       limits.push(item);

@@ -19,7 +19,7 @@ import { buildDtpmForest, DTPM_CONTROL_TYPE, zoneSpecs } from '../dtpm/fromTree.
 import { buildHierarchy, type Hierarchy } from '../dtpm/hierarchy.js';
 import { addDevice, removeDevice, type AddDeviceOptions } from '../dtpm/registry.js';
 import { setPowerLimitUw, type DtpmNode } from '../kernel/dtpm.js';
-import { quantizePowerLimit, computeTimeWindow, timeWindowOverflows } from '../kernel/rapl.js';
+import { quantizePowerLimit, computeTimeWindow, timeWindowOverflows, isRaplType } from '../kernel/rapl.js';
 
 const U64_MAX = 2n ** 64n - 1n;
 
@@ -254,7 +254,7 @@ export function emulateWrite(snap: SnapshotFile, rel: string, text: string, onNo
   }
   const value = kstrtoull(text);
   if (value === null) throw new SysfsError('EINVAL', rel);
-  const isRapl = controlType === 'intel-rapl' || controlType === 'intel-rapl-mmio';
+  const isRapl = isRaplType(controlType);
 
   if (m![2] === 'time_window_us') {
     if (controlType === DTPM_CONTROL_TYPE) throw new SysfsError('ENODATA', rel); // dtpm has no time window callback
@@ -283,7 +283,7 @@ function refuseEnable(snap: SnapshotFile, rel: string, controlType: string): voi
   const dir = rel.slice(0, rel.lastIndexOf('/'));
   if (!dir.includes(':')) return;
   if (controlType === DTPM_CONTROL_TYPE) throw new SysfsError('ENOSYS', rel);
-  if (controlType === 'intel-rapl' || controlType === 'intel-rapl-mmio') {
+  if (isRaplType(controlType)) {
     const pl1 = snap.powercap.attr(`${dir}/constraint_0_power_limit_uw`);
     if (pl1 === undefined || (typeof pl1 === 'object' && pl1.writeErrno)) throw new SysfsError('ENOSYS', rel);
   }

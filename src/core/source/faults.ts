@@ -8,6 +8,7 @@
 // See docs/testing.md.
 import { SysfsError, usageError } from '../errors.js';
 import type { DirEntry, ReadResult, Source, SourceInfo } from './types.js';
+import { globToRegExp } from '../glob.js';
 
 export interface FaultRule {
   op: 'read' | 'write' | 'list' | 'after-write';
@@ -20,7 +21,14 @@ export interface FaultRule {
   nth?: number;
 }
 
-const globToRe = (glob: string) => new RegExp('^' + glob.replace(/[.+^${}()|\\[\]]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+/** A rule's glob (the one glob translation, core/glob.ts); a malformed one names the rule. */
+function faultGlob(glob: string, rule: string): RegExp {
+  try {
+    return globToRegExp(glob);
+  } catch {
+    throw usageError(`POWERCAPCTL_FAULTS: rule '${rule}': malformed [...] in its glob`, 'a glob takes *, ? and [...] (docs/testing.md)');
+  }
+}
 
 export function parseFaults(spec: string): FaultRule[] {
   const rules: FaultRule[] = [];
@@ -31,13 +39,12 @@ export function parseFaults(spec: string): FaultRule[] {
     if (sig) {
       if (!['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'].includes(sig[2]!)) throw usageError(`POWERCAPCTL_FAULTS: rule '${part}': ${sig[2]} is not a signal a rule may send`, 'one of SIGINT, SIGTERM, SIGHUP, SIGQUIT');
       const nth = /^#([0-9]+)$/.exec(sig[1]!);
-      rules.push({ op: 'after-write', pattern: nth ? /^$/ : globToRe(sig[1]!), errno: '', signal: sig[2] as NodeJS.Signals, ...(nth ? { nth: Number(nth[1]) } : {}) });
+      rules.push({ op: 'after-write', pattern: nth ? /^$/ : faultGlob(sig[1]!, part), errno: '', signal: sig[2] as NodeJS.Signals, ...(nth ? { nth: Number(nth[1]) } : {}) });
       continue;
     }
     const m = /^(read|write|list):(.+)=(E[A-Z0-9]+)$/.exec(part);
     if (!m) throw usageError(`POWERCAPCTL_FAULTS: cannot parse rule '${part}'`, 'expected read|write|list:GLOB=ERRNO or after-write:GLOB|#N=SIGNAL (docs/testing.md)');
-    const re = '^' + m[2]!.replace(/[.+^${}()|\\[\]]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$';
-    rules.push({ op: m[1] as FaultRule['op'], pattern: new RegExp(re), errno: m[3]! });
+    rules.push({ op: m[1] as FaultRule['op'], pattern: faultGlob(m[2]!, part), errno: m[3]! });
   }
   return rules;
 }

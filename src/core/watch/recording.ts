@@ -11,7 +11,7 @@
  * laptop's five zones take about 0.5 MB. Replaying feeds exactly these
  * numbers to the same Sampler, so a replay prints what the live run printed.
  */
-import { invalidData } from '../errors.js';
+import { invalidData, notFound } from '../errors.js';
 import type { Reading, WatchAttr, WatchZone } from './zones.js';
 
 export const RECORDING_FORMAT = 'powercapctl-watch';
@@ -148,4 +148,18 @@ export function decodeRecording(doc: RecordingDoc, file: string): DecodedRecordi
     };
   });
   return { startedAt: doc.startedAt, intervalUs: BigInt(doc.intervalUs), zones, times, readings };
+}
+
+/**
+ * The recorded zones among those selected (ids; null: all), with their readings: what a
+ * replay feeds the sampler (watch and the exporter alike). None of them recorded: exit 3.
+ */
+export function selectRecorded(rec: DecodedRecording, ids: ReadonlySet<string> | null): DecodedRecording {
+  if (ids === null) return rec;
+  const keep = rec.zones.map((_, i) => i).filter((i) => ids.has(rec.zones[i]!.id));
+  if (keep.length === 0) {
+    throw notFound('none of the selected zones is in the recording', `recorded zones: ${rec.zones.map((z) => z.id).join(', ')}`);
+  }
+  if (keep.length === rec.zones.length) return rec;
+  return { ...rec, zones: keep.map((i) => rec.zones[i]!), readings: rec.readings.map((r) => keep.map((i) => r[i]!)) };
 }

@@ -19,6 +19,8 @@
  *    so DTPM sums its roots. Containment is by RAPL name path, so an MSR package
  *    also contains the MMIO copy of its core.
  */
+import { isRaplType, RAPL_MMIO_CONTROL_TYPE } from '../kernel/rapl.js';
+
 export interface TotalZone {
   id: string;
   name: string | null;
@@ -43,7 +45,6 @@ export interface SystemTotalPlan {
   excluded: Array<{ id: string; reason: string }>;
 }
 
-const RAPL = new Set(['intel-rapl', 'intel-rapl-mmio']);
 const AMD_DIE = /^package-([0-9]+)-die-[0-9]+$/;
 
 export function planSystemTotal(zones: TotalZone[], tree: TotalTree): SystemTotalPlan {
@@ -65,11 +66,11 @@ export function planSystemTotal(zones: TotalZone[], tree: TotalTree): SystemTota
     return path;
   };
   const raplPath = new Map<string, string[]>();
-  for (const z of zones) if (RAPL.has(z.controlType)) raplPath.set(z.id, namePath(z));
+  for (const z of zones) if (isRaplType(z.controlType)) raplPath.set(z.id, namePath(z));
 
   // 1. one zone per counter: MSR before MMIO, then watch order
   const byCounter = new Map<string, TotalZone>();
-  const order = [...zones].sort((a, b) => Number(a.controlType === 'intel-rapl-mmio') - Number(b.controlType === 'intel-rapl-mmio'));
+  const order = [...zones].sort((a, b) => Number(a.controlType === RAPL_MMIO_CONTROL_TYPE) - Number(b.controlType === RAPL_MMIO_CONTROL_TYPE));
   for (const z of order) {
     const path = raplPath.get(z.id);
     if (!path) continue;
@@ -85,9 +86,9 @@ export function planSystemTotal(zones: TotalZone[], tree: TotalTree): SystemTota
   }
 
   // 2. a kept zone inside another kept zone is left out
-  const isPsys = (z: TotalZone) => RAPL.has(z.controlType) && z.parent === null && z.name === 'psys';
+  const isPsys = (z: TotalZone) => isRaplType(z.controlType) && z.parent === null && z.name === 'psys';
   const dramOutsidePackage = (z: TotalZone): boolean => {
-    if (!RAPL.has(z.controlType) || z.name !== 'dram' || z.parent === null) return false;
+    if (!isRaplType(z.controlType) || z.name !== 'dram' || z.parent === null) return false;
     const siblings = tree.childNames(z.parent);
     return !siblings.includes('core') && !siblings.includes('uncore');
   };

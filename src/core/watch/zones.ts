@@ -4,6 +4,7 @@
  * `power_uw`. The zone paths come from one read of the tree; each sample then
  * reads one file per zone and nothing else.
  */
+import { Exit, exitForErrno } from '../errors.js';
 import type { Source } from '../source/types.js';
 import { defaultConstraint, parseKernelInt, zoneAttr, type Zone } from '../zones/model.js';
 
@@ -60,7 +61,7 @@ export interface WatchPlan {
   skipped: Array<{ zone: Zone; reason: SkipReason; errno?: string }>;
 }
 
-const PERMISSION = new Set(['EACCES', 'EPERM']);
+const denied = (errno: string | undefined) => errno !== undefined && exitForErrno(errno) === Exit.PERMISSION;
 
 /**
  * Plan a watch of the selected zones: energy_uj when it is readable, else
@@ -73,13 +74,13 @@ export function planWatch(selected: Zone[], byId: Map<string, Zone>): WatchPlan 
   const plan: WatchPlan = { zones: [], skipped: [] };
   for (const z of selected) {
     const energyErr = z.unreadable.energy_uj;
-    const hasEnergy = z.files.has('energy_uj') && !(energyErr && PERMISSION.has(energyErr));
+    const hasEnergy = z.files.has('energy_uj') && !denied(energyErr);
     const powerErr = z.unreadable.power_uw;
-    const hasPower = z.files.has('power_uw') && !(powerErr && PERMISSION.has(powerErr));
+    const hasPower = z.files.has('power_uw') && !denied(powerErr);
     const attr: WatchAttr | null = hasEnergy ? 'energy_uj' : hasPower ? 'power_uw' : null;
     if (attr === null) {
       const errno = energyErr ?? powerErr;
-      if (errno && PERMISSION.has(errno)) plan.skipped.push({ zone: z, reason: 'permission', errno });
+      if (errno && denied(errno)) plan.skipped.push({ zone: z, reason: 'permission', errno });
       else plan.skipped.push({ zone: z, reason: 'no-reading' });
       continue;
     }

@@ -10,6 +10,7 @@
  */
 import * as nodePath from 'node:path';
 import { notFound, type PowercapError } from '../errors.js';
+import { isNonDirectory } from '../files.js';
 import { packageRoot } from '../package-root.js';
 import { DEFAULT_ROOT, joinRel, type DirEntry, type Source, type SourceInfo } from '../source/types.js';
 
@@ -275,7 +276,8 @@ function missingTree(info: SourceInfo): PowercapError {
     return notFound(`this machine exposes no powercap zones (${info.root} does not exist)`,
       `a VM or container, or a kernel without CONFIG_POWERCAP; ${tryExample()}`);
   }
-  return notFound(`${info.root} does not exist`, 'give the powercap class directory (--root /sys/class/powercap) or a copy of one');
+  // no tree is there either way (exit 3), but a file named as the tree is said as such
+  return notFound(`${info.root} ${isNonDirectory(info.root) ? 'is not a directory' : 'does not exist'}`, 'give the powercap class directory (--root /sys/class/powercap) or a copy of one');
 }
 
 /** Read the whole tree. Throws exit 3 when the root does not exist. */

@@ -4,31 +4,8 @@
  */
 import { notFound, usageError } from '../errors.js';
 import type { PowercapTree, Zone } from './model.js';
+import { globToRegExp, isGlob } from '../glob.js';
 
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i]!;
-    if (ch === '*') re += '.*';
-    else if (ch === '?') re += '.';
-    else if (ch === '[') {
-      const end = glob.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        re += '[' + glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
-        i = end;
-      }
-    } else re += ch.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  try {
-    return new RegExp(`^${re}$`);
-  } catch {
-    // `[z-a]`: a range out of order, as the shell would refuse it
-    throw usageError(`invalid pattern '${glob}': a [...] range is out of order or malformed`, 'e.g. intel-rapl:[0-1] or package-*');
-  }
-}
-
-const isGlob = (s: string) => /[*?[]/.test(s);
 const qualified = (z: Zone) => `${z.controlType}/${z.name ?? ''}`;
 
 /** Does one zone match one pattern (id, name, type/name, or a glob of any of these)? */

@@ -3,11 +3,10 @@ import type { CommandContext } from '../../context.js';
 import { Exit, PowercapError, usageError } from '../../../core/errors.js';
 import { loadProfile } from '../../../core/profile/parse.js';
 import { reconcile } from '../../../core/profile/reconcile.js';
-import { updateState } from '../../../core/persist/state.js';
+import { prepareStateFile, updateState } from '../../../core/persist/state.js';
 import { parseDurationUs } from '../../../core/units.js';
 import { sourceJson } from '../../render/zones.js';
 import { trapSignals, trapHooks } from '../../signals.js';
-import { visible } from '../../visible.js';
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -27,6 +26,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   const only = str(opts.only);
   const stateFile = str(opts.state) ? path.resolve(str(opts.state)!) : undefined;
   const watch = str(opts.watch);
+  if (stateFile && !check) prepareStateFile(stateFile);
   if (watch !== undefined) {
     if (check) throw usageError('--watch and --check contradict each other: give one');
     const intervalUs = parseIntervalUs(watch, '--watch');
@@ -90,7 +90,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   }
   if (!ok) {
     const { rollbackLines } = await import('../set-limit/render.js');
-    for (const line of rollbackLines(r.result!.rolledBack)) process.stderr.write(visible(line) + '\n');
+    for (const line of rollbackLines(r.result!.rolledBack)) ctx.io.log(line);
     throw r.result!.error!;
   }
   if (check && !r.inState) {

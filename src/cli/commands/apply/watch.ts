@@ -36,7 +36,6 @@ export function backoffUs(intervalUs: bigint, failures: number): bigint {
   return d > cap ? cap : d;
 }
 
-const log = (line: string) => process.stderr.write(line + '\n');
 const what = (o: ItemOutcome) =>
   `${o.step.zoneId}${o.step.zoneName ? ` (${o.step.zoneName})` : ''} ${o.step.constraint ? constraintLabel(o.step.constraint) + ' ' : ''}` +
   (o.step.attribute === 'power_limit_uw' ? 'power limit' : o.step.attribute === 'time_window_us' ? 'time window' : 'enabled');
@@ -46,6 +45,8 @@ function mtimeOf(file: string): number | null {
 }
 
 export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promise<void> {
+  // the log is what --watch was asked for: on stderr, --quiet or not, names shown escaped (Io.log)
+  const log = (line: string) => ctx.io.log(line);
   let profile: Profile = await loadProfile(o.file);
   let mtime = mtimeOf(o.file);
   const src = ctx.source();

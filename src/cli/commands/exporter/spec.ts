@@ -13,9 +13,12 @@ export const exporterSpec: CommandSpec = {
     'never goes down across hardware wraps) and power, the non-overlapping system total with the zones it summed, each\n' +
     'constraint\'s limit, time window and max power, enabled state, the effective limit of a package exposed through\n' +
     'both MSR and MMIO, and the exporter\'s own cost. Zones are found at start. Without root, energy is absent and\n' +
-    'powercapctl_exporter_energy_unreadable_info says why. Slow or broken clients are cut off by --client-timeout\n' +
-    'and --max-connections. SIGTERM stops it (exit 0), Ctrl-C exits 130; a port in use or an address that is not\n' +
-    'this machine\'s exits 1, a port below 1024 without privilege 4, a malformed --listen 2. See docs/fleet.md.',
+    'powercapctl_exporter_energy_unreadable_info says why. On a snapshot, a watch --record recording in it is replayed\n' +
+    'at its recorded pace (its last values stay served after it); without one, energy and power are left out (a\n' +
+    'snapshot holds one reading of each counter) and powercapctl_exporter_snapshot_info says why. Slow or broken\n' +
+    'clients are cut off by --client-timeout and --max-connections. SIGTERM stops it (exit 0), Ctrl-C exits 130;\n' +
+    'a port in use or an address that is not this machine\'s exits 1, a port below 1024 without privilege 4, a\n' +
+    'malformed --listen 2. See docs/fleet.md.',
   args: [{ name: 'zone', description: 'zone id, name, type/name or glob (package-*); all zones when omitted', variadic: true, complete: 'zone' }],
   options: [
     { flags: '-l, --listen <addr:port>', description: 'address and port to serve on ([::]:9847 for IPv6; port 0 picks a free one)', defaultValue: '127.0.0.1:9847' },
@@ -28,7 +31,8 @@ export const exporterSpec: CommandSpec = {
   examples: [
     { command: 'sudo powercapctl exporter', description: 'serve http://127.0.0.1:9847/metrics, sampling every second' },
     { command: "sudo powercapctl exporter --listen 0.0.0.0:9847 -i 5s 'package-*' dram", description: 'packages and DRAM for a Prometheus on another host' },
-    { command: 'powercapctl --snapshot examples/intel-laptop.json exporter --listen 127.0.0.1:0 --json', description: 'a snapshot\'s limits on a free port (the JSON line says which)' },
+    { command: 'powercapctl --snapshot examples/intel-laptop.json exporter --listen 127.0.0.1:0 --json', description: 'a snapshot\'s limits on a free port (the JSON line says which); no energy or power: it holds no recording' },
+    { command: 'powercapctl --snapshot examples/watch-laptop.json exporter --listen 127.0.0.1:0', description: 'replay the bundled minute of a laptop for a Prometheus to scrape' },
   ],
   load: () => import('./run.js'),
 };

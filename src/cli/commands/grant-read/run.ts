@@ -11,7 +11,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   const rootDir = path.resolve(str(opts.rootDir) ?? '/');
   const method = opts.tmpfiles === true ? 'tmpfiles' : 'udev';
   // the trade-off comes first, whatever else is asked: on stderr, so --json output stays clean
-  process.stderr.write(`${TRADE_OFF.map((l) => `note: ${l}`).join('\n')}\n`);
+  for (const l of TRADE_OFF) ctx.io.log(`note: ${l}`);
   if (groupExists(rootDir, group) === false) ctx.io.warn(`no group '${group}' in ${path.join(rootDir, 'etc/group')}: create it (groupadd ${group}) and add the users`);
   const file = grantFile(group, method);
   const written = writeAll(rootDir, [file]);

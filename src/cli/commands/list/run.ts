@@ -3,6 +3,7 @@ import type { ListArgs, ListOptions } from './spec.js';
 import { readPowercapTree, CONSTRAINT_SUFFIXES, type Zone } from '../../../core/zones/model.js';
 import { selectZones } from '../../../core/zones/select.js';
 import { controlTypeJson, sourceJson, treeDiagnostics, zoneJson } from '../../render/zones.js';
+import { csvField, tsvField } from '../../visible.js';
 
 export async function run(ctx: CommandContext, [patterns]: ListArgs, opts: ListOptions): Promise<void> {
   const format = ctx.globals.json ? 'json' : opts.format;
@@ -37,13 +38,8 @@ export function delimited(zones: Zone[], sep: string): string {
   const indexes = [...new Set(zones.flatMap((z) => z.constraints.map((c) => c.index)))].sort((a, b) => a - b);
   const header: string[] = [...BASE_COLUMNS];
   for (const n of indexes) for (const s of CONSTRAINT_SUFFIXES) header.push(`constraint_${n}_${s}`);
-  const cell = (v: string | bigint | boolean | null): string => {
-    if (v === null) return '';
-    const s = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
-    if (sep === ',' && /[",\n]/.test(s)) return `"${s.replace(/"/g, '""')}"`;
-    if (sep === '\t') return s.replace(/[\t\n]/g, ' ');
-    return s;
-  };
+  const field = sep === ',' ? csvField : tsvField;
+  const cell = (v: string | bigint | boolean | null): string => (v === null ? '' : field(typeof v === 'boolean' ? (v ? '1' : '0') : String(v)));
   const rows = [header.join(sep)];
   for (const z of zones) {
     const r: Array<string | bigint | boolean | null> = [z.id, z.controlType, z.parent, z.name, z.enabled, z.energyUj, z.maxEnergyRangeUj, z.powerUw, z.maxPowerRangeUw];

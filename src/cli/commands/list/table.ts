@@ -1,7 +1,7 @@
 import type { CommandContext } from '../../context.js';
 import type { PowercapTree, Zone } from '../../../core/zones/model.js';
 import { makeColors, palette } from '../../color.js';
-import { constraintCell, enabledCell, readingCell } from '../../render/zones.js';
+import { constraintCell, enabledCell, readingCell, zoneIdText, zoneNameText } from '../../render/zones.js';
 import { renderColumns, type ColumnCell } from '../../render/columns.js';
 import { borderlessTable } from '../../render/table.js';
 
@@ -11,12 +11,14 @@ const CLI_TABLE_MAX_ROWS = 200;
 export function renderZoneTable(zones: Zone[], ctx: CommandContext, tree?: PowercapTree): string {
   const p = palette(makeColors(ctx.globals.color, ctx.io.stdoutIsTTY));
   const head = ['ID', 'NAME', 'ENABLED', 'ENERGY / POWER', 'LIMITS'].map((h) => p.heading(h));
+  // the cells show a source's text made visible (render/zones.ts) before it is painted
   const rows: ColumnCell[][] = zones.map((z) => {
     const limits = z.constraints.length ? z.constraints.map((c) => constraintCell(c, z, tree)).join('\n') : p.dim('energy only');
     const reading = readingCell(z);
+    const name = zoneNameText(z);
     return [
-      { content: p.id('  '.repeat(z.depth) + z.id) },
-      { content: z.name === null ? p.warn('(no name)') : p.name(z.name) },
+      { content: p.id('  '.repeat(z.depth) + zoneIdText(z)) },
+      { content: name === null ? p.warn('(no name)') : p.name(name) },
       { content: z.enabled === false ? p.dim(enabledCell(z)) : enabledCell(z) },
       reading.startsWith('unreadable') || reading === 'invalid' ? { content: p.warn(reading) } : { content: reading, align: 'right' },
       { content: limits },

@@ -1,8 +1,9 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { CommandContext } from '../../context.js';
-import { Exit, PowercapError } from '../../../core/errors.js';
-import { writeFileAtomic, assertWritableFile } from '../../../core/atomic.js';
+import { writeFileAtomic, makeFolder } from '../../../core/atomic.js';
+import { PROFILE_PATH } from '../../../core/persist/units.js';
+import { checkNewFile } from '../../output-file.js';
 import { readPowercapTree } from '../../../core/zones/model.js';
 import { profileFromTree, profileText } from '../../../core/profile/save.js';
 
@@ -15,8 +16,12 @@ export function provenance(ctx: CommandContext): string {
 export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const file = args[0] as string;
   const toStdout = file === '-';
-  if (!toStdout && fs.existsSync(file) && !opts.force) {
-    throw new PowercapError(Exit.USAGE, `${file} exists: nothing was written`, 'use --force to replace it');
+  if (!toStdout) {
+    // the conventional folder (persist install reads its profile there) is made on first use,
+    // 0755 as /etc's folders are; no other folder is made: a typo in a path is said, not created
+    const conventional = path.dirname(PROFILE_PATH);
+    if (path.dirname(path.resolve(file)) === conventional && makeFolder(conventional, 0o755)) ctx.io.note(`created ${conventional} (mode 0755)`);
+    checkNewFile(file, opts.force === true);
   }
   const tree = readPowercapTree(ctx.source().powercap);
   const saved = profileFromTree(tree, typeof opts.description === 'string' ? opts.description : undefined);
@@ -26,7 +31,6 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     else ctx.io.out(profileText('-', saved, header));
     return;
   }
-  assertWritableFile(file);
   writeFileAtomic(file, profileText(file, saved, header));
   const summary = `saved ${file}: ${saved.limits.length} limit${saved.limits.length === 1 ? '' : 's'}`;
   if (ctx.globals.json) ctx.io.json({ format: 'powercapctl-profile-save', version: 1, file, limits: saved.limits.length, profile: saved });

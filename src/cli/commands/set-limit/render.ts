@@ -6,8 +6,9 @@
 import type { AppliedChange, ApplyResult, FileValue, Plan, PlanStep, RollbackEntry } from '../../../core/limits/index.js';
 import { constraintLabel, describeStep, expectedStore } from '../../../core/limits/index.js';
 import { formatDuration, formatPower, formatPowerExact } from '../../../core/units.js';
-import { quantizePowerLimit, computeTimeWindow } from '../../../core/kernel/rapl.js';
+import { quantizePowerLimit, computeTimeWindow, isRaplType } from '../../../core/kernel/rapl.js';
 import type { PowercapError } from '../../../core/errors.js';
+import { visible } from '../../visible.js';
 
 // ------------------------------------------------------------------ JSON
 
@@ -123,17 +124,19 @@ function formatPair(s: PlanStep, a: bigint | null, b: bigint | null): [string, s
   return [fa, fb];
 }
 
-const zoneCell = (s: { zoneId: string; zoneName: string | null }) => (s.zoneName ? `${s.zoneId} ${s.zoneName}` : s.zoneId);
+// zone ids and names, constraint names: a source's text, made visible before it is painted (cli/visible.ts)
+const zoneCell = (s: { zoneId: string; zoneName: string | null }) => visible(s.zoneName ? `${s.zoneId} ${s.zoneName}` : s.zoneId);
+const constraintCell = (s: Pick<PlanStep, 'constraint'>) => (s.constraint ? visible(constraintLabel(s.constraint)) : '–');
 const settingCell = (s: PlanStep) => (s.attribute === 'power_limit_uw' ? 'power limit' : s.attribute === 'time_window_us' ? 'time window' : 'enabled');
 
 /** Why the value read back is not the one written, in the kernel's terms. */
 export function appliedNote(c: AppliedChange): string | null {
   const s = c.step;
-  if (c.applied === null) return `${describeStep(s)}: could not be read back after writing`;
+  if (c.applied === null) return `${visible(describeStep(s))}: could not be read back after writing`;
   if (c.applied === s.requested) return null;
   const [req, app] = formatPair(s, s.requested, c.applied);
-  const head = `${describeStep(s)}: applied ${app}, requested ${req}`;
-  const rapl = s.controlType.startsWith('intel-rapl');
+  const head = `${visible(describeStep(s))}: applied ${app}, requested ${req}`;
+  const rapl = isRaplType(s.controlType);
   if (s.attribute === 'power_limit_uw') {
     if (rapl && c.applied === quantizePowerLimit(s.requested)) return `${head}: RAPL stores power limits in 1/8 W steps`;
     if (s.controlType === 'dtpm') {
@@ -169,7 +172,7 @@ export async function renderPlan(plan: Plan, p: Colors, title: string): Promise<
     const stored = expectedStore(s);
     const [now, next] = formatPair(s, s.before, stored);
     const asked = stored !== s.requested ? ` (asked ${formatPair(s, s.requested, stored)[0]})` : '';
-    return [p.id(zoneCell(s)), s.constraint ? constraintLabel(s.constraint) : '–', settingCell(s), now, s.before === stored ? p.dim(`${next} (unchanged)`) : next + asked];
+    return [p.id(zoneCell(s)), constraintCell(s), settingCell(s), now, s.before === stored ? p.dim(`${next} (unchanged)`) : next + asked];
   });
   return `${title}\n` + (await table(['ZONE', 'CONSTRAINT', 'SETTING', 'NOW', 'NEW'], rows, p));
 }
@@ -182,7 +185,7 @@ export async function renderResult(result: ApplyResult, p: Colors): Promise<stri
     const note = appliedNote(c);
     if (note) notes.push(note);
     const [req, app] = formatPair(s, s.requested, c.applied);
-    rows.push([p.id(zoneCell(s)), s.constraint ? constraintLabel(s.constraint) : '–', settingCell(s), formatValue(s, c.before), req, note ? p.warn(`${app} *`) : p.ok(app)]);
+    rows.push([p.id(zoneCell(s)), constraintCell(s), settingCell(s), formatValue(s, c.before), req, note ? p.warn(`${app} *`) : p.ok(app)]);
     for (const d of c.dependents) {
       if (d.before === d.applied) continue;
       rows.push([p.dim(`  ↳ ${zoneCell(d)}`), p.dim('split'), p.dim(settingCell(s)), p.dim(formatValue(s, d.before)), p.dim('–'), formatValue(s, d.applied)]);
@@ -197,7 +200,7 @@ export async function renderResult(result: ApplyResult, p: Colors): Promise<stri
 export function rollbackLines(entries: RollbackEntry[]): string[] {
   return entries.map((r) => {
     const s = { attribute: r.attribute } as PlanStep;
-    const what = `${r.zoneId}${r.zoneName ? ` (${r.zoneName})` : ''} ${r.constraint ? constraintLabel(r.constraint) + ' ' : ''}${settingCell(s)}`;
+    const what = visible(`${r.zoneId}${r.zoneName ? ` (${r.zoneName})` : ''} ${r.constraint ? constraintLabel(r.constraint) + ' ' : ''}`) + settingCell(s);
     const inexact = r.readBack === r.restoredTo ? ''
       : r.zoneId.startsWith('dtpm:')
         ? ` (was ${formatValue(s, r.restoredTo)}: a DTPM node stores what its children applied, it cannot be put back exactly)`

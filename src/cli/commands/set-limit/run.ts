@@ -7,7 +7,6 @@ import { powerSpec } from '../../option-values.js';
 import type { SetLimitArgs, SetLimitOptions } from './spec.js';
 import { sourceJson } from '../../render/zones.js';
 import { trapSignals, trapHooks } from '../../signals.js';
-import { visible } from '../../visible.js';
 
 /** `ZONE POWER`, or `ZONE=POWER …`; each power through the power parser; the options apply to every zone named. */
 export function parseTargets(zone: string, rest: string[], opts: Pick<SetLimitOptions, 'constraint' | 'timeWindow' | 'enable' | 'disable'>): LimitRequest[] {
@@ -120,7 +119,7 @@ export async function run(ctx: CommandContext, [zone, rest]: SetLimitArgs, opts:
   }
   if (!result.ok) {
     // what was undone matters more than --quiet: always on stderr
-    for (const line of r.rollbackLines(result.rolledBack)) process.stderr.write(visible(line) + '\n');
+    for (const line of r.rollbackLines(result.rolledBack)) ctx.io.log(line);
     throw result.error!;
   }
   if (snap) ctx.io.note(`updated ${snap.path}`);

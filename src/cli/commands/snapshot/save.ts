@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import type { CommandContext } from '../../context.js';
-import { usageError, PowercapError, Exit } from '../../../core/errors.js';
+import { usageError } from '../../../core/errors.js';
+import { checkNewFile } from '../../output-file.js';
 import { captureSnapshot } from '../../../core/snapshot/capture.js';
 import { SnapshotFile } from '../../../core/snapshot/file.js';
 
@@ -9,9 +9,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   if (ctx.globals.snapshot !== undefined) {
     throw usageError('snapshot save captures a live tree; --snapshot names a file to read', 'to copy a snapshot, copy the file (cp)');
   }
-  if (fs.existsSync(file) && !opts.force) {
-    throw new PowercapError(Exit.USAGE, `${file} exists: nothing was written`, 'use --force to replace it');
-  }
+  checkNewFile(file, opts.force === true);
   const src = ctx.source();
   let spinner: { text: string; succeed(t: string): void; stop(): void } | null = null;
   if (ctx.io.interactive && ctx.io.stderrIsTTY) {

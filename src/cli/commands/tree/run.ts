@@ -6,7 +6,8 @@ import { notFound } from '../../../core/errors.js';
 import { readEnergyModel } from '../../../core/em/debugfs.js';
 import { buildDtpmForest, DTPM_CONTROL_TYPE, type DtpmForest } from '../../../core/dtpm/fromTree.js';
 import { leafSetPowerLimit, type DtpmNode } from '../../../core/kernel/dtpm.js';
-import { controlTypeJson, mainLimitCell, NOT_LIMITED, readingCell, sourceJson, treeDiagnostics, zoneJson } from '../../render/zones.js';
+import { controlTypeJson, mainLimitCell, NOT_LIMITED, readingCell, sourceJson, treeDiagnostics, zoneIdText, zoneJson, zoneNameText } from '../../render/zones.js';
+import { visible } from '../../visible.js';
 import { formatFrequencyKhz, formatPower } from '../../../core/units.js';
 
 export interface DtpmInfo {
@@ -78,15 +79,18 @@ function renderTree(
   return import('../../color.js').then(({ makeColors, palette }) => {
     const p = palette(makeColors(ctx.globals.color, ctx.io.stdoutIsTTY));
     const lines: Array<{ prefix: string; label: string; labelStyled: string; cols: string[] } | string> = [];
+    // names and ids from the source are made visible before they are painted (render/zones.ts)
     for (const t of types) {
-      lines.push(p.name(t.name) + (t.enabled === false ? p.dim('  (disabled)') : ''));
+      lines.push(p.name(visible(t.name)) + (t.enabled === false ? p.dim('  (disabled)') : ''));
       const visit = (z: Zone, prefix: string, last: boolean) => {
         const branch = prefix + (last ? '└── ' : '├── ');
-        const label = `${z.name ?? '(no name)'}  ${z.id}`;
+        const name = zoneNameText(z);
+        const id = zoneIdText(z);
+        const label = `${name ?? '(no name)'}  ${id}`;
         const info = dtpmInfo(forest, z);
         const cols = info ? dtpmCols(z, info) : [readingCell(z), mainLimitCell(z, tree)];
         const virtual = info?.kind === 'virtual';
-        lines.push({ prefix: branch, label, labelStyled: `${virtual ? p.virtual(z.name ?? '') : p.name(z.name ?? '(no name)')}  ${p.id(z.id)}`, cols });
+        lines.push({ prefix: branch, label, labelStyled: `${virtual ? p.virtual(name ?? '(no name)') : p.name(name ?? '(no name)')}  ${p.id(id)}`, cols });
         z.children.forEach((c, i) => visit(c, prefix + (last ? '    ' : '│   '), i === z.children.length - 1));
       };
       t.tops.forEach((z, i) => visit(z, '', i === t.tops.length - 1));

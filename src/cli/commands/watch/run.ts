@@ -2,8 +2,6 @@
  * powercapctl watch: live sampling (or the replay of a recording) through the
  * core sampler, rendered as a live table, NDJSON, CSV or Prometheus text.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { CommandContext } from '../../context.js';
 import type { OpenedSource } from '../../../core/source/open.js';
 import { Exit, notFound, permissionDenied, usageError } from '../../../core/errors.js';
@@ -14,7 +12,7 @@ import { planWatch, readPass, type Reading, type WatchZone } from '../../../core
 import { planSystemTotal } from '../../../core/watch/total.js';
 import { Sampler, type GapReason, type PassResult, type WatchSample } from '../../../core/watch/sampler.js';
 import { monotonicClock, runLiveLoop, runReplay, type PassHandler } from '../../../core/watch/loop.js';
-import { Recorder, decodeRecording, type RecordingDoc } from '../../../core/watch/recording.js';
+import { Recorder, decodeRecording, selectRecorded, type RecordingDoc } from '../../../core/watch/recording.js';
 import { assertWritableFile, writeFileAtomic } from '../../../core/atomic.js';
 import { CSV_HEADER, CsvFormatter, NdjsonFormatter, prometheusText } from './writers.js';
 
@@ -105,7 +103,7 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
   let recorder: Recorder | null = null;
   let recordDoc: import('../../../core/snapshot/file.js').SnapshotDoc | null = null;
   if (o.record !== undefined) {
-    checkOutputFile(o.record);
+    assertWritableFile(o.record);
     const { captureSnapshot } = await import('../../../core/snapshot/capture.js');
     recordDoc = captureSnapshot(src.powercap, {
       energyModel: ctx.energyModel(),
@@ -140,12 +138,6 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
   });
 }
 
-function checkOutputFile(file: string): void {
-  const dir = path.dirname(path.resolve(file));
-  if (!fs.existsSync(dir)) throw notFound(`directory ${dir} does not exist: cannot write ${file}`);
-  assertWritableFile(file);
-}
-
 // ------------------------------------------------------------------ replay
 
 async function replay(ctx: CommandContext, src: OpenedSource, patterns: string[], o: WatchOptions, opts: Record<string, unknown>): Promise<void> {
@@ -161,16 +153,7 @@ async function replay(ctx: CommandContext, src: OpenedSource, patterns: string[]
   }
   const rec = decodeRecording(doc, snap.path);
   const tree = readPowercapTree(src.powercap);
-  let keep = rec.zones.map((_, i) => i);
-  if (patterns.length || o.type !== undefined) {
-    const ids = new Set(selectZones(tree, patterns, o.type).map((z) => z.id));
-    keep = keep.filter((i) => ids.has(rec.zones[i]!.id));
-    if (keep.length === 0) {
-      throw notFound('none of the selected zones is in the recording', `recorded zones: ${rec.zones.map((z) => z.id).join(', ')}`);
-    }
-  }
-  const zones = keep.map((i) => rec.zones[i]!);
-  const readings = keep.length === rec.zones.length ? rec.readings : rec.readings.map((r) => keep.map((i) => r[i]!));
+  const { zones, readings } = selectRecorded(rec, patterns.length || o.type !== undefined ? new Set(selectZones(tree, patterns, o.type).map((z) => z.id)) : null);
   const started = Date.parse(rec.startedAt);
   await session(ctx, tree, zones, { ...o, intervalUs: rec.intervalUs, startEpochMs: Number.isNaN(started) ? 0 : started }, true, (signal, onPass) =>
     runReplay({ times: rec.times, readings, speed: o.speed, count: o.count, clock: monotonicClock, signal, onPass }),
@@ -267,7 +250,7 @@ async function session(
     onResult = (r) => { if (r) out(f.pass(r)); };
   } else {
     const file = o.textfile;
-    if (file !== undefined) checkOutputFile(file);
+    if (file !== undefined) assertWritableFile(file);
     onResult = (r) => {
       const text = prometheusText(sampler, r, total);
       if (file !== undefined) writeFileAtomic(file, text);

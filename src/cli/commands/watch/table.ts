@@ -10,11 +10,16 @@
  * scrolls away and a row never wraps. On a terminal the frames are drawn on
  * the alternate screen from its top-left corner (as top and watch(1) do): a
  * resize redraws cleanly and the exit leaves the screen as it was.
+ *
+ * Zone ids and names, and the notes that quote them, are made visible (cli/visible.ts) before
+ * they are measured, cut and painted. The frames and the summary go to stdout directly, not
+ * through Io.out, so their lines pass the same net (terminalSafe) before they are returned.
  */
 import { formatDuration, formatEnergy, formatPower, formatPowerReading } from '../../../core/units.js';
 import { sparkline } from '../../../core/watch/stats.js';
 import type { Sampler } from '../../../core/watch/sampler.js';
-import { makeColors, palette } from '../../color.js';
+import { makeColors, palette, type Colors } from '../../color.js';
+import { terminalSafe, visible } from '../../visible.js';
 
 const dash = '–';
 const pw = (v: bigint | null) => (v === null ? dash : formatPowerReading(v));
@@ -119,6 +124,14 @@ function clipPainted(s: string, n: number): string {
   return out;
 }
 
+/**
+ * The lines as they are drawn: nothing may wrap, whatever the terminal (a last cut, colour codes
+ * kept, for the tiniest), and each passes the output net (cli/visible.ts) as Io.out's lines do.
+ */
+function finalLines(lines: string[], cols: number, c: Colors): string[] {
+  return lines.map((l) => terminalSafe(cols === Infinity ? l : clipPainted(l, cols), { colour: c.level > 0 }));
+}
+
 /** `text` broken at spaces into lines of at most `n` characters, continuation lines indented */
 function wrap(text: string, n: number, indent = '    '): string[] {
   if (width(text) <= n) return [text];
@@ -135,7 +148,8 @@ function wrap(text: string, n: number, indent = '    '): string[] {
 
 /** The frame's lines, each narrower than `info.columns`, at most `info.rows` of them. */
 export function frameLines(sampler: Sampler, info: FrameInfo, colors: { color: boolean; isTTY: boolean }): string[] {
-  const p = palette(makeColors(colors.color, colors.isTTY));
+  const c = makeColors(colors.color, colors.isTTY);
+  const p = palette(c);
   // a line as wide as the terminal would leave the cursor in the wrap position: stay one short
   const cols = info.columns && info.columns > 0 ? Math.max(1, info.columns - 1) : Infinity;
   const rows = info.rows > 0 ? info.rows : Infinity;
@@ -156,8 +170,8 @@ export function frameLines(sampler: Sampler, info: FrameInfo, colors: { color: b
       else if (pct >= 90) load.paint = power.paint = p.warn;
     }
     body.push({
-      zone: { text: '  '.repeat(z.depth) + z.id, paint: p.id },
-      name: z.name === null ? { text: '(no name)', paint: p.dim } : { text: z.name },
+      zone: { text: '  '.repeat(z.depth) + visible(z.id), paint: p.id },
+      name: z.name === null ? { text: '(no name)', paint: p.dim } : { text: visible(z.name) },
       power,
       min: { text: pw(s.minUw) }, avg: { text: pw(s.avgUw) }, max: { text: pw(s.maxUw) },
       energy: { text: formatEnergy(s.energyUj) },
@@ -183,7 +197,7 @@ export function frameLines(sampler: Sampler, info: FrameInfo, colors: { color: b
   const { line, dropped: hiddenCols } = fitTable(COLUMNS, body, GIVE_WAY, cols, p.heading);
 
   // the lines around the table, and how many zone rows the rest leaves
-  let notes = info.notes.slice(-3);
+  let notes = info.notes.slice(-3).map((n) => visible(n));
   let colsLine = hiddenCols.length > 0;
   let rule = hasSystem ? systemRule(info.summed, info.excluded ?? []) : null;
   const around = () => 2 + (hasSystem ? 1 : 0) + (colsLine ? 1 : 0) + (rule ? 1 : 0) + notes.length;
@@ -210,8 +224,7 @@ export function frameLines(sampler: Sampler, info: FrameInfo, colors: { color: b
   if (colsLine) lines.push(p.dim(clip(`${hiddenCols.join(' ')} hidden: widen the terminal to see them`, cols)));
   if (rule) lines.push(p.dim(clip(rule, cols)));
   for (const n of notes) lines.push(p.warn(clip(n, cols)));
-  // nothing may wrap, whatever the terminal: a last cut (colour codes kept) for the tiniest
-  const fitted = cols === Infinity ? lines : lines.map((l) => clipPainted(l, cols));
+  const fitted = finalLines(lines, cols, c);
   return rows === Infinity ? fitted : fitted.slice(0, rows);
 }
 
@@ -224,7 +237,8 @@ function sparkTop(maxUw: bigint | null, limitUw: bigint | null): number {
 /** What the system figure sums and what it leaves out, and why (docs/watch.md). */
 function systemRule(summed: string[], excluded: Array<{ id: string; reason: string }>): string {
   const named = excluded.slice(0, 3).map((e) => `${e.id} ${e.reason}`).join('; ') + (excluded.length > 3 ? `; ${excluded.length - 3} more` : '');
-  return `system = ${summed.join(' + ')}${excluded.length ? `; left out: ${named}` : ''}`;
+  // the reasons quote zone names: the whole rule is made visible
+  return visible(`system = ${summed.join(' + ')}${excluded.length ? `; left out: ${named}` : ''}`);
 }
 
 type SumKey = 'zone' | 'name' | 'energy' | 'avg' | 'min' | 'max' | 'gaps';
@@ -247,20 +261,21 @@ export function renderSummary(
   sampler: Sampler, summed: string[], interrupted: boolean, colors: { color: boolean; isTTY: boolean },
   excluded: Array<{ id: string; reason: string }> = [], columns = 0,
 ): string {
-  const p = palette(makeColors(colors.color, colors.isTTY));
+  const c = makeColors(colors.color, colors.isTTY);
+  const p = palette(c);
   const cols = columns > 0 ? Math.max(1, columns - 1) : Infinity;
   const gaps = (n: number): Cell => (n ? { text: String(n), paint: p.warn } : { text: '0' });
   const body: Array<Record<SumKey, Cell>> = sampler.zones.map((z, i) => {
     const s = sampler.stats[i]!;
     return {
-      zone: { text: z.id, paint: p.id }, name: { text: z.name ?? '' }, energy: { text: formatEnergy(s.energyUj) },
+      zone: { text: visible(z.id), paint: p.id }, name: { text: visible(z.name ?? '') }, energy: { text: formatEnergy(s.energyUj) },
       avg: { text: pw(s.avgUw) }, min: { text: pw(s.minUw) }, max: { text: pw(s.maxUw) }, gaps: gaps(s.gaps),
     };
   });
   if (summed.length) {
     const t = sampler.totalStats;
     body.push({
-      zone: { text: 'system', paint: p.name }, name: { text: summed.join(' + ') }, energy: { text: formatEnergy(t.energyUj) },
+      zone: { text: 'system', paint: p.name }, name: { text: visible(summed.join(' + ')) }, energy: { text: formatEnergy(t.energyUj) },
       avg: { text: pw(t.avgUw) }, min: { text: pw(t.minUw) }, max: { text: pw(t.maxUw) }, gaps: gaps(t.gaps),
     });
   }
@@ -268,7 +283,7 @@ export function renderSummary(
   const head = `${interrupted ? 'interrupted after' : 'watched'} ${formatDuration(sampler.durationUs)} (${plural(Math.max(0, sampler.passes - 1), 'sample')})`;
   const lines = [p.name(clip(head, cols)), line(null), ...body.map(line)];
   if (summed.length) lines.push(...wrap(systemRule(summed, excluded), cols).map((l) => p.dim(l)));
-  return (cols === Infinity ? lines : lines.map((l) => clipPainted(l, cols))).join('\n') + '\n';
+  return finalLines(lines, cols, c).join('\n') + '\n';
 }
 
 /**

@@ -1,11 +1,14 @@
 /**
  * The machine formats of watch: NDJSON, CSV and the Prometheus text exposition
- * format. Pure text builders; run.ts decides where the text goes.
+ * format (rendered by the exporter's renderer). Pure text builders; run.ts decides
+ * where the text goes.
  */
-import { visible } from '../../visible.js';
+import { csvField, jsonVisible, visible } from '../../visible.js';
 import { formatMicroExact, jsonInt } from '../../../core/units.js';
 import type { PassResult, Sampler, TotalSample, WatchSample } from '../../../core/watch/sampler.js';
 import type { WatchZone } from '../../../core/watch/zones.js';
+import { ExpositionBuilder, renderExposition } from '../../../core/exporter/exposition.js';
+import { addSampledFamilies, sampledLabels } from '../../../core/exporter/sampled.js';
 
 /** seconds since the start, from µs, exact to the µs */
 export const seconds = formatMicroExact;
@@ -27,9 +30,10 @@ export class NdjsonFormatter {
   private readonly systemTail: string;
   /** `startEpochMs`: the wall clock at t = 0 (the formatter is made when the watch starts) */
   constructor(zones: WatchZone[], summed: string[], excluded: Array<{ id: string; reason: string }> = [], private readonly startEpochMs = Date.now()) {
-    this.heads = zones.map((z) => `,"zone":${JSON.stringify(z.id)},"name":${JSON.stringify(z.name)}`);
+    // JSON.stringify escapes C0 controls; jsonVisible the DEL, C1 and bidi controls it leaves raw
+    this.heads = zones.map((z) => jsonVisible(`,"zone":${JSON.stringify(z.id)},"name":${JSON.stringify(z.name)}`));
     this.systemHead = `,"zone":"system","name":"system"`;
-    this.systemTail = `,"zones":${JSON.stringify(summed)},"excluded":${JSON.stringify(excluded.map((e) => ({ zone: e.id, reason: e.reason })))}`;
+    this.systemTail = jsonVisible(`,"zones":${JSON.stringify(summed)},"excluded":${JSON.stringify(excluded.map((e) => ({ zone: e.id, reason: e.reason })))}`);
   }
 
   line(s: WatchSample, index: number): string {
@@ -57,11 +61,8 @@ export class NdjsonFormatter {
 /** energy_delta_uj: the energy of one interval (not the raw energy_uj counter that list prints) */
 export const CSV_HEADER = 't,time,zone,name,energy_delta_uj,power_uw,interval_us,wrapped,gap,reason';
 
-const csvCell = (v: string | null): string => {
-  if (v === null) return '';
-  const s = visible(v); // a name's control characters, shown as \x1b (cli/visible.ts)
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+/** a name's control characters shown as \x1b, quoted as CSV needs (cli/visible.ts) */
+const csvCell = (v: string | null): string => (v === null ? '' : csvField(v));
 const raw = (v: bigint | null) => (v === null ? '' : v.toString());
 
 export class CsvFormatter {
@@ -85,41 +86,15 @@ export class CsvFormatter {
 
 // ------------------------------------------------------------------ Prometheus
 
-/** A label value in the exposition format: backslash, double quote and newline escaped. */
-export function escapeLabelValue(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-/** µJ → J, µW → W, exact decimal text */
-/** joules from µJ, watts from µW: exact */
-const si = formatMicroExact;
-
 /**
- * The whole exposition after a pass: energy used since the watch started
- * (a counter: wrap-corrected, so it never goes down), and the average power
- * over the last interval (a gauge; left out for a zone in a gap).
+ * The whole exposition after a pass, in the text format: the exporter's sampled
+ * families (core/exporter/sampled.ts), with its names, labels and types: energy used
+ * since the watch started for energy_uj zones (a counter: wrap-corrected, so it never
+ * goes down), the average power over the last interval (a gauge; left out for a zone in
+ * a gap), and the system total. Limits are the exporter's alone (docs/watch.md).
  */
 export function prometheusText(sampler: Sampler, last: PassResult | null, summed: string[]): string {
-  const labels = sampler.zones.map((z) => `{zone="${escapeLabelValue(z.id)}",name="${escapeLabelValue(z.name ?? '')}"}`);
-  let out = '# HELP powercap_energy_joules_total Energy used by the zone since powercapctl watch started, in joules (counter wraps handled).\n';
-  out += '# TYPE powercap_energy_joules_total counter\n';
-  for (let i = 0; i < labels.length; i++) out += `powercap_energy_joules_total${labels[i]} ${si(sampler.stats[i]!.energyUj)}\n`;
-  out += '# HELP powercap_power_watts Average power of the zone over the last sampling interval, in watts.\n';
-  out += '# TYPE powercap_power_watts gauge\n';
-  if (last) {
-    for (let i = 0; i < labels.length; i++) {
-      const p = last.samples[i]!.powerUw;
-      if (p !== null) out += `powercap_power_watts${labels[i]} ${si(p)}\n`;
-    }
-  }
-  if (sampler.totalIndexes.length > 0) {
-    const zl = `{zones="${escapeLabelValue(summed.join('+'))}"}`;
-    out += '# HELP powercap_system_energy_joules_total Energy used by the non-overlapping zones summed (label zones), in joules.\n';
-    out += '# TYPE powercap_system_energy_joules_total counter\n';
-    out += `powercap_system_energy_joules_total${zl} ${si(sampler.totalStats.energyUj)}\n`;
-    out += '# HELP powercap_system_power_watts Power of the non-overlapping zones summed (label zones) over the last interval, in watts.\n';
-    out += '# TYPE powercap_system_power_watts gauge\n';
-    if (last?.total && last.total.powerUw !== null) out += `powercap_system_power_watts${zl} ${si(last.total.powerUw)}\n`;
-  }
-  return out;
+  const b = new ExpositionBuilder();
+  addSampledFamilies(b, sampler, last, sampledLabels(sampler, summed));
+  return renderExposition(b.build(), false);
 }

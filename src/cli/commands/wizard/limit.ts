@@ -15,7 +15,6 @@ import { formatDuration, formatPower } from '../../../core/units.js';
 import { constraintCell, dtpmNotLimited, mainLimitCell, NOT_LIMITED, readingCell } from '../../render/zones.js';
 import { hintFor } from '../../hints.js';
 import { trapHooks, trapSignals } from '../../signals.js';
-import { visible } from '../../visible.js';
 import { setLimitCommand, toolPrefix, type LimitChoice } from './commandline.js';
 
 /**
@@ -162,9 +161,9 @@ export async function limitFlow(ctx: CommandContext, p: Prompts): Promise<void> 
     trap.release();
   }
   if (!result.ok) {
-    // what was undone, in set-limit's words; it matters more than --quiet: always on stderr
+    // what was undone, in set-limit's words; it matters more than --quiet
     const { rollbackLines } = await import('../set-limit/render.js');
-    for (const line of rollbackLines(result.rolledBack)) process.stderr.write(visible(line) + '\n');
+    for (const line of rollbackLines(result.rolledBack)) ctx.io.log(line);
     throw result.error!;
   }
   if (snap) snap.save();
