@@ -75,7 +75,7 @@ function __powercapctl_opts
         case 'dtpm new'
             printf '%s\t%s\n' '--hostname' 'host name recorded in the snapshot' '--kernel-release' 'kernel release recorded' '--machine' 'machine recorded' '-d' 'a note stored in the snapshot' '--description' 'a note stored in the snapshot' '-f' 'replace FILE if it exists' '--force' 'replace FILE if it exists' '-h' 'show help' '--help' 'show help'
         case 'dtpm export'
-            printf '%s\t%s\n' '--format' 'output format' '--table-name' 'C name of the table' '-o' 'write to FILE (atomically) instead of stdout' '--output' 'write to FILE (atomically) instead of stdout' '--configfs' 'export the hierarchy of a configfs-style directory' '-h' 'show help' '--help' 'show help'
+            printf '%s\t%s\n' '--format' 'output format' '--table-name' 'C name of the table (with --format kernel-table)' '-o' 'write to FILE (atomically) instead of stdout' '--output' 'write to FILE (atomically) instead of stdout' '--configfs' 'export the hierarchy of a configfs-style directory' '-h' 'show help' '--help' 'show help'
         case 'dtpm import'
             printf '%s\t%s\n' '--replace' 'replace the existing hierarchy' '--configfs' 'build it in a configfs-style directory (mkdir)' '-n' 'check and show the result, change nothing' '--dry-run' 'check and show the result, change nothing' '-h' 'show help' '--help' 'show help'
         case 'dtpm check'

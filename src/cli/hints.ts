@@ -9,6 +9,9 @@ type Wording = (coreHint: string | undefined) => string;
 
 const join = (mine: string, core: string | undefined) => (core ? `${mine} (${core})` : mine);
 
+/** the way out of `needs-coefficient` wherever --coefficient is an option (the model subcommands, registry add) */
+const GIVE_COEFFICIENT = 'give --coefficient C, the dynamic-power-coefficient of the CPU or device node';
+
 /** The wording for every command that takes the option the way out needs; '*' for any other. */
 const HINTS: Record<Reason, Record<string, Wording>> = {
   overridable: {
@@ -30,9 +33,10 @@ const HINTS: Record<Reason, Record<string, Wording>> = {
     'set-limit': () => 'give a power, --time-window, --enable or --disable (ZONE POWER, or ZONE=POWER pairs)',
     '*': () => 'give a power, a time window or enabled',
   },
-  // the model subcommands (`model` stands for each of them)
+  // the model subcommands (`model` stands for each of them), and registry add's table of voltages
   'needs-coefficient': {
-    model: (h) => join('give --coefficient C, the dynamic-power-coefficient of the CPU or device node', h),
+    model: (h) => join(GIVE_COEFFICIENT, h),
+    'registry add': (h) => join(GIVE_COEFFICIENT, h),
     '*': (h) => join('the dynamic-power-coefficient of the CPU or device node is needed', h),
   },
   'several-tables': {
@@ -50,6 +54,49 @@ const HINTS: Record<Reason, Record<string, Wording>> = {
   'no-idle-state': {
     model: () => 'give the domain\'s states with --state NAME:entry:exit:residency (CLUSTER_SLEEP:400us:500us:2ms), or --preset rk3399',
     '*': () => 'give the domain\'s idle states',
+  },
+  // DTPM hierarchies (create-node, delete-node, dtpm import / check) and their devices (registry add)
+  'built-at-boot': {
+    '*': () => 'build it on a snapshot (--snapshot FILE), or on a configfs directory (--configfs DIR) where one exists; `powercapctl dtpm export --format kernel-table` renders the table for the kernel',
+  },
+  'parents-missing': {
+    'create-node': () => 'create the parents first, or use -p/--parents to create them as virtual nodes',
+    '*': () => 'create the parents first',
+  },
+  'named-like-device': {
+    'create-node': (h) => `${h ? `${h}; ` : ''}--virtual makes a virtual node of that name on purpose`,
+    '*': (h) => h ?? 'choose another name, or register the device first',
+  },
+  'has-children': {
+    'delete-node': () => 'delete them first, or use -r/--recursive to delete the whole subtree',
+    '*': () => 'delete them first',
+  },
+  'hierarchy-exists': {
+    'dtpm import': () => 'use --replace to replace it',
+    '*': () => 'delete it first',
+  },
+  'dt-path-unknown': {
+    '*': () => 'record it: powercapctl registry add NAME … --dt-path PATH',
+  },
+  'device-needs-domain': {
+    'registry add': () => 'give --em DOMAIN, or register it as --kind other with --power-min/--power-max',
+    '*': () => 'name its energy-model domain',
+  },
+  'device-needs-bounds': {
+    'registry add': () => 'give --power-max (and --power-min), or an energy model with --em DOMAIN',
+    '*': () => 'give its power bounds or its energy-model domain',
+  },
+  'domain-exists': {
+    'registry add': () => 'drop --em-table to use it as it is',
+    '*': () => 'use the domain as it is',
+  },
+  'domain-unknown': {
+    'registry add': (h) => `add its table with --em-table FILE${h ? `, or name one of the snapshot's ${h}` : ''}`,
+    '*': (h) => h ?? 'see the snapshot\'s domains',
+  },
+  'domain-needs-cpus': {
+    'registry add': () => 'give them with --cpus, e.g. --cpus 0-3',
+    '*': () => 'give the CPUs of the domain',
   },
 };
 

@@ -123,6 +123,19 @@ export const cpuList = parser('CPU list (0-3,6)', '0-1', (t) => {
   return l;
 });
 
+/** a device-tree node's full path, as the kernel's DTPM table names a device: /cpus/cpu@100, /gpu@ff9a0000 */
+export const dtPath = parser('device-tree path (/cpus/cpu@100)', '/cpus/cpu@0', (t) => {
+  // node names as the devicetree specification writes them: letters, digits , . _ + - and @unit-address
+  if (!/^(\/[A-Za-z0-9,._+@-]+)+$/.test(t)) throw usageError('not a device-tree path', 'a path from the root, one node name per level: /cpus/cpu@100 or /gpu@ff9a0000');
+  return t;
+});
+
+/** a C identifier (a table's name in C source): rk3399_hierarchy */
+export const cIdentifier = parser('C identifier (rk3399_hierarchy)', 'soc_hierarchy', (t) => {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(t)) throw usageError('not a C identifier', 'letters, digits and _, not starting with a digit: rk3399_hierarchy');
+  return t;
+});
+
 /** a kernel version whose energy-model rules apply: 6.9, 5.15, what `uname -r` prints, current, pre-6.0 */
 export const kernelVersion = parser<KernelEra>('kernel version (6.9, 6.1, 5.15, current, pre-6.0)', '6.9', (t) => {
   const e = parseKernelEra(t);

@@ -29,10 +29,24 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
  * - `no-opp-table`: a device tree holds no OPP table
  * - `needs-hw-mask`: OPPs that differ by opp-supported-hw clash unless the driver's mask is given
  * - `no-idle-state`: a cluster domain to model and no idle state for it
+ * DTPM hierarchies and their devices (core/dtpm):
+ * - `built-at-boot`: a live kernel's DTPM hierarchy cannot change; a snapshot or a configfs directory can
+ * - `parents-missing`: a node's parent does not exist; it may be made with it, as a virtual node
+ * - `named-like-device`: a name that reads as a device's is not registered: it would be a virtual node
+ * - `has-children`: a node with children is removed only with its whole subtree
+ * - `hierarchy-exists`: the target holds a hierarchy already; it may be replaced
+ * - `dt-path-unknown`: a kernel table names a device-tree path no registered device records
+ * - `device-needs-domain`: a cpu or devfreq device needs its energy-model domain
+ * - `device-needs-bounds`: a device without an energy model needs its power bounds
+ * - `domain-exists`: a new domain's table was given for a domain the snapshot has
+ * - `domain-unknown`: the energy-model domain named is not in the snapshot (its table may be given)
+ * - `domain-needs-cpus`: a new CPU domain's CPUs are not known
  */
 export type Reason =
   | 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set'
-  | 'needs-coefficient' | 'several-tables' | 'no-opp-table' | 'needs-hw-mask' | 'no-idle-state';
+  | 'needs-coefficient' | 'several-tables' | 'no-opp-table' | 'needs-hw-mask' | 'no-idle-state'
+  | 'built-at-boot' | 'parents-missing' | 'named-like-device' | 'has-children' | 'hierarchy-exists' | 'dt-path-unknown'
+  | 'device-needs-domain' | 'device-needs-bounds' | 'domain-exists' | 'domain-unknown' | 'domain-needs-cpus';
 
 export class PowercapError extends Error {
   readonly exitCode: ExitCode;

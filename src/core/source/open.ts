@@ -39,6 +39,8 @@ export interface OpenedSource {
   readonly energyModelProblem: { path: string; errno: string } | null;
   /** the snapshot file when working on one (writes go through its emulated kernel, then save()) */
   snapshot: SnapshotFile | null;
+  /** the snapshot's emulated kernel, for the changes that are not attribute writes (DTPM nodes, devices); null on a live tree */
+  emulated: EmulatedSource | null;
   /** the DTPM registry recorded in a snapshot (empty for a live tree: leaves are then inferred) */
   registry: RegistryEntry[];
   /** what the emulated kernel did on writes that a user should know (clamps, guards), in order; empty on a live tree */
@@ -53,12 +55,14 @@ export function openSource(opts: SourceOptions): OpenedSource {
   if (opts.snapshot !== undefined) {
     const snap = loadSnapshotFile(opts.snapshot, { lock: opts.lockSnapshot === true });
     const notes: string[] = [];
+    const emulated = new EmulatedSource(snap, (note) => notes.push(note));
     return {
       info: snap.powercap.info,
-      powercap: wrap(new EmulatedSource(snap, (note) => notes.push(note))),
+      powercap: wrap(emulated),
       energyModel: snap.energyModel,
       energyModelProblem: null,
       snapshot: snap,
+      emulated,
       registry: snap.registry,
       notes,
     };
@@ -71,6 +75,7 @@ export function openSource(opts: SourceOptions): OpenedSource {
     get energyModel() { return em.source(); },
     get energyModelProblem() { return em.problem; },
     snapshot: null,
+    emulated: null,
     registry: [],
     notes: [],
   };
