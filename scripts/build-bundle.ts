@@ -1,20 +1,23 @@
 /**
  * Build step after tsc: bundle the program (src/cli/bundle-entry.ts) into one
- * CommonJS file, dist/powercapctl.cjs, which the package ships, then make its V8
- * code cache (src/cli/code-cache.ts). On any failure it removes both and says so:
- * the launcher then loads the compiled modules, slower to start but the same program.
+ * CommonJS file, dist/powercapctl.cjs, which the package ships with its source map
+ * (dist/powercapctl.cjs.map: `-v` traces name src/ files and lines, cli/stack-trace.ts),
+ * then make its V8 code cache (src/cli/code-cache.ts). On any failure it removes them
+ * and says so: the launcher then loads the compiled modules, slower to start but the
+ * same program.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE_FILE, CACHE_FILE, makeCodeCache } from '../src/cli/code-cache.js';
+import { MAP_FILE } from '../src/cli/stack-trace.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dist = path.join(root, 'dist');
 const bundle = path.join(dist, BUNDLE_FILE);
 
 function giveUp(why: string): never {
-  for (const f of [BUNDLE_FILE, CACHE_FILE]) fs.rmSync(path.join(dist, f), { force: true });
+  for (const f of [BUNDLE_FILE, CACHE_FILE, MAP_FILE]) fs.rmSync(path.join(dist, f), { force: true });
   process.stderr.write(`powercapctl build: no bundle (${why}); the launcher will load the compiled modules instead\n`);
   process.exit(0);
 }
@@ -33,13 +36,21 @@ try {
   giveUp('esbuild is not installed');
 }
 const result = await esbuild.build({
-  entryPoints: [path.join(dist, 'src/cli/bundle-entry.js')],
+  // the TypeScript sources (esbuild strips the types, as tsc emits them), so that the source map names src/ files
+  entryPoints: [path.join(root, 'src/cli/bundle-entry.ts')],
+  tsconfig: path.join(root, 'tsconfig.json'),
   bundle: true,
   format: 'cjs',
   platform: 'node',
   target: 'node20',
   outfile: bundle,
   logLevel: 'silent',
+  // read only when -v prints a stack (cli/stack-trace.ts): no cost to a start; no sources inside, the names and lines only
+  sourcemap: 'external',
+  sourcesContent: false,
+  // the launcher compiles the bundle inside a function whose head it puts on the first line: that line
+  // holds nothing else, so every line and column V8 reports is the file's own, as the map has them
+  banner: { js: '// powercapctl: bin/powercapctl runs this file as the body of a function opened on this line' },
   // modules find the package from the bundle's own place (dist/, set by the launcher): package-root.ts walks up from it
   define: { 'import.meta.url': 'globalThis.__powercapctlBundleUrl' },
   // less to read and hash at every start; names stay, so stack traces (--verbose) still read
