@@ -222,6 +222,30 @@ describe('list on a live tree', () => {
     assert.equal(run(['--root', laptop.classRoot, 'list', '--type', 'nope']).code, 3);
   });
 
+  test('a misspelt zone: the closest names (one edit away here); with none close, a command on the source the user gave', () => {
+    // pakage-0 is one edit from package-0 (both copies), psys four away: only the copies are offered
+    const typo = run(['--snapshot', example('intel-laptop'), 'list', 'pakage-0']);
+    assert.equal(typo.code, 3);
+    assert.equal(typo.stderr, "powercapctl: no zone 'pakage-0'\n  did you mean: intel-rapl:0 (package-0), intel-rapl-mmio:0 (package-0)\n");
+    // by id and by type/name too, closest first: intel-rapl:9 is one edit from intel-rapl:0 and :1
+    assert.match(run(['--root', laptop.classRoot, 'set-limit', 'intel-rapl:9', '5W']).stderr, /\n  did you mean: intel-rapl:0 \(package-0\), intel-rapl:1 \(psys\)/);
+    assert.match(run(['--root', laptop.classRoot, 'tree', 'intel-rapl/dramm']).stderr, /\n  did you mean: intel-rapl:0:2 \(dram\)\n$/);
+    // nothing close: the hint lists the zones on the same source, whichever it was
+    const dir = makeTempDir();
+    try {
+      const file = path.join(dir, 'a board.json');
+      fs.copyFileSync(example('rk3399-dtpm'), file);
+      const far = run(['--snapshot', file, 'tree', 'nothing-like-it']);
+      assert.equal(far.code, 3);
+      assert.equal(far.stderr, `powercapctl: no zone 'nothing-like-it'\n  see the zones with: powercapctl --snapshot '${file}' list\n`);
+      assert.equal(run(['--root', laptop.classRoot, 'list', 'nothing-like-it']).stderr.split('\n')[1], `  see the zones with: powercapctl --root ${laptop.classRoot} list`);
+      // from the environment, the source is kept the same way
+      assert.equal(run(['list', 'nothing-like-it'], { env: { POWERCAPCTL_SNAPSHOT: file } }).stderr.split('\n')[1], `  see the zones with: powercapctl --snapshot '${file}' list`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('tsv and csv: one header row, raw integers', () => {
     const tsv = run(['--root', laptop.classRoot, 'list', '--format', 'tsv', 'intel-rapl:0']).stdout.trim().split('\n');
     assert.equal(tsv.length, 2);

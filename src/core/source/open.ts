@@ -1,7 +1,6 @@
 /**
- * Opening the source a command works on: a live tree (`--root`, default
- * /sys/class/powercap) with the live energy model (`--em-root`), or a snapshot
- * (`--snapshot`) holding both.
+ * Opening the source a command works on: a live tree (default /sys/class/powercap)
+ * with the live energy model (debugfs), or a snapshot file holding both.
  */
 import { SysfsError, usageError } from '../errors.js';
 import { loadSnapshotFile, type RegistryEntry, type SnapshotFile } from '../snapshot/file.js';
@@ -47,7 +46,7 @@ export interface OpenedSource {
 
 export function openSource(opts: SourceOptions): OpenedSource {
   if (opts.root !== undefined && opts.snapshot !== undefined) {
-    throw usageError('--root and --snapshot are two different sources: give one');
+    throw usageError('a live tree and a snapshot are two different sources: give one', undefined, 'two-sources');
   }
   const wrap = (s: Source): Source => (opts.faults ? new FaultySource(s, parseFaults(opts.faults)) : s);
   if (opts.snapshot !== undefined) {
