@@ -487,6 +487,22 @@ describe('bundled examples', () => {
   });
 });
 
+describe('core reports facts (sources, snapshots, zones, watch, exporter, the atomic writer)', () => {
+  const files = [
+    ...['source', 'snapshot', 'zones', 'watch', 'exporter'].flatMap((d) => fs.readdirSync(path.join(ROOT, 'src/core', d)).map((f) => path.join('src/core', d, f))),
+    'src/core/atomic.ts',
+  ].filter((f) => f.endsWith('.ts') && f !== path.join('src/core/source/emulated.ts'));
+  /** code lines: a comment line (` * …`, `// …`) is prose */
+  const code = (f: string) => fs.readFileSync(path.join(ROOT, f), 'utf8').split('\n').map((l, i) => [`${f}:${i + 1}`, l] as const).filter(([, l]) => !/^\s*(\*|\/\/|\/\*)/.test(l));
+  test('no string names a flag: the CLI words the way out (cli/hints.ts)', () => {
+    const flag = /['"`][^'"`]*\s--[a-z][a-z-]+|['"`]--?[a-z][a-z-]+/;
+    assert.deepEqual(files.flatMap(code).filter(([, l]) => flag.test(l)).map(([where]) => where), []);
+  });
+  test('nothing touches the process (pid, uid, signals, clocks, memory): the CLI passes in what is needed', () => {
+    assert.deepEqual(files.flatMap(code).filter(([, l]) => /\bprocess\./.test(l)).map(([where, l]) => `${where}: ${l.trim()}`), []);
+  });
+});
+
 describe('the command line', () => {
   test('--version matches package.json', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));

@@ -6,7 +6,7 @@ import { SysfsError, usageError } from '../errors.js';
 import { loadSnapshotFile, type RegistryEntry, type SnapshotFile } from '../snapshot/file.js';
 import { LiveSource } from './live.js';
 import { EmulatedSource } from './emulated.js';
-import { FaultySource, parseFaults } from './faults.js';
+import { FaultySource, parseFaults, type FaultEvent } from './faults.js';
 import type { Source, SourceInfo } from './types.js';
 
 export { DEFAULT_ROOT } from './types.js';
@@ -19,6 +19,8 @@ export interface SourceOptions {
   emRoot?: string | undefined;
   /** fault rules (POWERCAPCTL_FAULTS) */
   faults?: string | undefined;
+  /** an after-write fault rule fired: send its signal (the caller's to do: core touches no process) */
+  onFaultEvent?: (e: FaultEvent) => void;
   /** the command will change the snapshot: lock it before reading (core/atomic.ts lockFile) */
   lockSnapshot?: boolean;
 }
@@ -48,7 +50,7 @@ export function openSource(opts: SourceOptions): OpenedSource {
   if (opts.root !== undefined && opts.snapshot !== undefined) {
     throw usageError('a live tree and a snapshot are two different sources: give one', undefined, 'two-sources');
   }
-  const wrap = (s: Source): Source => (opts.faults ? new FaultySource(s, parseFaults(opts.faults)) : s);
+  const wrap = (s: Source): Source => (opts.faults ? new FaultySource(s, parseFaults(opts.faults), opts.onFaultEvent) : s);
   if (opts.snapshot !== undefined) {
     const snap = loadSnapshotFile(opts.snapshot, { lock: opts.lockSnapshot === true });
     const notes: string[] = [];
