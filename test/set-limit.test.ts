@@ -280,6 +280,19 @@ describe('set-limit on a RAPL snapshot (intel-laptop)', () => {
     assert.deepEqual(fs.readFileSync(s.file), before);
   });
 
+  test('a copy locked by firmware: the hint names the other interface, MSR for a locked MMIO copy and MMIO for a locked MSR copy', () => {
+    for (const [locked, other] of [['intel-rapl-mmio', 'intel-rapl'], ['intel-rapl', 'intel-rapl-mmio']]) {
+      const s = copy('intel-laptop');
+      const doc = JSON.parse(fs.readFileSync(s.file, 'utf8'));
+      doc.powercap.dirs[locked].dirs[`${locked}:0`].attrs[PL(0)] = { text: '15000000\n', writeErrno: 'ENODATA' };
+      fs.writeFileSync(s.file, JSON.stringify(doc, null, 2) + '\n');
+      const r = run(['--snapshot', s.file, 'set-limit', `${locked}:0`, '20W']);
+      assert.equal(r.code, 5, r.stderr);
+      assert.match(r.stderr, new RegExp(`^powercapctl: ${locked}:0 long_term power limit: this limit is locked by firmware \\(ENODATA on `, 'm'));
+      assert.ok(r.stderr.endsWith(`\n  the BIOS set the lock bit; change it in the firmware setup, or through the other RAPL interface (${other}) if that one is not locked\n`), r.stderr);
+    }
+  });
+
   test('a write failing on the second zone: --json still prints changes and rolledBack, file byte-identical', () => {
     const s = copy('intel-laptop');
     const before = fs.readFileSync(s.file);
