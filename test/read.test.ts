@@ -339,8 +339,38 @@ describe('tree', () => {
       ['ff9a0000.gpu', 473, 359370, 2555520, 800000],
     ]);
     const human = run(['--root', board.classRoot, '--em-root', board.emRoot!, 'tree'], { env: { POWERCAPCTL_FAULTS: board.faults } });
-    assert.match(human.stdout, /cpu0-cpufreq  dtpm:0:0:0 .*weight 133  cap 1\.42 GHz/);
+    assert.match(human.stdout, /cpu0-cpufreq  dtpm:0:0:0 .*weight  133  cap 1\.42 GHz/);
     assert.match(human.stdout, /rk3399  dtpm:0 .* not limited .*range 712\.596 mW–5\.533 W/);
+  });
+
+  test('columns: words left, numbers right-aligned, no trailing spaces (list, tree)', () => {
+    const tree = run(['--snapshot', example('rk3399-dtpm'), 'tree']).stdout.trimEnd().split('\n').slice(1);
+    // every DTPM line: the limit's word, the range's word and the weight's word start in one column,
+    // and the numbers end in one: `limit 716.848 mW` over `limit     2.26 W`, `range  242.15 mW–…`
+    const at = (re: RegExp) => new Set(tree.map((l) => l.search(re)));
+    assert.equal(at(/(limit|not limited)/).size, 1, tree.join('\n'));
+    assert.equal(at(/range /).size, 1, tree.join('\n'));
+    assert.equal(at(/weight /).size, 1, tree.join('\n'));
+    assert.equal(new Set(tree.map((l) => l.search(/–/))).size, 1, 'the range dashes line up');
+    const leaves = tree.filter((l) => / limit /.test(l)).map((l) => / limit ( *[0-9.]+ m?W) /.exec(l)![1]!);
+    assert.deepEqual(leaves, ['716.848 mW', '    2.26 W', '   2.556 W']);
+    assert.deepEqual(tree.map((l) => / range ( *[0-9.]+ m?W)–/.exec(l)![1]!), ['712.596 mW', '712.596 mW', '111.076 mW', ' 242.15 mW', ' 359.37 mW']);
+    // a tree of RAPL and DTPM zones: a RAPL line's limit (its last cell) does not widen the DTPM columns
+    const mixed = fixture({ ...rk3399, controlTypes: [...intelLaptop.controlTypes, ...rk3399.controlTypes] });
+    try {
+      const m = run(['--root', mixed.classRoot, '--em-root', mixed.emRoot!, 'tree'], { env: { POWERCAPCTL_FAULTS: mixed.faults } });
+      assert.equal(m.code, 0, m.stderr);
+      assert.match(m.stdout, /cpu0-cpufreq  dtpm:0:0:0 +[0-9.]+ m?W  limit 716\.848 mW  range /);
+      assert.match(m.stdout, /^├── package-0  intel-rapl:0 +52\.6 kJ  long_term 28 W \/ 27\.984 s \(max 28 W\)  effective 15 W, held by intel-rapl-mmio:0$/m);
+    } finally {
+      mixed.cleanup();
+    }
+    for (const ex of ['intel-laptop', 'rk3399-dtpm', 'xeon-2s', 'amd-epyc']) {
+      for (const cmd of [['list'], ['tree']]) {
+        const out = stripAnsi(run(['--snapshot', example(ex), ...cmd], { env: { FORCE_COLOR: '1' } }).stdout);
+        assert.deepEqual(out.split('\n').filter((l) => / $/.test(l)), [], `${ex} ${cmd.join(' ')}: trailing spaces`);
+      }
+    }
   });
 });
 
