@@ -509,6 +509,24 @@ describe('bundled examples', () => {
     assert.match(r.stdout, /intel-rapl-mmio/);
   });
 
+  test('npm start ends with the command that works from where it ran: bin/powercapctl in a checkout, powercapctl once on PATH', () => {
+    const next = (r: { stderr: string }) => /^Next: (.*)$/m.exec(r.stderr)?.[1];
+    // npm start runs bin/powercapctl from the checkout, with nothing on PATH
+    const checkout = spawnSync('bin/powercapctl', ['start'], { cwd: ROOT, encoding: 'utf8', env: cleanEnv({ PATH: '/usr/bin:/bin' }) });
+    assert.equal(checkout.status, 0, checkout.stderr);
+    assert.equal(next(checkout), 'bin/powercapctl --help   ·   bin/powercapctl list --json   ·   examples in examples/ (see README)');
+    // an install: `powercapctl` on PATH is this launcher (npm links it)
+    const dir = makeTempDir();
+    try {
+      fs.symlinkSync(path.join(ROOT, 'bin/powercapctl'), path.join(dir, 'powercapctl'));
+      const installed = spawnSync('powercapctl', ['start'], { cwd: '/', encoding: 'utf8', env: cleanEnv({ PATH: `${dir}:/usr/bin:/bin` }) });
+      assert.equal(installed.status, 0, installed.stderr);
+      assert.equal(next(installed), `powercapctl --help   ·   powercapctl list --json   ·   examples in ${path.join(ROOT, 'examples')}/ (see README)`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('npm start on a machine with zones shows its tree', () => {
     const r = run(['start'], { env: { POWERCAPCTL_ROOT: laptop.classRoot } });
     assert.equal(r.code, 0);
