@@ -647,8 +647,8 @@ describe('watch: refusals', () => {
     [['-n', '3', '-d', '1s'], /give one/],
     [['--json', '--format', 'csv'], /--json prints NDJSON/],
     [['--speed', '2'], /^powercapctl: --speed applies to a snapshot \(--snapshot\), not to a live tree/],
-    [['-i', '0s'], /^powercapctl: --interval 0s: shorter than 1ms\n  give 1ms to 24h\n$/],
-    [['-i', '25h'], /^powercapctl: --interval 25h: longer than 24h\n/],
+    [['-i', '0s'], /^powercapctl: --interval 0s: too short \(allowed: 1ms to 24h\)\n$/],
+    [['-i', '25h'], /^powercapctl: --interval 25h: too long \(allowed: 1ms to 24h\)\n/],
     [['--format', 'csv', '--textfile', '/tmp/x.prom'], /^powercapctl: --textfile means --format prometheus: not with --format csv/],
     [['--json', '--textfile', '/tmp/x.prom'], /^powercapctl: --textfile writes Prometheus text and --json NDJSON: give one/],
   ] as Array<[string[], RegExp]>) {

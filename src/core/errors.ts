@@ -24,6 +24,11 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
  * - `constraint-ambiguous`: several constraints and none is long_term; one must be named
  * - `not-of-type`: the zone named has no zone of the control type the command was restricted to
  * - `nothing-to-set`: a zone was named with nothing to change
+ * - `needs-coefficient`: a table of voltages, and no dynamic-power-coefficient to turn them into powers
+ * - `several-tables`: a device tree holds several OPP tables and none was chosen
+ * - `no-opp-table`: a device tree holds no OPP table
+ * - `needs-hw-mask`: OPPs that differ by opp-supported-hw clash unless the driver's mask is given
+ * - `no-idle-state`: a cluster domain to model and no idle state for it
  * Sources and zones (core/source, core/zones, core/snapshot, core/exporter):
  * - `two-sources`: a live tree and a snapshot were both named; one source is read
  * - `no-powercap`: the machine exposes no powercap zones (a VM, no driver): a snapshot can be read instead
@@ -32,7 +37,9 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
  * - `zone-unknown`: no zone of that name; the hint (if any) lists the closest names
  * - `address-in-use`: the exporter's address and port are taken by another listener
  */
-export type Reason = 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set'
+export type Reason =
+  | 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set'
+  | 'needs-coefficient' | 'several-tables' | 'no-opp-table' | 'needs-hw-mask' | 'no-idle-state'
   | 'two-sources' | 'no-powercap' | 'root-not-tree' | 'folder-not-snapshot' | 'zone-unknown' | 'address-in-use';
 
 export class PowercapError extends Error {
@@ -53,7 +60,7 @@ export const usageError = (msg: string, hint?: string, reason?: Reason) => new P
 export const notFound = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.NOT_FOUND, msg, hint, { reason });
 export const permissionDenied = (msg: string, hint?: string) => new PowercapError(Exit.PERMISSION, msg, hint);
 export const refused = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.REFUSED, msg, hint, { reason });
-export const invalidData = (msg: string, hint?: string) => new PowercapError(Exit.INVALID_DATA, msg, hint);
+export const invalidData = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.INVALID_DATA, msg, hint, { reason });
 export const failed = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.FAILED, msg, hint, { reason });
 
 /** A write or read that the (real or emulated) kernel answered with an errno. */
