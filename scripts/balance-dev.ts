@@ -19,7 +19,7 @@ import { minimumBudgetUw } from '../src/core/balance/allocate.js';
 import { runBalance } from '../src/core/balance/run.js';
 import { Governor, GovernBudget } from '../src/core/govern/governor.js';
 import { findThermalZone, readTemperatureMc } from '../src/core/govern/thermal.js';
-import { monotonicClock } from '../src/core/watch/loop.js';
+import { monotonicClock } from '../src/cli/clock.js';
 import { parseDurationUs, parsePowerUw, parseTemperatureMc, formatPower } from '../src/core/units.js';
 import { errnoOf, PowercapError } from '../src/core/errors.js';
 

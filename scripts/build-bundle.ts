@@ -1,9 +1,10 @@
 /**
  * Build step after tsc: bundle the program (src/cli/bundle-entry.ts) into one
- * CommonJS file, dist/powercapctl.cjs, and each package it loads on demand into
- * one file of dist/vendor/, which the package ships, then make the bundle's V8
- * code cache (src/cli/code-cache.ts). With them the packed package runs on nothing
- * but Node: it has no dependencies for npm to fetch (docs/startup.md). On any
+ * CommonJS file, dist/powercapctl.cjs, with its source map (dist/powercapctl.cjs.map:
+ * `-v` traces name src/ files and lines, cli/stack-trace.ts), and each package it loads
+ * on demand into one file of dist/vendor/, which the package ships, then make the
+ * bundle's V8 code cache (src/cli/code-cache.ts). With them the packed package runs on
+ * nothing but Node: it has no dependencies for npm to fetch (docs/startup.md). On any
  * failure it removes what it made and says so: the launcher then loads the
  * compiled modules (and the packages from node_modules), slower to start but the
  * same program.
@@ -13,6 +14,7 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE_FILE, CACHE_FILE, makeCodeCache } from '../src/cli/code-cache.js';
+import { MAP_FILE } from '../src/cli/stack-trace.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dist = path.join(root, 'dist');
@@ -20,7 +22,7 @@ const bundle = path.join(dist, BUNDLE_FILE);
 const vendor = path.join(dist, 'vendor');
 
 function giveUp(why: string): never {
-  for (const f of [BUNDLE_FILE, CACHE_FILE]) fs.rmSync(path.join(dist, f), { force: true });
+  for (const f of [BUNDLE_FILE, CACHE_FILE, MAP_FILE]) fs.rmSync(path.join(dist, f), { force: true });
   fs.rmSync(vendor, { recursive: true, force: true });
   process.stderr.write(`powercapctl build: no bundle (${why}); the launcher will load the compiled modules instead\n`);
   process.exit(0);
@@ -116,7 +118,9 @@ for (const name of RUNTIME_PACKAGES) {
 
 // ------------------------------------------------------------------ dist/powercapctl.cjs
 const result = await esbuild.build({
-  entryPoints: [path.join(dist, 'src/cli/bundle-entry.js')],
+  // the TypeScript sources (esbuild strips the types, as tsc emits them), so that the source map names src/ files
+  entryPoints: [path.join(root, 'src/cli/bundle-entry.ts')],
+  tsconfig: path.join(root, 'tsconfig.json'),
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -124,6 +128,12 @@ const result = await esbuild.build({
   outfile: bundle,
   logLevel: 'silent',
   metafile: true,
+  // read only when -v prints a stack (cli/stack-trace.ts): no cost to a start; no sources inside, the names and lines only
+  sourcemap: 'external',
+  sourcesContent: false,
+  // the launcher compiles the bundle inside a function whose head it puts on the first line: that line
+  // holds nothing else, so every line and column V8 reports is the file's own, as the map has them
+  banner: { js: '// powercapctl: bin/powercapctl runs this file as the body of a function opened on this line' },
   // modules find the package from the bundle's own place (dist/, set by the launcher): package-root.ts walks up from it
   define: { 'import.meta.url': 'globalThis.__powercapctlBundleUrl' },
   // less to read and hash at every start; names stay, so stack traces (--verbose) still read

@@ -9,7 +9,7 @@
 import { loadScenario } from '../src/core/sim/load.js';
 import { runSim } from '../src/core/sim/run.js';
 import { toJson } from '../src/core/json.js';
-import { monotonicClock } from '../src/core/watch/loop.js';
+import { monotonicClock } from '../src/cli/clock.js';
 
 const args = process.argv.slice(2);
 const serveAt = args.indexOf('--serve');

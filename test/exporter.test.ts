@@ -20,7 +20,7 @@ import { makeTempDir } from './fixtures/sysfs.js';
 import { CounterWriter, watchFixture, PACKAGE_W } from './fixtures/watch.js';
 import { wantsOpenMetrics, acceptsGzip, renderExposition, ExpositionBuilder } from '../src/core/exporter/exposition.js';
 import { formatMicroExact as micro } from '../src/core/units.js';
-import { parseListen } from '../src/core/exporter/server.js';
+import { parseListen } from '../src/cli/option-values.js';
 import { validate } from '../src/core/snapshot/validate.js';
 import { limitInForce } from '../src/core/limits/effective.js';
 

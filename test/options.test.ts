@@ -16,7 +16,6 @@ import type { CommandSpec } from '../src/cli/spec.js';
 /** Commands whose option values are still parsed by hand in their runners (each family removes itself as it converts). */
 const PENDING_CONVERSION = [
   'apply', 'persist install', 'persist remove', 'persist status', 'profile save', 'doctor', 'grant-read',
-  'watch', 'exporter', 'snapshot save', 'snapshot check',
 ];
 
 const usage = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof PowercapError && e.exitCode === 2 && re.test(e.message));

@@ -59,7 +59,7 @@ describe('refused in one line with the documented exit code', () => {
     }, 6, /deeper than 80 directory levels/],
     ['a snapshot zone directory named ..', () => ['--snapshot', snapshotWith('dotdot.json', (d) => { d.powercap.dirs['intel-rapl'].dirs['..'] = { attrs: { name: 'x\n' } }; }), 'list'], 6, /"\.\." is not a file name/],
     ['a snapshot zone directory named a/b', () => ['--snapshot', snapshotWith('slash.json', (d) => { d.powercap.dirs['intel-rapl'].dirs['a/b'] = { attrs: {} }; }), 'list'], 6, /"a\/b" is not a file name/],
-    ['--interval 1000h', () => ['--snapshot', LAPTOP, 'watch', '--interval', '1000h', '-n', '1'], 2, /too long \(allowed: 1ms to 24h\)/],
+    ['--interval 1000h', () => ['watch', '--interval', '1000h', '-n', '1'], 2, /--interval 1000h: too long \(allowed: 1ms to 24h\)/],
     ['apply --watch 1000h', () => ['apply', '--watch', '1000h', path.join(path.dirname(LAPTOP), 'profile-laptop.yaml')], 2, /too long \(allowed: 100ms to 24h\)/],
   ];
   for (const [name, args, code, re, env] of cases) {

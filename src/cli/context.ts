@@ -65,6 +65,8 @@ export class CommandContext {
       snapshot: this.globals.snapshot,
       emRoot: this.globals.emRoot,
       faults: process.env.POWERCAPCTL_FAULTS,
+      // an after-write rule's signal, sent to this process as a user's Ctrl-C would be (docs/testing.md)
+      onFaultEvent: (e) => process.kill(process.pid, e.signal),
       lockSnapshot: o.write === true,
     });
     return this.opened;

@@ -4,8 +4,35 @@
  * own options. One table, read by the one error reporter (report-error.ts).
  */
 import type { Reason } from '../core/errors.js';
+import * as path from 'node:path';
+import { packageRoot } from '../core/package-root.js';
 
-type Wording = (coreHint: string | undefined) => string;
+/** What a wording may need besides core's hint: the source the user gave, for a command to type next. */
+export interface HintContext {
+  /** the user's source options as typed again (`--snapshot board.json`), or none for the default live tree */
+  readonly source: readonly string[];
+}
+
+type Wording = (coreHint: string | undefined, on: HintContext) => string;
+
+/** A word as a POSIX shell reads it back: bare when it is safe, else in single quotes. */
+export const shellWord = (w: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/** The source options a user gave (a snapshot, or a live root other than the default), as words to type again. */
+export function sourceArgs(g: { readonly root?: string | undefined; readonly snapshot?: string | undefined }): string[] {
+  if (g.snapshot !== undefined) return ['--snapshot', g.snapshot];
+  if (g.root !== undefined) return ['--root', g.root];
+  return [];
+}
+
+/**
+ * A command to type next, on the source the user gave: `powercapctl --snapshot board.json list`.
+ * Every hint that names a command to run on the same source words it here, so the source is kept.
+ */
+export function commandLine(source: readonly string[] | { readonly root?: string | undefined; readonly snapshot?: string | undefined }, words: string): string {
+  const args = Array.isArray(source) ? source : sourceArgs(source as { root?: string; snapshot?: string });
+  return ['powercapctl', ...args.map(shellWord), words].join(' ');
+}
 
 const join = (mine: string, core: string | undefined) => (core ? `${mine} (${core})` : mine);
 
@@ -98,15 +125,37 @@ const HINTS: Record<Reason, Record<string, Wording>> = {
     'registry add': () => 'give them with --cpus, e.g. --cpus 0-3',
     '*': () => 'give the CPUs of the domain',
   },
+  // sources and zones
+  'two-sources': {
+    '*': () => '--root and --snapshot are two different sources: give one',
+  },
+  'no-powercap': {
+    // an absolute path, so that it works from any folder (found only when the hint is printed)
+    '*': (h) => `${h ? `${h}; ` : ''}or try the bundled example: powercapctl --snapshot ${shellWord(path.join(packageRoot(), 'examples', 'intel-laptop.json'))} tree`,
+  },
+  'root-not-tree': {
+    '*': () => 'give the powercap class directory (--root /sys/class/powercap) or a copy of one',
+  },
+  'folder-not-snapshot': {
+    '*': () => 'for a sysfs tree or a copy of one, use --root DIR',
+  },
+  'zone-unknown': {
+    '*': (h, on) => h ?? `see the zones with: ${commandLine(on.source, 'list')}`,
+  },
+  'address-in-use': {
+    exporter: () => 'stop what holds it (another exporter?) or pick another port: --listen ADDR:PORT',
+    '*': () => 'stop what holds it, or pick another port',
+  },
 };
 
 /**
  * The hint to print for an error: the command's wording of its reason (the full command path,
- * else its first word for a family worded alike, `model`), else the error's own.
+ * else its first word for a family worded alike, `model`), else the error's own; `on` carries
+ * the user's source, for a command the wording names.
  */
-export function hintFor(reason: Reason | undefined, command: string, coreHint: string | undefined): string | undefined {
+export function hintFor(reason: Reason | undefined, command: string, coreHint: string | undefined, on: HintContext = { source: [] }): string | undefined {
   if (reason === undefined) return coreHint;
   const table = HINTS[reason];
   const word = table[command] ?? table[command.split(' ')[0]!] ?? table['*']!;
-  return word(coreHint);
+  return word(coreHint, on);
 }

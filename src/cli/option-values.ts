@@ -83,13 +83,14 @@ export const count = parser('count (1 or more)', '1', (t) => {
   return Number(s);
 });
 
-/** a decimal number within bounds (a replay speed) */
-export function decimal(b: { min: number; max: number }): ValueParser<number> {
-  return parser(`number (${b.min} to ${b.max})`, String(b.max), (t) => {
+/** a decimal number within bounds (a replay speed); no `max`: any number from `min` up */
+export function decimal(b: { min: number; max?: number }): ValueParser<number> {
+  const range = b.max === undefined ? `${b.min} or more` : `${b.min} to ${b.max}`;
+  return parser(`number (${range})`, String(b.max ?? b.min + 1), (t) => {
     const s = t.trim();
-    if (!/^[0-9]+(\.[0-9]+)?$/.test(s)) throw usageError('not a number', `give ${b.min} to ${b.max}, e.g. 2 or 0.5`);
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(s)) throw usageError('not a number', `give ${range}, e.g. 2 or 0.5`);
     const n = Number(s);
-    if (n < b.min || n > b.max) throw usageError(`out of range (${b.min} to ${b.max})`);
+    if (n < b.min || (b.max !== undefined && n > b.max) || !Number.isFinite(n)) throw usageError(`out of range (${range})`);
     return n;
   });
 }
@@ -264,3 +265,29 @@ export const idleState = parser<DomainIdleState>('idle state NAME:entry:exit:res
   const us = (text: string, what: string) => Number(part(duration(), text, what));
   return { name: parts[0]!.trim(), offUs: us(parts[1]!, 'entry latency'), onUs: us(parts[2]!, 'exit latency'), residencyUs: us(parts[3]!, 'residency'), powerUw: null };
 });
+
+/**
+ * An address and port to listen on: `ADDR:PORT`, `[IPv6]:PORT`, `:PORT` (every IPv4 address) or a
+ * bare `PORT`; port 0 picks a free one. Whether the address is this machine's is for listen(2) to say.
+ */
+export function parseListen(text: string): { host: string; port: number } {
+  const bad = (why: string) => usageError(why, 'e.g. 127.0.0.1:9847, 0.0.0.0:9847 or [::1]:9847');
+  let host: string;
+  let portText: string;
+  const v6 = /^\[([^\]]+)\]:([^:]*)$/.exec(text);
+  if (v6) [host, portText] = [v6[1]!, v6[2]!];
+  else if (/^[0-9]+$/.test(text)) [host, portText] = ['0.0.0.0', text];
+  else {
+    const i = text.lastIndexOf(':');
+    if (i < 0) throw bad('no port (ADDR:PORT)');
+    host = text.slice(0, i);
+    portText = text.slice(i + 1);
+    if (host.includes(':')) throw bad('an IPv6 address goes in brackets: [ADDR]:PORT');
+    if (host === '') host = '0.0.0.0';
+  }
+  if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) > 65535) throw bad(`port ${portText || '(none)'} is not a number from 0 to 65535`);
+  return { host, port: Number(portText) };
+}
+
+/** an address and port to serve on (parseListen) */
+export const listenAddress = parser('address:port (127.0.0.1:9847, [::1]:9847, :9847; port 0 picks a free one)', '127.0.0.1:0', parseListen);

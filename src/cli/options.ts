@@ -92,6 +92,12 @@ export function applyOptionSpecs(specs: readonly OptionSpec[], opts: Record<stri
       const missing = s.requires.options.filter((o) => !given(o));
       if (missing.length) throw usageError(s.requires.message ?? `--${long} needs ${listOf(missing)}`, s.requires.hint);
     }
+    for (const [other, text] of Object.entries(s.implies ?? {})) {
+      const key = keyOf.get(other) ?? optionNames(`--${other}`).key;
+      const implied = parseValue(specs.find((o) => optionNames(o.flags).long === other)?.value, text, `--${other}`);
+      if (typed(other) && out[key] !== implied) throw usageError(`--${long} means --${other} ${text}: not with --${other} ${String(opts[key])}`);
+      out[key] = implied;
+    }
   }
   return out;
 }

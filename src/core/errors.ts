@@ -41,12 +41,20 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
  * - `domain-exists`: a new domain's table was given for a domain the snapshot has
  * - `domain-unknown`: the energy-model domain named is not in the snapshot (its table may be given)
  * - `domain-needs-cpus`: a new CPU domain's CPUs are not known
+ * Sources and zones (core/source, core/zones, core/snapshot, core/exporter):
+ * - `two-sources`: a live tree and a snapshot were both named; one source is read
+ * - `no-powercap`: the machine exposes no powercap zones (a VM, no driver): a snapshot can be read instead
+ * - `root-not-tree`: the live tree named is not a powercap tree (missing, or a file)
+ * - `folder-not-snapshot`: a folder was named as a snapshot file (a tree is read as a live root)
+ * - `zone-unknown`: no zone of that name; the hint (if any) lists the closest names
+ * - `address-in-use`: the exporter's address and port are taken by another listener
  */
 export type Reason =
   | 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set'
   | 'needs-coefficient' | 'several-tables' | 'no-opp-table' | 'needs-hw-mask' | 'no-idle-state'
   | 'built-at-boot' | 'parents-missing' | 'named-like-device' | 'has-children' | 'hierarchy-exists' | 'dt-path-unknown'
-  | 'device-needs-domain' | 'device-needs-bounds' | 'domain-exists' | 'domain-unknown' | 'domain-needs-cpus';
+  | 'device-needs-domain' | 'device-needs-bounds' | 'domain-exists' | 'domain-unknown' | 'domain-needs-cpus'
+  | 'two-sources' | 'no-powercap' | 'root-not-tree' | 'folder-not-snapshot' | 'zone-unknown' | 'address-in-use';
 
 export class PowercapError extends Error {
   readonly exitCode: ExitCode;
@@ -67,7 +75,7 @@ export const notFound = (msg: string, hint?: string, reason?: Reason) => new Pow
 export const permissionDenied = (msg: string, hint?: string) => new PowercapError(Exit.PERMISSION, msg, hint);
 export const refused = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.REFUSED, msg, hint, { reason });
 export const invalidData = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.INVALID_DATA, msg, hint, { reason });
-export const failed = (msg: string, hint?: string) => new PowercapError(Exit.FAILED, msg, hint);
+export const failed = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.FAILED, msg, hint, { reason });
 
 /** A write or read that the (real or emulated) kernel answered with an errno. */
 export class SysfsError extends Error {

@@ -5,7 +5,7 @@
  * reads only regular files, with a size cap (docs/security.md).
  */
 import * as fs from 'node:fs';
-import { errnoOf, Exit, exitForErrno, PowercapError } from './errors.js';
+import { errnoOf, Exit, exitForErrno, PowercapError, type Reason } from './errors.js';
 
 export interface UserFileWhat {
   /** what the file is, for "… not found: FILE" (default 'file') */
@@ -14,6 +14,8 @@ export interface UserFileWhat {
   hint?: string;
   /** the hint given when it is a directory */
   dirHint?: string;
+  /** what a directory in its place is about, for the CLI's wording of the way out (cli/hints.ts) */
+  dirReason?: Reason;
   /** the largest size read (default USER_FILE_MAX_BYTES); past it: exit 6 */
   maxBytes?: number;
 }
@@ -96,7 +98,7 @@ export function userFileError(file: string, err: unknown, o: UserFileWhat = {}):
   const what = o.what ?? 'file';
   const code = exitForErrno(e);
   if (code === Exit.NOT_FOUND) return new PowercapError(code, `${what} not found: ${file}`, o.hint);
-  if (e === 'EISDIR') return new PowercapError(code, `${file} is a directory, not ${article(what)}`, o.dirHint);
+  if (e === 'EISDIR') return new PowercapError(code, `${file} is a directory, not ${article(what)}`, o.dirHint, { reason: o.dirReason });
   if (code === Exit.PERMISSION) return new PowercapError(code, `cannot read ${what} ${file}: permission denied`);
   return new PowercapError(code, `cannot read ${what} ${file}: ${e}`);
 }

@@ -11,7 +11,8 @@ import { gunzipSync } from 'node:zlib';
 import { constraintLabel, isRaplType } from '../limits/index.js';
 import { formatDuration, formatEnergy, formatPower } from '../units.js';
 import type { PowercapTree, Zone } from '../zones/model.js';
-import { effectiveLimit, raplCopies, zoneEnabled } from '../limits/effective.js';
+import { effectiveLimit, otherRaplInterface, raplCopies, zoneEnabled } from '../limits/effective.js';
+import { RAPL_MMIO_CONTROL_TYPE, RAPL_MSR_CONTROL_TYPE } from '../kernel/rapl.js';
 import { status as persistStatus } from '../persist/install.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -147,9 +148,15 @@ function limitLocked(i: DoctorInput): Finding[] {
       ...lines.map((l) => `kernel: ${l}`),
       ...(i.kernelLog === null ? ['the kernel log was not readable (run as root, or pass --kernel-log FILE)'] : []),
     ],
-    fix: 'the lock bit is set by the BIOS: clear it in the firmware setup if it offers that; else set the other interface (intel-rapl-mmio) if it is not locked. A write answers EACCES (or ENODATA) until then',
+    fix: `the lock bit is set by the BIOS: clear it in the firmware setup if it offers that; else set the other interface (${otherInterfaces(zones)}) if it is not locked. A write answers EACCES (or ENODATA) until then`,
     zones: zones.map((z) => z.id),
   }];
+}
+
+/** The interface other than the locked zones' own (intel-rapl ↔ intel-rapl-mmio); both named when the kernel log alone says which is locked. */
+function otherInterfaces(locked: Zone[]): string {
+  const others = [...new Set(locked.map((z) => otherRaplInterface(z.controlType)).filter((t): t is string => t !== null))];
+  return others.length === 1 ? others[0]! : `${RAPL_MSR_CONTROL_TYPE} or ${RAPL_MMIO_CONTROL_TYPE}`;
 }
 
 // ------------------------------------------------------------------ msr-mmio-differ

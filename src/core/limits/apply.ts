@@ -12,7 +12,7 @@ import { Exit, PowercapError } from '../errors.js';
 import { parseKernelInt } from '../zones/model.js';
 import type { Source } from '../source/types.js';
 import { writeErrorToPowercap } from './write-error.js';
-import { constraintLabel, isRaplType, type LimitAttribute, type Plan, type PlanStep } from './plan.js';
+import { constraintLabel, type LimitAttribute, type Plan, type PlanStep } from './plan.js';
 
 export interface FileValue {
   zoneId: string;
@@ -116,7 +116,7 @@ export async function applyPlan(source: Source, plan: Plan, hooks: ApplyHooks = 
     try {
       source.write(step.rel, text);
     } catch (err) {
-      const mapped = writeErrorToPowercap(err, { source: kind, isRoot, rapl: isRaplType(step.controlType), what: describeStep(step), value: text });
+      const mapped = writeErrorToPowercap(err, { source: kind, isRoot, controlType: step.controlType, what: describeStep(step), value: text });
       failed = { step, errno: (err as { errno?: string }).errno ?? 'EIO' };
       cause = mapped;
       break;

@@ -1,13 +1,12 @@
 /**
- * Opening the source a command works on: a live tree (`--root`, default
- * /sys/class/powercap) with the live energy model (`--em-root`), or a snapshot
- * (`--snapshot`) holding both.
+ * Opening the source a command works on: a live tree (default /sys/class/powercap)
+ * with the live energy model (debugfs), or a snapshot file holding both.
  */
 import { SysfsError, usageError } from '../errors.js';
 import { loadSnapshotFile, type RegistryEntry, type SnapshotFile } from '../snapshot/file.js';
 import { LiveSource } from './live.js';
 import { EmulatedSource } from './emulated.js';
-import { FaultySource, parseFaults } from './faults.js';
+import { FaultySource, parseFaults, type FaultEvent } from './faults.js';
 import type { Source, SourceInfo } from './types.js';
 
 export { DEFAULT_ROOT } from './types.js';
@@ -20,6 +19,8 @@ export interface SourceOptions {
   emRoot?: string | undefined;
   /** fault rules (POWERCAPCTL_FAULTS) */
   faults?: string | undefined;
+  /** an after-write fault rule fired: send its signal (the caller's to do: core touches no process) */
+  onFaultEvent?: (e: FaultEvent) => void;
   /** the command will change the snapshot: lock it before reading (core/atomic.ts lockFile) */
   lockSnapshot?: boolean;
 }
@@ -49,9 +50,9 @@ export interface OpenedSource {
 
 export function openSource(opts: SourceOptions): OpenedSource {
   if (opts.root !== undefined && opts.snapshot !== undefined) {
-    throw usageError('--root and --snapshot are two different sources: give one');
+    throw usageError('a live tree and a snapshot are two different sources: give one', undefined, 'two-sources');
   }
-  const wrap = (s: Source): Source => (opts.faults ? new FaultySource(s, parseFaults(opts.faults)) : s);
+  const wrap = (s: Source): Source => (opts.faults ? new FaultySource(s, parseFaults(opts.faults), opts.onFaultEvent) : s);
   if (opts.snapshot !== undefined) {
     const snap = loadSnapshotFile(opts.snapshot, { lock: opts.lockSnapshot === true });
     const notes: string[] = [];
