@@ -24,8 +24,12 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
  * - `constraint-ambiguous`: several constraints and none is long_term; one must be named
  * - `not-of-type`: the zone named has no zone of the control type the command was restricted to
  * - `nothing-to-set`: a zone was named with nothing to change
+ * - `one-copy-lacks`: a package name meant both copies (MSR and MMIO) and one of them cannot take
+ *   the setting (no such constraint); naming the other copy alone sets it
+ * - `system-folder`: a file of the system's folders could not be written for want of permission;
+ *   root, or a folder of one's own (an image), is the way
  */
-export type Reason = 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set';
+export type Reason = 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set' | 'one-copy-lacks' | 'system-folder';
 
 export class PowercapError extends Error {
   readonly exitCode: ExitCode;
