@@ -66,6 +66,8 @@ export function applyOptionSpecs(specs: readonly OptionSpec[], opts: Record<stri
     const present = given(long);
     if (!present && s.required) throw usageError(`--${long} is required`, s.required.hint);
     if (s.repeatable && v === undefined) out[key] = [];
+    // a flag not given is false, as its type says (commander leaves it undefined)
+    if (!takesValue(s.flags) && v === undefined) out[key] = false;
     if (!present) continue;
     if (s.source && from.source && s.source !== from.source && typed(long)) {
       throw usageError(`--${long} applies to ${SOURCE_WORDS[s.source]}, not to ${SOURCE_WORDS[from.source]}`);

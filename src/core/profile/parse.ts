@@ -56,6 +56,20 @@ export function readProfileText(file: string): string {
 }
 
 type YamlModule = typeof import('yaml');
+
+/** A syntax error in the words of the file's language: a .json profile is JSON to its author, though one parser reads both. */
+function syntaxError(text: string, file: string, yamlMessage: string): string {
+  const yaml = yamlMessage.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  if (!/\.json$/i.test(file)) return `YAML syntax error: ${yaml}`;
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    // V8's words, less the position (the line is said before) and the quoted excerpt
+    const why = (err as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/, (\.\.\.)?"[\s\S]*" is not valid JSON$/, '');
+    return `JSON syntax error: ${why}`;
+  }
+  return `JSON syntax error: ${yaml}`;
+}
 interface YNode { range?: [number, number, number] | null }
 
 /** Parse and check a profile's text. Throws exit 6 (syntax, structure) or 2 (a bad value). */
@@ -67,7 +81,7 @@ export async function parseProfile(text: string, file: string): Promise<Profile>
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
-    const msg = e.code === 'DUPLICATE_KEY' ? 'a key is given twice in one mapping' : `YAML syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
+    const msg = e.code === 'DUPLICATE_KEY' ? 'a key is given twice in one mapping' : syntaxError(text, file, e.message);
     throw profileError(Exit.INVALID_DATA, file, line, null, msg);
   }
   const root = doc.contents;
