@@ -16,7 +16,6 @@ import type { CommandSpec } from '../src/cli/spec.js';
 /** Commands whose option values are still parsed by hand in their runners (each family removes itself as it converts). */
 const PENDING_CONVERSION = [
   'model em', 'model power', 'model energy', 'model cap', 'model budget', 'model idle',
-  'apply', 'persist install', 'persist remove', 'persist status', 'profile save', 'doctor', 'grant-read',
   'watch', 'exporter', 'snapshot save', 'snapshot check',
   'registry', 'registry add', 'registry remove', 'create-node', 'delete-node', 'dtpm new', 'dtpm export', 'dtpm import', 'dtpm check', 'wizard', 'completion',
 ];
