@@ -33,8 +33,8 @@ _powercapctl_opts() {
     exporter) echo '-l --listen -i --interval --limits-interval -t --type --max-connections --client-timeout -h --help' ;;
     model) echo '-h --help' ;;
     'model em') echo '-d --domain --dts --table -I --include --supported-hw --opp-name --opp-file -C --coefficient --capacity --device --cpus --kernel --dt --plot --svg -h --help' ;;
-    'model power') echo '-d --domain --dts --table -I --include --supported-hw --opp-name --opp-file -C --coefficient --capacity --device --cpus -f --freq -V --voltage -u --util --static --static-table -t --temp -h --help' ;;
-    'model energy') echo '-d --domain --dts --table -I --include --supported-hw --opp-name --opp-file -C --coefficient --capacity --device --cpus -u --util --all-states -h --help' ;;
+    'model power') echo '-d --domain --dts --table -I --include --supported-hw --opp-name --opp-file -C --coefficient --cpus -f --freq -V --voltage -u --util --static --static-table -t --temp -h --help' ;;
+    'model energy') echo '-d --domain --dts --table -I --include --supported-hw --opp-name --opp-file -C --coefficient --capacity --cpus -u --util --all-states -h --help' ;;
     'model cap') echo '-z --zone -l --limit -d --domain --dts --table -I --include --supported-hw --opp-name --opp-file -C --coefficient --capacity --device --cpus -h --help' ;;
     'model budget') echo '-b --budget -a --actor -z --zone --tree -r --request -w --weight --all -h --help' ;;
     'model idle') echo '-s --state --preset -i --idle --latency --on-power --off-power -h --help' ;;
@@ -114,7 +114,6 @@ _powercapctl_optval() {
     'model power|--opp-name') echo none ;;
     'model power|--opp-file') echo file ;;
     'model power|-C'|'model power|--coefficient') echo none ;;
-    'model power|--capacity') echo none ;;
     'model power|--cpus') echo none ;;
     'model power|-f'|'model power|--freq') echo none ;;
     'model power|-V'|'model power|--voltage') echo none ;;

@@ -11,7 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { run, exampleCopy } from './helpers.js';
+import { run, exampleCopy, ROOT } from './helpers.js';
+import { validate } from '../src/core/snapshot/validate.js';
 import { toFdt, writeLiveTree } from './fixtures/devicetree.js';
 import { computeTimeWindow, timeWindowOverflows } from '../src/core/kernel/rapl.js';
 import { normalizeCpuCapacities } from '../src/core/kernel/arch-topology.js';
@@ -83,7 +84,7 @@ describe('capacity from capacity-dmips-mhz (item 1)', () => {
     assert.equal(r.code, 0, r.stderr);
     const d = r.json().domains[0];
     assert.equal(d.capacity, 381);
-    assert.match(d.capacitySource, /capacity-dmips-mhz/);
+    assert.equal(d.capacitySource, 'capacity-dmips-mhz');
     assert.deepEqual(d.states.map((s: any) => s.performance), A53_PERF);
     assert.deepEqual(d.states.map((s: any) => s.cost), A53_COST);
     assert.deepEqual(d.states.filter((s: any) => s.inefficient).map((s: any) => s.frequencyKhz), [408000]);
@@ -91,9 +92,14 @@ describe('capacity from capacity-dmips-mhz (item 1)', () => {
     assert.equal(big.capacity, 1024);
     const o = run(['model', 'em', '--dts', dts, '--table', 'cpu@0', '--capacity', '500', '--json']).json().domains[0];
     assert.equal(o.capacity, 500);
-    assert.equal(o.capacitySource, '--capacity');
+    assert.equal(o.capacitySource, 'given');
     const text = run(['model', 'em', '--dts', dts, '--table', 'cpu@0']).stdout;
     assert.match(text, /capacity 381 from capacity-dmips-mhz/);
+    // the A72 without its OPP table gets no cpufreq policy: the boot-time capacities stay, from
+    // capacity-dmips-mhz alone: (485 << 10) / 1024 = 485 for the A53s (init_cpu_capacity_callback never renormalises)
+    const noPolicy = write('board-no-b0-opp.dts', BOARD.replace('dynamic-power-coefficient = <436>; operating-points-v2 = <&cluster1_opp>;', 'dynamic-power-coefficient = <436>;'));
+    const b = run(['model', 'em', '--dts', noPolicy, '--table', 'cpu@0', '--json']).json().domains[0];
+    assert.deepEqual([b.capacity, b.capacitySource], [485, 'capacity-dmips-mhz-boot']);
   });
 
   test('normalizeCpuCapacities: one CPU without capacity-dmips-mhz → 1024 for all; v6.1 counts MHz, v6.12 kHz', () => {
@@ -161,7 +167,7 @@ describe('device trees as a board has them (item 2)', () => {
     const r = run(['model', 'em'], { env: { POWERCAPCTL_DT: live, POWERCAPCTL_EM_ROOT: em } });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /source: the kernel's energy model/);
-    assert.match(r.stdout, /^cpu0: 1 states/m);
+    assert.match(r.stdout, /^cpu0: 1 state from/m);
   });
 });
 
@@ -197,7 +203,7 @@ describe('the OPP core\'s rules, only for the tables used (items 3 and 9)', () =
     const all = run(['model', 'em', '--dts', dts, '--table', 'gpu', '--json']);
     assert.equal(all.code, 0, all.stderr);
     assert.deepEqual(all.json().domains[0].states.map((s: any) => s.frequencyKhz), [200000, 400000, 800000]);
-    assert.match(all.stderr, /2 OPP\(s\) have opp-supported-hw: every one taken/);
+    assert.match(all.stderr, /2 OPPs have opp-supported-hw: every one taken \(mask: all bits; the driver sets it from fuses: give it with --supported-hw MASK\)/);
     const one = run(['model', 'em', '--dts', dts, '--table', 'gpu', '--supported-hw', '0x2', '--json']);
     assert.deepEqual(one.json().domains[0].states.map((s: any) => s.frequencyKhz), [400000, 800000]);
   });
@@ -312,19 +318,24 @@ describe('kernel eras (item 5)', () => {
   });
 });
 
+/** An energy-model dump of one domain, cpu0 (CPUs 0-1), as debugfs lays it out: the files each state has, and a flags file when given. */
+function writeEmDump(name: string, flags: string | null, states: Array<Record<string, number>>): string {
+  const em = path.join(tmp, name);
+  fs.mkdirSync(path.join(em, 'cpu0'), { recursive: true });
+  fs.writeFileSync(path.join(em, 'cpu0/cpus'), '0-1\n');
+  if (flags !== null) fs.writeFileSync(path.join(em, 'cpu0/flags'), `${flags}\n`);
+  for (const st of states) {
+    const d = path.join(em, `cpu0/ps:${st.frequency}`);
+    fs.mkdirSync(d);
+    for (const [k, v] of Object.entries(st)) fs.writeFileSync(path.join(d, k), `${v}\n`);
+  }
+  return em;
+}
+
 describe('old debugfs dumps (item 6)', () => {
   test('a dump without flags is mW, as that kernel wrote it; its costs are kept', () => {
     // a 5.14-era dump: power 42 mW at 450 MHz, cost = 42 × 850000 / 450000 = 79 (no em_scale_power)
-    const em = path.join(tmp, 'em-old');
-    fs.mkdirSync(em);
-    fs.mkdirSync(path.join(em, 'cpu0'));
-    fs.writeFileSync(path.join(em, 'cpu0/cpus'), '0-1\n');
-    for (const [f, p, c] of [[450000, 42, 79], [850000, 119, 119]]) {
-      fs.mkdirSync(path.join(em, `cpu0/ps:${f}`));
-      fs.writeFileSync(path.join(em, `cpu0/ps:${f}/frequency`), `${f}\n`);
-      fs.writeFileSync(path.join(em, `cpu0/ps:${f}/power`), `${p}\n`);
-      fs.writeFileSync(path.join(em, `cpu0/ps:${f}/cost`), `${c}\n`);
-    }
+    const em = writeEmDump('em-old', null, [{ frequency: 450000, power: 42, cost: 79 }, { frequency: 850000, power: 119, cost: 119 }]);
     const r = run(['--em-root', em, 'model', 'em', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const d = r.json().domains[0];
@@ -332,6 +343,46 @@ describe('old debugfs dumps (item 6)', () => {
     // re-derived as 5.14 gives the same cost; as 5.15 em_scale_power makes it 42000 × 850000 / 450000 = 79333
     assert.equal(run(['--em-root', em, 'model', 'em', '--kernel', '5.14', '--json']).json().domains[0].states[0].cost, 79);
     assert.equal(run(['--em-root', em, 'model', 'em', '--kernel', '5.15', '--json']).json().domains[0].states[0].cost, 79333);
+  });
+});
+
+describe('a dump without performance files (a kernel before 6.9)', () => {
+  // 6.1's energy_model.c em_debug_create_ps() writes frequency, power, cost and inefficient, no performance
+  // 6.0–6.8 cost = fmax × power / f: 1000000 × 200000 / 500000 = 400000; the top state's cost is its power
+  const em = writeEmDump('em-6.1', '0x1', [
+    { frequency: 500000, power: 200000, cost: 400000, inefficient: 0 },
+    { frequency: 1000000, power: 600000, cost: 600000, inefficient: 0 },
+  ]);
+
+  test('shows no performance: null in JSON, a dash in the table, as the source holds', () => {
+    const r = run(['--em-root', em, 'model', 'em', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const d = r.json().domains[0];
+    assert.deepEqual(d.states.map((s: any) => [s.powerUw, s.performance, s.cost]), [[200000, null, 400000], [600000, null, 600000]]);
+    assert.equal(d.capacitySource, 'default-no-performance');
+    assert.equal(validate(JSON.parse(fs.readFileSync(path.join(ROOT, 'schema/model-em.schema.json'), 'utf8')), r.json()), null);
+    const text = run(['--em-root', em, 'model', 'em']);
+    assert.match(text.stdout, /no performance in the dump \(a kernel before 6\.9\)/);
+    const rows = text.stdout.split('\n').filter((l) => /^[01] /.test(l));
+    // #, FREQUENCY (2 words), VOLTAGE, POWER µW, PRE-6.0 mW, POWER (2 words), PERF, COST, EFFICIENT
+    assert.deepEqual(rows.map((l) => l.trim().split(/\s+/)[8]), ['–', '–']);
+  });
+
+  test('the calculators still have capacity × f / fmax (em_init_performance): 512 and 1024 at capacity 1024', () => {
+    // utilisation 300 + 25 % = 375 ≤ 512: the 500 MHz state (6.9 rule); it was 0 and chose the top state before
+    const j = run(['--em-root', em, 'model', 'energy', '--util', '300', '--json']).json();
+    assert.equal(j.current.frequencyKhz, 500000);
+    // the 6.9 estimate reads 6.9's costs, built from the dumped powers (em_compute_costs), not the 6.1 costs of the dump:
+    // 200000 × 10 / 512 = 3906; energy 3906 × 300 = 1171800 (117.18 mW); it read 400000 × 300 before
+    assert.equal(j.current.cost, 3906);
+    assert.equal(j.current.energy, 1171800);
+    // 6.0–6.8: f ≥ 375 × 1000000 / 1024 = 366210 kHz → 500 MHz; 400000 × 300 / 1024 = 117187
+    assert.equal(j.pre69.energy, 117187);
+    // the dump says which kernel wrote it: costs as 6.0–6.8 computed them
+    assert.equal(run(['--em-root', em, 'model', 'em', '--json']).json().domains[0].kernel, '6.0–6.8');
+    // --capacity re-derives the table, which then has a performance to show: 500 × 500000 / 1000000 = 250
+    const d = run(['--em-root', em, 'model', 'em', '--capacity', '500', '--json']).json().domains[0];
+    assert.deepEqual(d.states.map((s: any) => s.performance), [250, 500]);
   });
 });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { run, example, ROOT } from './helpers.js';
+import { run, example, ROOT, EXAMPLES } from './helpers.js';
 import { parseDts } from '../src/core/dts/parser.js';
 import { oppTables, readOpps } from '../src/core/dts/opp.js';
 import { divvyUpPower } from '../src/core/kernel/power-allocator.js';
@@ -15,6 +15,8 @@ import { alignTable, renderTable } from '../src/cli/commands/model/common.js';
 import { chooseDomainState, RK3399_IDLE_STATES } from '../src/core/calculators/idle.js';
 import { parseStaticTable, staticPower } from '../src/core/calculators/cooling.js';
 import { parseOppCsv } from '../src/core/em/oppfile.js';
+import { actor, cpuCapacity, idleState, kernelVersion, utilisation } from '../src/cli/option-values.js';
+import { PowercapError } from '../src/core/errors.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/model');
 const OPP_DTSI = path.join(FIX, 'rk3399-opp.dtsi');
@@ -392,7 +394,7 @@ describe('bad input', () => {
 
   test('a DTS without an OPP table (exit 6), several tables without --table (exit 2), an unknown table (exit 3)', () => {
     expectErr(['model', 'em', '--dts', write('none.dts', '/dts-v1/;\n/ { cpus { }; };\n'), '-C', '100'], 6, /no OPP table/);
-    expectErr(['model', 'em', '--dts', OPP_DTSI, '-C', '100'], 2, /3 OPP tables: choose one with --table/);
+    expectErr(['model', 'em', '--dts', OPP_DTSI, '-C', '100'], 2, /3 OPP tables\n  choose one with --table: tables: opp-table-0/);
     expectErr(['model', 'em', '--dts', OPP_DTSI, '--table', 'nope', '-C', '100'], 3, /no OPP table 'nope'/);
   });
 
@@ -412,5 +414,139 @@ describe('bad input', () => {
     const r = run(['model', 'em', '--dts', OPP_DTSI, '--table', 'cluster1_opp', '-C', '436', '--svg', target]);
     assert.equal(r.code, 3, r.stderr);
     assert.equal(fs.existsSync(path.dirname(target)), false);
+  });
+});
+
+describe('every value through its option (issue 19)', () => {
+  const refused = (args: string[], re: RegExp) => {
+    const r = run(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.ok(r.stderr.trim().split('\n').length <= 2, r.stderr);
+    assert.equal(r.stdout, '');
+  };
+  const A53 = path.join(EXAMPLES, 'help-a53.csv');
+
+  test('the values that were dropped without a word are refused, naming the option and the value', () => {
+    refused(['--snapshot', RK3399, 'model', 'cap', '--zone', 'package', '--limit', '3W', '--capacity', 'zzz'], /^powercapctl: --capacity zzz: not a whole number\n  give 1 to 1024\n$/);
+    refused(['model', 'power', '--dts', OPP_DTSI, '--table', 'cluster1_opp', '-C', '436', '--supported-hw', 'zzz'], /--supported-hw zzz: 'zzz' is not a 32-bit number/);
+    refused(['model', 'energy', '--opp-file', A53, '--util', '100', '--coefficient', 'zzz'], /--coefficient zzz: not a whole number/);
+    refused(['--snapshot', RK3399, 'model', 'cap', '--domain', 'cpu4', '--limit', '1W', '--cpus', 'zzz'], /--cpus zzz: not a whole number/);
+    refused(['model', 'idle', '--preset', 'rk3399', '--idle', '1ms', '--state', 'A:1us:2:3us'], /--state A:1us:2:3us: exit latency '2': invalid duration '2'/);
+    refused(['model', 'budget', '-b', '2W', '--actor', 'gpu:1W:2W:abc'], /--actor gpu:1W:2W:abc: weight 'abc': not a whole number/);
+    refused(['--snapshot', RK3399, 'model', 'budget', '-b', '2W', '--weight', 'cpu4-cpufreq=-1'], /--weight cpu4-cpufreq=-1: cpu4-cpufreq: not a whole number/);
+  });
+
+  test('an option that does not apply to the mode or the source is refused, not ignored', () => {
+    // model cap --zone caps a DTPM tree: its leaves bring their own tables, CPU counts and capacities
+    for (const [flag, value] of [['--capacity', '500'], ['--cpus', '2'], ['--coefficient', '436'], ['--supported-hw', '0x1'], ['--device', null]] as const) {
+      refused(['--snapshot', RK3399, 'model', 'cap', '--zone', 'package', '--limit', '3W', flag, ...(value === null ? [] : [value])], new RegExp(`^powercapctl: --zone: not with ${flag}\n  --zone caps a DTPM tree`));
+    }
+    // the energy model's own table holds the kernel's powers: a coefficient or an OPP mask does nothing to it
+    refused(['--snapshot', RK3399, 'model', 'em', '--domain', 'cpu4', '--coefficient', '100'], /--coefficient does not apply to the energy model of .*rk3399-dtpm\.json: its table holds the kernel's powers/);
+    refused(['--snapshot', RK3399, 'model', 'energy', '-d', 'cpu4', '--util', '1', '--supported-hw', '0x1'], /--supported-hw needs --dts/);
+    refused(['--snapshot', RK3399, 'model', 'em', '-d', 'cpu4', '--opp-name', 'fast'], /--opp-name does not apply to the energy model/);
+    refused(['model', 'em', '--opp-file', A53, '--supported-hw', '0x1'], /--supported-hw: not with --opp-file/);
+    // the cooling model has no capacity, and a temperature only reads a static table
+    refused(['model', 'power', '-C', '100', '--freq', '1GHz', '--voltage', '1V', '--capacity', '500'], /unknown option '--capacity'/);
+    refused(['model', 'power', '-C', '100', '--freq', '1GHz', '--voltage', '1V', '--temp', '55C'], /--temp reads the --static-table/);
+    refused(['model', 'power', '--dts', OPP_DTSI, '--table', 'cluster1_opp', '-C', '436', '--voltage', '1V'], /--voltage goes with --freq/);
+    refused(['model', 'em', '--opp-file', A53, '--device', '--capacity', '500'], /--device: not with --capacity/);
+  });
+
+  test('core says what is missing, the command words the way out in its options', () => {
+    const worded = (args: string[], code: number, re: RegExp) => {
+      const r = run(args);
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+    };
+    worded(['model', 'em', '--opp-file', write('volts.csv', 'frequency,voltage\n408MHz,825mV\n')], 2,
+      /row 2: a voltage without a power: the dynamic-power-coefficient is needed\n  give --coefficient C, the dynamic-power-coefficient of the CPU or device node\n$/);
+    worded(['model', 'em', '--dts', write('none.dts', '/dts-v1/;\n/ { cpus { }; };\n')], 6,
+      /no OPP table .*\n  give the file that holds the opp-table nodes \(often <soc>-opp\.dtsi\), or a table of the OPPs with --opp-file FILE\n$/);
+    worded(['model', 'idle', '--idle', '1ms'], 2, /^powercapctl: no domain idle state given\n  give the domain's states with --state NAME:entry:exit:residency .*, or --preset rk3399\n$/);
+    const hw = write('hw.dts', '/dts-v1/;\n/ { t: opp-table { compatible = "operating-points-v2";\n' +
+      ' a { opp-hz = /bits/ 64 <200000000>; opp-microvolt = <825000>; opp-supported-hw = <0x1>; };\n' +
+      ' b { opp-hz = /bits/ 64 <200000000>; opp-microvolt = <900000>; opp-supported-hw = <0x2>; }; };\n' +
+      ' gpu { operating-points-v2 = <&t>; dynamic-power-coefficient = <100>; }; };\n');
+    // _opp_is_duplicate(): one frequency, two voltages; the board's mask keeps one of them (_opp_is_supported)
+    worded(['model', 'em', '--dts', hw], 6, /different voltages\n  the OPP core refuses the whole table \(_opp_is_duplicate: -EEXIST\): they carry opp-supported-hw: give the board's mask with --supported-hw MASK\n$/);
+    worded(['model', 'em', '--dts', hw, '--supported-hw', '0x2', '--json'], 0, /\/opp-table: opp-supported-hw mask 0x2: 1 OPP not supported, skipped/);
+  });
+
+  test('--kernel before 5.0 says when the energy model began', () => {
+    refused(['model', 'em', '--opp-file', A53, '--kernel', '4.19'], /^powercapctl: --kernel 4\.19: the energy model began in 5\.0: no kernel before it has one\n/);
+    refused(['model', 'em', '--opp-file', A53, '--kernel', '4.19.0-26-amd64'], /the energy model began in 5\.0/);
+    refused(['model', 'em', '--opp-file', A53, '--kernel', 'banana'], /--kernel banana: not a kernel version/);
+  });
+
+  test('the parsers\' numbers: an actor read from its end, an idle state in µs, capacity and utilisation bounds', () => {
+    // the name may hold colons (a DTPM zone id); a last part without a W is the weight
+    assert.deepEqual(actor.parse('dtpm:0:0:1:800mW:2.26W:512'), { name: 'dtpm:0:0:1', requestUw: 800000, maxUw: 2260000, weight: 512 });
+    assert.deepEqual(actor.parse('gpu:1.2W:2.5W'), { name: 'gpu', requestUw: 1200000, maxUw: 2500000, weight: null });
+    assert.deepEqual(idleState.parse('CLUSTER_SLEEP:400us:500us:2ms'), { name: 'CLUSTER_SLEEP', offUs: 400, onUs: 500, residencyUs: 2000, powerUw: null });
+    const no = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof PowercapError && e.exitCode === 2 && re.test(e.message));
+    no(() => actor.parse(':1W:2W'), /an actor without a name/);
+    no(() => idleState.parse('S:1us:1us'), /not NAME:entry:exit:residency/);
+    assert.equal(cpuCapacity.parse('1024'), 1024);
+    no(() => cpuCapacity.parse('1025'), /out of range \(1 to 1024\)/);
+    no(() => cpuCapacity.parse('0'), /out of range/);
+    assert.equal(utilisation.parse('0'), 0);
+    no(() => utilisation.parse('1025'), /out of range \(0 to 1024\)/);
+    assert.deepEqual(kernelVersion.parse('5.0'), { major: 5, minor: 0, name: '5.0' });
+    no(() => kernelVersion.parse('3.18'), /the energy model began in 5\.0/);
+  });
+
+  test('the help\'s budget example does what it says: the GPU weighted half as much as each CPU cluster', () => {
+    // gov_power_allocator.c allocate_power(): mW; weighted = (w × req) >> 10: 1800, 400, 750 = 2950;
+    // granted = round(weighted × 2000 / 2950): 1220, 271, 508 (none above its max)
+    const j = run(['model', 'budget', '-b', '2W', '-a', 'a72:1.8W:2.26W:1024', '-a', 'a53:0.4W:0.72W:1024', '-a', 'gpu:1.5W:2.56W:512', '--json']).json();
+    assert.deepEqual(j.actors.map((a: any) => a.weight), [1024, 1024, 512]);
+    assert.deepEqual(j.actors.map((a: any) => a.ipa.grantedMw), [1220, 271, 508]);
+    // with one weight set, the unset ones are 0 (THERMAL_WEIGHT_DEFAULT): the CPUs get nothing
+    const one = run(['model', 'budget', '-b', '2W', '-a', 'a72:1.8W:2.26W', '-a', 'a53:0.4W:0.72W', '-a', 'gpu:1.5W:2.56W:512', '--json']).json();
+    assert.deepEqual(one.actors.map((a: any) => a.ipa.grantedMw), [0, 0, 2000]);
+    // one actor is one actor
+    assert.match(run(['model', 'budget', '-b', '1W', '-a', 'a:1W:2W']).stdout, /^budget 1 W over 1 actor: /);
+  });
+
+  test('examples/help-rk3399.dts: six CPUs as mainline has them, no header, no preprocessor, no warning', () => {
+    // a missing cpp changes nothing: the file needs none (/include/ is the compiler's own)
+    const r = run(['model', 'em', '--dt', path.join(EXAMPLES, 'help-rk3399.dts'), '--json'], { env: { POWERCAPCTL_CPP: path.join(tmp, 'no-cpp') } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const d = r.json().domains;
+    assert.deepEqual(d.map((x: any) => [x.name, x.cpus, x.capacity, x.capacitySource]), [
+      // A53: (485 × 1416000) << 10 / (1024 × 1800000) = 381 (topology_normalize_cpu_scale)
+      ['cpu0', [0, 1, 2, 3], 381, 'capacity-dmips-mhz'],
+      ['cpu4', [4, 5], 1024, 'capacity-dmips-mhz'],
+      ['ff9a0000.gpu', null, null, null],
+    ]);
+    assert.deepEqual(d.map((x: any) => x.coefficient), [100, 436, 2640]);
+    const text = run(['model', 'em', '--dts', path.join(EXAMPLES, 'help-rk3399.dts'), '--table', 'cpu_b0']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.doesNotMatch(text.stderr, /cpp|warning|not found/);
+    assert.match(text.stdout, /capacity 1024 from capacity-dmips-mhz/);
+  });
+
+  test('tables end their lines without padding', () => {
+    const r = run(['--snapshot', RK3399, 'model', 'em', '--domain', 'cpu4']);
+    assert.equal(r.code, 0, r.stderr);
+    for (const line of r.stdout.split('\n')) assert.doesNotMatch(line, / $/, JSON.stringify(line));
+  });
+
+  test('core names no flag: the model\'s folders return facts, the CLI words the way out', () => {
+    // the house check (docs/architecture.md "How a value enters"), on the folders of the model
+    const literal = /['"`][^'"`\n]*(?:\s|^)--[a-z][a-z-]+|['"`]--[a-z][a-z-]+/;
+    const found: string[] = [];
+    for (const dir of ['src/core/em', 'src/core/dts', 'src/core/calculators', 'src/core/kernel']) {
+      for (const f of fs.readdirSync(path.join(ROOT, dir)).filter((x) => x.endsWith('.ts'))) {
+        fs.readFileSync(path.join(ROOT, dir, f), 'utf8').split('\n').forEach((l, i) => {
+          if (literal.test(l)) found.push(`${dir}/${f}:${i + 1}: ${l.trim()}`);
+          if (/process\.(env|argv|exit|kill|stdout|stderr)/.test(l)) found.push(`${dir}/${f}:${i + 1}: ${l.trim()}`);
+        });
+      }
+    }
+    assert.deepEqual(found, []);
   });
 });

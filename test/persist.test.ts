@@ -440,11 +440,11 @@ describe('apply --watch: the drift watchdog', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--snapshot', path.join(EXAMPLES, 'intel-laptop.json'), 'apply', LAPTOP_PROFILE, '--watch', '1s'], /^powercapctl: --watch applies to a live tree \(--root\), not to a snapshot \(--snapshot\)$/m],
       [['apply', LAPTOP_PROFILE, '--watch', '1s', '--check'], /^powercapctl: --watch and --check contradict each other: give one$/m],
-      [['apply', LAPTOP_PROFILE, '--watch', '99ms'], /^powercapctl: --watch 99ms: shorter than 100 ms$/m],
-      [['apply', LAPTOP_PROFILE, '--watch', '25h'], /^powercapctl: --watch 25h: longer than /m],
+      [['apply', LAPTOP_PROFILE, '--watch', '99ms'], /^powercapctl: --watch 99ms: too short \(allowed: 100ms to 24h\)$/m],
+      [['apply', LAPTOP_PROFILE, '--watch', '25h'], /^powercapctl: --watch 25h: too long \(allowed: 100ms to 24h\)$/m],
       [['apply', LAPTOP_PROFILE, '--check', '--state', path.join(tempDir(), 's.json')], /^powercapctl: --state records what apply wrote/m],
       [['apply', LAPTOP_PROFILE, '--check', '--force'], /^powercapctl: --force and --check/m],
-      [['persist', 'install', LAPTOP_PROFILE, '--root-dir', tempDir(), '--watch', '50ms'], /^powercapctl: --watch 50ms: shorter than 100 ms$/m],
+      [['persist', 'install', LAPTOP_PROFILE, '--root-dir', tempDir(), '--watch', '50ms'], /^powercapctl: --watch 50ms: too short \(allowed: 100ms to 24h\)$/m],
     ];
     for (const [args, re] of cases) {
       const r = run(args);

@@ -41,12 +41,36 @@ const HINTS: Record<Reason, Record<string, Wording>> = {
     'set-limit': () => 'give a power, --time-window, --enable or --disable (ZONE POWER, or ZONE=POWER pairs)',
     '*': () => 'give a power, a time window or enabled',
   },
+  // the model subcommands (`model` stands for each of them)
+  'needs-coefficient': {
+    model: (h) => join('give --coefficient C, the dynamic-power-coefficient of the CPU or device node', h),
+    '*': (h) => join('the dynamic-power-coefficient of the CPU or device node is needed', h),
+  },
+  'several-tables': {
+    model: (h) => `choose one with --table${h ? `: ${h}` : ''}`,
+    '*': (h) => `choose one table${h ? `: ${h}` : ''}`,
+  },
+  'no-opp-table': {
+    model: (h) => `${h ?? 'give the device tree that holds the OPP tables'}, or a table of the OPPs with --opp-file FILE`,
+    '*': (h) => h ?? 'give the device tree that holds the OPP tables',
+  },
+  'needs-hw-mask': {
+    model: (h) => `${h ? `${h}: ` : ''}give the board's mask with --supported-hw MASK`,
+    '*': (h) => `${h ? `${h}: ` : ''}give the board's opp-supported-hw mask`,
+  },
+  'no-idle-state': {
+    model: () => 'give the domain\'s states with --state NAME:entry:exit:residency (CLUSTER_SLEEP:400us:500us:2ms), or --preset rk3399',
+    '*': () => 'give the domain\'s idle states',
+  },
 };
 
-/** The hint to print for an error: the command's wording of its reason, else the error's own. */
+/**
+ * The hint to print for an error: the command's wording of its reason (the full command path,
+ * else its first word for a family worded alike, `model`), else the error's own.
+ */
 export function hintFor(reason: Reason | undefined, command: string, coreHint: string | undefined): string | undefined {
   if (reason === undefined) return coreHint;
   const table = HINTS[reason];
-  const word = table[command] ?? table['*']!;
+  const word = table[command] ?? table[command.split(' ')[0]!] ?? table['*']!;
   return word(coreHint);
 }

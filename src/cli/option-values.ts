@@ -10,8 +10,10 @@ import { usageError } from '../core/errors.js';
 import { parseCpuList } from '../core/cpu-list.js';
 import { parseKernelEra, type KernelEra } from '../core/kernel/energy-model.js';
 import { isGroupName } from '../core/persist/grant.js';
+import type { Actor } from '../core/kernel/power-allocator.js';
+import type { DomainIdleState } from '../core/calculators/idle.js';
 import {
-  formatDuration, parseDurationUs, parseFrequencyHz, parseIntervalUs, parsePercentBp, parsePowerSpec, parsePowerUw,
+  parseDurationUs, parseFrequencyHz, parseIntervalUs, parsePercentBp, parsePowerSpec, parsePowerUw,
   parseTemperatureMc, parseVoltageUv, type PowerSpec,
 } from '../core/units.js';
 import type { CompleteKind, ValueParser } from './spec.js';
@@ -33,11 +35,11 @@ const LONGEST_INTERVAL = '24h';
 function bounded(parse: (t: string) => bigint, b: TimeBounds): (t: string) => bigint {
   const min = b.min === undefined ? null : parseDurationUs(b.min);
   const max = b.max === undefined ? null : parseDurationUs(b.max);
-  const range = `${min === null ? 'at most ' : `${formatDuration(min)} to `}${max === null ? '' : formatDuration(max)}`;
+  const allowed = min !== null && max !== null ? `allowed: ${b.min} to ${b.max}` : min !== null ? `at least ${b.min}` : `at most ${b.max}`;
   return (t) => {
     const us = parse(t);
-    if (min !== null && us < min) throw usageError(`shorter than ${formatDuration(min)}`, max === null ? undefined : `give ${range}`);
-    if (max !== null && us > max) throw usageError(`longer than ${formatDuration(max)}`, `give ${range}`);
+    if (min !== null && us < min) throw usageError(`too short (${allowed})`);
+    if (max !== null && us > max) throw usageError(`too long (${allowed})`);
     return us;
   };
 }
@@ -64,9 +66,9 @@ export const voltage = parser('voltage (1.1V, 1100mV)', '1V', parseVoltageUv);
 /** a percentage in hundredths of a percent: 60% → 6000 */
 export const percent = parser('percentage (60%, 12.5%)', '50%', (t) => parsePercentBp(t));
 
-/** a whole number within bounds */
-export function integer(b: { min: number; max: number }): ValueParser<number> {
-  return parser(`whole number (${b.min} to ${b.max})`, String(b.min), (t) => {
+/** a whole number within bounds; `what` names it in the docs ("CPU capacity (1 to 1024)") */
+export function integer(b: { min: number; max: number }, what = 'whole number'): ValueParser<number> {
+  return parser(`${what} (${b.min} to ${b.max})`, String(b.min), (t) => {
     const s = t.trim();
     if (!/^[0-9]+$/.test(s)) throw usageError('not a whole number', `give ${b.min} to ${b.max}`);
     const n = Number(s);
@@ -216,3 +218,51 @@ export function fields<T>(describe: string, example: string, arity: { min: numbe
     return build(parts);
   });
 }
+
+/** a value of a record or list, parsed; its refusal says which part it was */
+function part<T>(p: ValueParser<T>, text: string, where: string): T {
+  try {
+    return p.parse(text.trim());
+  } catch (err) {
+    throw withContext(err, `${where} '${text}'`);
+  }
+}
+
+// ---------------------------------------------------------------- the energy model's values
+
+/** a CPU capacity, SCHED_CAPACITY_SCALE at most: the fastest CPU is 1024 (arch_topology.c) */
+export const cpuCapacity = integer({ min: 1, max: 1024 }, 'CPU capacity');
+
+/** a number of CPUs (nr_cpus of a domain); NR_CPUS is at most 8192 (x86 MAXSMP) */
+export const cpuCount = integer({ min: 1, max: 8192 }, 'number of CPUs');
+
+/** a CPU's utilisation in capacity units, 0 to SCHED_CAPACITY_SCALE (the domain's own capacity is checked against it) */
+export const utilisation = integer({ min: 0, max: 1024 }, 'utilisation');
+
+/** a thermal instance's weight, an int in sysfs (kstrtoint); 1024 is one share */
+export const ipaWeight = integer({ min: 0, max: 0x7fffffff }, 'IPA weight');
+
+/**
+ * An IPA actor, `name:requested:max[:weight]`: the name may hold colons itself (dtpm:0:0:1),
+ * so the record is read from the end: a last part without a power's unit (W) is the weight.
+ */
+export const actor = parser<Actor>('actor name:requested:max[:weight] (gpu:1.2W:2.5W:512)', 'a:1W:2W', (t) => {
+  const parts = t.split(':');
+  const hint = 'e.g. gpu:1.2W:2.5W, or with an IPA weight cpu4:800mW:2.26W:512';
+  const weighted = parts.length >= 4 && !/w\s*$/i.test(parts[parts.length - 1]!);
+  if (parts.length < (weighted ? 4 : 3)) throw usageError('not name:requested:max[:weight]', hint);
+  const weight = weighted ? part(ipaWeight, parts.pop()!, 'weight') : null;
+  const maxUw = Number(part(power, parts.pop()!, 'maximum'));
+  const requestUw = Number(part(power, parts.pop()!, 'request'));
+  const name = parts.join(':').trim();
+  if (name === '') throw usageError('an actor without a name', hint);
+  return { name, requestUw, maxUw, weight };
+});
+
+/** a domain idle state, `NAME:entry:exit:residency` (the latencies and minimum residency of domain-idle-states) */
+export const idleState = parser<DomainIdleState>('idle state NAME:entry:exit:residency (CLUSTER_SLEEP:400us:500us:2ms)', 'S:1us:1us:1us', (t) => {
+  const parts = t.split(':');
+  if (parts.length !== 4 || parts[0]!.trim() === '') throw usageError('not NAME:entry:exit:residency', 'e.g. CLUSTER_SLEEP:400us:500us:2ms');
+  const us = (text: string, what: string) => Number(part(duration(), text, what));
+  return { name: parts[0]!.trim(), offUs: us(parts[1]!, 'entry latency'), onUs: us(parts[2]!, 'exit latency'), residencyUs: us(parts[3]!, 'residency'), powerUw: null };
+});

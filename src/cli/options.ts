@@ -79,6 +79,11 @@ export function applyOptionSpecs(specs: readonly OptionSpec[], opts: Record<stri
       };
       out[key] = Array.isArray(v) ? v.map(one) : one(v);
     }
+  }
+  // every value is parsed before any combination is weighed: `--zone Z --capacity zzz` names the bad value
+  for (const s of specs) {
+    const { long } = optionNames(s.flags);
+    if (!given(long)) continue;
     if (s.conflicts && typed(long)) {
       const clash = s.conflicts.options.filter(typed);
       if (clash.length) throw usageError(s.conflicts.message ?? `--${long}: not with ${listOf(clash)}`, s.conflicts.hint);

@@ -24,12 +24,20 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
  * - `constraint-ambiguous`: several constraints and none is long_term; one must be named
  * - `not-of-type`: the zone named has no zone of the control type the command was restricted to
  * - `nothing-to-set`: a zone was named with nothing to change
+ * - `needs-coefficient`: a table of voltages, and no dynamic-power-coefficient to turn them into powers
+ * - `several-tables`: a device tree holds several OPP tables and none was chosen
+ * - `no-opp-table`: a device tree holds no OPP table
+ * - `needs-hw-mask`: OPPs that differ by opp-supported-hw clash unless the driver's mask is given
+ * - `no-idle-state`: a cluster domain to model and no idle state for it
  * - `one-copy-lacks`: a package name meant both copies (MSR and MMIO) and one of them cannot take
  *   the setting (no such constraint); naming the other copy alone sets it
  * - `system-folder`: a file of the system's folders could not be written for want of permission;
  *   root, or a folder of one's own (an image), is the way
  */
-export type Reason = 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set' | 'one-copy-lacks' | 'system-folder';
+export type Reason =
+  | 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set'
+  | 'needs-coefficient' | 'several-tables' | 'no-opp-table' | 'needs-hw-mask' | 'no-idle-state'
+  | 'one-copy-lacks' | 'system-folder';
 
 export class PowercapError extends Error {
   readonly exitCode: ExitCode;
@@ -49,7 +57,7 @@ export const usageError = (msg: string, hint?: string, reason?: Reason) => new P
 export const notFound = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.NOT_FOUND, msg, hint, { reason });
 export const permissionDenied = (msg: string, hint?: string) => new PowercapError(Exit.PERMISSION, msg, hint);
 export const refused = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.REFUSED, msg, hint, { reason });
-export const invalidData = (msg: string, hint?: string) => new PowercapError(Exit.INVALID_DATA, msg, hint);
+export const invalidData = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.INVALID_DATA, msg, hint, { reason });
 export const failed = (msg: string, hint?: string) => new PowercapError(Exit.FAILED, msg, hint);
 
 /** A write or read that the (real or emulated) kernel answered with an errno. */

@@ -39,7 +39,7 @@ export interface IdleChoice {
 export const breakEvenUs = (s: DomainIdleState) => s.offUs + s.residencyUs;
 
 export function checkIdleStates(states: DomainIdleState[]): void {
-  if (states.length === 0) throw usageError('no domain idle state given', 'e.g. --state CLUSTER_SLEEP:400us:500us:2000us, or --preset rk3399');
+  if (states.length === 0) throw usageError('no domain idle state given', undefined, 'no-idle-state');
   const names = new Set<string>();
   for (const s of states) {
     if (names.has(s.name)) throw usageError(`idle state '${s.name}' is given twice`);

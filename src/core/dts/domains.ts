@@ -17,7 +17,7 @@ import { PowercapError } from '../errors.js';
 import { normalizeCpuCapacities, type CpuCapacity } from '../kernel/arch-topology.js';
 import { findPath, nodePath, type DtNode } from './tree.js';
 import type { ParsedDts } from './parser.js';
-import { oppTables, readOpps, stringsOf, u32Prop, type DtsOpp, type DtsOppTable, type OppReadOptions } from './opp.js';
+import { oppTables, readOpps, stringsOf, u32Prop, type DtsOpp, type DtsOppTable, type OppHwFact, type OppReadOptions } from './opp.js';
 
 export interface DtCpu {
   index: number;
@@ -40,6 +40,8 @@ export interface DtDomain {
   opps: DtsOpp[] | null;
   problem: string | null;
   notes: string[];
+  /** the table's opp-supported-hw OPPs and what the mask did, when it has some */
+  supportedHw: OppHwFact | null;
   coefficient: number | null;
   /** the lowest OPP gives opp-microwatt: every power comes from opp-microwatt */
   microwatt: boolean;
@@ -55,9 +57,9 @@ export interface DtDomains {
 const readTable = (t: DtsOppTable, file: string, o: OppReadOptions) => {
   try {
     const r = readOpps(t, file, o);
-    return { opps: r.opps, notes: r.notes, problem: null };
+    return { opps: r.opps, notes: r.notes, supportedHw: r.supportedHw, problem: null };
   } catch (err) {
-    if (err instanceof PowercapError) return { opps: null, notes: [], problem: err.message };
+    if (err instanceof PowercapError) return { opps: null, notes: [], supportedHw: null, problem: err.message };
     throw err;
   }
 };
@@ -100,7 +102,7 @@ export function dtDomains(dts: ParsedDts, file: string, o: OppReadOptions & { ke
     const r = readOnce(t);
     const lowest = r.opps?.[0];
     const microwatt = !!lowest && lowest.powerUw !== null && lowest.powerUw > 0;
-    return { name, cpu: cpuList !== null, cpus: cpuList, path: nodePath(dev), table: t, opps: r.opps, problem: r.problem, notes: r.notes, coefficient: u32Prop(dev, 'dynamic-power-coefficient'), microwatt, capacity };
+    return { name, cpu: cpuList !== null, cpus: cpuList, path: nodePath(dev), table: t, opps: r.opps, problem: r.problem, notes: r.notes, supportedHw: r.supportedHw, coefficient: u32Prop(dev, 'dynamic-power-coefficient'), microwatt, capacity };
   };
   for (const group of policies) {
     const first = group[0]!;

@@ -104,7 +104,7 @@ export function readDtDirectory(dir: string): ParsedDts {
     const code = (err as NodeJS.ErrnoException).code;
     // what cannot be read is data that is not there (6), unless the errno says more
     const exit = exitForErrno(errnoOf(err), { otherwise: Exit.INVALID_DATA });
-    if (exit === Exit.NOT_FOUND) return notFound(`no device tree at ${p}`, 'give --dt DIR (a copy of /sys/firmware/devicetree/base) or a .dtb/.dts file');
+    if (exit === Exit.NOT_FOUND) return notFound(`no device tree at ${p}`, 'a device tree is a folder like /sys/firmware/devicetree/base, a .dtb or a .dts file');
     return new PowercapError(exit, `cannot read the device tree at ${p}: ${code ?? String(err)}`);
   };
   const root = newDtNode('', null);

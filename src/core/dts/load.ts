@@ -15,7 +15,7 @@ import { parseDts, type ParsedDts } from './parser.js';
 export interface LoadOptions {
   /** -I DIR: include folders for cpp and for the reader's own #include */
   includeDirs?: string[];
-  /** the cpp to run (tests point it elsewhere); default `cpp` on PATH */
+  /** the cpp to run (the CLI passes POWERCAPCTL_CPP, which tests point elsewhere); default `cpp` on PATH */
   cpp?: string;
 }
 
@@ -111,7 +111,7 @@ function findInclude(name: string, dirs: string[]): string | null {
 
 /** cpp as scripts/Makefile.lib runs it for .dts files (dtc_cpp_flags); null text when it cannot run. */
 function runCpp(file: string, opts: LoadOptions): { text: string | null; why: string } {
-  const cpp = opts.cpp ?? process.env.POWERCAPCTL_CPP ?? 'cpp';
+  const cpp = opts.cpp ?? 'cpp';
   const args = ['-nostdinc', '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', '-P'];
   for (const d of cppIncludeDirs(file, opts)) args.push('-I', d);
   args.push(file);

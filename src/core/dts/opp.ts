@@ -212,11 +212,23 @@ function namedProp(o: DtNode, type: string, name: string | null | undefined): Dt
 }
 
 /**
+ * A table whose OPPs carry opp-supported-hw: how many, the mask they were read with (null: all
+ * bits, every one kept: the driver sets the real mask from fuses) and how many it skipped.
+ */
+export interface OppHwFact {
+  table: string;
+  withProperty: number;
+  mask: number[] | null;
+  skipped: number;
+}
+
+/**
  * The OPPs of a table as the OPP core adds them: available nodes with a frequency, kept by
  * opp-supported-hw, sorted by frequency, duplicates handled as _opp_is_duplicate() does.
- * Throws (exit 6) what makes the kernel drop the table; `notes` says what was skipped.
+ * Throws (exit 6) what makes the kernel drop the table; `notes` says what was skipped, `supportedHw`
+ * what the mask did.
  */
-export function readOpps(table: DtsOppTable, file: string, opts: OppReadOptions = {}): { opps: DtsOpp[]; notes: string[] } {
+export function readOpps(table: DtsOppTable, file: string, opts: OppReadOptions = {}): { opps: DtsOpp[]; notes: string[]; supportedHw: OppHwFact | null } {
   const notes: string[] = [];
   const opps: DtsOpp[] = [];
   let unsupported = 0;
@@ -248,11 +260,7 @@ export function readOpps(table: DtsOppTable, file: string, opts: OppReadOptions 
       hw: o.props.has('opp-supported-hw'),
     });
   }
-  if (withHwProp > 0) {
-    notes.push(opts.supportedHw
-      ? `${table.path}: opp-supported-hw mask ${opts.supportedHw.map((v) => `0x${v.toString(16)}`).join(',')}: ${unsupported} OPP(s) not supported, skipped`
-      : `${table.path}: ${withHwProp} OPP(s) have opp-supported-hw: every one taken (mask: all bits; the driver sets it from fuses, give --supported-hw MASK)`);
-  }
+  const supportedHw = withHwProp > 0 ? { table: table.path, withProperty: withHwProp, mask: opts.supportedHw ?? null, skipped: unsupported } : null;
   if (levelsOnly > 0 && opps.length === 0) {
     throw invalidData(`${file}: ${table.path} is a table of opp-level values without frequencies (a power domain's): it gives no energy model`);
   }
@@ -263,26 +271,27 @@ export function readOpps(table: DtsOppTable, file: string, opts: OppReadOptions 
     const prev = out[out.length - 1];
     if (prev && prev.frequencyHz === o.frequencyHz) {
       if (prev.voltageUv === o.voltageUv) { notes.push(`${table.path}: ${o.node} duplicates ${prev.node} (same frequency and voltage): dropped, as the OPP core does`); continue; }
+      const hw = o.hw || prev.hw;
       throw invalidData(`${file}: ${table.path}: OPPs ${prev.node} and ${o.node} have the same frequency ${o.frequencyHz} Hz and different voltages`,
-        (o.hw || prev.hw) ? 'the OPP core refuses the whole table (_opp_is_duplicate: -EEXIST): they carry opp-supported-hw, give the board\'s mask with --supported-hw' : 'the OPP core refuses the whole table (_opp_is_duplicate: -EEXIST): remove one');
+        `the OPP core refuses the whole table (_opp_is_duplicate: -EEXIST)${hw ? ': they carry opp-supported-hw' : ': remove one'}`, hw ? 'needs-hw-mask' : undefined);
     }
     out.push(o);
   }
   if (out.length === 0) throw invalidData(`${file}: OPP table ${table.path} has no enabled OPP with opp-hz`);
-  return { opps: out, notes };
+  return { opps: out, notes, supportedHw };
 }
 
 const tableNames = (t: DtsOppTable) => [t.name, ...t.labels.map((l) => `&${l}`)].join(' / ');
 
-/** Pick one OPP table: by --table (node name, label, path, or a consumer's name/label). */
+/** Pick one OPP table by what the user named (node name, label, path, or a consumer's name/label); the only one when none is named. */
 export function pickTable(tables: DtsOppTable[], file: string, want: string | undefined): DtsOppTable {
   if (tables.length === 0) {
     throw invalidData(`${file}: no OPP table (no node with compatible = "operating-points-v2")`,
-      'give the file that holds the opp-table nodes (often <soc>-opp.dtsi), or use --opp-file');
+      'give the file that holds the opp-table nodes (often <soc>-opp.dtsi)', 'no-opp-table');
   }
   if (want === undefined) {
     if (tables.length > 1) {
-      throw usageError(`${file} has ${tables.length} OPP tables: choose one with --table`, `tables: ${tables.map(tableNames).join(', ')}`);
+      throw usageError(`${file} has ${tables.length} OPP tables`, `tables: ${tables.map(tableNames).join(', ')}`, 'several-tables');
     }
     return tables[0]!;
   }

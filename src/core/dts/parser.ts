@@ -151,7 +151,7 @@ class FileParser {
       }
     }
     if (text === null) {
-      this.st.notes.push(`${this.where()}: include '${target}' not found next to the source${this.st.includeDirs.length ? ' or in the -I folders' : ''}: skipped`);
+      this.st.notes.push(`${this.where()}: include '${target}' not found next to the source${this.st.includeDirs.length ? ' or in the include folders' : ''}: skipped`);
       return;
     }
     this.st.depth++;

@@ -20,6 +20,8 @@ export interface PerfDomain {
   /** power values are µW (flags bit0; always on kernels ≥ 6.0) */
   microwatts: boolean;
   artificial: boolean;
+  /** false: the states have no `performance` files (kernels before 6.9), and performance reads 0; absent: they have */
+  hasPerformance?: boolean;
   states: PerfState[];
 }
 
@@ -61,16 +63,19 @@ export function readEnergyModel(source: Source): PerfDomain[] {
     }
     const flags = readNumber(source, joinRel(e.name, 'flags'));
     const states: PerfState[] = [];
+    let hasPerformance = false;
     for (const s of sub) {
       if (s.kind === 'file' || !/^(ps|cs):[0-9]+$/.test(s.name)) continue;
       const d = joinRel(e.name, s.name);
       const frequencyKhz = readNumber(source, joinRel(d, 'frequency')) ?? Number(s.name.slice(3));
+      const performance = readNumber(source, joinRel(d, 'performance'));
+      if (performance !== null) hasPerformance = true;
       states.push({
         frequencyKhz,
         voltageUv: null,
         powerUw: readNumber(source, joinRel(d, 'power')) ?? 0,
         powerMw: null,
-        performance: readNumber(source, joinRel(d, 'performance')) ?? 0,
+        performance: performance ?? 0,
         cost: readNumber(source, joinRel(d, 'cost')) ?? 0,
         inefficient: (readNumber(source, joinRel(d, 'inefficient')) ?? 0) !== 0,
       });
@@ -84,7 +89,7 @@ export function readEnergyModel(source: Source): PerfDomain[] {
     const units = unitsRead.ok ? unitsRead.text.trim().toLowerCase() : null;
     const microwatts = flags !== null ? (flags & 1) !== 0 : units !== null && /^(uw|µw|microwatts?)$/.test(units);
     const artificial = flags !== null ? (flags & 4) !== 0 : units !== null && units.startsWith('bogo');
-    domains.push({ name: e.name, cpus, flags, microwatts, artificial, states });
+    domains.push({ name: e.name, cpus, flags, microwatts, artificial, hasPerformance, states });
   }
   return domains.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }

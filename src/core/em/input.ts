@@ -8,11 +8,12 @@ import * as path from 'node:path';
 import { invalidData, notFound, usageError } from '../errors.js';
 import { oppPowerMwPre60, oppPowerUw } from '../kernel/opp.js';
 import {
-  buildEraStates, DEFAULT_ERA, emTableProblemEra, eraRules, parseKernelEra, PerformanceZeroError,
+  buildEraStates, DEFAULT_ERA, emTableProblemEra, eraRules, performanceOf, PerformanceZeroError,
   type EmRow, type KernelEra, type PerfState,
 } from '../kernel/energy-model.js';
 import type { PerfDomain } from './debugfs.js';
 import type { DtDomain } from '../dts/domains.js';
+import type { OppHwFact } from '../dts/opp.js';
 
 export type { KernelEra } from '../kernel/energy-model.js';
 
@@ -26,66 +27,59 @@ export interface ModelDomain {
   /** number of CPUs when known */
   nrCpus: number | null;
   capacity: number;
-  /** where the capacity came from, said in the output */
-  capacitySource: string;
+  /** where the capacity came from (the CLI says it in words) */
+  capacitySource: CapacitySource;
   coefficient: number | null;
   era: KernelEra;
   states: PerfState[];
+  /**
+   * whether the table holds a performance per state: false for an energy-model dump from a kernel
+   * before 6.9 shown as dumped (no `performance` files); the states' performance is then
+   * capacity × f / fmax, computed for the calculators (energy, cap), not shown as the kernel's
+   */
+  hasPerformance: boolean;
+  /** the opp-supported-hw OPPs of a device-tree table, when it has some */
+  supportedHw: OppHwFact | null;
   notes: string[];
 }
 
+/**
+ * Where a domain's capacity came from:
+ * - `given`: the user's value
+ * - `capacity-dmips-mhz`: capacity-dmips-mhz × max frequency, normalised (arch_topology.c)
+ * - `capacity-dmips-mhz-boot`: capacity-dmips-mhz alone, normalised: a CPU without an OPP table gets no
+ *   cpufreq policy, so the boot-time values stay (arch_topology.c)
+ * - `energy-model`: the performance of the energy model's top state
+ * - `default`: 1024, nothing says otherwise (a table read from a file)
+ * - `default-no-dmips`: 1024, no CPU of the device tree has capacity-dmips-mhz
+ * - `default-partial-dmips`: 1024, some CPUs lack capacity-dmips-mhz (the kernel then uses 1024 for all)
+ * - `default-no-cpu`: 1024, no CPU of the device tree uses this table
+ * - `default-no-performance`: 1024, the energy-model dump holds no performance
+ */
+export type CapacitySource =
+  | 'given' | 'capacity-dmips-mhz' | 'capacity-dmips-mhz-boot' | 'energy-model' | 'default'
+  | 'default-no-dmips' | 'default-partial-dmips' | 'default-no-cpu' | 'default-no-performance';
+
+/** The table's input and what shapes it, parsed (the CLI's options, cli/commands/model). */
 export interface DomainOptions {
   dts?: string | undefined;
   table?: string | undefined;
   oppFile?: string | undefined;
-  coefficient?: string | undefined;
-  capacity?: string | undefined;
+  coefficient?: number | undefined;
+  capacity?: number | undefined;
   device?: boolean | undefined;
-  cpus?: string | undefined;
-  /** a kernel version (`6.9`, `5.15.0-91-generic`), `current` or `pre-6.0` */
-  kernel?: string | undefined;
-  supportedHw?: string | undefined;
+  cpus?: number | undefined;
+  /** the kernel whose rules apply; absent: the current one (a dump: as that kernel wrote it) */
+  era?: KernelEra | undefined;
+  /** the driver's opp-supported-hw mask per level; absent: all bits */
+  supportedHw?: number[] | undefined;
   oppName?: string | undefined;
   include?: string[] | undefined;
+  /** the C preprocessor to run on a device-tree source (default `cpp` on PATH) */
+  cpp?: string | undefined;
 }
 
-const wholeNumber = (what: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-  const t = v.trim();
-  if (!/^[0-9]+$/.test(t)) throw usageError(`${what} '${v}' is not a whole number`);
-  const n = Number(t);
-  if (n < min || n > max) throw usageError(`${what} ${n} is out of range (${min} to ${max})`);
-  return n;
-};
-
-export function parseCoefficient(v: string): number {
-  const t = v.trim();
-  if (!/^[0-9]+$/.test(t)) throw usageError(`coefficient '${v}' is not a whole number`, 'dynamic-power-coefficient from the device tree, e.g. --coefficient 436');
-  const n = Number(t);
-  if (n === 0) throw usageError('coefficient 0: every state would have zero power, which the kernel refuses', 'give the dynamic-power-coefficient of the domain, e.g. --coefficient 436');
-  if (n > 0xffffffff) throw usageError(`coefficient ${n} does not fit the kernel's u32`);
-  return n;
-}
-
-export const parseCapacity = (v: string) => wholeNumber('capacity', v, 1, 1024);
-export const parseCpuCount = (v: string) => wholeNumber('CPU count', v, 1, 4096);
-
-/** --kernel: a version (`6.9`, what `uname -r` prints), `current` (6.12) or `pre-6.0` (5.19). */
-export function parseEra(v: string | undefined): KernelEra {
-  if (v === undefined) return DEFAULT_ERA;
-  const e = parseKernelEra(v);
-  if (!e) throw usageError(`--kernel '${v}' is not a kernel version`, 'e.g. --kernel 6.9, --kernel 5.15, --kernel $(uname -r), current or pre-6.0');
-  return e;
-}
-
-/** --supported-hw 0x3 or 0x3,0xff (one value per level, as the driver passes to dev_pm_opp_set_supported_hw). */
-export function parseSupportedHw(v: string | undefined): number[] | null {
-  if (v === undefined || v === 'all') return null;
-  return v.split(',').map((x) => {
-    const t = x.trim();
-    if (!/^(0[xX][0-9a-fA-F]{1,8}|[0-9]{1,10})$/.test(t) || Number(t) > 0xffffffff) throw usageError(`--supported-hw '${v}': '${x}' is not a 32-bit number`, 'e.g. --supported-hw 0x3 (one mask per level: 0x3,0x1)');
-    return Number(t);
-  });
-}
+const eraOf = (o: DomainOptions) => o.era ?? DEFAULT_ERA;
 
 /** Rows → the kernel's table, refusing what em_create_perf_table() refuses (exit 6, naming the row). */
 export function tableFromRows(rows: EmRow[], opts: { capacity: number; cpu: boolean; era: KernelEra; where: string }): PerfState[] {
@@ -109,7 +103,7 @@ function dtRows(d: DtDomain, coefficient: number | null, where: string): EmRow[]
   }
   if (coefficient === null || coefficient === 0) {
     throw invalidData(`${where}: ${d.path} has no dynamic-power-coefficient (and no opp-microwatt on its lowest OPP): the kernel registers no energy model`,
-      'give --coefficient C to model it anyway');
+      undefined, 'needs-coefficient');
   }
   return opps.map((x) => {
     const label = `${d.table.path}/${x.node}`;
@@ -119,40 +113,48 @@ function dtRows(d: DtDomain, coefficient: number | null, where: string): EmRow[]
   });
 }
 
-const capacityText = (d: DtDomain) => {
+const dtCapacitySource = (d: DtDomain): CapacitySource => {
   const c = d.capacity;
   if (!c) return 'default';
-  if (c.origin === 'default') return 'the default: no CPU has capacity-dmips-mhz';
-  if (c.origin === 'partial') return 'the default: some CPUs lack capacity-dmips-mhz (the kernel then uses 1024 for all)';
-  if (c.origin === 'boot') return 'capacity-dmips-mhz alone: a CPU without an OPP table gets no cpufreq policy, so the boot-time values stay (arch_topology.c)';
-  return 'capacity-dmips-mhz × max frequency, normalised (arch_topology.c)';
+  if (c.origin === 'default') return 'default-no-dmips';
+  if (c.origin === 'partial') return 'default-partial-dmips';
+  if (c.origin === 'boot') return 'capacity-dmips-mhz-boot';
+  return 'capacity-dmips-mhz';
 };
 
-/** One domain of a device tree as the kernel of `era` registers it; throws its reason when it would not. */
+/** One domain of a device tree as the kernel of the era registers it; throws its reason when it would not. */
 export function domainFromDt(d: DtDomain, o: DomainOptions, file: string): ModelDomain {
-  const era = parseEra(o.kernel);
+  const era = eraOf(o);
   if (d.problem) throw invalidData(d.problem);
-  const coefficient = o.coefficient !== undefined ? parseCoefficient(o.coefficient) : d.coefficient;
+  const coefficient = o.coefficient ?? d.coefficient;
   const cpu = d.cpu && !o.device;
-  const capacity = o.capacity !== undefined ? parseCapacity(o.capacity) : d.capacity?.capacity ?? 1024;
-  const capacitySource = o.capacity !== undefined ? '--capacity' : capacityText(d);
+  const capacity = o.capacity ?? d.capacity?.capacity ?? 1024;
   const rows = dtRows(d, coefficient, file);
   const states = tableFromRows(rows, { capacity, cpu, era, where: file });
   const notes = [...d.notes];
   if (d.microwatt) notes.push(`${d.name}: powers from opp-microwatt (the lowest OPP has one: _of_has_opp_microwatt_property)`);
   return {
     name: d.name, origin: { kind: 'device-tree', file, node: d.path, table: d.table.path }, cpu,
-    cpus: d.cpus, nrCpus: o.cpus !== undefined ? parseCpuCount(o.cpus) : d.cpus ? d.cpus.length : null,
-    capacity, capacitySource, coefficient: d.microwatt ? null : coefficient, era, states, notes,
+    cpus: d.cpus, nrCpus: o.cpus ?? (d.cpus ? d.cpus.length : null),
+    capacity, capacitySource: o.capacity !== undefined ? 'given' : dtCapacitySource(d), coefficient: d.microwatt ? null : coefficient, era, states,
+    hasPerformance: true, supportedHw: d.supportedHw, notes,
   };
 }
 
+const oppReadOptions = (o: DomainOptions) => {
+  const era = eraOf(o);
+  return { supportedHw: o.supportedHw ?? null, oppName: o.oppName ?? null, kernel: [era.major, era.minor] as const };
+};
+
+const loadTree = async (file: string, o: DomainOptions) => {
+  const { loadDeviceTree } = await import('../dts/load.js');
+  return loadDeviceTree(file, { includeDirs: o.include ?? [], ...(o.cpp !== undefined ? { cpp: o.cpp } : {}) });
+};
+
 /** Every domain of a device tree (file, blob or directory): the tables built, and the ones the kernel would refuse. */
 export async function loadDtDomains(file: string, o: DomainOptions): Promise<{ domains: ModelDomain[]; refused: Array<{ name: string; node: string; reason: string }>; how: string; notes: string[] }> {
-  const era = parseEra(o.kernel);
-  const [{ loadDeviceTree }, { dtDomains }] = await Promise.all([import('../dts/load.js'), import('../dts/domains.js')]);
-  const tree = loadDeviceTree(file, { includeDirs: o.include ?? [] });
-  const all = dtDomains(tree, file, { supportedHw: parseSupportedHw(o.supportedHw), oppName: o.oppName ?? null, kernel: [era.major, era.minor] });
+  const [tree, { dtDomains }] = await Promise.all([loadTree(file, o), import('../dts/domains.js')]);
+  const all = dtDomains(tree, file, oppReadOptions(o));
   const domains: ModelDomain[] = [];
   const refused: Array<{ name: string; node: string; reason: string }> = [];
   for (const d of all.domains) {
@@ -166,25 +168,24 @@ export async function loadDtDomains(file: string, o: DomainOptions): Promise<{ d
   return { domains, refused, how: tree.how, notes: tree.notes };
 }
 
-/** A table from --dts or --opp-file (each parser is loaded only when its input is given). */
-export async function loadDomainFromFile(o: DomainOptions): Promise<ModelDomain> {
-  const era = parseEra(o.kernel);
-  const capacity = o.capacity !== undefined ? parseCapacity(o.capacity) : 1024;
-  const coefficient = o.coefficient !== undefined ? parseCoefficient(o.coefficient) : null;
-  const nrCpusOpt = o.cpus !== undefined ? parseCpuCount(o.cpus) : null;
+/** A table from a device tree (`dts`) or a CSV/JSON file (`oppFile`); each parser is loaded only when its input is given. */
+export async function loadDomainFromFile(o: DomainOptions & ({ dts: string } | { oppFile: string })): Promise<ModelDomain> {
+  const era = eraOf(o);
+  const capacity = o.capacity ?? 1024;
+  const coefficient = o.coefficient ?? null;
   const notes: string[] = [];
   if (o.dts !== undefined) {
-    const [{ loadDeviceTree }, { dtDomains }, { pickTable, readOpps }] = await Promise.all([import('../dts/load.js'), import('../dts/domains.js'), import('../dts/opp.js')]);
-    const tree = loadDeviceTree(o.dts, { includeDirs: o.include ?? [] });
+    const [tree, { dtDomains }, { pickTable, readOpps }] = await Promise.all([loadTree(o.dts, o), import('../dts/domains.js'), import('../dts/opp.js')]);
     notes.push(...tree.notes);
-    const readOpts = { supportedHw: parseSupportedHw(o.supportedHw), oppName: o.oppName ?? null, kernel: [era.major, era.minor] as const };
+    const readOpts = oppReadOptions(o);
     const all = dtDomains(tree, o.dts, readOpts);
     const table = pickTable(all.tables, o.dts, o.table);
     // the domain the kernel builds on this table (the CPUs' policy, or the device), when a device uses it
-    const d = all.domains.find((x) => x.table === table && (o.table === undefined || x.cpus === null || true));
+    const d = all.domains.find((x) => x.table === table);
     if (d) {
-      if (d.problem) throw invalidData(d.problem);
-      const md = domainFromDt({ ...d, coefficient: d.coefficient ?? (d.cpu ? null : d.coefficient) }, o, o.dts);
+      // the table the kernel would not take: read again for the error itself (its hint and reason)
+      if (d.problem) { readOpps(table, o.dts, readOpts); throw invalidData(d.problem); }
+      const md = domainFromDt(d, o, o.dts);
       if (o.coefficient === undefined && md.coefficient !== null) md.notes.push(`dynamic-power-coefficient ${md.coefficient} from ${d.path}`);
       return { ...md, origin: { kind: 'dts', file: o.dts, table: table.path }, name: table.labels[0] ?? table.name, notes: [...notes, ...md.notes] };
     }
@@ -198,38 +199,35 @@ export async function loadDomainFromFile(o: DomainOptions): Promise<ModelDomain>
       if (found.length === 1) { coef = found[0]!; notes.push(`dynamic-power-coefficient ${coef} from ${table.consumers.find((c) => c.coefficient === coef)!.path}`); }
     }
     if (!microwatt && coef === null) {
-      throw usageError(`${o.dts}: ${table.path} gives voltages, not powers: the dynamic-power-coefficient is needed`,
-        'give --coefficient C (the dynamic-power-coefficient of the CPU or device node)');
+      throw usageError(`${o.dts}: ${table.path} gives voltages, not powers: the dynamic-power-coefficient is needed`, undefined, 'needs-coefficient');
     }
     const cpuConsumers = table.consumers.filter((c) => c.cpu);
     const cpu = o.device ? false : table.consumers.length === 0 || cpuConsumers.length > 0;
-    const pseudo: DtDomain = { name: table.name, cpu, cpus: null, path: table.path, table, opps: r.opps, problem: null, notes: [], coefficient: coef, microwatt, capacity: null };
+    const pseudo: DtDomain = { name: table.name, cpu, cpus: null, path: table.path, table, opps: r.opps, problem: null, notes: [], supportedHw: r.supportedHw, coefficient: coef, microwatt, capacity: null };
     const rows = dtRows(pseudo, coef, o.dts);
     const states = tableFromRows(rows, { capacity, cpu, era, where: o.dts });
     return {
       name: table.labels[0] ?? table.name, origin: { kind: 'dts', file: o.dts, table: table.path }, cpu,
-      cpus: null, nrCpus: nrCpusOpt ?? (cpuConsumers.length || null),
-      capacity, capacitySource: o.capacity !== undefined ? '--capacity' : 'the default (no CPU uses this table)', coefficient: microwatt ? null : coef, era, states, notes,
+      cpus: null, nrCpus: o.cpus ?? (cpuConsumers.length || null),
+      capacity, capacitySource: o.capacity !== undefined ? 'given' : 'default-no-cpu', coefficient: microwatt ? null : coef, era, states,
+      hasPerformance: true, supportedHw: r.supportedHw, notes,
     };
   }
-  if (o.oppFile !== undefined) {
-    const { readOppFile } = await import('./oppfile.js');
-    const opps = readOppFile(o.oppFile);
-    const rows: EmRow[] = opps.map((x) => {
-      if (x.powerUw !== null) return { label: x.label, frequencyKhz: x.frequencyKhz, powerUw: x.powerUw, voltageUv: x.voltageUv, powerMw: null };
-      if (coefficient === null) {
-        throw usageError(`${x.label}: a voltage without a power: the dynamic-power-coefficient is needed`, 'give --coefficient C');
-      }
-      return { label: x.label, frequencyKhz: x.frequencyKhz, voltageUv: x.voltageUv, powerUw: oppPowerUw(coefficient, x.voltageUv!, x.frequencyKhz), powerMw: oppPowerMwPre60(coefficient, x.voltageUv!, x.frequencyKhz) };
-    });
-    const cpu = !o.device;
-    const states = tableFromRows(rows, { capacity, cpu, era, where: o.oppFile });
-    return {
-      name: path.basename(o.oppFile).replace(/\.[^.]+$/, ''), origin: { kind: 'opp-file', file: o.oppFile }, cpu,
-      cpus: null, nrCpus: nrCpusOpt, capacity, capacitySource: o.capacity !== undefined ? '--capacity' : 'the default', coefficient, era, states, notes,
-    };
-  }
-  throw usageError('no table given', 'use --dts FILE --coefficient C, --opp-file FILE, or --domain NAME with a snapshot or --em-root');
+  const oppFile = o.oppFile!;
+  const { readOppFile } = await import('./oppfile.js');
+  const opps = readOppFile(oppFile);
+  const rows: EmRow[] = opps.map((x) => {
+    if (x.powerUw !== null) return { label: x.label, frequencyKhz: x.frequencyKhz, powerUw: x.powerUw, voltageUv: x.voltageUv, powerMw: null };
+    if (coefficient === null) throw usageError(`${x.label}: a voltage without a power: the dynamic-power-coefficient is needed`, undefined, 'needs-coefficient');
+    return { label: x.label, frequencyKhz: x.frequencyKhz, voltageUv: x.voltageUv, powerUw: oppPowerUw(coefficient, x.voltageUv!, x.frequencyKhz), powerMw: oppPowerMwPre60(coefficient, x.voltageUv!, x.frequencyKhz) };
+  });
+  const cpu = !o.device;
+  const states = tableFromRows(rows, { capacity, cpu, era, where: oppFile });
+  return {
+    name: path.basename(oppFile).replace(/\.[^.]+$/, ''), origin: { kind: 'opp-file', file: oppFile }, cpu,
+    cpus: null, nrCpus: o.cpus ?? null, capacity, capacitySource: o.capacity !== undefined ? 'given' : 'default', coefficient, era, states,
+    hasPerformance: true, supportedHw: null, notes,
+  };
 }
 
 /** `cpu4`, `cpu5` (a CPU of the domain), `ff9a0000.gpu`, or a DTPM leaf name `cpu4-cpufreq`. */
@@ -250,31 +248,53 @@ export function pickDomain(domains: PerfDomain[], ref: string, where: string): P
 
 /**
  * A domain read from the energy model: the kernel's own table. A dump in mW (no `flags` file: a
- * kernel before 6.0) keeps the costs that kernel wrote; `--kernel` or `--capacity` re-derive the
- * table under those rules from the dumped powers.
+ * kernel before 6.0) keeps the costs that kernel wrote. A kernel other than the current one, or a
+ * capacity, re-derives the table under those rules from the dumped powers. A dump without
+ * `performance` files (before 6.9) is shown without one; its states carry capacity × f / fmax
+ * (em_init_performance) for the calculators.
  */
 export function domainFromEm(d: PerfDomain, o: DomainOptions, where: string): ModelDomain {
-  const explicitEra = o.kernel !== undefined && o.kernel !== 'current';
-  const era = explicitEra ? parseEra(o.kernel) : d.microwatts ? DEFAULT_ERA : { major: 5, minor: 14, name: 'before 6.0', asDumped: true };
+  // `current` is the default era itself: only another kernel re-derives the dump
+  const explicitEra = o.era !== undefined && o.era !== DEFAULT_ERA;
+  const dumpedPerformance = d.hasPerformance !== false;
+  // the kernel that wrote it: mW before 6.0, µW without performance files 6.0–6.8, 6.9 on
+  const era = explicitEra ? o.era!
+    : !d.microwatts ? { major: 5, minor: 14, name: 'before 6.0', asDumped: true }
+    : !dumpedPerformance ? { major: 6, minor: 8, name: '6.0–6.8', asDumped: true }
+    : DEFAULT_ERA;
   const cpu = d.cpus !== null && !o.device;
   const notes: string[] = [];
   const top = d.states[d.states.length - 1]!;
   const scale = d.microwatts ? 1 : 1000;
   if (!d.microwatts) notes.push(`${d.name}: power values are mW (${d.flags === null ? 'no flags file: a kernel before 6.0' : 'flags bit0 clear'}): µW shown as mW × 1000`);
   if (d.artificial) notes.push(`${d.name}: an artificial EM: powers are on an abstract scale, not watts`);
-  const capacity = o.capacity !== undefined ? parseCapacity(o.capacity) : top.performance > 0 ? top.performance : 1024;
-  const capacitySource = o.capacity !== undefined ? '--capacity' : top.performance > 0 ? 'the energy model (performance of the top state)' : 'the default (the dump has no performance)';
+  const dumpedCapacity = dumpedPerformance && top.performance > 0 ? top.performance : null;
+  const capacity = o.capacity ?? dumpedCapacity ?? 1024;
+  const capacitySource: CapacitySource = o.capacity !== undefined ? 'given' : dumpedCapacity !== null ? 'energy-model' : 'default-no-performance';
+  const rederive = explicitEra || o.capacity !== undefined;
   let states: PerfState[];
-  if (explicitEra || o.capacity !== undefined) {
+  if (rederive) {
     states = tableFromRows(d.states.map((s, i) => ({ label: `${d.name} state ${i} (${s.frequencyKhz} kHz)`, frequencyKhz: s.frequencyKhz, powerUw: s.powerUw * scale, powerMw: scale === 1000 ? s.powerUw : null })), { capacity, cpu, era, where });
-  } else if (scale !== 1) {
-    // the old kernel's own table: power mW, its cost; performance as capacity × f / fmax for display
-    const fmax = top.frequencyKhz;
-    states = d.states.map((s) => ({ ...s, powerUw: s.powerUw * 1000, powerMw: s.powerUw, performance: s.performance || (cpu ? Math.floor((capacity * s.frequencyKhz) / fmax) : 0) }));
   } else {
-    states = d.states.map((s) => ({ ...s }));
+    // the kernel's own table (mW before 6.0, its costs); without a dumped performance, em_init_performance()'s for the calculators
+    const fmax = top.frequencyKhz;
+    states = d.states.map((s) => ({
+      ...s, powerUw: s.powerUw * scale, powerMw: scale === 1000 ? s.powerUw : s.powerMw,
+      performance: dumpedPerformance || !cpu ? s.performance : performanceOf(capacity, s.frequencyKhz, fmax),
+    }));
   }
-  void eraRules;
-  const nrCpus = o.cpus !== undefined ? parseCpuCount(o.cpus) : d.cpus ? d.cpus.length : null;
-  return { name: d.name, origin: { kind: 'energy-model', domain: d.name }, cpu, cpus: d.cpus, nrCpus, capacity, capacitySource, coefficient: null, era, states, notes };
+  return {
+    name: d.name, origin: { kind: 'energy-model', domain: d.name }, cpu, cpus: d.cpus, nrCpus: o.cpus ?? (d.cpus ? d.cpus.length : null),
+    capacity, capacitySource, coefficient: null, era, states, hasPerformance: rederive || dumpedPerformance, supportedHw: null, notes,
+  };
+}
+
+/**
+ * The table em_cpu_energy() reads from 6.9 (cost = 10 × power / performance, and the inefficient
+ * states of those costs): the domain's own when a 6.9 kernel built it, else one built from its
+ * powers by those rules (a dump of an older kernel holds the costs of its own formula).
+ */
+export function currentRulesStates(d: ModelDomain): PerfState[] {
+  if (eraRules(d.era).costByPerformance && !d.era.asDumped) return d.states;
+  return buildEraStates(d.states, { capacity: d.capacity, cpu: d.cpu, era: DEFAULT_ERA });
 }

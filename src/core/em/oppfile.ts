@@ -3,11 +3,11 @@
  * power or a voltage (then power comes from C·V²·f). Units are written in each value
  * (`1.8GHz`, `1130mW`, `1.2V`) or in the column name (`frequency_khz`, `power_uw`,
  * `voltage (mV)`); a bare number with no unit anywhere is refused, naming the row.
- * JSON: an array of rows, or `{ "states": […] }` / `{ "opps": […] }` (so the output of
- * `model em --json` reads back), keys like `frequency`, `frequencyKhz`, `powerUw`, `voltage`.
+ * JSON: an array of rows, or `{ "states": […] }` / `{ "opps": […] }` (so the JSON output of
+ * `model em` reads back), keys like `frequency`, `frequencyKhz`, `powerUw`, `voltage`.
  * Text without a header is one state per line, frequency then power or voltage, each with its
  * unit, separated by a comma, tab, semicolon or blanks (`408MHz 27769uW`); `#` starts a comment.
- * The one reader of OPP tables: `model` (--opp-file) and `registry add --em-table` use it.
+ * The one reader of OPP tables: `model` and `registry add` use it for a table file.
  */
 import { readUserFile } from '../files.js';
 import { invalidData, PowercapError } from '../errors.js';
@@ -86,7 +86,7 @@ function toOpp(label: string, cells: Partial<Record<Quantity, { value: string; u
   if (hz % 1000n !== 0n) throw invalidData(`${label}: frequency ${hz} Hz is not a whole number of kHz (the energy model's unit)`);
   const p = cells.power && cells.power.value.trim() !== '' ? parseQuantity('power', cells.power.value, cells.power.unit, label) : null;
   const v = cells.voltage && cells.voltage.value.trim() !== '' ? parseQuantity('voltage', cells.voltage.value, cells.voltage.unit, label) : null;
-  if (p === null && v === null) throw invalidData(`${label}: neither a power nor a voltage`, 'each row needs a power, or a voltage and --coefficient');
+  if (p === null && v === null) throw invalidData(`${label}: neither a power nor a voltage`, 'each row needs a power, or a voltage (whose power comes from the dynamic-power-coefficient)');
   return { label, frequencyKhz: Number(hz / 1000n), powerUw: p === null ? null : Number(p), voltageUv: v === null ? null : Number(v) };
 }
 
@@ -156,7 +156,7 @@ export function parseOppJson(text: string, file: string): FileOpp[] {
     const o = doc as Record<string, unknown>;
     key = ['states', 'opps', 'table'].find((k) => Array.isArray(o[k])) ?? '';
     list = key ? o[key] : undefined;
-    // `model em --json` output: { domains: [ { states } ] }
+    // the JSON output of `model em`: { domains: [ { states } ] }
     if (!key && Array.isArray(o.domains) && o.domains.length === 1) {
       list = (o.domains[0] as Record<string, unknown> | null)?.states;
       key = 'domains[0].states';

@@ -11,6 +11,8 @@ export interface PlotSeries {
   states: PerfState[];
   /** CPU domains have performance and cost; devices only power */
   cpu: boolean;
+  /** false: the table holds no performance (a dump from a kernel before 6.9): cost is drawn against frequency */
+  performance?: boolean;
 }
 
 interface Pt { x: number; y: number; bad: boolean; label: string }
@@ -21,9 +23,12 @@ const fmtF = formatFrequencyShort;
 function powerPoints(s: PerfState[]): Pt[] {
   return s.map((x) => ({ x: x.frequencyKhz, y: x.powerUw, bad: x.inefficient, label: `${fmtF(x.frequencyKhz)}: ${fmtW(x.powerUw)}` }));
 }
-function costPoints(s: PerfState[]): Pt[] {
-  return s.map((x) => ({ x: x.performance, y: x.cost, bad: x.inefficient, label: `${fmtF(x.frequencyKhz)}: performance ${x.performance}, cost ${x.cost}` }));
+function costPoints(series: PlotSeries): Pt[] {
+  if (series.performance === false) return series.states.map((x) => ({ x: x.frequencyKhz, y: x.cost, bad: x.inefficient, label: `${fmtF(x.frequencyKhz)}: cost ${x.cost}` }));
+  return series.states.map((x) => ({ x: x.performance, y: x.cost, bad: x.inefficient, label: `${fmtF(x.frequencyKhz)}: performance ${x.performance}, cost ${x.cost}` }));
 }
+/** what the cost is drawn against */
+const costAxis = (series: PlotSeries) => (series.performance === false ? 'frequency' : 'performance');
 
 /** Round step for about `n` ticks over [0, max]. */
 function niceStep(max: number, n: number): number {
@@ -85,7 +90,7 @@ export function terminalPlot(series: PlotSeries, opts: { width?: number; height?
   out.push(...textChart(`${series.title}: power against frequency`, powerPoints(series.states), fmtF, fmtW, width, height));
   if (series.cpu) {
     out.push('');
-    out.push(...textChart(`${series.title}: cost against performance`, costPoints(series.states), shortDigits, shortDigits, width, height));
+    out.push(...textChart(`${series.title}: cost against ${costAxis(series)}`, costPoints(series), series.performance === false ? fmtF : shortDigits, shortDigits, width, height));
   }
   out.push('');
   out.push(`${MARK_EFFICIENT} state   ${MARK_INEFFICIENT} inefficient state (a faster state does the same work for less energy)`);
@@ -190,14 +195,15 @@ export function svgPlot(series: PlotSeries): string {
     pts: power, x: axis(Math.max(...power.map((q) => q.x), 1), fmtF), y: axis(Math.max(...power.map((q) => q.y), 1), fmtW), color: '#1f77b4',
   }];
   if (series.cpu) {
-    const cost = costPoints(series.states);
+    const cost = costPoints(series);
+    const byFrequency = series.performance === false;
     panels.push({
-      title: 'Cost against performance', xTitle: 'performance (capacity units)', yTitle: 'cost (power × 10 / performance)',
-      pts: cost, x: axis(Math.max(...cost.map((q) => q.x), 1), shortDigits), y: axis(Math.max(...cost.map((q) => q.y), 1), shortDigits), color: '#2ca02c',
+      title: `Cost against ${costAxis(series)}`, xTitle: byFrequency ? 'frequency' : 'performance (capacity units)', yTitle: byFrequency ? 'cost (as the kernel wrote it)' : 'cost (power × 10 / performance)',
+      pts: cost, x: axis(Math.max(...cost.map((q) => q.x), 1), byFrequency ? fmtF : shortDigits), y: axis(Math.max(...cost.map((q) => q.y), 1), shortDigits), color: '#2ca02c',
     });
   }
   const nBad = series.states.filter((s) => s.inefficient).length;
-  const head = `${series.title}${series.cpu ? '' : ' (device)'}: energy model, ${series.states.length} states`;
+  const head = `${series.title}${series.cpu ? '' : ' (device)'}: energy model, ${series.states.length} state${series.states.length === 1 ? '' : 's'}`;
   const legendGood = 'performance state';
   const legendBad = `inefficient (${nBad}): a faster state does the same work for less energy`;
   const badX = 34 + textWidth(legendGood, FONT.legend) + 24;

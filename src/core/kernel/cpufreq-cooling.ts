@@ -22,7 +22,7 @@ export interface DynamicPower {
 
 /** loadsBp: per-CPU load in hundredths of a percent (6000 = 60 %). */
 export function dynamicPower(coefficient: number, frequencyKhz: number, voltageUv: number, loadsBp: number[]): DynamicPower {
-  if (!(coefficient > 0)) throw usageError(`coefficient ${coefficient} must be above 0`, 'dynamic-power-coefficient from the device tree, e.g. --coefficient 436');
+  if (!(coefficient > 0)) throw usageError(`coefficient ${coefficient} must be above 0`, 'the dynamic-power-coefficient of the device tree is above 0 (436 for a Cortex-A72)');
   const rawUw = oppPowerUw(coefficient, voltageUv, frequencyKhz);
   const rawMw = oppPowerMwPre60(coefficient, voltageUv, frequencyKhz);
   const total = loadsBp.reduce((a, b) => a + b, 0);

@@ -324,13 +324,13 @@ export function emCpuEnergy(
   const capacity = opts.capacity;
   const skip = opts.skipInefficient ?? true;
   if (states.length === 0) throw usageError('the domain has no states');
-  if (utils.length === 0) throw usageError('no utilisation given', 'e.g. --util 300,200,80,0 (one value per CPU, 0 to the capacity)');
+  if (utils.length === 0) throw usageError('no utilisation given', 'one value per CPU of the domain, 0 to the capacity');
   if (opts.cpus != null && utils.length > opts.cpus) {
     throw usageError(`${utils.length} utilisations for a domain of ${opts.cpus} CPUs`, 'give one value per CPU of the domain');
   }
   utils.forEach((u, i) => {
     if (!Number.isInteger(u) || u < 0) throw usageError(`utilisation #${i + 1} '${u}' is not a whole number ≥ 0`);
-    if (u > capacity) throw usageError(`utilisation #${i + 1} is ${u}, above the CPU capacity ${capacity}`, `utilisation runs from 0 to the capacity (--capacity, here ${capacity})`);
+    if (u > capacity) throw usageError(`utilisation #${i + 1} is ${u}, above the CPU capacity ${capacity}`, `utilisation runs from 0 to the CPU capacity, here ${capacity}`);
   });
   const maxUtil = Math.max(...utils);
   const sumUtil = utils.reduce((a, b) => a + b, 0);

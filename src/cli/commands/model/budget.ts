@@ -1,10 +1,11 @@
 import type { CommandContext } from '../../context.js';
-import { notFound, PowercapError, usageError } from '../../../core/errors.js';
+import { notFound, usageError } from '../../../core/errors.js';
 import { checkActors, dtpmSplit, dtpmSplitActors, type Actor } from '../../../core/calculators/budget.js';
 import { divvyUpPower, type IpaGrant } from '../../../core/kernel/power-allocator.js';
 import type { DtpmNode } from '../../../core/kernel/dtpm.js';
-import { namedValues, outJson, renderTable } from './common.js';
-import { formatPowerFine as watts, parsePowerUw } from '../../../core/units.js';
+import { outJson, renderTable } from './common.js';
+import { formatPowerFine as watts } from '../../../core/units.js';
+import type { BudgetOptions } from './spec.js';
 
 /** Above this many leaves a terminal shows the MOST_STARVED and the totals, unless --all. */
 const BIG_BUDGET = 50;
@@ -12,29 +13,8 @@ const MOST_STARVED = 20;
 
 const BUDGET_TREE_HINT = 'a JSON description: {"name": "soc", "children": [{"name": "cpu0", "powerMaxUw": 716848, "requestUw": 300000}]}';
 
-const power = (v: string, what: string) => {
-  try {
-    return Number(parsePowerUw(v));
-  } catch (err) {
-    throw usageError(`${what}: ${err instanceof PowercapError ? err.message : String(err)}`, 'powers take a unit: 1.5W, 800mW');
-  }
-};
-
 /** Which allocator the IPA column follows (the rules agree from v6.1 to v6.12, the versions read). */
 const IPA_RULES = 'gov_power_allocator.c as of kernels 6.1–6.12: mW on u32, weights 1024 unless one is set';
-
-/** `name:request:max[:weight]`, the name may itself hold colons (dtpm:0:0:1). */
-export function parseActor(text: string): Actor {
-  const parts = text.split(':');
-  let weight: number | null = null;
-  if (parts.length >= 4 && /^[0-9]+$/.test(parts[parts.length - 1]!)) weight = Number(parts.pop());
-  if (parts.length < 3) throw usageError(`actor '${text}' is not name:requested:max[:weight]`, 'e.g. --actor gpu:1.2W:2.5W or --actor cpu4:800mW:2.26W:512');
-  const maxUw = power(parts.pop()!, `actor '${text}', maximum`);
-  const requestUw = power(parts.pop()!, `actor '${text}', request`);
-  const name = parts.join(':');
-  if (name === '') throw usageError(`actor '${text}' has no name`);
-  return { name, requestUw, maxUw, weight };
-}
 
 interface BudgetRow {
   name: string; requestUw: number; maxUw: number; minUw: number; weight: number;
@@ -43,12 +23,14 @@ interface BudgetRow {
   shortfallUw: { ipa: number; dtpm: number };
 }
 
-export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  // parsed by the option specs (model/spec.ts): µW; --actor's conflicts are checked there too
-  const budgetUw = Number(opts.budget as bigint);
-  const actorArgs = (opts.actor as string[] | undefined) ?? [];
-  const reqArgs = namedValues(opts.request, '--request');
-  const weightArgs = namedValues(opts.weight, '--weight');
+/** `NAME=VALUE` pairs of a repeatable option, by name (the last one given wins). */
+const byName = <T>(pairs: ReadonlyArray<{ name: string; value: T }>) => new Map(pairs.map((p) => [p.name, p.value]));
+
+export async function run(ctx: CommandContext, _args: unknown[], opts: BudgetOptions): Promise<void> {
+  // parsed by the option specs (model/spec.ts); --actor's and --tree's conflicts are checked there too
+  const budgetUw = Number(opts.budget);
+  const reqArgs = byName(opts.request);
+  const weightArgs = byName(opts.weight);
   let actors: Actor[];
   let dtpm: Array<{ limitUw: number; appliedUw: number; frequencyCapKhz: number | null }>;
   let scope: string;
@@ -62,27 +44,24 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   };
   const actorFor = (name: string, maxUw: number, minUw: number, fallbackRequest: number | undefined, fallbackWeight: number | undefined): Actor => {
     const given = reqArgs.get(name);
-    const requestUw = given !== undefined ? power(given, `--request ${name}`) : fallbackRequest;
+    const requestUw = given !== undefined ? Number(given) : fallbackRequest;
     if (requestUw === undefined) throw usageError(`no request for leaf ${name}`, `give --request ${name}=POWER (its power_uw could not be read)`);
-    const w = weightArgs.get(name);
-    if (w !== undefined && !/^[0-9]+$/.test(w)) throw usageError(`--weight ${name}=${w}: a weight is a whole number (1024 = 1)`);
-    return { name, requestUw, maxUw, minUw, weight: w !== undefined ? Number(w) : fallbackWeight ?? null };
+    return { name, requestUw, maxUw, minUw, weight: weightArgs.get(name) ?? fallbackWeight ?? null };
   };
 
-  if (actorArgs.length > 0) {
-    actors = actorArgs.map(parseActor);
+  if (opts.actor.length > 0) {
+    actors = opts.actor;
     checkActors(actors);
     dtpm = dtpmSplitActors(actors, budgetUw).map((x) => ({ ...x, frequencyCapKhz: null }));
-    scope = `${actors.length} actors`;
+    scope = `${actors.length} actor${actors.length === 1 ? '' : 's'}`;
   } else if (opts.tree !== undefined) {
-    const file = opts.tree as string;
-    if (ctx.globals.snapshot !== undefined) throw usageError('--tree and --snapshot are two trees: give one');
+    const file = opts.tree;
     const [{ parseBudgetTree }, { readUserFile }] = await Promise.all([import('../../../core/dtpm/describe.js'), import('../../../core/files.js')]);
     const { root, nodes, requests, weights } = parseBudgetTree(readUserFile(file, BUDGET_TREE_HINT), file);
     let at = root;
     if (opts.zone !== undefined) {
       const found = nodes.find((n) => n.name === opts.zone);
-      if (!found) throw notFound(`no node '${String(opts.zone)}' in ${file}`);
+      if (!found) throw notFound(`no node '${opts.zone}' in ${file}`, `nodes: ${nodes.slice(0, 12).map((n) => n.name).join(', ')}${nodes.length > 12 ? ', …' : ''}`);
       at = found;
     }
     const split = dtpmSplit(at, budgetUw);
@@ -90,7 +69,9 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     checkNamed(() => leaves.map((l) => l.node.name), at.name);
     actors = leaves.map((l) => actorFor(l.node.name, l.node.powerMaxUw, l.node.powerMinUw, requests.get(l.node), weights.get(l.node)));
     checkActors(actors);
-    if (split.belowMin.length) ctx.io.warn(`${split.belowMin.length} node(s) got a share below their minimum and were given the minimum, first ${split.belowMin[0]!.name}`);
+    const below = split.belowMin;
+    if (below.length === 1) ctx.io.warn(`${below[0]!.name} got a share below its minimum and was given the minimum`);
+    else if (below.length > 1) ctx.io.warn(`${below.length} nodes got a share below their minimum and were given the minimum, first ${below[0]!.name}`);
     dtpm = leaves.map((l) => ({ limitUw: l.requestedUw, appliedUw: l.appliedUw, frequencyCapKhz: null }));
     scope = `${at.name} of ${file}`;
   } else {
@@ -103,7 +84,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     const forest = buildDtpmForest(tree, src.registry, (ctx.energyModel() ? readEnergyModel(ctx.energyModel()!) : []));
     let root: DtpmNode;
     if (opts.zone !== undefined) {
-      const z = resolveZone(tree, opts.zone as string);
+      const z = resolveZone(tree, opts.zone);
       const n = forest.byZone.get(z.id);
       if (!n) throw notFound(`${z.id} is not a DTPM zone`, 'model budget divides among the leaves of a DTPM node');
       root = n;
@@ -155,7 +136,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   const mark = (short: number) => (short > 0 ? `  −${watts(short)}` : '');
   // a big budget on a terminal: the most starved leaves (by the larger of the two shortfalls), then the totals
   let shown = rows;
-  if (rows.length > BIG_BUDGET && opts.all !== true) {
+  if (rows.length > BIG_BUDGET && !opts.all) {
     const starved = (r: BudgetRow) => Math.max(r.shortfallUw.ipa, r.shortfallUw.dtpm);
     shown = rows.map((r, i) => ({ r, i })).sort((a, b) => starved(b.r) - starved(a.r) || a.i - b.i).slice(0, MOST_STARVED).map((x) => x.r);
   }

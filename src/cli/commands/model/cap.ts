@@ -1,14 +1,13 @@
 import type { CommandContext } from '../../context.js';
 import { notFound, usageError } from '../../../core/errors.js';
-import { formatMhz, formatPower, parsePowerSpec, resolvePowerSpec } from '../../../core/units.js';
+import { formatMhz, formatPower, resolvePowerSpec, type PowerSpec } from '../../../core/units.js';
 import { capTree, leafCapOf, type LeafCap } from '../../../core/calculators/cap.js';
 import { leafBounds, type LeafTable } from '../../../core/kernel/dtpm.js';
-import { domainOptions, hasFileInput, loadDomains, outJson, renderTable } from './common.js';
+import { domainNotes, hasFileInput, loadDomains, outJson, renderTable } from './common.js';
+import type { CapOptions } from './spec.js';
 
-function limitOf(text: unknown, minUw: number, maxUw: number): number {
-  const v = resolvePowerSpec(parsePowerSpec(String(text)), { minUw: BigInt(minUw), maxUw: BigInt(maxUw) });
-  return Number(v);
-}
+/** The limit against the bounds it may be relative to (max, min, N %). */
+const limitOf = (spec: PowerSpec, minUw: number, maxUw: number): number => Number(resolvePowerSpec(spec, { minUw: BigInt(minUw), maxUw: BigInt(maxUw) }));
 
 async function leafRows(ctx: CommandContext, leaves: LeafCap[]): Promise<string> {
   return renderTable(ctx, [
@@ -26,16 +25,16 @@ async function leafRows(ctx: CommandContext, leaves: LeafCap[]): Promise<string>
   ]), leaves.map((l) => (l.performanceLostPct && l.performanceLostPct > 0 ? null : 'dim')));
 }
 
-export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const o = domainOptions(opts);
-  const zoneRef = opts.zone as string | undefined;
-  const domainMode = hasFileInput(o) || o.domain !== undefined;
+export async function run(ctx: CommandContext, _args: unknown[], opts: CapOptions): Promise<void> {
+  const zoneRef = opts.zone;
+  // --zone and the options of a bare domain exclude each other (model/spec.ts)
+  const domainMode = hasFileInput(opts) || opts.domain !== undefined;
   if (zoneRef === undefined && !domainMode) throw usageError('give --zone ZONE (a DTPM tree) or --domain NAME (one performance domain)', 'e.g. model cap --zone package --limit 3W');
 
   if (domainMode) {
     const [d] = await loadDomains(ctx, opts);
     const dom = d!;
-    for (const n of dom.notes) ctx.io.note(n);
+    for (const n of domainNotes(dom)) ctx.io.note(n);
     let nrCpus = dom.cpu ? dom.nrCpus : 1;
     if (nrCpus === null) {
       ctx.io.warn(`${dom.name}: number of CPUs unknown: assuming 1 (give --cpus N)`);

@@ -7,18 +7,36 @@ import type { CommandContext } from '../../context.js';
 import { Exit, exitForErrno, notFound, permissionDenied, SysfsError, usageError } from '../../../core/errors.js';
 import { renderColumns } from '../../render/columns.js';
 import type { PerfDomain } from '../../../core/em/debugfs.js';
-import type { DomainOptions, ModelDomain } from '../../../core/em/input.js';
+import type { CapacitySource, DomainOptions, ModelDomain } from '../../../core/em/input.js';
+import type { EmOptions } from './spec.js';
 
-export function domainOptions(opts: Record<string, unknown>): DomainOptions & { domain?: string | undefined } {
-  const s = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+/** The table options as any model subcommand declares them (each declares its own subset: model/spec.ts). */
+export type TableOptions = Partial<Pick<EmOptions,
+  'domain' | 'dts' | 'table' | 'oppFile' | 'coefficient' | 'capacity' | 'device' | 'cpus' | 'kernel' | 'supportedHw' | 'oppName' | 'include'>>;
+
+/** The options as core takes them; the preprocessor from the environment (POWERCAPCTL_CPP, which tests point elsewhere). */
+export function domainInput(o: TableOptions): DomainOptions {
   return {
-    dts: s('dts'), table: s('table'), oppFile: s('oppFile'), coefficient: s('coefficient'), capacity: s('capacity'),
-    device: opts.device === true, cpus: s('cpus'), kernel: s('kernel'), domain: s('domain'),
-    supportedHw: s('supportedHw'), oppName: s('oppName'), include: Array.isArray(opts.include) ? (opts.include as string[]) : undefined,
+    dts: o.dts, table: o.table, oppFile: o.oppFile, coefficient: o.coefficient, capacity: o.capacity, device: o.device === true, cpus: o.cpus,
+    era: o.kernel, supportedHw: o.supportedHw, oppName: o.oppName, include: o.include, cpp: process.env.POWERCAPCTL_CPP,
   };
 }
 
-export const hasFileInput = (o: DomainOptions) => o.dts !== undefined || o.oppFile !== undefined;
+/**
+ * The options that shape a table read from a device tree or a file and do nothing to the energy
+ * model's own table (its powers are the kernel's): refused when that is the source. `model power`
+ * keeps the coefficient, which its cooling model needs whatever the table.
+ */
+const NOT_FOR_THE_ENERGY_MODEL = ['coefficient', 'supportedHw', 'oppName', 'include'] as const;
+export function refuseForEnergyModel(o: TableOptions, where: string, keep: ReadonlyArray<keyof TableOptions> = []): void {
+  for (const k of NOT_FOR_THE_ENERGY_MODEL) {
+    const v = o[k];
+    if (keep.includes(k) || v === undefined || (Array.isArray(v) && v.length === 0)) continue;
+    const flag = `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw usageError(`${flag} does not apply to the energy model of ${where}: its table holds the kernel's powers`,
+      k === 'coefficient' ? 'a coefficient turns the voltages of --dts or --opp-file into powers' : 'it reads a device tree: give --dts FILE (or --dt)');
+  }
+}
 
 /** The energy model of the source (snapshot or --em-root), with a clear error when there is none. */
 export async function sourceDomains(ctx: CommandContext): Promise<{ domains: PerfDomain[]; where: string }> {
@@ -45,20 +63,44 @@ export async function sourceDomains(ctx: CommandContext): Promise<{ domains: Per
 }
 
 /** The domain(s) the options name. `all`: without --domain, every domain of the energy model. */
-export async function loadDomains(ctx: CommandContext, opts: Record<string, unknown>, all = false): Promise<ModelDomain[]> {
-  const o = domainOptions(opts);
+export async function loadDomains(ctx: CommandContext, o: TableOptions, opts: { all?: boolean; keep?: ReadonlyArray<keyof TableOptions> } = {}): Promise<ModelDomain[]> {
   const input = await import('../../../core/em/input.js');
+  const core = domainInput(o);
   // --dts/--opp-file/--domain/--table combinations are refused by the option specs (model/spec.ts)
-  if (hasFileInput(o)) return [await input.loadDomainFromFile(o)];
+  if (o.dts !== undefined) return [await input.loadDomainFromFile({ ...core, dts: o.dts })];
+  if (o.oppFile !== undefined) return [await input.loadDomainFromFile({ ...core, oppFile: o.oppFile })];
   const { domains, where } = await sourceDomains(ctx);
-  if (o.domain !== undefined) return [input.domainFromEm(input.pickDomain(domains, o.domain, where), o, where)];
-  if (all || domains.length === 1) return domains.map((d) => input.domainFromEm(d, o, where));
+  refuseForEnergyModel(o, where, opts.keep);
+  if (o.domain !== undefined) return [input.domainFromEm(input.pickDomain(domains, o.domain, where), core, where)];
+  if (opts.all || domains.length === 1) return domains.map((d) => input.domainFromEm(d, core, where));
   throw usageError(`the energy model has ${domains.length} domains: choose one with --domain`, `domains: ${domains.map((d) => d.name).join(', ')}`);
 }
 
-export function originJson(d: ModelDomain) {
-  return d.origin;
+/** A table read from a file or a device tree (not the energy model). */
+export const hasFileInput = (o: TableOptions) => o.dts !== undefined || o.oppFile !== undefined;
+
+/** What the user reads about a domain besides its table: the notes core gave, and what the opp-supported-hw mask did. */
+export function domainNotes(d: ModelDomain): string[] {
+  const hw = d.supportedHw;
+  if (!hw) return d.notes;
+  const opps = (n: number) => `${n} OPP${n === 1 ? '' : 's'}`;
+  return [...d.notes, hw.mask === null
+    ? `${hw.table}: ${opps(hw.withProperty)} ${hw.withProperty === 1 ? 'has' : 'have'} opp-supported-hw: every one taken (mask: all bits; the driver sets it from fuses: give it with --supported-hw MASK)`
+    : `${hw.table}: opp-supported-hw mask ${hw.mask.map((v) => `0x${v.toString(16)}`).join(',')}: ${opps(hw.skipped)} not supported, skipped`];
 }
+
+/** Where a domain's capacity came from, in words (core says it as a fact: em/input.ts CapacitySource). */
+export const CAPACITY_SOURCE: Record<CapacitySource, string> = {
+  given: '--capacity',
+  'capacity-dmips-mhz': 'capacity-dmips-mhz × max frequency, normalised (arch_topology.c)',
+  'capacity-dmips-mhz-boot': 'capacity-dmips-mhz alone: a CPU without an OPP table gets no cpufreq policy, so the boot-time values stay (arch_topology.c)',
+  'energy-model': 'the energy model (performance of the top state)',
+  default: 'the default',
+  'default-no-dmips': 'the default: no CPU has capacity-dmips-mhz',
+  'default-partial-dmips': 'the default: some CPUs lack capacity-dmips-mhz (the kernel then uses 1024 for all)',
+  'default-no-cpu': 'the default (no CPU uses this table)',
+  'default-no-performance': 'the default (the dump has no performance)',
+};
 
 export interface Column {
   head: string;
@@ -83,30 +125,15 @@ export async function renderTable(ctx: CommandContext, columns: Column[], rows: 
   return borderlessTable(columns.map((c) => heading(c.head)), rows.map((r, i) => r.map((cell, k) => {
     const text = style(i, cell);
     return columns[k]?.right ? { content: text, hAlign: 'right' as const } : text;
-  })));
+  })), { trimEnd: true });
 }
 
-/** The layout cli-table3 gives with the options above, without its quadratic layout pass. */
+/** The layout cli-table3 gives with the options above (no padding at the end of a line), without its quadratic layout pass. */
 export function alignTable(columns: Column[], rows: Array<Array<string>>, heading: (h: string) => string = (h) => h, style: (row: number, cell: string) => string = (_i, c) => c): string {
   return renderColumns(
     columns.map((c) => (c.head === '' ? c.head : heading(c.head))),
     rows.map((r, i) => r.map((cell, k) => ({ content: style(i, cell), align: columns[k]?.right ? 'right' as const : 'left' as const }))),
-    { keepPadding: true },
   );
-}
-
-/** "a,b , c" → ['a','b','c'] */
-export const splitList = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
-
-/** `NAME=VALUE` pairs of a repeatable option. */
-export function namedValues(list: unknown, what: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const item of (list as string[] | undefined) ?? []) {
-    const i = item.indexOf('=');
-    if (i <= 0) throw usageError(`${what} '${item}' is not NAME=VALUE`);
-    out.set(item.slice(0, i).trim(), item.slice(i + 1).trim());
-  }
-  return out;
 }
 
 

@@ -3,9 +3,13 @@ import type { ModelDomain } from '../../../core/em/input.js';
 import * as fs from 'node:fs';
 import { notFound, PowercapError, usageError } from '../../../core/errors.js';
 import { formatMhz, formatPower, formatVoltageUv } from '../../../core/units.js';
-import { domainOptions, hasFileInput, loadDomains, sourceDomains, outJson, renderTable } from './common.js';
+import { CAPACITY_SOURCE, domainInput, domainNotes, hasFileInput, loadDomains, sourceDomains, outJson, renderTable } from './common.js';
 import { eraRules, eraSummary } from '../../../core/kernel/energy-model.js';
 import { formatCpuList } from '../../../core/em/debugfs.js';
+import type { EmOptions } from './spec.js';
+
+/** A state's performance as the table holds it: none for a dump from a kernel that stored none. */
+const shownPerformance = (d: ModelDomain, performance: number) => (d.hasPerformance ? performance : null);
 
 export function domainJson(d: ModelDomain) {
   return {
@@ -23,7 +27,7 @@ export function domainJson(d: ModelDomain) {
       voltageUv: s.voltageUv,
       powerUw: s.powerUw,
       powerMw: s.powerMw,
-      performance: s.performance,
+      performance: shownPerformance(d, s.performance),
       cost: s.cost,
       inefficient: s.inefficient,
     })),
@@ -35,25 +39,26 @@ function describe(d: ModelDomain): string {
   const from = o.kind === 'dts' ? `${o.file} ${o.table}` : o.kind === 'opp-file' ? o.file : o.kind === 'device-tree' ? `${o.node} (${o.table})` : `energy model domain ${o.domain}`;
   const cpus = d.cpus ? ` ${formatCpuList(d.cpus)}` : '';
   const bits = [
-    d.cpu ? `${d.nrCpus === null ? 'CPUs' : `${d.nrCpus} CPU${d.nrCpus === 1 ? '' : 's'}${cpus}`}, capacity ${d.capacity} from ${d.capacitySource}` : 'device',
+    d.cpu ? `${d.nrCpus === null ? 'CPUs' : `${d.nrCpus} CPU${d.nrCpus === 1 ? '' : 's'}${cpus}`}, capacity ${d.capacity} from ${CAPACITY_SOURCE[d.capacitySource]}` : 'device',
     d.coefficient !== null ? `C = ${d.coefficient}` : null,
     eraSummary(d.era),
+    d.cpu && !d.hasPerformance ? 'no performance in the dump (a kernel before 6.9)' : null,
   ].filter(Boolean);
-  return `${d.name}: ${d.states.length} states from ${from} (${bits.join('; ')})`;
+  return `${d.name}: ${d.states.length} state${d.states.length === 1 ? '' : 's'} from ${from} (${bits.join('; ')})`;
 }
 
-export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
+export async function run(ctx: CommandContext, _args: unknown[], opts: EmOptions): Promise<void> {
   const { domains, refused, header } = await emDomains(ctx, opts);
   if (header && !ctx.globals.json) ctx.io.note(header);
-  const svg = opts.svg as string | undefined;
+  const svg = opts.svg;
   if (svg !== undefined && domains.length !== 1) {
     throw usageError(`--svg draws one domain and ${domains.length} are selected`, `choose one with --domain (${domains.map((d) => d.name).join(', ')})`);
   }
-  for (const d of domains) for (const n of d.notes) ctx.io.note(n);
+  for (const d of domains) for (const n of domainNotes(d)) ctx.io.note(n);
   if (svg !== undefined) {
     const [{ svgPlot }, { writeFileAtomic }] = await Promise.all([import('../../../core/em/plot.js'), import('../../../core/atomic.js')]);
     const d = domains[0]!;
-    writeFileAtomic(svg, svgPlot({ title: d.name, states: d.states, cpu: d.cpu }));
+    writeFileAtomic(svg, svgPlot({ title: d.name, states: d.states, cpu: d.cpu, performance: d.hasPerformance }));
     ctx.io.note(`wrote ${svg}`);
   }
   if (ctx.globals.json) {
@@ -79,15 +84,15 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
       pre ? String(s.powerMw ?? '–') : String(s.powerUw),
       pre ? String(s.powerUw) : s.powerMw === null ? '–' : String(s.powerMw),
       formatPower(s.powerUw),
-      ...(d.cpu ? [String(s.performance), String(s.cost), s.inefficient ? 'no: inefficient' : 'yes'] : []),
+      ...(d.cpu ? [String(shownPerformance(d, s.performance) ?? '–'), String(s.cost), s.inefficient ? 'no: inefficient' : 'yes'] : []),
     ]);
     let text = `${describe(d)}\n` + (await renderTable(ctx, cols, rows, d.states.map((s) => (s.inefficient ? 'warn' : null))));
-    if (opts.plot === true) {
+    if (opts.plot) {
       const { terminalPlot, MARK_INEFFICIENT } = await import('../../../core/em/plot.js');
       const { makeColors } = await import('../../color.js');
       const c = makeColors(ctx.globals.color, ctx.io.stdoutIsTTY);
       const width = Math.max(30, Math.min(72, (process.stdout.columns ?? 80) - 16));
-      text += '\n\n' + terminalPlot({ title: d.name, states: d.states, cpu: d.cpu }, { width }).split(MARK_INEFFICIENT).join(c.yellow(MARK_INEFFICIENT));
+      text += '\n\n' + terminalPlot({ title: d.name, states: d.states, cpu: d.cpu, performance: d.hasPerformance }, { width }).split(MARK_INEFFICIENT).join(c.yellow(MARK_INEFFICIENT));
     }
     blocks.push(text);
   }
@@ -102,23 +107,23 @@ export const liveDtPath = () => process.env.POWERCAPCTL_DT ?? '/sys/firmware/dev
  * What `model em` shows: a --dts/--opp-file table, a domain; with --dt every domain of that tree;
  * with no input the kernel's energy model (debugfs) where it is readable, else the live device tree.
  */
-async function emDomains(ctx: CommandContext, opts: Record<string, unknown>): Promise<{ domains: ModelDomain[]; refused: Array<{ name: string; node: string; reason: string }> | null; header: string | null }> {
-  const o = domainOptions(opts);
+async function emDomains(ctx: CommandContext, opts: EmOptions): Promise<{ domains: ModelDomain[]; refused: Array<{ name: string; node: string; reason: string }> | null; header: string | null }> {
   const input = await import('../../../core/em/input.js');
   const fromDt = async (file: string, why: string) => {
-    const r = await input.loadDtDomains(file, o);
+    const r = await input.loadDtDomains(file, domainInput(opts));
     for (const n of r.notes) ctx.io.note(n);
     let domains = r.domains;
-    if (o.domain !== undefined) {
-      const pick = domains.find((d) => d.name === o.domain || (d.cpus && new RegExp(`^cpu(${d.cpus.join('|')})(-cpufreq)?$`).test(o.domain!)));
-      if (!pick) throw notFound(`no domain '${o.domain}' in ${r.how}`, `domains: ${[...domains.map((d) => d.name), ...r.refused.map((x) => x.name)].join(', ')}`);
+    const want = opts.domain;
+    if (want !== undefined) {
+      const pick = domains.find((d) => d.name === want || (d.cpus && new RegExp(`^cpu(${d.cpus.join('|')})(-cpufreq)?$`).test(want)));
+      if (!pick) throw notFound(`no domain '${want}' in ${r.how}`, `domains: ${[...domains.map((d) => d.name), ...r.refused.map((x) => x.name)].join(', ')}`);
       domains = [pick];
     }
     if (domains.length === 0 && r.refused.length === 0) throw notFound(`${r.how} has no performance domain (no CPU or device with an operating-points-v2 table)`);
-    return { domains, refused: o.domain !== undefined ? [] : r.refused, header: `source: ${r.how}${why}` };
+    return { domains, refused: want !== undefined ? [] : r.refused, header: `source: ${r.how}${why}` };
   };
-  if (typeof opts.dt === 'string') return fromDt(opts.dt, '');
-  if (hasFileInput(o) || ctx.globals.snapshot !== undefined) return { domains: await loadDomains(ctx, opts, true), refused: null, header: null };
+  if (opts.dt !== undefined) return fromDt(opts.dt, '');
+  if (hasFileInput(opts) || ctx.globals.snapshot !== undefined) return { domains: await loadDomains(ctx, opts, { all: true }), refused: null, header: null };
   try {
     await sourceDomains(ctx);
   } catch (err) {
@@ -128,5 +133,5 @@ async function emDomains(ctx: CommandContext, opts: Record<string, unknown>): Pr
     if (!fs.existsSync(live)) throw err;
     return fromDt(live, ` (the kernel's energy model is not readable: ${err.message})`);
   }
-  return { domains: await loadDomains(ctx, opts, true), refused: null, header: `source: the kernel's energy model (${ctx.emRootPath})` };
+  return { domains: await loadDomains(ctx, opts, { all: true }), refused: null, header: `source: the kernel's energy model (${ctx.emRootPath})` };
 }

@@ -2,24 +2,20 @@ import type { CommandContext } from '../../context.js';
 import { usageError } from '../../../core/errors.js';
 import { formatMhz, formatPower } from '../../../core/units.js';
 import { emCpuEnergy } from '../../../core/kernel/energy-model.js';
-import { loadDomains, outJson, renderTable, splitList } from './common.js';
+import { domainNotes, loadDomains, outJson, renderTable } from './common.js';
+import type { EnergyOptions } from './spec.js';
 
-export function parseUtils(v: unknown): number[] {
-  return splitList(String(v)).map((u, i) => {
-    if (!/^[0-9]+$/.test(u)) throw usageError(`utilisation #${i + 1} '${u}' is not a whole number`, 'utilisation is in capacity units (0 to 1024), e.g. --util 300,200');
-    return Number(u);
-  });
-}
-
-export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const utils = parseUtils(opts.util);
+export async function run(ctx: CommandContext, _args: unknown[], opts: EnergyOptions): Promise<void> {
+  const utils = opts.util;
   const [d] = await loadDomains(ctx, opts);
   if (!d!.cpu) throw usageError(`${d!.name} is a device: the energy estimate is for CPU domains`, 'em_cpu_energy() only runs on CPU performance domains');
   const dom = d!;
-  for (const n of dom.notes) ctx.io.note(n);
-  const e = emCpuEnergy(dom.states, utils, { capacity: dom.capacity, skipInefficient: opts.allStates !== true, cpus: dom.nrCpus });
+  for (const n of domainNotes(dom)) ctx.io.note(n);
+  // a dump of a kernel before 6.9 holds its own costs: the 6.9 estimate reads the table 6.9 builds from its powers
+  const { currentRulesStates } = await import('../../../core/em/input.js');
+  const e = emCpuEnergy(currentRulesStates(dom), utils, { capacity: dom.capacity, skipInefficient: !opts.allStates, cpus: dom.nrCpus });
   if (ctx.globals.json) {
-    outJson(ctx, { domain: dom.name, origin: dom.origin, skipInefficient: opts.allStates !== true, ...e });
+    outJson(ctx, { domain: dom.name, origin: dom.origin, skipInefficient: !opts.allStates, ...e });
     return;
   }
   const row = (label: string, p: typeof e.current, extra: string) => [

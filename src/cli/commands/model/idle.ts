@@ -1,41 +1,27 @@
 import type { CommandContext } from '../../context.js';
-import { usageError, PowercapError } from '../../../core/errors.js';
-import { formatDuration, parseDurationUs, parsePowerUw } from '../../../core/units.js';
+import { usageError } from '../../../core/errors.js';
+import { formatDuration } from '../../../core/units.js';
 import { breakEvenUs, checkIdleStates, chooseDomainState, RK3399_IDLE_STATES, type DomainIdleState } from '../../../core/calculators/idle.js';
-import { namedValues, outJson, renderTable, splitList } from './common.js';
+import { outJson, renderTable } from './common.js';
 import { formatEnergyNj, formatPowerFine as watts } from '../../../core/units.js';
-
-const dur = (v: string, what: string) => {
-  try {
-    return Number(parseDurationUs(v));
-  } catch (err) {
-    throw usageError(`${what}: ${err instanceof PowercapError ? err.message : String(err)}`, 'durations take a unit: 400us, 2ms, 1.5ms');
-  }
-};
-
-/** `NAME:entry:exit:residency` */
-export function parseIdleState(text: string): DomainIdleState {
-  const parts = text.split(':');
-  if (parts.length !== 4 || parts[0] === '') throw usageError(`idle state '${text}' is not NAME:entry:exit:residency`, 'e.g. --state CLUSTER_SLEEP:400us:500us:2000us');
-  return { name: parts[0]!, offUs: dur(parts[1]!, `state ${parts[0]} entry latency`), onUs: dur(parts[2]!, `state ${parts[0]} exit latency`), residencyUs: dur(parts[3]!, `state ${parts[0]} residency`), powerUw: null };
-}
+import type { IdleOptions } from './spec.js';
 
 /** nJ → "5.5 µJ", "418.0 µJ", "1.25 mJ" */
 const joules = formatEnergyNj;
 
-export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
+export async function run(ctx: CommandContext, _args: unknown[], opts: IdleOptions): Promise<void> {
   const states: DomainIdleState[] = [];
   if (opts.preset === 'rk3399') states.push(...RK3399_IDLE_STATES.map((s) => ({ ...s })));
-  for (const s of (opts.state as string[] | undefined) ?? []) states.push(parseIdleState(s));
+  // each --state its own copy: --off-power fills in its power
+  states.push(...opts.state.map((s) => ({ ...s })));
   checkIdleStates(states);
-  const periods = splitList(String(opts.idle)).map((v, i) => dur(v, `idle period #${i + 1}`));
-  if (periods.length === 0) throw usageError('--idle gives no period');
-  const latencyUs = typeof opts.latency === 'string' ? dur(opts.latency, '--latency') : null;
-  const onPowerUw = opts.onPower !== undefined ? Number(opts.onPower as bigint) : null;
-  for (const [name, p] of namedValues(opts.offPower, '--off-power')) {
+  const periods = opts.idle.map(Number);
+  const latencyUs = opts.latency !== undefined ? Number(opts.latency) : null;
+  const onPowerUw = opts.onPower !== undefined ? Number(opts.onPower) : null;
+  for (const { name, value } of opts.offPower) {
     const s = states.find((x) => x.name === name);
     if (!s) throw usageError(`--off-power ${name}: no idle state '${name}'`, `states: ${states.map((x) => x.name).join(', ')}`);
-    s.powerUw = Number(parsePowerUw(p));
+    s.powerUw = Number(value);
     if (onPowerUw !== null && s.powerUw > onPowerUw) ctx.io.warn(`${name} draws more (${watts(s.powerUw)}) than staying on (${watts(onPowerUw)})`);
   }
   const choices = periods.map((t) => chooseDomainState(states, t, { latencyUs, onPowerUw }));

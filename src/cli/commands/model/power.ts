@@ -1,25 +1,25 @@
 import type { CommandContext } from '../../context.js';
 import { usageError } from '../../../core/errors.js';
-import { formatMhz, formatPower, formatTemperatureMc, formatVoltageUv, parseFrequencyHz, parsePercentBp, parseVoltageUv } from '../../../core/units.js';
+import { formatMhz, formatPower, formatTemperatureMc, formatVoltageUv } from '../../../core/units.js';
 import { readStaticTable, staticPower, type StaticTable } from '../../../core/calculators/cooling.js';
 import { dynamicPower } from '../../../core/kernel/cpufreq-cooling.js';
-import { parseCoefficient, parseCpuCount } from '../../../core/em/input.js';
-import { hasFileInput, domainOptions, loadDomains, outJson, renderTable, splitList } from './common.js';
+import { domainNotes, hasFileInput, loadDomains, outJson, renderTable } from './common.js';
+import type { PowerOptions } from './spec.js';
 
 interface Point { frequencyKhz: number; voltageUv: number }
 
-export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const o = domainOptions(opts);
-  const useDomain = hasFileInput(o) || o.domain !== undefined;
-  const freqKhz = typeof opts.freq === 'string' ? Number(parseFrequencyHz(opts.freq) / 1000n) : null;
-  const voltUv = typeof opts.voltage === 'string' ? Number(parseVoltageUv(opts.voltage)) : null;
-  let coefficient = o.coefficient !== undefined ? parseCoefficient(o.coefficient) : null;
-  let nrCpus = o.cpus !== undefined ? parseCpuCount(o.cpus) : null;
+export async function run(ctx: CommandContext, _args: unknown[], opts: PowerOptions): Promise<void> {
+  const useDomain = hasFileInput(opts) || opts.domain !== undefined;
+  const freqKhz = opts.freq !== undefined ? Number(opts.freq / 1000n) : null;
+  const voltUv = opts.voltage !== undefined ? Number(opts.voltage) : null;
+  let coefficient = opts.coefficient ?? null;
+  let nrCpus = opts.cpus ?? null;
   let points: Point[];
   let name = 'domain';
   if (useDomain) {
-    const [d] = await loadDomains(ctx, opts);
-    for (const n of d!.notes) ctx.io.note(n);
+    // the cooling model needs a coefficient whatever the table: it applies to the energy model's domains too
+    const [d] = await loadDomains(ctx, opts, { keep: ['coefficient'] });
+    for (const n of domainNotes(d!)) ctx.io.note(n);
     name = d!.name;
     coefficient ??= d!.coefficient;
     nrCpus ??= d!.nrCpus;
@@ -38,7 +38,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     points = [{ frequencyKhz: freqKhz, voltageUv: voltUv }];
   }
   if (coefficient === null) throw usageError('the dynamic-power coefficient is needed', 'give --coefficient C (dynamic-power-coefficient)');
-  const loads = splitList(String(opts.util ?? '100%')).map((u) => parsePercentBp(u));
+  const loads = opts.util;
   const perCpu = loads.length === 1 ? new Array<number>(nrCpus ?? 1).fill(loads[0]!) : loads;
   if (loads.length > 1 && nrCpus !== null && loads.length !== nrCpus) {
     throw usageError(`${loads.length} loads for ${nrCpus} CPUs`, 'give one load for all CPUs, or one per CPU');
@@ -47,10 +47,10 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   let table: StaticTable | null = null;
   let tempMc: number | null = null;
   if (opts.staticTable !== undefined) {
-    table = readStaticTable(opts.staticTable as string);
-    tempMc = opts.temp as number;
+    table = readStaticTable(opts.staticTable);
+    tempMc = opts.temp!;
   }
-  const fixedStatic = opts.static !== undefined ? Number(opts.static as bigint) : null;
+  const fixedStatic = opts.static !== undefined ? Number(opts.static) : null;
   let clamped = false;
   const rows = points.map((pt) => {
     const dyn = dynamicPower(coefficient!, pt.frequencyKhz, pt.voltageUv, perCpu);
@@ -77,5 +77,5 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
   ], rows.map((r) => [formatMhz(r.frequencyKhz), formatVoltageUv(r.voltageUv), String(r.rawUw), String(r.dynamicUw), String(r.dynamicMw), String(r.staticUw), formatPower(r.totalUw)]));
   const loadText = perCpu.map((b) => `${b / 100}%`).join(', ');
   ctx.io.out(`${useDomain ? `${name}: ` : ''}C = ${coefficient}, ${perCpu.length} CPU${perCpu.length === 1 ? '' : 's'} at ${loadText} (Σ ${rows[0]!.totalLoadPct}%)` +
-    (table ? `, static from ${opts.staticTable as string} at ${formatTemperatureMc(tempMc!)}` : fixedStatic !== null ? `, static ${formatPower(fixedStatic)}` : ', no static power') + `\n${out}`);
+    (table ? `, static from ${opts.staticTable!} at ${formatTemperatureMc(tempMc!)}` : fixedStatic !== null ? `, static ${formatPower(fixedStatic)}` : ', no static power') + `\n${out}`);
 }
