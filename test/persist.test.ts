@@ -167,7 +167,8 @@ describe('persist install: the program the units run', () => {
 
   test('a powercapctl run from a temporary folder (a clone in /tmp): a warning naming the path and --exec; the units still written', () => {
     // a clone of the package in a temporary folder: the launcher and package.json copied, the build and packages linked
-    const clone = fs.realpathSync(tempDir());
+    const clone = fs.mkdtempSync('/tmp/powercapctl-clone-');
+    cleanups.push(() => fs.rmSync(clone, { recursive: true, force: true }));
     fs.mkdirSync(path.join(clone, 'bin'));
     for (const f of ['bin/powercapctl', 'bin/package.json', 'package.json']) fs.copyFileSync(path.join(ROOT, f), path.join(clone, f));
     fs.chmodSync(path.join(clone, 'bin/powercapctl'), 0o755);
