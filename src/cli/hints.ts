@@ -56,6 +56,17 @@ const HINTS: Record<Reason, Record<string, Wording>> = {
     apply: () => 'drop --only, or name a zone of that type',
     '*': () => 'name a zone of that type',
   },
+  'one-copy-lacks': {
+    'set-limit': (h) => `${h ? `${h}: ` : ''}set that copy alone (its id, or --only and its control type)`,
+    apply: (h) => `${h ? `${h}: ` : ''}name that copy alone in the profile (its id, or type/name)`,
+    '*': (h) => `${h ? `${h}: ` : ''}name that copy alone`,
+  },
+  'system-folder': {
+    'persist install': () => 'run as root (sudo), or install into an image folder with --root-dir DIR',
+    'persist remove': () => 'run as root (sudo), or remove from an image folder with --root-dir DIR',
+    'grant-read': () => 'run as root (sudo), or write into an image folder with --root-dir DIR',
+    '*': () => 'run as root (sudo)',
+  },
   'nothing-to-set': {
     'set-limit': () => 'give a power, --time-window, --enable or --disable (ZONE POWER, or ZONE=POWER pairs)',
     '*': () => 'give a power, a time window or enabled',

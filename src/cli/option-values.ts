@@ -9,6 +9,7 @@
 import { usageError } from '../core/errors.js';
 import { parseCpuList } from '../core/cpu-list.js';
 import { parseKernelEra, type KernelEra } from '../core/kernel/energy-model.js';
+import { isGroupName } from '../core/persist/grant.js';
 import type { Actor } from '../core/kernel/power-allocator.js';
 import type { DomainIdleState } from '../core/calculators/idle.js';
 import {
@@ -173,6 +174,20 @@ export const outputFile = text('output file', 'file');
 export const zone = text('zone', 'zone');
 /** a control type (intel-rapl, dtpm) */
 export const controlType = text('control type');
+
+/** an absolute path (a program a systemd unit runs: ExecStart= takes no relative path) */
+export function absolutePath(example: string, complete: CompleteKind = 'file'): ValueParser<string> {
+  return parser(`absolute path (${example})`, example, (t) => {
+    if (!t.startsWith('/')) throw usageError('not an absolute path', `e.g. ${example}`);
+    return t;
+  }, { complete });
+}
+
+/** a group name as useradd(8) takes it (core/persist/grant.ts isGroupName: nothing a udev rule could misread) */
+export const groupName = parser('group name (power, prometheus)', 'power', (t) => {
+  if (!isGroupName(t)) throw usageError('invalid group name', 'a group name is letters, digits, _ and -, at most 32, not starting with a digit or -');
+  return t;
+});
 
 /** comma-separated values, each parsed; at least one */
 export function listOf<T>(item: ValueParser<T>, what = 'list'): ValueParser<T[]> {

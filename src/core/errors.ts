@@ -48,13 +48,18 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
  * - `folder-not-snapshot`: a folder was named as a snapshot file (a tree is read as a live root)
  * - `zone-unknown`: no zone of that name; the hint (if any) lists the closest names
  * - `address-in-use`: the exporter's address and port are taken by another listener
+ * - `one-copy-lacks`: a package name meant both copies (MSR and MMIO) and one of them cannot take
+ *   the setting (no such constraint); naming the other copy alone sets it
+ * - `system-folder`: a file of the system's folders could not be written for want of permission;
+ *   root, or a folder of one's own (an image), is the way
  */
 export type Reason =
   | 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set'
   | 'needs-coefficient' | 'several-tables' | 'no-opp-table' | 'needs-hw-mask' | 'no-idle-state'
   | 'built-at-boot' | 'parents-missing' | 'named-like-device' | 'has-children' | 'hierarchy-exists' | 'dt-path-unknown'
   | 'device-needs-domain' | 'device-needs-bounds' | 'domain-exists' | 'domain-unknown' | 'domain-needs-cpus'
-  | 'two-sources' | 'no-powercap' | 'root-not-tree' | 'folder-not-snapshot' | 'zone-unknown' | 'address-in-use';
+  | 'two-sources' | 'no-powercap' | 'root-not-tree' | 'folder-not-snapshot' | 'zone-unknown' | 'address-in-use'
+  | 'one-copy-lacks' | 'system-folder';
 
 export class PowercapError extends Error {
   readonly exitCode: ExitCode;
