@@ -30,6 +30,11 @@ export class CommandContext {
     this.io = new Io({ command: commandName, json: globals.json, quiet: globals.quiet, verbose: globals.verbose, color: globals.color });
   }
 
+  /** the process runs as root: a refusal is then the kernel's, not a permission */
+  get isRoot(): boolean {
+    return process.getuid?.() === 0;
+  }
+
   /** the live root in effect (for messages), or undefined on a snapshot */
   get rootPath(): string {
     return this.globals.root ?? DEFAULT_ROOT;

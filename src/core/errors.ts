@@ -11,7 +11,7 @@ export const Exit = {
   PERMISSION: 4,
   REFUSED: 5,
   INVALID_DATA: 6,
-  /** `apply --check`: the machine is not in the profile's state (nothing was written) */
+  /** a check of a profile: the machine is not in the profile's state (nothing was written) */
   NOT_IN_STATE: 7,
   INTERRUPTED: 130,
 } as const;

@@ -45,7 +45,7 @@ export function readUserBytes(file: string, w: UserFileWhat | string = {}): Buff
   try {
     const st = fs.fstatSync(fd);
     if (st.isDirectory()) throw userFileError(file, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), o);
-    // /dev/null is the empty file by convention (`--kernel-log /dev/null`): nothing to read
+    // /dev/null is the empty file by convention (a kernel log given as /dev/null): nothing to read
     if (st.isCharacterDevice() && st.rdev === devNullRdev()) return Buffer.alloc(0);
     if (!st.isFile()) {
       throw new PowercapError(Exit.USAGE, `${file} is ${kindOf(st)}, not a regular file: refused to read it as ${article(o.what ?? 'file')}`);

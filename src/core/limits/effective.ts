@@ -6,7 +6,7 @@
  * same package domain with the common RAPL code, each writing its own register).
  * So a bare package name that means exactly these two copies means both: setting
  * one alone does not give what was asked. `only` restricts a reference to one
- * control type (`--only intel-rapl`). set-limit and apply both resolve names here.
+ * control type (intel-rapl: the MSR copy only). set-limit and apply both resolve names here.
  *
  * Which limit is in force is decided once, by limitInForce() (docs/set-limit.md
  * "Which limit is in force"): list, tree, set-limit's note on the other copy, the

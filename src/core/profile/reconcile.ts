@@ -54,7 +54,8 @@ export interface ReconcileOptions extends PlanProfileOptions {
    */
   energyModel?: () => Source | null;
   hooks?: ApplyHooks;
-  isRoot?: boolean;
+  /** the process runs as root (a refusal is then the kernel's) */
+  isRoot: boolean;
   /**
    * Asked before writing a limit that would starve its zone (0 W, below 10 % of max:
    * limits/plan.ts limitRisk); false refuses the whole transaction (exit 5, reason `overridable`),
@@ -68,7 +69,7 @@ function readValue(source: Source, rel: string): bigint | null {
   return r.ok ? parseKernelInt(r.text) ?? null : null;
 }
 
-export async function reconcile(source: Source, profile: Profile, opts: ReconcileOptions = {}): Promise<ReconcileResult> {
+export async function reconcile(source: Source, profile: Profile, opts: ReconcileOptions): Promise<ReconcileResult> {
   const tree = readPowercapTree(source);
   const pp = planProfile(tree, profile, opts.only === undefined ? {} : { only: opts.only });
   const dtpm = pp.plan.steps.some((s) => s.controlType === 'dtpm' && s.attribute === 'power_limit_uw');
@@ -96,8 +97,7 @@ export async function reconcile(source: Source, profile: Profile, opts: Reconcil
     throw refused(`${risks.join('; ')}: that would starve the zone; nothing was written`, undefined, 'overridable');
   }
 
-  const result = await applyPlan(source, { ...pp.plan, steps: todo.map((i) => i.step) }, opts.hooks ?? {},
-    opts.isRoot === undefined ? {} : { isRoot: opts.isRoot });
+  const result = await applyPlan(source, { ...pp.plan, steps: todo.map((i) => i.step) }, opts.hooks ?? {}, { isRoot: opts.isRoot });
   const byRel = new Map(result.changes.map((c) => [c.step.rel, c]));
   for (const i of todo) {
     const c = byRel.get(i.step.rel);

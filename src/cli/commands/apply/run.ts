@@ -49,7 +49,7 @@ export async function run(ctx: CommandContext, [file]: ApplyArgs, opts: ApplyOpt
   let r;
   try {
     r = await reconcile(src.powercap, profile, {
-      check, snapshot: snap, energyModel: () => ctx.energyModel(), hooks: trapHooks(trap),
+      check, snapshot: snap, energyModel: () => ctx.energyModel(), hooks: trapHooks(trap), isRoot: ctx.isRoot,
       // a limit that would starve its zone: --force, or a person at a terminal says yes (as set-limit)
       confirmRisks: (risks) => confirmRisks(ctx, opts.force, risks),
       ...(only !== undefined ? { only } : {}),

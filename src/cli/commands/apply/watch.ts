@@ -84,7 +84,7 @@ export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promis
       }
       try {
         const r = await reconcile(src.powercap, profile, {
-          ...(o.only ? { only: o.only } : {}), energyModel: () => ctx.energyModel(), hooks: trapHooks(trap),
+          ...(o.only ? { only: o.only } : {}), energyModel: () => ctx.energyModel(), hooks: trapHooks(trap), isRoot: ctx.isRoot,
           confirmRisks: async (risks) => {
             if (o.force) for (const x of risks) log(`--force: ${x}`);
             return o.force;

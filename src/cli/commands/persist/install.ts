@@ -67,7 +67,7 @@ export async function run(ctx: CommandContext, [file]: PersistInstallArgs, opts:
     const profile = await loadProfile(file);
     // on the running system the profile must fit this machine's zones before anything is installed
     // (an image's machine is elsewhere: its profile is checked for its form only)
-    if (real) await reconcile(ctx.source().powercap, profile, { check: true });
+    if (real) await reconcile(ctx.source().powercap, profile, { check: true, isRoot: ctx.isRoot });
     profileText = readProfileText(file);
     profileFrom = file;
   } else if (fs.existsSync(under(rootDir, PROFILE_PATH))) {

@@ -100,7 +100,7 @@ export async function run(ctx: CommandContext, [zone, rest]: SetLimitArgs, opts:
   const notesBefore = src.notes.length;
   let result: ApplyResult;
   try {
-    result = await applyPlan(src.powercap, plan, trapHooks(trap));
+    result = await applyPlan(src.powercap, plan, trapHooks(trap), { isRoot: ctx.isRoot });
   } finally {
     trap.release();
   }

@@ -156,7 +156,7 @@ export async function limitFlow(ctx: CommandContext, p: Prompts): Promise<void> 
   const notesBefore = src.notes.length;
   let result: ApplyResult;
   try {
-    result = await applyPlan(src.powercap, plan, trapHooks(trap));
+    result = await applyPlan(src.powercap, plan, trapHooks(trap), { isRoot: ctx.isRoot });
   } finally {
     trap.release();
   }
