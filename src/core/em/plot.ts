@@ -99,22 +99,23 @@ export function terminalPlot(series: PlotSeries, opts: { width?: number; height?
 
 // ------------------------------------------------------------------ SVG
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** XML text and attribute escaping (shared with sim/plot.ts) */
+export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const FONT = { head: 17, title: 15, tick: 11, label: 12, legend: 12 };
+export const FONT = { head: 17, title: 15, tick: 11, label: 12, legend: 12 };
 /**
  * A text's width in px, from above: DejaVu Sans (the first font asked for, and the
  * widest of the list) runs about 0.63 em a character in digits and capitals, bold
  * about 0.7 em. The canvas is sized with this so no label is clipped; the tests
  * measure the real boxes in a browser.
  */
-function textWidth(s: string, size: number, bold = false): number {
+export function textWidth(s: string, size: number, bold = false): number {
   return [...s].length * size * (bold ? 0.72 : 0.64);
 }
 
-interface Axis { max: number; step: number; labels: Array<{ v: number; text: string }> }
+export interface Axis { max: number; step: number; labels: Array<{ v: number; text: string }> }
 
-function axis(maxRaw: number, fmt: (v: number) => string): Axis {
+export function axis(maxRaw: number, fmt: (v: number) => string): Axis {
   const step = niceStep(maxRaw, 5);
   const max = Math.ceil(maxRaw / step) * step;
   const labels: Axis['labels'] = [];
@@ -147,6 +148,53 @@ function panelWidth(p: Panel): number {
   return Math.ceil(Math.max(m.l + PLOT_W + m.r, textWidth(p.title, FONT.title, true) + 20, textWidth(p.xTitle, FONT.label) + m.l + 20));
 }
 
+/** Where a chart's axes go: value → pixel, both axes, their titles; `left` is the chart's left edge. */
+export interface AxesFrame {
+  X: (v: number) => number;
+  Y: (v: number) => number;
+  x: Axis;
+  y: Axis;
+  xTitle: string;
+  yTitle: string;
+  left: number;
+  plotW: number;
+  plotH: number;
+}
+
+/** The grid, the ticks and their labels, both axes and their titles (the y title rotated along the left edge). */
+export function svgAxes(a: AxesFrame): string[] {
+  const { X, Y } = a;
+  const parts: string[] = [];
+  for (const { v, text } of a.y.labels) {
+    parts.push(`<line x1="${X(0)}" y1="${Y(v).toFixed(1)}" x2="${X(a.x.max)}" y2="${Y(v).toFixed(1)}" class="grid"/>`);
+    parts.push(`<text x="${X(0) - 8}" y="${(Y(v) + 4).toFixed(1)}" class="tick" text-anchor="end">${esc(text)}</text>`);
+  }
+  for (const { v, text } of a.x.labels) {
+    parts.push(`<line x1="${X(v).toFixed(1)}" y1="${Y(0)}" x2="${X(v).toFixed(1)}" y2="${Y(0) + 5}" class="axis"/>`);
+    parts.push(`<text x="${X(v).toFixed(1)}" y="${Y(0) + 20}" class="tick" text-anchor="middle">${esc(text)}</text>`);
+  }
+  parts.push(`<line x1="${X(0)}" y1="${Y(0)}" x2="${X(a.x.max)}" y2="${Y(0)}" class="axis"/>`);
+  parts.push(`<line x1="${X(0)}" y1="${Y(0)}" x2="${X(0)}" y2="${Y(a.y.max)}" class="axis"/>`);
+  parts.push(`<text x="${X(0) + a.plotW / 2}" y="${Y(0) + 42}" class="label" text-anchor="middle">${esc(a.xTitle)}</text>`);
+  parts.push(`<text transform="translate(${a.left + 8 + FONT.label - 2},${Y(0) - a.plotH / 2}) rotate(-90)" class="label" text-anchor="middle">${esc(a.yTitle)}</text>`);
+  return parts;
+}
+
+/** A standalone SVG document: the fonts and colours of every plot, a white canvas, the head centred at the top. */
+export function svgDocument(W: number, H: number, head: string, content: readonly string[]): string {
+  return [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
+    `<style>.title{font-size:${FONT.title}px;font-weight:bold;fill:#222}.tick{font-size:${FONT.tick}px;fill:#555}.label{font-size:${FONT.label}px;fill:#333}` +
+      `.grid{stroke:#e4e4e4;stroke-width:1}.axis{stroke:#444;stroke-width:1}.head{font-size:${FONT.head}px;font-weight:bold;fill:#111}.legend{font-size:${FONT.legend}px;fill:#333}</style>`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="${W / 2}" y="24" class="head" text-anchor="middle">${esc(head)}</text>`,
+    ...content,
+    `</svg>`,
+    '',
+  ].join('\n');
+}
+
 function svgPanel(x0: number, y0: number, w: number, p: Panel): string {
   const m = margins(p);
   const pw = w - m.l - m.r;
@@ -156,18 +204,7 @@ function svgPanel(x0: number, y0: number, w: number, p: Panel): string {
   const parts: string[] = [];
   parts.push(`<g class="panel">`);
   parts.push(`<text x="${x0 + m.l + pw / 2}" y="${y0 + 20}" class="title" text-anchor="middle">${esc(p.title)}</text>`);
-  for (const { v, text } of p.y.labels) {
-    parts.push(`<line x1="${X(0)}" y1="${Y(v).toFixed(1)}" x2="${X(p.x.max)}" y2="${Y(v).toFixed(1)}" class="grid"/>`);
-    parts.push(`<text x="${X(0) - 8}" y="${(Y(v) + 4).toFixed(1)}" class="tick" text-anchor="end">${esc(text)}</text>`);
-  }
-  for (const { v, text } of p.x.labels) {
-    parts.push(`<line x1="${X(v).toFixed(1)}" y1="${Y(0)}" x2="${X(v).toFixed(1)}" y2="${Y(0) + 5}" class="axis"/>`);
-    parts.push(`<text x="${X(v).toFixed(1)}" y="${Y(0) + 20}" class="tick" text-anchor="middle">${esc(text)}</text>`);
-  }
-  parts.push(`<line x1="${X(0)}" y1="${Y(0)}" x2="${X(p.x.max)}" y2="${Y(0)}" class="axis"/>`);
-  parts.push(`<line x1="${X(0)}" y1="${Y(0)}" x2="${X(0)}" y2="${Y(p.y.max)}" class="axis"/>`);
-  parts.push(`<text x="${X(0) + pw / 2}" y="${Y(0) + 42}" class="label" text-anchor="middle">${esc(p.xTitle)}</text>`);
-  parts.push(`<text transform="translate(${x0 + 8 + FONT.label - 2},${Y(0) - ph / 2}) rotate(-90)" class="label" text-anchor="middle">${esc(p.yTitle)}</text>`);
+  parts.push(...svgAxes({ X, Y, x: p.x, y: p.y, xTitle: p.xTitle, yTitle: p.yTitle, left: x0, plotW: pw, plotH: ph }));
   parts.push(`<polyline fill="none" stroke="${p.color}" stroke-width="2" points="${p.pts.map((q) => `${X(q.x).toFixed(1)},${Y(q.y).toFixed(1)}`).join(' ')}"/>`);
   for (const q of p.pts) {
     const cx = X(q.x).toFixed(1);
@@ -229,16 +266,5 @@ export function svgPlot(series: PlotSeries): string {
     legend.push(`<circle cx="${cx}" cy="${legendY - 4}" r="6" fill="#fff" stroke="#d62728" stroke-width="2"/><path d="M${cx - 3.5},${legendY - 7.5}l7,7m0,-7l-7,7" stroke="#d62728" stroke-width="2"/>` +
       `<text x="${cx + 12}" y="${legendY}" class="legend">${esc(legendBad)}</text>`);
   }
-  return [
-    `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
-    `<style>.title{font-size:${FONT.title}px;font-weight:bold;fill:#222}.tick{font-size:${FONT.tick}px;fill:#555}.label{font-size:${FONT.label}px;fill:#333}` +
-      `.grid{stroke:#e4e4e4;stroke-width:1}.axis{stroke:#444;stroke-width:1}.head{font-size:${FONT.head}px;font-weight:bold;fill:#111}.legend{font-size:${FONT.legend}px;fill:#333}</style>`,
-    `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="${W / 2}" y="24" class="head" text-anchor="middle">${esc(head)}</text>`,
-    ...body,
-    `<g class="legend">${legend.join('')}</g>`,
-    `</svg>`,
-    '',
-  ].join('\n');
+  return svgDocument(W, H, head, [...body, `<g class="legend">${legend.join('')}</g>`]);
 }

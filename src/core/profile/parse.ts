@@ -8,6 +8,7 @@
 import { PowercapError, Exit, invalidData } from '../errors.js';
 import { parseDurationUs, parsePowerSpec, type PowerSpec } from '../units.js';
 import { readUserFile } from '../files.js';
+import { fileLineError, parseLinedYaml, type YNode } from '../yaml-doc.js';
 
 export const PROFILE_VERSION = 1;
 
@@ -39,10 +40,7 @@ export interface Profile {
 }
 
 /** `profile.yaml:4: limits[0].power: …`: the one line that names file, line and key. */
-export function profileError(code: PowercapError['exitCode'], file: string, line: number | null, key: string | null, msg: string, hint?: string): PowercapError {
-  const where = `${file}${line ? `:${line}` : ''}: ${key ? `${key}: ` : ''}`;
-  return new PowercapError(code, `${where}${msg}`, hint);
-}
+export const profileError = fileLineError;
 
 /** An error from elsewhere (units, zone lookup), re-said at a place in the profile; the exit code is kept. */
 export function atItem(err: unknown, file: string, item: ProfileItem, key: ItemKey): PowercapError {
@@ -55,21 +53,9 @@ export function readProfileText(file: string): string {
   return readUserFile(file, { what: 'profile', hint: 'write one with `powercapctl profile save FILE`, or see docs/profiles.md' });
 }
 
-type YamlModule = typeof import('yaml');
-interface YNode { range?: [number, number, number] | null }
-
 /** Parse and check a profile's text. Throws exit 6 (syntax, structure) or 2 (a bad value). */
 export async function parseProfile(text: string, file: string): Promise<Profile> {
-  const Y: YamlModule = await import('yaml');
-  const lc = new Y.LineCounter();
-  const doc = Y.parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const lineOf = (n: YNode | null | undefined): number | null => (n?.range ? lc.linePos(n.range[0]).line : null);
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
-    const msg = e.code === 'DUPLICATE_KEY' ? 'a key is given twice in one mapping' : `YAML syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
-    throw profileError(Exit.INVALID_DATA, file, line, null, msg);
-  }
+  const { Y, doc, lineOf } = await parseLinedYaml(text, file);
   const root = doc.contents;
   const bad = (node: YNode | null | undefined, key: string | null, msg: string, code: PowercapError['exitCode'] = Exit.INVALID_DATA, hint?: string) =>
     profileError(code, file, lineOf(node) ?? 1, key, msg, hint);
