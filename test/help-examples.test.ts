@@ -78,24 +78,29 @@ const binDir = (() => {
  * /etc and /var/lib overlaid on `state` (the same upper layers for every example of a page, so
  * what one writes the next sees).
  */
-function isolated(state: string): string {
+function isolated(state: string, server = false): string {
   const layer = (name: string, dir: string) => {
     fs.mkdirSync(path.join(state, name, 'upper'), { recursive: true });
     fs.mkdirSync(path.join(state, name, 'work'), { recursive: true });
     return `mount -t overlay overlay -o lowerdir=${dir},upperdir=${state}/${name}/upper,workdir=${state}/${name}/work ${dir}`;
   };
+  // systemctl and udevadm are called by their paths (cli/commands/persist/systemctl.ts): the stand-ins are bound there
+  const standIns = ['/bin/systemctl', '/usr/bin/udevadm'].filter((p) => fs.existsSync(p))
+    .map((p) => `mount --bind ${binDir}/${path.basename(p)} ${p}`);
   // a machine running node_exporter with its textfile collector has this folder (watch's example feeds it)
   fs.mkdirSync(path.join(state, 'varlib', 'upper', 'node_exporter', 'textfile'), { recursive: true });
-  return ['set -e', 'ip link set lo up', layer('etc', '/etc'), layer('varlib', '/var/lib'), 'set +e', 'exec sh -c "$1"'].join('\n');
+  // a server's command replaces every shell on its way (exec), so that SIGTERM reaches the program itself
+  return ['set -e', 'ip link set lo up', layer('etc', '/etc'), layer('varlib', '/var/lib'), ...standIns, 'set +e', server ? 'exec sh -c "exec $1"' : 'exec sh -c "$1"'].join('\n');
 }
 
 /** A server: started, stopped with SIGTERM once it says where it serves (or `ready()`); its exit status. */
 function runServer(script: string, command: string, opts: { cwd: string; env: NodeJS.ProcessEnv }, ready: () => boolean): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn('unshare', ['-m', '-n', 'sh', '-c', script, 'sh', command], { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('unshare', ['-m', '-n', 'sh', '-c', script, 'sh', command], { ...opts, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     let stopped = false;
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    // never left behind: a server that outlives its test would hold a port and a core (its whole process group goes)
+    const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 30_000);
     const stop = () => {
       if (stopped) return;
       stopped = true;
@@ -118,10 +123,10 @@ function runServer(script: string, command: string, opts: { cwd: string; env: No
 function runInteractive(script: string, command: string, opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const inner = `unshare -m -n sh -c '${script.replace(/'/g, `'\\''`)}' sh '${command.replace(/'/g, `'\\''`)}'`;
-    const child = spawn('script', ['-qefc', inner, '/dev/null'], { ...opts, env: { ...opts.env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qefc', inner, '/dev/null'], { ...opts, env: { ...opts.env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let out = '';
     let sent = false;
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 30_000);
     const seen = (chunk: Buffer) => {
       out += chunk.toString();
       // inquirer's question mark: the wizard is waiting for an answer
@@ -163,7 +168,7 @@ describe('every help example runs', { skip: NOT_ISOLATED }, () => {
         } else if (kind === 'server') {
           const textfile = /--textfile\s+(\S+)/.exec(command)?.[1];
           const inLayers = (f: string) => (f.startsWith('/var/lib/') ? path.join(state, 'varlib', 'upper', f.slice('/var/lib/'.length)) : path.resolve(work, f));
-          const r = await runServer(script, command, opts, () => textfile !== undefined && fs.existsSync(inLayers(textfile)));
+          const r = await runServer(isolated(state, true), command, opts, () => textfile !== undefined && fs.existsSync(inLayers(textfile)));
           assert.equal(r.code, serverExit(command), `${page}: \`${command}\` (stopped with SIGTERM once serving) exited ${r.code}\n${r.out.slice(0, 600)}`);
         } else {
           const r = await runInteractive(script, command, opts);
