@@ -13,10 +13,10 @@
  */
 import { Exit, PowercapError, notFound } from '../errors.js';
 import {
-  planChanges, pickConstraints, isRaplType, constraintLabel,
+  planChanges, pickConstraints, isRaplType, constraintLabel, expectedStore,
   type LimitRequest, type Plan, type PlanStep,
 } from '../limits/index.js';
-import { computeTimeWindow, quantizePowerLimit, RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
+import { RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
 import { EmulatedSource } from '../source/emulated.js';
 import { parseKernelInt, type PowercapTree } from '../zones/model.js';
 import { SnapshotFile } from '../snapshot/file.js';
@@ -163,11 +163,7 @@ export function trialOnSnapshot(snap: SnapshotFile, steps: PlanStep[]): Map<stri
 export function expectedValue(step: PlanStep, trial?: Map<string, bigint | null>): bigint {
   const t = trial?.get(step.rel);
   if (t !== undefined && t !== null) return t;
-  if (isRaplType(step.controlType)) {
-    if (step.attribute === 'power_limit_uw') return quantizePowerLimit(step.requested);
-    if (step.attribute === 'time_window_us') return computeTimeWindow(step.requested);
-  }
-  return step.requested;
+  return expectedStore(step);
 }
 
 /** The attribute already holds what the profile asks for (exactly, or as the kernel stores it). */

@@ -18,7 +18,7 @@ import { readEnergyModel, type PerfDomain } from '../em/debugfs.js';
 import { buildDtpmForest, DTPM_CONTROL_TYPE, zoneSpecs } from '../dtpm/fromTree.js';
 import { buildHierarchy, type Hierarchy } from '../dtpm/hierarchy.js';
 import { addDevice, removeDevice, type AddDeviceOptions } from '../dtpm/registry.js';
-import { setPowerLimitUw, type DtpmNode } from '../kernel/dtpm.js';
+import { maxPowerRangeUw, setPowerLimitUw, type DtpmNode } from '../kernel/dtpm.js';
 import { quantizePowerLimit, computeTimeWindow, timeWindowOverflows, isRaplType } from '../kernel/rapl.js';
 
 const U64_MAX = 2n ** 64n - 1n;
@@ -218,7 +218,7 @@ function dtpmZoneAttrs(old: Record<string, AttrValue>, n: DtpmNode): Record<stri
   if (a.enabled === undefined) a.enabled = '1\n';
   // a leaf keeps its own reading; a virtual node reads the sum of its children
   if (!n.device || a.power_uw === undefined) set('power_uw', `${n.powerUw}\n`);
-  set('max_power_range_uw', `${n.powerMaxUw - n.powerMinUw}\n`);
+  set('max_power_range_uw', `${maxPowerRangeUw(n)}\n`);
   if (a.constraint_0_name === undefined) a.constraint_0_name = 'Instantaneous\n';
   set('constraint_0_max_power_uw', `${n.powerMaxUw}\n`);
   set('constraint_0_power_limit_uw', `${n.powerLimitUw}\n`);
