@@ -18,7 +18,7 @@ import {
 } from '../limits/index.js';
 import { RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
 import { EmulatedSource } from '../source/emulated.js';
-import { parseKernelInt, type PowercapTree } from '../zones/model.js';
+import { parseKernelInt, type PowercapTree } from '../zones/powercap-tree.js';
 import { SnapshotFile } from '../snapshot/file.js';
 import { atItem, profileError, type ItemKey, type Profile, type ProfileItem } from './parse.js';
 import { effectiveZones } from '../limits/effective.js';

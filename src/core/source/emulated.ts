@@ -13,7 +13,7 @@ import { SysfsError } from '../errors.js';
 import type { RegistryEntry, SnapshotFile } from '../snapshot/file.js';
 import type { DirEntry, ReadResult, Source, SourceInfo } from './types.js';
 import type { AttrValue, DirNode } from './tree.js';
-import { readPowercapTree, zoneAttr, type PowercapTree, type Zone } from '../zones/model.js';
+import { readPowercapTree, zoneAttr, type PowercapTree, type Zone } from '../zones/powercap-tree.js';
 import { readEnergyModel, type PerfDomain } from '../em/debugfs.js';
 import { buildDtpmForest, DTPM_CONTROL_TYPE, zoneSpecs } from '../dtpm/fromTree.js';
 import { buildHierarchy, type Hierarchy } from '../dtpm/hierarchy.js';

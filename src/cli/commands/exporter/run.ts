@@ -7,7 +7,7 @@ import type { CommandContext } from '../../context.js';
 import { notFound } from '../../../core/errors.js';
 import { signalExit, trapSignals } from '../../signals.js';
 import { formatDuration } from '../../../core/units.js';
-import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/model.js';
+import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/powercap-tree.js';
 import { describeZone, selectZones } from '../../../core/zones/select.js';
 import { planWatch, type Reading, type WatchPlan, type WatchZone } from '../../../core/watch/zones.js';
 import { planSystemTotal } from '../../../core/watch/total.js';

@@ -8,7 +8,7 @@ import { constraintLabel, describeStep, expectedStore } from '../../../core/limi
 import { formatDuration, formatPower, formatPowerExact } from '../../../core/units.js';
 import { quantizePowerLimit, computeTimeWindow, isRaplType } from '../../../core/kernel/rapl.js';
 import type { PowercapError } from '../../../core/errors.js';
-import type { PowercapTree, Zone } from '../../../core/zones/model.js';
+import type { PowercapTree, Zone } from '../../../core/zones/powercap-tree.js';
 import { visible } from '../../visible.js';
 import { powerLimitText } from '../../render/zones.js';
 

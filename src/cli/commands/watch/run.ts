@@ -7,7 +7,7 @@ import { signalExit, trapSignals } from '../../signals.js';
 import type { OpenedSource } from '../../../core/source/open.js';
 import { notFound, permissionDenied } from '../../../core/errors.js';
 import { formatDuration } from '../../../core/units.js';
-import { readPowercapTree, type PowercapTree } from '../../../core/zones/model.js';
+import { readPowercapTree, type PowercapTree } from '../../../core/zones/powercap-tree.js';
 import { describeZone, selectZones } from '../../../core/zones/select.js';
 import { planWatch, readPass, type Reading, type WatchZone } from '../../../core/watch/zones.js';
 import { planSystemTotal } from '../../../core/watch/total.js';
