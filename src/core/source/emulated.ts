@@ -109,8 +109,12 @@ export class EmulatedSource implements Source {
       if (parentZone === null && hasRoot) throw new SysfsError('EBUSY', n.name, `${n.name}: the DTPM root exists (dtpm_register: -EBUSY)`);
       const parent: DtpmNode | undefined = parentZone === null ? undefined : byZone.get(parentZone);
       if (parent?.device) throw new SysfsError('EINVAL', `${where}/${n.name}`, `${where}/${n.name}: a device node has no children (dtpm_register: -EINVAL)`);
-      zoneIds.push(ids.add(parentZone, n.name));
+      const zid = ids.add(parentZone, n.name);
+      zoneIds.push(zid);
       hasRoot = true;
+      // a device placed again reads what it read before it was removed: the reading is the device's (ops->get_power_uw), not its zone's
+      const reading = this.snapshot.registry.find((e) => e.name === n.name)?.powerUw;
+      if (typeof reading === 'number') ids.dir(zid).attrs!.power_uw = `${reading}\n`;
     }
     return { zoneIds, hierarchy: this.rewriteDtpmZones() };
   }
@@ -123,6 +127,13 @@ export class EmulatedSource implements Source {
   removeDtpmNode(zoneId: string, o: { subtree?: boolean } = {}): Hierarchy {
     const { zone, parentDir, key } = zoneDir(this.snapshot, zoneId);
     if (!o.subtree && zone.children.length > 0) throw new SysfsError('EBUSY', zoneId, `${zoneId}: the node has children (dtpm_release_zone: -EBUSY)`);
+    // each device removed keeps its reading with its registry entry, for when it is placed again
+    const removed = [zone];
+    for (let i = 0; i < removed.length; i++) removed.push(...removed[i]!.children);
+    for (const z of removed) {
+      const entry = z.name === null ? undefined : this.snapshot.registry.find((e) => e.name === z.name);
+      if (entry && z.powerUw !== null) entry.powerUw = Number(z.powerUw);
+    }
     delete parentDir.dirs![key];
     if (Object.keys(parentDir.dirs!).length === 0) delete parentDir.dirs;
     return this.rewriteDtpmZones();
@@ -198,6 +209,11 @@ class ZoneIds {
     (parentDir.dirs ??= {})[zid] = dir;
     this.dirs.set(zid, dir);
     return zid;
+  }
+
+  /** a directory this call made */
+  dir(zid: string): DirNode {
+    return this.dirs.get(zid)!;
   }
 
   /** the `dtpm` control type's directory, made when the first node is (powercap_register_control_type) */
