@@ -253,8 +253,9 @@ export async function runProgram(argv: string[]): Promise<void> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      // help and version are not errors; every parse error is a usage error (exit 2)
-      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+      // asked-for help and the version are not errors; help shown because no command was given
+      // (commander.help: `powercapctl`, `powercapctl model`) is a usage error, on stderr, as every parse error (exit 2)
+      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
       return;
     }
     process.exitCode = reportError(err, currentVerbose, currentCommand, currentSource);
