@@ -6,7 +6,8 @@
  * system (a folder this machine lacks or must not be touched by a test: /var/lib, /etc,
  * /sys/kernel/config, systemd units without --root-dir) or that need a person at a terminal
  * (the wizard, tested in tmux by test/wizard.test.ts) or that serve until stopped (the exporter,
- * tested by test/exporter.test.ts) are listed as exempt, with the reason.
+ * tested by test/exporter.test.ts; balance, govern and sim --serve, by test/balance-cmd.test.ts and
+ * test/sim-serve.test.ts) are listed as exempt, with the reason.
  */
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,6 +29,8 @@ export function exemption(command: string): string | null {
   if (/\bgrant-read\b/.test(command) && !command.includes('--root-dir')) return 'installs a udev rule on this machine';
   if (/\bwizard\b/.test(command)) return 'interactive: needs a person at a terminal (test/wizard.test.ts runs it in tmux)';
   if (/\bexporter\b/.test(command)) return 'a server that runs until stopped (test/exporter.test.ts starts and stops it)';
+  if (/\bpowercapctl(?: --root \S+)? (balance|govern)\b/.test(command) && !/--duration\b/.test(command)) return 'runs until stopped, on DTPM or a thermal zone this fixture lacks (test/balance-cmd.test.ts starts and stops it)';
+  if (/\bpowercapctl sim\b.*--serve\b/.test(command)) return 'serves a plant until stopped (test/sim-serve.test.ts starts and stops it)';
   return null;
 }
 

@@ -1,23 +1,21 @@
 /**
- * The engine as separate processes against a plant in real time (issue 20): `sim --serve`
- * (scripts/sim-dev.js until the command is wired) lays out a powercap tree and publishes
- * power_uw / wrapping energy_uj every 20 ms by replacing the files whole; the balance engine
- * (scripts/balance-dev.js) runs against it as the commands will; the test stops it with
- * SIGTERM and judges the run from the plant's trace alone, as the checks do with theirs.
+ * The commands as separate processes against a plant in real time (issue 20 "What is measured"):
+ * `powercapctl sim --serve` lays out a powercap tree and publishes power_uw / wrapping energy_uj
+ * every 20 ms by replacing the files whole; `powercapctl balance` and `govern` run against it as
+ * the checks run them; the test stops them with SIGTERM and judges the run from the plant's
+ * trace alone, as the checks do with theirs.
  */
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ROOT, EXAMPLES, cleanEnv } from './helpers.js';
+import { BIN, EXAMPLES, cleanEnv } from './helpers.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { readTrace, type ServePaths } from '../src/core/sim/serve.js';
 import { computeFigures, sliceTrace, type SimFigures } from '../src/core/sim/figures.js';
 import type { PeriodRecord } from '../src/core/balance/controller.js';
 
-const SIM = path.join(ROOT, 'dist/scripts/sim-dev.js');
-const BALANCE = path.join(ROOT, 'dist/scripts/balance-dev.js');
 const dirs: string[] = [];
 after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
 
@@ -32,8 +30,8 @@ async function waitFor<T>(what: string, f: () => T | null | undefined | false, t
 }
 
 interface Proc { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> }
-function start(script: string, args: string[]): Proc {
-  const child = spawn(process.execPath, [script, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args: string[]): Proc {
+  const child = spawn(BIN, args, { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => { out += d; });
@@ -53,7 +51,7 @@ async function servePlant(scenarioText: string): Promise<{ dir: string; paths: S
   dirs.push(dir);
   const file = path.join(dir, 'scenario.yaml');
   fs.writeFileSync(file, scenarioText);
-  const proc = start(SIM, ['--serve', path.join(dir, 'plant'), file]);
+  const proc = start(['sim', file, '--serve', path.join(dir, 'plant'), '--json']);
   const line = await waitFor('the plant to be ready', () => proc.out().split('\n').find((l) => l.startsWith('{')) ?? (proc.child.exitCode !== null && (() => { throw new Error(proc.err()); })()));
   return { dir, paths: JSON.parse(line) as ServePaths, proc };
 }
@@ -116,7 +114,7 @@ describe('balance against a served plant, as separate processes', () => {
     const { paths, proc: plant } = await servePlant(rk3399Moving());
     try {
       assert.deepEqual(leafLimits(paths), BOOT_LIMITS);
-      const ctl = start(BALANCE, ['--root', paths.powercap, '--budget', '2.5W', '--interval', '200ms', 'dtpm:0:0:0', 'dtpm:0:0:1', 'dtpm:0:0:2']);
+      const ctl = start(['--root', paths.powercap, 'balance', '--json', '--budget', '2.5W', '--interval', '200ms', 'dtpm:0:0:0', 'dtpm:0:0:1', 'dtpm:0:0:2']);
       await runUntil(ctl, 7_000_000);
       const stopT = traceEnd(paths);
       assert.equal(await stop(ctl), 0, ctl.err());
@@ -140,7 +138,7 @@ describe('balance against a served plant, as separate processes', () => {
       const budget = path.join(dir, 'budget.yaml');
       const write = (text: string) => { fs.writeFileSync(`${budget}.tmp`, text); fs.renameSync(`${budget}.tmp`, budget); };
       write('budget: 2.5W\n');
-      const ctl = start(BALANCE, ['--root', paths.powercap, '--budget-file', budget, '--interval', '200ms', 'dtpm:0:0:0', 'dtpm:0:0:1', 'dtpm:0:0:2']);
+      const ctl = start(['--root', paths.powercap, 'balance', '--json', '--budget-file', budget, '--interval', '200ms', 'dtpm:0:0:0', 'dtpm:0:0:1', 'dtpm:0:0:2']);
       await runUntil(ctl, 3_000_000);
       const changeT = traceEnd(paths);
       write('budget: 1.5W\n');
@@ -181,7 +179,7 @@ workload:
 policy: { kind: balance, budget: 250W }
 `);
     try {
-      const ctl = start(BALANCE, ['--root', paths.powercap, '--budget', '250W', '--interval', '200ms', 'intel-rapl:0', 'intel-rapl:1']);
+      const ctl = start(['--root', paths.powercap, 'balance', '--json', '--budget', '250W', '--interval', '200ms', 'intel-rapl:0', 'intel-rapl:1']);
       await runUntil(ctl, 6_000_000);
       const stopT = traceEnd(paths);
       assert.equal(await stop(ctl), 0, ctl.err());
@@ -208,7 +206,7 @@ policy: { kind: balance, budget: 250W }
     const scenario = fs.readFileSync(path.join(EXAMPLES, 'sim-rk3399-govern.yaml'), 'utf8').replace('snapshot: rk3399-dtpm.json', `snapshot: ${path.join(EXAMPLES, 'rk3399-dtpm.json')}`);
     const { paths, proc: plant } = await servePlant(scenario);
     try {
-      const ctl = start(BALANCE, ['--root', paths.powercap, '--thermal-root', paths.thermal!, '--thermal-zone', 'skin-therm', '--target', '45C',
+      const ctl = start(['--root', paths.powercap, 'govern', '--json', '--thermal-root', paths.thermal!, '--thermal-zone', 'skin-therm', '--target', '45C',
         '--sustainable-power', '2W', '--interval', '200ms', 'dtpm:0:0:0', 'dtpm:0:0:1', 'dtpm:0:0:2']);
       await runUntil(ctl, 8_000_000);
       const stopT = traceEnd(paths);

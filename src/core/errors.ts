@@ -29,10 +29,11 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
  * - `no-opp-table`: a device tree holds no OPP table
  * - `needs-hw-mask`: OPPs that differ by opp-supported-hw clash unless the driver's mask is given
  * - `no-idle-state`: a cluster domain to model and no idle state for it
+ * - `dtpm-parent`: a DTPM node with children named where only leaves are written (the hint lists them)
  */
 export type Reason =
   | 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set'
-  | 'needs-coefficient' | 'several-tables' | 'no-opp-table' | 'needs-hw-mask' | 'no-idle-state';
+  | 'needs-coefficient' | 'several-tables' | 'no-opp-table' | 'needs-hw-mask' | 'no-idle-state' | 'dtpm-parent';
 
 export class PowercapError extends Error {
   readonly exitCode: ExitCode;

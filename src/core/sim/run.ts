@@ -23,6 +23,8 @@ import type { PolicyKind, Scenario } from './scenario.js';
 export interface SimResult {
   scenario: Scenario;
   policy: PolicyKind;
+  /** each zone's name (its id when it has none), in the trace's order */
+  names: string[];
   trace: SimTrace;
   /** every controller period (none for the static policy), then the restore */
   records: PeriodRecord[];
@@ -109,6 +111,8 @@ export async function runSim(l: LoadedScenario, o: SimOptions = {}): Promise<Sim
   const records: PeriodRecord[] = [];
   const steps = Math.round(s.durationUs / s.tickUs);
   const every = Math.round(s.intervalUs / s.tickUs);
+  const half = Math.floor(every / 2);
+  const counters = half > 0 && zones.some((z) => z.reading.attr === 'energy_uj');
   const targets = policy.kind === 'govern' ? policy.targets : [];
   const ctx = { tUs: 0, wallMs: 0, minimumUw, maximumUw: zones.reduce((a, z) => a + z.maxUw, 0), powerUw: null, saturated: true };
   let budgetNow = fixedUw ?? 0;
@@ -127,6 +131,8 @@ export async function runSim(l: LoadedScenario, o: SimOptions = {}): Promise<Sim
       applyStaticSplit(plant, source, budgetNow, policy.kind === 'static' ? policy.parent : null);
       staticUw = budgetNow;
     }
+    // as the command measures a counter's power: over the second half of the period (balance/run.ts)
+    if (controller && counters && k % every === half) controller.observe(controller.readPowers(), ids.map(() => t));
     if (controller && k % every === 0) {
       if (governor) for (const g of targets) if (g.atUs <= t) governor.setTarget(g.targetMc);
       const rec = controller.step(t, controller.readPowers(), wall(t));
@@ -150,7 +156,7 @@ export async function runSim(l: LoadedScenario, o: SimOptions = {}): Promise<Sim
   }
   if (controller) records.push(controller.stop(s.durationUs, wall(s.durationUs)));
   const figures = computeFigures(trace, { intervalUs: s.intervalUs });
-  return { scenario: s, policy: kind, trace, records, figures };
+  return { scenario: s, policy: kind, names: plant.zones.map((z) => z.name ?? z.id), trace, records, figures };
 }
 
 /**
