@@ -147,6 +147,8 @@ export async function runLoop(ctx: CommandContext, plan: LoopPlan, budget: Budge
     if (opts.report !== undefined) writeFileAtomic(opts.report, toJson(balanceReport(r)) + '\n');
     if (json) write(jsonVisible(JSON.stringify(withFormat(r, out.command))) + '\n');
     else if (state) {
+      // the restore is said once the screen is back
+      if (r.reason === 'restore') return;
       v!.addRecord(state, r);
       draw();
     } else if (r.reason === 'restore') {
@@ -173,8 +175,8 @@ export async function runLoop(ctx: CommandContext, plan: LoopPlan, budget: Budge
   for (const w of warnings) ctx.io.warn(w);
   if (state) {
     const total = [...state.writes.values()].reduce((a, b) => a + b, 0);
-    const end = state.last;
-    ctx.io.out(`${out.command}: ${end ? formatDuration(end.tUs) : '0 s'}, ${total} write${total === 1 ? '' : 's'}`
+    const endUs = restored?.tUs ?? state.last?.tUs ?? 0;
+    ctx.io.out(`${out.command}: ${formatDuration(endUs)}, ${total} write${total === 1 ? '' : 's'}`
       + (restored ? (restored.writes.length ? `; restored ${restored.writes.map(writeText).join(', ')}` : '; the limits found at the start are in force') : opts.keep ? '; the limits are kept' : ''));
   }
   const released = controller.zones.filter((_, i) => restored?.zones[i]?.state === 'released');
