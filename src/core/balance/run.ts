@@ -11,12 +11,15 @@
  *   20 ms), so a reading holds the energy up to the last step, not up to the moment it was read:
  *   a power taken between two plain readings is off by up to a step at either end (±10 % over
  *   200 ms on a 20 ms plant, and a slack zone then looks saturated). Each capture reads the
- *   counters again, every millisecond, until they step (readCountersTimed): the power between
- *   two steps is exact;
- * - the power a period decides on is the one over its second half (a capture half an interval
- *   before the period, one at it): a zone whose demand moved during the last period is seen as
- *   it is now, not as an average of before and after, and its budget moves a period sooner.
- * `power_uw` (DTPM) is an instantaneous reading already: read once, at the period.
+ *   counters again, every millisecond or few, until they step (readCountersTimed): the power
+ *   between two steps is exact;
+ * - a capture is also taken half an interval before each period: when the power over the
+ *   period's second half differs from the one over the whole period by more than the noise of a
+ *   measurement (controller.ts MOVED_FRACTION), the demand moved, and the second half is what the
+ *   period decides on: the zone is seen as it is now, not as an average of before and after, and
+ *   its budget moves a period sooner.
+ * Both below a 1 s interval (TIMED_BELOW_US); sim takes the same captures on its virtual clock
+ * (takesHalves). `power_uw` (DTPM) is an instantaneous reading already: read once, at the period.
  */
 import type { WatchClock } from '../watch/loop.js';
 import { parseReading, type Reading } from '../watch/zones.js';
@@ -39,7 +42,7 @@ export interface RunBalanceOptions {
    * see the lowered limits first. Default 2 ms.
    */
   settleUs?: number;
-  /** how long to wait at most for the energy counters to step (default: a quarter of the interval, at most 30 ms; 0: read once) */
+  /** how long to wait at most for the energy counters to step (default: a quarter of the interval, at most 30 ms, below a 1 s interval; 0: read once, at the period only) */
   stepWaitUs?: number;
   /** leave the limits as they are at the end */
   keep?: boolean;
@@ -55,19 +58,33 @@ export interface RunBalanceResult {
   restore: PeriodRecord | null;
 }
 
-/** Between two reads of the counters that have not stepped yet. */
-const POLL_US = 1000n;
+/**
+ * Between two reads of the counters that have not stepped yet: a two-hundredth of the interval,
+ * 1 to 10 ms (the time of a step is known to half of it: ±0.5 % of the half period it ends).
+ */
+const pollUs = (intervalUs: number): bigint => BigInt(Math.round(Math.min(10_000, Math.max(1000, intervalUs / 200))));
+/**
+ * The counters are read until they step, and a period's power is taken over its second half,
+ * when the period is shorter than this. Each of those reads is a wake-up of the process (a
+ * quarter of a millisecond of CPU on a sandboxed machine); from a second on, a step of 20 ms is
+ * at most 2 % of the period, and a plain read each period costs less than the period's own work.
+ */
+const TIMED_BELOW_US = 1_000_000;
+
+/** Whether a period of this length is measured over its halves (and its counters read until they step). */
+export const takesHalves = (intervalUs: number): boolean => intervalUs < TIMED_BELOW_US;
+
 /** A period that starts more than this after it was due is late. */
 const LATE_US = 1000n;
 
 /**
- * Read the energy counters again, every millisecond, until each has moved from `first` (or
+ * Read the energy counters again, every `pollUs`, until each has moved from `first` (or
  * `maxWaitUs` has passed): a counter that moved is stamped with the middle of the two reads
  * around its step. The others (power_uw, a counter that did not move, a failed read) keep the
  * first reading and its time. Times are µs on the clock.
  */
 export async function readCountersTimed(o: {
-  source: Source; zones: readonly BalanceZone[]; first: Reading[]; firstAtUs: bigint; clock: WatchClock; signal: AbortSignal; maxWaitUs: bigint;
+  source: Source; zones: readonly BalanceZone[]; first: Reading[]; firstAtUs: bigint; clock: WatchClock; signal: AbortSignal; maxWaitUs: bigint; pollUs: bigint;
 }): Promise<{ readings: Reading[]; atUs: bigint[] }> {
   const readings = o.first.slice();
   const atUs = o.zones.map(() => o.firstAtUs);
@@ -75,8 +92,10 @@ export async function readCountersTimed(o: {
   o.zones.forEach((z, i) => { if (z.reading.attr === 'energy_uj' && typeof o.first[i] === 'bigint') waiting.push(i); });
   const until = o.firstAtUs + o.maxWaitUs;
   let before = o.firstAtUs;
-  while (waiting.length > 0 && !o.signal.aborted && before + POLL_US <= until) {
-    await o.clock.sleepUntil(before + POLL_US, o.signal);
+  while (waiting.length > 0 && !o.signal.aborted && o.clock.nowUs() + o.pollUs <= until) {
+    // from now, not from the last read: the reads themselves take time, and a clock that calls
+    // anything under a millisecond "on time" would otherwise not wait at all
+    await o.clock.sleepUntil(o.clock.nowUs() + o.pollUs, o.signal);
     const t0 = o.clock.nowUs();
     for (let k = waiting.length - 1; k >= 0; k--) {
       const i = waiting[k]!;
@@ -96,8 +115,9 @@ export async function runBalance(o: RunBalanceOptions): Promise<RunBalanceResult
   const c = o.controller;
   const interval = BigInt(Math.round(o.intervalUs));
   const settle = BigInt(Math.round(o.settleUs ?? 2000));
-  const stepWait = BigInt(Math.round(o.stepWaitUs ?? Math.min(o.intervalUs / 4, 30_000)));
+  const stepWait = BigInt(Math.round(o.stepWaitUs ?? (takesHalves(o.intervalUs) ? Math.min(o.intervalUs / 4, 30_000) : 0)));
   const counters = stepWait > 0n && c.zones.some((z) => z.reading.attr === 'energy_uj');
+  const poll = pollUs(o.intervalUs);
   const start = o.clock.nowUs();
   const end = o.durationUs == null ? null : start + BigInt(Math.round(o.durationUs));
   const rel = (abs: bigint) => Number(abs - start);
@@ -108,7 +128,7 @@ export async function runBalance(o: RunBalanceOptions): Promise<RunBalanceResult
     const first = c.readPowers();
     const t = (a + o.clock.nowUs()) / 2n;
     if (!counters) return { readings: first, atUs: c.zones.map(() => rel(t)), t };
-    const timed = await readCountersTimed({ source: c.source, zones: c.zones, first, firstAtUs: t, clock: o.clock, signal: o.signal, maxWaitUs: stepWait });
+    const timed = await readCountersTimed({ source: c.source, zones: c.zones, first, firstAtUs: t, clock: o.clock, signal: o.signal, maxWaitUs: stepWait, pollUs: poll });
     return { readings: timed.readings, atUs: timed.atUs.map(rel), t };
   };
 

@@ -11,6 +11,7 @@ import { BalanceController, type PeriodRecord } from '../balance/controller.js';
 import { DEFAULT_ALLOC_PARAMS, minimumBudgetUw } from '../balance/allocate.js';
 import { budgetBelowMinimum, createFileBudget, fixedBudget, type BudgetFileRead, type BudgetSource } from '../balance/budget.js';
 import { dtpmLevels, planBalanceZones } from '../balance/zones.js';
+import { takesHalves } from '../balance/run.js';
 import { Governor, GovernBudget } from '../govern/governor.js';
 import { findThermalZone, readTemperatureMc } from '../govern/thermal.js';
 import { usageError } from '../errors.js';
@@ -112,7 +113,7 @@ export async function runSim(l: LoadedScenario, o: SimOptions = {}): Promise<Sim
   const steps = Math.round(s.durationUs / s.tickUs);
   const every = Math.round(s.intervalUs / s.tickUs);
   const half = Math.floor(every / 2);
-  const counters = half > 0 && zones.some((z) => z.reading.attr === 'energy_uj');
+  const counters = half > 0 && takesHalves(s.intervalUs) && zones.some((z) => z.reading.attr === 'energy_uj');
   const targets = policy.kind === 'govern' ? policy.targets : [];
   const ctx = { tUs: 0, wallMs: 0, minimumUw, maximumUw: zones.reduce((a, z) => a + z.maxUw, 0), powerUw: null, saturated: true };
   let budgetNow = fixedUw ?? 0;
