@@ -13,7 +13,8 @@ import { formatTemperatureMc } from '../../../core/units.js';
 import { visible } from '../../visible.js';
 import type { ZoneArgs } from '../balance/spec.js';
 import { planLoop, runLoop } from '../balance/session.js';
-import { THERMAL_ROOT_ENV, type GovernOptions } from './spec.js';
+import type { GovernOptions } from './spec.js';
+import { THERMAL_ROOT_ENV } from './thermal-root.js';
 
 /** The gains given on the command line, by the kernel's names (the others are estimated). */
 function givenTunables(o: GovernOptions): Partial<Omit<PidTunables, 'sustainable_power'>> {

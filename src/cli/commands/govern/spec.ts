@@ -1,9 +1,7 @@
 import type { CommandSpec, OptionSpec, OptionsOf } from '../../spec.js';
 import { dir, gain, power, temperature, text } from '../../option-values.js';
 import { loopOptions, zoneArgs } from '../balance/spec.js';
-
-/** the environment variable of --thermal-root (spec/cli.md "Sources") */
-export const THERMAL_ROOT_ENV = 'POWERCAPCTL_THERMAL_ROOT';
+import { THERMAL_ROOT_ENV } from './thermal-root.js';
 
 const options = [
   { flags: '--thermal-zone <name>', description: 'the thermal zone to hold: its type (skin-therm, x86_pkg_temp), thermal_zoneN or N', value: text('thermal zone type or number'),
