@@ -277,6 +277,16 @@ describe('powercapctl sim', () => {
     assert.match(two.stderr, /--svg plots one run: give one --policy with it/);
   });
 
+  test('the plots in docs/balance.md are what sim --svg draws today', () => {
+    for (const name of ['rk3399-moving', 'rk3399-govern']) {
+      const svg = path.join(dir, `${name}.svg`);
+      const r = run(['sim', scenario(name), '--svg', svg]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(fs.readFileSync(path.join(ROOT, 'docs', `balance-${name}.svg`), 'utf8'), fs.readFileSync(svg, 'utf8'),
+        `docs/balance-${name}.svg is stale: powercapctl sim examples/sim-${name}.yaml --svg docs/balance-${name}.svg`);
+    }
+  });
+
   test('a mistake in the scenario: FILE:LINE: KEY, one line, exit 6 for the shape, 2 for a value, 3 for a file it names', () => {
     const file = path.join(dir, 'bad.yaml');
     const cases: Array<[string, number, RegExp]> = [
