@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, fixture, ROOT, BIN, EXAMPLES, NOBODY, scratch, snapAttr } from './helpers.js';
+import { run, fixture, ROOT, BIN, EXAMPLES, NOBODY, scratch, snapAttr, requireTool, TOOLS } from './helpers.js';
 import { xeon2s, rk3399 } from './fixtures/specs.js';
 
 import { validate } from '../src/core/snapshot/validate.js';
@@ -96,6 +96,8 @@ describe('apply on a snapshot (the emulated kernel quantises)', () => {
     assert.equal(c.code, 7, c.stderr);
     assert.match(c.stderr, /^powercapctl: not in the state of .*profile-laptop\.yaml: 3 of 5 settings differ \(nothing was written\)$/m);
     assert.match(c.stdout, /intel-rapl-mmio:0 package-0\s+long_term\s+power limit\s+15 W\s+20 W\s+differs/);
+    // the verdict is said once: on stderr, as the error of exit 7
+    assert.equal(`${c.stdout}${c.stderr}`.match(/not in (the )?state/g)?.length, 1, c.stdout + c.stderr);
     assert.deepEqual(fs.readFileSync(s.file), bytes);
     const cj = run(['--snapshot', s.file, '--json', 'apply', '--check', LAPTOP_PROFILE]);
     assert.equal(cj.code, 7);
@@ -109,6 +111,9 @@ describe('apply on a snapshot (the emulated kernel quantises)', () => {
     const ok = run(['--snapshot', s.file, '--json', 'apply', '--check', LAPTOP_PROFILE]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.json().inState, true);
+    const human = run(['--snapshot', s.file, 'apply', '--check', LAPTOP_PROFILE]);
+    assert.equal(human.stdout.match(/in state: 5 settings as the profile says/g)?.length, 1);
+    assert.equal(human.stderr, '');
   });
 
   test('--only intel-rapl: the MSR copy alone, with a warning that the MMIO copy holds its own limit', () => {
@@ -288,6 +293,80 @@ describe('bad profiles: one line naming file, line and key; exit 2, 3 or 6; noth
     });
   }
 
+  test('a misspelt constraint is refused alike whichever name the zone is given by: file:line, the constraint names, nothing written', () => {
+    const t = liveLaptop();
+    const before = treeContents(t.dir);
+    for (const typo of ['longterm', '7']) {
+      for (const ref of ['package-0', 'intel-rapl:0', 'intel-rapl/package-0']) {
+        const p = profile(`version: 1\nlimits:\n  - zone: ${ref}\n    constraint: ${typo}\n    power: 20W\n`);
+        for (const check of [[], ['--check']]) {
+          const r = run(['--root', t.classRoot, 'apply', ...check, p]);
+          const what = `${ref} ${typo} ${check.join(' ')}`;
+          assert.equal(r.code, 3, `${what}: ${r.stderr}`);
+          assert.equal(r.stderr, `powercapctl: ${p}:4: limits[0].constraint: intel-rapl:0 (package-0) has no constraint '${typo}'\n` +
+            '  its constraints: long_term (0), short_term (1), peak_power (2)\n', what);
+          assert.equal(r.stdout, '', what);
+        }
+      }
+    }
+    assert.deepEqual(treeContents(t.dir), before);
+  });
+
+  test('peak_power on package-0 (MMIO has none): apply and set-limit give the same answer, and set it alike once one copy is named', () => {
+    const s = copy('intel-laptop');
+    const bytes = fs.readFileSync(s.file);
+    const both = profile('version: 1\nlimits:\n  - zone: package-0\n    constraint: peak_power\n    power: 100W\n');
+    const a = run(['--snapshot', s.file, 'apply', both]);
+    const l = run(['--snapshot', s.file, 'set-limit', 'package-0', '100W', '-c', 'peak_power']);
+    for (const r of [a, l]) {
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /intel-rapl-mmio:0 \(package-0\) has no constraint 'peak_power'\n  its constraints: long_term \(0\), short_term \(1\); intel-rapl:0 \(package-0\), the same package through intel-rapl, has peak_power: /);
+      assert.equal(r.stderr.trim().split('\n').length, 2, r.stderr);
+    }
+    assert.match(a.stderr, /^powercapctl: .*:4: limits\[0\]\.constraint: /);
+    assert.match(a.stderr, /name that copy alone in the profile \(its id, or type\/name\)$/m);
+    assert.match(l.stderr, /set that copy alone \(its id, or --only and its control type\)$/m);
+    assert.deepEqual(fs.readFileSync(s.file), bytes, 'nothing written by either');
+    // one copy named: both set the MSR copy's peak_power to 100 W, and nothing else
+    const one = profile('version: 1\nlimits:\n  - zone: intel-rapl/package-0\n    constraint: peak_power\n    power: 100W\n');
+    assert.equal(run(['--snapshot', s.file, 'apply', one]).code, 0);
+    const viaApply = fs.readFileSync(s.file, 'utf8');
+    const s2 = copy('intel-laptop');
+    assert.equal(run(['--snapshot', s2.file, 'set-limit', 'package-0', '100W', '-c', 'peak_power', '--only', 'intel-rapl']).code, 0);
+    assert.equal(snapAttr(s.file, 'intel-rapl:0', PL(2)), '100000000\n');
+    assert.equal(snapAttr(s2.file, 'intel-rapl:0', PL(2)), '100000000\n');
+    assert.equal(JSON.stringify(JSON.parse(viaApply).powercap), JSON.stringify(JSON.parse(fs.readFileSync(s2.file, 'utf8')).powercap));
+  });
+
+  test('a value above the maximum: the way out is the profile (apply --force does not write past a bound)', () => {
+    const s = copy('intel-laptop');
+    const p = profile('version: 1\nlimits:\n  - zone: intel-rapl:0\n    power: 30W\n');
+    for (const force of [[], ['--force']]) {
+      const r = run(['--snapshot', s.file, 'apply', ...force, p]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^  change the value in the profile \(the hardware may clamp or ignore it\)$/m);
+      assert.doesNotMatch(r.stderr, /--force/);
+    }
+    // a limit that would starve the zone is what --force is for
+    const low = profile('version: 1\nlimits:\n  - zone: intel-rapl:0\n    power: 1W\n');
+    const r = run(['--snapshot', s.file, 'apply', low]);
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /^  change the value in the profile, or apply it with --force$/m);
+    assert.equal(run(['--snapshot', s.file, 'apply', '--force', low]).code, 0);
+    assert.equal(snapAttr(s.file, 'intel-rapl:0', PL(0)), '1000000\n');
+  });
+
+  test('a .json profile\'s syntax error is called JSON, a .yaml one\'s YAML', () => {
+    const s = copy('intel-laptop');
+    const j = run(['--snapshot', s.file, 'apply', profile('{"version": 1,\n "limits": [}\n', 'p.json')]);
+    assert.equal(j.code, 6, j.stderr);
+    assert.match(j.stderr, /p\.json:2: JSON syntax error: Unexpected token '\}'$/m);
+    assert.doesNotMatch(j.stderr, /YAML/);
+    const y = run(['--snapshot', s.file, 'apply', profile('version: 1\nlimits: [\n', 'p.yaml')]);
+    assert.equal(y.code, 6, y.stderr);
+    assert.match(y.stderr, /p\.yaml:\d+: YAML syntax error/);
+  });
+
   test('a profile that does not exist: exit 3', () => {
     const r = run(['--snapshot', path.join(EXAMPLES, 'intel-laptop.json'), 'apply', '/nonexistent/p.yaml']);
     assert.equal(r.code, 3);
@@ -350,9 +429,7 @@ function fleetYaml(): string[] {
 }
 
 describe('Ansible: the docs/fleet.md playbook against a fixture tree on localhost', () => {
-  test('the playbook: changed=1, then changed=0; the audit task: changed=1 only after a limit drifted, nothing written', () => {
-    const which = spawnSync('sh', ['-c', 'command -v ansible-playbook'], { encoding: 'utf8' });
-    assert.equal(which.status, 0, 'ansible-playbook is missing: install Debian\'s ansible-core (apt-get install -y ansible-core; .ci/run does)');
+  test('the playbook: changed=1, then changed=0; the audit task: changed=1 only after a limit drifted, nothing written', requireTool(TOOLS.ansiblePlaybook), () => {
     const t = fixture(xeon2s);
     cleanups.push(t.cleanup);
     const dir = tempDir();

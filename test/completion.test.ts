@@ -8,13 +8,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, fixture, exampleCopy, ROOT, cleanEnv, example } from './helpers.js';
+import { run, fixture, exampleCopy, ROOT, cleanEnv, example, requireTool, TOOLS } from './helpers.js';
 import type { FixtureSpec } from './fixtures/sysfs.js';
 import { staleFiles } from '../scripts/gen-docs.js';
 import { COMPLETION_FILES } from '../src/cli/completion/index.js';
 
 const BIN_DIR = path.join(ROOT, 'bin');
-const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 /** A small tree with a hex id (:a) and a name two control types share. */
 const SPEC: FixtureSpec = {
@@ -101,21 +100,21 @@ describe('generated files', () => {
 });
 
 describe('syntax checks', () => {
-  test('bash -n', { skip: has('bash') ? false : 'bash not installed' }, () => {
+  test('bash -n', requireTool(TOOLS.bash), () => {
     const r = spawnSync('bash', ['-n', path.join(ROOT, COMPLETION_FILES.bash)], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
   });
-  test('zsh -n', { skip: has('zsh') ? false : 'zsh not installed (apt-get install zsh)' }, () => {
+  test('zsh -n', requireTool(TOOLS.zsh), () => {
     const r = spawnSync('zsh', ['-n', path.join(ROOT, COMPLETION_FILES.zsh)], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
   });
-  test('fish -n', { skip: has('fish') ? false : 'fish not installed (apt-get install fish)' }, () => {
+  test('fish -n', requireTool(TOOLS.fish), () => {
     const r = spawnSync('fish', ['-n', path.join(ROOT, COMPLETION_FILES.fish)], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
   });
 });
 
-describe('bash completion', { skip: has('bash') ? false : 'bash not installed' }, () => {
+describe('bash completion', requireTool(TOOLS.bash), () => {
   test('set-limit <TAB> with --root on the line: the fixture tree\'s zone ids (and names)', () => {
     const got = bashComplete(`powercapctl --root ${tree.classRoot} set-limit `);
     for (const id of SPEC_IDS) assert.ok(got.includes(id), `${id} in ${got.join(' ')}`);
@@ -175,7 +174,7 @@ describe('bash completion', { skip: has('bash') ? false : 'bash not installed' }
   });
 });
 
-describe('zsh completion', { skip: has('zsh') ? false : 'zsh not installed (apt-get install zsh)' }, () => {
+describe('zsh completion', requireTool(TOOLS.zsh), () => {
   test('set-limit <TAB> offers the snapshot\'s zone ids (completion builtins stubbed)', () => {
     const script = `
 compdef() { : }
@@ -204,7 +203,7 @@ _powercapctl
   });
 });
 
-describe('fish completion', { skip: has('fish') ? false : 'fish not installed (apt-get install fish)' }, () => {
+describe('fish completion', requireTool(TOOLS.fish), () => {
   test('set-limit <TAB> offers the snapshot\'s zone ids', () => {
     const complete = (line: string) => {
       const r = spawnSync('fish', ['--no-config', '-c', `source ${path.join(ROOT, COMPLETION_FILES.fish)}; complete -C $argv[1]`, line], {

@@ -8,7 +8,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run } from './helpers.js';
+import { run, ROOT } from './helpers.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { seedBoardDoc } from './fixtures/dtpm.js';
 
@@ -89,5 +89,23 @@ describe('create-node: bad names exit 2 as the help says', () => {
     } finally {
       b.cleanup();
     }
+  });
+});
+
+describe('a device placed again', () => {
+  test('reads what it read before it was removed: the reading is the device\'s, not its zone\'s', () => {
+    const dir = makeTempDir();
+    const board = path.join(dir, 'board.json');
+    fs.copyFileSync(path.join(ROOT, 'examples/rk3399-dtpm.json'), board);
+    const gpuPower = () => (JSON.parse(run(['--snapshot', board, 'list', '--json']).stdout).zones as Array<{ name: string; powerUw: number }>)
+      .find((z) => z.name === 'ff9a0000.gpu')?.powerUw;
+    const before = gpuPower();
+    assert.ok(before !== undefined && before > 0, `the example's GPU reads ${before}`);
+    assert.equal(run(['--snapshot', board, 'delete-node', 'rk3399/package/ff9a0000.gpu']).code, 0);
+    assert.equal(gpuPower(), undefined);
+    const r = run(['--snapshot', board, 'create-node', 'rk3399/package/ff9a0000.gpu']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(gpuPower(), before);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { run, fixture, EXAMPLES, NOBODY, ROOT } from './helpers.js';
+import { run, fixture, exampleCopy, EXAMPLES, NOBODY, ROOT } from './helpers.js';
 import { validate } from '../src/core/snapshot/validate.js';
 import { intelLaptop, xeon2s } from './fixtures/specs.js';
 import { watchMachine } from './fixtures/watch.js';
@@ -34,12 +34,20 @@ const SCHEMA = JSON.parse(fs.readFileSync(path.join(ROOT, 'schema/doctor.schema.
 
 interface Finding { id: string; severity: string; title: string; evidence: string[]; fix: string; zones?: string[] }
 
-/** doctor --json with a quiet /proc, an empty kernel log and an empty root dir unless given. */
-function doctor(args: string[], o: { proc?: string; rootDir?: string; kernelLog?: string; uid?: number; gid?: number } = {}): { code: number | null; findings: Finding[]; byId: (id: string) => Finding | undefined; stderr: string } {
-  const proc = o.proc ?? writeProc(path.join(tempDir(), 'proc'), {});
-  const log = o.kernelLog ?? path.join(tempDir(), 'kern.log');
-  if (!fs.existsSync(log)) fs.writeFileSync(log, '');
-  const r = run([...args, '--json', 'doctor', '--proc', proc, '--root-dir', o.rootDir ?? tempDir(), '--kernel-log', log],
+/**
+ * doctor --json with an empty kernel log and an empty root dir unless given, and on a live tree a
+ * quiet /proc (a snapshot takes none: this machine's processes say nothing of the snapshot's).
+ */
+function doctor(args: string[], o: { proc?: string; rootDir?: string; kernelLog?: string | null; uid?: number; gid?: number } = {}): { code: number | null; findings: Finding[]; byId: (id: string) => Finding | undefined; stderr: string } {
+  const live = !args.includes('--snapshot');
+  const proc = live ? ['--proc', o.proc ?? writeProc(path.join(tempDir(), 'proc'), {})] : [];
+  let log: string[] = [];
+  if (o.kernelLog !== null) {
+    const file = o.kernelLog ?? path.join(tempDir(), 'kern.log');
+    if (!fs.existsSync(file)) fs.writeFileSync(file, '');
+    log = ['--kernel-log', file];
+  }
+  const r = run([...args, '--json', 'doctor', ...proc, '--root-dir', o.rootDir ?? tempDir(), ...log],
     o.uid !== undefined ? { uid: o.uid, gid: o.gid! } : {});
   const findings: Finding[] = r.code === 0 ? r.json().findings : [];
   if (r.code === 0) assert.equal(validate(SCHEMA, r.json()), null, 'the output follows schema/doctor.schema.json');
@@ -68,7 +76,12 @@ describe('doctor findings', () => {
     assert.ok(f, JSON.stringify(d.findings));
     assert.equal(f.evidence[0], 'intel-rapl-mmio:0 (package-0) long_term: 15 W, default 28 W');
     assert.match(f.fix, /persist install/);
-    assert.equal(run(['--snapshot', path.join(EXAMPLES, 'intel-laptop.json'), 'persist', 'install', '--root-dir', rootDir]).code, 0);
+    // persist installs what applies to a live tree: the laptop fixture's limits (those of the example)
+    const t = live(intelLaptop);
+    assert.equal(doctor(['--root', t.classRoot], { rootDir }).byId('not-persisted')?.evidence[0], f.evidence[0]);
+    const p = run(['--root', t.classRoot, 'persist', 'install', '--root-dir', rootDir]);
+    assert.equal(p.code, 0, p.stderr);
+    assert.equal(doctor(['--root', t.classRoot], { rootDir }).byId('not-persisted'), undefined);
     assert.equal(doctor(['--snapshot', path.join(EXAMPLES, 'intel-laptop.json')], { rootDir }).byId('not-persisted'), undefined);
     // every limit at its default: nothing to persist
     assert.equal(doctor(['--snapshot', path.join(EXAMPLES, 'xeon-2s.json')]).byId('not-persisted'), undefined);
@@ -168,9 +181,33 @@ describe('doctor findings', () => {
     assert.match(mod.fix, /modprobe intel_rapl_msr/);
   });
 
+  test('limit-locked on a snapshot: no kernel log is read unless given (this machine\'s says nothing of it), and the fix names the unlocked interface', () => {
+    const s = exampleCopy('intel-laptop');
+    cleanups.push(s.cleanup);
+    const doc = JSON.parse(fs.readFileSync(s.file, 'utf8'));
+    doc.powercap.dirs['intel-rapl-mmio'].dirs['intel-rapl-mmio:0'].attrs.enabled = { text: '0\n' };
+    fs.writeFileSync(s.file, JSON.stringify(doc, null, 2) + '\n');
+    const f = doctor(['--snapshot', s.file], { kernelLog: null }).byId('limit-locked')!;
+    assert.ok(f);
+    assert.deepEqual(f.evidence, [
+      'intel-rapl-mmio:0 (package-0): enabled reads 0 with constraints present (the long_term limit is locked)',
+      'no kernel log to search for the lock line (--kernel-log FILE: the log of the machine the snapshot came from)',
+    ]);
+    // the MMIO copy is the locked one: the other interface is MSR
+    assert.match(f.fix, /else set the other interface \(intel-rapl\) if it is not locked/);
+    const withLog = doctor(['--snapshot', s.file]).byId('limit-locked')!;
+    assert.equal(withLog.evidence.length, 1, 'a log given (empty): searched, nothing to add');
+  });
+
+  test('--proc is this machine\'s: refused with a snapshot (exit 2), before anything is read', () => {
+    const r = run(['--snapshot', path.join(EXAMPLES, 'intel-laptop.json'), 'doctor', '--proc', '/proc']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^powercapctl: --proc applies to a live tree \(--root\), not to a snapshot \(--snapshot\)$/m);
+    assert.equal(r.stdout, '');
+  });
+
   test('human output: severity, id, evidence and fix per finding; a summary line', () => {
-    const proc = writeProc(path.join(tempDir(), 'proc'), {});
-    const r = run(['--snapshot', path.join(EXAMPLES, 'intel-laptop.json'), 'doctor', '--proc', proc, '--root-dir', tempDir(), '--kernel-log', '/dev/null']);
+    const r = run(['--snapshot', path.join(EXAMPLES, 'intel-laptop.json'), 'doctor', '--root-dir', tempDir(), '--kernel-log', '/dev/null']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^warning msr-mmio-differ: package-0 holds different limits through MSR \(intel-rapl\) and MMIO \(intel-rapl-mmio\): the lower of the enabled copies' limits is in force$/m);
     assert.match(r.stdout, /^    fix: set both copies at once/m);

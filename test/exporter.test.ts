@@ -15,17 +15,15 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { BIN, ROOT, binFor, cleanEnv, run, scratch, NOBODY } from './helpers.js';
+import { BIN, ROOT, binFor, cleanEnv, run, scratch, NOBODY, requireTool, toolPath, TOOLS } from './helpers.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { CounterWriter, watchFixture, PACKAGE_W } from './fixtures/watch.js';
 import { wantsOpenMetrics, acceptsGzip, renderExposition, ExpositionBuilder } from '../src/core/exporter/exposition.js';
 import { formatMicroExact as micro } from '../src/core/units.js';
-import { parseListen } from '../src/core/exporter/server.js';
+import { parseListen } from '../src/cli/option-values.js';
 import { validate } from '../src/core/snapshot/validate.js';
 import { limitInForce } from '../src/core/limits/effective.js';
 
-const PROMETHEUS = '/usr/bin/prometheus';
-const PROMTOOL = '/usr/bin/promtool';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SCHEMA = JSON.parse(fs.readFileSync(path.join(ROOT, 'schema/exporter.schema.json'), 'utf8'));
 
@@ -116,10 +114,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function requireTool(file: string): void {
-  assert.ok(fs.existsSync(file), `${file} is missing: install the Debian package prometheus (apt-get install -y prometheus; .ci/run does)`);
-}
-
 // ------------------------------------------------------------------ pure parts
 
 describe('exporter: exposition and negotiation', () => {
@@ -166,7 +160,7 @@ describe('exporter: exposition and negotiation', () => {
 
 // ------------------------------------------------------------------ a real Prometheus
 
-describe('exporter scraped by a real Prometheus', () => {
+describe('exporter scraped by a real Prometheus', requireTool(TOOLS.prometheus), () => {
   let tree: ReturnType<typeof watchFixture>;
   let writer: CounterWriter;
   let exporter: Started;
@@ -185,7 +179,6 @@ describe('exporter scraped by a real Prometheus', () => {
   };
 
   before(async () => {
-    requireTool(PROMETHEUS);
     tree = watchFixture();
     writer = new CounterWriter(tree, { 'intel-rapl:0': PACKAGE_W });
     await writer.ready();
@@ -204,7 +197,7 @@ describe('exporter scraped by a real Prometheus', () => {
       `      - targets: ['127.0.0.1:${exporter.port}']`,
       '',
     ].join('\n'));
-    prom = spawn(PROMETHEUS, [
+    prom = spawn(toolPath(TOOLS.prometheus)!, [
       `--config.file=${config}`, `--storage.tsdb.path=${path.join(promDir, 'data')}`,
       `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn',
     ], { stdio: ['ignore', 'ignore', 'pipe'], env: cleanEnv() });
@@ -262,11 +255,10 @@ describe('exporter scraped by a real Prometheus', () => {
     assert.ok(Number(samples[0]!.value[1]) > 2);
   });
 
-  test('promtool check metrics passes on a scrape; Prometheus got OpenMetrics', async () => {
-    requireTool(PROMTOOL);
+  test('promtool check metrics passes on a scrape; Prometheus got OpenMetrics', requireTool(TOOLS.promtool), async () => {
     const text = await get(exporter.port);
     assert.match(String(text.headers['content-type']), /^text\/plain; version=0\.0\.4/);
-    const r = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text.body, encoding: 'utf8' });
+    const r = spawnSync(toolPath(TOOLS.promtool)!, ['check', 'metrics'], { input: text.body, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.equal((r.stdout + r.stderr).trim(), '', 'no lint findings');
     // the scrape Prometheus makes: its own Accept header, answered in OpenMetrics
@@ -330,9 +322,9 @@ describe('the limit in force on a package seen through MSR and MMIO: one number 
         const z = list.json().zones.find((x: { id: string }) => x.id === id);
         assert.deepEqual(z.constraints[0].effective, { powerLimitUw: c.watts * 1_000_000, zone: c.held }, `list --json, ${id}`);
       }
+      // on a snapshot doctor reads no /proc (this machine's processes say nothing of the snapshot's)
       const dir = s.tempDir();
-      fs.mkdirSync(path.join(dir, 'proc'));
-      const doctor = run(['--snapshot', file, '--json', 'doctor', '--proc', path.join(dir, 'proc'), '--root-dir', dir, '--kernel-log', '/dev/null']);
+      const doctor = run(['--snapshot', file, '--json', 'doctor', '--root-dir', dir, '--kernel-log', '/dev/null']);
       assert.equal(doctor.code, 0, doctor.stderr);
       const f = doctor.json().findings.find((x: { id: string }) => x.id === 'msr-mmio-differ');
       assert.match(f.evidence[0], new RegExp(`^long_term: .*: effective ${c.watts} W \\((the lower, )?held by ${c.held}\\)$`), 'doctor');
@@ -577,9 +569,8 @@ describe('exporter: HTTP surface, misbehaving clients, listen errors, signals', 
 // ------------------------------------------------------------------ deployment
 
 describe('exporter: the systemd unit', () => {
-  test('deploy/powercapctl-exporter.service and its root drop-in pass systemd-analyze verify; hardened as documented', () => {
-    const analyze = '/usr/bin/systemd-analyze';
-    assert.ok(fs.existsSync(analyze), `${analyze} is missing: install the Debian package systemd (apt-get install -y systemd)`);
+  test('deploy/powercapctl-exporter.service and its root drop-in pass systemd-analyze verify; hardened as documented', requireTool(TOOLS.systemdAnalyze), () => {
+    const analyze = toolPath(TOOLS.systemdAnalyze)!;
     const dir = makeTempDir('powercapctl-unit-');
     try {
       const unit = fs.readFileSync(path.join(ROOT, 'deploy/powercapctl-exporter.service'), 'utf8');

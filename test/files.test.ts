@@ -11,8 +11,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { run, example, exampleCopy, scratch, BIN, cleanEnv, ROOT } from './helpers.js';
+import { run, example, exampleCopy, scratch, ROOT } from './helpers.js';
 import { Exit, exitForErrno } from '../src/core/errors.js';
+import { inOverlayEtc as overlayRun, overlaySkip } from './fixtures/etc-overlay.js';
 
 const cases: Array<[string, (f: string) => string[]]> = [
   ['snapshot file', (f) => ['--snapshot', f, 'list']],
@@ -167,47 +168,14 @@ describe('every command writing a file the user names answers alike', () => {
 // ------------------------------------------------------------------ /etc/powercapctl
 
 /**
- * `profile save /etc/powercapctl/profile.yaml` on a machine without the folder, run in a private
- * mount namespace over an overlay of /etc (`unshare -m`, the upper layer in a temp folder): the
- * real /etc is never written, and the upper layer shows exactly what the command created.
+ * `profile save /etc/powercapctl/profile.yaml` on a machine without the folder, run over an
+ * overlay of /etc (test/fixtures/etc-overlay.ts): the real /etc is never written.
  */
 function inOverlayEtc(args: string[], before = ':') {
-  const work = tempDir('powercapctl-etc-');
-  fs.mkdirSync(path.join(work, 'upper'));
-  fs.mkdirSync(path.join(work, 'work'));
-  const script = [
-    'set -e',
-    `mount -t overlay overlay -o lowerdir=/etc,upperdir=${work}/upper,workdir=${work}/work /etc`,
-    'rm -rf /etc/powercapctl',
-    before,
-    'umask 077', // as under a strict sudo: the folder made is 0755 all the same
-    'set +e', '"$@"', 'rc=$?',
-    'stat -c "%a %n" /etc/powercapctl >&3 2>/dev/null',
-    'exit $rc',
-  ].join('\n');
-  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', BIN, ...args], {
-    env: cleanEnv(), cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'], timeout: 30000,
-  });
-  // what the run added to /etc: the upper layer, less the whiteout `rm -rf` leaves when the host has the folder
-  const upper = path.join(work, 'upper');
-  const created: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.isCharacterDevice()) continue;
-      const p = path.join(d, e.name);
-      created.push(path.relative(upper, p));
-      if (e.isDirectory()) walk(p);
-    }
-  };
-  walk(upper);
-  return { code: r.status, stderr: `${r.stderr}${r.error ?? ''}`, mode: String(r.output[3] ?? '').trim(), created: created.sort() };
+  const r = overlayRun(args, { before, after: 'stat -c "%a %n" /etc/powercapctl >&3 2>/dev/null' });
+  r.cleanup();
+  return { code: r.code, stderr: r.stderr, mode: r.fd3, created: r.created };
 }
-
-const overlaySkip = (() => {
-  if (process.getuid?.() !== 0) return 'needs root (a mount namespace and an overlay of /etc)';
-  const probe = spawnSync('unshare', ['-m', '--propagation', 'private', 'true']);
-  return probe.status === 0 ? false : 'unshare -m is not allowed here (util-linux, CAP_SYS_ADMIN)';
-})();
 
 describe('profile save makes /etc/powercapctl, 0755, and only it', { skip: overlaySkip }, () => {
   const host = fs.existsSync('/etc/powercapctl');

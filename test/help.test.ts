@@ -117,3 +117,19 @@ describe('README command reference', () => {
     assert.ok(!region.includes('`start`'), 'hidden commands stay out');
   });
 });
+
+describe('no command', () => {
+  test('`powercapctl` and a group without its subcommand: the help on stderr, exit 2 (a usage error); asked for, help is on stdout, exit 0', () => {
+    for (const args of [[], ['model'], ['persist']]) {
+      const r = run(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^Usage: powercapctl/);
+    }
+    for (const args of [['--help'], ['help'], ['model', '--help'], ['help', 'model']]) {
+      const r = run(args);
+      assert.equal(r.code, 0, args.join(' '));
+      assert.match(r.stdout, /^Usage: powercapctl/);
+    }
+  });
+});

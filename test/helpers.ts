@@ -8,9 +8,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after } from 'node:test';
+import { after, test } from 'node:test';
 import { writeFixtureTree, makeTempDir, type FixtureSpec, type FixtureTree } from './fixtures/sysfs.js';
 import { intelLaptop } from './fixtures/specs.js';
+import { REQUIRE_TOOLS, installCommand, missingReason, toolPath, type Tool } from './tools.js';
+
+export { TOOLS, toolPath } from './tools.js';
 
 /** the package root (this file is dist/test/helpers.js) */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -48,12 +51,22 @@ export const ISOLATED = (() => {
   return { dir, root: path.join(dir, 'no-powercap'), emRoot: path.join(dir, 'energy_model'), dt: path.join(dir, 'no-devicetree') };
 })();
 
-/** a clean environment: PATH and HOME only, the isolated sources, plus what the test sets */
-export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+/**
+ * A user's proxy and CA settings: what a child that may reach a network (npm) needs to get
+ * through, in either case (HTTPS_PROXY, https_proxy), and as npm reads them from the environment.
+ */
+const NETWORK_SETTING = /^((https?|all|no)_proxy|node_extra_ca_certs|ssl_cert_(file|dir)|npm_config_((https?[-_])?proxy|no[-_]?proxy|cafile|ca|strict[-_]ssl))$/i;
+
+/**
+ * A clean environment: PATH and HOME only, the isolated sources, plus what the test sets. With
+ * `network`, the user's proxy and CA settings too (NETWORK_SETTING), for a child that may need them.
+ */
+export function cleanEnv(extra: Record<string, string | undefined> = {}, { network = false } = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8',
     POWERCAPCTL_ROOT: ISOLATED.root, POWERCAPCTL_EM_ROOT: ISOLATED.emRoot, POWERCAPCTL_DT: ISOLATED.dt,
   };
+  if (network) for (const [k, v] of Object.entries(process.env)) if (NETWORK_SETTING.test(k)) env[k] = v;
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   // a test that names a snapshot in the environment means it, not the isolated root
   if ('POWERCAPCTL_SNAPSHOT' in extra && !('POWERCAPCTL_ROOT' in extra)) delete env.POWERCAPCTL_ROOT;
@@ -63,8 +76,9 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
 /**
  * The package as uid 65534 can run it. A checkout under a 0700 folder (/root, a
  * `mktemp -d`) is out of that user's reach, so the runs as another user start a
- * copy staged in a world-readable temp folder: the launcher, the build (startup
- * image included) and the runtime packages, nothing else.
+ * copy staged in a world-readable temp folder: the launcher, the build (the bundle,
+ * its code cache and dist/vendor/), nothing else, as an install has it. Only a build
+ * without the bundle takes the runtime packages from node_modules along.
  */
 let staged: string | undefined;
 export function stagedPackage(): string {
@@ -73,7 +87,8 @@ export function stagedPackage(): string {
   fs.chmodSync(dir, 0o755);
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const devOnly = /^node_modules\/(@esbuild|esbuild|@typescript|typescript|@types|madge)(\/|$)/;
-  for (const entry of ['package.json', 'bin', 'dist', 'examples', 'schema', 'node_modules']) {
+  const bundled = fs.existsSync(path.join(ROOT, 'dist/powercapctl.cjs'));
+  for (const entry of ['package.json', 'bin', 'dist', 'examples', 'schema', ...(bundled ? [] : ['node_modules'])]) {
     fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), {
       recursive: true,
       filter: (src) => !devOnly.test(path.relative(ROOT, src)) && !path.relative(ROOT, src).startsWith(path.join('dist', 'test')),
@@ -190,4 +205,21 @@ export function snapAttr(file: string, zoneId: string, attr: string): unknown {
   const z = find(doc.powercap);
   if (!z) throw new Error(`no zone ${zoneId} in ${file}`);
   return z.attrs[attr];
+}
+
+/**
+ * The options of a test or a group that runs these programs for real (TOOLS in test/tools.ts):
+ * `test(name, requireTool(TOOLS.zsh), fn)`. Where one is missing, the test is skipped with one line
+ * naming its Debian package, and the run ends with the list and the install command
+ * (test/reporter.ts). Under POWERCAPCTL_TEST_REQUIRE_TOOLS=1 (.ci/run) a missing program is a
+ * failure instead: a test of that name fails, saying what to install.
+ */
+export function requireTool(...tools: Tool[]): { skip: string | false } {
+  const missing = tools.filter((t) => toolPath(t) === undefined);
+  if (!missing.length) return { skip: false };
+  const reason = missingReason(missing);
+  if (process.env[REQUIRE_TOOLS] === '1') {
+    test(reason, () => { throw new Error(`${reason}, and ${REQUIRE_TOOLS}=1 requires it: ${installCommand(missing.map((t) => t.package))}`); });
+  }
+  return { skip: reason };
 }

@@ -64,7 +64,8 @@ export function runJsonScenarios(): { scenarios: JsonScenario[]; cleanup(): void
     ['snapshot-save', ['--root', live.classRoot, 'snapshot', 'save', path.join(dir, 'host.json')]],
     ['snapshot-check', ['snapshot', 'check', ex('rk3399-dtpm.json')]],
     ['profile-save', [...L, 'profile', 'save', path.join(dir, 'saved.yaml')]],
-    ['persist-install', ['--snapshot', lap, 'persist', 'install', profile, '--root-dir', img]],
+    // persist acts on the live tree its units act on: the fixture's
+    ['persist-install', ['--root', live.classRoot, 'persist', 'install', profile, '--root-dir', img]],
     ['persist-status', ['persist', 'status', '--root-dir', img]],
     ['persist-remove', ['persist', 'remove', '--root-dir', img]],
     ['grant-read', ['grant-read', 'prometheus', '--root-dir', img, '--tmpfiles']],

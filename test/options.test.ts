@@ -13,13 +13,6 @@ import { run, example } from './helpers.js';
 import { COMMANDS } from '../src/cli/commands/index.js';
 import type { CommandSpec } from '../src/cli/spec.js';
 
-/** Commands whose option values are still parsed by hand in their runners (each family removes itself as it converts). */
-const PENDING_CONVERSION = [
-  'apply', 'persist install', 'persist remove', 'persist status', 'profile save', 'doctor', 'grant-read',
-  'watch', 'exporter', 'snapshot save', 'snapshot check',
-  'registry', 'registry add', 'registry remove', 'create-node', 'delete-node', 'dtpm new', 'dtpm export', 'dtpm import', 'dtpm check', 'wizard', 'completion',
-];
-
 const usage = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof PowercapError && e.exitCode === 2 && re.test(e.message));
 
 const SPECS: OptionSpec[] = [
@@ -72,8 +65,6 @@ describe('option specs', () => {
  * that declares one: the value never reaches a runner to be ignored.
  */
 describe('every typed option refuses a bad value', () => {
-  /** commands whose options are not yet declared with their parsers (emptied as each is converted) */
-  const PENDING = new Set<string>(PENDING_CONVERSION);
   const paths: Array<{ path: string[]; spec: CommandSpec }> = [];
   const walk = (list: readonly CommandSpec[], prefix: string[]) => {
     for (const c of list) {
@@ -84,7 +75,7 @@ describe('every typed option refuses a bad value', () => {
   walk(COMMANDS, []);
   for (const { path: words, spec } of paths) {
     const typed = (spec.options ?? []).filter((o) => o.value !== undefined && !o.value.free);
-    if (typed.length === 0 || PENDING.has(words.join(' '))) continue;
+    if (typed.length === 0) continue;
     test(`${words.join(' ')}: ${typed.map((o) => optionNames(o.flags).long).join(', ')}`, () => {
       for (const o of typed) {
         const { long } = optionNames(o.flags);

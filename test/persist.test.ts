@@ -6,13 +6,19 @@
  * back within two intervals, the drift is logged, and a write that keeps failing
  * is retried with a doubling delay.
  */
+import { setWriterProcess } from '../src/core/atomic.js';
+import { writerProcess } from '../src/cli/main.js';
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, fixture, BIN, ROOT, EXAMPLES, cleanEnv, scratch } from './helpers.js';
+import { run, fixture, BIN, ROOT, EXAMPLES, cleanEnv, scratch, requireTool, toolPath, TOOLS } from './helpers.js';
 import { intelLaptop } from './fixtures/specs.js';
+import { inOverlayEtc, overlaySkip } from './fixtures/etc-overlay.js';
+import { remove, writeAll } from '../src/core/persist/install.js';
+import { absolutePath, groupName } from '../src/cli/option-values.js';
+import { PowercapError } from '../src/core/errors.js';
 
 import { CounterWriter, watchFixture, watchMachine } from './fixtures/watch.js';
 
@@ -20,11 +26,6 @@ const { cleanups, liveLaptop, tempDir } = scratch('powercapctl-persist-');
 const LAPTOP_PROFILE = path.join(EXAMPLES, 'profile-laptop.yaml');
 const UNITS = ['powercapctl-apply.service', 'powercapctl-resume.service', 'powercapctl-watch.service'];
 
-function systemdAnalyze(): string {
-  const p = '/usr/bin/systemd-analyze';
-  assert.ok(fs.existsSync(p), 'systemd-analyze is missing: install Debian\'s systemd package (apt-get install -y systemd; .ci/run does)');
-  return p;
-}
 
 /** Every file under dir (links as "-> target"), relative, sorted. */
 function listing(dir: string): string[] {
@@ -43,8 +44,8 @@ function listing(dir: string): string[] {
 }
 
 describe('persist install into a folder (--root-dir)', () => {
-  test('units, udev rule, enablement links and the profile; every unit passes systemd-analyze verify', () => {
-    const sa = systemdAnalyze();
+  test('units, udev rule, enablement links and the profile; every unit passes systemd-analyze verify', requireTool(TOOLS.systemdAnalyze), () => {
+    const sa = toolPath(TOOLS.systemdAnalyze)!;
     const img = tempDir();
     const r = run(['--json', 'persist', 'install', LAPTOP_PROFILE, '--root-dir', img, '--watch', '30s']);
     assert.equal(r.code, 0, r.stderr);
@@ -86,8 +87,8 @@ describe('persist install into a folder (--root-dir)', () => {
     assert.equal(check.code, 7, check.stderr);
   });
 
-  test('systemd-analyze verify catches a broken unit (the check is real)', () => {
-    const sa = systemdAnalyze();
+  test('systemd-analyze verify catches a broken unit (the check is real)', requireTool(TOOLS.systemdAnalyze), () => {
+    const sa = toolPath(TOOLS.systemdAnalyze)!;
     const d = tempDir();
     fs.writeFileSync(path.join(d, 'broken.service'), '[Service]\nType=oneshot\nExecStart=/nonexistent/powercapctl apply\n');
     const v = spawnSync(sa, ['verify', '--man=no', path.join(d, 'broken.service')], { encoding: 'utf8', timeout: 60_000 });
@@ -158,6 +159,150 @@ describe('persist install into a folder (--root-dir)', () => {
   });
 });
 
+describe('persist install: the program the units run', () => {
+  const warning = /^warning: the units run (\S+) as root, (.*); name an installed powercapctl with --exec \(e\.g\. \/usr\/bin\/powercapctl\)$/m;
+
+  test('a powercapctl run from a temporary folder (a clone in /tmp): a warning naming the path and --exec; the units still written', () => {
+    // a clone of the package in a temporary folder: the launcher and package.json copied, the build and packages linked
+    const clone = fs.mkdtempSync('/tmp/powercapctl-clone-');
+    cleanups.push(() => fs.rmSync(clone, { recursive: true, force: true }));
+    fs.mkdirSync(path.join(clone, 'bin'));
+    for (const f of ['bin/powercapctl', 'bin/package.json', 'package.json']) fs.copyFileSync(path.join(ROOT, f), path.join(clone, f));
+    fs.chmodSync(path.join(clone, 'bin/powercapctl'), 0o755);
+    for (const d of ['dist', 'node_modules']) fs.symlinkSync(path.join(ROOT, d), path.join(clone, d));
+    const img = tempDir();
+    const r = spawnSync(path.join(clone, 'bin/powercapctl'), ['persist', 'install', LAPTOP_PROFILE, '--root-dir', img], { env: cleanEnv(), encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const m = warning.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    assert.equal(m[1], path.join(clone, 'bin/powercapctl'));
+    assert.match(m[2]!, /^in a temporary folder \(\/tmp\): it may be gone after a reboot/);
+    assert.match(fs.readFileSync(path.join(img, 'etc/systemd/system/powercapctl-apply.service'), 'utf8'), new RegExp(`^ExecStart=${path.join(clone, 'bin/powercapctl')} apply `, 'm'));
+  });
+
+  test('--exec in a home folder or a world-writable one: a warning; an installed path: none', () => {
+    const img = tempDir();
+    const home = run(['persist', 'install', LAPTOP_PROFILE, '--root-dir', img, '--exec', '/home/alice/src/powercapctl/bin/powercapctl']);
+    assert.equal(home.code, 0, home.stderr);
+    assert.match(home.stderr, /the units run \/home\/alice\/src\/powercapctl\/bin\/powercapctl as root, in a home folder \(\/home\): its owner can change what root runs; name an installed powercapctl with --exec/);
+    const open = path.join(tempDir(), 'open');
+    fs.mkdirSync(open, { mode: 0o777 });
+    fs.chmodSync(open, 0o777);
+    const ww = run(['persist', 'install', LAPTOP_PROFILE, '--root-dir', img, '--exec', path.join(open, 'powercapctl')]);
+    assert.match(ww.stderr, /as root, in a temporary folder/, 'under /tmp: temporary first');
+    const usr = run(['persist', 'install', LAPTOP_PROFILE, '--root-dir', img, '--exec', '/usr/bin/powercapctl']);
+    assert.equal(usr.code, 0, usr.stderr);
+    assert.equal(usr.stderr, '');
+    assert.match(fs.readFileSync(path.join(img, 'etc/systemd/system/powercapctl-apply.service'), 'utf8'), /^ExecStart=\/usr\/bin\/powercapctl apply \/etc\/powercapctl\/profile.yaml --state \/var\/lib\/powercapctl\/state.json$/m);
+    const rel = run(['persist', 'install', LAPTOP_PROFILE, '--root-dir', img, '--exec', 'bin/powercapctl']);
+    assert.equal(rel.code, 2);
+    assert.match(rel.stderr, /^powercapctl: --exec bin\/powercapctl: not an absolute path$/m);
+  });
+
+  test('persist works on the live tree its units act on: a snapshot is refused (exit 2)', () => {
+    const img = tempDir();
+    for (const sub of [['install', '--root-dir', img], ['status', '--root-dir', img], ['remove', '--root-dir', img]]) {
+      const r = run(['--snapshot', path.join(EXAMPLES, 'intel-laptop.json'), 'persist', ...sub]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`persist ${sub[0]} works on a live tree, not on a snapshot`));
+    }
+    assert.deepEqual(listing(img), []);
+  });
+});
+
+/**
+ * On the running system (the default root, /): run over an overlay of /etc in a private mount
+ * namespace (test/fixtures/etc-overlay.ts), so the real /etc is never written. There is no
+ * systemd as pid 1 and no udev daemon here, so systemctl and udevadm fail as they do in a
+ * container or a chroot; on a machine booted with systemd the calls would reach the host's
+ * systemd, so the test is skipped there.
+ */
+const noSystemdSkip = overlaySkip || (fs.existsSync('/run/systemd/system') ? 'systemd runs here: the calls would reach the host\'s systemd' : false);
+
+describe('on / with systemctl and udevadm failing', { skip: noSystemdSkip }, () => {
+  test('persist install: the files are installed, the JSON printed with "ok": false, then exit 1 naming what failed', () => {
+    const t = liveLaptop();
+    const r = inOverlayEtc(['--root', t.classRoot, '--json', 'persist', 'install', LAPTOP_PROFILE]);
+    cleanups.push(r.cleanup);
+    assert.equal(r.code, 1, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.format, 'powercapctl-persist-install');
+    assert.deepEqual(j.systemctl.map((c: { command: string; ok: boolean }) => [c.command, c.ok]), [
+      ['/bin/systemctl daemon-reload', false], ['/usr/bin/udevadm control --reload', false],
+      ['/bin/systemctl start powercapctl-apply.service', false], ['/bin/systemctl stop powercapctl-watch.service', false],
+    ]);
+    assert.match(r.stderr, /^powercapctl: 4 of 4 calls failed \(\/bin\/systemctl daemon-reload, .*\); first: .*; the profile, units and udev rule are installed\n  run them by hand once systemd and udev are up\n$/);
+    assert.ok(r.created.includes('powercapctl/profile.yaml') && r.created.includes('systemd/system/powercapctl-apply.service'), r.created.join('\n'));
+  });
+
+  test('persist install of a profile with a misspelt constraint on a package name: refused (exit 3) against this machine, nothing installed', () => {
+    const t = liveLaptop();
+    const bad = path.join(tempDir(), 'typo.yaml');
+    fs.writeFileSync(bad, 'version: 1\nlimits:\n  - zone: package-0\n    constraint: longterm\n    power: 20W\n');
+    const r = inOverlayEtc(['--root', t.classRoot, 'persist', 'install', bad]);
+    cleanups.push(r.cleanup);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /typo\.yaml:4: limits\[0\]\.constraint: intel-rapl:0 \(package-0\) has no constraint 'longterm'\n  its constraints: long_term \(0\), short_term \(1\), peak_power \(2\)\n$/);
+    assert.deepEqual(r.created, []);
+  });
+
+  test('persist remove and grant-read: exit 1 naming the failed call, the JSON still printed', () => {
+    const rm = inOverlayEtc(['--json', 'persist', 'remove']);
+    cleanups.push(rm.cleanup);
+    assert.equal(rm.code, 1, rm.stderr);
+    assert.equal(JSON.parse(rm.stdout).format, 'powercapctl-persist-remove');
+    assert.match(rm.stderr, /^powercapctl: 3 of 3 calls failed \(\/bin\/systemctl stop powercapctl-watch\.service, \/bin\/systemctl daemon-reload, \/usr\/bin\/udevadm control --reload\); first: .*; nothing was installed$/m);
+    const g = inOverlayEtc(['--json', 'grant-read', 'root']);
+    cleanups.push(g.cleanup);
+    assert.equal(g.code, 1, g.stderr);
+    const j = JSON.parse(g.stdout);
+    // without a udev daemon the reload fails; the trigger may succeed (it writes uevent files itself)
+    assert.deepEqual(j.commands.map((c: { command: string }) => c.command), ['/usr/bin/udevadm control --reload', '/usr/bin/udevadm trigger --subsystem-match=powercap --action=add']);
+    assert.equal(j.commands[0].ok, false);
+    assert.match(g.stderr, /^powercapctl: (\/usr\/bin\/udevadm control --reload failed|2 of 2 calls failed \(.*\); first): .*; \/etc\/udev\/rules\.d\/71-powercapctl-energy\.rules is written$/m);
+    assert.deepEqual(g.created.filter((c) => c.includes('powercapctl')), ['udev/rules.d/71-powercapctl-energy.rules']);
+  });
+});
+
+describe('a signal between two files: everything put back (core/persist/install.ts)', () => {
+  // core's writer knows this process as the program tells it (cli/main.ts)
+  setWriterProcess(writerProcess());
+  const interruptAfter = (n: number) => {
+    let seen = 0;
+    return { isInterrupted: () => seen++ >= n, interruptedBy: () => ({ signal: 'SIGTERM', exitCode: 143 }) };
+  };
+  test('writeAll: the files written before are removed, one that was there gets its content and mode back; exit 143', async () => {
+    const img = tempDir();
+    fs.mkdirSync(path.join(img, 'etc'), { recursive: true });
+    fs.writeFileSync(path.join(img, 'etc/b.conf'), 'mine\n', { mode: 0o600 });
+    const files = ['a', 'b', 'c'].map((n) => ({ path: `/etc/${n}.conf`, content: `${n} new\n`, role: n }));
+    await assert.rejects(writeAll(img, files, interruptAfter(2)), (e: any) => e.exitCode === 143 && e.message === 'interrupted by SIGTERM: nothing was installed');
+    assert.deepEqual(listing(img), ['etc/b.conf']);
+    assert.equal(fs.readFileSync(path.join(img, 'etc/b.conf'), 'utf8'), 'mine\n');
+    assert.equal(fs.statSync(path.join(img, 'etc/b.conf')).mode & 0o777, 0o600);
+  });
+  test('remove: what was removed before the signal is put back', async () => {
+    const img = tempDir();
+    assert.equal(run(['persist', 'install', LAPTOP_PROFILE, '--root-dir', img]).code, 0);
+    const before = listing(img);
+    await assert.rejects(remove(img, true, interruptAfter(3)), (e: any) => e.exitCode === 143 && /nothing was removed/.test(e.message));
+    assert.deepEqual(listing(img), before);
+  });
+});
+
+describe('the parsers of grant-read\'s GROUP and persist install --exec', () => {
+  const refused = (f: () => unknown) => assert.throws(f, (e: unknown) => e instanceof PowercapError && e.exitCode === 2);
+  test('groupName: useradd\'s names, at most 32 characters, nothing a udev rule could misread', () => {
+    for (const g of ['power', '_svc', 'prometheus-2', 'a'.repeat(32)]) assert.equal(groupName.parse(g), g);
+    for (const g of ['', '0day', '-x', 'a b', 'x:y', 'a"b', 'bad group!', 'a'.repeat(33), 'é']) refused(() => groupName.parse(g));
+  });
+  test('absolutePath: a path from /', () => {
+    const p = absolutePath('/usr/bin/powercapctl');
+    assert.equal(p.parse('/opt/p c/powercapctl'), '/opt/p c/powercapctl');
+    for (const x of ['powercapctl', './bin/powercapctl', '~/bin/powercapctl', '']) refused(() => p.parse(x));
+  });
+});
+
 describe('grant-read', () => {
   test('prints the PLATYPUS trade-off, then writes the udev rule; --tmpfiles writes a tmpfiles.d line', () => {
     const img = tempDir();
@@ -177,12 +322,13 @@ describe('grant-read', () => {
     assert.match(fs.readFileSync(path.join(img, 'etc/tmpfiles.d/powercapctl-energy.conf'), 'utf8'), /^z \/sys\/class\/powercap\/\*\/energy_uj 0440 root prometheus -$/m);
   });
 
-  test('a group name a rule could misread is refused (exit 2), nothing written', () => {
+  test('a group name a rule could misread is refused (exit 2) by the argument\'s parser: nothing printed before, nothing written', () => {
     const img = tempDir();
-    for (const g of ['power", RUN+="/bin/sh', 'x:y', 'a b', '0day']) {
+    for (const g of ['power", RUN+="/bin/sh', 'x:y', 'a b', '0day', 'bad group!']) {
       const r = run(['grant-read', g, '--root-dir', img]);
       assert.equal(r.code, 2, `${g}: ${r.stderr}`);
-      assert.match(r.stderr, /invalid group name/);
+      assert.equal(r.stderr, `powercapctl: GROUP ${g}: invalid group name\n  a group name is letters, digits, _ and -, at most 32, not starting with a digit or -\n`);
+      assert.equal(r.stdout, '');
     }
     assert.deepEqual(listing(img), []);
   });
@@ -290,9 +436,25 @@ describe('apply --watch: the drift watchdog', () => {
     assert.equal(await w.stop(), 0);
   });
 
-  test('--watch refuses a snapshot and --check (exit 2)', () => {
-    assert.equal(run(['--snapshot', path.join(EXAMPLES, 'intel-laptop.json'), 'apply', LAPTOP_PROFILE, '--watch', '1s']).code, 2);
-    assert.equal(run(['apply', LAPTOP_PROFILE, '--watch', '1s', '--check']).code, 2);
-    assert.equal(run(['apply', LAPTOP_PROFILE, '--watch', '1ms']).code, 2);
+  test('--watch refuses a snapshot, --check and an interval outside 100 ms to 24 h (exit 2, naming it); --state and --force refuse --check', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--snapshot', path.join(EXAMPLES, 'intel-laptop.json'), 'apply', LAPTOP_PROFILE, '--watch', '1s'], /^powercapctl: --watch applies to a live tree \(--root\), not to a snapshot \(--snapshot\)$/m],
+      [['apply', LAPTOP_PROFILE, '--watch', '1s', '--check'], /^powercapctl: --watch and --check contradict each other: give one$/m],
+      [['apply', LAPTOP_PROFILE, '--watch', '99ms'], /^powercapctl: --watch 99ms: too short \(allowed: 100ms to 24h\)$/m],
+      [['apply', LAPTOP_PROFILE, '--watch', '25h'], /^powercapctl: --watch 25h: too long \(allowed: 100ms to 24h\)$/m],
+      [['apply', LAPTOP_PROFILE, '--check', '--state', path.join(tempDir(), 's.json')], /^powercapctl: --state records what apply wrote/m],
+      [['apply', LAPTOP_PROFILE, '--check', '--force'], /^powercapctl: --force and --check/m],
+      [['persist', 'install', LAPTOP_PROFILE, '--root-dir', tempDir(), '--watch', '50ms'], /^powercapctl: --watch 50ms: too short \(allowed: 100ms to 24h\)$/m],
+    ];
+    for (const [args, re] of cases) {
+      const r = run(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+    }
+    // the bounds themselves are accepted (a bare number is seconds)
+    const img = tempDir();
+    assert.equal(run(['persist', 'install', LAPTOP_PROFILE, '--root-dir', img, '--watch', '100ms']).code, 0);
+    assert.equal(run(['persist', 'install', LAPTOP_PROFILE, '--root-dir', img, '--watch', '86400']).code, 0);
+    assert.match(fs.readFileSync(path.join(img, 'etc/systemd/system/powercapctl-watch.service'), 'utf8'), /--watch 1440min$/m);
   });
 });

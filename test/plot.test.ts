@@ -10,17 +10,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, example } from './helpers.js';
+import { run, example, requireTool, toolPath, TOOLS } from './helpers.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 
-const CHROMIUM = ['chromium', 'chromium-browser'].find((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0);
 
 interface Box { text: string; x: number; y: number; w: number; h: number }
 interface Measured { width: number; height: number; texts: Box[] }
 
 /** the boxes of every text of `svgFile` as chromium draws it */
 function measure(svgFile: string, dir: string): Measured {
-  assert.ok(CHROMIUM, 'chromium is not installed: apt-get install chromium (the SVG tests render each plot in it)');
   const svg = fs.readFileSync(svgFile, 'utf8').replace(/^<\?xml[^>]*>\n/, '');
   const page = path.join(dir, `${path.basename(svgFile)}.html`);
   fs.writeFileSync(page, `<!doctype html><html><body style="margin:0">${svg}<script>
@@ -36,7 +34,7 @@ pre.textContent = JSON.stringify({ width: r0.width, height: r0.height, texts });
 document.body.appendChild(pre);
 </script></body></html>`);
   const profile = fs.mkdtempSync(path.join(dir, 'chromium-profile-'));
-  const r = spawnSync(CHROMIUM!, [
+  const r = spawnSync(toolPath(TOOLS.chromium)!, [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--dump-dom', `file://${page}`,
   ], { encoding: 'utf8', timeout: 60000, env: { PATH: process.env.PATH, HOME: dir, LANG: 'C.UTF-8' } });
@@ -54,7 +52,7 @@ function assertInside(m: Measured, label: string): void {
   }
 }
 
-describe('model em --svg in a browser', () => {
+describe('model em --svg in a browser', requireTool(TOOLS.chromium), () => {
   let dir: string;
   before(() => { dir = makeTempDir('powercapctl-plot-'); });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));

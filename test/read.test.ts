@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { run, fixture, example, exampleCopy, NOBODY, ROOT, stripAnsi, cleanEnv, ISOLATED } from './helpers.js';
+import { run, fixture, example, exampleCopy, NOBODY, ROOT, stripAnsi, cleanEnv, ISOLATED, requireTool, TOOLS } from './helpers.js';
 import { intelLaptop, quirks, rk3399, RAPL_PACKAGE_RANGE_UJ, EXAMPLES } from './fixtures/specs.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { buildExample } from '../scripts/build-examples.js';
@@ -222,6 +222,30 @@ describe('list on a live tree', () => {
     assert.equal(run(['--root', laptop.classRoot, 'list', '--type', 'nope']).code, 3);
   });
 
+  test('a misspelt zone: the closest names (one edit away here); with none close, a command on the source the user gave', () => {
+    // pakage-0 is one edit from package-0 (both copies), psys four away: only the copies are offered
+    const typo = run(['--snapshot', example('intel-laptop'), 'list', 'pakage-0']);
+    assert.equal(typo.code, 3);
+    assert.equal(typo.stderr, "powercapctl: no zone 'pakage-0'\n  did you mean: intel-rapl:0 (package-0), intel-rapl-mmio:0 (package-0)\n");
+    // by id and by type/name too, closest first: intel-rapl:9 is one edit from intel-rapl:0 and :1
+    assert.match(run(['--root', laptop.classRoot, 'set-limit', 'intel-rapl:9', '5W']).stderr, /\n  did you mean: intel-rapl:0 \(package-0\), intel-rapl:1 \(psys\)/);
+    assert.match(run(['--root', laptop.classRoot, 'tree', 'intel-rapl/dramm']).stderr, /\n  did you mean: intel-rapl:0:2 \(dram\)\n$/);
+    // nothing close: the hint lists the zones on the same source, whichever it was
+    const dir = makeTempDir();
+    try {
+      const file = path.join(dir, 'a board.json');
+      fs.copyFileSync(example('rk3399-dtpm'), file);
+      const far = run(['--snapshot', file, 'tree', 'nothing-like-it']);
+      assert.equal(far.code, 3);
+      assert.equal(far.stderr, `powercapctl: no zone 'nothing-like-it'\n  see the zones with: powercapctl --snapshot '${file}' list\n`);
+      assert.equal(run(['--root', laptop.classRoot, 'list', 'nothing-like-it']).stderr.split('\n')[1], `  see the zones with: powercapctl --root ${laptop.classRoot} list`);
+      // from the environment, the source is kept the same way
+      assert.equal(run(['list', 'nothing-like-it'], { env: { POWERCAPCTL_SNAPSHOT: file } }).stderr.split('\n')[1], `  see the zones with: powercapctl --snapshot '${file}' list`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('tsv and csv: one header row, raw integers', () => {
     const tsv = run(['--root', laptop.classRoot, 'list', '--format', 'tsv', 'intel-rapl:0']).stdout.trim().split('\n');
     assert.equal(tsv.length, 2);
@@ -315,8 +339,38 @@ describe('tree', () => {
       ['ff9a0000.gpu', 473, 359370, 2555520, 800000],
     ]);
     const human = run(['--root', board.classRoot, '--em-root', board.emRoot!, 'tree'], { env: { POWERCAPCTL_FAULTS: board.faults } });
-    assert.match(human.stdout, /cpu0-cpufreq  dtpm:0:0:0 .*weight 133  cap 1\.42 GHz/);
+    assert.match(human.stdout, /cpu0-cpufreq  dtpm:0:0:0 .*weight  133  cap 1\.42 GHz/);
     assert.match(human.stdout, /rk3399  dtpm:0 .* not limited .*range 712\.596 mW–5\.533 W/);
+  });
+
+  test('columns: words left, numbers right-aligned, no trailing spaces (list, tree)', () => {
+    const tree = run(['--snapshot', example('rk3399-dtpm'), 'tree']).stdout.trimEnd().split('\n').slice(1);
+    // every DTPM line: the limit's word, the range's word and the weight's word start in one column,
+    // and the numbers end in one: `limit 716.848 mW` over `limit     2.26 W`, `range  242.15 mW–…`
+    const at = (re: RegExp) => new Set(tree.map((l) => l.search(re)));
+    assert.equal(at(/(limit|not limited)/).size, 1, tree.join('\n'));
+    assert.equal(at(/range /).size, 1, tree.join('\n'));
+    assert.equal(at(/weight /).size, 1, tree.join('\n'));
+    assert.equal(new Set(tree.map((l) => l.search(/–/))).size, 1, 'the range dashes line up');
+    const leaves = tree.filter((l) => / limit /.test(l)).map((l) => / limit ( *[0-9.]+ m?W) /.exec(l)![1]!);
+    assert.deepEqual(leaves, ['716.848 mW', '    2.26 W', '   2.556 W']);
+    assert.deepEqual(tree.map((l) => / range ( *[0-9.]+ m?W)–/.exec(l)![1]!), ['712.596 mW', '712.596 mW', '111.076 mW', ' 242.15 mW', ' 359.37 mW']);
+    // a tree of RAPL and DTPM zones: a RAPL line's limit (its last cell) does not widen the DTPM columns
+    const mixed = fixture({ ...rk3399, controlTypes: [...intelLaptop.controlTypes, ...rk3399.controlTypes] });
+    try {
+      const m = run(['--root', mixed.classRoot, '--em-root', mixed.emRoot!, 'tree'], { env: { POWERCAPCTL_FAULTS: mixed.faults } });
+      assert.equal(m.code, 0, m.stderr);
+      assert.match(m.stdout, /cpu0-cpufreq  dtpm:0:0:0 +[0-9.]+ m?W  limit 716\.848 mW  range /);
+      assert.match(m.stdout, /^├── package-0  intel-rapl:0 +52\.6 kJ  long_term 28 W \/ 27\.984 s \(max 28 W\)  effective 15 W, held by intel-rapl-mmio:0$/m);
+    } finally {
+      mixed.cleanup();
+    }
+    for (const ex of ['intel-laptop', 'rk3399-dtpm', 'xeon-2s', 'amd-epyc']) {
+      for (const cmd of [['list'], ['tree']]) {
+        const out = stripAnsi(run(['--snapshot', example(ex), ...cmd], { env: { FORCE_COLOR: '1' } }).stdout);
+        assert.deepEqual(out.split('\n').filter((l) => / $/.test(l)), [], `${ex} ${cmd.join(' ')}: trailing spaces`);
+      }
+    }
   });
 });
 
@@ -455,11 +509,45 @@ describe('bundled examples', () => {
     assert.match(r.stdout, /intel-rapl-mmio/);
   });
 
+  test('npm start ends with the command that works from where it ran: bin/powercapctl in a checkout, powercapctl once on PATH', () => {
+    const next = (r: { stderr: string }) => /^Next: (.*)$/m.exec(r.stderr)?.[1];
+    // npm start runs bin/powercapctl from the checkout, with nothing on PATH
+    const checkout = spawnSync('bin/powercapctl', ['start'], { cwd: ROOT, encoding: 'utf8', env: cleanEnv({ PATH: '/usr/bin:/bin' }) });
+    assert.equal(checkout.status, 0, checkout.stderr);
+    assert.equal(next(checkout), 'bin/powercapctl --help   ·   bin/powercapctl list --json   ·   examples in examples/ (see README)');
+    // an install: `powercapctl` on PATH is this launcher (npm links it)
+    const dir = makeTempDir();
+    try {
+      fs.symlinkSync(path.join(ROOT, 'bin/powercapctl'), path.join(dir, 'powercapctl'));
+      const installed = spawnSync('powercapctl', ['start'], { cwd: '/', encoding: 'utf8', env: cleanEnv({ PATH: `${dir}:/usr/bin:/bin` }) });
+      assert.equal(installed.status, 0, installed.stderr);
+      assert.equal(next(installed), `powercapctl --help   ·   powercapctl list --json   ·   examples in ${path.join(ROOT, 'examples')}/ (see README)`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('npm start on a machine with zones shows its tree', () => {
     const r = run(['start'], { env: { POWERCAPCTL_ROOT: laptop.classRoot } });
     assert.equal(r.code, 0);
     assert.doesNotMatch(r.stderr, /no powercap zones/);
     assert.match(r.stdout, /psys  intel-rapl:1/);
+  });
+});
+
+describe('core reports facts (sources, snapshots, zones, watch, exporter, the atomic writer)', () => {
+  const files = [
+    ...['source', 'snapshot', 'zones', 'watch', 'exporter'].flatMap((d) => fs.readdirSync(path.join(ROOT, 'src/core', d)).map((f) => path.join('src/core', d, f))),
+    'src/core/atomic.ts',
+  ].filter((f) => f.endsWith('.ts') && f !== path.join('src/core/source/emulated.ts'));
+  /** code lines: a comment line (` * …`, `// …`) is prose */
+  const code = (f: string) => fs.readFileSync(path.join(ROOT, f), 'utf8').split('\n').map((l, i) => [`${f}:${i + 1}`, l] as const).filter(([, l]) => !/^\s*(\*|\/\/|\/\*)/.test(l));
+  test('no string names a flag: the CLI words the way out (cli/hints.ts)', () => {
+    const flag = /['"`][^'"`]*\s--[a-z][a-z-]+|['"`]--?[a-z][a-z-]+/;
+    assert.deepEqual(files.flatMap(code).filter(([, l]) => flag.test(l)).map(([where]) => where), []);
+  });
+  test('nothing touches the process (pid, uid, signals, clocks, memory): the CLI passes in what is needed', () => {
+    assert.deepEqual(files.flatMap(code).filter(([, l]) => /\bprocess\./.test(l)).map(([where, l]) => `${where}: ${l.trim()}`), []);
   });
 });
 
@@ -505,7 +593,7 @@ describe('the command line', () => {
     }
   });
 
-  test('output piped into a closed reader is not an error', () => {
+  test('output piped into a closed reader is not an error', requireTool(TOOLS.bash), () => {
     // 1500 rows of csv (~100 KB) overflow the pipe buffer, so `head` closes it mid-write
     const big = fixture({ controlTypes: [{ name: 'intel-rapl', zones: Array.from({ length: 1500 }, (_, i) => ({ name: `package-${i}`, energyUj: i })) }] });
     try {

@@ -9,15 +9,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ROOT, cleanEnv, example, run } from './helpers.js';
+import { ROOT, cleanEnv, example, run, requireTool, TOOLS } from './helpers.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { COMPLETION_FILES } from '../src/cli/completion/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const need = (cmd: string, pkg: string) => {
-  const ok = spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-  assert.ok(ok, `${cmd} is not installed: apt-get install ${pkg}`);
-};
 
 const dir = makeTempDir('powercapctl-evil-');
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -77,16 +73,14 @@ class Shell {
 }
 
 const SHELLS = {
-  bash: { argv: ['bash', '--norc', '--noprofile'], pkg: 'bash', setup: `source ${path.join(ROOT, COMPLETION_FILES.bash)}`, listKeys: ['Tab', 'Tab'] },
-  zsh: { argv: ['zsh', '-f'], pkg: 'zsh', setup: `autoload -U compinit && compinit -u && source ${path.join(ROOT, COMPLETION_FILES.zsh)}`, listKeys: ['Tab'] },
-  fish: { argv: ['fish', '--no-config', '--private'], pkg: 'fish', setup: `source ${path.join(ROOT, COMPLETION_FILES.fish)}`, listKeys: ['Tab'] },
+  bash: { argv: ['bash', '--norc', '--noprofile'], tool: TOOLS.bash, setup: `source ${path.join(ROOT, COMPLETION_FILES.bash)}`, listKeys: ['Tab', 'Tab'] },
+  zsh: { argv: ['zsh', '-f'], tool: TOOLS.zsh, setup: `autoload -U compinit && compinit -u && source ${path.join(ROOT, COMPLETION_FILES.zsh)}`, listKeys: ['Tab'] },
+  fish: { argv: ['fish', '--no-config', '--private'], tool: TOOLS.fish, setup: `source ${path.join(ROOT, COMPLETION_FILES.fish)}`, listKeys: ['Tab'] },
 } as const;
 
-describe('hostile zone names in a real shell: TAB runs nothing, an inserted name is quoted', () => {
-  need('tmux', 'tmux');
+describe('hostile zone names in a real shell: TAB runs nothing, an inserted name is quoted', requireTool(TOOLS.tmux), () => {
   for (const [name, sh] of Object.entries(SHELLS)) {
-    test(name, async () => {
-      need(name, sh.pkg);
+    test(name, requireTool(sh.tool), async () => {
       for (const m of markers()) fs.rmSync(path.join(dir, m));
       const s = new Shell([...sh.argv], { PS1: 'READY$ ', PROMPT: 'READY$ ', HISTFILE: '/dev/null' });
       try {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run, fixture, NOBODY, BIN, cleanEnv, stripAnsi, scratch, snapAttr } from './helpers.js';
+import { run, fixture, NOBODY, BIN, cleanEnv, stripAnsi, scratch, snapAttr, requireTool, TOOLS } from './helpers.js';
 
 import { boundedCap } from './fixtures/limits.js';
 
@@ -57,6 +57,28 @@ describe('set-limit on a DTPM snapshot (rk3399, kernel.md §3)', () => {
     assert.match(r.stdout, /cpu0-cpufreq/);
   });
 
+  test('a node never limited since boot reads "not limited" in set-limit as in list and tree, not 0 W', () => {
+    const s = copy('rk3399-dtpm');
+    // dtpm:0:0 stores 0 until limited (dtpm.c: a node sums what its children held when added)
+    assert.match(run(['--snapshot', s.file, 'list', 'package']).stdout, /Instantaneous not limited/);
+    const plan = run(['--snapshot', s.file, 'set-limit', 'package', '3W', '--dry-run']);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /^dtpm:0:0 package +Instantaneous +power limit +not limited +3 W$/m);
+    const r = run(['--snapshot', s.file, 'set-limit', 'package', '3W']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^dtpm:0:0 package +Instantaneous +power limit +not limited +3 W +2\.645 W \*$/m);
+    assert.doesNotMatch(r.stdout, / 0 W /);
+    // the root above it is still not limited; limiting it splits into the package, now limited
+    const root = run(['--snapshot', s.file, 'set-limit', 'rk3399', '4W']);
+    assert.match(root.stdout, /^dtpm:0 rk3399 +Instantaneous +power limit +not limited +4 W/m);
+    assert.match(root.stdout, /^  ↳ dtpm:0:0 package +split +power limit +2\.645 W /m);
+    // a rollback line words it alike: the root's write lands, the package's next write fails
+    const t = copy('rk3399-dtpm');
+    const rb = run(['--snapshot', t.file, 'set-limit', 'rk3399=4W', 'cpu0-cpufreq=500mW'], { env: { POWERCAPCTL_FAULTS: 'write:*/dtpm:0:0:0/constraint_0_power_limit_uw=EIO' } });
+    assert.equal(rb.code, 1, rb.stderr);
+    assert.match(rb.stderr, /^rolled back: dtpm:0 \(rk3399\) Instantaneous power limit 3\.133 W → 712\.596 mW \(was not limited: /m);
+  });
+
   test('a child share below its minimum is clamped with a warning (the kernel would read before its table)', () => {
     const s = copy('rk3399-dtpm');
     const r = run(['--snapshot', s.file, 'set-limit', 'dtpm:0:0', '800mW']);
@@ -83,7 +105,7 @@ describe('set-limit on a DTPM snapshot (rk3399, kernel.md §3)', () => {
     // 2 W left cpu0 at (2000000 × 133 + 512) / 1024 = 259766 → 4 × 58956 = 235824 (816 MHz); its max is 4 × 179212.
     // The virtual node read 0 (never written) and cannot be put back to 0: writing 0 clamps to its minimum.
     assert.match(e.stderr, /rolled back: dtpm:0:0:0 \(cpu0-cpufreq\) Instantaneous power limit 235\.824 mW → 716\.848 mW\n/);
-    assert.match(e.stderr, /rolled back: dtpm:0:0 \(package\) .* \(was 0 W: a DTPM node stores what its children applied/);
+    assert.match(e.stderr, /rolled back: dtpm:0:0 \(package\) .* \(was not limited: a DTPM node stores what its children applied/);
     assert.match(e.stderr, /1 earlier write was rolled back/);
     assert.deepEqual(fs.readFileSync(s.file), before);
   });
@@ -280,6 +302,19 @@ describe('set-limit on a RAPL snapshot (intel-laptop)', () => {
     assert.deepEqual(fs.readFileSync(s.file), before);
   });
 
+  test('a copy locked by firmware: the hint names the other interface, MSR for a locked MMIO copy and MMIO for a locked MSR copy', () => {
+    for (const [locked, other] of [['intel-rapl-mmio', 'intel-rapl'], ['intel-rapl', 'intel-rapl-mmio']]) {
+      const s = copy('intel-laptop');
+      const doc = JSON.parse(fs.readFileSync(s.file, 'utf8'));
+      doc.powercap.dirs[locked].dirs[`${locked}:0`].attrs[PL(0)] = { text: '15000000\n', writeErrno: 'ENODATA' };
+      fs.writeFileSync(s.file, JSON.stringify(doc, null, 2) + '\n');
+      const r = run(['--snapshot', s.file, 'set-limit', `${locked}:0`, '20W']);
+      assert.equal(r.code, 5, r.stderr);
+      assert.match(r.stderr, new RegExp(`^powercapctl: ${locked}:0 long_term power limit: this limit is locked by firmware \\(ENODATA on `, 'm'));
+      assert.ok(r.stderr.endsWith(`\n  the BIOS set the lock bit; change it in the firmware setup, or through the other RAPL interface (${other}) if that one is not locked\n`), r.stderr);
+    }
+  });
+
   test('a write failing on the second zone: --json still prints changes and rolledBack, file byte-identical', () => {
     const s = copy('intel-laptop');
     const before = fs.readFileSync(s.file);
@@ -415,8 +450,7 @@ describe('set-limit on a live tree (fixture copy)', () => {
     assert.equal(liveAttr(t.classRoot, 'test-cap:1', PL(1)), '10000000\n');
   });
 
-  const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
-  test('on a terminal, asks before writing; "no" writes nothing', { skip: hasScript ? false : 'no script(1) for a pseudo-terminal' }, () => {
+  test('on a terminal, asks before writing; "no" writes nothing', requireTool(TOOLS.script), () => {
     const t = liveLaptop();
     const cmd = (answer: string) => spawnSync('script', ['-qec', `'${BIN}' --root '${t.classRoot}' set-limit intel-rapl:1 33W`, '/dev/null'],
       { input: answer, env: cleanEnv({ TERM: 'dumb' }), encoding: 'utf8', timeout: 20000 });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXAMPLES, ROOT, run } from './helpers.js';
+import { EXAMPLES, ROOT, requireTool, run, toolPath, TOOLS } from './helpers.js';
 import { validate, type Schema } from '../src/core/snapshot/validate.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { loadScenario, loadParsedScenario } from '../src/core/sim/load.js';
@@ -320,15 +320,12 @@ describe('powercapctl sim', () => {
 
 // ---------------------------------------------------------------- the plot in a browser
 
-const CHROMIUM = ['chromium', 'chromium-browser'].find((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0);
-
-describe('sim --svg', () => {
+describe('sim --svg', requireTool(TOOLS.chromium), () => {
   let dir: string;
   before(() => { dir = makeTempDir('powercapctl-simplot-'); });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('a standalone SVG: well-formed XML, every label inside the canvas, the three charts of a govern run', async () => {
-    assert.ok(CHROMIUM, 'chromium is not installed: apt-get install chromium (the SVG tests render each plot in it)');
     const g = await sim('rk3399-govern');
     const svg = simSvgPlot({ title: 'rk3399 holding 45 °C: govern', trace: g.trace, labels: ['cpu0-cpufreq', 'cpu4-cpufreq', 'ff9a0000.gpu'] });
     assert.ok(svg.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"'));
@@ -347,7 +344,7 @@ if (!err) {
 }
 document.getElementById('out').textContent = JSON.stringify(out);
 </script></body></html>`);
-    const r = spawnSync(CHROMIUM!, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+    const r = spawnSync(toolPath(TOOLS.chromium)!, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
       `--user-data-dir=${fs.mkdtempSync(path.join(dir, 'profile-'))}`, '--dump-dom', `file://${page}`], { encoding: 'utf8', timeout: 60000, env: { PATH: process.env.PATH, HOME: dir, LANG: 'C.UTF-8' } });
     const m = /<pre id="out">(.*?)<\/pre>/s.exec(r.stdout ?? '');
     assert.ok(m, `chromium printed nothing (status ${r.status}): ${String(r.stderr).slice(-400)}`);

@@ -39,6 +39,21 @@ describe('the launcher', () => {
     assert.equal(startedFrom(r), 'bundle, code cache');
   });
 
+  test('-v traces name the src/ files and lines the bundle came from (its source map), read only for the trace', () => {
+    assert.ok(fs.statSync(path.join(ROOT, 'dist/powercapctl.cjs.map')).size > 10000);
+    const r = run(['-v', '--snapshot', path.join(ROOT, 'examples/intel-laptop.json'), 'list', 'no-such-zone']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /^    at unknownZone \(src\/core\/zones\/select\.ts:[0-9]+:[0-9]+\)$/m);
+    assert.match(r.stderr, /^    at Object\.run \(src\/cli\/commands\/list\/run\.ts:[0-9]+:[0-9]+\)$/m);
+    assert.doesNotMatch(r.stderr, /powercapctl\.cjs:/, 'no frame left in the minified bundle');
+    // the line named is the line that throws: the map is exact, not off by the launcher's wrapper
+    const frame = /at unknownZone \(src\/core\/zones\/select\.ts:([0-9]+):/.exec(r.stderr)!;
+    const line = fs.readFileSync(path.join(ROOT, 'src/core/zones/select.ts'), 'utf8').split('\n')[Number(frame[1]) - 1]!;
+    assert.match(line, /notFound\(/);
+    // without -v: no trace at all
+    assert.doesNotMatch(run(['--snapshot', path.join(ROOT, 'examples/intel-laptop.json'), 'list', 'no-such-zone']).stderr, /\n\s+at /);
+  });
+
   for (const opts of ['--max-old-space-size=4096', '--expose-gc', '--jitless', '--no-warnings', '--max-semi-space-size=16 --no-deprecation']) {
     test(`NODE_OPTIONS=${opts}: the command runs, same output (V8 takes or refuses the cache by itself)`, () => {
       const plain = run(LIST);
@@ -97,21 +112,54 @@ describe('the launcher', () => {
 describe('a global install from the packed tarball', () => {
   const dir = makeTempDir();
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  /**
+   * npm offline, with an empty cache of its own: the packed package has no dependencies, so
+   * nothing is fetched (a dependency would fail here at once with ENOTCACHED, never wait for a
+   * registry). The user's proxy and CA settings go along all the same (cleanEnv's `network`).
+   */
   const npm = (args: string[]) => {
-    // the registry's tarballs are in npm's cache after `npm ci`: no network needed
-    const r = spawnSync('npm', [...args, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ROOT, encoding: 'utf8', env: { ...cleanEnv(), npm_config_cache: process.env.npm_config_cache ?? path.join(process.env.HOME ?? '/root', '.npm') } });
-    assert.equal(r.status, 0, `npm ${args.join(' ')}: ${r.stderr}`);
+    const env = cleanEnv({ npm_config_cache: path.join(dir, 'npm-cache'), npm_config_update_notifier: 'false' }, { network: true });
+    const r = spawnSync('npm', [...args, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ROOT, encoding: 'utf8', env, timeout: 120_000 });
+    assert.equal(r.status, 0, `npm ${args.join(' ')}: ${r.error?.message ?? ''}${r.stderr}`);
     return r.stdout;
   };
   let tarball = '';
 
-  test('npm pack ships the launcher, the build and the bundle, and no code cache', () => {
+  test("npm runs with the user's proxy and CA settings (either case) and nothing else of the environment", () => {
+    const user: Record<string, string> = {
+      HTTPS_PROXY: 'http://proxy.example:3128', http_proxy: 'http://proxy.example:3128', NO_PROXY: 'localhost', all_proxy: 'socks5://proxy.example:1080',
+      NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/extra.pem', SSL_CERT_FILE: '/etc/ssl/certs/ca.pem', SSL_CERT_DIR: '/etc/ssl/certs',
+      npm_config_https_proxy: 'http://npm-proxy.example:8080', NPM_CONFIG_CAFILE: '/etc/ssl/certs/npm.pem', npm_config_strict_ssl: 'true',
+    };
+    const other = { POWERCAPCTL_SNAPSHOT: '/x.json', FORCE_COLOR: '1', NODE_OPTIONS: '--jitless', npm_config_prefix: '/elsewhere', SECRET_TOKEN: 'x' };
+    const saved = { ...process.env };
+    Object.assign(process.env, user, other);
+    try {
+      const env = cleanEnv({}, { network: true });
+      for (const [k, v] of Object.entries(user)) assert.equal(env[k], v, k);
+      for (const k of Object.keys(other)) assert.equal(env[k], undefined, k);
+      for (const k of Object.keys(user)) assert.equal(cleanEnv()[k], undefined, `${k} without network`);
+      // as npm reads them
+      const r = spawnSync('npm', ['config', 'get', 'https-proxy', 'cafile', '--offline'], { cwd: dir, encoding: 'utf8', env, timeout: 60_000 });
+      assert.equal(r.stdout, 'https-proxy=http://npm-proxy.example:8080\ncafile=/etc/ssl/certs/npm.pem\n', r.stderr);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
+  test('npm pack ships the launcher, the build, the bundle and its packages, no code cache and no dependencies', () => {
     npm(['pack', '--pack-destination', dir]);
     tarball = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.tgz'))!);
     const files = spawnSync('tar', ['tzf', tarball], { encoding: 'utf8' }).stdout.split('\n');
-    for (const f of ['package/bin/powercapctl', 'package/bin/package.json', 'package/dist/powercapctl.cjs', 'package/dist/src/cli/main.js', 'package/dist/src/cli/code-cache.js', 'package/examples/intel-laptop.json']) {
+    for (const f of ['package/bin/powercapctl', 'package/bin/package.json', 'package/dist/powercapctl.cjs', 'package/dist/powercapctl.cjs.map', 'package/dist/src/cli/main.js', 'package/dist/src/cli/code-cache.js', 'package/examples/intel-laptop.json',
+      'package/dist/vendor/chalk.mjs', 'package/dist/vendor/ora.mjs', 'package/dist/vendor/inquirer-prompts.cjs', 'package/dist/vendor/cli-table3.cjs', 'package/dist/vendor/yaml.cjs', 'package/dist/vendor/LICENSES.txt']) {
       assert.ok(files.includes(f), f);
     }
+    // the packages the bundle loads are inside it: a global install has nothing to fetch
+    const packed = JSON.parse(spawnSync('tar', ['xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }).stdout);
+    for (const key of ['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies', 'bundledDependencies']) assert.equal(packed[key], undefined, key);
+    assert.match(fs.readFileSync(path.join(ROOT, 'dist/vendor/LICENSES.txt'), 'utf8'), /^chalk@5\.\d+\.\d+\n\nMIT License/m);
     // a code cache fits only the V8 that made it: it is made where the package is installed
     assert.ok(!files.some((f) => /\.cache$|powercapctl\.(blob|key)$/.test(f)));
     assert.ok(!files.some((f) => f.startsWith('package/dist/test/')));
@@ -132,6 +180,16 @@ describe('a global install from the packed tarball', () => {
     const ex = spawnSync(bin, ['start'], { env: cleanEnv(), encoding: 'utf8', cwd: '/' });
     assert.equal(ex.status, 0, ex.stderr);
     assert.match(ex.stderr, new RegExp(`${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/lib/node_modules/powercapctl/examples/intel-laptop\\.json`));
+    // no node_modules of its own: the table (chalk, cli-table3) and a YAML profile run from dist/vendor/
+    assert.ok(!fs.existsSync(path.join(prefix, 'lib/node_modules/powercapctl/node_modules')));
+    const table = spawnSync(bin, ['--root', laptop.classRoot, 'list'], { env: cleanEnv({ FORCE_COLOR: '1' }), encoding: 'utf8', cwd: dir });
+    assert.equal(table.status, 0, table.stderr);
+    assert.equal(table.stdout, run(['--root', laptop.classRoot, 'list'], { env: { FORCE_COLOR: '1' } }).stdout);
+    assert.match(table.stdout, /\x1b\[/);
+    const profile = 'examples/profile-laptop.yaml';
+    const check = spawnSync(bin, ['--root', laptop.classRoot, 'apply', '--check', path.join(prefix, 'lib/node_modules/powercapctl', profile)], { env: cleanEnv(), encoding: 'utf8', cwd: dir });
+    assert.equal(check.status, 7, check.stderr);
+    assert.equal(check.stdout, run(['--root', laptop.classRoot, 'apply', '--check', path.join(ROOT, profile)]).stdout);
   });
 
   test('installed with --ignore-scripts, read-only, as another user: no code cache, the same answers', { skip: NOBODY === null && 'needs root to run as nobody' }, () => {

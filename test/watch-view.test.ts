@@ -11,13 +11,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BIN, cleanEnv } from './helpers.js';
+import { BIN, cleanEnv, requireTool, TOOLS } from './helpers.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { CounterWriter, CORE_W, MMIO_W, PACKAGE_W, watchFixture } from './fixtures/watch.js';
 import type { FixtureSpec } from './fixtures/sysfs.js';
 import { sparkline } from '../src/core/watch/stats.js';
 
-const HAS_TMUX = spawnSync('sh', ['-c', 'command -v tmux']).status === 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -28,7 +27,6 @@ class Pane {
   private readonly exitFile = path.join(this.dir, 'exit');
 
   constructor(args: string[], cols: number, rows: number) {
-    assert.ok(HAS_TMUX, 'tmux is not installed: apt-get install tmux (the live-view tests run the tool in it)');
     // `trap : INT`: the shell outlives Ctrl-C, so the screen after the tool's exit can be read
     const cmd = `trap : INT; echo 'before the watch'; ${[BIN, ...args].map(q).join(' ')}; echo $? > ${q(this.exitFile)}; sleep 60`;
     this.tmux('new-session', '-d', '-s', 'w', '-x', String(cols), '-y', String(rows), cmd);
@@ -105,7 +103,7 @@ function assertFits(screen: string[], cols: number, rows: number, label: string)
   assert.equal(count(screen, HEAD), 1, `one header${show}`);
 }
 
-describe('watch: the live table fits the terminal (tmux)', () => {
+describe('watch: the live table fits the terminal (tmux)', requireTool(TOOLS.tmux), () => {
   const t = watchFixture();
   let writer: CounterWriter;
   before(async () => {
@@ -204,7 +202,7 @@ function manyZones(): FixtureSpec {
   return { controlTypes: [{ name: 'dtpm', zones: [{ ...leaf('soc', 8000000), children: clusters }] }] };
 }
 
-describe('watch: 145 zones on 60×20 (tmux)', () => {
+describe('watch: 145 zones on 60×20 (tmux)', requireTool(TOOLS.tmux), () => {
   const t = watchFixture(manyZones());
   after(() => t.cleanup());
 

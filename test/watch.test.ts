@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { run, fixture, example, NOBODY, BIN, cleanEnv } from './helpers.js';
+import { run, fixture, example, NOBODY, BIN, cleanEnv, stripAnsi } from './helpers.js';
 import { intelLaptop, bigTree, RAPL_PACKAGE_RANGE_UJ, RAPL_DRAM_RANGE_UJ } from './fixtures/specs.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import {
@@ -445,6 +445,27 @@ function assertExactFromRecording(all: NdjsonSample[], recordFile: string) {
   assert.ok(checked >= 16, `${checked} samples checked`);
 }
 
+describe('the table and the summary', () => {
+  test('numbers right-aligned under their heading, no trailing spaces, coloured or not', () => {
+    for (const env of [{}, { FORCE_COLOR: '1' }]) {
+      const r = run(['--snapshot', example('watch-laptop'), 'watch', '--speed', '0', '--format', 'table', '-n', '2'], { env });
+      assert.equal(r.code, 0, r.stderr);
+      const lines = stripAnsi(r.stdout).trimEnd().split('\n');
+      assert.deepEqual(lines.filter((l) => / $/.test(l)), [], 'trailing spaces');
+      // the last frame and the summary: each figure ends where its heading ends
+      const last = (re: RegExp) => lines.length - 1 - [...lines].reverse().findIndex((l) => re.test(l));
+      for (const head of [last(/^ZONE +NAME +POWER/), last(/^ZONE +NAME +ENERGY/)]) {
+        const heading = lines[head]!;
+        const rows = lines.slice(head + 1).filter((l) => /^(  )?(intel-rapl|system)/.test(l)).slice(0, 7);
+        for (const col of heading.includes('LIMIT') ? ['POWER', 'AVG', 'LIMIT', 'LOAD'] : ['ENERGY', 'AVG POWER', 'GAPS']) {
+          const end = heading.indexOf(col) + col.length;
+          for (const row of rows) assert.ok(row.length >= end && row[end] !== undefined ? row[end] === ' ' && row[end - 1] !== ' ' : row.length === end, `${col} ends at ${end}: ${JSON.stringify(row)}\n${heading}`);
+        }
+      }
+    }
+  });
+});
+
 describe('watch on a live tree with advancing counters', () => {
   const t = watchFixture();
   const env = { POWERCAPCTL_FAULTS: t.faults };
@@ -569,6 +590,13 @@ describe('watch on a live tree with advancing counters', () => {
     assert.ok(ms >= 0.8 * 1000 / 8, `${ms} ms for 1 s of recording at 8×`);
   });
 
+  test('--duration in a replay counts recorded time: 1 s of a 250 ms recording is 4 samples', () => {
+    const r = run(['--snapshot', recordFile, 'watch', '--speed', '0', '--json', '-d', '1s']);
+    assert.equal(r.code, 0, r.stderr);
+    const system = parseNdjson(r.stdout).filter((s) => s.zone === 'system');
+    assert.deepEqual(system.map((s) => s.t), ofZone(parseNdjson(liveStdout), 'system').slice(0, 4).map((s) => s.t));
+  });
+
   test('prometheus text on stdout, once per interval', () => {
     const r = run(['--snapshot', recordFile, 'watch', '--speed', '0', '--format', 'prometheus', '-n', '2']);
     assert.equal(r.code, 0, r.stderr);
@@ -618,15 +646,32 @@ describe('watch: refusals', () => {
     [['-n', '0'], /--count 0/],
     [['-n', '3', '-d', '1s'], /give one/],
     [['--json', '--format', 'csv'], /--json prints NDJSON/],
-    [['--speed', '2'], /--speed sets the pace of a replay/],
-    [['-i', '0s'], /too short/],
-    [['--format', 'csv', '--textfile', '/tmp/x.prom'], /--textfile writes Prometheus text/],
+    [['--speed', '2'], /^powercapctl: --speed applies to a snapshot \(--snapshot\), not to a live tree/],
+    [['-i', '0s'], /^powercapctl: --interval 0s: too short \(allowed: 1ms to 24h\)\n$/],
+    [['-i', '25h'], /^powercapctl: --interval 25h: too long \(allowed: 1ms to 24h\)\n/],
+    [['--format', 'csv', '--textfile', '/tmp/x.prom'], /^powercapctl: --textfile means --format prometheus: not with --format csv/],
+    [['--json', '--textfile', '/tmp/x.prom'], /^powercapctl: --textfile writes Prometheus text and --json NDJSON: give one/],
   ] as Array<[string[], RegExp]>) {
     test(`usage: ${args.join(' ')} → exit 2`, () => {
       const r = run(['--root', laptop.classRoot, 'watch', ...args]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, re);
       assert.doesNotMatch(r.stderr, /at .*\.js:/, 'no stack trace');
+    });
+  }
+
+  // a replay keeps the recorded times and writes nothing: what belongs to a live run is refused, not ignored
+  for (const [args, re] of [
+    [['-i', '100ms'], /^powercapctl: --interval applies to a live tree \(--root\), not to a snapshot/],
+    [['--record', '/tmp/never-written.json'], /^powercapctl: --record applies to a live tree \(--root\), not to a snapshot/],
+    [['--speed', 'fast'], /^powercapctl: --speed fast: not a number\n  give 0 or more/],
+    [['--speed', '-1'], /^powercapctl: --speed -1: not a number/],
+  ] as Array<[string[], RegExp]>) {
+    test(`usage on a replay: ${args.join(' ')} → exit 2`, () => {
+      const r = run(['--snapshot', example('watch-laptop'), 'watch', '-n', '1', ...args]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, re);
+      assert.equal(r.stdout, '');
     });
   }
 

@@ -8,12 +8,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BIN, run, exampleCopy, example, cleanEnv } from './helpers.js';
+import { BIN, run, exampleCopy, example, cleanEnv, fixture, requireTool, TOOLS } from './helpers.js';
+import { intelLaptop } from './fixtures/specs.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { shellWord, setLimitCommand, toolPrefix } from '../src/cli/commands/wizard/commandline.js';
 
-const HAS_TMUX = spawnSync('sh', ['-c', 'command -v tmux']).status === 0;
-const NO_TMUX = HAS_TMUX ? false : 'tmux is not installed (apt-get install tmux): the pseudo-terminal tests need it';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -23,13 +22,14 @@ class Terminal {
   private readonly dir = makeTempDir('powercapctl-tmux-');
   readonly exitFile = path.join(this.dir, 'exit');
 
-  constructor(args: string[]) {
+  /** `env`: more variables for the wizard's environment (POWERCAPCTL_FAULTS) */
+  constructor(args: string[], private readonly env: Record<string, string> = {}) {
     const cmd = `${[BIN, ...args].map(shellWord).join(' ')}; echo $? > ${shellWord(this.exitFile)}; sleep 60`;
     this.tmux('new-session', '-d', '-s', 'w', '-x', '180', '-y', '60', cmd);
   }
 
   private tmux(...args: string[]): string {
-    const r = spawnSync('tmux', ['-L', this.socket, ...args], { env: cleanEnv({ TERM: 'xterm-256color' }), encoding: 'utf8' });
+    const r = spawnSync('tmux', ['-L', this.socket, ...args], { env: cleanEnv({ TERM: 'xterm-256color', ...this.env }), encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`tmux ${args[0]}: ${r.stderr}`);
     return r.stdout;
   }
@@ -115,7 +115,7 @@ describe('wizard without a terminal', () => {
   });
 });
 
-describe('wizard in a pseudo-terminal (tmux)', { skip: NO_TMUX }, () => {
+describe('wizard in a pseudo-terminal (tmux)', requireTool(TOOLS.tmux), () => {
   const cleanups: Array<() => void> = [];
   after(() => cleanups.forEach((c) => c()));
 
@@ -180,6 +180,53 @@ describe('wizard in a pseudo-terminal (tmux)', { skip: NO_TMUX }, () => {
     assert.equal(await term.exitCode(), 130);
     assert.match(term.screen(), /cancelled: nothing was changed/);
     assert.deepEqual(fs.readFileSync(copy.file), before);
+  });
+
+  test('SIGTERM between the two writes of a change: both rolled back, exit 143, the live tree as it was', async () => {
+    const t = fixture(intelLaptop);
+    cleanups.push(t.cleanup);
+    const attr = (f: string) => fs.readFileSync(path.join(t.classRoot, 'intel-rapl:0', f), 'utf8');
+    const before = [attr('constraint_0_power_limit_uw'), attr('constraint_0_time_window_us')];
+    // the process signals itself right after its first write (docs/testing.md), as a `kill` between two writes would
+    const term = new Terminal(['--root', t.classRoot, 'wizard', 'limit'], { POWERCAPCTL_FAULTS: 'after-write:#1=SIGTERM' });
+    cleanups.push(() => term.close());
+    await term.waitFor(/Which zone\?/);
+    term.type(ENTER); // package-0 intel-rapl:0, the first zone with a limit
+    await term.waitFor(/Which constraint\?/);
+    term.type(ENTER); // long_term
+    await term.waitFor(/New long_term limit for package-0 \(now 28 W/);
+    term.type('20W', ENTER);
+    await term.waitFor(/Change the time window too/);
+    term.type('y', ENTER);
+    await term.waitFor(/Time window \(now 27\.984 s/);
+    term.type('10s', ENTER);
+    await term.waitFor(/Write these changes to the live tree\?/);
+    term.type('y', ENTER);
+    assert.equal(await term.exitCode(), 143, term.screen());
+    const s = term.screen();
+    assert.match(s, /interrupted by SIGTERM before all writes were made: 1 earlier write was rolled back/);
+    assert.match(s, /rolled back: intel-rapl:0 \(package-0\) .*power limit 20 W → 28 W/);
+    // 28 W and 27 983 872 µs, as before: nothing half-applied
+    assert.deepEqual([attr('constraint_0_power_limit_uw'), attr('constraint_0_time_window_us')], before);
+    assert.deepEqual(before, ['28000000\n', '27983872\n']);
+  });
+
+  test('a DTPM node never limited reads "not limited", as list says it, not 0 W', async () => {
+    const copy = exampleCopy('rk3399-dtpm');
+    cleanups.push(() => copy.cleanup());
+    const term = new Terminal(['--snapshot', copy.file, 'wizard', 'limit']);
+    cleanups.push(() => term.close());
+    // rk3399 (the root) is a virtual node whose stored limit is 0 since boot
+    let s = await term.waitFor(/Which zone\?/);
+    assert.match(s, /rk3399\s+dtpm:0\s+.*Instantaneous not limited/);
+    term.type(ENTER);
+    s = await term.waitFor(/New Instantaneous limit for rk3399 \(now not limited;/);
+    term.type('3W', ENTER);
+    s = await term.waitFor(/Write this change to .*\?/);
+    assert.match(s, /dtpm:0 .*power limit \(rk3399\): not limited → 3 W/);
+    assert.doesNotMatch(s, /0 W →/);
+    term.type({ key: 'C-c' });
+    assert.equal(await term.exitCode(), 130);
   });
 
   test('build a DTPM hierarchy: bounds and weights as it grows, saved, with the equivalent create-node lines', async () => {

@@ -30,6 +30,11 @@ export class CommandContext {
     this.io = new Io({ command: commandName, json: globals.json, quiet: globals.quiet, verbose: globals.verbose, color: globals.color });
   }
 
+  /** the process runs as root: a refusal is then the kernel's, not a permission */
+  get isRoot(): boolean {
+    return process.getuid?.() === 0;
+  }
+
   /** the live root in effect (for messages), or undefined on a snapshot */
   get rootPath(): string {
     return this.globals.root ?? DEFAULT_ROOT;
@@ -65,6 +70,8 @@ export class CommandContext {
       snapshot: this.globals.snapshot,
       emRoot: this.globals.emRoot,
       faults: process.env.POWERCAPCTL_FAULTS,
+      // an after-write rule's signal, sent to this process as a user's Ctrl-C would be (docs/testing.md)
+      onFaultEvent: (e) => process.kill(process.pid, e.signal),
       lockSnapshot: o.write === true,
     });
     return this.opened;

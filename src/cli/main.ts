@@ -15,6 +15,7 @@ export async function main(argv: string[]): Promise<void> {
   guardStdout();
   const { installSignalHandlers } = await import('./signals.js');
   installSignalHandlers();
+  (await import('../core/atomic.js')).setWriterProcess(writerProcess());
   // `--version --verbose` also says how this run started (docs/startup.md)
   if (argv.includes('--version') && argv.includes('--verbose')) {
     const how = (globalThis as { __powercapctlStartup?: string }).__powercapctlStartup ?? 'compiled modules';
@@ -30,4 +31,22 @@ function guardStdout(): void {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });
+}
+
+/** This process, as the atomic writer needs to know it (core/atomic.ts reads no process state). */
+export function writerProcess(): import('../core/atomic.js').WriterProcess {
+  return {
+    pid: process.pid,
+    euid: process.geteuid?.() ?? -1,
+    isRoot: process.getuid?.() === 0,
+    isRunning(pid) {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code !== 'ESRCH'; // EPERM: it runs, as another user
+      }
+    },
+    atExit: (fn) => process.once('exit', fn),
+  };
 }

@@ -9,6 +9,7 @@
 import { usageError } from '../core/errors.js';
 import { parseCpuList } from '../core/cpu-list.js';
 import { parseKernelEra, type KernelEra } from '../core/kernel/energy-model.js';
+import { isGroupName } from '../core/persist/grant.js';
 import type { Actor } from '../core/kernel/power-allocator.js';
 import type { DomainIdleState } from '../core/calculators/idle.js';
 import {
@@ -92,13 +93,14 @@ export const count = parser('count (1 or more)', '1', (t) => {
   return Number(s);
 });
 
-/** a decimal number within bounds (a replay speed) */
-export function decimal(b: { min: number; max: number }): ValueParser<number> {
-  return parser(`number (${b.min} to ${b.max})`, String(b.max), (t) => {
+/** a decimal number within bounds (a replay speed); no `max`: any number from `min` up */
+export function decimal(b: { min: number; max?: number }): ValueParser<number> {
+  const range = b.max === undefined ? `${b.min} or more` : `${b.min} to ${b.max}`;
+  return parser(`number (${range})`, String(b.max ?? b.min + 1), (t) => {
     const s = t.trim();
-    if (!/^[0-9]+(\.[0-9]+)?$/.test(s)) throw usageError('not a number', `give ${b.min} to ${b.max}, e.g. 2 or 0.5`);
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(s)) throw usageError('not a number', `give ${range}, e.g. 2 or 0.5`);
     const n = Number(s);
-    if (n < b.min || n > b.max) throw usageError(`out of range (${b.min} to ${b.max})`);
+    if (n < b.min || (b.max !== undefined && n > b.max) || !Number.isFinite(n)) throw usageError(`out of range (${range})`);
     return n;
   });
 }
@@ -130,6 +132,19 @@ export const cpuList = parser('CPU list (0-3,6)', '0-1', (t) => {
   }
   if (l.length === 0) throw usageError('no CPU in the list', 'use numbers and ranges: 0-3,6');
   return l;
+});
+
+/** a device-tree node's full path, as the kernel's DTPM table names a device: /cpus/cpu@100, /gpu@ff9a0000 */
+export const dtPath = parser('device-tree path (/cpus/cpu@100)', '/cpus/cpu@0', (t) => {
+  // node names as the devicetree specification writes them: letters, digits , . _ + - and @unit-address
+  if (!/^(\/[A-Za-z0-9,._+@-]+)+$/.test(t)) throw usageError('not a device-tree path', 'a path from the root, one node name per level: /cpus/cpu@100 or /gpu@ff9a0000');
+  return t;
+});
+
+/** a C identifier (a table's name in C source): rk3399_hierarchy */
+export const cIdentifier = parser('C identifier (rk3399_hierarchy)', 'soc_hierarchy', (t) => {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(t)) throw usageError('not a C identifier', 'letters, digits and _, not starting with a digit: rk3399_hierarchy');
+  return t;
 });
 
 /** a kernel version whose energy-model rules apply: 6.9, 5.15, what `uname -r` prints, current, pre-6.0 */
@@ -168,6 +183,20 @@ export const outputFile = text('output file', 'file');
 export const zone = text('zone', 'zone');
 /** a control type (intel-rapl, dtpm) */
 export const controlType = text('control type');
+
+/** an absolute path (a program a systemd unit runs: ExecStart= takes no relative path) */
+export function absolutePath(example: string, complete: CompleteKind = 'file'): ValueParser<string> {
+  return parser(`absolute path (${example})`, example, (t) => {
+    if (!t.startsWith('/')) throw usageError('not an absolute path', `e.g. ${example}`);
+    return t;
+  }, { complete });
+}
+
+/** a group name as useradd(8) takes it (core/persist/grant.ts isGroupName: nothing a udev rule could misread) */
+export const groupName = parser('group name (power, prometheus)', 'power', (t) => {
+  if (!isGroupName(t)) throw usageError('invalid group name', 'a group name is letters, digits, _ and -, at most 32, not starting with a digit or -');
+  return t;
+});
 
 /** comma-separated values, each parsed; at least one */
 export function listOf<T>(item: ValueParser<T>, what = 'list'): ValueParser<T[]> {
@@ -260,3 +289,29 @@ export const idleState = parser<DomainIdleState>('idle state NAME:entry:exit:res
   const us = (text: string, what: string) => Number(part(duration(), text, what));
   return { name: parts[0]!.trim(), offUs: us(parts[1]!, 'entry latency'), onUs: us(parts[2]!, 'exit latency'), residencyUs: us(parts[3]!, 'residency'), powerUw: null };
 });
+
+/**
+ * An address and port to listen on: `ADDR:PORT`, `[IPv6]:PORT`, `:PORT` (every IPv4 address) or a
+ * bare `PORT`; port 0 picks a free one. Whether the address is this machine's is for listen(2) to say.
+ */
+export function parseListen(text: string): { host: string; port: number } {
+  const bad = (why: string) => usageError(why, 'e.g. 127.0.0.1:9847, 0.0.0.0:9847 or [::1]:9847');
+  let host: string;
+  let portText: string;
+  const v6 = /^\[([^\]]+)\]:([^:]*)$/.exec(text);
+  if (v6) [host, portText] = [v6[1]!, v6[2]!];
+  else if (/^[0-9]+$/.test(text)) [host, portText] = ['0.0.0.0', text];
+  else {
+    const i = text.lastIndexOf(':');
+    if (i < 0) throw bad('no port (ADDR:PORT)');
+    host = text.slice(0, i);
+    portText = text.slice(i + 1);
+    if (host.includes(':')) throw bad('an IPv6 address goes in brackets: [ADDR]:PORT');
+    if (host === '') host = '0.0.0.0';
+  }
+  if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) > 65535) throw bad(`port ${portText || '(none)'} is not a number from 0 to 65535`);
+  return { host, port: Number(portText) };
+}
+
+/** an address and port to serve on (parseListen) */
+export const listenAddress = parser('address:port (127.0.0.1:9847, [::1]:9847, :9847; port 0 picks a free one)', '127.0.0.1:0', parseListen);

@@ -66,6 +66,8 @@ export function applyOptionSpecs(specs: readonly OptionSpec[], opts: Record<stri
     const present = given(long);
     if (!present && s.required) throw usageError(`--${long} is required`, s.required.hint);
     if (s.repeatable && v === undefined) out[key] = [];
+    // a flag not given is false, as its type says (OptionValue), not absent: `dryRun: false` in a JSON document
+    if (!takesValue(s.flags) && v === undefined) out[key] = false;
     if (!present) continue;
     if (s.source && from.source && s.source !== from.source && typed(long)) {
       throw usageError(`--${long} applies to ${SOURCE_WORDS[s.source]}, not to ${SOURCE_WORDS[from.source]}`);
@@ -89,6 +91,12 @@ export function applyOptionSpecs(specs: readonly OptionSpec[], opts: Record<stri
     if (s.requires) {
       const missing = s.requires.options.filter((o) => !given(o));
       if (missing.length) throw usageError(s.requires.message ?? `--${long} needs ${listOf(missing)}`, s.requires.hint);
+    }
+    for (const [other, text] of Object.entries(s.implies ?? {})) {
+      const key = keyOf.get(other) ?? optionNames(`--${other}`).key;
+      const implied = parseValue(specs.find((o) => optionNames(o.flags).long === other)?.value, text, `--${other}`);
+      if (typed(other) && out[key] !== implied) throw usageError(`--${long} means --${other} ${text}: not with --${other} ${String(opts[key])}`);
+      out[key] = implied;
     }
   }
   return out;

@@ -8,6 +8,7 @@ import { GLOBAL_OPTIONS, GROUP_TITLES, type ArgSpec, type CommandSpec, type Opti
 import { PowercapError, usageError } from '../core/errors.js';
 import { CommandContext, resolveGlobals } from './context.js';
 import { reportError } from './report-error.js';
+import { sourceArgs } from './hints.js';
 import { writeStderr } from './io.js';
 import { terminalSafe } from './visible.js';
 import { applyArgSpecs, applyOptionSpecs, choicesOf } from './options.js';
@@ -78,6 +79,7 @@ function addCommand(parent: Command, spec: CommandSpec, path: string[]): void {
       const ctx = new CommandContext(globals, [...path, spec.name].join(' '));
       currentVerbose = ctx.globals.verbose;
       currentCommand = ctx.commandName;
+      currentSource = sourceArgs(globals);
       const source = sourceKindOf(globals);
       if (spec.source && spec.source !== source) throw sourceRefusal([...path, spec.name].join(' '), spec.source);
       applyOptionSpecs(GLOBAL_OPTIONS, program(command).opts(), { source, isDefault: (key) => program(command).getOptionValueSource(key) !== 'cli' });
@@ -97,6 +99,8 @@ function addCommand(parent: Command, spec: CommandSpec, path: string[]): void {
 let currentVerbose = false;
 /** the command path being run, for the wording of an error's way out (hints.ts) */
 let currentCommand = '';
+/** the user's source options, kept in a command an error's hint names (hints.ts commandLine) */
+let currentSource: string[] = [];
 
 /** The top of a command's chain: where the global options live. */
 const program = (c: Command): Command => {
@@ -249,10 +253,11 @@ export async function runProgram(argv: string[]): Promise<void> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      // help and version are not errors; every parse error is a usage error (exit 2)
-      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+      // asked-for help and the version are not errors; help shown because no command was given
+      // (commander.help: `powercapctl`, `powercapctl model`) is a usage error, on stderr, as every parse error (exit 2)
+      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
       return;
     }
-    process.exitCode = reportError(err, currentVerbose, currentCommand);
+    process.exitCode = reportError(err, currentVerbose, currentCommand, currentSource);
   }
 }

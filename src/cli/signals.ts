@@ -64,16 +64,12 @@ export interface SignalTrap {
 }
 
 /**
- * Trap the fatal signals for a transaction: they are recorded, and the writer rolls back. A loop
- * that sleeps between its steps (balance, govern) passes `onSignal` to be woken at the first one.
+ * Trap the fatal signals for a transaction: they are recorded, and the writer rolls back.
+ * `onSignal` is told of each one as it arrives (a loop that sleeps between passes wakes up).
  */
 export function trapSignals(onSignal?: (sig: FatalSignal) => void): SignalTrap {
   let got: FatalSignal | null = null;
-  const handlers = FATAL_SIGNALS.map((s) => [s, () => {
-    if (got !== null) return;
-    got = s;
-    onSignal?.(s);
-  }] as const);
+  const handlers = FATAL_SIGNALS.map((s) => [s, () => { got ??= s; onSignal?.(s); }] as const);
   for (const [s, h] of handlers) process.on(s, h);
   return {
     get signal() { return got; },

@@ -61,6 +61,11 @@ export interface OptionSpec {
   readonly conflicts?: { readonly options: readonly string[]; readonly message?: string; readonly hint?: string };
   /** options this one needs */
   readonly requires?: { readonly options: readonly string[]; readonly message?: string; readonly hint?: string };
+  /**
+   * giving this option sets other options of the command (long name → value, parsed by that
+   * option's parser): `--textfile` means `--format prometheus`; the other given with another value is a usage error
+   */
+  readonly implies?: Readonly<Record<string, string>>;
   /** the option applies to this kind of source only: given with the other, it is a usage error */
   readonly source?: SourceKind;
   /** a global option's environment variable, read when the flag is not given */

@@ -90,6 +90,32 @@ export function removeTempFiles(): void {
   pendingTemps.clear();
 }
 
+/**
+ * What the writer needs to know of the process it runs in, passed in by the CLI at start-up
+ * (cli/main.ts), as core reads no process state itself: its id (temporary file names, a lock's
+ * owner), its effective uid (whose links it follows: mayFollowLink), whether it runs as root (a
+ * file root rewrites keeps its owner), whether a lock's owner still runs, and a way to remove
+ * its locks when it exits.
+ */
+export interface WriterProcess {
+  readonly pid: number;
+  /** the fsuid the kernel checks links against (the effective uid); -1 when unknown */
+  readonly euid: number;
+  readonly isRoot: boolean;
+  /** whether a process of this id runs (kill(pid, 0) does not answer ESRCH) */
+  isRunning(pid: number): boolean;
+  /** call `fn` when the process exits, however it ends */
+  atExit(fn: () => void): void;
+}
+let writerProcess: WriterProcess | null = null;
+export function setWriterProcess(p: WriterProcess): void {
+  writerProcess = p;
+}
+function writer(): WriterProcess {
+  if (writerProcess === null) throw new Error('the atomic writer has no process to write as (cli/main.ts sets it with setWriterProcess)');
+  return writerProcess;
+}
+
 /** The most symbolic links one path may pass through, as the kernel's MAXSYMLINKS (include/linux/namei.h). */
 const MAX_LINKS = 40;
 
@@ -120,7 +146,7 @@ export function mayFollowLink(link: Pick<Owned, 'uid'>, dir: Owned, follower: nu
  * missing. The check runs on names before the write: it is the kernel's rule, not its atomicity.
  */
 export function writeTarget(file: string): string {
-  const follower = process.geteuid?.() ?? -1;
+  const follower = writer().euid;
   const todo = path.resolve(file).split('/').filter((c) => c !== '');
   let done = '/'; // the real path walked so far: no link in it
   let links = 0;
@@ -186,7 +212,7 @@ function writeAll(fd: number, buf: Buffer): void {
 export function writeFileAtomic(file: string, data: string | Buffer): void {
   const target = writeTarget(file);
   const dir = path.dirname(target);
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(target)}.${writer().pid}.${Date.now().toString(36)}.tmp`);
   const old = checkTarget(file, target);
   const mode = old ? old.mode & 0o7777 : 0o644;
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -197,7 +223,7 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
     writeAll(fd, buf);
     // root rewriting a user's file leaves it the user's, with its mode (umask does not apply to fchmod)
-    if (old && process.getuid?.() === 0 && (old.uid !== 0 || old.gid !== 0)) fs.fchownSync(fd, old.uid, old.gid);
+    if (old && writer().isRoot && (old.uid !== 0 || old.gid !== 0)) fs.fchownSync(fd, old.uid, old.gid);
     fs.fchmodSync(fd, mode);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
@@ -225,6 +251,7 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
  * A lock whose process is gone is stale and taken over. Waits up to `waitMs`, then exit 1.
  */
 const held = new Map<string, number>();
+let atExitSet = false;
 
 export function lockFile(file: string, waitMs = 5000): () => void {
   const target = writeTarget(file);
@@ -240,7 +267,7 @@ export function lockFile(file: string, waitMs = 5000): () => void {
     try {
       const fd = fs.openSync(lock, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
       try {
-        fs.writeSync(fd, `${process.pid}\n`);
+        fs.writeSync(fd, `${writer().pid}\n`);
       } catch (err) {
         fs.closeSync(fd);
         try { fs.unlinkSync(lock); } catch { /* gone */ }
@@ -248,7 +275,7 @@ export function lockFile(file: string, waitMs = 5000): () => void {
       }
       fs.closeSync(fd);
       held.set(lock, 1);
-      if (held.size === 1) process.on('exit', releaseAll);
+      if (held.size === 1 && !atExitSet) { atExitSet = true; writer().atExit(releaseAll); }
       // while the lock is held a signal is caught like during a write: the process ends through
       // 'exit', which removes the lock, instead of dying with it in place
       guard?.enter();
@@ -283,12 +310,7 @@ function lockIsStale(lock: string): boolean {
     // being written this very moment, or garbage: stale once it is older than a second
     try { return Date.now() - fs.statSync(lock).mtimeMs > 1000; } catch { return false; }
   }
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return errnoOf(err) === 'ESRCH';
-  }
+  return !writer().isRunning(pid);
 }
 
 function unlockOne(lock: string): void {

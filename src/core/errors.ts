@@ -11,7 +11,7 @@ export const Exit = {
   PERMISSION: 4,
   REFUSED: 5,
   INVALID_DATA: 6,
-  /** `apply --check`: the machine is not in the profile's state (nothing was written) */
+  /** a check of a profile: the machine is not in the profile's state (nothing was written) */
   NOT_IN_STATE: 7,
   INTERRUPTED: 130,
 } as const;
@@ -29,11 +29,37 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
  * - `no-opp-table`: a device tree holds no OPP table
  * - `needs-hw-mask`: OPPs that differ by opp-supported-hw clash unless the driver's mask is given
  * - `no-idle-state`: a cluster domain to model and no idle state for it
- * - `dtpm-parent`: a DTPM node with children named where only leaves are written (the hint lists them)
+ * DTPM hierarchies and their devices (core/dtpm):
+ * - `built-at-boot`: a live kernel's DTPM hierarchy cannot change; a snapshot or a configfs directory can
+ * - `parents-missing`: a node's parent does not exist; it may be made with it, as a virtual node
+ * - `named-like-device`: a name that reads as a device's is not registered: it would be a virtual node
+ * - `has-children`: a node with children is removed only with its whole subtree
+ * - `hierarchy-exists`: the target holds a hierarchy already; it may be replaced
+ * - `dt-path-unknown`: a kernel table names a device-tree path no registered device records
+ * - `device-needs-domain`: a cpu or devfreq device needs its energy-model domain
+ * - `device-needs-bounds`: a device without an energy model needs its power bounds
+ * - `domain-exists`: a new domain's table was given for a domain the snapshot has
+ * - `domain-unknown`: the energy-model domain named is not in the snapshot (its table may be given)
+ * - `domain-needs-cpus`: a new CPU domain's CPUs are not known
+ * Sources and zones (core/source, core/zones, core/snapshot, core/exporter):
+ * - `two-sources`: a live tree and a snapshot were both named; one source is read
+ * - `no-powercap`: the machine exposes no powercap zones (a VM, no driver): a snapshot can be read instead
+ * - `root-not-tree`: the live tree named is not a powercap tree (missing, or a file)
+ * - `folder-not-snapshot`: a folder was named as a snapshot file (a tree is read as a live root)
+ * - `zone-unknown`: no zone of that name; the hint (if any) lists the closest names
+ * - `address-in-use`: the exporter's address and port are taken by another listener
+ * - `one-copy-lacks`: a package name meant both copies (MSR and MMIO) and one of them cannot take
+ *   the setting (no such constraint); naming the other copy alone sets it
+ * - `system-folder`: a file of the system's folders could not be written for want of permission;
+ *   root, or a folder of one's own (an image), is the way
  */
 export type Reason =
   | 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set'
-  | 'needs-coefficient' | 'several-tables' | 'no-opp-table' | 'needs-hw-mask' | 'no-idle-state' | 'dtpm-parent';
+  | 'needs-coefficient' | 'several-tables' | 'no-opp-table' | 'needs-hw-mask' | 'no-idle-state'
+  | 'built-at-boot' | 'parents-missing' | 'named-like-device' | 'has-children' | 'hierarchy-exists' | 'dt-path-unknown'
+  | 'device-needs-domain' | 'device-needs-bounds' | 'domain-exists' | 'domain-unknown' | 'domain-needs-cpus'
+  | 'two-sources' | 'no-powercap' | 'root-not-tree' | 'folder-not-snapshot' | 'zone-unknown' | 'address-in-use'
+  | 'one-copy-lacks' | 'system-folder' | 'dtpm-parent';
 
 export class PowercapError extends Error {
   readonly exitCode: ExitCode;
@@ -54,7 +80,7 @@ export const notFound = (msg: string, hint?: string, reason?: Reason) => new Pow
 export const permissionDenied = (msg: string, hint?: string) => new PowercapError(Exit.PERMISSION, msg, hint);
 export const refused = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.REFUSED, msg, hint, { reason });
 export const invalidData = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.INVALID_DATA, msg, hint, { reason });
-export const failed = (msg: string, hint?: string) => new PowercapError(Exit.FAILED, msg, hint);
+export const failed = (msg: string, hint?: string, reason?: Reason) => new PowercapError(Exit.FAILED, msg, hint, { reason });
 
 /** A write or read that the (real or emulated) kernel answered with an errno. */
 export class SysfsError extends Error {

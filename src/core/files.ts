@@ -5,7 +5,7 @@
  * reads only regular files, with a size cap (docs/security.md).
  */
 import * as fs from 'node:fs';
-import { errnoOf, Exit, exitForErrno, PowercapError } from './errors.js';
+import { errnoOf, Exit, exitForErrno, PowercapError, type Reason } from './errors.js';
 
 export interface UserFileWhat {
   /** what the file is, for "… not found: FILE" (default 'file') */
@@ -14,6 +14,8 @@ export interface UserFileWhat {
   hint?: string;
   /** the hint given when it is a directory */
   dirHint?: string;
+  /** what a directory in its place is about, for the CLI's wording of the way out (cli/hints.ts) */
+  dirReason?: Reason;
   /** the largest size read (default USER_FILE_MAX_BYTES); past it: exit 6 */
   maxBytes?: number;
 }
@@ -43,7 +45,7 @@ export function readUserBytes(file: string, w: UserFileWhat | string = {}): Buff
   try {
     const st = fs.fstatSync(fd);
     if (st.isDirectory()) throw userFileError(file, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), o);
-    // /dev/null is the empty file by convention (`--kernel-log /dev/null`): nothing to read
+    // /dev/null is the empty file by convention (a kernel log given as /dev/null): nothing to read
     if (st.isCharacterDevice() && st.rdev === devNullRdev()) return Buffer.alloc(0);
     if (!st.isFile()) {
       throw new PowercapError(Exit.USAGE, `${file} is ${kindOf(st)}, not a regular file: refused to read it as ${article(o.what ?? 'file')}`);
@@ -96,7 +98,7 @@ export function userFileError(file: string, err: unknown, o: UserFileWhat = {}):
   const what = o.what ?? 'file';
   const code = exitForErrno(e);
   if (code === Exit.NOT_FOUND) return new PowercapError(code, `${what} not found: ${file}`, o.hint);
-  if (e === 'EISDIR') return new PowercapError(code, `${file} is a directory, not ${article(what)}`, o.dirHint);
+  if (e === 'EISDIR') return new PowercapError(code, `${file} is a directory, not ${article(what)}`, o.dirHint, { reason: o.dirReason });
   if (code === Exit.PERMISSION) return new PowercapError(code, `cannot read ${what} ${file}: permission denied`);
   return new PowercapError(code, `cannot read ${what} ${file}: ${e}`);
 }

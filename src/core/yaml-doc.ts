@@ -21,7 +21,21 @@ export interface LinedDocument {
   lineOf(node: unknown): number | null;
 }
 
-/** Parse a document (duplicate keys refused); a syntax error is exit 6 at its line. */
+/** A syntax error in the words of the file's language: a .json file is JSON to its author, though one parser reads both. */
+function syntaxError(text: string, file: string, yamlMessage: string): string {
+  const yaml = yamlMessage.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  if (!/\.json$/i.test(file)) return `YAML syntax error: ${yaml}`;
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    // V8's words, less the position (the line is said before) and the quoted excerpt
+    const why = (err as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/, (\.\.\.)?"[\s\S]*" is not valid JSON$/, '');
+    return `JSON syntax error: ${why}`;
+  }
+  return `JSON syntax error: ${yaml}`;
+}
+
+/** Parse a document (duplicate keys refused); a syntax error is exit 6 at its line, called JSON in a .json file. */
 export async function parseLinedYaml(text: string, file: string): Promise<LinedDocument> {
   const Y: YamlModule = await import('yaml');
   const lc = new Y.LineCounter();
@@ -30,7 +44,7 @@ export async function parseLinedYaml(text: string, file: string): Promise<LinedD
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
-    const msg = e.code === 'DUPLICATE_KEY' ? 'a key is given twice in one mapping' : `YAML syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
+    const msg = e.code === 'DUPLICATE_KEY' ? 'a key is given twice in one mapping' : syntaxError(text, file, e.message);
     throw fileLineError(Exit.INVALID_DATA, file, line, null, msg);
   }
   return { Y, doc, lineOf };

@@ -9,7 +9,7 @@
  * Dynamic candidates are data, never code: they are not passed through `compgen -W`
  * (which expands `$(…)` in its word list) and are inserted shell-quoted (printf %q).
  */
-import { descriptor, SOURCE_OPTIONS, type CompletionTable, type OptionEntry, type ValueCompletion } from './model.js';
+import { descriptor, SOURCE_OPTIONS, type CompletionTable, type OptionEntry, type ValueCompletion } from './table.js';
 import { HEADER_LINES, shQuote } from './shared.js';
 
 const key = (path: string[]) => shQuote(path.join(' '));

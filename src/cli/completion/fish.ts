@@ -3,7 +3,7 @@
  * position, walking `commandline -opc` the way the bash and zsh walkers do, and
  * printing `candidate<TAB>description` lines (fish filters by the typed prefix).
  */
-import { SOURCE_OPTIONS, descriptor, type CompletionTable, type OptionEntry, type ValueCompletion } from './model.js';
+import { SOURCE_OPTIONS, descriptor, type CompletionTable, type OptionEntry, type ValueCompletion } from './table.js';
 import { HEADER_LINES, fishQuote } from './shared.js';
 
 const key = (path: string[]) => fishQuote(path.join(' '));

@@ -5,12 +5,12 @@
  */
 import type { CommandSpec } from '../spec.js';
 import { GLOBAL_OPTIONS } from '../spec.js';
-import { completionTable, type Shell } from './model.js';
+import { completionTable, type Shell } from './table.js';
 import { bashScript } from './bash.js';
 import { zshScript } from './zsh.js';
 import { fishScript } from './fish.js';
 
-export { SHELLS, type Shell } from './model.js';
+export { SHELLS, type Shell } from './table.js';
 
 /** Where each script goes under completions/ (and what its shell expects it to be named). */
 export const COMPLETION_FILES: Record<Shell, string> = {

@@ -4,7 +4,7 @@
  * _files for paths and compadd for the values `powercapctl __complete` prints.
  * Works autoloaded from $fpath and sourced (`source <(powercapctl completion zsh)`).
  */
-import { SOURCE_OPTIONS, descriptor, type CompletionTable, type OptionEntry, type ValueCompletion } from './model.js';
+import { SOURCE_OPTIONS, descriptor, type CompletionTable, type OptionEntry, type ValueCompletion } from './table.js';
 import { HEADER_LINES, shQuote } from './shared.js';
 
 const key = (path: string[]) => shQuote(path.join(' '));

@@ -3,8 +3,8 @@
  * table and tree renderers share. Kernel integers stay bigint here; io.json()
  * encodes them (a number when exact, else a digit string).
  */
-import type { Constraint, ControlType, PowercapTree, Zone } from '../../core/zones/model.js';
-import { defaultConstraint } from '../../core/zones/model.js';
+import type { Constraint, ControlType, PowercapTree, Zone } from '../../core/zones/powercap-tree.js';
+import { defaultConstraint } from '../../core/zones/powercap-tree.js';
 import { formatDuration, formatEnergy, formatPower, formatPowerReading } from '../../core/units.js';
 import type { SourceInfo } from '../../core/source/types.js';
 import { effectiveLimit } from '../../core/limits/effective.js';
@@ -17,9 +17,21 @@ import { visible } from '../visible.js';
  */
 export const NOT_LIMITED = 'not limited';
 
-/** A DTPM node with children whose stored limit is 0: not limited since boot. */
+/**
+ * A DTPM node with children whose stored limit is 0: not limited since boot. (A leaf registers
+ * with its limit at its maximum, dtpm.c dtpm_register; a node above it sums what its children
+ * held when they were added, 0, until a limit is set on it or above it.)
+ */
 export const dtpmNotLimited = (z: Pick<Zone, 'controlType' | 'children'>, limitUw: bigint | number | null): boolean =>
   z.controlType === DTPM_CONTROL_TYPE && z.children.length > 0 && (limitUw === 0n || limitUw === 0);
+
+/**
+ * A power limit as every view words it (list, tree, set-limit, the wizard): "not limited" for a
+ * DTPM node never limited since boot (dtpmNotLimited), else the power; without the zone, the power.
+ */
+export function powerLimitText(z: Pick<Zone, 'controlType' | 'children'> | undefined, limitUw: bigint | number): string {
+  return z && dtpmNotLimited(z, limitUw) ? NOT_LIMITED : formatPower(limitUw);
+}
 
 export function constraintJson(c: Constraint, zone?: Zone, tree?: PowercapTree) {
   const eff = zone && tree ? effectiveLimit(tree, zone, c.name) : null;
@@ -92,7 +104,7 @@ export function readingCell(z: Zone): string {
  */
 export function constraintCell(c: Constraint, zone?: Zone, tree?: PowercapTree): string {
   const name = c.name === null ? `constraint_${c.index}` : visible(c.name);
-  const limit = c.powerLimitUw === null ? '?' : zone && dtpmNotLimited(zone, c.powerLimitUw) ? NOT_LIMITED : formatPower(c.powerLimitUw);
+  const limit = c.powerLimitUw === null ? '?' : powerLimitText(zone, c.powerLimitUw);
   const win = c.timeWindowUs === null || c.timeWindowUs === 0n ? '' : ` / ${formatDuration(c.timeWindowUs)}`;
   const max = c.maxPowerUw !== null && c.maxPowerUw > 0n ? ` (max ${formatPower(c.maxPowerUw)})` : '';
   const eff = zone && tree ? effectiveLimit(tree, zone, c.name) : null;

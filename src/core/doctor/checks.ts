@@ -1,16 +1,18 @@
 /**
  * doctor: why a limit does not hold, or why a reading fails, with the evidence
- * and the fix. Each check has a stable id (docs/profiles.md "doctor"); a check
- * that finds nothing reports nothing. Inputs are passed in (the tree, a /proc
- * directory, the kernel log text, a root directory for installed units), so
- * the same checks run on a live machine, a snapshot and a test fixture.
+ * and what the fix depends on. Each check has a stable id (docs/profiles.md
+ * "doctor"); a check that finds nothing reports nothing. Inputs are passed in (the
+ * tree, a /proc directory, the kernel log text, a root directory for installed
+ * units), so the same checks run on a live machine, a snapshot and a test fixture.
+ * A finding carries facts (`remedy`); the command words the fix, in its commands
+ * and options (cli/commands/doctor/fixes.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { constraintLabel, isRaplType } from '../limits/index.js';
 import { formatDuration, formatEnergy, formatPower } from '../units.js';
-import type { PowercapTree, Zone } from '../zones/model.js';
+import type { PowercapTree, Zone } from '../zones/powercap-tree.js';
 import { effectiveLimit, raplCopies, zoneEnabled } from '../limits/effective.js';
 import { status as persistStatus } from '../persist/install.js';
 
@@ -21,10 +23,34 @@ export interface Finding {
   severity: Severity;
   title: string;
   evidence: string[];
-  fix: string;
+  /** what the fix depends on, for the command to word */
+  remedy: Remedy;
   /** zone ids concerned, when any */
   zones?: string[];
 }
+
+/** Why there is no tree, as the environment shows it. */
+export type EnvironmentCause = 'wsl' | 'vm' | 'container' | 'no-powercap-config' | 'rapl-not-loaded';
+
+/** The facts each finding's fix is worded from. */
+export type Remedy =
+  /** no tree: the causes found (none: unknown), or a snapshot without zones */
+  | { id: 'no-powercap'; causes: EnvironmentCause[]; snapshot: boolean }
+  | { id: 'not-root' }
+  /** `kernelLog`: whether the kernel log could be searched for the lock line; the control types of the locked zones */
+  | { id: 'limit-locked'; kernelLog: KernelLogState; controlTypes: string[] }
+  /** the package and its two copies (MSR first) */
+  | { id: 'msr-mmio-differ'; package: string; copies: [string, string] }
+  /** the writers found, by their first name in COMPETING_WRITERS */
+  | { id: 'competing-writer'; writers: string[] }
+  /** sample more often than this to see every wrap (null: the interval is safe) */
+  | { id: 'wrap-horizon'; sampleWithinUs: bigint | null }
+  /** a node to cap, for the example */
+  | { id: 'dtpm-unlimited'; node: string }
+  | { id: 'not-persisted' };
+
+/** The kernel log: its text; none could be read (dmesg refused); none was given (a snapshot's machine is elsewhere). */
+export type KernelLogState = 'read' | 'unreadable' | 'not-given';
 
 export const FINDING_IDS = [
   'no-powercap', 'not-root', 'limit-locked', 'msr-mmio-differ', 'competing-writer', 'wrap-horizon', 'dtpm-unlimited', 'not-persisted',
@@ -40,8 +66,10 @@ export interface DoctorInput {
   live: boolean;
   procDir: string;
   rootDir: string;
-  /** the kernel log, when readable */
+  /** the kernel log, when there is one to search */
   kernelLog: string | null;
+  /** why there is none, when `kernelLog` is null */
+  kernelLogMissing?: Exclude<KernelLogState, 'read'>;
   uid: number;
   /** the sampling interval a reader of the counters uses, µs */
   intervalUs: bigint;
@@ -55,24 +83,24 @@ const readText = (file: string): string | null => {
 // ------------------------------------------------------------------ no-powercap
 
 /** What the environment says about a missing tree: VM, container, WSL, kernel config, modules. */
-function environmentEvidence(procDir: string): { evidence: string[]; fix: string } {
+function environmentEvidence(procDir: string): { evidence: string[]; causes: EnvironmentCause[] } {
   const evidence: string[] = [];
-  const fixes: string[] = [];
+  const causes: EnvironmentCause[] = [];
   const cpuinfo = readText(path.join(procDir, 'cpuinfo')) ?? '';
   const version = readText(path.join(procDir, 'version')) ?? '';
   const cgroup = readText(path.join(procDir, '1/cgroup')) ?? '';
   const environ = (readText(path.join(procDir, '1/environ')) ?? '').split('\0');
   if (/microsoft|WSL/i.test(version)) {
     evidence.push(`${path.join(procDir, 'version')} names Microsoft: this is WSL`);
-    fixes.push('WSL exposes no RAPL: measure and cap on the Windows host');
+    causes.push('wsl');
   } else if (/^flags\s*:.*\bhypervisor\b/m.test(cpuinfo)) {
     evidence.push(`${path.join(procDir, 'cpuinfo')} has the 'hypervisor' flag: a virtual machine`);
-    fixes.push('hypervisors do not pass RAPL or DTPM to guests: run on the host');
+    causes.push('vm');
   }
   const container = environ.find((e) => e.startsWith('container='));
   if (container || /docker|lxc|kubepods|containerd|libpod/.test(cgroup)) {
     evidence.push(container ? `pid 1 runs with ${container}: a container` : `${path.join(procDir, '1/cgroup')} names a container runtime`);
-    fixes.push('bind-mount /sys/class/powercap and /sys/devices/virtual/powercap from the host into the container (read-only for reading)');
+    causes.push('container');
   }
   const configGz = path.join(procDir, 'config.gz');
   if (fs.existsSync(configGz)) {
@@ -80,7 +108,7 @@ function environmentEvidence(procDir: string): { evidence: string[]; fix: string
       const cfg = gunzipSync(fs.readFileSync(configGz)).toString('utf8');
       if (!/^CONFIG_POWERCAP=y/m.test(cfg)) {
         evidence.push(`${configGz}: CONFIG_POWERCAP is not set`);
-        fixes.push('this kernel was built without the powercap framework: use a kernel with CONFIG_POWERCAP=y');
+        causes.push('no-powercap-config');
       }
     } catch { /* unreadable: say nothing */ }
   }
@@ -90,20 +118,20 @@ function environmentEvidence(procDir: string): { evidence: string[]; fix: string
     const intel = /GenuineIntel|AuthenticAMD|HygonGenuine/.test(cpuinfo);
     if (intel && !loaded.has('intel_rapl_msr') && !loaded.has('intel_rapl_common')) {
       evidence.push(`${path.join(procDir, 'modules')}: intel_rapl_msr and intel_rapl_common are not loaded`);
-      fixes.push('sudo modprobe intel_rapl_msr (and list it in /etc/modules-load.d/ to load it at boot)');
+      causes.push('rapl-not-loaded');
     }
   }
-  return { evidence, fix: fixes.length ? fixes.join('; ') : 'load the RAPL driver (sudo modprobe intel_rapl_msr) or the platform\'s DTPM driver; on a VM, container or WSL, run on the host' };
+  return { evidence, causes };
 }
 
 function noPowercap(i: DoctorInput): Finding[] {
   if (i.tree && i.tree.zones.length > 0) return [];
-  const env = i.live ? environmentEvidence(i.procDir) : { evidence: [], fix: 'this snapshot holds no zones: capture one on a machine that has them' };
+  const env = i.live ? environmentEvidence(i.procDir) : { evidence: [], causes: [] };
   return [{
     id: 'no-powercap', severity: 'error',
     title: i.tree ? `no powercap zones under ${i.where}` : `no powercap tree at ${i.where}`,
     evidence: [i.tree ? `${i.where} exists but holds no zones` : `${i.where} does not exist`, ...env.evidence],
-    fix: env.fix,
+    remedy: { id: 'no-powercap', causes: env.causes, snapshot: !i.live },
   }];
 }
 
@@ -121,7 +149,7 @@ function notRoot(i: DoctorInput): Finding[] {
       ...(denied.length > 4 ? [`… and ${denied.length - 4} more`] : []),
       'energy_uj has been mode 0400 since the PLATYPUS side-channel fix (CVE-2020-8694)',
     ],
-    fix: 'run with sudo, or let a group read it: sudo powercapctl grant-read GROUP (read the trade-off it prints first)',
+    remedy: { id: 'not-root' },
     zones: denied.map((z) => z.id),
   }];
 }
@@ -145,9 +173,8 @@ function limitLocked(i: DoctorInput): Finding[] {
     evidence: [
       ...zones.map((z) => `${desc(z)}: enabled reads 0 with constraints present (the long_term limit is locked)`),
       ...lines.map((l) => `kernel: ${l}`),
-      ...(i.kernelLog === null ? ['the kernel log was not readable (run as root, or pass --kernel-log FILE)'] : []),
     ],
-    fix: 'the lock bit is set by the BIOS: clear it in the firmware setup if it offers that; else set the other interface (intel-rapl-mmio) if it is not locked. A write answers EACCES (or ENODATA) until then',
+    remedy: { id: 'limit-locked', kernelLog: i.kernelLog === null ? i.kernelLogMissing ?? 'unreadable' : 'read', controlTypes: [...new Set(zones.map((z) => z.controlType))] },
     zones: zones.map((z) => z.id),
   }];
 }
@@ -189,7 +216,7 @@ function msrMmioDiffer(i: DoctorInput): Finding[] {
       id: 'msr-mmio-differ', severity: 'warning',
       title: `${name} holds different limits through MSR (${a.controlType}) and MMIO (${b.controlType}): the lower of the enabled copies' limits is in force`,
       evidence,
-      fix: `set both copies at once: powercapctl set-limit ${a.id}=POWER ${b.id}=POWER, or name ${name} in a profile (apply sets both)`,
+      remedy: { id: 'msr-mmio-differ', package: name, copies: [a.id, b.id] },
       zones: [a.id, b.id],
     });
   }
@@ -198,17 +225,17 @@ function msrMmioDiffer(i: DoctorInput): Finding[] {
 
 // ------------------------------------------------------------------ competing-writer
 
-/** Programs known to write power limits, and what they do. */
-export const COMPETING_WRITERS: Array<{ names: string[]; what: string; fix: string }> = [
-  { names: ['thermald'], what: 'thermald writes RAPL limits (MSR and MMIO) as temperatures move', fix: 'sudo systemctl disable --now thermald, or remove the RAPL cooling devices from its thermal-conf.xml' },
-  { names: ['tuned'], what: 'tuned changes power settings when its profile switches', fix: 'pick a tuned profile that leaves power limits alone, or stop tuned' },
-  { names: ['power-profiles-daemon'], what: 'power-profiles-daemon switches the platform profile, with which firmware moves PL1/PL2', fix: 'keep one power profile, or stop power-profiles-daemon' },
-  { names: ['throttled', 'lenovo_fix'], what: 'throttled rewrites PL1/PL2 (MSR and MMIO) every few seconds', fix: 'set the limits in /etc/throttled.conf instead, or stop throttled' },
-  { names: ['system76-power'], what: 'system76-power sets power limits per profile', fix: 'use its profile for the limit, or stop system76-power' },
-  { names: ['auto-cpufreq'], what: 'auto-cpufreq switches governors and turbo on AC change', fix: 'configure auto-cpufreq to leave the limits alone, or stop it' },
-  { names: ['intel-undervolt'], what: 'intel-undervolt in daemon mode rewrites power limits on an interval', fix: 'set the limits in /etc/intel-undervolt.conf instead, or stop its daemon' },
-  { names: ['ryzenadj'], what: 'ryzenadj writes the SMU power limits', fix: 'use one tool for the limits' },
-  { names: ['geopmd'], what: 'geopmd (GEOPM) writes RAPL limits for its policies', fix: 'let GEOPM own the limits, or stop geopmd' },
+/** Programs known to write power limits, and what they do (the fix for each: cli/commands/doctor/fixes.ts). */
+export const COMPETING_WRITERS: Array<{ names: string[]; what: string }> = [
+  { names: ['thermald'], what: 'thermald writes RAPL limits (MSR and MMIO) as temperatures move' },
+  { names: ['tuned'], what: 'tuned changes power settings when its profile switches' },
+  { names: ['power-profiles-daemon'], what: 'power-profiles-daemon switches the platform profile, with which firmware moves PL1/PL2' },
+  { names: ['throttled', 'lenovo_fix'], what: 'throttled rewrites PL1/PL2 (MSR and MMIO) every few seconds' },
+  { names: ['system76-power'], what: 'system76-power sets power limits per profile' },
+  { names: ['auto-cpufreq'], what: 'auto-cpufreq switches governors and turbo on AC change' },
+  { names: ['intel-undervolt'], what: 'intel-undervolt in daemon mode rewrites power limits on an interval' },
+  { names: ['ryzenadj'], what: 'ryzenadj writes the SMU power limits' },
+  { names: ['geopmd'], what: 'geopmd (GEOPM) writes RAPL limits for its policies' },
 ];
 
 export interface ProcessSeen { pid: number; comm: string; cmdline: string }
@@ -243,12 +270,12 @@ function competingWriter(i: DoctorInput): Finding[] {
   const seen = listProcesses(i.procDir).map((p) => ({ p, w: matchWriter(p) })).filter((x) => x.w !== null);
   if (seen.length === 0) return [];
   const whats = [...new Set(seen.map((x) => x.w!.what))];
-  const fixes = [...new Set(seen.map((x) => x.w!.fix))];
+  const writers = [...new Set(seen.map((x) => x.w!.names[0]!))];
   return [{
     id: 'competing-writer', severity: 'warning',
-    title: `another program writes power limits: ${[...new Set(seen.map((x) => x.w!.names[0]))].join(', ')}`,
+    title: `another program writes power limits: ${writers.join(', ')}`,
     evidence: [...seen.map((x) => `pid ${x.p.pid}: ${x.p.comm}${x.p.cmdline ? ` (${x.p.cmdline})` : ''}`), ...whats],
-    fix: `${fixes.join('; ')}. If both must run, powercapctl apply --watch restores the profile's limits, and the two will keep overwriting each other`,
+    remedy: { id: 'competing-writer', writers },
   }];
 }
 
@@ -288,9 +315,8 @@ function wrapHorizon(i: DoctorInput): Finding[] {
       ? `${short.length} counter${short.length === 1 ? '' : 's'} can wrap twice within two ${formatDuration(i.intervalUs)} samples: energy would be lost`
       : `every counter takes at least ${formatDuration(Math.round(shortest.seconds * 1e6))} to wrap at its maximum power; sampling every ${formatDuration(i.intervalUs)} is safe`,
     evidence: (short.length ? short : rows).map((r) => r.line),
-    fix: short.length
-      ? `sample more often than every ${formatDuration(Math.round((shortest.seconds / 2) * 1e6))} (half the shortest wrap time): one wrap per interval is handled, two are not`
-      : 'nothing to do; a reader that samples less often than the shortest wrap time loses energy',
+    // half the shortest wrap time: one wrap per interval is handled, two are not
+    remedy: { id: 'wrap-horizon', sampleWithinUs: short.length ? BigInt(Math.round((shortest.seconds / 2) * 1e6)) : null },
     zones: (short.length ? short : []).map((r) => r.z.id),
   }];
 }
@@ -305,7 +331,7 @@ function dtpmUnlimited(i: DoctorInput): Finding[] {
     id: 'dtpm-unlimited', severity: 'info',
     title: `${zones.length} DTPM node${zones.length === 1 ? '' : 's'} read a limit of 0: not limited since boot`,
     evidence: zones.map((z) => `${desc(z)}: constraint_0_power_limit_uw reads 0 (the kernel stores a node's limit only when one is written)`),
-    fix: `to cap the node, write a limit (powercapctl set-limit ${zones[0]!.id} 3W), and keep it with a profile and persist install; 0 is not a cap of 0 W`,
+    remedy: { id: 'dtpm-unlimited', node: zones[0]!.id },
     zones: zones.map((z) => z.id),
   }];
 }
@@ -330,7 +356,7 @@ function notPersisted(i: DoctorInput): Finding[] {
     id: 'not-persisted', severity: 'warning',
     title: 'limits differ from their defaults, but nothing re-applies them at boot, resume or AC change',
     evidence: [...changed, `no ${st.files[0]!.path} under ${i.rootDir}`],
-    fix: 'keep them: powercapctl profile save limits.yaml && sudo powercapctl persist install limits.yaml (see README "Keeping limits set")',
+    remedy: { id: 'not-persisted' },
   }];
 }
 

@@ -56,7 +56,7 @@ export function nodePathIn(dir: string, rel: string): string {
     let st: fs.Stats | null = null;
     try { st = fs.lstatSync(abs); } catch { /* missing: mkdir says ENOENT */ }
     if (st && !st.isDirectory()) {
-      throw new PowercapError(Exit.REFUSED, `${abs} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}: refused to create nodes through it`, 'powercapctl never follows links inside --configfs');
+      throw new PowercapError(Exit.REFUSED, `${abs} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}: refused to create nodes through it`, 'links inside the configfs directory are never followed');
     }
   }
   return path.join(abs, parts[parts.length - 1]!);

@@ -18,6 +18,8 @@ export interface RegistryEntry {
   /** power bounds for a device without an energy model */
   powerMinUw?: number | null;
   powerMaxUw?: number | null;
+  /** the device's power_uw when its node was last removed (the reading is the device's, ops->get_power_uw) */
+  powerUw?: number;
   [extra: string]: unknown;
 }
 

@@ -1,9 +1,10 @@
 /**
  * Building a DTPM hierarchy by name (seed 000): create-node, delete-node and import, on a
  * target (targets.ts: a snapshot, a configfs directory, or a live tree that refuses).
- * On a snapshot the change adds or removes zone directories and rewrites the attributes
- * (snapshot-zones.ts); the file is written atomically when the change succeeded (not with
- * `dryRun`), never when refused. On a configfs directory it is mkdir / rmdir (configfs.ts).
+ * On a snapshot the snapshot's emulated kernel makes or removes the nodes (source/emulated.ts
+ * makeDtpmNodes, removeDtpmNode: zones, bounds, weights); the file is written atomically when the
+ * change succeeded (not with `dryRun`), never when refused. On a configfs directory it is
+ * mkdir / rmdir (configfs.ts).
  *
  * Every check happens before anything changes. Exit codes of refusals: bad name 2 (also a
  * name that looks like a device but is not registered, unless `expect: 'virtual'`),
@@ -15,13 +16,12 @@ import type { RegistryEntry } from './device.js';
 import type { DtpmNode } from '../kernel/dtpm.js';
 import { notFound, refused, usageError } from '../errors.js';
 import { findNode, lookupDevice, placementOf, splitNodePath, subtree, buildHierarchy, type Hierarchy, type NodeSpec } from './hierarchy.js';
-import { checkHierarchy, type Finding } from './check.js';
+import { checkHierarchy, type Finding } from './findings.js';
 import { mkdirNodes, rmdirNodes, simulateCreate, simulateDelete } from './configfs.js';
-import type { Description } from './describe.js';
+import type { Description } from './description.js';
 import { assertConsistent, readHierarchy, refuseLive, targetLabel, type DtpmTarget } from './targets.js';
-import { addZoneDir, newZoneDirCache, removeZoneDir, rewriteSnapshot } from './snapshot-zones.js';
 
-export { readHierarchy, snapshotDomains, targetLabel, type DtpmTarget } from './targets.js';
+export { readHierarchy, targetLabel, type DtpmTarget } from './targets.js';
 
 export interface NodeChange {
   path: string;
@@ -81,8 +81,7 @@ export function createNode(target: DtpmTarget, path: string, opts: CreateOptions
   if (i === parts.length) throw refused(`${full} already exists`);
   const missing = parts.slice(i);
   if (missing.length > 1 && !opts.parents) {
-    throw notFound(`parent ${parts.slice(0, -1).join('/')} does not exist (${parts.slice(0, i + 1).join('/')} is missing)`,
-      'create the parents first, or use -p/--parents to create them as virtual nodes');
+    throw notFound(`parent ${parts.slice(0, -1).join('/')} does not exist (${parts.slice(0, i + 1).join('/')} is missing)`, undefined, 'parents-missing');
   }
   if (!parent && h.roots.length > 0) {
     throw refused(`the hierarchy already has a root ('${h.roots[0]!.name}'): the kernel keeps one DTPM root`,
@@ -112,7 +111,7 @@ export function createNode(target: DtpmTarget, path: string, opts: CreateOptions
     const lookalike = planned.find((p) => !p.device && looksLikeDevice(p.name));
     if (lookalike) {
       throw usageError(`'${lookalike.name}' is named like a device but no such device is registered: it would be a virtual node`,
-        `registered: ${h.registry.map((e) => e.name).join(', ') || 'none'} (see powercapctl registry); --virtual makes a virtual node of that name on purpose`);
+        `registered: ${h.registry.map((e) => e.name).join(', ') || 'none'} (see powercapctl registry)`, 'named-like-device');
     }
   }
 
@@ -122,14 +121,11 @@ export function createNode(target: DtpmTarget, path: string, opts: CreateOptions
     const after = target.dryRun ? simulateCreate(h, planned, target) : readHierarchy(target);
     return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices: [] };
   }
-  const snap = target.snapshot;
-  let parentZone: string | null = parent?.zoneId ?? null;
-  for (const c of changes) {
-    c.zoneId = addZoneDir(snap, parentZone, c.name);
-    parentZone = c.zoneId;
-  }
-  const after = rewriteSnapshot(snap);
-  if (!target.dryRun) snap.save();
+  // each new node under the one before it, the first under the parent that exists
+  const made = target.source.makeDtpmNodes(planned.map((p, j) => ({ name: p.name, parent: j === 0 ? parent?.zoneId ?? null : j - 1 })));
+  changes.forEach((c, j) => { c.zoneId = made.zoneIds[j]!; });
+  const after = made.hierarchy;
+  if (!target.dryRun) target.source.snapshot.save();
   return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices: [] };
 }
 
@@ -151,8 +147,7 @@ export function deleteNode(target: DtpmTarget, path: string, opts: DeleteOptions
     throw notFound(`no node ${parts.join('/')}`, h.nodes.length ? `nodes: ${h.nodes.slice(0, 12).map((n) => n.path).join(', ')}${h.nodes.length > 12 ? ', …' : ''}` : 'the hierarchy is empty');
   }
   if (node.children.length > 0 && !opts.recursive) {
-    throw refused(`${node.path} has ${node.children.length} child${node.children.length === 1 ? '' : 'ren'} (${node.children.map((c) => c.name).join(', ')})`,
-      'delete them first, or use -r/--recursive to delete the whole subtree');
+    throw refused(`${node.path} has ${node.children.length} child${node.children.length === 1 ? '' : 'ren'} (${node.children.map((c) => c.name).join(', ')})`, undefined, 'has-children');
   }
   const gone = subtree(node).reverse();
   const changes: NodeChange[] = gone.map((n) => ({ path: n.path, name: n.name, type: n.device ? 'device' : 'virtual', zoneId: n.zoneId }));
@@ -162,10 +157,8 @@ export function deleteNode(target: DtpmTarget, path: string, opts: DeleteOptions
     const after = target.dryRun ? simulateDelete(h, node, target) : readHierarchy(target);
     return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices };
   }
-  const snap = target.snapshot;
-  removeZoneDir(snap, node.zoneId!);
-  const after = rewriteSnapshot(snap);
-  if (!target.dryRun) snap.save();
+  const after = target.source.removeDtpmNode(node.zoneId!, { subtree: true });
+  if (!target.dryRun) target.source.snapshot.save();
   return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices };
 }
 
@@ -177,7 +170,7 @@ export interface ImportOptions {
 }
 
 /**
- * Build the hierarchy a description gives (describe.ts), replacing the target's
+ * Build the hierarchy a description gives (description.ts), replacing the target's
  * when `replace`. Every device must be registered (exit 3); a 'virtual' node whose
  * name is registered, a device placed twice, a device with children, more than
  * one root: refused (exit 5).
@@ -186,7 +179,7 @@ export function importHierarchy(target: DtpmTarget, desc: Description, opts: Imp
   if (target.kind === 'live') refuseLive();
   const h = readHierarchy(target);
   if (h.nodes.length > 0 && !opts.replace) {
-    throw refused(`${targetLabel(target)} already has a DTPM hierarchy (root '${h.roots[0]?.name ?? '?'}', ${h.nodes.length} nodes)`, 'use --replace to replace it');
+    throw refused(`${targetLabel(target)} already has a DTPM hierarchy (root '${h.roots[0]?.name ?? '?'}', ${h.nodes.length} nodes)`, undefined, 'hierarchy-exists');
   }
   validateDescription(desc, h.registry);
   const paths: string[] = [];
@@ -202,16 +195,12 @@ export function importHierarchy(target: DtpmTarget, desc: Description, opts: Imp
     const after = target.dryRun ? buildHierarchy(specs, target.registry, target.domains) : readHierarchy(target);
     return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices: [] };
   }
-  const snap = target.snapshot;
-  for (const r of h.roots) removeZoneDir(snap, r.zoneId!);
-  const zoneIds: string[] = [];
-  const cache = newZoneDirCache(); // linear in the number of nodes (docs/security.md)
-  desc.nodes.forEach((n, i) => {
-    zoneIds.push(addZoneDir(snap, n.parent === null ? null : zoneIds[n.parent]!, n.name, cache));
-    changes[i]!.zoneId = zoneIds[i]!;
-  });
-  const after = rewriteSnapshot(snap);
-  if (!target.dryRun) snap.save();
+  // the hierarchy there is destroyed, then the description's made (dtpm_destroy_hierarchy, dtpm_create_hierarchy)
+  for (const r of h.roots) target.source.removeDtpmNode(r.zoneId!, { subtree: true });
+  const made = target.source.makeDtpmNodes(desc.nodes.map((n) => ({ name: n.name, parent: n.parent })));
+  changes.forEach((c, i) => { c.zoneId = made.zoneIds[i]!; });
+  const after = made.hierarchy;
+  if (!target.dryRun) target.source.snapshot.save();
   return { changes, hierarchy: after, findings: checkHierarchy(after), returnedDevices: [] };
 }
 

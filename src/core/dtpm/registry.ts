@@ -10,12 +10,12 @@
  *   device domain under its own name, as dtpm_devfreq.c uses dev_name()).
  * Names are unique: adding one twice is refused (-EEXIST in the seed).
  *
- * Device-tree paths (for the kernel table, `dtpm export --format kernel-table`):
+ * Device-tree paths (for the kernel table that `dtpm export` renders):
  * an entry's `dtPath` (a string or a list) when recorded; else derived:
  * a CPU device gives `/cpus/cpu@<cpu in hex>` per CPU of its domain (right only
  * where a CPU's `reg` equals its number: rk3399's big cores are cpu@100 and
  * cpu@101, so record those), a platform device named `<addr>.<node>` (with or
- * without a `-devfreq` suffix) gives `/<node>@<addr>` (right for nodes at the
+ * without the devfreq suffix) gives `/<node>@<addr>` (right for nodes at the
  * top of the tree); nothing for other devices.
  */
 import type { RegistryEntry, SnapshotDoc } from '../snapshot/file.js';
@@ -141,24 +141,23 @@ export function addDevice(doc: SnapshotDoc, h: Hierarchy, name: string, o: AddDe
   }
   const kind = defaultKind(name, o);
   const hasBounds = o.powerMinUw != null || o.powerMaxUw != null;
-  if (hasBounds && (o.powerMaxUw == null)) throw usageError('--power-min needs --power-max', 'give both bounds of a device without an energy model');
-  if (hasBounds && (o.powerMinUw ?? 0) > o.powerMaxUw!) throw usageError(`--power-min is above --power-max`);
-  if (kind !== 'other' && !o.domain) throw usageError(`a ${kind} device needs its energy-model domain: --em DOMAIN`, 'or register it as --kind other with --power-min/--power-max');
+  if (hasBounds && (o.powerMaxUw == null)) throw usageError('a lowest power without a highest: a device without an energy model needs both bounds');
+  if (hasBounds && (o.powerMinUw ?? 0) > o.powerMaxUw!) throw usageError(`the lowest power (${o.powerMinUw} µW) is above the highest (${o.powerMaxUw} µW)`);
+  if (kind !== 'other' && !o.domain) throw usageError(`a ${kind} device needs its energy-model domain`, undefined, 'device-needs-domain');
   if (kind === 'other' && !o.domain && !hasBounds) {
-    throw usageError(`device '${name}' needs power bounds (--power-min, --power-max) or an energy model (--em DOMAIN)`);
+    throw usageError(`device '${name}' needs power bounds or an energy model`, undefined, 'device-needs-bounds');
   }
   let domains = h.domains;
   if (o.domain) {
     const existing = domains.find((d) => d.name === o.domain);
     if (o.emStates) {
-      if (existing) throw refused(`energy-model domain '${o.domain}' already exists in the snapshot`, `drop --em-table to use it as it is`);
+      if (existing) throw refused(`energy-model domain '${o.domain}' already exists in the snapshot`, undefined, 'domain-exists');
       const cpus = kind === 'cpu' ? (o.cpus && o.cpus.length ? o.cpus : cpuOfName(name)) : null;
-      if (kind === 'cpu' && !cpus) throw usageError(`give the CPUs of domain '${o.domain}': --cpus 0-3`);
+      if (kind === 'cpu' && !cpus) throw usageError(`the CPUs of the new domain '${o.domain}' are not known`, undefined, 'domain-needs-cpus');
       addEmDomain(doc, o.domain, cpus, o.emStates);
       domains = [...domains, { name: o.domain, cpus, flags: 1, microwatts: true, artificial: false, states: o.emStates }];
     } else if (!existing) {
-      throw notFound(`no energy-model domain '${o.domain}' in the snapshot`,
-        `add its table with --em-table FILE, or see the domains: ${domains.map((d) => d.name).join(', ') || 'none'}`);
+      throw notFound(`no energy-model domain '${o.domain}' in the snapshot`, `domains: ${domains.map((d) => d.name).join(', ') || 'none'}`, 'domain-unknown');
     }
   }
   const d = o.domain ? domains.find((x) => x.name === o.domain) : undefined;
@@ -233,7 +232,7 @@ export interface EmTableOptions {
  * `coefficient` (power = C × mV² × MHz / 1e6, drivers/opp/of.c). Bad content is invalid data (exit 6).
  */
 export function parseEmTable(text: string, file: string, o: EmTableOptions): PerfState[] {
-  const bad = (where: string, why: string) => invalidData(`${file}${where}: ${why}`, 'one state per line: FREQUENCY POWER (408MHz 27769uW) or FREQUENCY VOLTAGE (408MHz 825mV, with --coefficient)');
+  const bad = (where: string, why: string) => invalidData(`${file}${where}: ${why}`, 'one state per line: FREQUENCY POWER (408MHz 27769uW) or FREQUENCY VOLTAGE (408MHz 825mV, with a dynamic-power-coefficient)');
   const t = text.trim();
   const rows = t.startsWith('[') || t.startsWith('{') ? parseOppJson(t, file) : parseOppCsv(text, file);
   rows.sort((a, b) => a.frequencyKhz - b.frequencyKhz);
@@ -244,7 +243,7 @@ export function parseEmTable(text: string, file: string, o: EmTableOptions): Per
   if (byVoltage && rows.some((r) => r.powerUw !== null && r.voltageUv === null)) throw bad('', 'mixes power and voltage rows');
   let states: PerfState[];
   if (byVoltage) {
-    if (!o.coefficient) throw usageError(`${file} gives voltages: the power needs --coefficient C (dynamic-power-coefficient)`);
+    if (!o.coefficient) throw usageError(`${file} gives voltages: the power needs the dynamic-power-coefficient`, undefined, 'needs-coefficient');
     states = emFromOpps(rows.map((r) => ({ frequencyKhz: r.frequencyKhz, voltageUv: r.voltageUv! })), o.coefficient, { capacity: o.capacity ?? 1024, cpu: o.cpu });
   } else {
     states = buildPerfStates(rows.map((r) => ({ frequencyKhz: r.frequencyKhz, powerUw: r.powerUw! })), { capacity: o.capacity ?? 1024, cpu: o.cpu });

@@ -1,18 +1,17 @@
 /**
  * Where a DTPM hierarchy is built (seed 000), and reading what one holds now:
- * - `{ kind: 'snapshot', snapshot }`: a SnapshotFile, whose hierarchy IS the `dtpm` control type's
- *   zones (written by snapshot-zones.ts);
+ * - `{ kind: 'snapshot', source }`: a snapshot behind its emulated kernel (source/emulated.ts), whose
+ *   hierarchy IS the `dtpm` control type's zones, made and removed by that kernel only;
  * - `{ kind: 'configfs', dir, registry, domains }`: a configfs-style directory (the seed's
  *   interface, configfs.ts); `registry` and `domains` tell which names the kernel would take as
  *   devices and their numbers;
  * - `{ kind: 'live', powercap, energyModel }`: a live sysfs tree, read-only: the kernel builds the
  *   hierarchy at boot (drivers/soc/rockchip/dtpm.c), so changes are refused with an explanation.
  */
-import type { SnapshotFile } from '../snapshot/file.js';
 import type { RegistryEntry } from './device.js';
 import type { Source } from '../source/types.js';
-import { TreeSource } from '../source/tree.js';
-import { readPowercapTree, type Zone } from '../zones/model.js';
+import type { EmulatedSource } from '../source/emulated.js';
+import { readPowercapTree, type Zone } from '../zones/powercap-tree.js';
 import { readEnergyModel, type PerfDomain } from '../em/debugfs.js';
 import { invalidData, refused } from '../errors.js';
 import { zoneSpecs } from './fromTree.js';
@@ -21,17 +20,15 @@ import { readConfigfs } from './configfs.js';
 import { liveRegistry } from './registry.js';
 
 export type DtpmTarget =
-  | { kind: 'snapshot'; snapshot: SnapshotFile; dryRun?: boolean }
+  | { kind: 'snapshot'; source: EmulatedSource; dryRun?: boolean }
   | { kind: 'configfs'; dir: string; registry: RegistryEntry[]; domains: PerfDomain[]; dryRun?: boolean }
   | { kind: 'live'; powercap: Source; energyModel: Source | null };
 
 /** The hierarchy a target holds now. */
 export function readHierarchy(target: DtpmTarget): Hierarchy {
   switch (target.kind) {
-    case 'snapshot': {
-      const snap = target.snapshot;
-      return buildHierarchy(treeSpecs(snap.powercap).specs, snap.registry, snapshotDomains(snap));
-    }
+    case 'snapshot':
+      return target.source.dtpmHierarchy();
     case 'configfs':
       return buildHierarchy(readConfigfs(target.dir), target.registry, target.domains);
     case 'live': {
@@ -51,14 +48,6 @@ function liveRegistryOf(leaves: string[], domains: PerfDomain[], h: Hierarchy): 
   return reg.map((e) => h.nodes.find((n) => n.device?.name === e.name)?.device ?? e);
 }
 
-/** The snapshot's energy model as the document holds it now (a domain may have been added since it was opened). */
-export function snapshotDomains(snap: SnapshotFile): PerfDomain[] {
-  const em = snap.doc.energyModel;
-  if (!em) return [];
-  const source = snap.energyModel && snap.energyModel.rootNode === em ? snap.energyModel : new TreeSource(em, snap.powercap.info);
-  return readEnergyModel(source);
-}
-
 /** The `dtpm` zones of a source as node specs, parents first (fromTree.ts zoneSpecs). */
 function treeSpecs(source: Source): { specs: NodeSpec[]; zones: Zone[] } {
   if (source.list('') === null) return { specs: [], zones: [] };
@@ -74,15 +63,12 @@ export function assertConsistent(h: Hierarchy, where: string): void {
 
 export function targetLabel(target: DtpmTarget): string {
   switch (target.kind) {
-    case 'snapshot': return target.snapshot.path;
+    case 'snapshot': return target.source.snapshot.path;
     case 'configfs': return target.dir;
     case 'live': return target.powercap.info.kind === 'live' ? target.powercap.info.root : 'live tree';
   }
 }
 
 export function refuseLive(): never {
-  throw refused(
-    'this kernel builds the DTPM hierarchy at boot from a per-SoC table (drivers/soc/*/dtpm.c): it cannot be changed at run time',
-    'build it on a snapshot (--snapshot FILE), or on a configfs directory (--configfs DIR) where one exists; `powercapctl dtpm export --format kernel-table` renders the table for the kernel',
-  );
+  throw refused('this kernel builds the DTPM hierarchy at boot from a per-SoC table (drivers/soc/*/dtpm.c): it cannot be changed at run time', undefined, 'built-at-boot');
 }

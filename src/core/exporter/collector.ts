@@ -20,7 +20,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import type { Source } from '../source/types.js';
-import type { PowercapTree, Zone } from '../zones/model.js';
+import type { PowercapTree, Zone } from '../zones/powercap-tree.js';
 import { Sampler, type GapReason, type PassResult } from '../watch/sampler.js';
 import { readPass, type Reading, type WatchPlan } from '../watch/zones.js';
 import { ExpositionBuilder, labelSet, renderExposition, type FamilyBlock, type FamilyDef } from './exposition.js';
@@ -67,6 +67,10 @@ export interface CollectorOptions {
   startedMs: number;
   /** serving a snapshot: where energy and power come from (a replayed recording, or nowhere), and why */
   snapshot?: SnapshotFeed;
+  /** a monotonic clock in µs, to time the reads of a pass (the CLI's: core reads no clock) */
+  nowUs(): bigint;
+  /** the exporter's own cost so far (CPU time in µs, resident memory in bytes), asked once per pass */
+  processCost(): { cpuUs: number; rssBytes: number };
 }
 
 /** A snapshot served: the file, whether its recording is replayed or energy and power are absent, and why (worded by the command). */
@@ -118,9 +122,9 @@ export class ExporterCollector {
 
   /** One pass of reads (for the live loop): times the reads and counts their errors. */
   read(): Reading[] {
-    const t0 = process.hrtime.bigint();
+    const t0 = this.o.nowUs();
     const readings = readPass(this.o.source, this.o.plan.zones, this.buffer);
-    this.lastReadUs = (process.hrtime.bigint() - t0) / 1000n;
+    this.lastReadUs = this.o.nowUs() - t0;
     for (const r of readings) if (typeof r === 'string') this.readErrors.set(r, (this.readErrors.get(r) ?? 0) + 1);
     return readings;
   }
@@ -138,9 +142,7 @@ export class ExporterCollector {
       this.limits.refresh();
       this.limitsReadAtUs = tUs;
     }
-    const cpu = process.cpuUsage();
-    this.cpuUs = cpu.user + cpu.system;
-    this.rssBytes = process.memoryUsage.rss();
+    ({ cpuUs: this.cpuUs, rssBytes: this.rssBytes } = this.o.processCost());
     this.generation++;
   }
 

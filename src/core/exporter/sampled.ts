@@ -1,7 +1,7 @@
 /**
  * The metric families of what a sampler measured: per-zone energy and power and the
  * system total. The one renderer of these families: the exporter's /metrics
- * (collector.ts) and `watch --format prometheus` / `--textfile` both call it, so a
+ * (collector.ts) and watch's Prometheus text (stdout or its text file) both call it, so a
  * zone's figures carry the same names, labels and types in both. Pure: no I/O.
  */
 import { formatMicroExact } from '../units.js';

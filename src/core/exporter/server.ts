@@ -104,13 +104,13 @@ export function listenError(err: NodeJS.ErrnoException, host: string, port: numb
   }
   switch (err.code) {
     case 'EADDRINUSE':
-      return failed(`cannot listen on ${where}: the port is in use`, 'stop what holds it (another exporter?) or pick another port: --listen ADDR:PORT');
+      return failed(`cannot listen on ${where}: the port is in use`, undefined, 'address-in-use');
     case 'EADDRNOTAVAIL':
       return failed(`cannot listen on ${where}: ${host} is not an address of this machine`, 'use one of its addresses, 127.0.0.1 or 0.0.0.0 (all IPv4 addresses)');
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NONAME':
-      return usageError(`--listen ${where}: unknown host ${host}`, 'give an IP address (127.0.0.1, 0.0.0.0, ::) or a name this machine resolves');
+      return usageError(`cannot listen on ${where}: unknown host ${host}`, 'give an IP address (127.0.0.1, 0.0.0.0, ::) or a name this machine resolves');
     default:
       return failed(`cannot listen on ${where}: ${err.code ?? err.message}`);
   }
@@ -126,27 +126,4 @@ export function listen(server: http.Server, host: string, port: number): Promise
       resolve(server.address() as AddressInfo);
     });
   });
-}
-
-/**
- * Parse `--listen`: `ADDR:PORT`, `[IPv6]:PORT`, `:PORT` (every address) or a
- * bare `PORT`; port 0 picks a free one.
- */
-export function parseListen(text: string): { host: string; port: number } {
-  const bad = (why: string) => usageError(`--listen ${text}: ${why}`, 'e.g. --listen 127.0.0.1:9847, --listen 0.0.0.0:9847, --listen [::1]:9847');
-  let host: string;
-  let portText: string;
-  const v6 = /^\[([^\]]+)\]:([^:]*)$/.exec(text);
-  if (v6) [host, portText] = [v6[1]!, v6[2]!];
-  else if (/^[0-9]+$/.test(text)) [host, portText] = ['0.0.0.0', text];
-  else {
-    const i = text.lastIndexOf(':');
-    if (i < 0) throw bad('no port (ADDR:PORT)');
-    host = text.slice(0, i);
-    portText = text.slice(i + 1);
-    if (host.includes(':')) throw bad('an IPv6 address goes in brackets: [ADDR]:PORT');
-    if (host === '') host = '0.0.0.0';
-  }
-  if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) > 65535) throw bad(`port ${portText || '(none)'} is not a number from 0 to 65535`);
-  return { host, port: Number(portText) };
 }

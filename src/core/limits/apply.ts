@@ -9,10 +9,10 @@
  * the emulated kernel). It prints nothing: the caller renders the result.
  */
 import { Exit, PowercapError } from '../errors.js';
-import { parseKernelInt } from '../zones/model.js';
+import { parseKernelInt } from '../zones/powercap-tree.js';
 import type { Source } from '../source/types.js';
 import { writeErrorToPowercap } from './write-error.js';
-import { constraintLabel, isRaplType, type LimitAttribute, type Plan, type PlanStep } from './plan.js';
+import { constraintLabel, type LimitAttribute, type Plan, type PlanStep } from './plan.js';
 
 export interface FileValue {
   zoneId: string;
@@ -74,8 +74,8 @@ export interface ApplyHooks {
 }
 
 export interface ApplyOptions {
-  /** the process runs as root (for error messages); default: process.getuid() === 0 */
-  isRoot?: boolean;
+  /** the process runs as root (for error messages: a refusal as root is the kernel's, not a permission) */
+  isRoot: boolean;
 }
 
 /** `intel-rapl:0 long_term power limit` */
@@ -95,8 +95,8 @@ function readValue(source: Source, rel: string): bigint | null {
 /** Let pending signals (SIGINT, SIGTERM, …) reach their handlers between two synchronous writes. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function applyPlan(source: Source, plan: Plan, hooks: ApplyHooks = {}, opts: ApplyOptions = {}): Promise<ApplyResult> {
-  const isRoot = opts.isRoot ?? process.getuid?.() === 0;
+export async function applyPlan(source: Source, plan: Plan, hooks: ApplyHooks, opts: ApplyOptions): Promise<ApplyResult> {
+  const isRoot = opts.isRoot;
   const kind = source.info.kind;
   const changes: AppliedChange[] = [];
   let failed: ApplyResult['failed'] = null;
@@ -116,7 +116,7 @@ export async function applyPlan(source: Source, plan: Plan, hooks: ApplyHooks = 
     try {
       source.write(step.rel, text);
     } catch (err) {
-      const mapped = writeErrorToPowercap(err, { source: kind, isRoot, rapl: isRaplType(step.controlType), what: describeStep(step), value: text });
+      const mapped = writeErrorToPowercap(err, { source: kind, isRoot, controlType: step.controlType, what: describeStep(step), value: text });
       failed = { step, errno: (err as { errno?: string }).errno ?? 'EIO' };
       cause = mapped;
       break;

@@ -6,16 +6,16 @@
  * same package domain with the common RAPL code, each writing its own register).
  * So a bare package name that means exactly these two copies means both: setting
  * one alone does not give what was asked. `only` restricts a reference to one
- * control type (`--only intel-rapl`). set-limit and apply both resolve names here.
+ * control type (intel-rapl: the MSR copy only). set-limit and apply both resolve names here.
  *
  * Which limit is in force is decided once, by limitInForce() (docs/set-limit.md
  * "Which limit is in force"): list, tree, set-limit's note on the other copy, the
  * exporter and doctor all ask it.
  */
 import { notFound } from '../errors.js';
-import type { PowercapTree, Zone } from '../zones/model.js';
+import type { PowercapTree, Zone } from '../zones/powercap-tree.js';
 import { resolveZone } from '../zones/select.js';
-import { isRaplType, RAPL_MSR_CONTROL_TYPE } from '../kernel/rapl.js';
+import { isRaplType, RAPL_MMIO_CONTROL_TYPE, RAPL_MSR_CONTROL_TYPE } from '../kernel/rapl.js';
 
 /** The MSR and MMIO copies of one package (MSR first): top-level RAPL zones of one name in two RAPL control types. */
 export function raplCopies(tree: PowercapTree, name: string): Zone[] | null {
@@ -46,6 +46,17 @@ export function effectiveZones(tree: PowercapTree, ref: string, only?: string): 
     if (copies) return { zones: copies, pair: true };
   }
   return { zones: [resolveZone(tree, ref)], pair: false };
+}
+
+/**
+ * The other RAPL interface to the same packages: intel-rapl (MSR) ↔ intel-rapl-mmio (MMIO); null for a
+ * control type that is not RAPL. Each interface writes its own register with its own lock bit, so a
+ * limit locked by firmware in one may still be set through the other.
+ */
+export function otherRaplInterface(controlType: string): string | null {
+  if (controlType === RAPL_MSR_CONTROL_TYPE) return RAPL_MMIO_CONTROL_TYPE;
+  if (controlType === RAPL_MMIO_CONTROL_TYPE) return RAPL_MSR_CONTROL_TYPE;
+  return null;
 }
 
 /** The other copy of a package zone (MSR ↔ MMIO), or null when it has none. */

@@ -15,9 +15,9 @@
  *
  * The plan is pure data: applyPlan (apply.ts) performs it.
  */
-import { notFound, refused, usageError } from '../errors.js';
+import { Exit, PowercapError, notFound, refused, usageError } from '../errors.js';
 import { resolvePowerSpec, formatDuration, formatPower, formatPowerSpec, type PowerSpec } from '../units.js';
-import { zoneAttr, type Constraint, type PowercapTree, type Zone } from '../zones/model.js';
+import { zoneAttr, type Constraint, type PowercapTree, type Zone } from '../zones/powercap-tree.js';
 import { describeZone } from '../zones/select.js';
 import { DTPM_CONTROL_TYPE, powerMinFromRange } from '../kernel/dtpm.js';
 import { computeTimeWindow, quantizePowerLimit } from '../kernel/rapl.js';
@@ -114,6 +114,30 @@ export function pickConstraint(zone: Zone, ref: string | undefined): Constraint 
     `its constraints: ${constraintList(zone)}`,
     'constraint-ambiguous',
   );
+}
+
+/**
+ * The constraint of each zone a request names. A package name that means both copies (MSR and
+ * MMIO) sets both, so each copy must have the constraint: when one lacks it the request is
+ * refused (exit 3) as for any zone that lacks it, with the reason `one-copy-lacks` and the copy
+ * that has it, which can be named alone. set-limit and apply both ask here.
+ */
+export function pickConstraints(zones: Zone[], pair: boolean, ref: string | undefined): Constraint[] {
+  return zones.map((zone) => {
+    try {
+      return pickConstraint(zone, ref);
+    } catch (err) {
+      if (!pair || !(err instanceof PowercapError) || err.exitCode !== Exit.NOT_FOUND) throw err;
+      const other = zones.find((z) => z !== zone)!;
+      let has: Constraint;
+      try {
+        has = pickConstraint(other, ref);
+      } catch {
+        throw err;
+      }
+      throw notFound(err.message, `${err.hint}; ${describeZone(other)}, the same package through ${other.controlType}, has ${constraintLabel(has)}`, 'one-copy-lacks');
+    }
+  });
 }
 
 function energyOnly(zone: Zone) {
@@ -280,12 +304,13 @@ export function planChanges(tree: PowercapTree, requests: LimitRequest[], opts: 
         'the lower limit is in force, so both are set as one transaction');
       pairs.push({ ref: r.zone, controlTypes: zones.map((z) => z.controlType) });
     }
-    for (const zone of zones) {
-      if (r.power === undefined && r.timeWindowUs === undefined && r.enable === undefined) {
-        throw usageError(`nothing to set on ${describeZone(zone)}`, undefined, 'nothing-to-set');
-      }
-      const needsConstraint = r.power !== undefined || r.timeWindowUs !== undefined || r.constraint !== undefined;
-      const c = needsConstraint ? pickConstraint(zone, r.constraint) : null;
+    if (r.power === undefined && r.timeWindowUs === undefined && r.enable === undefined) {
+      throw usageError(`nothing to set on ${describeZone(zones[0]!)}`, undefined, 'nothing-to-set');
+    }
+    const needsConstraint = r.power !== undefined || r.timeWindowUs !== undefined || r.constraint !== undefined;
+    const constraints = needsConstraint ? pickConstraints(zones, found.pair, r.constraint) : null;
+    for (const [i, zone] of zones.entries()) {
+      const c = constraints?.[i] ?? null;
       if (r.power !== undefined) steps.push(powerStep(zone, c!, r.power, force, overrides, risks));
       if (r.timeWindowUs !== undefined) steps.push(windowStep(zone, c!, r.timeWindowUs, force, overrides));
       if (r.enable !== undefined) steps.push(enableStep(zone, r.enable));

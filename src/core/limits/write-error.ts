@@ -7,14 +7,16 @@
  * attribute for writing gets EACCES before the kernel sees the value.
  */
 import { Exit, PowercapError, SysfsError, errnoOf, exitForErrno } from '../errors.js';
+import { isRaplType } from '../kernel/rapl.js';
+import { otherRaplInterface } from './effective.js';
 
 export interface WriteErrorContext {
   /** a live tree, or a snapshot going through the emulated kernel */
   source: 'live' | 'snapshot';
   /** the process runs as root (the emulated kernel behind a snapshot always acts as root) */
   isRoot: boolean;
-  /** the zone is a RAPL zone (intel-rapl, intel-rapl-mmio) */
-  rapl: boolean;
+  /** the zone's control type (intel-rapl, intel-rapl-mmio, dtpm): RAPL's locks, and which interface is the other */
+  controlType: string;
   /** `intel-rapl:0 long_term power limit`, for the message */
   what?: string;
   /** the text written, for EINVAL */
@@ -38,9 +40,8 @@ export function writeErrorToPowercap(err: unknown, ctx: WriteErrorContext): Powe
     return mk(code, `permission denied writing ${what}${on}: run with sudo`,
       'powercap limits are writable by root only: sudo powercapctl set-limit …');
   }
-  if ((errno === 'EACCES' || errno === 'ENODATA') && ctx.rapl && asRoot) {
-    return mk(Exit.REFUSED, `${what}: this limit is locked by firmware${on}`,
-      'the BIOS set the lock bit; change it in the firmware setup, or through the other RAPL interface (intel-rapl-mmio) if that one is not locked');
+  if ((errno === 'EACCES' || errno === 'ENODATA') && isRaplType(ctx.controlType) && asRoot) {
+    return mk(Exit.REFUSED, `${what}: this limit is locked by firmware${on}`, lockedHint(ctx.controlType));
   }
   switch (errno) {
     case 'EACCES':
@@ -70,4 +71,10 @@ export function writeErrorToPowercap(err: unknown, ctx: WriteErrorContext): Powe
     default:
       return mk(code, `writing ${what} failed${on}`);
   }
+}
+
+/** The way out of a RAPL limit locked by firmware: the setup, or the other interface (its own register and lock bit). */
+export function lockedHint(controlType: string): string {
+  const other = otherRaplInterface(controlType);
+  return `the BIOS set the lock bit; change it in the firmware setup${other ? `, or through the other RAPL interface (${other}) if that one is not locked` : ''}`;
 }

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { usageError } from '../errors.js';
-import type { InstallFile } from './units.js';
+import type { InstallFile } from './systemd-units.js';
 
 export const GRANT_UDEV_PATH = '/etc/udev/rules.d/71-powercapctl-energy.rules';
 export const GRANT_TMPFILES_PATH = '/etc/tmpfiles.d/powercapctl-energy.conf';
@@ -26,12 +26,7 @@ export const TRADE_OFF = [
 ];
 
 /** A group name as useradd(8) takes it: nothing a udev rule or a tmpfiles line could misread. */
-export function checkGroupName(group: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_-]{0,31}$/.test(group)) {
-    throw usageError(`invalid group name '${group}'`, 'a group name is letters, digits, _ and -, at most 32, not starting with a digit or -');
-  }
-  return group;
-}
+export const isGroupName = (group: string): boolean => /^[A-Za-z_][A-Za-z0-9_-]{0,31}$/.test(group);
 
 /** Whether the group exists in DIR/etc/group (null when that file cannot be read). */
 export function groupExists(rootDir: string, group: string): boolean | null {
@@ -47,6 +42,8 @@ const header = (group: string) =>
   TRADE_OFF.map((l) => `# ${l}`).join('\n') + '\n';
 
 export function grantFile(group: string, method: 'udev' | 'tmpfiles'): InstallFile {
+  // the command line's parser refused it already (cli/option-values.ts groupName): never into a rule
+  if (!isGroupName(group)) throw usageError(`invalid group name '${group}'`);
   if (method === 'tmpfiles') {
     return {
       path: GRANT_TMPFILES_PATH, role: `energy_uj readable by ${group} (at boot, systemd-tmpfiles)`,

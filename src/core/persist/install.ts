@@ -1,30 +1,43 @@
 /**
- * Installing, inspecting and removing the files of units.ts under a root
- * directory (`--root-dir DIR`, as DESTDIR: `/` for the running system). All or
- * nothing: when one write fails, every file already written is put back as it
- * was. Nothing here calls systemctl; the command does, and only for `/`.
+ * Installing, inspecting and removing the files of systemd-units.ts under a root
+ * directory (as DESTDIR: `/` for the running system, or an image folder). All or
+ * nothing: when one write fails, or a signal arrives between two files, every file
+ * already written (or removed) is put back as it was. Nothing here calls systemctl;
+ * the command does, and only for `/`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PowercapError, Exit, errnoOf, exitForErrno } from '../errors.js';
+import { PowercapError, Exit, errnoOf, exitForErrno, type ExitCode } from '../errors.js';
 import { writeFileAtomic } from '../atomic.js';
-import { allInstallPaths, installFiles, PROFILE_PATH, STATE_PATH, WATCH_UNIT, UNIT_DIR, type InstallFile, type UnitOptions } from './units.js';
+import type { ApplyHooks } from '../limits/index.js';
+import { allInstallPaths, installFiles, PROFILE_PATH, STATE_PATH, WATCH_UNIT, UNIT_DIR, type InstallFile, type UnitOptions } from './systemd-units.js';
 import { readState, type ApplyState } from './state.js';
+
+/** A signal between two files: the caller's trap says whether one came, and which (cli/signals.ts). */
+export type InterruptHooks = Pick<ApplyHooks, 'isInterrupted' | 'interruptedBy'>;
+
+/** Let pending signals reach their handlers between two synchronous file operations. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function interruptedError(hooks: InterruptHooks, what: string): PowercapError {
+  const by = hooks.interruptedBy?.() ?? null;
+  return new PowercapError((by?.exitCode ?? Exit.INTERRUPTED) as ExitCode, `interrupted${by ? ` by ${by.signal}` : ''}: ${what}`);
+}
 
 /** DIR + an absolute target path. */
 export const under = (rootDir: string, p: string) => path.join(rootDir, p);
 
 export const isRealRoot = (rootDir: string) => path.resolve(rootDir) === '/';
 
-interface Previous { file: string; existed: boolean; content: Buffer | null; link: string | null }
+interface Previous { file: string; existed: boolean; content: Buffer | null; mode: number; link: string | null }
 
 function snapshotOf(file: string): Previous {
   try {
     const st = fs.lstatSync(file);
-    if (st.isSymbolicLink()) return { file, existed: true, content: null, link: fs.readlinkSync(file) };
-    return { file, existed: true, content: fs.readFileSync(file), link: null };
+    if (st.isSymbolicLink()) return { file, existed: true, content: null, mode: 0, link: fs.readlinkSync(file) };
+    return { file, existed: true, content: fs.readFileSync(file), mode: st.mode & 0o7777, link: null };
   } catch {
-    return { file, existed: false, content: null, link: null };
+    return { file, existed: false, content: null, mode: 0, link: null };
   }
 }
 
@@ -32,27 +45,35 @@ function restore(p: Previous): void {
   try {
     fs.rmSync(p.file, { force: true });
     if (p.link !== null) fs.symlinkSync(p.link, p.file);
-    else if (p.content !== null) fs.writeFileSync(p.file, p.content);
+    else if (p.content !== null) {
+      writeFileAtomic(p.file, p.content);
+      fs.chmodSync(p.file, p.mode);
+    }
   } catch { /* best effort: reported by the caller's error */ }
 }
 
-function failWrite(file: string, err: unknown): PowercapError {
+/** A file that could not be written or removed; permission denied carries its reason: the way out is root, or another folder (cli/hints.ts). */
+function failWrite(file: string, err: unknown, what: string): PowercapError {
   if (err instanceof PowercapError) return err;
   const e = errnoOf(err);
   const code = exitForErrno(e);
-  return new PowercapError(code, `cannot write ${file}: ${e}; nothing was installed`, code === Exit.PERMISSION ? 'run as root (sudo), or install into a folder with --root-dir DIR' : undefined);
+  return new PowercapError(code, `cannot ${what} ${file}: ${e}; nothing was ${what === 'write' ? 'installed' : 'removed'}`, undefined,
+    code === Exit.PERMISSION ? { reason: 'system-folder' } : undefined);
 }
 
 export interface Written { path: string; role: string; link?: string }
 
 /**
- * Write files (content or symbolic link) under rootDir, all or nothing.
+ * Write files (content or symbolic link) under rootDir, all or nothing: a failed write, or a
+ * signal between two files (`hooks`), puts back every file already written.
  * Returns what was written, paths as on the target system.
  */
-export function writeAll(rootDir: string, files: InstallFile[]): Written[] {
+export async function writeAll(rootDir: string, files: InstallFile[], hooks: InterruptHooks = {}): Promise<Written[]> {
   const done: Previous[] = [];
   try {
     for (const f of files) {
+      await yieldToEventLoop();
+      if (hooks.isInterrupted?.()) throw interruptedError(hooks, 'nothing was installed');
       const full = under(rootDir, f.path);
       const prev = snapshotOf(full);
       try {
@@ -67,7 +88,7 @@ export function writeAll(rootDir: string, files: InstallFile[]): Written[] {
           fs.chmodSync(full, 0o644);
         }
       } catch (err) {
-        throw failWrite(full, err);
+        throw failWrite(full, err, 'write');
       }
     }
   } catch (err) {
@@ -77,42 +98,53 @@ export function writeAll(rootDir: string, files: InstallFile[]): Written[] {
   return files.map((f) => ({ path: f.path, role: f.role, ...(f.link !== undefined ? { link: f.link } : {}) }));
 }
 
-export function install(rootDir: string, o: UnitOptions, profileText: string | null): Written[] {
+export async function install(rootDir: string, o: UnitOptions, profileText: string | null, hooks: InterruptHooks = {}): Promise<Written[]> {
   const files = installFiles(o);
   if (profileText !== null) files.unshift({ path: PROFILE_PATH, content: profileText, role: 'the profile' });
   // a watchdog installed before and not asked for now goes away with the rest
-  if (o.watchUs === null) {
-    for (const p of [`${UNIT_DIR}/multi-user.target.wants/${WATCH_UNIT}`, `${UNIT_DIR}/${WATCH_UNIT}`]) fs.rmSync(under(rootDir, p), { force: true });
+  const stale = o.watch === null ? [`${UNIT_DIR}/multi-user.target.wants/${WATCH_UNIT}`, `${UNIT_DIR}/${WATCH_UNIT}`].map((p) => snapshotOf(under(rootDir, p))) : [];
+  for (const p of stale) fs.rmSync(p.file, { force: true });
+  try {
+    return await writeAll(rootDir, files, hooks);
+  } catch (err) {
+    for (const p of stale.reverse()) restore(p);
+    throw err;
   }
-  return writeAll(rootDir, files);
 }
 
 export interface RemoveResult { removed: string[]; kept: string[] }
 
-export function remove(rootDir: string, purge: boolean): RemoveResult {
-  const removed: string[] = [];
+/** Remove what persist install wrote (and with `purge` the profile and the state), all or nothing as writeAll. */
+export async function remove(rootDir: string, purge: boolean, hooks: InterruptHooks = {}): Promise<RemoveResult> {
   const targets = [...allInstallPaths().map((f) => f.path)];
   if (purge) targets.push(PROFILE_PATH, STATE_PATH);
   // links first, then the units they point to
   targets.sort((a, b) => Number(isLinkPath(b)) - Number(isLinkPath(a)));
-  for (const p of targets) {
-    const full = under(rootDir, p);
-    let exists = false;
-    try { fs.lstatSync(full); exists = true; } catch { /* not there */ }
-    if (!exists) continue;
-    try {
-      fs.rmSync(full, { force: true });
-    } catch (err) {
-      throw failWrite(full, err);
+  const done: Array<{ path: string; prev: Previous }> = [];
+  try {
+    for (const p of targets) {
+      const full = under(rootDir, p);
+      const prev = snapshotOf(full);
+      if (!prev.existed) continue;
+      await yieldToEventLoop();
+      if (hooks.isInterrupted?.()) throw interruptedError(hooks, 'nothing was removed');
+      try {
+        fs.rmSync(full, { force: true });
+      } catch (err) {
+        throw failWrite(full, err, 'remove');
+      }
+      done.push({ path: p, prev });
     }
-    removed.push(p);
+  } catch (err) {
+    for (const d of done.reverse()) restore(d.prev);
+    throw err;
   }
   // the .wants directories persist install created, when nothing else is enabled there
   for (const dir of new Set(targets.filter(isLinkPath).map((p) => path.dirname(under(rootDir, p))))) {
     try { fs.rmdirSync(dir); } catch { /* not empty, or not there */ }
   }
   const kept = !purge && fs.existsSync(under(rootDir, PROFILE_PATH)) ? [PROFILE_PATH] : [];
-  return { removed, kept };
+  return { removed: done.map((d) => d.path), kept };
 }
 
 const isLinkPath = (p: string) => /\.wants\//.test(p);

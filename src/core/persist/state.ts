@@ -1,5 +1,5 @@
 /**
- * What `apply --state FILE` records for `persist status`: the last apply (when,
+ * What apply records in its state file for `persist status`: the last apply (when,
  * whether it wrote, whether it failed) and the drifts the watchdog restored. One
  * small JSON file, replaced atomically; a missing or unreadable file reads as
  * "nothing recorded".

@@ -1,18 +1,18 @@
 /**
- * Bringing a tree into a profile's state: read, plan (plan.ts), write only what
+ * Bringing a tree into a profile's state: read, plan (desired-state.ts), write only what
  * is not in state, as one transaction with read-back and rollback
  * (core/limits/apply.ts). A second run finds everything in state and writes
- * nothing. `check` stops after the comparison. The drift watchdog (apply --watch)
- * runs this on every interval. Prints nothing: the caller renders the result.
+ * nothing. `check` stops after the comparison. The drift watchdog runs this on
+ * every interval. Prints nothing: the caller renders the result.
  */
 import { applyPlan, constraintLabel, limitRisk, type ApplyHooks, type ApplyResult, type PlanStep } from '../limits/index.js';
 import { refused } from '../errors.js';
 import type { Source } from '../source/types.js';
 import { SnapshotFile } from '../snapshot/file.js';
 import { captureSnapshot } from '../snapshot/capture.js';
-import { parseKernelInt, readPowercapTree } from '../zones/model.js';
+import { parseKernelInt, readPowercapTree } from '../zones/powercap-tree.js';
 import type { Profile, ProfileItem } from './parse.js';
-import { expectedValue, isInState, planProfile, trialOnSnapshot, type PlanProfileOptions, type ProfileStep } from './plan.js';
+import { expectedValue, isInState, planProfile, trialOnSnapshot, type PlanProfileOptions, type ProfileStep, type SkippedItem } from './desired-state.js';
 
 export interface ItemOutcome {
   step: PlanStep;
@@ -32,7 +32,8 @@ export interface ItemOutcome {
 export interface ReconcileResult {
   items: ItemOutcome[];
   warnings: string[];
-  skipped: string[];
+  /** items that name no zone of the control type the profile was restricted to */
+  skipped: SkippedItem[];
   /** every setting was already in state */
   inState: boolean;
   /** something was written (and stayed written) */
@@ -53,11 +54,12 @@ export interface ReconcileOptions extends PlanProfileOptions {
    */
   energyModel?: () => Source | null;
   hooks?: ApplyHooks;
-  isRoot?: boolean;
+  /** the process runs as root (a refusal is then the kernel's) */
+  isRoot: boolean;
   /**
    * Asked before writing a limit that would starve its zone (0 W, below 10 % of max:
-   * limits/plan.ts limitRisk); false refuses the whole transaction (exit 5), nothing written.
-   * Without it such limits are written (apply --watch keeps a profile already applied once).
+   * limits/plan.ts limitRisk); false refuses the whole transaction (exit 5, reason `overridable`),
+   * nothing written. Without it such limits are written.
    */
   confirmRisks?: (risks: string[]) => Promise<boolean>;
 }
@@ -67,7 +69,7 @@ function readValue(source: Source, rel: string): bigint | null {
   return r.ok ? parseKernelInt(r.text) ?? null : null;
 }
 
-export async function reconcile(source: Source, profile: Profile, opts: ReconcileOptions = {}): Promise<ReconcileResult> {
+export async function reconcile(source: Source, profile: Profile, opts: ReconcileOptions): Promise<ReconcileResult> {
   const tree = readPowercapTree(source);
   const pp = planProfile(tree, profile, opts.only === undefined ? {} : { only: opts.only });
   const dtpm = pp.plan.steps.some((s) => s.controlType === 'dtpm' && s.attribute === 'power_limit_uw');
@@ -92,11 +94,10 @@ export async function reconcile(source: Source, profile: Profile, opts: Reconcil
     return r ? [`${i.step.zoneId}${i.step.zoneName ? ` (${i.step.zoneName})` : ''} ${i.step.constraint ? constraintLabel(i.step.constraint) : ''}: ${r}`] : [];
   });
   if (risks.length && opts.confirmRisks && !(await opts.confirmRisks(risks))) {
-    throw refused(`${risks.join('; ')}: that would starve the zone; nothing was written`, 'use --force if you mean it');
+    throw refused(`${risks.join('; ')}: that would starve the zone; nothing was written`, undefined, 'overridable');
   }
 
-  const result = await applyPlan(source, { ...pp.plan, steps: todo.map((i) => i.step) }, opts.hooks ?? {},
-    opts.isRoot === undefined ? {} : { isRoot: opts.isRoot });
+  const result = await applyPlan(source, { ...pp.plan, steps: todo.map((i) => i.step) }, opts.hooks ?? {}, { isRoot: opts.isRoot });
   const byRel = new Map(result.changes.map((c) => [c.step.rel, c]));
   for (const i of todo) {
     const c = byRel.get(i.step.rel);

@@ -151,7 +151,8 @@ export function loadSnapshotFile(file: string, o: { lock?: boolean } = {}): Snap
   const text = readUserFile(file, {
     what: 'snapshot file',
     hint: 'create one with `powercapctl snapshot save FILE`, or use an example from examples/',
-    dirHint: 'for a sysfs tree or a copy of one, use --root DIR',
+    // a folder is likely a copy of a sysfs tree, which is read as a live root (the CLI says how)
+    dirReason: 'folder-not-snapshot',
   });
   return new SnapshotFile(file, parseSnapshot(text, file));
 }

@@ -2,17 +2,23 @@
  * The emulated source: a snapshot's powercap tree behind the one Source interface, with the
  * kernel emulated on write: what sysfs would do (powercap_sys.c stores, then the control type's
  * driver, whose arithmetic is in core/kernel), applied to the snapshot's attribute tree. Every
- * writing command goes through here on a snapshot, as it goes through sysfs on a live tree.
+ * change to a snapshot goes through here, as it goes through the kernel on a live tree: attribute
+ * writes (`write`), DTPM nodes made and removed (`makeDtpmNodes`, `removeDtpmNode`: the mkdir and
+ * rmdir of the seed's configfs interface, which registers them with dtpm.c) and power devices
+ * registered (`registerDevice`, `unregisterDevice`: the seed's dtpm_add / dtpm_del).
  * What the emulation did that a user should know (clamps, guards) is reported through `onNote`.
  * The snapshot module itself only reads, validates and writes files.
  */
 import { SysfsError } from '../errors.js';
-import type { SnapshotFile } from '../snapshot/file.js';
+import type { RegistryEntry, SnapshotFile } from '../snapshot/file.js';
 import type { DirEntry, ReadResult, Source, SourceInfo } from './types.js';
-import { readPowercapTree, zoneAttr } from '../zones/model.js';
-import { readEnergyModel } from '../em/debugfs.js';
-import { buildDtpmForest, DTPM_CONTROL_TYPE } from '../dtpm/fromTree.js';
-import { setPowerLimitUw } from '../kernel/dtpm.js';
+import type { AttrValue, DirNode } from './tree.js';
+import { readPowercapTree, zoneAttr, type PowercapTree, type Zone } from '../zones/powercap-tree.js';
+import { readEnergyModel, type PerfDomain } from '../em/debugfs.js';
+import { buildDtpmForest, DTPM_CONTROL_TYPE, zoneSpecs } from '../dtpm/fromTree.js';
+import { buildHierarchy, type Hierarchy } from '../dtpm/hierarchy.js';
+import { addDevice, removeDevice, type AddDeviceOptions } from '../dtpm/registry.js';
+import { maxPowerRangeUw, setPowerLimitUw, type DtpmNode } from '../kernel/dtpm.js';
 import { quantizePowerLimit, computeTimeWindow, timeWindowOverflows, isRaplType } from '../kernel/rapl.js';
 
 const U64_MAX = 2n ** 64n - 1n;
@@ -44,6 +50,12 @@ const CONSTRAINT_WRITABLE = /^constraint_([0-9]+)_(power_limit_uw|time_window_us
 
 export type NoteHandler = (note: string) => void;
 
+/** A DTPM node to make: its name and its parent, a zone id that exists, an earlier node of the same call (its index), or null for the root. */
+export interface NewDtpmNode {
+  name: string;
+  parent: string | number | null;
+}
+
 export class EmulatedSource implements Source {
   readonly info: SourceInfo;
   constructor(
@@ -70,6 +82,166 @@ export class EmulatedSource implements Source {
     if (tree.attr(rel) === undefined) throw new SysfsError(tree.dir(rel) ? 'EISDIR' : 'ENOENT', rel);
     emulateWrite(this.snapshot, rel, text, this.onNote);
   }
+
+  // ---------------------------------------------------------------- DTPM nodes and devices
+
+  /** The DTPM hierarchy the snapshot holds now: its `dtpm` zones, devices by the registry (seed 000: only registered names are devices). */
+  dtpmHierarchy(tree: PowercapTree = readPowercapTree(this.snapshot.powercap)): Hierarchy {
+    return buildHierarchy(zoneSpecs(tree).specs, this.snapshot.registry, snapshotDomains(this.snapshot));
+  }
+
+  /**
+   * mkdir in the seed's configfs, for each node in order: dtpm_register() with a parent (EBUSY for a
+   * second root, EINVAL under a device: dtpm.c), a zone with the lowest free id under its parent
+   * (powercap_sys.c's idr), then every node's bounds, weights and attributes as the kernel computes
+   * them (a new leaf's limit is its max, a new virtual node's 0, as after boot; stored limits are
+   * kept). Linear in the number of nodes: a 100 000-node import stays fast (docs/security.md).
+   */
+  makeDtpmNodes(nodes: readonly NewDtpmNode[]): { zoneIds: string[]; hierarchy: Hierarchy } {
+    const before = this.dtpmHierarchy();
+    const byZone = new Map(before.nodes.map((n) => [n.zoneId!, n]));
+    let hasRoot = before.roots.length > 0;
+    const ids = new ZoneIds(this.snapshot);
+    const zoneIds: string[] = [];
+    for (const n of nodes) {
+      const parentZone = typeof n.parent === 'number' ? zoneIds[n.parent]! : n.parent;
+      const where = parentZone ?? DTPM_CONTROL_TYPE;
+      if (parentZone === null && hasRoot) throw new SysfsError('EBUSY', n.name, `${n.name}: the DTPM root exists (dtpm_register: -EBUSY)`);
+      const parent: DtpmNode | undefined = parentZone === null ? undefined : byZone.get(parentZone);
+      if (parent?.device) throw new SysfsError('EINVAL', `${where}/${n.name}`, `${where}/${n.name}: a device node has no children (dtpm_register: -EINVAL)`);
+      const zid = ids.add(parentZone, n.name);
+      zoneIds.push(zid);
+      hasRoot = true;
+      // a device placed again reads what it read before it was removed: the reading is the device's (ops->get_power_uw), not its zone's
+      const reading = this.snapshot.registry.find((e) => e.name === n.name)?.powerUw;
+      if (typeof reading === 'number') ids.dir(zid).attrs!.power_uw = `${reading}\n`;
+    }
+    return { zoneIds, hierarchy: this.rewriteDtpmZones() };
+  }
+
+  /**
+   * rmdir in the seed's configfs: dtpm_unregister() of the node; with `subtree`, of every node under
+   * it first, children before parents (__dtpm_destroy_hierarchy). A node with children otherwise
+   * stays (dtpm_release_zone: -EBUSY). What remains is recomputed.
+   */
+  removeDtpmNode(zoneId: string, o: { subtree?: boolean } = {}): Hierarchy {
+    const { zone, parentDir, key } = zoneDir(this.snapshot, zoneId);
+    if (!o.subtree && zone.children.length > 0) throw new SysfsError('EBUSY', zoneId, `${zoneId}: the node has children (dtpm_release_zone: -EBUSY)`);
+    // each device removed keeps its reading with its registry entry, for when it is placed again
+    const removed = [zone];
+    for (let i = 0; i < removed.length; i++) removed.push(...removed[i]!.children);
+    for (const z of removed) {
+      const entry = z.name === null ? undefined : this.snapshot.registry.find((e) => e.name === z.name);
+      if (entry && z.powerUw !== null) entry.powerUw = Number(z.powerUw);
+    }
+    delete parentDir.dirs![key];
+    if (Object.keys(parentDir.dirs!).length === 0) delete parentDir.dirs;
+    return this.rewriteDtpmZones();
+  }
+
+  /** dtpm_add of the seed: a power device registered, with a new energy-model domain when the options carry its table (registry.ts addDevice says what is refused). */
+  registerDevice(name: string, o: AddDeviceOptions): RegistryEntry {
+    return addDevice(this.snapshot.doc, this.dtpmHierarchy(), name, o);
+  }
+
+  /** dtpm_del of the seed: a device unregistered, refused while it is placed (registry.ts removeDevice). */
+  unregisterDevice(name: string): RegistryEntry {
+    return removeDevice(this.snapshot.doc, this.dtpmHierarchy(), name);
+  }
+
+  /** The whole hierarchy recomputed from the zones, and every node's attributes rewritten. */
+  private rewriteDtpmZones(): Hierarchy {
+    const tree = readPowercapTree(this.snapshot.powercap);
+    const h = this.dtpmHierarchy(tree);
+    for (const n of h.nodes) {
+      const dir = this.snapshot.powercap.dir(tree.byId.get(n.zoneId!)!.path)!;
+      dir.attrs = dtpmZoneAttrs(dir.attrs ?? {}, n);
+    }
+    return h;
+  }
+}
+
+/** The snapshot's energy model as the document holds it now (a domain may have been added since it was opened). */
+export function snapshotDomains(snap: SnapshotFile): PerfDomain[] {
+  return snap.energyModel ? readEnergyModel(snap.energyModel) : [];
+}
+
+/** The directory of a DTPM zone (by id) in the snapshot, with its parent directory and its key there. */
+function zoneDir(snap: SnapshotFile, zoneId: string): { zone: Zone; dir: DirNode; parentDir: DirNode; key: string } {
+  const z = readPowercapTree(snap.powercap).byId.get(zoneId);
+  if (!z || z.controlType !== DTPM_CONTROL_TYPE) throw new SysfsError('ENOENT', zoneId);
+  const i = z.path.lastIndexOf('/');
+  const parentDir = i < 0 ? snap.doc.powercap : snap.powercap.dir(z.path.slice(0, i))!;
+  return { zone: z, dir: snap.powercap.dir(z.path)!, parentDir, key: z.path.slice(i + 1) };
+}
+
+/**
+ * New DTPM zone directories with the lowest free id under each parent, as powercap_sys.c's idr
+ * gives them; what one call has made is kept (the directories by id and, per parent, the ids in
+ * use and the lowest one possibly free), so that adding 100 000 zones stays linear.
+ */
+class ZoneIds {
+  private readonly dirs = new Map<string, DirNode>();
+  private readonly ids = new Map<string, { used: Set<number>; next: number }>();
+  constructor(private readonly snap: SnapshotFile) {}
+
+  /** a new zone directory `name` under `parentZone` (null: at the top of the control type); its id */
+  add(parentZone: string | null, name: string): string {
+    const parentDir = parentZone === null ? this.typeDir() : (this.dirs.get(parentZone) ?? zoneDir(this.snap, parentZone).dir);
+    const base = parentZone ?? DTPM_CONTROL_TYPE;
+    let ids = this.ids.get(base);
+    if (!ids) {
+      const used = new Set<number>();
+      const re = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:([0-9a-f]+)$`);
+      for (const k of Object.keys(parentDir.dirs ?? {})) {
+        const m = re.exec(k);
+        if (m) used.add(parseInt(m[1]!, 16));
+      }
+      ids = { used, next: 0 };
+      this.ids.set(base, ids);
+    }
+    let id = ids.next;
+    while (ids.used.has(id)) id++;
+    ids.used.add(id);
+    ids.next = id + 1;
+    const zid = `${base}:${id.toString(16)}`;
+    const dir: DirNode = { attrs: { name: `${name}\n` } };
+    (parentDir.dirs ??= {})[zid] = dir;
+    this.dirs.set(zid, dir);
+    return zid;
+  }
+
+  /** a directory this call made */
+  dir(zid: string): DirNode {
+    return this.dirs.get(zid)!;
+  }
+
+  /** the `dtpm` control type's directory, made when the first node is (powercap_register_control_type) */
+  private typeDir(): DirNode {
+    const dirs = (this.snap.doc.powercap.dirs ??= {});
+    return (dirs[DTPM_CONTROL_TYPE] ??= { attrs: { enabled: '1\n' } });
+  }
+}
+
+/** The attributes of a DTPM zone as the kernel exposes them (dtpm.c), keeping what is already stored. */
+function dtpmZoneAttrs(old: Record<string, AttrValue>, n: DtpmNode): Record<string, AttrValue> {
+  const a: Record<string, AttrValue> = { ...old };
+  const set = (k: string, text: string) => {
+    const prev = a[k];
+    a[k] = typeof prev === 'object' && prev.writeErrno ? { text, writeErrno: prev.writeErrno } : text;
+  };
+  set('name', `${n.name}\n`);
+  if (a.enabled === undefined) a.enabled = '1\n';
+  // a leaf keeps its own reading; a virtual node reads the sum of its children
+  if (!n.device || a.power_uw === undefined) set('power_uw', `${n.powerUw}\n`);
+  set('max_power_range_uw', `${maxPowerRangeUw(n)}\n`);
+  if (a.constraint_0_name === undefined) a.constraint_0_name = 'Instantaneous\n';
+  set('constraint_0_max_power_uw', `${n.powerMaxUw}\n`);
+  set('constraint_0_power_limit_uw', `${n.powerLimitUw}\n`);
+  if (a.constraint_0_time_window_us === undefined) a.constraint_0_time_window_us = { errno: 'ENODATA', writeErrno: 'ENODATA' };
+  const sorted: Record<string, AttrValue> = {};
+  for (const k of Object.keys(a).sort()) sorted[k] = a[k]!;
+  return sorted;
 }
 
 /** A write to the snapshot's powercap tree as the kernel would take it. */
@@ -135,9 +307,7 @@ function refuseEnable(snap: SnapshotFile, rel: string, controlType: string): voi
 
 /** set_power_limit_uw() on a DTPM node: clamp, split by weight, store what each node applied. */
 function writeDtpmLimit(snap: SnapshotFile, zoneId: string, value: bigint, onNote: NoteHandler): void {
-  const pc = readPowercapTree(snap.powercap);
-  const domains = snap.energyModel ? readEnergyModel(snap.energyModel) : [];
-  const forest = buildDtpmForest(pc, snap.registry, domains);
+  const forest = buildDtpmForest(readPowercapTree(snap.powercap), snap.registry, snapshotDomains(snap));
   const node = forest.byZone.get(zoneId);
   if (!node) throw new SysfsError('ENOENT', zoneId);
   const requested = value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value);

@@ -3,20 +3,31 @@
 // Each rule is `read|write|list:GLOB=ERRNO`, the glob matched against '/' followed by
 // the path relative to the source root (`*` crosses '/'), so one rule fits both layouts.
 // A matching read returns the errno; a matching write throws it, as the kernel would.
-// `after-write:GLOB=SIGNAL` (or `after-write:#N=SIGNAL`, the Nth write) sends the process
-// that signal right after a matching write succeeds: Ctrl-C between two writes, on demand.
-// See docs/testing.md.
+// `after-write:GLOB=SIGNAL` (or `after-write:#N=SIGNAL`, the Nth write) reports that signal
+// right after a matching write succeeds, and the CLI that installed the rules sends it to the
+// process: Ctrl-C between two writes, on demand. See docs/testing.md.
 import { SysfsError, usageError } from '../errors.js';
 import type { DirEntry, ReadResult, Source, SourceInfo } from './types.js';
 import { globToRegExp } from '../glob.js';
+
+/** The signals an after-write rule may name. */
+export const FAULT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+export type FaultSignal = (typeof FAULT_SIGNALS)[number];
+
+/** An after-write rule fired: the write it followed and the signal it names, for the CLI to send. */
+export interface FaultEvent {
+  signal: FaultSignal;
+  /** the attribute written, relative to the source root */
+  rel: string;
+}
 
 export interface FaultRule {
   op: 'read' | 'write' | 'list' | 'after-write';
   pattern: RegExp;
   /** the errno a read/write/list rule answers with ('' for after-write rules) */
   errno: string;
-  /** after-write: the signal to raise (SIGINT) */
-  signal?: NodeJS.Signals;
+  /** after-write: the signal to report (SIGINT) */
+  signal?: FaultSignal;
   /** after-write: fire on the Nth successful write (1-based) instead of a path pattern */
   nth?: number;
 }
@@ -37,9 +48,9 @@ export function parseFaults(spec: string): FaultRule[] {
     if (!part) continue;
     const sig = /^after-write:(.+)=(SIG[A-Z0-9]+)$/.exec(part);
     if (sig) {
-      if (!['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'].includes(sig[2]!)) throw usageError(`POWERCAPCTL_FAULTS: rule '${part}': ${sig[2]} is not a signal a rule may send`, 'one of SIGINT, SIGTERM, SIGHUP, SIGQUIT');
+      if (!(FAULT_SIGNALS as readonly string[]).includes(sig[2]!)) throw usageError(`POWERCAPCTL_FAULTS: rule '${part}': ${sig[2]} is not a signal a rule may send`, 'one of SIGINT, SIGTERM, SIGHUP, SIGQUIT');
       const nth = /^#([0-9]+)$/.exec(sig[1]!);
-      rules.push({ op: 'after-write', pattern: nth ? /^$/ : faultGlob(sig[1]!, part), errno: '', signal: sig[2] as NodeJS.Signals, ...(nth ? { nth: Number(nth[1]) } : {}) });
+      rules.push({ op: 'after-write', pattern: nth ? /^$/ : faultGlob(sig[1]!, part), errno: '', signal: sig[2] as FaultSignal, ...(nth ? { nth: Number(nth[1]) } : {}) });
       continue;
     }
     const m = /^(read|write|list):(.+)=(E[A-Z0-9]+)$/.exec(part);
@@ -53,6 +64,8 @@ export class FaultySource implements Source {
   constructor(
     readonly inner: Source,
     readonly rules: FaultRule[],
+    /** an after-write rule fired: the caller sends the signal (core touches no process) */
+    private readonly onEvent: (e: FaultEvent) => void = () => {},
   ) {}
   get info(): SourceInfo {
     return this.inner.info;
@@ -83,7 +96,7 @@ export class FaultySource implements Source {
     const p = '/' + rel;
     for (const r of this.rules) {
       if (r.op !== 'after-write' || !r.signal) continue;
-      if (r.nth !== undefined ? r.nth === this.writes : r.pattern.test(p)) process.kill(process.pid, r.signal);
+      if (r.nth !== undefined ? r.nth === this.writes : r.pattern.test(p)) this.onEvent({ signal: r.signal, rel });
     }
   }
 }

@@ -1,13 +1,12 @@
 /**
- * Opening the source a command works on: a live tree (`--root`, default
- * /sys/class/powercap) with the live energy model (`--em-root`), or a snapshot
- * (`--snapshot`) holding both.
+ * Opening the source a command works on: a live tree (default /sys/class/powercap)
+ * with the live energy model (debugfs), or a snapshot file holding both.
  */
 import { SysfsError, usageError } from '../errors.js';
 import { loadSnapshotFile, type RegistryEntry, type SnapshotFile } from '../snapshot/file.js';
 import { LiveSource } from './live.js';
 import { EmulatedSource } from './emulated.js';
-import { FaultySource, parseFaults } from './faults.js';
+import { FaultySource, parseFaults, type FaultEvent } from './faults.js';
 import type { Source, SourceInfo } from './types.js';
 
 export { DEFAULT_ROOT } from './types.js';
@@ -20,6 +19,8 @@ export interface SourceOptions {
   emRoot?: string | undefined;
   /** fault rules (POWERCAPCTL_FAULTS) */
   faults?: string | undefined;
+  /** an after-write fault rule fired: send its signal (the caller's to do: core touches no process) */
+  onFaultEvent?: (e: FaultEvent) => void;
   /** the command will change the snapshot: lock it before reading (core/atomic.ts lockFile) */
   lockSnapshot?: boolean;
 }
@@ -39,6 +40,8 @@ export interface OpenedSource {
   readonly energyModelProblem: { path: string; errno: string } | null;
   /** the snapshot file when working on one (writes go through its emulated kernel, then save()) */
   snapshot: SnapshotFile | null;
+  /** the snapshot's emulated kernel, for the changes that are not attribute writes (DTPM nodes, devices); null on a live tree */
+  emulated: EmulatedSource | null;
   /** the DTPM registry recorded in a snapshot (empty for a live tree: leaves are then inferred) */
   registry: RegistryEntry[];
   /** what the emulated kernel did on writes that a user should know (clamps, guards), in order; empty on a live tree */
@@ -47,18 +50,20 @@ export interface OpenedSource {
 
 export function openSource(opts: SourceOptions): OpenedSource {
   if (opts.root !== undefined && opts.snapshot !== undefined) {
-    throw usageError('--root and --snapshot are two different sources: give one');
+    throw usageError('a live tree and a snapshot are two different sources: give one', undefined, 'two-sources');
   }
-  const wrap = (s: Source): Source => (opts.faults ? new FaultySource(s, parseFaults(opts.faults)) : s);
+  const wrap = (s: Source): Source => (opts.faults ? new FaultySource(s, parseFaults(opts.faults), opts.onFaultEvent) : s);
   if (opts.snapshot !== undefined) {
     const snap = loadSnapshotFile(opts.snapshot, { lock: opts.lockSnapshot === true });
     const notes: string[] = [];
+    const emulated = new EmulatedSource(snap, (note) => notes.push(note));
     return {
       info: snap.powercap.info,
-      powercap: wrap(new EmulatedSource(snap, (note) => notes.push(note))),
+      powercap: wrap(emulated),
       energyModel: snap.energyModel,
       energyModelProblem: null,
       snapshot: snap,
+      emulated,
       registry: snap.registry,
       notes,
     };
@@ -71,6 +76,7 @@ export function openSource(opts: SourceOptions): OpenedSource {
     get energyModel() { return em.source(); },
     get energyModelProblem() { return em.problem; },
     snapshot: null,
+    emulated: null,
     registry: [],
     notes: [],
   };

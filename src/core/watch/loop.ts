@@ -1,10 +1,9 @@
 /**
  * The drivers that feed a Sampler: the live loop (readings taken on the
- * absolute schedule, stamped with the monotonic clock) and the replay of a
- * recording (the recorded readings and times, at --speed). Time and reads are
- * injected, so both are testable without waiting.
+ * absolute schedule, stamped with a monotonic clock) and the replay of a
+ * recording (the recorded readings and times, at a chosen speed). Time and reads
+ * are injected (the CLI's clock: cli/clock.ts), so both are testable without waiting.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { Schedule } from './schedule.js';
 import type { Reading } from './zones.js';
 
@@ -14,24 +13,6 @@ export interface WatchClock {
   /** resolve at targetUs (or as soon as the signal aborts) */
   sleepUntil(targetUs: bigint, signal: AbortSignal): Promise<void>;
 }
-
-/** process.hrtime.bigint(): monotonic, unaffected by changes to the wall clock. */
-export const monotonicClock: WatchClock = {
-  nowUs: () => process.hrtime.bigint() / 1000n,
-  async sleepUntil(targetUs, signal) {
-    for (;;) {
-      if (signal.aborted) return;
-      const ms = Number(targetUs - process.hrtime.bigint() / 1000n) / 1000;
-      // timers have millisecond granularity: under a millisecond early is on time
-      if (ms < 1) return;
-      try {
-        await delay(ms, undefined, { signal });
-      } catch {
-        return; // aborted
-      }
-    }
-  },
-};
 
 export type PassHandler = (tUs: bigint, readings: Reading[]) => void | Promise<void>;
 

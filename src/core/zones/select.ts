@@ -3,7 +3,7 @@
  * unique (`package-0`), by `type/name` (`intel-rapl-mmio/package-0`), or by glob.
  */
 import { notFound, usageError } from '../errors.js';
-import type { PowercapTree, Zone } from './model.js';
+import type { PowercapTree, Zone } from './powercap-tree.js';
 import { globToRegExp, isGlob } from '../glob.js';
 
 const qualified = (z: Zone) => `${z.controlType}/${z.name ?? ''}`;
@@ -34,15 +34,47 @@ export function selectZones(tree: PowercapTree, patterns: string[], type?: strin
   return pool.filter((z) => patterns.some((p) => zoneMatches(z, p)));
 }
 
+/** The edit distance of two names (Levenshtein, a transposition counting one): `pakage-0` is 1 from `package-0`. */
+export function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  // three rows: the one before last (transpositions), the last, the current
+  let before = new Array<number>(n + 1).fill(0);
+  let last = Array.from({ length: n + 1 }, (_v, j) => j);
+  for (let i = 1; i <= m; i++) {
+    const row = new Array<number>(n + 1);
+    row[0] = i;
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(last[j]! + 1, row[j - 1]! + 1, last[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1);
+      row[j] = d;
+    }
+    before = last;
+    last = row;
+  }
+  return last[n]!;
+}
+
+/**
+ * The zones whose id, name or type/name is closest to `ref` (a typo of one): within a third of
+ * its length (at least 1, at most 3 edits), closest first, then in tree order; at most `max`.
+ */
+export function closestZones(tree: PowercapTree, ref: string, max = 4): Zone[] {
+  const within = Math.min(3, Math.max(1, Math.floor(ref.length / 3)));
+  const scored: Array<{ z: Zone; d: number; i: number }> = [];
+  tree.zones.forEach((z, i) => {
+    const names = [z.id, ...(z.name === null ? [] : [z.name, qualified(z)])];
+    const d = Math.min(...names.map((n) => editDistance(ref.toLowerCase(), n.toLowerCase())));
+    if (d <= within) scored.push({ z, d, i });
+  });
+  return scored.sort((a, b) => a.d - b.d || a.i - b.i).slice(0, max).map((s) => s.z);
+}
+
+/** No zone by that name: the closest names as the hint (the CLI words the way out when there are none). */
 function unknownZone(tree: PowercapTree, ref: string) {
-  const near = tree.zones
-    .filter((z) => z.id.startsWith(ref.slice(0, 4)) || (z.name ?? '').startsWith(ref.slice(0, 3)))
-    .slice(0, 6)
-    .map(describeZone);
-  return notFound(
-    `no zone '${ref}'`,
-    near.length ? `did you mean: ${near.join(', ')}` : 'see the zones with: powercapctl list',
-  );
+  const near = closestZones(tree, ref).map(describeZone);
+  return notFound(`no zone '${ref}'`, near.length ? `did you mean: ${near.join(', ')}` : undefined, 'zone-unknown');
 }
 
 export const describeZone = (z: Zone) => (z.name ? `${z.id} (${z.name})` : z.id);

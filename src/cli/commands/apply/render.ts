@@ -43,7 +43,7 @@ function rollbackJson(r: RollbackEntry) {
   };
 }
 
-export function applyJson(opts: { source: unknown; profile: string; check: boolean; r: ReconcileResult; notes: string[]; error?: PowercapError | null }) {
+export function applyJson(opts: { source: unknown; profile: string; check: boolean; r: ReconcileResult; skipped: string[]; notes: string[]; error?: PowercapError | null }) {
   const { r } = opts;
   const doc: Record<string, unknown> = {
     format: 'powercapctl-apply',
@@ -57,7 +57,7 @@ export function applyJson(opts: { source: unknown; profile: string; check: boole
     settings: r.items.length,
     changedSettings: r.items.filter((i) => i.changed).length,
     items: r.items.map(itemJson),
-    skipped: r.skipped,
+    skipped: opts.skipped,
     warnings: [...r.warnings, ...opts.notes],
     rolledBack: r.result ? r.result.rolledBack.map(rollbackJson) : [],
   };
@@ -94,10 +94,10 @@ export async function renderOutcome(r: ReconcileResult, check: boolean, p: Color
   return borderlessTable(head.map((h) => p.heading(h)), rows, { trimEnd: true });
 }
 
+/** The last line: what changed; for --check in state, that it is (not in state is the command's error, exit 7). */
 export function summaryLine(r: ReconcileResult, check: boolean): string {
   const n = r.items.length;
-  const differ = r.items.filter((i) => !i.inState).length;
-  if (check) return r.inState ? `in state: ${n} setting${n === 1 ? '' : 's'} as the profile says` : `not in state: ${differ} of ${n} settings differ (nothing was written)`;
+  if (check) return `in state: ${n} setting${n === 1 ? '' : 's'} as the profile says`;
   const changed = r.items.filter((i) => i.changed).length;
   return `${changed} changed, ${n - changed} unchanged`;
 }

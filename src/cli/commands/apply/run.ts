@@ -1,38 +1,40 @@
 import * as path from 'node:path';
 import type { CommandContext } from '../../context.js';
-import { Exit, PowercapError, usageError } from '../../../core/errors.js';
+import { Exit, PowercapError } from '../../../core/errors.js';
 import { loadProfile } from '../../../core/profile/parse.js';
 import { reconcile } from '../../../core/profile/reconcile.js';
+import type { SkippedItem } from '../../../core/profile/desired-state.js';
 import { prepareStateFile, updateState } from '../../../core/persist/state.js';
-import { parseDurationUs } from '../../../core/units.js';
 import { sourceJson } from '../../render/zones.js';
 import { trapSignals, trapHooks } from '../../signals.js';
+import type { ApplyArgs, ApplyOptions } from './spec.js';
 
-const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+/** An item left out by --only, in the words of the command line. */
+export const skippedLine = (s: SkippedItem) =>
+  `limits[${s.item.index}] (${s.item.zone}, line ${s.item.line}): no zone of control type ${s.controlType} (--only)`;
 
-/** An interval: a duration with a unit, or bare seconds (`30`), as watch -i takes it. */
-export function parseIntervalUs(text: string, option: string): bigint {
-  const t = /^[0-9]+(\.[0-9]+)?$/.test(text.trim()) ? `${text.trim()}s` : text;
-  const us = parseDurationUs(t);
-  if (us < 100_000n) throw usageError(`${option} ${text}: too short`, 're-read the limits at most every 100 ms (30s is plenty for drift)');
-  // a timer holds at most 2^31-1 ms: longer would fire at once, in a loop
-  if (us > 86_400_000_000n) throw usageError(`${option} ${text}: too long (allowed: 100ms to 24h)`, 'e.g. 30s, 5min or 1h');
-  return us;
+/** The refusal of a limit that would starve its zone, worded for a terminal or a script: --force or a yes. */
+async function confirmRisks(ctx: CommandContext, force: boolean, risks: string[]): Promise<boolean> {
+  if (force) {
+    for (const x of risks) ctx.io.warn(`--force: ${x}`);
+    return true;
+  }
+  if (ctx.globals.json || !ctx.io.stdinIsTTY || !ctx.io.stdoutIsTTY) return false;
+  const { confirm } = await import('@inquirer/prompts');
+  try {
+    return await confirm({ message: `${risks.join('; ')}: the zone may barely run. Write it anyway?`, default: false });
+  } catch {
+    throw new PowercapError(Exit.INTERRUPTED, 'interrupted: nothing was written');
+  }
 }
 
-export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const file = args[0] as string;
-  const check = opts.check === true;
-  const only = str(opts.only);
-  const stateFile = str(opts.state) ? path.resolve(str(opts.state)!) : undefined;
-  const watch = str(opts.watch);
-  if (stateFile && !check) prepareStateFile(stateFile);
-  if (watch !== undefined) {
-    if (check) throw usageError('--watch and --check contradict each other: give one');
-    const intervalUs = parseIntervalUs(watch, '--watch');
-    if (ctx.globals.snapshot) throw usageError('--watch keeps a live tree in state: it does not run on a snapshot', 'apply a snapshot once, without --watch');
+export async function run(ctx: CommandContext, [file]: ApplyArgs, opts: ApplyOptions): Promise<void> {
+  const { check, only } = opts;
+  const stateFile = opts.state === undefined ? undefined : path.resolve(opts.state);
+  if (stateFile) prepareStateFile(stateFile);
+  if (opts.watch !== undefined) {
     const { watchProfile } = await import('./watch.js');
-    return watchProfile(ctx, { file, only, intervalUs, stateFile });
+    return watchProfile(ctx, { file, only, intervalUs: opts.watch, stateFile, force: opts.force });
   }
 
   const profile = await loadProfile(file);
@@ -46,22 +48,11 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   const notesBefore = src.notes.length;
   let r;
   try {
-    // a limit that would starve its zone: --force, or a person at a terminal says yes (as set-limit)
-    const confirmRisks = async (risks: string[]): Promise<boolean> => {
-      if (opts.force === true) {
-        for (const x of risks) ctx.io.warn(`--force: ${x}`);
-        return true;
-      }
-      if (json || !ctx.io.stdinIsTTY || !ctx.io.stdoutIsTTY) return false;
-      const { confirm } = await import('@inquirer/prompts');
-      try {
-        return await confirm({ message: `${risks.join('; ')}: the zone may barely run. Write it anyway?`, default: false });
-      } catch {
-        throw new PowercapError(Exit.INTERRUPTED, 'interrupted: nothing was written');
-      }
-    };
     r = await reconcile(src.powercap, profile, {
-      check, snapshot: snap, confirmRisks, energyModel: () => ctx.energyModel(), hooks: trapHooks(trap), ...(only ? { only } : {}),
+      check, snapshot: snap, energyModel: () => ctx.energyModel(), hooks: trapHooks(trap), isRoot: ctx.isRoot,
+      // a limit that would starve its zone: --force, or a person at a terminal says yes (as set-limit)
+      confirmRisks: (risks) => confirmRisks(ctx, opts.force, risks),
+      ...(only !== undefined ? { only } : {}),
     });
   } finally {
     trap.release();
@@ -69,7 +60,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   const ok = r.result ? r.result.ok : true;
   const notes = snap && ok ? src.notes.slice(notesBefore) : [];
   if (snap && r.changed) snap.save();
-  if (stateFile && !check) {
+  if (stateFile) {
     updateState(stateFile, path.resolve(file), (s) => {
       s.lastApply = {
         at: new Date().toISOString(), ok, changed: r.changed, settings: r.items.length,
@@ -78,15 +69,17 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     });
   }
 
-  for (const w of [...r.warnings, ...r.skipped, ...notes]) ctx.io.warn(w);
+  const skipped = r.skipped.map(skippedLine);
+  for (const w of [...r.warnings, ...skipped, ...notes]) ctx.io.warn(w);
   const render = await import('./render.js');
   if (json) {
-    ctx.io.json(render.applyJson({ source: sourceJson(src.info), profile: file, check, r, notes, error: r.result?.error ?? null }));
+    ctx.io.json(render.applyJson({ source: sourceJson(src.info), profile: file, check, r, skipped, notes, error: r.result?.error ?? null }));
   } else if (ok) {
     const { makeColors, palette } = await import('../../color.js');
     const p = palette(makeColors(ctx.globals.color, ctx.io.stdoutIsTTY));
     if (r.items.length) ctx.io.out(await render.renderOutcome(r, check, p));
-    ctx.io.out(render.summaryLine(r, check));
+    // not in state: the verdict is the error below (exit 7), said once
+    if (!check || r.inState) ctx.io.out(render.summaryLine(r, check));
   }
   if (!ok) {
     const { rollbackLines } = await import('../set-limit/render.js');

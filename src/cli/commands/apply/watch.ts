@@ -5,12 +5,17 @@
  * drift on stderr (the journal, under systemd): zone, what it found, what it
  * restored. A write that keeps failing is retried with a growing delay (the
  * interval doubled per failure, at most 10 min or the interval) instead of
- * hammering a locked register. SIGTERM or Ctrl-C stops it cleanly (exit 0).
+ * hammering a locked register. SIGTERM or Ctrl-C stops it cleanly (exit 0): the signals
+ * are trapped for the whole run (cli/signals.ts), so one that arrives between two writes
+ * rolls that pass back before the watchdog stops. A limit that would starve its zone is
+ * written only with --force, as apply writes it: no one is there to say yes.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommandContext } from '../../context.js';
 import { PowercapError } from '../../../core/errors.js';
+import { hintFor } from '../../hints.js';
+import { trapHooks, trapSignals } from '../../signals.js';
 import { loadProfile, type Profile } from '../../../core/profile/parse.js';
 import { reconcile, type ItemOutcome } from '../../../core/profile/reconcile.js';
 import { constraintLabel } from '../../../core/limits/index.js';
@@ -24,6 +29,8 @@ export interface WatchOptions {
   only: string | undefined;
   intervalUs: bigint;
   stateFile: string | undefined;
+  /** write limits that would starve their zone */
+  force: boolean;
 }
 
 const MAX_BACKOFF_US = 600_000_000n;
@@ -51,11 +58,10 @@ export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promis
   let mtime = mtimeOf(o.file);
   const src = ctx.source();
   const profilePath = path.resolve(o.file);
-  let stopping = false;
   let wake: (() => void) | null = null;
-  const stop = () => { stopping = true; wake?.(); };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  // SIGTERM (systemd stop), Ctrl-C: the pass in progress rolls back, the sleep ends, the loop stops
+  const trap = trapSignals(() => wake?.());
+  const stopping = () => trap.isInterrupted();
   const record = (change: Parameters<typeof updateState>[2]) => { if (o.stateFile) updateState(o.stateFile, profilePath, change); };
   record((s) => { s.watch = { pid: process.pid, startedAt: new Date().toISOString(), intervalUs: Number(o.intervalUs) }; });
   log(`watching ${profile.items.length} item${profile.items.length === 1 ? '' : 's'} of ${o.file} every ${formatDuration(o.intervalUs)}`);
@@ -63,7 +69,7 @@ export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promis
   let failures = 0;
   let first = true;
   try {
-    while (!stopping) {
+    while (!stopping()) {
       const m = mtimeOf(o.file);
       if (m !== mtime) {
         mtime = m;
@@ -78,9 +84,16 @@ export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promis
       }
       try {
         const r = await reconcile(src.powercap, profile, {
-          ...(o.only ? { only: o.only } : {}), energyModel: () => ctx.energyModel(), hooks: { isInterrupted: () => stopping },
+          ...(o.only ? { only: o.only } : {}), energyModel: () => ctx.energyModel(), hooks: trapHooks(trap), isRoot: ctx.isRoot,
+          confirmRisks: async (risks) => {
+            if (o.force) for (const x of risks) log(`--force: ${x}`);
+            return o.force;
+          },
         });
-        if (r.result && !r.result.ok) {
+        if (r.result && !r.result.ok && r.result.interrupted) {
+          log(r.result.error!.message);
+          for (const line of rollbackLines(r.result.rolledBack)) log(line);
+        } else if (r.result && !r.result.ok) {
           failures++;
           const wait = backoffUs(o.intervalUs, failures);
           log(`apply failed: ${r.result.error!.message}; retrying in ${formatDuration(wait)}`);
@@ -111,10 +124,11 @@ export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promis
       } catch (err) {
         if (!(err instanceof PowercapError)) throw err;
         failures++;
-        log(`cannot apply ${o.file}: ${err.message}; retrying in ${formatDuration(backoffUs(o.intervalUs, failures))}`);
+        const hint = hintFor(err.reason, 'apply', err.hint);
+        log(`cannot apply ${o.file}: ${err.message}${hint ? ` (${hint})` : ''}; retrying in ${formatDuration(backoffUs(o.intervalUs, failures))}`);
       }
       if (failures === 0) first = false;
-      if (stopping) break;
+      if (stopping()) break;
       const waitMs = Number(backoffUs(o.intervalUs, failures) / 1000n);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, waitMs);
@@ -123,8 +137,7 @@ export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promis
       wake = null;
     }
   } finally {
-    process.off('SIGTERM', stop);
-    process.off('SIGINT', stop);
+    trap.release();
     record((s) => { s.watch = null; });
   }
   log('stopped');

@@ -9,7 +9,7 @@
 import type { CommandContext } from '../../context.js';
 import type { OpenedSource } from '../../../core/source/open.js';
 import { usageError } from '../../../core/errors.js';
-import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/model.js';
+import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/powercap-tree.js';
 import { describeZone, resolveZone, selectZones } from '../../../core/zones/select.js';
 import { checkLimitsWritable, dtpmLeavesUnder, dtpmLevels, planBalanceZones, type BalanceZone } from '../../../core/balance/zones.js';
 import { BalanceController, type PeriodRecord } from '../../../core/balance/controller.js';
@@ -19,7 +19,7 @@ import { runBalance } from '../../../core/balance/run.js';
 import { DTPM_CONTROL_TYPE } from '../../../core/kernel/dtpm.js';
 import { buildDtpmForest } from '../../../core/dtpm/fromTree.js';
 import { readEnergyModel } from '../../../core/em/debugfs.js';
-import { monotonicClock } from '../../../core/watch/loop.js';
+import { monotonicClock } from '../../clock.js';
 import { assertWritableFile, writeFileAtomic } from '../../../core/atomic.js';
 import { toJson } from '../../../core/json.js';
 import { formatDuration, formatPower } from '../../../core/units.js';

@@ -53,9 +53,9 @@ export const balanceSpec: CommandSpec = {
   options,
   source: 'live',
   examples: [
-    { command: 'sudo powercapctl balance --budget 2.5W --interval 200ms dtpm:0:0:0 dtpm:0:0:1 dtpm:0:0:2', description: 'three DTPM leaves share 2.5 W, following their demand, until Ctrl-C (--under dtpm:0:0 names them all)' },
-    { command: 'sudo powercapctl balance --budget 250W intel-rapl:0 intel-rapl:1 --weight intel-rapl:0=2', description: 'two sockets; package 0 gets twice the share when both are busy' },
-    { command: 'sudo powercapctl balance --budget-file /run/node-budget.yaml --fallback-budget 150W --report /run/node-power.json \'package-*\'', description: 'follow a resource manager\'s budget file and report back to it (docs/fleet.md)' },
+    { command: 'powercapctl sim examples/sim-rk3399-moving.yaml --serve board', description: 'no DTPM here? serve a simulated rk3399 in board/, its demand moving between the clusters and the GPU, until Ctrl-C' },
+    { command: 'powercapctl --root board/powercap balance --budget 2.5W --interval 200ms dtpm:0:0:0 dtpm:0:0:1 dtpm:0:0:2', description: 'its three DTPM leaves share 2.5 W, following their demand, until Ctrl-C (--under dtpm:0:0 names them all; on a board: sudo powercapctl balance …)' },
+    { command: 'sudo powercapctl balance --budget-file budget.yaml --fallback-budget 20W --report report.json intel-rapl:0', description: 'follow the budget a resource manager writes in budget.yaml (20 W until there is one), and report back to it (docs/fleet.md)' },
     { command: 'sudo powercapctl balance --budget 20W --dry-run --duration 2s --json intel-rapl:0', description: 'two seconds of decisions for package 0 under 20 W, nothing written, one NDJSON record a period' },
   ],
   load: () => import('./run.js'),

@@ -1,17 +1,17 @@
 import type { CommandContext } from '../../context.js';
 import { createNode } from '../../../core/dtpm/edit.js';
 import { openTarget, targetJson, warnFindings, nodeJson, nodeSummary } from '../dtpm/target.js';
+import type { CreateNodeArgs, CreateNodeOptions } from './spec.js';
 
-export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const path = args[0] as string;
-  const target = openTarget(ctx, { configfs: opts.configfs as string | undefined, dryRun: opts.dryRun === true, writing: true });
+export async function run(ctx: CommandContext, [path]: CreateNodeArgs, opts: CreateNodeOptions): Promise<void> {
+  const target = openTarget(ctx, { configfs: opts.configfs, dryRun: opts.dryRun, writing: true });
   const r = createNode(target, path, {
-    parents: opts.parents === true,
+    parents: opts.parents,
     ...(opts.device ? { expect: 'device' as const } : opts.virtual ? { expect: 'virtual' as const } : {}),
   });
   const created = r.changes.map((c) => r.hierarchy.nodes.find((n) => n.path === c.path)!);
   if (ctx.globals.json) {
-    ctx.io.json({ target: targetJson(target), dryRun: opts.dryRun === true, created: created.map(nodeJson), findings: r.findings });
+    ctx.io.json({ target: targetJson(target), dryRun: opts.dryRun, created: created.map(nodeJson), findings: r.findings });
     return;
   }
   warnFindings(ctx, r.findings);

@@ -1,4 +1,18 @@
-import type { CommandSpec } from '../../spec.js';
+import type { ArgsOf, ArgSpec, CommandSpec, OptionSpec, OptionsOf } from '../../spec.js';
+import { configfsOption, dryRunOption, nodePathArg } from '../dtpm/shared-spec.js';
+
+const args = [nodePathArg] as const satisfies readonly ArgSpec[];
+
+const options = [
+  { flags: '-p, --parents', description: 'create missing parents as virtual nodes (like mkdir -p)' },
+  { flags: '--device', description: 'the last name must be a registered device (exit 3 if not)', conflicts: { options: ['virtual'], message: '--device and --virtual exclude each other' } },
+  { flags: '--virtual', description: 'make a virtual node on purpose, even under a name that looks like a device; the last name must not be a registered device (exit 5 if it is)' },
+  configfsOption('work on a configfs-style directory (mkdir) instead of the snapshot'),
+  dryRunOption,
+] as const satisfies readonly OptionSpec[];
+
+export type CreateNodeArgs = ArgsOf<typeof args>;
+export type CreateNodeOptions = OptionsOf<typeof options>;
 
 export const createNodeSpec: CommandSpec = {
   name: 'create-node',
@@ -14,18 +28,12 @@ export const createNodeSpec: CommandSpec = {
     'On a snapshot the zones, bounds and weights are rewritten as the kernel computes them; with --configfs DIR the node is\n' +
     'made with mkdir there. A live kernel builds its hierarchy at boot: see `dtpm export --format kernel-table`.\n' +
     'The checks of `dtpm check` run afterwards and print warnings.',
-  args: [{ name: 'path', description: 'node path, names separated by /', required: true, complete: 'dtpm-node' }],
-  options: [
-    { flags: '-p, --parents', description: 'create missing parents as virtual nodes (like mkdir -p)' },
-    { flags: '--device', description: 'the last name must be a registered device (exit 3 if not)', conflicts: { options: ['virtual'], message: '--device and --virtual exclude each other' } },
-    { flags: '--virtual', description: 'make a virtual node on purpose, even under a name that looks like a device; the last name must not be a registered device (exit 5 if it is)' },
-    { flags: '--configfs <dir>', description: 'work on a configfs-style directory (mkdir) instead of the snapshot', complete: 'dir' },
-    { flags: '-n, --dry-run', description: 'check and show the result, change nothing' },
-  ],
+  args,
+  options,
   examples: [
     { command: 'powercapctl dtpm new board.json && powercapctl --snapshot board.json registry add cpu0-cpufreq --em cpu0 --cpus 0-3 --em-table examples/help-a53.txt --coefficient 100 && powercapctl --snapshot board.json create-node -p soc/package/cluster0/cpu0-cpufreq', description: 'a new board: a device under three new virtual nodes' },
     { command: 'powercapctl --snapshot board.json create-node soc/battery', description: 'one virtual node' },
-    { command: 'sudo powercapctl create-node --configfs /sys/kernel/config/dtpm soc/cluster0', description: 'mkdir on the seed interface' },
+    { command: 'mkdir -p cfg && powercapctl create-node --configfs cfg -p soc/cluster0', description: 'mkdir in a configfs-like folder (a kernel carrying the DTPM configfs patch mounts one at /sys/kernel/config/dtpm)' },
   ],
   load: () => import('./run.js'),
 };

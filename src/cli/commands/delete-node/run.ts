@@ -1,12 +1,13 @@
 import type { CommandContext } from '../../context.js';
 import { deleteNode } from '../../../core/dtpm/edit.js';
 import { openTarget, targetJson, warnFindings } from '../dtpm/target.js';
+import type { DeleteNodeArgs, DeleteNodeOptions } from './spec.js';
 
-export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const target = openTarget(ctx, { configfs: opts.configfs as string | undefined, dryRun: opts.dryRun === true, writing: true });
-  const r = deleteNode(target, args[0] as string, { recursive: opts.recursive === true });
+export async function run(ctx: CommandContext, [path]: DeleteNodeArgs, opts: DeleteNodeOptions): Promise<void> {
+  const target = openTarget(ctx, { configfs: opts.configfs, dryRun: opts.dryRun, writing: true });
+  const r = deleteNode(target, path, { recursive: opts.recursive });
   if (ctx.globals.json) {
-    ctx.io.json({ target: targetJson(target), dryRun: opts.dryRun === true, deleted: r.changes, returnedDevices: r.returnedDevices, findings: r.findings });
+    ctx.io.json({ target: targetJson(target), dryRun: opts.dryRun, deleted: r.changes, returnedDevices: r.returnedDevices, findings: r.findings });
     return;
   }
   warnFindings(ctx, r.findings);

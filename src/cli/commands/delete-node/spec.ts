@@ -1,4 +1,16 @@
-import type { CommandSpec } from '../../spec.js';
+import type { ArgsOf, ArgSpec, CommandSpec, OptionSpec, OptionsOf } from '../../spec.js';
+import { configfsOption, dryRunOption, nodePathArg } from '../dtpm/shared-spec.js';
+
+const args = [nodePathArg] as const satisfies readonly ArgSpec[];
+
+const options = [
+  { flags: '-r, --recursive', description: 'delete the node and everything under it' },
+  configfsOption('work on a configfs-style directory (rmdir) instead of the snapshot'),
+  dryRunOption,
+] as const satisfies readonly OptionSpec[];
+
+export type DeleteNodeArgs = ArgsOf<typeof args>;
+export type DeleteNodeOptions = OptionsOf<typeof options>;
 
 export const deleteNodeSpec: CommandSpec = {
   name: 'delete-node',
@@ -8,12 +20,8 @@ export const deleteNodeSpec: CommandSpec = {
     'PATH names the node from the root. A node with children is refused (exit 5) unless -r deletes the whole subtree.\n' +
     'Deleting a device node returns the device to the registry, free to be placed elsewhere. Bounds and weights of what\n' +
     'remains are recomputed; the checks of `dtpm check` run afterwards and print warnings.',
-  args: [{ name: 'path', description: 'node path, names separated by /', required: true, complete: 'dtpm-node' }],
-  options: [
-    { flags: '-r, --recursive', description: 'delete the node and everything under it' },
-    { flags: '--configfs <dir>', description: 'work on a configfs-style directory (rmdir) instead of the snapshot', complete: 'dir' },
-    { flags: '-n, --dry-run', description: 'check and show the result, change nothing' },
-  ],
+  args,
+  options,
   examples: [
     { command: 'cp examples/rk3399-dtpm.json board.json && powercapctl --snapshot board.json delete-node rk3399/package/ff9a0000.gpu', description: 'unplace a device (it goes back to the registry)' },
     { command: 'powercapctl --snapshot board.json delete-node -r rk3399/package', description: 'a subtree' },

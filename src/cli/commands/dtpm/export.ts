@@ -1,22 +1,27 @@
 import type { CommandContext } from '../../context.js';
 import { readHierarchy } from '../../../core/dtpm/edit.js';
-import { descriptionJson, renderKernelTable, tableNameFor } from '../../../core/dtpm/describe.js';
+import { descriptionJson } from '../../../core/dtpm/description-json.js';
+import { renderKernelTable, tableNameFor } from '../../../core/dtpm/kernel-table-renderer.js';
 import { writeFileAtomic } from '../../../core/atomic.js';
 import { notFound, usageError } from '../../../core/errors.js';
 import { toJson } from '../../io.js';
 import { openTarget } from './target.js';
+import type { DtpmExportOptions } from './spec.js';
 
-export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const target = openTarget(ctx, { configfs: opts.configfs as string | undefined });
+export async function run(ctx: CommandContext, _args: [], opts: DtpmExportOptions): Promise<void> {
+  const format = opts.format;
+  // the table's C name means nothing to the JSON description: refused before anything is read
+  if (opts.tableName !== undefined && format !== 'kernel-table') {
+    throw usageError(`--table-name ${opts.tableName}: the C table's name goes with --format kernel-table`, 'add --format kernel-table, or drop --table-name');
+  }
+  const target = openTarget(ctx, { configfs: opts.configfs });
   const h = readHierarchy(target);
   if (h.nodes.length === 0) throw notFound('no DTPM hierarchy to export', 'build one with create-node or dtpm import');
   for (const p of h.problems) ctx.io.warn(p.message);
-  const format = opts.format as string;
   let text: string;
   let json: unknown;
   if (format === 'kernel-table') {
-    const name = (opts.tableName as string | undefined) ?? tableNameFor(h);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw usageError(`invalid --table-name '${name}': a C identifier`);
+    const name = opts.tableName ?? tableNameFor(h);
     const t = renderKernelTable(h, name);
     if (t.derived.length) ctx.io.warn(`device-tree paths derived from device names, check them: ${t.derived.join(', ')} (record with registry add --dt-path)`);
     if (t.missing.length) ctx.io.warn(`no device-tree path for ${t.missing.join(', ')}: the table names them by device name`);
@@ -26,12 +31,12 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: Record<st
     json = descriptionJson(h);
     text = toJson(json) + '\n';
   }
-  if (typeof opts.output === 'string') {
+  if (opts.output !== undefined) {
     writeFileAtomic(opts.output, text);
     if (ctx.globals.json) ctx.io.json({ file: opts.output, outputFormat: format, nodes: h.nodes.length });
     else ctx.io.note(`wrote ${opts.output}: ${h.nodes.length} nodes (${format})`);
     return;
   }
   if (ctx.globals.json) ctx.io.json(json);
-  else process.stdout.write(text);
+  else ctx.io.out(text);
 }

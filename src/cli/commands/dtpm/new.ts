@@ -1,13 +1,13 @@
 import type { CommandContext } from '../../context.js';
 import { emptySnapshotDoc, SnapshotFile } from '../../../core/snapshot/file.js';
 import { checkNewFile } from '../../output-file.js';
+import type { DtpmNewArgs, DtpmNewOptions } from './spec.js';
 
-export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const file = args[0] as string;
-  checkNewFile(file, opts.force === true);
-  const doc = emptySnapshotDoc({ hostname: String(opts.hostname), kernelRelease: String(opts.kernelRelease), machine: String(opts.machine) });
+export async function run(ctx: CommandContext, [file]: DtpmNewArgs, opts: DtpmNewOptions): Promise<void> {
+  checkNewFile(file, opts.force);
+  const doc = emptySnapshotDoc({ hostname: opts.hostname, kernelRelease: opts.kernelRelease, machine: opts.machine });
   doc.origin = { generatedBy: 'powercapctl dtpm new' };
-  if (typeof opts.description === 'string') doc.description = opts.description;
+  if (opts.description !== undefined) doc.description = opts.description;
   doc.powercap = { dirs: { dtpm: { attrs: { enabled: '1\n' } } } };
   doc.energyModel = null;
   doc.dtpm = { registry: [] };

@@ -6,7 +6,7 @@
  */
 import type { CommandContext } from '../../context.js';
 import { readHierarchy, type DtpmTarget } from '../../../core/dtpm/edit.js';
-import type { Finding } from '../../../core/dtpm/check.js';
+import type { Finding } from '../../../core/dtpm/findings.js';
 import type { DtpmNode } from '../../../core/kernel/dtpm.js';
 import { readEnergyModel } from '../../../core/em/debugfs.js';
 import { formatPower } from '../../../core/units.js';
@@ -28,16 +28,22 @@ export function openTarget(ctx: CommandContext, o: TargetOptions): DtpmTarget {
     const live = readHierarchy({ kind: 'live', powercap: src.powercap, energyModel: ctx.energyModel() });
     return { kind: 'configfs', dir: o.configfs, registry: live.registry, domains: live.domains, dryRun: o.dryRun === true };
   }
-  if (src.snapshot) {
-    if (o.writing && !o.dryRun) src.snapshot.assertWritable();
-    return { kind: 'snapshot', snapshot: src.snapshot, dryRun: o.dryRun === true };
+  if (src.emulated) {
+    if (o.writing && !o.dryRun) src.emulated.snapshot.assertWritable();
+    return { kind: 'snapshot', source: src.emulated, dryRun: o.dryRun === true };
   }
   return { kind: 'live', powercap: src.powercap, energyModel: ctx.energyModel() };
 }
 
+/** The target of a command that works on a snapshot only (its spec says `source: 'snapshot'`: the program refused any other). */
+export function snapshotTarget(t: DtpmTarget): Extract<DtpmTarget, { kind: 'snapshot' }> {
+  if (t.kind !== 'snapshot') throw new Error(`a snapshot-only command opened a ${t.kind} target`);
+  return t;
+}
+
 export function targetJson(t: DtpmTarget): Record<string, unknown> {
   switch (t.kind) {
-    case 'snapshot': return { kind: 'snapshot', file: t.snapshot.path };
+    case 'snapshot': return { kind: 'snapshot', file: t.source.snapshot.path };
     case 'configfs': return { kind: 'configfs', dir: t.dir };
     case 'live': return { kind: 'live', root: t.powercap.info.kind === 'live' ? t.powercap.info.root : null };
   }

@@ -4,47 +4,22 @@
  * SIGTERM (exit 0) or Ctrl-C (exit 130).
  */
 import type { CommandContext } from '../../context.js';
-import { Exit, notFound, usageError } from '../../../core/errors.js';
-import { formatDuration, parseDurationUs } from '../../../core/units.js';
-import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/model.js';
+import { notFound } from '../../../core/errors.js';
+import { signalExit, trapSignals } from '../../signals.js';
+import { formatDuration } from '../../../core/units.js';
+import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/powercap-tree.js';
 import { describeZone, selectZones } from '../../../core/zones/select.js';
 import { planWatch, type Reading, type WatchPlan, type WatchZone } from '../../../core/watch/zones.js';
 import { planSystemTotal } from '../../../core/watch/total.js';
-import { monotonicClock, runLiveLoop, runReplay } from '../../../core/watch/loop.js';
+import { runLiveLoop, runReplay } from '../../../core/watch/loop.js';
 import { decodeRecording, selectRecorded, type DecodedRecording, type RecordingDoc } from '../../../core/watch/recording.js';
 import type { OpenedSource } from '../../../core/source/open.js';
 import { ExporterCollector, type SnapshotFeed } from '../../../core/exporter/collector.js';
-import { createExporterServer, formatHostPort, listen, parseListen } from '../../../core/exporter/server.js';
+import { createExporterServer, formatHostPort, listen } from '../../../core/exporter/server.js';
+import { monotonicClock, monotonicUs, processCost } from '../../clock.js';
+import { commandLine } from '../../hints.js';
 import { VERSION } from '../../version.js';
-
-interface ExporterOptions {
-  host: string;
-  port: number;
-  intervalUs: bigint;
-  limitsIntervalUs: bigint;
-  maxConnections: number;
-  clientTimeoutMs: number;
-  type: string | undefined;
-}
-
-function parseOptions(opts: Record<string, unknown>): ExporterOptions {
-  // durations and counts arrive parsed (their specs declare the value kind); the defaults too
-  const duration = (v: unknown, d: string) => (typeof v === 'bigint' ? v : parseDurationUs(typeof v === 'string' ? v : d));
-  const { host, port } = parseListen(typeof opts.listen === 'string' ? opts.listen : '127.0.0.1:9847');
-  const intervalUs = duration(opts.interval, '1s');
-  if (intervalUs < 10_000n) throw usageError(`--interval ${formatDuration(intervalUs)}: too short`, 'sample at most every 10 ms (e.g. --interval 1s)');
-  let limitsIntervalUs = duration(opts.limitsInterval, '60s');
-  if (limitsIntervalUs < intervalUs) limitsIntervalUs = intervalUs;
-  const maxConnections = typeof opts.maxConnections === 'number' ? opts.maxConnections : 64;
-  if (maxConnections > 100000) throw usageError(`--max-connections ${maxConnections}: more than 100000`, 'e.g. --max-connections 64');
-  const timeoutUs = duration(opts.clientTimeout, '10s');
-  if (timeoutUs < 100_000n) throw usageError(`--client-timeout ${formatDuration(timeoutUs)}: too short`, 'give a client at least 100ms (e.g. --client-timeout 10s)');
-  return {
-    host, port, intervalUs, limitsIntervalUs, maxConnections,
-    clientTimeoutMs: Number(timeoutUs / 1000n),
-    type: typeof opts.type === 'string' ? opts.type : undefined,
-  };
-}
+import type { ExporterArgs, ExporterOptions } from './spec.js';
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -79,14 +54,15 @@ function feedOf(src: OpenedSource, tree: PowercapTree, selected: Zone[]): Feed {
   return { kind: 'replay', plan: { zones: rec.zones, skipped: [] }, rec };
 }
 
-export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const patterns = (args[0] as string[] | undefined) ?? [];
-  const o = parseOptions(opts);
+export async function run(ctx: CommandContext, [patterns]: ExporterArgs, opts: ExporterOptions): Promise<void> {
+  const { host, port } = opts.listen;
+  // limits are re-read on a pass: never more often than the passes come
+  const limitsIntervalUs = opts.limitsInterval < opts.interval ? opts.interval : opts.limitsInterval;
   const startedMs = Date.now();
   const src = ctx.source();
   const tree = readPowercapTree(src.powercap);
-  const selected = selectZones(tree, patterns, o.type);
-  if (selected.length === 0) throw notFound('no powercap zones to export: this machine exposes none', 'VMs and containers usually have none; see what there is with: powercapctl list');
+  const selected = selectZones(tree, patterns, opts.type);
+  if (selected.length === 0) throw notFound('no powercap zones to export: this machine exposes none', `VMs and containers usually have none; see what there is with: ${commandLine(ctx.globals, 'list')}`);
   const feed = feedOf(src, tree, selected);
   const plan = feed.plan;
   const summed = systemTotal(plan.zones, tree);
@@ -109,47 +85,45 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     ctx.io.note(`replaying the recording in ${file}: ${Math.max(0, feed.rec.times.length - 1)} samples of ${plan.zones.length} zone${plan.zones.length === 1 ? '' : 's'} over ${formatDuration(spanUs)}, as recorded; its last values stay served after it ends`);
     sampledText = `${plan.zones.length} of ${selected.length} zones replayed from the recording in ${file}`;
   } else {
-    sampledText = `${plan.zones.length} of ${selected.length} zones sampled every ${formatDuration(o.intervalUs)} from ${ctx.rootPath}`;
+    sampledText = `${plan.zones.length} of ${selected.length} zones sampled every ${formatDuration(opts.interval)} from ${ctx.rootPath}`;
   }
 
   const collector = new ExporterCollector({
     source: src.powercap, tree, zones: selected, plan, summed,
-    intervalUs: feed.kind === 'replay' ? feed.rec.intervalUs : o.intervalUs, limitsIntervalUs: o.limitsIntervalUs, version: VERSION, startedMs,
+    intervalUs: feed.kind === 'replay' ? feed.rec.intervalUs : opts.interval, limitsIntervalUs: limitsIntervalUs, version: VERSION, startedMs,
     ...(snapshot ? { snapshot } : {}),
+    nowUs: monotonicUs, processCost,
   });
   const homePage =
     '<!doctype html>\n<html><head><meta charset="utf-8"><title>powercapctl exporter</title></head>\n<body>\n' +
     '<h1>powercapctl exporter</h1>\n' +
-    `<p>${escapeHtml(sampledText)}; limits re-read every ${escapeHtml(formatDuration(o.limitsIntervalUs))}.</p>\n` +
+    `<p>${escapeHtml(sampledText)}; limits re-read every ${escapeHtml(formatDuration(limitsIntervalUs))}.</p>\n` +
     '<p><a href="metrics">Metrics</a></p>\n</body></html>\n';
   const server = createExporterServer({
     exposition: (om, gzip) => collector.exposition(om, gzip),
     homePage,
-    maxConnections: o.maxConnections,
-    clientTimeoutMs: o.clientTimeoutMs,
+    maxConnections: opts.maxConnections,
+    clientTimeoutMs: Number(opts.clientTimeout / 1000n),
     onClientError: (m) => ctx.io.debug(m),
   });
 
+  // SIGTERM is how a service manager stops it: exit 0; another fatal signal (Ctrl-C, SIGHUP, SIGQUIT) exits 128+N
   const ac = new AbortController();
-  let exitCode: number = Exit.OK;
-  const onSigint = () => { exitCode = Exit.INTERRUPTED; ac.abort(); };
-  const onSigterm = () => ac.abort();
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
+  const trap = trapSignals(() => ac.abort());
   // the first pass (the baseline) is taken at once; the server starts meanwhile
   const onPass = (tUs: bigint, readings: Reading[]) => collector.ingest(tUs, readings);
   const loop = feed.kind === 'replay'
     ? runReplay({ times: feed.rec.times, readings: feed.rec.readings, speed: 1, count: null, clock: monotonicClock, signal: ac.signal, onPass })
       .then((r) => { if (!r.aborted) ctx.io.note(`the recording in ${file} ended after ${Math.max(0, r.passes - 1)} samples: serving its last values`); return r; })
-    : runLiveLoop({ intervalUs: o.intervalUs, count: null, read: () => collector.read(), clock: monotonicClock, signal: ac.signal, onPass });
+    : runLiveLoop({ intervalUs: opts.interval, count: null, read: () => collector.read(), clock: monotonicClock, signal: ac.signal, onPass });
   try {
-    const address = await listen(server, o.host, o.port);
+    const address = await listen(server, host, port);
     const url = `http://${formatHostPort(address.address, address.port)}/metrics`;
     if (ctx.globals.json) {
       ctx.io.out(JSON.stringify({
         format: 'powercapctl-exporter', version: 1, url,
         listen: { address: address.address, port: address.port },
-        intervalUs: Number(o.intervalUs), limitsIntervalUs: Number(o.limitsIntervalUs),
+        intervalUs: Number(opts.interval), limitsIntervalUs: Number(limitsIntervalUs),
         sampled: plan.zones.map((z) => z.id), summed,
         unreadable: denied.map((s) => s.zone.id),
         zones: selected.map((z) => z.id),
@@ -160,8 +134,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     await new Promise<void>((resolve) => ac.signal.addEventListener('abort', () => resolve(), { once: true }));
   } finally {
     ac.abort();
-    process.removeListener('SIGINT', onSigint);
-    process.removeListener('SIGTERM', onSigterm);
+    trap.release();
     await loop;
     if (server.listening) {
       const closed = new Promise<void>((r) => server.close(() => r()));
@@ -170,5 +143,5 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     }
   }
   ctx.io.debug(`stopped after ${collector.passes} passes`);
-  process.exitCode = exitCode;
+  if (trap.signal && trap.signal !== 'SIGTERM') process.exitCode = signalExit(trap.signal);
 }

@@ -1,5 +1,20 @@
-import type { CommandSpec } from '../../spec.js';
-import { count, duration } from '../../option-values.js';
+import type { ArgsOf, ArgSpec, CommandSpec, OptionSpec, OptionsOf } from '../../spec.js';
+import { duration, integer, interval, listenAddress } from '../../option-values.js';
+import { typeOption, zonesArg } from '../zone-filter.js';
+
+const args = [zonesArg] as const satisfies readonly ArgSpec[];
+
+const options = [
+  { flags: '-l, --listen <addr:port>', description: 'address and port to serve on ([::]:9847 for IPv6; port 0 picks a free one)', defaultValue: '127.0.0.1:9847', value: listenAddress },
+  { flags: '-i, --interval <duration>', description: 'time between samples (1s, 500ms, 15s; a bare number is seconds); a snapshot\'s recording keeps its recorded times', defaultValue: '1s', value: interval({ min: '10ms' }), source: 'live' },
+  { flags: '--limits-interval <duration>', description: 'time between re-reads of limits, windows and enabled state (never more often than the samples)', defaultValue: '60s', value: interval({ min: '10ms' }) },
+  typeOption,
+  { flags: '--max-connections <n>', description: 'connections served at once; more are closed on accept', defaultValue: '64', value: integer({ min: 1, max: 100000 }) },
+  { flags: '--client-timeout <duration>', description: 'time a client gets to send its request; idle connections close after it too', defaultValue: '10s', value: duration({ min: '100ms', max: '24h' }) },
+] as const satisfies readonly OptionSpec[];
+
+export type ExporterArgs = ArgsOf<typeof args>;
+export type ExporterOptions = OptionsOf<typeof options>;
 
 export const exporterSpec: CommandSpec = {
   name: 'exporter',
@@ -19,15 +34,8 @@ export const exporterSpec: CommandSpec = {
     'clients are cut off by --client-timeout and --max-connections. SIGTERM stops it (exit 0), Ctrl-C exits 130;\n' +
     'a port in use or an address that is not this machine\'s exits 1, a port below 1024 without privilege 4, a\n' +
     'malformed --listen 2. See docs/fleet.md.',
-  args: [{ name: 'zone', description: 'zone id, name, type/name or glob (package-*); all zones when omitted', variadic: true, complete: 'zone' }],
-  options: [
-    { flags: '-l, --listen <addr:port>', description: 'address and port to serve on ([::]:9847 for IPv6; port 0 picks a free one)', defaultValue: '127.0.0.1:9847' },
-    { flags: '-i, --interval <duration>', description: 'time between samples (1s, 500ms, 15s)', defaultValue: '1s', value: duration() },
-    { flags: '--limits-interval <duration>', description: 'time between re-reads of limits, windows and enabled state (never more often than --interval)', defaultValue: '60s', value: duration() },
-    { flags: '-t, --type <type>', description: 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' },
-    { flags: '--max-connections <n>', description: 'connections served at once; more are closed on accept', defaultValue: '64', value: count },
-    { flags: '--client-timeout <duration>', description: 'time a client gets to send its request; idle connections close after it too', defaultValue: '10s', value: duration() },
-  ],
+  args,
+  options,
   examples: [
     { command: 'sudo powercapctl exporter', description: 'serve http://127.0.0.1:9847/metrics, sampling every second' },
     { command: "sudo powercapctl exporter --listen 0.0.0.0:9847 -i 5s 'package-*' dram", description: 'packages and DRAM for a Prometheus on another host' },

@@ -39,8 +39,9 @@ export const governSpec: CommandSpec = {
   options,
   source: 'live',
   examples: [
-    { command: 'sudo powercapctl govern --thermal-zone skin-therm --target 45C --sustainable-power 2W --under dtpm:0:0', description: 'hold the skin at 45 °C by limiting the leaves under dtpm:0:0 (the clusters and the GPU)' },
-    { command: 'sudo powercapctl govern --thermal-zone x86_pkg_temp --target 80C --switch-on 60C --integral-cutoff 0C --interval 250ms intel-rapl:0', description: 'package 0 at 80 °C, full power below 60 °C, the integral as the kernel keeps it (only over the target)' },
+    { command: 'powercapctl sim examples/sim-rk3399-govern.yaml --serve board', description: 'serve a simulated rk3399 whose skin warms toward 25 °C + 10 °C/W × its power (board/powercap, board/thermal), until Ctrl-C' },
+    { command: 'powercapctl --root board/powercap govern --thermal-root board/thermal --thermal-zone skin-therm --target 45C --sustainable-power 2W --under dtpm:0:0', description: 'hold its skin at 45 °C by limiting the clusters and the GPU, until Ctrl-C (on a board: sudo powercapctl govern --thermal-zone skin-therm …)' },
+    { command: 'powercapctl --root board/powercap govern --thermal-root board/thermal --thermal-zone 0 --target 45C --switch-on 35C --integral-cutoff 0C --duration 3s --json --under dtpm:0:0', description: 'three seconds with the kernel\'s own integral rule and full power below 35 °C, one NDJSON record a period' },
   ],
   load: () => import('./run.js'),
 };

@@ -1,12 +1,11 @@
 import type { ArgsOf, ArgSpec, CommandSpec, OptionSpec, OptionsOf } from '../../spec.js';
-import { controlType, oneOf, zone } from '../../option-values.js';
+import { oneOf } from '../../option-values.js';
+import { typeOption, zonesArg } from '../zone-filter.js';
 
-const args = [
-  { name: 'zone', description: 'zone id, name, type/name or glob (package-*); all zones when omitted', variadic: true, value: zone },
-] as const satisfies readonly ArgSpec[];
+const args = [zonesArg] as const satisfies readonly ArgSpec[];
 
 const options = [
-  { flags: '-t, --type <type>', description: 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)', value: controlType },
+  typeOption,
   { flags: '--format <format>', description: 'output format (--json is --format json)', value: oneOf(['table', 'json', 'tsv', 'csv']), defaultValue: 'table', conflicts: { options: ['json'], message: '--format and --json both choose the output: give one (--json is --format json)' } },
 ] as const satisfies readonly OptionSpec[];
 

@@ -56,7 +56,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: BudgetOpt
     scope = `${actors.length} actor${actors.length === 1 ? '' : 's'}`;
   } else if (opts.tree !== undefined) {
     const file = opts.tree;
-    const [{ parseBudgetTree }, { readUserFile }] = await Promise.all([import('../../../core/dtpm/describe.js'), import('../../../core/files.js')]);
+    const [{ parseBudgetTree }, { readUserFile }] = await Promise.all([import('../../../core/dtpm/budget-tree.js'), import('../../../core/files.js')]);
     const { root, nodes, requests, weights } = parseBudgetTree(readUserFile(file, BUDGET_TREE_HINT), file);
     let at = root;
     if (opts.zone !== undefined) {
@@ -76,7 +76,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: BudgetOpt
     scope = `${at.name} of ${file}`;
   } else {
     const [{ readPowercapTree }, { resolveZone }, { buildDtpmForest }, { readEnergyModel }, { capTree }] = await Promise.all([
-      import('../../../core/zones/model.js'), import('../../../core/zones/select.js'), import('../../../core/dtpm/fromTree.js'),
+      import('../../../core/zones/powercap-tree.js'), import('../../../core/zones/select.js'), import('../../../core/dtpm/fromTree.js'),
       import('../../../core/em/debugfs.js'), import('../../../core/calculators/cap.js'),
     ]);
     const src = ctx.source();

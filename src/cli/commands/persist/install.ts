@@ -1,32 +1,64 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CommandContext } from '../../context.js';
-import { usageError } from '../../../core/errors.js';
 import { PACKAGE_ROOT } from '../../paths.js';
 import { loadProfile, readProfileText } from '../../../core/profile/parse.js';
 import { reconcile } from '../../../core/profile/reconcile.js';
-import { profileFromTree, profileToYaml } from '../../../core/profile/save.js';
-import { readPowercapTree } from '../../../core/zones/model.js';
+import { profileFromTree, profileToYaml } from '../../../core/profile/from-tree.js';
+import { readPowercapTree } from '../../../core/zones/powercap-tree.js';
 import { install, isRealRoot, under } from '../../../core/persist/install.js';
-import { APPLY_UNIT, PROFILE_PATH, RESUME_UNIT, WATCH_UNIT } from '../../../core/persist/units.js';
-import { parseIntervalUs } from '../apply/run.js';
+import { execPathRisk, type ExecPathRisk } from '../../../core/persist/exec-path.js';
+import { APPLY_UNIT, PROFILE_PATH, RESUME_UNIT, STATE_PATH, WATCH_UNIT, type UnitOptions } from '../../../core/persist/systemd-units.js';
+import { formatDurationInput } from '../../../core/units.js';
+import { optionNames } from '../../options.js';
+import { trapHooks, trapSignals } from '../../signals.js';
+import { applyOptions } from '../apply/spec.js';
 import { provenance } from '../profile/save.js';
-import { runCalls, systemctl, UDEVADM, type Call } from './systemctl.js';
-
-const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+import { callLine, callsError, runCalls, systemctl, UDEVADM } from './systemctl.js';
+import type { PersistInstallArgs, PersistInstallOptions } from './spec.js';
 
 export function defaultExec(): string {
   const bin = path.join(PACKAGE_ROOT, 'bin/powercapctl');
   try { return fs.realpathSync(bin); } catch { return bin; }
 }
 
-export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const rootDir = path.resolve(str(opts.rootDir) ?? '/');
+/** An option of apply, as the units' command line names it: apply's own declaration, so a rename there shows here. */
+function applyFlag(long: string): string {
+  if (!applyOptions.some((o) => optionNames(o.flags).long === long)) throw new Error(`apply has no --${long}: the units cannot run it`);
+  return `--${long}`;
+}
+
+/** What the units run: apply on the installed profile, recording its state; the watchdog with its interval. */
+export function unitCommands(exec: string, watchUs: bigint | null): UnitOptions {
+  const apply = [exec, 'apply', PROFILE_PATH, applyFlag('state'), STATE_PATH];
+  return {
+    apply,
+    watch: watchUs === null ? null : { command: [...apply, applyFlag('watch'), formatDurationInput(watchUs)], intervalUs: watchUs },
+    startApply: systemctl('--no-block', 'start', APPLY_UNIT),
+  };
+}
+
+/** Where the program the units run as root lives, said with the way out. */
+export function execWarning(exec: string, risk: ExecPathRisk): string {
+  const where = risk.kind === 'temporary' ? `in a temporary folder (${risk.folder}): it may be gone after a reboot, and any user can put files there`
+    : risk.kind === 'home' ? `in a home folder (${risk.folder}): its owner can change what root runs`
+    : `and ${risk.folder} can be written by ${risk.worldWritable ? 'every user' : `uid ${risk.uid}`}: what root runs can be changed`;
+  return `the units run ${exec} as root, ${where}; name an installed powercapctl with --exec (e.g. /usr/bin/powercapctl)`;
+}
+
+const PLACES = () => ({
+  temporary: [...new Set(['/tmp', '/var/tmp', '/dev/shm', os.tmpdir()])],
+  homes: [...new Set(['/home', '/root', os.homedir()])],
+});
+
+export async function run(ctx: CommandContext, [file]: PersistInstallArgs, opts: PersistInstallOptions): Promise<void> {
+  const rootDir = path.resolve(opts.rootDir);
   const real = isRealRoot(rootDir);
-  const watchUs = str(opts.watch) ? parseIntervalUs(str(opts.watch)!, '--watch') : null;
-  const exec = str(opts.exec) ?? defaultExec();
-  if (!path.isAbsolute(exec)) throw usageError(`--exec ${exec}: the units need an absolute path`, 'e.g. --exec /usr/bin/powercapctl');
-  const file = args[0] as string | undefined;
+  const watchUs = opts.watch ?? null;
+  const exec = opts.exec ?? defaultExec();
+  const risk = execPathRisk(exec, PLACES());
+  if (risk) ctx.io.warn(execWarning(exec, risk));
 
   // the profile: the one given (checked first), the one installed, or the limits set now
   let profileText: string | null = null;
@@ -34,7 +66,8 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
   if (file !== undefined) {
     const profile = await loadProfile(file);
     // on the running system the profile must fit this machine's zones before anything is installed
-    if (real) await reconcile(ctx.source().powercap, profile, { check: true });
+    // (an image's machine is elsewhere: its profile is checked for its form only)
+    if (real) await reconcile(ctx.source().powercap, profile, { check: true, isRoot: ctx.isRoot });
     profileText = readProfileText(file);
     profileFrom = file;
   } else if (fs.existsSync(under(rootDir, PROFILE_PATH))) {
@@ -46,26 +79,35 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     profileFrom = `the limits set now (${saved.limits.length})`;
   }
 
-  const written = install(rootDir, { exec, watchUs }, profileText);
-  let calls: Call[] = [];
-  if (real) {
-    calls = runCalls([
-      systemctl('daemon-reload'),
-      [UDEVADM, 'control', '--reload'],
-      systemctl('start', APPLY_UNIT),
-      ...(watchUs !== null ? [systemctl('restart', WATCH_UNIT)] : [systemctl('stop', WATCH_UNIT)]),
-    ]);
+  // a signal between two files puts back what was written; between two calls, stops before the next
+  const trap = trapSignals();
+  const asked = real ? [
+    systemctl('daemon-reload'),
+    [UDEVADM, 'control', '--reload'],
+    systemctl('start', APPLY_UNIT),
+    watchUs !== null ? systemctl('restart', WATCH_UNIT) : systemctl('stop', WATCH_UNIT),
+  ] : [];
+  let written;
+  let calls;
+  try {
+    written = await install(rootDir, unitCommands(exec, watchUs), profileText, trapHooks(trap));
+    calls = runCalls(asked, trap);
+  } finally {
+    trap.release();
   }
+  const units = [APPLY_UNIT, RESUME_UNIT, ...(watchUs !== null ? [WATCH_UNIT] : [])];
   if (ctx.globals.json) {
-    ctx.io.json({ format: 'powercapctl-persist-install', version: 1, rootDir, profile: PROFILE_PATH, profileFrom, exec, watchUs, written, systemctl: calls, units: [APPLY_UNIT, RESUME_UNIT, ...(watchUs !== null ? [WATCH_UNIT] : [])] });
-    return;
+    ctx.io.json({ format: 'powercapctl-persist-install', version: 1, rootDir, profile: PROFILE_PATH, profileFrom, exec, watchUs, written, systemctl: calls, units });
+  } else {
+    const lines = [`installed into ${rootDir}${real ? '' : ' (an image folder: systemctl not called)'}: profile from ${profileFrom}`];
+    // enablement links are named by their role; the link target is the unit beside them (--json has it)
+    const shown = written.map((w) => w.path);
+    const width = Math.max(...shown.map((x) => x.length));
+    written.forEach((w, i) => lines.push(`  ${shown[i]!.padEnd(width)}  ${w.role}`));
+    for (const c of calls) lines.push(callLine(c));
+    if (!real) lines.push(`on the target: systemctl daemon-reload && udevadm control --reload && systemctl start ${APPLY_UNIT}${watchUs !== null ? ` ${WATCH_UNIT}` : ''}`);
+    ctx.io.out(lines.join('\n'));
   }
-  const lines = [`installed into ${rootDir}${real ? '' : ' (an image folder: systemctl not called)'}: profile from ${profileFrom}`];
-  // enablement links are named by their role; the link target is the unit beside them (--json has it)
-  const shown = written.map((w) => w.path);
-  const width = Math.max(...shown.map((x) => x.length));
-  written.forEach((w, i) => lines.push(`  ${shown[i]!.padEnd(width)}  ${w.role}`));
-  for (const c of calls) lines.push(`${c.ok ? 'ran' : 'FAILED'}: ${c.command}${c.ok || !c.output ? '' : `: ${c.output.split('\n')[0]}`}`);
-  if (!real) lines.push(`on the target: systemctl daemon-reload && udevadm control --reload && systemctl start ${APPLY_UNIT}${watchUs !== null ? ` ${WATCH_UNIT}` : ''}`);
-  ctx.io.out(lines.join('\n'));
+  const err = callsError(asked, calls, 'the profile, units and udev rule are installed', trap);
+  if (err) throw err;
 }

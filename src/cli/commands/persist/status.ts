@@ -1,11 +1,10 @@
 import * as path from 'node:path';
 import type { CommandContext } from '../../context.js';
 import { status } from '../../../core/persist/install.js';
+import type { PersistStatusOptions } from './spec.js';
 
-const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-
-export async function run(ctx: CommandContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const rootDir = path.resolve(str(opts.rootDir) ?? '/');
+export async function run(ctx: CommandContext, _args: [], opts: PersistStatusOptions): Promise<void> {
+  const rootDir = path.resolve(opts.rootDir);
   const s = status(rootDir);
   if (ctx.globals.json) {
     ctx.io.json({ format: 'powercapctl-persist-status', version: 1, ...s });

@@ -2,10 +2,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CommandContext } from '../../context.js';
 import { writeFileAtomic, makeFolder } from '../../../core/atomic.js';
-import { PROFILE_PATH } from '../../../core/persist/units.js';
+import { PROFILE_PATH } from '../../../core/persist/systemd-units.js';
 import { checkNewFile } from '../../output-file.js';
-import { readPowercapTree } from '../../../core/zones/model.js';
-import { profileFromTree, profileText } from '../../../core/profile/save.js';
+import { readPowercapTree } from '../../../core/zones/powercap-tree.js';
+import { profileFromTree, profileText } from '../../../core/profile/from-tree.js';
+import type { ProfileSaveArgs, ProfileSaveOptions } from './spec.js';
 
 /** Where a profile's values came from, for its header. */
 export function provenance(ctx: CommandContext): string {
@@ -13,18 +14,17 @@ export function provenance(ctx: CommandContext): string {
   return info.kind === 'snapshot' ? `snapshot ${info.file}` : `${info.root} on ${os.hostname()}`;
 }
 
-export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const file = args[0] as string;
+export async function run(ctx: CommandContext, [file]: ProfileSaveArgs, opts: ProfileSaveOptions): Promise<void> {
   const toStdout = file === '-';
   if (!toStdout) {
     // the conventional folder (persist install reads its profile there) is made on first use,
     // 0755 as /etc's folders are; no other folder is made: a typo in a path is said, not created
     const conventional = path.dirname(PROFILE_PATH);
     if (path.dirname(path.resolve(file)) === conventional && makeFolder(conventional, 0o755)) ctx.io.note(`created ${conventional} (mode 0755)`);
-    checkNewFile(file, opts.force === true);
+    checkNewFile(file, opts.force);
   }
   const tree = readPowercapTree(ctx.source().powercap);
-  const saved = profileFromTree(tree, typeof opts.description === 'string' ? opts.description : undefined);
+  const saved = profileFromTree(tree, opts.description);
   const header = [`powercapctl profile: the limits of ${provenance(ctx)} at ${new Date().toISOString()}`, 'apply with: powercapctl apply FILE   (format: docs/profiles.md)'];
   if (toStdout) {
     if (ctx.globals.json) ctx.io.document(saved);

@@ -5,7 +5,7 @@ import { formatCpuList } from '../../../core/em/debugfs.js';
 import { formatPower } from '../../../core/units.js';
 import { openTarget, targetJson } from '../dtpm/target.js';
 
-export async function run(ctx: CommandContext, _args: unknown[], _opts: Record<string, unknown>): Promise<void> {
+export async function run(ctx: CommandContext): Promise<void> {
   const target = openTarget(ctx, {});
   const h = readHierarchy(target);
   const rows = registryRows(h);

@@ -1,15 +1,11 @@
 import type { CommandContext } from '../../context.js';
-import { readHierarchy } from '../../../core/dtpm/edit.js';
-import { removeDevice } from '../../../core/dtpm/registry.js';
-import { usageError } from '../../../core/errors.js';
-import { openTarget, targetJson } from '../dtpm/target.js';
+import { openTarget, snapshotTarget, targetJson } from '../dtpm/target.js';
+import type { RegistryRemoveArgs } from './spec.js';
 
-export async function run(ctx: CommandContext, args: unknown[], _opts: Record<string, unknown>): Promise<void> {
-  if (ctx.globals.snapshot === undefined) throw usageError('registry remove edits the registry stored in a snapshot: give --snapshot FILE');
-  const target = openTarget(ctx, { writing: true });
-  if (target.kind !== 'snapshot') throw usageError('registry remove needs --snapshot FILE');
-  const removed = removeDevice(target.snapshot.doc, readHierarchy(target), args[0] as string);
-  target.snapshot.save();
+export async function run(ctx: CommandContext, [name]: RegistryRemoveArgs): Promise<void> {
+  const target = snapshotTarget(openTarget(ctx, { writing: true }));
+  const removed = target.source.unregisterDevice(name);
+  target.source.snapshot.save();
   if (ctx.globals.json) ctx.io.json({ target: targetJson(target), removed });
   else ctx.io.out(`removed ${removed.name} from the registry`);
 }

@@ -8,7 +8,13 @@ import { constraintLabel, describeStep, expectedStore } from '../../../core/limi
 import { formatDuration, formatPower, formatPowerExact } from '../../../core/units.js';
 import { quantizePowerLimit, computeTimeWindow, isRaplType } from '../../../core/kernel/rapl.js';
 import type { PowercapError } from '../../../core/errors.js';
+import type { PowercapTree, Zone } from '../../../core/zones/powercap-tree.js';
 import { visible } from '../../visible.js';
+import { powerLimitText } from '../../render/zones.js';
+
+/** The zone a step or a restore names, from the tree read for the plan (how its values are worded). */
+type ZoneOf = (id: string) => Pick<Zone, 'controlType' | 'children'> | undefined;
+const zonesOf = (tree: PowercapTree | undefined): ZoneOf => (id) => tree?.byId.get(id);
 
 // ------------------------------------------------------------------ JSON
 
@@ -107,17 +113,18 @@ export function resultJson(opts: {
 
 // ------------------------------------------------------------------ human
 
-export function formatValue(s: Pick<PlanStep, 'attribute'>, v: bigint | null): string {
+/** A value as set-limit words it; with its zone, a DTPM node's 0 reads "not limited", as in list and tree (powerLimitText). */
+export function formatValue(s: Pick<PlanStep, 'attribute'>, v: bigint | null, zone?: Pick<Zone, 'controlType' | 'children'>): string {
   if (v === null) return '?';
-  if (s.attribute === 'power_limit_uw') return formatPower(v);
+  if (s.attribute === 'power_limit_uw') return powerLimitText(zone, v);
   if (s.attribute === 'time_window_us') return formatDuration(v);
   return v === 0n ? 'disabled' : 'enabled';
 }
 
 /** Two different values that would print alike are printed exactly. */
-function formatPair(s: PlanStep, a: bigint | null, b: bigint | null): [string, string] {
-  const fa = formatValue(s, a);
-  const fb = formatValue(s, b);
+function formatPair(s: PlanStep, a: bigint | null, b: bigint | null, zone?: Pick<Zone, 'controlType' | 'children'>): [string, string] {
+  const fa = formatValue(s, a, zone);
+  const fb = formatValue(s, b, zone);
   if (a !== null && b !== null && a !== b && fa === fb) {
     return s.attribute === 'power_limit_uw' ? [formatPowerExact(a), formatPowerExact(b)] : [`${a} µs`, `${b} µs`];
   }
@@ -166,29 +173,31 @@ async function table(head: string[], rows: string[][], p: Colors): Promise<strin
   return borderlessTable(head.map((h) => p.heading(h)), rows, { trimEnd: true });
 }
 
-export async function renderPlan(plan: Plan, p: Colors, title: string): Promise<string> {
+export async function renderPlan(plan: Plan, p: Colors, title: string, tree?: PowercapTree): Promise<string> {
+  const zoneOf = zonesOf(tree);
   const rows = plan.steps.map((s) => {
     // what the kernel will store, not what was typed: RAPL keeps 1/8 W steps (25.3 W → 25.25 W)
     const stored = expectedStore(s);
-    const [now, next] = formatPair(s, s.before, stored);
+    const [now, next] = formatPair(s, s.before, stored, zoneOf(s.zoneId));
     const asked = stored !== s.requested ? ` (asked ${formatPair(s, s.requested, stored)[0]})` : '';
     return [p.id(zoneCell(s)), constraintCell(s), settingCell(s), now, s.before === stored ? p.dim(`${next} (unchanged)`) : next + asked];
   });
   return `${title}\n` + (await table(['ZONE', 'CONSTRAINT', 'SETTING', 'NOW', 'NEW'], rows, p));
 }
 
-export async function renderResult(result: ApplyResult, p: Colors): Promise<string> {
+export async function renderResult(result: ApplyResult, p: Colors, tree?: PowercapTree): Promise<string> {
+  const zoneOf = zonesOf(tree);
   const rows: string[][] = [];
   const notes: string[] = [];
   for (const c of result.changes) {
     const s = c.step;
     const note = appliedNote(c);
     if (note) notes.push(note);
-    const [req, app] = formatPair(s, s.requested, c.applied);
-    rows.push([p.id(zoneCell(s)), constraintCell(s), settingCell(s), formatValue(s, c.before), req, note ? p.warn(`${app} *`) : p.ok(app)]);
+    const [req, app] = formatPair(s, s.requested, c.applied, zoneOf(s.zoneId));
+    rows.push([p.id(zoneCell(s)), constraintCell(s), settingCell(s), formatValue(s, c.before, zoneOf(s.zoneId)), req, note ? p.warn(`${app} *`) : p.ok(app)]);
     for (const d of c.dependents) {
       if (d.before === d.applied) continue;
-      rows.push([p.dim(`  ↳ ${zoneCell(d)}`), p.dim('split'), p.dim(settingCell(s)), p.dim(formatValue(s, d.before)), p.dim('–'), formatValue(s, d.applied)]);
+      rows.push([p.dim(`  ↳ ${zoneCell(d)}`), p.dim('split'), p.dim(settingCell(s)), p.dim(formatValue(s, d.before, zoneOf(d.zoneId))), p.dim('–'), formatValue(s, d.applied, zoneOf(d.zoneId))]);
     }
   }
   let out = await table(['ZONE', 'CONSTRAINT', 'SETTING', 'BEFORE', 'REQUESTED', 'APPLIED'], rows, p);
@@ -197,16 +206,18 @@ export async function renderResult(result: ApplyResult, p: Colors): Promise<stri
 }
 
 /** One line per restore, for stderr after a failure. */
-export function rollbackLines(entries: RollbackEntry[]): string[] {
+export function rollbackLines(entries: RollbackEntry[], tree?: PowercapTree): string[] {
+  const zoneOf = zonesOf(tree);
   return entries.map((r) => {
     const s = { attribute: r.attribute } as PlanStep;
+    const z = zoneOf(r.zoneId);
     const what = visible(`${r.zoneId}${r.zoneName ? ` (${r.zoneName})` : ''} ${r.constraint ? constraintLabel(r.constraint) + ' ' : ''}`) + settingCell(s);
     const inexact = r.readBack === r.restoredTo ? ''
       : r.zoneId.startsWith('dtpm:')
-        ? ` (was ${formatValue(s, r.restoredTo)}: a DTPM node stores what its children applied, it cannot be put back exactly)`
-        : ` (was ${formatValue(s, r.restoredTo)}: the kernel stored a different value)`;
+        ? ` (was ${formatValue(s, r.restoredTo, z)}: a DTPM node stores what its children applied, it cannot be put back exactly)`
+        : ` (was ${formatValue(s, r.restoredTo, z)}: the kernel stored a different value)`;
     return r.ok
-      ? `rolled back: ${what} ${formatValue(s, r.from)} → ${formatValue(s, r.readBack)}${inexact}`
-      : `NOT rolled back: ${what} is ${formatValue(s, r.from)}, was ${formatValue(s, r.restoredTo)} (${r.errno}): restore it by hand`;
+      ? `rolled back: ${what} ${formatValue(s, r.from, z)} → ${formatValue(s, r.readBack, z)}${inexact}`
+      : `NOT rolled back: ${what} is ${formatValue(s, r.from, z)}, was ${formatValue(s, r.restoredTo, z)} (${r.errno}): restore it by hand`;
   });
 }

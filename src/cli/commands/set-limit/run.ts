@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../context.js';
 import { Exit, PowercapError, usageError } from '../../../core/errors.js';
-import { readPowercapTree } from '../../../core/zones/model.js';
+import { readPowercapTree } from '../../../core/zones/powercap-tree.js';
 import { applyPlan, planChanges, type ApplyResult, type LimitRequest } from '../../../core/limits/index.js';
 import { parseValue } from '../../options.js';
 import { powerSpec } from '../../option-values.js';
@@ -61,7 +61,7 @@ export async function run(ctx: CommandContext, [zone, rest]: SetLimitArgs, opts:
   if (dryRun) {
     const r = await render();
     if (json) ctx.io.json(r.resultJson({ source: sourceJson(src.info), plan, result: null, dryRun: true, notes: plan.notes }));
-    else ctx.io.out(await r.renderPlan(plan, await colors(), 'plan (dry run: nothing is written)'));
+    else ctx.io.out(await r.renderPlan(plan, await colors(), 'plan (dry run: nothing is written)', tree));
     return;
   }
 
@@ -84,7 +84,7 @@ export async function run(ctx: CommandContext, [zone, rest]: SetLimitArgs, opts:
   // ask only a person at a terminal, only for the live tree, never when input is piped
   if (!snap && !opts.yes && atTerminal) {
     const r = await render();
-    ctx.io.out(await r.renderPlan(plan, await colors(), 'about to write:'));
+    ctx.io.out(await r.renderPlan(plan, await colors(), 'about to write:', tree));
     const { confirm } = await import('@inquirer/prompts');
     let yes = false;
     try {
@@ -100,7 +100,7 @@ export async function run(ctx: CommandContext, [zone, rest]: SetLimitArgs, opts:
   const notesBefore = src.notes.length;
   let result: ApplyResult;
   try {
-    result = await applyPlan(src.powercap, plan, trapHooks(trap));
+    result = await applyPlan(src.powercap, plan, trapHooks(trap), { isRoot: ctx.isRoot });
   } finally {
     trap.release();
   }
@@ -115,11 +115,11 @@ export async function run(ctx: CommandContext, [zone, rest]: SetLimitArgs, opts:
   if (json) {
     ctx.io.json(r.resultJson({ source: sourceJson(src.info), plan, result, dryRun: false, notes: result.ok ? [...plan.notes, ...notes] : [...plan.notes], error: result.error }));
   } else if (result.ok) {
-    ctx.io.out(await r.renderResult(result, await colors()));
+    ctx.io.out(await r.renderResult(result, await colors(), tree));
   }
   if (!result.ok) {
     // what was undone matters more than --quiet: always on stderr
-    for (const line of r.rollbackLines(result.rolledBack)) ctx.io.log(line);
+    for (const line of r.rollbackLines(result.rolledBack, tree)) ctx.io.log(line);
     throw result.error!;
   }
   if (snap) ctx.io.note(`updated ${snap.path}`);

@@ -91,7 +91,7 @@ async function serve(ctx: CommandContext, loaded: LoadedScenario, dir: string): 
   // the plant stands in for the kernel, whose counters do not wait for the scheduler: when allowed
   // (root), it runs ahead of ordinary processes, so a busy machine delays its steps less
   try { os.setPriority(PLANT_PRIORITY); } catch { /* not allowed: it runs as it is */ }
-  const { monotonicClock } = await import('../../../core/watch/loop.js');
+  const { monotonicClock } = await import('../../clock.js');
   const ac = new AbortController();
   const trap = trapSignals(() => ac.abort());
   try {

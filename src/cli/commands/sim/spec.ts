@@ -38,7 +38,7 @@ export const simSpec: CommandSpec = {
     { command: 'powercapctl sim examples/sim-rk3399-moving.yaml --policy static,balance', description: 'rk3399 under 2.5 W with moving demand: the kernel\'s split against balance' },
     { command: 'powercapctl sim examples/sim-rk3399-govern.yaml --svg govern.svg', description: 'hold 45 °C, and plot power, limits and temperature' },
     { command: 'powercapctl sim examples/sim-xeon-2s.yaml --json', description: 'the figures as JSON (schema/sim.schema.json)' },
-    { command: 'powercapctl sim examples/sim-rk3399-moving.yaml --serve /dev/shm/plant', description: 'serve the plant for `powercapctl --root /dev/shm/plant/powercap balance …`, until Ctrl-C' },
+    { command: 'powercapctl sim examples/sim-rk3399-moving.yaml --serve board', description: 'serve the plant in board/ for `powercapctl --root board/powercap balance …`, until Ctrl-C (tmpfs, such as /dev/shm/board, spares a disk)' },
   ],
   load: () => import('./run.js'),
 };

@@ -1,9 +1,9 @@
 import type { CommandContext } from '../../context.js';
 import { loadSnapshotFile } from '../../../core/snapshot/file.js';
-import { readPowercapTree } from '../../../core/zones/model.js';
+import { readPowercapTree } from '../../../core/zones/powercap-tree.js';
+import type { SnapshotCheckArgs } from './spec.js';
 
-export async function run(ctx: CommandContext, args: unknown[]): Promise<void> {
-  const file = args[0] as string;
+export async function run(ctx: CommandContext, [file]: SnapshotCheckArgs): Promise<void> {
   const snap = loadSnapshotFile(file);
   const tree = readPowercapTree(snap.powercap);
   const result = {

@@ -1,15 +1,12 @@
 import type { CommandContext } from '../../context.js';
-import { usageError } from '../../../core/errors.js';
 import { checkNewFile } from '../../output-file.js';
 import { captureSnapshot } from '../../../core/snapshot/capture.js';
 import { SnapshotFile } from '../../../core/snapshot/file.js';
+import type { SnapshotSaveArgs, SnapshotSaveOptions } from './spec.js';
 
-export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const file = args[0] as string;
-  if (ctx.globals.snapshot !== undefined) {
-    throw usageError('snapshot save captures a live tree; --snapshot names a file to read', 'to copy a snapshot, copy the file (cp)');
-  }
-  checkNewFile(file, opts.force === true);
+/** A live tree only (its spec says so: a snapshot is copied with cp). */
+export async function run(ctx: CommandContext, [file]: SnapshotSaveArgs, opts: SnapshotSaveOptions): Promise<void> {
+  checkNewFile(file, opts.force);
   const src = ctx.source();
   let spinner: { text: string; succeed(t: string): void; stop(): void } | null = null;
   if (ctx.io.interactive && ctx.io.stderrIsTTY) {
@@ -28,7 +25,7 @@ export async function run(ctx: CommandContext, args: unknown[], opts: Record<str
     spinner?.stop();
     throw err;
   }
-  if (typeof opts.description === 'string') doc.description = opts.description;
+  if (opts.description !== undefined) doc.description = opts.description;
   const snap = new SnapshotFile(file, doc);
   snap.save();
   const zones = countZones(doc.powercap);

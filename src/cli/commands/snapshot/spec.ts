@@ -1,4 +1,16 @@
-import type { CommandSpec } from '../../spec.js';
+import type { ArgsOf, ArgSpec, CommandSpec, OptionSpec, OptionsOf } from '../../spec.js';
+import { file, outputFile, text } from '../../option-values.js';
+
+const saveArgs = [{ name: 'file', description: 'snapshot file to write', required: true, value: outputFile }] as const satisfies readonly ArgSpec[];
+const saveOptions = [
+  { flags: '-f, --force', description: 'replace FILE if it exists' },
+  { flags: '-d, --description <text>', description: 'a note stored in the snapshot', value: text('description') },
+] as const satisfies readonly OptionSpec[];
+const checkArgs = [{ name: 'file', description: 'snapshot file', required: true, value: file }] as const satisfies readonly ArgSpec[];
+
+export type SnapshotSaveArgs = ArgsOf<typeof saveArgs>;
+export type SnapshotSaveOptions = OptionsOf<typeof saveOptions>;
+export type SnapshotCheckArgs = ArgsOf<typeof checkArgs>;
 
 export const snapshotSpec: CommandSpec = {
   name: 'snapshot',
@@ -18,11 +30,11 @@ export const snapshotSpec: CommandSpec = {
       name: 'save',
       group: 'setup',
       summary: 'capture the live tree (and energy model) into FILE, atomically',
-      args: [{ name: 'file', description: 'snapshot file to write', required: true, complete: 'file' }],
-      options: [
-        { flags: '-f, --force', description: 'replace FILE if it exists' },
-        { flags: '-d, --description <text>', description: 'a note stored in the snapshot' },
-      ],
+      description: 'Capture the live tree (--root, default /sys/class/powercap) and the energy model into FILE, atomically.\n' +
+        'It reads a live tree only: to copy a snapshot, copy its file.',
+      source: 'live',
+      args: saveArgs,
+      options: saveOptions,
       examples: [
         { command: 'sudo powercapctl snapshot save host.json', description: 'capture /sys/class/powercap and the energy model' },
         { command: 'powercapctl snapshot save host.json -f -d "before the BIOS update"', description: 'replace it, with a note (energy_uj reads as EACCES without root: kept as such)' },
@@ -33,7 +45,7 @@ export const snapshotSpec: CommandSpec = {
       name: 'check',
       group: 'setup',
       summary: 'validate a snapshot file against the schema',
-      args: [{ name: 'file', description: 'snapshot file', required: true, complete: 'file' }],
+      args: checkArgs,
       examples: [
         { command: 'powercapctl snapshot check examples/intel-laptop.json && echo ok', description: 'exit 0 when valid, 6 when not' },
         { command: 'powercapctl snapshot check examples/rk3399-dtpm.json --json', description: 'what a snapshot holds: host, zones, energy model, registry' },

@@ -2,12 +2,15 @@
  * `npm start`: show this machine's powercap tree, or, when it has none, say so
  * and show the bundled laptop example, so a first run always shows something real.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { CommandContext } from '../../context.js';
 import { LiveSource } from '../../../core/source/live.js';
 import { DEFAULT_ROOT } from '../../../core/source/open.js';
-import { readPowercapTree } from '../../../core/zones/model.js';
-import { exampleFile } from '../../paths.js';
+import { readPowercapTree } from '../../../core/zones/powercap-tree.js';
+import { EXAMPLES_DIR, exampleFile } from '../../paths.js';
 import { CommandContext as Ctx } from '../../context.js';
+import { shellWord } from '../../hints.js';
 import { run as runTree } from '../tree/run.js';
 
 export async function run(ctx: CommandContext): Promise<void> {
@@ -29,5 +32,35 @@ export async function run(ctx: CommandContext): Promise<void> {
     const exCtx = new Ctx({ ...ctx.globals, root: undefined, snapshot: example }, 'tree');
     await runTree(exCtx, [undefined], { type: undefined });
   }
-  ctx.io.note('\nNext: powercapctl --help   ·   powercapctl list --json   ·   examples in examples/ (see README)');
+  const me = selfCommand(process.argv[1], process.env.PATH ?? '', process.cwd());
+  ctx.io.note(`\nNext: ${me} --help   ·   ${me} list --json   ·   examples in ${shellWord(shown(EXAMPLES_DIR, process.cwd()) + '/')} (see README)`);
+}
+
+const realpath = (p: string): string | null => {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return null;
+  }
+};
+
+/** A path as typed from `cwd`: relative below it (`bin/powercapctl`), absolute elsewhere (and from /). */
+function shown(p: string, cwd: string): string {
+  const rel = path.relative(cwd, p);
+  return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) || cwd === path.parse(cwd).root ? p : rel;
+}
+
+/**
+ * How to run this program again from `cwd`: `powercapctl` when that name on PATH is this launcher
+ * (an install), else the launcher's path (`bin/powercapctl` from a checkout, where `npm start` runs).
+ */
+export function selfCommand(launcher: string | undefined, pathVar: string, cwd: string): string {
+  if (launcher === undefined) return 'powercapctl';
+  const self = realpath(launcher);
+  for (const dir of pathVar.split(':')) {
+    if (dir === '' || self === null) continue;
+    if (realpath(path.join(dir, 'powercapctl')) === self) return 'powercapctl';
+  }
+  const p = shown(launcher, cwd);
+  return shellWord(p.includes('/') ? p : `./${p}`);
 }

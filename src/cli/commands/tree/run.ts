@@ -1,12 +1,12 @@
 import type { CommandContext } from '../../context.js';
 import type { TreeArgs, TreeOptions } from './spec.js';
-import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/model.js';
+import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/powercap-tree.js';
 import { effectiveZones } from '../../../core/limits/effective.js';
 import { notFound } from '../../../core/errors.js';
 import { readEnergyModel } from '../../../core/em/debugfs.js';
 import { buildDtpmForest, DTPM_CONTROL_TYPE, type DtpmForest } from '../../../core/dtpm/fromTree.js';
 import { leafSetPowerLimit, type DtpmNode } from '../../../core/kernel/dtpm.js';
-import { controlTypeJson, mainLimitCell, NOT_LIMITED, readingCell, sourceJson, treeDiagnostics, zoneIdText, zoneJson, zoneNameText } from '../../render/zones.js';
+import { controlTypeJson, mainLimitCell, NOT_LIMITED, powerLimitText, readingCell, sourceJson, treeDiagnostics, zoneIdText, zoneJson, zoneNameText } from '../../render/zones.js';
 import { visible } from '../../visible.js';
 import { formatFrequencyKhz, formatPower } from '../../../core/units.js';
 
@@ -70,6 +70,9 @@ export async function run(ctx: CommandContext, [top]: TreeArgs, opts: TreeOption
   ctx.io.out(await renderTree(tree, types.map((t) => ({ name: t.name, enabled: t.enabled, tops: topsOf(t.name) })), forest, ctx));
 }
 
+/** One cell of a tree line after the label: its text and which side it is padded on. */
+interface Cell { text: string; right?: boolean }
+
 function renderTree(
   tree: PowercapTree,
   types: Array<{ name: string; enabled: boolean | null; tops: Zone[] }>,
@@ -78,7 +81,7 @@ function renderTree(
 ): Promise<string> | string {
   return import('../../color.js').then(({ makeColors, palette }) => {
     const p = palette(makeColors(ctx.globals.color, ctx.io.stdoutIsTTY));
-    const lines: Array<{ prefix: string; label: string; labelStyled: string; cols: string[] } | string> = [];
+    const lines: Array<{ prefix: string; label: string; labelStyled: string; zone: Zone; info: DtpmInfo | null } | string> = [];
     // names and ids from the source are made visible before they are painted (render/zones.ts)
     for (const t of types) {
       lines.push(p.name(visible(t.name)) + (t.enabled === false ? p.dim('  (disabled)') : ''));
@@ -88,33 +91,50 @@ function renderTree(
         const id = zoneIdText(z);
         const label = `${name ?? '(no name)'}  ${id}`;
         const info = dtpmInfo(forest, z);
-        const cols = info ? dtpmCols(z, info) : [readingCell(z), mainLimitCell(z, tree)];
         const virtual = info?.kind === 'virtual';
-        lines.push({ prefix: branch, label, labelStyled: `${virtual ? p.virtual(name ?? '(no name)') : p.name(name ?? '(no name)')}  ${p.id(id)}`, cols });
+        lines.push({ prefix: branch, label, labelStyled: `${virtual ? p.virtual(name ?? '(no name)') : p.name(name ?? '(no name)')}  ${p.id(id)}`, zone: z, info });
         z.children.forEach((c, i) => visit(c, prefix + (last ? '    ' : '│   '), i === z.children.length - 1));
       };
       t.tops.forEach((z, i) => visit(z, '', i === t.tops.length - 1));
     }
     const rows = lines.filter((l): l is Exclude<typeof l, string> => typeof l !== 'string');
+    const dtpm = dtpmFigures(rows.flatMap((r) => (r.info ? [{ zone: r.zone, info: r.info }] : [])));
+    const cells = new Map(rows.map((r) => [r, r.info ? dtpm(r.zone, r.info) : [{ text: readingCell(r.zone), right: true }, { text: mainLimitCell(r.zone, tree) }]]));
     const labelWidth = Math.max(0, ...rows.map((r) => r.prefix.length + r.label.length));
+    // a column is as wide as its widest cell that has a cell after it: a line's last cell is not padded
     const colWidths: number[] = [];
-    for (const r of rows) r.cols.forEach((c, i) => (colWidths[i] = Math.max(colWidths[i] ?? 0, c.length)));
+    for (const c of cells.values()) c.forEach((x, i) => { if (i < c.length - 1) colWidths[i] = Math.max(colWidths[i] ?? 0, x.text.length); });
     return lines
       .map((l) => {
         if (typeof l === 'string') return l;
         const pad = ' '.repeat(labelWidth - l.prefix.length - l.label.length);
-        const cols = l.cols.map((c, i) => (i === l.cols.length - 1 ? c : c.padStart(colWidths[i]!))).join('  ');
+        const row = cells.get(l)!;
+        const cols = row.map((c, i) => (i === row.length - 1 ? c.text : c.right ? c.text.padStart(colWidths[i]!) : c.text.padEnd(colWidths[i]!))).join('  ');
         return `${p.dim(l.prefix)}${l.labelStyled}${pad}  ${cols}`.trimEnd();
       })
       .join('\n');
   });
 }
 
-function dtpmCols(z: Zone, info: DtpmInfo): string[] {
-  const reading = readingCell(z);
-  const limit = info.kind === 'virtual' && info.powerLimitUw === 0 ? NOT_LIMITED : `limit ${formatPower(info.powerLimitUw)}`;
-  const range = `range ${formatPower(info.powerMinUw)}–${formatPower(info.powerMaxUw)}`;
-  const extra = [`weight ${info.weight}`];
-  if (info.frequencyCapKhz !== null) extra.push(`cap ${formatFrequencyKhz(info.frequencyCapKhz)}`);
-  return [reading, limit, range, extra.join('  ')];
+/**
+ * The cells of DTPM nodes: the reading, the limit, the range and the weight (and a leaf's
+ * frequency cap), each number right-aligned within its words over all the nodes shown, so
+ * that units and dashes line up: `limit 716.848 mW` over `limit     2.26 W`.
+ */
+function dtpmFigures(nodes: Array<{ zone: Zone; info: DtpmInfo }>): (z: Zone, info: DtpmInfo) => Cell[] {
+  const limited = (z: Zone, info: DtpmInfo) => powerLimitText(z, info.powerLimitUw) !== NOT_LIMITED;
+  const widest = (texts: string[]) => Math.max(0, ...texts.map((t) => t.length));
+  const limitW = widest(nodes.filter((n) => limited(n.zone, n.info)).map((n) => formatPower(n.info.powerLimitUw)));
+  const minW = widest(nodes.map((n) => formatPower(n.info.powerMinUw)));
+  const weightW = widest(nodes.map((n) => String(n.info.weight)));
+  return (z, info) => {
+    const extra = [`weight ${String(info.weight).padStart(weightW)}`];
+    if (info.frequencyCapKhz !== null) extra.push(`cap ${formatFrequencyKhz(info.frequencyCapKhz)}`);
+    return [
+      { text: readingCell(z), right: true },
+      { text: limited(z, info) ? `limit ${formatPower(info.powerLimitUw).padStart(limitW)}` : NOT_LIMITED },
+      { text: `range ${formatPower(info.powerMinUw).padStart(minW)}–${formatPower(info.powerMaxUw)}` },
+      { text: extra.join('  ') },
+    ];
+  };
 }

@@ -3,82 +3,51 @@
  * core sampler, rendered as a live table, NDJSON, CSV or Prometheus text.
  */
 import type { CommandContext } from '../../context.js';
+import { signalExit, trapSignals } from '../../signals.js';
 import type { OpenedSource } from '../../../core/source/open.js';
-import { Exit, notFound, permissionDenied, usageError } from '../../../core/errors.js';
-import { formatDuration, parseDurationUs } from '../../../core/units.js';
-import { readPowercapTree, type PowercapTree } from '../../../core/zones/model.js';
+import { notFound, permissionDenied } from '../../../core/errors.js';
+import { formatDuration } from '../../../core/units.js';
+import { readPowercapTree, type PowercapTree } from '../../../core/zones/powercap-tree.js';
 import { describeZone, selectZones } from '../../../core/zones/select.js';
 import { planWatch, readPass, type Reading, type WatchZone } from '../../../core/watch/zones.js';
 import { planSystemTotal } from '../../../core/watch/total.js';
 import { Sampler, type GapReason, type PassResult, type WatchSample } from '../../../core/watch/sampler.js';
-import { monotonicClock, runLiveLoop, runReplay, type PassHandler } from '../../../core/watch/loop.js';
+import { runLiveLoop, runReplay, type PassHandler } from '../../../core/watch/loop.js';
 import { Recorder, decodeRecording, selectRecorded, type RecordingDoc } from '../../../core/watch/recording.js';
 import { assertWritableFile, writeFileAtomic } from '../../../core/atomic.js';
+import { monotonicClock } from '../../clock.js';
+import { commandLine } from '../../hints.js';
+import type { WatchArgs, WatchOptions } from './spec.js';
 import { CSV_HEADER, CsvFormatter, NdjsonFormatter, prometheusText } from './writers.js';
 
-type Format = 'table' | 'ndjson' | 'csv' | 'prometheus';
+type Format = NonNullable<WatchOptions['format']>;
 
-interface WatchOptions {
+/** What a session needs to know, from the options and the source. */
+interface Session {
   format: Format;
   /** the wall clock at t = 0, for the RFC 3339 time of NDJSON and CSV rows (a replay: the recording's start) */
-  startEpochMs?: number;
+  startEpochMs: number;
+  /** the time between passes: the option's on a live run, the recording's in a replay */
   intervalUs: bigint;
-  count: number | null;
-  /** --duration: the last slot of a live run (replays stop after `count` passes) */
-  lastSlot: number | null;
   textfile: string | undefined;
-  record: string | undefined;
-  speed: number;
-  type: string | undefined;
 }
 
-function parseOptions(ctx: CommandContext, opts: Record<string, unknown>): WatchOptions {
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  // parsed by the option specs (watch/spec.ts): interval and duration in µs, count a whole number ≥ 1
-  const intervalUs = (opts.interval as bigint | undefined) ?? parseDurationUs('1s');
-  if (intervalUs < 1000n) throw usageError(`--interval ${formatDuration(intervalUs)}: too short`, 'sample at most every millisecond (e.g. --interval 100ms)');
-  // a timer holds at most 2^31-1 ms (24.8 days); past that Node warns and fires at once, in a loop
-  if (intervalUs > MAX_INTERVAL_US) throw usageError(`--interval ${formatDuration(intervalUs)}: too long (allowed: 1ms to 24h)`, 'e.g. --interval 1s, 30s or 1h');
-  let count: number | null = null;
-  let lastSlot: number | null = null;
-  if (opts.count !== undefined) count = opts.count as number;
-  else if (opts.duration !== undefined) count = lastSlot = Math.max(1, Number((opts.duration as bigint) / intervalUs));
-  const textfile = str(opts.textfile);
-  let format = str(opts.format) as Format | undefined;
-  if (ctx.globals.json) {
-    if (format !== undefined && format !== 'ndjson') throw usageError(`--json prints NDJSON: it cannot be combined with --format ${format}`);
-    format = 'ndjson';
-  }
-  if (textfile !== undefined) {
-    if (format !== undefined && format !== 'prometheus') throw usageError(`--textfile writes Prometheus text: it cannot be combined with --format ${format}`);
-    format = 'prometheus';
-  }
-  format ??= ctx.io.interactive ? 'table' : 'ndjson';
-  const speedText = str(opts.speed) ?? '1';
-  const speed = Number(speedText);
-  if (!/^[0-9]+(\.[0-9]+)?$/.test(speedText) || !Number.isFinite(speed)) {
-    throw usageError(`--speed ${speedText}: not a number`, '1 plays a recording as recorded, 10 ten times faster, 0 as fast as possible');
-  }
-  return { format, intervalUs, count, lastSlot, textfile, record: str(opts.record), speed, type: str(opts.type) };
-}
+/** The passes to take after the baseline: --count, or --duration in intervals (at least one); null: until Ctrl-C. */
+const passesFor = (opts: WatchOptions, intervalUs: bigint): number | null =>
+  opts.count ?? (opts.duration === undefined ? null : Math.max(1, Number(opts.duration / intervalUs)));
 
-/** The longest sampling interval (docs/security.md): a day, well inside a timer's 24.8-day range. */
-const MAX_INTERVAL_US = 86_400_000_000n;
-
-export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const patterns = (args[0] as string[] | undefined) ?? [];
-  const o = parseOptions(ctx, opts);
+export async function run(ctx: CommandContext, [patterns]: WatchArgs, opts: WatchOptions): Promise<void> {
+  // --textfile has set the format to prometheus (its spec says so); --json means NDJSON
+  const format: Format = opts.format ?? (ctx.globals.json || !ctx.io.interactive ? 'ndjson' : 'table');
   const src = ctx.source();
-  if (src.snapshot) return replay(ctx, src, patterns, o, opts);
-  if (opts.speed !== undefined && opts.speed !== '1') throw usageError('--speed sets the pace of a replay: use it with --snapshot FILE');
-  return live(ctx, src, patterns, o);
+  return src.snapshot ? replay(ctx, src, patterns, opts, format) : live(ctx, src, patterns, opts, format);
 }
 
 // ------------------------------------------------------------------ live
 
-async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], o: WatchOptions): Promise<void> {
+async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], opts: WatchOptions, format: Format): Promise<void> {
   const tree = readPowercapTree(src.powercap);
-  const selected = selectZones(tree, patterns, o.type);
+  const selected = selectZones(tree, patterns, opts.type);
   const plan = planWatch(selected, tree.byId);
   const denied = plan.skipped.filter((s) => s.reason === 'permission');
   if (plan.zones.length === 0) {
@@ -90,7 +59,7 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
     }
     throw notFound(
       selected.length ? `none of the selected zones reports energy_uj or power_uw: nothing to watch` : 'no powercap zones to watch',
-      'see what the zones report with: powercapctl list',
+      `see what the zones report with: ${commandLine(ctx.globals, 'list')}`,
     );
   }
   if (denied.length) {
@@ -102,8 +71,9 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
 
   let recorder: Recorder | null = null;
   let recordDoc: import('../../../core/snapshot/file.js').SnapshotDoc | null = null;
-  if (o.record !== undefined) {
-    assertWritableFile(o.record);
+  const record = opts.record;
+  if (record !== undefined) {
+    assertWritableFile(record);
     const { captureSnapshot } = await import('../../../core/snapshot/capture.js');
     recordDoc = captureSnapshot(src.powercap, {
       energyModel: ctx.energyModel(),
@@ -112,15 +82,16 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
     });
   }
   const startEpochMs = Date.now();
-  if (recordDoc) recorder = new Recorder(plan.zones, o.intervalUs, new Date(startEpochMs).toISOString());
+  if (recordDoc) recorder = new Recorder(plan.zones, opts.interval, new Date(startEpochMs).toISOString());
 
   const buffer: Reading[] = new Array<Reading>(plan.zones.length);
-  await session(ctx, tree, plan.zones, { ...o, startEpochMs }, false, async (signal, onPass) =>
+  const passes = passesFor(opts, opts.interval);
+  await session(ctx, tree, plan.zones, { format, startEpochMs, intervalUs: opts.interval, textfile: opts.textfile }, false, async (signal, onPass) =>
     runLiveLoop({
-      intervalUs: o.intervalUs,
+      intervalUs: opts.interval,
       // a duration ends at its last slot, on time, however many passes ran late
-      count: o.lastSlot === null ? o.count : null,
-      lastSlot: o.lastSlot,
+      count: opts.duration === undefined ? passes : null,
+      lastSlot: opts.duration === undefined ? null : passes,
       read: () => readPass(src.powercap, plan.zones, buffer),
       clock: monotonicClock,
       signal,
@@ -130,20 +101,18 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
       },
     }),
   async () => {
-    if (!recorder || !recordDoc || !o.record) return;
+    if (!recorder || !recordDoc || record === undefined) return;
     recordDoc.recording = recorder.toDoc() as unknown as Record<string, unknown>;
     const { SnapshotFile } = await import('../../../core/snapshot/file.js');
-    new SnapshotFile(o.record, recordDoc).save();
-    ctx.io.note(`recorded ${Math.max(0, recorder.passes - 1)} samples of ${plan.zones.length} zone${plan.zones.length === 1 ? '' : 's'} in ${o.record}`);
+    new SnapshotFile(record, recordDoc).save();
+    ctx.io.note(`recorded ${Math.max(0, recorder.passes - 1)} samples of ${plan.zones.length} zone${plan.zones.length === 1 ? '' : 's'} in ${record}`);
   });
 }
 
 // ------------------------------------------------------------------ replay
 
-async function replay(ctx: CommandContext, src: OpenedSource, patterns: string[], o: WatchOptions, opts: Record<string, unknown>): Promise<void> {
+async function replay(ctx: CommandContext, src: OpenedSource, patterns: string[], opts: WatchOptions, format: Format): Promise<void> {
   const snap = src.snapshot!;
-  if (o.record !== undefined) throw usageError('--record captures a live run; this is a replay of ' + snap.path, 'copy the snapshot file instead');
-  if (opts.interval !== undefined && opts.interval !== 1_000_000n) ctx.io.warn('--interval is ignored in a replay: the recorded times are used');
   const doc = snap.doc.recording as RecordingDoc | undefined;
   if (!doc) {
     throw notFound(
@@ -153,10 +122,13 @@ async function replay(ctx: CommandContext, src: OpenedSource, patterns: string[]
   }
   const rec = decodeRecording(doc, snap.path);
   const tree = readPowercapTree(src.powercap);
-  const { zones, readings } = selectRecorded(rec, patterns.length || o.type !== undefined ? new Set(selectZones(tree, patterns, o.type).map((z) => z.id)) : null);
+  const { zones, readings } = selectRecorded(rec, patterns.length || opts.type !== undefined ? new Set(selectZones(tree, patterns, opts.type).map((z) => z.id)) : null);
   const started = Date.parse(rec.startedAt);
-  await session(ctx, tree, zones, { ...o, intervalUs: rec.intervalUs, startEpochMs: Number.isNaN(started) ? 0 : started }, true, (signal, onPass) =>
-    runReplay({ times: rec.times, readings, speed: o.speed, count: o.count, clock: monotonicClock, signal, onPass }),
+  // --duration counts recorded time: passes of the recording's own interval
+  const count = passesFor(opts, rec.intervalUs);
+  const s: Session = { format, intervalUs: rec.intervalUs, startEpochMs: Number.isNaN(started) ? 0 : started, textfile: opts.textfile };
+  await session(ctx, tree, zones, s, true, (signal, onPass) =>
+    runReplay({ times: rec.times, readings, speed: opts.speed, count, clock: monotonicClock, signal, onPass }),
   async () => {});
 }
 
@@ -184,7 +156,7 @@ async function session(
   ctx: CommandContext,
   tree: PowercapTree,
   zones: WatchZone[],
-  o: WatchOptions,
+  o: Session,
   isReplay: boolean,
   feed: Feed,
   finish: () => Promise<void>,
@@ -258,12 +230,9 @@ async function session(
     };
   }
 
+  // a fatal signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT) ends the loop cleanly: the summary, then exit 128+N
   const ac = new AbortController();
-  let signalCode = 0;
-  const onSigint = () => { signalCode = Exit.INTERRUPTED; ac.abort(); };
-  const onSigterm = () => { signalCode = 143; ac.abort(); };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
+  const trap = trapSignals(() => ac.abort());
   let result: { aborted: boolean; skipped: number; passes: number; maxPassUs: bigint };
   try {
     result = await feed(ac.signal, (tUs, readings) => {
@@ -275,8 +244,7 @@ async function session(
     release(); // the error is printed on the screen the user returns to
     throw e;
   } finally {
-    process.removeListener('SIGINT', onSigint);
-    process.removeListener('SIGTERM', onSigterm);
+    trap.release();
   }
   atEnd(result.aborted);
   await finish();
@@ -286,5 +254,5 @@ async function session(
     ctx.io.warn(`${result.skipped} of ${slots} sample slot${slots === 1 ? '' : 's'} missed: a pass took up to ${formatDuration(result.maxPassUs)} `
       + `against a ${formatDuration(o.intervalUs)} interval (${zones.length} zone${zones.length === 1 ? '' : 's'}); sample less often (--interval) or fewer zones`);
   }
-  if (signalCode) process.exitCode = signalCode;
+  if (trap.signal) process.exitCode = signalExit(trap.signal);
 }

@@ -1,5 +1,24 @@
-import type { CommandSpec } from '../../spec.js';
-import { count, interval, oneOf } from '../../option-values.js';
+import type { ArgsOf, ArgSpec, CommandSpec, OptionSpec, OptionsOf } from '../../spec.js';
+import { count, decimal, interval, oneOf, outputFile } from '../../option-values.js';
+import { typeOption, zonesArg } from '../zone-filter.js';
+
+const args = [zonesArg] as const satisfies readonly ArgSpec[];
+
+const options = [
+  { flags: '-i, --interval <duration>', description: 'time between samples (1s, 100ms, 2.5s; a bare number is seconds); a replay keeps the recorded times', defaultValue: '1s', value: interval({ min: '1ms' }), source: 'live' },
+  { flags: '-n, --count <n>', description: 'stop after N samples (default: until Ctrl-C)', value: count,
+    conflicts: { options: ['duration'], message: '--count and --duration both say when to stop: give one' } },
+  { flags: '-d, --duration <duration>', description: 'stop after this long (30s, 5m; a bare number is seconds); instead of --count', value: interval({ min: '1ms' }) },
+  { flags: '--format <format>', description: 'output format (--json is ndjson; prometheus: one exposition per interval)', value: oneOf(['table', 'ndjson', 'csv', 'prometheus']), defaultDescription: 'table on a terminal, ndjson otherwise', conflicts: { options: ['json'], message: '--json prints NDJSON: give --format or --json, not both' } },
+  { flags: '--textfile <file>', description: 'prometheus: rewrite FILE atomically each interval (for node_exporter\'s textfile collector) instead of stdout', value: outputFile, implies: { format: 'prometheus' },
+    conflicts: { options: ['json'], message: '--textfile writes Prometheus text and --json NDJSON: give one' } },
+  { flags: '--record <file>', description: 'also write the readings, with the tree they came from, into a snapshot FILE (replay with --snapshot FILE watch); a live run only', value: outputFile, source: 'live' },
+  { flags: '--speed <factor>', description: 'replay speed of a recording (--snapshot FILE): 1 as recorded, 10 ten times faster, 0 as fast as possible', defaultValue: '1', value: decimal({ min: 0 }), source: 'snapshot' },
+  typeOption,
+] as const satisfies readonly OptionSpec[];
+
+export type WatchArgs = ArgsOf<typeof args>;
+export type WatchOptions = OptionsOf<typeof options>;
 
 export const watchSpec: CommandSpec = {
   name: 'watch',
@@ -17,20 +36,11 @@ export const watchSpec: CommandSpec = {
     '--format prometheus prints one complete exposition per interval (HELP and TYPE again each time, a blank line\n' +
     'between): a stream of expositions, not one; take one with --count 1, keep a file current with --textfile, and\n' +
     'for Prometheus to scrape, run powercapctl exporter.\n' +
-    'With --snapshot FILE holding a recording (made with --record), the recording is replayed.\n' +
+    'With --snapshot FILE holding a recording (made with --record), the recording is replayed at its recorded times\n' +
+    '(--speed changes the pace; --duration counts recorded time); --interval and --record belong to a live run.\n' +
     'Ctrl-C stops, prints a summary on a terminal, and exits 130.',
-  args: [{ name: 'zone', description: 'zone id, name, type/name or glob (package-*); all zones when omitted', variadic: true, complete: 'zone' }],
-  options: [
-    { flags: '-i, --interval <duration>', description: 'time between samples (1s, 100ms, 2.5s; a bare number is seconds)', defaultValue: '1s', value: interval() },
-    { flags: '-n, --count <n>', description: 'stop after N samples (default: until Ctrl-C)', value: count,
-      conflicts: { options: ['duration'], message: '--count and --duration both say when to stop: give one' } },
-    { flags: '-d, --duration <duration>', description: 'stop after this long (30s, 5m; a bare number is seconds); instead of --count', value: interval() },
-    { flags: '--format <format>', description: 'output format (--json is ndjson; prometheus: one exposition per interval)', value: oneOf(['table', 'ndjson', 'csv', 'prometheus']), defaultDescription: 'table on a terminal, ndjson otherwise', conflicts: { options: ['json'], message: '--json prints NDJSON: give --format or --json, not both' } },
-    { flags: '--textfile <file>', description: 'prometheus: rewrite FILE atomically each interval (for node_exporter\'s textfile collector) instead of stdout', complete: 'file' },
-    { flags: '--record <file>', description: 'also write the readings, with the tree they came from, into a snapshot FILE (replay with --snapshot FILE watch)', complete: 'file' },
-    { flags: '--speed <factor>', description: 'replay speed of a recording: 1 as recorded, 10 ten times faster, 0 as fast as possible', defaultValue: '1' },
-    { flags: '-t, --type <type>', description: 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' },
-  ],
+  args,
+  options,
   examples: [
     { command: 'powercapctl --snapshot examples/watch-laptop.json watch --speed 20', description: 'no RAPL here (a VM)? replay the bundled minute of a laptop, 20 times faster' },
     { command: 'sudo powercapctl watch -n 3', description: 'every zone, once a second, three samples (a live table on a terminal; no -n: until Ctrl-C)' },

@@ -10,10 +10,12 @@
 import * as fs from 'node:fs';
 import type { CommandContext } from '../../context.js';
 import type { Prompts } from './commandline.js';
-import { loadSnapshotFile, type SnapshotFile } from '../../../core/snapshot/file.js';
+import { loadSnapshotFile } from '../../../core/snapshot/file.js';
+import { EmulatedSource } from '../../../core/source/emulated.js';
 import { createNode, deleteNode, looksLikeDevice, readHierarchy, type DtpmTarget } from '../../../core/dtpm/edit.js';
 import { deviceBounds, placementOf, validateNodeName, type DtpmNode, type Hierarchy } from '../../../core/dtpm/hierarchy.js';
-import { descriptionJson, renderKernelTable } from '../../../core/dtpm/describe.js';
+import { descriptionJson } from '../../../core/dtpm/description-json.js';
+import { renderKernelTable } from '../../../core/dtpm/kernel-table-renderer.js';
 import { DTPM_WEIGHT_SCALE } from '../../../core/kernel/dtpm.js';
 import { writeFileAtomic } from '../../../core/atomic.js';
 import { formatPower } from '../../../core/units.js';
@@ -41,8 +43,9 @@ function deviceLabel(h: Hierarchy, name: string): string {
   return `${name}  (${e.kind}${b ? `, ${formatPower(b.minUw)} – ${formatPower(b.maxUw)}` : ', no power numbers'})`;
 }
 
-async function openSnapshot(ctx: CommandContext, p: Prompts): Promise<SnapshotFile> {
-  if (ctx.globals.snapshot !== undefined) return ctx.source().snapshot!;
+/** The snapshot behind its emulated kernel: --snapshot's, else one named at the prompt. */
+async function openSnapshot(ctx: CommandContext, p: Prompts): Promise<EmulatedSource> {
+  if (ctx.globals.snapshot !== undefined) return ctx.source().emulated!;
   ctx.io.out('The DTPM builder works on a snapshot (create an empty one with: powercapctl dtpm new FILE).');
   const file = await p.input({
     message: 'Snapshot file:',
@@ -56,13 +59,15 @@ async function openSnapshot(ctx: CommandContext, p: Prompts): Promise<SnapshotFi
       }
     },
   });
-  return loadSnapshotFile(file.trim());
+  return new EmulatedSource(loadSnapshotFile(file.trim()));
 }
 
 export async function dtpmFlow(ctx: CommandContext, p: Prompts): Promise<void> {
-  const snap = await openSnapshot(ctx, p);
+  const source = await openSnapshot(ctx, p);
+  const snap = source.snapshot;
   const prefix = ['powercapctl', '--snapshot', snap.path];
-  const target: DtpmTarget = { kind: 'snapshot', snapshot: snap, dryRun: true };
+  // the steps change the snapshot in memory only; the file is written when the user saves
+  const target: DtpmTarget = { kind: 'snapshot', source, dryRun: true };
   let h = readHierarchy(target);
   const commands: string[][] = [];
   const show = () => ctx.io.out(['', `DTPM hierarchy of ${snap.path}:`, ...hierarchyLines(h), ''].join('\n'));

@@ -2,23 +2,30 @@
  * Wizard flow (a): cap a zone. Every value typed is checked by planChanges, the
  * function set-limit plans with (same unit parser, same bounds, same messages),
  * while the user types; the change is applied by applyPlan, set-limit's
- * transaction (read back, rolled back on failure or Ctrl-C between writes).
+ * transaction (read back, rolled back on failure, or on a signal between writes:
+ * trapSignals, exit 128+N, as set-limit does).
  */
 import type { CommandContext } from '../../context.js';
 import type { Prompts } from './commandline.js';
 import { PowercapError, refused } from '../../../core/errors.js';
-import { readPowercapTree, defaultConstraint, type Constraint, type PowercapTree, type Zone } from '../../../core/zones/model.js';
+import { readPowercapTree, defaultConstraint, type Constraint, type PowercapTree, type Zone } from '../../../core/zones/powercap-tree.js';
 import { duration, powerSpec } from '../../option-values.js';
-import { applyPlan, planChanges, powerBounds, constraintLabel, describeStep, type LimitRequest, type Plan, type PlanStep } from '../../../core/limits/index.js';
+import { applyPlan, planChanges, powerBounds, constraintLabel, describeStep, type ApplyResult, type LimitRequest, type Plan, type PlanStep } from '../../../core/limits/index.js';
 import { formatDuration, formatPower } from '../../../core/units.js';
-import { constraintCell, mainLimitCell, readingCell } from '../../render/zones.js';
+import { constraintCell, dtpmNotLimited, mainLimitCell, NOT_LIMITED, readingCell } from '../../render/zones.js';
+import { hintFor } from '../../hints.js';
+import { trapHooks, trapSignals } from '../../signals.js';
 import { setLimitCommand, toolPrefix, type LimitChoice } from './commandline.js';
 
-/** The message of a refused value, for the line under the prompt ("nothing was written" goes without saying). */
+/**
+ * The message of a refused value, for the line under the prompt ("nothing was written" goes
+ * without saying), with its way out worded for the wizard, which has no options (cli/hints.ts).
+ */
 export function promptError(err: unknown): string {
   if (err instanceof PowercapError) {
     const msg = err.message.replace(/: nothing was written$/, '');
-    return err.hint && !/--force/.test(err.hint) ? `${msg} (${err.hint})` : msg;
+    const hint = hintFor(err.reason, 'wizard', err.hint);
+    return hint ? `${msg} (${hint})` : msg;
   }
   return (err as Error)?.message ?? String(err);
 }
@@ -44,11 +51,15 @@ export function checker(tree: PowercapTree, base: LimitRequest): (typed: { power
   };
 }
 
-const fmt = (s: PlanStep, v: bigint | null) =>
-  v === null ? '?' : s.attribute === 'power_limit_uw' ? formatPower(v) : s.attribute === 'time_window_us' ? formatDuration(v) : v === 0n ? 'disabled' : 'enabled';
+/** A limit as `list` words it: a DTPM node never limited is "not limited", not 0 W (render/zones.ts dtpmNotLimited). */
+const limitText = (zone: Zone | undefined, v: bigint) => (zone && dtpmNotLimited(zone, v) ? NOT_LIMITED : formatPower(v));
 
-export function summaryLines(plan: Plan): string[] {
-  return plan.steps.map((s) => `  ${describeStep(s)}${s.zoneName ? ` (${s.zoneName})` : ''}: ${fmt(s, s.before)} → ${fmt(s, s.requested)}`);
+/** A step's value in words; the step's zone (from `tree`) says whether a DTPM 0 is "not limited". */
+const fmt = (tree: PowercapTree, s: PlanStep, v: bigint | null) =>
+  v === null ? '?' : s.attribute === 'power_limit_uw' ? limitText(tree.byId.get(s.zoneId), v) : s.attribute === 'time_window_us' ? formatDuration(v) : v === 0n ? 'disabled' : 'enabled';
+
+export function summaryLines(plan: Plan, tree: PowercapTree): string[] {
+  return plan.steps.map((s) => `  ${describeStep(s)}${s.zoneName ? ` (${s.zoneName})` : ''}: ${fmt(tree, s, s.before)} → ${fmt(tree, s, s.requested)}`);
 }
 
 function zoneChoices(tree: PowercapTree) {
@@ -94,7 +105,7 @@ export async function limitFlow(ctx: CommandContext, p: Prompts): Promise<void> 
   if (zone.constraints.length > 1) {
     const index = await p.select({
       message: 'Which constraint?',
-      choices: zone.constraints.map((x) => ({ name: constraintCell(x), value: x.index })),
+      choices: zone.constraints.map((x) => ({ name: constraintCell(x, zone), value: x.index })),
       default: c.index,
     });
     c = zone.constraints.find((x) => x.index === index)!;
@@ -104,7 +115,7 @@ export async function limitFlow(ctx: CommandContext, p: Prompts): Promise<void> 
 
   const { minUw, maxUw } = powerBounds(zone, c);
   const range = [minUw !== null ? `min ${formatPower(minUw)}` : '', maxUw !== null ? `max ${formatPower(maxUw)}` : ''].filter(Boolean).join(', ');
-  const now = c.powerLimitUw === null ? 'unreadable' : formatPower(c.powerLimitUw);
+  const now = c.powerLimitUw === null ? 'unreadable' : limitText(zone, c.powerLimitUw);
   const power = (
     await p.input({
       message: `New ${constraintLabel(c)} limit for ${zone.name ?? zone.id} (now ${now}${range ? `; ${range}` : ''}; e.g. 25W, 2500mW, max, 80%):`,
@@ -129,7 +140,7 @@ export async function limitFlow(ctx: CommandContext, p: Prompts): Promise<void> 
 
   const request = typedRequest({ zone: zone.id, constraint: cref }, { power, ...(timeWindow !== undefined ? { timeWindow } : {}) });
   const plan = planChanges(tree, [request]);
-  ctx.io.out(['', 'Summary:', ...summaryLines(plan), ...plan.warnings.map((w) => `  note: ${w}`), ''].join('\n'));
+  ctx.io.out(['', 'Summary:', ...summaryLines(plan, tree), ...plan.warnings.map((w) => `  note: ${w}`), ''].join('\n'));
 
   const choice: LimitChoice = { zone: zone.id, power, constraint: cref, timeWindow };
   const equivalent = setLimitCommand(toolPrefix(ctx.globals), choice);
@@ -140,26 +151,30 @@ export async function limitFlow(ctx: CommandContext, p: Prompts): Promise<void> 
     return;
   }
 
-  let interrupted = false;
-  const onSigint = () => { interrupted = true; };
-  process.on('SIGINT', onSigint);
+  // every catchable fatal signal between two writes rolls back (cli/signals.ts), exit 128+N, as set-limit
+  const trap = trapSignals();
   const notesBefore = src.notes.length;
-  let result;
+  let result: ApplyResult;
   try {
-    result = await applyPlan(src.powercap, plan, { isInterrupted: () => interrupted });
+    result = await applyPlan(src.powercap, plan, trapHooks(trap), { isRoot: ctx.isRoot });
   } finally {
-    process.off('SIGINT', onSigint);
+    trap.release();
   }
   if (!result.ok) {
-    for (const r of result.rolledBack) ctx.io.log(`  restored ${r.rel} to ${r.restoredTo ?? '?'}${r.ok ? '' : ` (FAILED: ${r.errno ?? 'read-back differs'})`}`);
+    // what was undone, in set-limit's words; it matters more than --quiet
+    const { rollbackLines } = await import('../set-limit/render.js');
+    for (const line of rollbackLines(result.rolledBack)) ctx.io.log(line);
     throw result.error!;
   }
   if (snap) snap.save();
   for (const ch of result.changes) {
     const s = ch.step;
-    const back = fmt(s, ch.applied);
-    ctx.io.out(`Applied: ${describeStep(s)} ${fmt(s, s.requested)}${back !== fmt(s, s.requested) ? ` (the kernel kept ${back})` : ''}`);
-    for (const d of ch.dependents) ctx.io.out(`  ${d.zoneId}${d.zoneName ? ` (${d.zoneName})` : ''}: ${d.before === null ? '?' : formatPower(d.before)} → ${d.applied === null ? '?' : formatPower(d.applied)}`);
+    const back = fmt(tree, s, ch.applied);
+    ctx.io.out(`Applied: ${describeStep(s)} ${fmt(tree, s, s.requested)}${back !== fmt(tree, s, s.requested) ? ` (the kernel kept ${back})` : ''}`);
+    for (const d of ch.dependents) {
+      const dz = tree.byId.get(d.zoneId);
+      ctx.io.out(`  ${d.zoneId}${d.zoneName ? ` (${d.zoneName})` : ''}: ${d.before === null ? '?' : limitText(dz, d.before)} → ${d.applied === null ? '?' : limitText(dz, d.applied)}`);
+    }
   }
   if (snap) {
     for (const n of src.notes.slice(notesBefore)) ctx.io.warn(n);

@@ -8,6 +8,7 @@ import type { CommandContext } from '../../context.js';
 import { Exit, PowercapError, usageError } from '../../../core/errors.js';
 
 import type { Prompts } from './commandline.js';
+import type { WizardArgs } from './spec.js';
 
 export type { Prompts } from './commandline.js';
 
@@ -22,15 +23,14 @@ export function isPromptExit(err: unknown): boolean {
   return name === 'ExitPromptError' || name === 'AbortPromptError';
 }
 
-export async function run(ctx: CommandContext, args: unknown[]): Promise<void> {
+export async function run(ctx: CommandContext, [given]: WizardArgs): Promise<void> {
   if (ctx.globals.json) throw usageError('the wizard is interactive: it has no --json output', NON_INTERACTIVE_HINT);
   if (!ctx.io.stdinIsTTY || !ctx.io.stdoutIsTTY) {
     throw usageError(`the wizard needs a terminal (${!ctx.io.stdinIsTTY ? 'stdin' : 'stdout'} is not one)`, NON_INTERACTIVE_HINT);
   }
   const prompts: Prompts = await import('@inquirer/prompts');
   try {
-    let task = args[0] as string | undefined;
-    task ??= await prompts.select({
+    const task = given ?? await prompts.select({
       message: 'What do you want to do?',
       choices: [
         { name: 'Cap a zone: set a power limit (and time window)', value: 'limit' },

@@ -11,7 +11,6 @@
 import * as nodePath from 'node:path';
 import { notFound, type PowercapError } from '../errors.js';
 import { isNonDirectory } from '../files.js';
-import { packageRoot } from '../package-root.js';
 import { DEFAULT_ROOT, joinRel, type DirEntry, type Source, type SourceInfo } from '../source/types.js';
 
 export interface Constraint {
@@ -258,26 +257,23 @@ export function discover(source: Source): { controlTypes: Map<string, Found>; zo
     descend(e.name, e.name, entries);
   }
   // a live directory with neither control types nor zones: a VM whose /sys/class/powercap
-  // exists but is empty, or a wrong --root. (An empty snapshot is a DTPM board being set up.)
+  // exists but is empty, or a wrong root. (An empty snapshot is a DTPM board being set up.)
   if (source.info.kind === 'live' && controlTypes.size === 0 && zones.size === 0) {
     throw notFound(`no powercap zones under ${source.info.root}`,
-      `usual in VMs and containers; on hardware, load the driver (modprobe intel_rapl_msr; dtpm on Arm boards); or ${tryExample()}`);
+      'usual in VMs and containers; on hardware, load the driver (modprobe intel_rapl_msr; dtpm on Arm boards)', 'no-powercap');
   }
   return { controlTypes, zones };
 }
 
-/** An absolute path, so the hint works from any folder. */
-const tryExample = () => `try: powercapctl --snapshot ${nodePath.join(packageRoot(), 'examples', 'intel-laptop.json')} tree`;
-
-/** The root is not there: say which path, and what to do, for the default and for --root. */
+/** The root is not there: say which path; the CLI words what to do for the default root and for another (cli/hints.ts). */
 function missingTree(info: SourceInfo): PowercapError {
   if (info.kind !== 'live') return notFound(`no powercap tree in ${info.file}`);
   if (nodePath.resolve(info.root) === DEFAULT_ROOT) {
     return notFound(`this machine exposes no powercap zones (${info.root} does not exist)`,
-      `a VM or container, or a kernel without CONFIG_POWERCAP; ${tryExample()}`);
+      'a VM or container, or a kernel without CONFIG_POWERCAP', 'no-powercap');
   }
   // no tree is there either way (exit 3), but a file named as the tree is said as such
-  return notFound(`${info.root} ${isNonDirectory(info.root) ? 'is not a directory' : 'does not exist'}`, 'give the powercap class directory (--root /sys/class/powercap) or a copy of one');
+  return notFound(`${info.root} ${isNonDirectory(info.root) ? 'is not a directory' : 'does not exist'}`, undefined, 'root-not-tree');
 }
 
 /** Read the whole tree. Throws exit 3 when the root does not exist. */

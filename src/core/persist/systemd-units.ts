@@ -1,6 +1,6 @@
 /**
- * What `persist install` writes: systemd units and a udev rule that apply the
- * profile whenever a limit can have been lost (docs/profiles.md "Keeping limits set"):
+ * The systemd units and the udev rule persist install writes, as file contents: they apply
+ * the profile whenever a limit can have been lost (docs/profiles.md "persist"):
  * - at boot, once the drivers are up: a udev rule starts the apply unit for every
  *   powercap zone that appears (RAPL and DTPM drivers may load after
  *   multi-user.target is reached), and the unit is also wanted by multi-user.target;
@@ -8,8 +8,10 @@
  *   (the firmware restores its own limits on resume);
  * - when AC power comes or goes: the udev rule on the power supply's change event
  *   (firmware and the embedded controller often rewrite PL1 on that event);
- * - optionally, a watchdog service running `apply --watch`.
- * Paths are those of the target system; the installer prefixes them with --root-dir.
+ * - optionally, a watchdog service running apply in its watching mode.
+ * The command lines the units run are the caller's (the CLI builds them from apply's own
+ * options); paths are those of the target system, which the installer puts under its root
+ * directory.
  */
 import { formatDurationInput } from '../units.js';
 
@@ -21,8 +23,6 @@ export const APPLY_UNIT = 'powercapctl-apply.service';
 export const RESUME_UNIT = 'powercapctl-resume.service';
 export const WATCH_UNIT = 'powercapctl-watch.service';
 export const SLEEP_TARGETS = ['suspend.target', 'hibernate.target', 'hybrid-sleep.target', 'suspend-then-hibernate.target'];
-/** /bin: on merged-/usr systems a link to /usr/bin, on older ones where systemctl lives */
-export const SYSTEMCTL = '/bin/systemctl';
 
 export interface InstallFile {
   /** absolute path on the target system */
@@ -36,20 +36,19 @@ export interface InstallFile {
 }
 
 export interface UnitOptions {
-  /** the powercapctl executable the units run (absolute) */
-  exec: string;
-  /** apply --watch interval in µs; null: no watchdog */
-  watchUs: bigint | null;
+  /** the command the apply and resume units run: the program (an absolute path) and its arguments */
+  apply: string[];
+  /** the watchdog: its command and how often it re-reads the limits (µs); null: no watchdog */
+  watch: { command: string[]; intervalUs: bigint } | null;
+  /** what the udev rule runs to start the apply unit without waiting for it (udev kills slow RUN programs) */
+  startApply: string[];
 }
 
 /** systemd quotes: an argument with spaces or quotes is double-quoted, backslash-escaped. */
 const q = (s: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
 
-function applyCommand(o: UnitOptions, watch: boolean): string {
-  const args = [o.exec, 'apply', PROFILE_PATH, '--state', STATE_PATH];
-  if (watch && o.watchUs !== null) args.push('--watch', formatDurationInput(o.watchUs));
-  return args.map(q).join(' ');
-}
+/** An ExecStart= line's value: the arguments quoted as systemd reads them. */
+const execLine = (argv: string[]) => argv.map(q).join(' ');
 
 export function applyUnit(o: UnitOptions): string {
   return `# Written by powercapctl persist install: remove with \`powercapctl persist remove\`.
@@ -61,7 +60,7 @@ After=systemd-modules-load.service
 
 [Service]
 Type=oneshot
-ExecStart=${applyCommand(o, false)}
+ExecStart=${execLine(o.apply)}
 StateDirectory=powercapctl
 
 [Install]
@@ -79,7 +78,7 @@ After=${SLEEP_TARGETS.join(' ')}
 
 [Service]
 Type=oneshot
-ExecStart=${applyCommand(o, false)}
+ExecStart=${execLine(o.apply)}
 StateDirectory=powercapctl
 
 [Install]
@@ -87,16 +86,16 @@ WantedBy=${SLEEP_TARGETS.join(' ')}
 `;
 }
 
-export function watchUnit(o: UnitOptions): string {
+export function watchUnit(w: NonNullable<UnitOptions['watch']>): string {
   return `# Written by powercapctl persist install: remove with \`powercapctl persist remove\`.
 [Unit]
-Description=Keep the power limits of ${PROFILE_PATH} applied, restoring drift every ${formatDurationInput(o.watchUs ?? 0n)} (powercapctl)
+Description=Keep the power limits of ${PROFILE_PATH} applied, restoring drift every ${formatDurationInput(w.intervalUs)} (powercapctl)
 ConditionPathExists=${PROFILE_PATH}
 After=${APPLY_UNIT}
 
 [Service]
 Type=simple
-ExecStart=${applyCommand(o, true)}
+ExecStart=${execLine(w.command)}
 StateDirectory=powercapctl
 Restart=on-failure
 RestartSec=30s
@@ -106,12 +105,12 @@ WantedBy=multi-user.target
 `;
 }
 
-export function udevRule(): string {
+export function udevRule(o: UnitOptions): string {
   return `# Written by powercapctl persist install: remove with \`powercapctl persist remove\`.
 # A powercap zone appeared (a RAPL or DTPM driver loaded, at boot or later): apply the profile.
-ACTION=="add", SUBSYSTEM=="powercap", RUN+="${SYSTEMCTL} --no-block start ${APPLY_UNIT}"
+ACTION=="add", SUBSYSTEM=="powercap", RUN+="${execLine(o.startApply)}"
 # AC power came or went (firmware and the embedded controller often rewrite the limits then): apply it again.
-ACTION=="change", SUBSYSTEM=="power_supply", ATTR{type}=="Mains|USB", RUN+="${SYSTEMCTL} --no-block start ${APPLY_UNIT}"
+ACTION=="change", SUBSYSTEM=="power_supply", ATTR{type}=="Mains|USB", RUN+="${execLine(o.startApply)}"
 `;
 }
 
@@ -120,12 +119,12 @@ export function installFiles(o: UnitOptions): InstallFile[] {
   const files: InstallFile[] = [
     { path: `${UNIT_DIR}/${APPLY_UNIT}`, content: applyUnit(o), role: 'apply at boot and when a zone appears or AC changes' },
     { path: `${UNIT_DIR}/${RESUME_UNIT}`, content: resumeUnit(o), role: 'apply after resume' },
-    { path: UDEV_RULE_PATH, content: udevRule(), role: 'udev: a zone appeared, AC power changed' },
+    { path: UDEV_RULE_PATH, content: udevRule(o), role: 'udev: a zone appeared, AC power changed' },
     { path: `${UNIT_DIR}/multi-user.target.wants/${APPLY_UNIT}`, link: `../${APPLY_UNIT}`, role: 'enabled at boot' },
     ...SLEEP_TARGETS.map((t) => ({ path: `${UNIT_DIR}/${t}.wants/${RESUME_UNIT}`, link: `../${RESUME_UNIT}`, role: `enabled on ${t}` })),
   ];
-  if (o.watchUs !== null) {
-    files.push({ path: `${UNIT_DIR}/${WATCH_UNIT}`, content: watchUnit(o), role: 'drift watchdog (apply --watch)' });
+  if (o.watch !== null) {
+    files.push({ path: `${UNIT_DIR}/${WATCH_UNIT}`, content: watchUnit(o.watch), role: 'drift watchdog (restores what something else changed)' });
     files.push({ path: `${UNIT_DIR}/multi-user.target.wants/${WATCH_UNIT}`, link: `../${WATCH_UNIT}`, role: 'watchdog enabled at boot' });
   }
   return files;
@@ -133,5 +132,5 @@ export function installFiles(o: UnitOptions): InstallFile[] {
 
 /** Every path persist install can have written (for status and remove), the watchdog's included. */
 export function allInstallPaths(): InstallFile[] {
-  return installFiles({ exec: '/usr/bin/powercapctl', watchUs: 30_000_000n });
+  return installFiles({ apply: ['/bin/true'], watch: { command: ['/bin/true'], intervalUs: 30_000_000n }, startApply: ['/bin/true'] });
 }

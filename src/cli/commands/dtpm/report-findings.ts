@@ -1,15 +1,16 @@
 import type { CommandContext } from '../../context.js';
 import { readHierarchy } from '../../../core/dtpm/edit.js';
-import { checkHierarchy } from '../../../core/dtpm/check.js';
+import { checkHierarchy } from '../../../core/dtpm/findings.js';
 import { buildHierarchy } from '../../../core/dtpm/hierarchy.js';
-import { parseDescription } from '../../../core/dtpm/describe.js';
+import { parseDescription } from '../../../core/dtpm/description.js';
 import { openTarget, targetJson } from './target.js';
 import { readDescriptionFile } from './import.js';
+import type { DtpmCheckArgs, DtpmCheckOptions } from './spec.js';
 
-export async function run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const target = openTarget(ctx, { configfs: opts.configfs as string | undefined });
+/** `dtpm check`: the findings of a hierarchy (core/dtpm/findings.ts) on stdout, exit 1 when there is any. */
+export async function run(ctx: CommandContext, [file]: DtpmCheckArgs, opts: DtpmCheckOptions): Promise<void> {
+  const target = openTarget(ctx, { configfs: opts.configfs });
   let h = readHierarchy(target);
-  const file = args[0] as string | undefined;
   if (file !== undefined) {
     const desc = parseDescription(readDescriptionFile(file), file, h.registry);
     h = buildHierarchy(desc.nodes.map((n) => ({ name: n.name, parent: n.parent })), h.registry, h.domains);

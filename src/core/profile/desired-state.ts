@@ -13,12 +13,12 @@
  */
 import { Exit, PowercapError, notFound } from '../errors.js';
 import {
-  planChanges, pickConstraint, isRaplType, constraintLabel,
+  planChanges, pickConstraints, isRaplType, constraintLabel, expectedStore,
   type LimitRequest, type Plan, type PlanStep,
 } from '../limits/index.js';
-import { computeTimeWindow, quantizePowerLimit, RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
+import { RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
 import { EmulatedSource } from '../source/emulated.js';
-import { parseKernelInt, type PowercapTree } from '../zones/model.js';
+import { parseKernelInt, type PowercapTree } from '../zones/powercap-tree.js';
 import { SnapshotFile } from '../snapshot/file.js';
 import { atItem, profileError, type ItemKey, type Profile, type ProfileItem } from './parse.js';
 import { effectiveZones } from '../limits/effective.js';
@@ -30,34 +30,52 @@ export interface ProfileStep {
   pair: boolean;
 }
 
+/** An item left out because the profile was restricted to one control type and it names no zone of it. */
+export interface SkippedItem {
+  item: ProfileItem;
+  /** the control type the profile was restricted to */
+  controlType: string;
+}
+
 export interface ProfilePlan {
-  /** every write the profile asks for, in profile order (power, time window, enabled per zone) */
+  /** every write the profile asks for, in profile order (per zone: power, time window, enabled) */
   steps: ProfileStep[];
   /** the set-limit plan of all of them (warnings: a package's other copy left alone, …) */
   plan: Plan;
-  /** items (or copies) left out, one sentence each: --only, a copy without the named constraint */
-  skipped: string[];
+  /** items left out by the restriction to one control type */
+  skipped: SkippedItem[];
 }
 
 export interface PlanProfileOptions {
-  /** restrict to one control type (`--only intel-rapl`) */
+  /** restrict to one control type (intel-rapl: a package name then means its MSR copy) */
   only?: string;
 }
 
-/** A planning refusal (out of bounds, energy-only zone) is a bad value in the profile: exit 2, nothing written. */
+/**
+ * A planning refusal re-said at the item's line and key. A value outside the constraint's bounds
+ * is a bad value in the profile (exit 2, nothing written): apply never writes past a bound, so the
+ * way out is the file, not a flag (the reason is dropped).
+ */
 function asProfileError(err: unknown, profile: Profile, item: ProfileItem, key: ItemKey): PowercapError {
   const e = atItem(err, profile.file, item, key);
-  // a bound refused in a profile is a bad value there (exit 2); the CLI words the way out (cli/hints.ts)
-  return e.exitCode === Exit.REFUSED ? new PowercapError(Exit.USAGE, e.message.replace(/: nothing was written$/, ''), e.hint, { reason: e.reason }) : e;
+  if (e.exitCode !== Exit.REFUSED) return e;
+  const hint = e.reason === 'overridable' ? `change the value in the profile${e.hint ? ` (${e.hint})` : ''}` : e.hint;
+  return new PowercapError(Exit.USAGE, e.message.replace(/: nothing was written$/, ''), hint);
 }
 
+/**
+ * Every item planned with set-limit's planner, by the name the item gives (so a package name
+ * means both copies by the same rule as set-limit: core/limits/plan.ts pickConstraints), one
+ * setting at a time so that a refusal names its key; then all of them as one plan.
+ */
 export function planProfile(tree: PowercapTree, profile: Profile, opts: PlanProfileOptions = {}): ProfilePlan {
   const steps: ProfileStep[] = [];
   const requests: LimitRequest[] = [];
-  const skipped: string[] = [];
+  const skipped: SkippedItem[] = [];
   const owner = new Map<string, ProfileItem>();
+  const only = opts.only === undefined ? {} : { only: opts.only };
   if (opts.only !== undefined && !tree.controlTypes.some((c) => c.name === opts.only)) {
-    throw notFound(`--only ${opts.only}: no such control type here`, `control types here: ${tree.controlTypes.map((c) => c.name).join(', ') || 'none'}`);
+    throw notFound(`no control type '${opts.only}' here`, `control types here: ${tree.controlTypes.map((c) => c.name).join(', ') || 'none'}`);
   }
 
   for (const item of profile.items) {
@@ -68,53 +86,51 @@ export function planProfile(tree: PowercapTree, profile: Profile, opts: PlanProf
       throw asProfileError(err, profile, item, 'zone');
     }
     if (found.zones.length === 0) {
-      skipped.push(`limits[${item.index}] (${item.zone}, line ${item.line}): no zone of control type ${opts.only} (--only)`);
+      skipped.push({ item, controlType: opts.only! });
       continue;
     }
-    for (const zone of found.zones) {
-      const needsConstraint = item.power !== undefined || item.timeWindow !== undefined || item.constraint !== undefined;
-      if (needsConstraint) {
-        try {
-          pickConstraint(zone, item.constraint);
-        } catch (err) {
-          // one copy of a package may lack a constraint the other has (peak_power through MSR only)
-          if (found.pair && err instanceof PowercapError && err.exitCode === Exit.NOT_FOUND) {
-            skipped.push(`${zone.id} (${zone.name}) has no constraint '${item.constraint}': only its other copy is set (limits[${item.index}], line ${item.line})`);
-            continue;
-          }
-          throw asProfileError(err, profile, item, item.constraint !== undefined ? 'constraint' : 'zone');
-        }
+    // the constraint first, so that its refusal names the constraint's line (or the zone's, when none is named)
+    if (item.power !== undefined || item.timeWindow !== undefined || item.constraint !== undefined) {
+      try {
+        pickConstraints(found.zones, found.pair, item.constraint);
+      } catch (err) {
+        throw asProfileError(err, profile, item, item.constraint !== undefined ? 'constraint' : 'zone');
       }
-      const base: LimitRequest = { zone: zone.id };
-      if (item.constraint !== undefined) base.constraint = item.constraint;
-      // each setting planned alone first, so that a refusal names its key
-      const parts: Array<[ItemKey, LimitRequest]> = [];
-      if (item.powerSpec !== undefined) parts.push(['power', { ...base, power: item.powerSpec }]);
-      if (item.timeWindowUs !== undefined) parts.push(['timeWindow', { ...base, timeWindowUs: item.timeWindowUs }]);
-      if (item.enabled !== undefined) parts.push(['enabled', { zone: zone.id, enable: item.enabled }]);
-      for (const [key, req] of parts) {
-        let plan: Plan;
-        try {
-          plan = planChanges(tree, [req]);
-        } catch (err) {
-          throw asProfileError(err, profile, item, key);
+    }
+    const base: LimitRequest = { zone: item.zone };
+    if (item.constraint !== undefined) base.constraint = item.constraint;
+    // each setting planned alone first, so that a refusal names its key
+    const parts: Array<[ItemKey, LimitRequest]> = [];
+    if (item.powerSpec !== undefined) parts.push(['power', { ...base, power: item.powerSpec }]);
+    if (item.timeWindowUs !== undefined) parts.push(['timeWindow', { ...base, timeWindowUs: item.timeWindowUs }]);
+    if (item.enabled !== undefined) parts.push(['enabled', { zone: item.zone, enable: item.enabled }]);
+    const mine: Array<{ key: ItemKey; step: PlanStep }> = [];
+    for (const [key, req] of parts) {
+      let plan: Plan;
+      try {
+        plan = planChanges(tree, [req], only);
+      } catch (err) {
+        throw asProfileError(err, profile, item, key);
+      }
+      for (const step of plan.steps) mine.push({ key, step });
+      requests.push(req);
+    }
+    // per zone, as set-limit orders one zone's writes: power, time window, enabled
+    for (const zone of found.zones) {
+      for (const { key, step } of mine.filter((m) => m.step.zoneId === zone.id)) {
+        const first = owner.get(step.rel);
+        if (first) {
+          const what = `${step.zoneId}${step.zoneName ? ` (${step.zoneName})` : ''} ${step.constraint ? constraintLabel(step.constraint) + ' ' : ''}${step.attribute}`;
+          throw profileError(Exit.USAGE, profile.file, item.lines[key] ?? item.line, `limits[${item.index}].${key}`,
+            `${what} is already set by limits[${first.index}] (line ${first.line}): a zone is given once per setting`,
+            'remove one of the two items');
         }
-        for (const step of plan.steps) {
-          const first = owner.get(step.rel);
-          if (first) {
-            const what = `${step.zoneId}${step.zoneName ? ` (${step.zoneName})` : ''} ${step.constraint ? constraintLabel(step.constraint) + ' ' : ''}${step.attribute}`;
-            throw profileError(Exit.USAGE, profile.file, item.lines[key] ?? item.line, `limits[${item.index}].${key}`,
-              `${what} is already set by limits[${first.index}] (line ${first.line}): a zone is given once per setting`,
-              'remove one of the two items');
-          }
-          owner.set(step.rel, item);
-          steps.push({ step, item, pair: found.pair });
-        }
-        requests.push(req);
+        owner.set(step.rel, item);
+        steps.push({ step, item, pair: found.pair });
       }
     }
   }
-  const plan: Plan = requests.length ? planChanges(tree, requests) : { steps: [], warnings: [], overrides: [], risks: [], notes: [], pairs: [], disabled: [] };
+  const plan: Plan = requests.length ? planChanges(tree, requests, only) : { steps: [], warnings: [], overrides: [], risks: [], notes: [], pairs: [], disabled: [] };
   return { steps, plan: { ...plan, steps: steps.map((s) => s.step) }, skipped };
 }
 
@@ -147,11 +163,7 @@ export function trialOnSnapshot(snap: SnapshotFile, steps: PlanStep[]): Map<stri
 export function expectedValue(step: PlanStep, trial?: Map<string, bigint | null>): bigint {
   const t = trial?.get(step.rel);
   if (t !== undefined && t !== null) return t;
-  if (isRaplType(step.controlType)) {
-    if (step.attribute === 'power_limit_uw') return quantizePowerLimit(step.requested);
-    if (step.attribute === 'time_window_us') return computeTimeWindow(step.requested);
-  }
-  return step.requested;
+  return expectedStore(step);
 }
 
 /** The attribute already holds what the profile asks for (exactly, or as the kernel stores it). */
