@@ -21,7 +21,8 @@ export interface LoadedScenario {
   demands: Map<string, Demand>;
 }
 
-/** A RAPL package counter's range on most parts (kernel.md §2). */
+/** A RAPL package counter's range on most parts: the 32-bit energy status field in units of
+ * 61 µJ (intel_rapl_common.c, get_max_energy_counter). */
 const RAPL_RANGE_UJ = '262143328850';
 
 /**
@@ -127,7 +128,7 @@ export function loadParsedScenario(s: Scenario): LoadedScenario {
   if (s.workload.recording !== null) {
     const rec = atLine(s, 'workload.recording', () => loadSnapshotFile(s.workload.recording!));
     const doc = rec.doc.recording as RecordingDoc | undefined;
-    if (!doc) throw scenarioError(Exit.INVALID_DATA, s.file, s.lines.get('workload.recording') ?? 1, 'workload.recording', `${s.workload.recording} holds no recording (make one with watch --record)`);
+    if (!doc) throw scenarioError(Exit.INVALID_DATA, s.file, s.lines.get('workload.recording') ?? 1, 'workload.recording', `${s.workload.recording} holds no recording: it is a snapshot of one moment, not a run that watch recorded`);
     const from = s.zones.map((z) => s.workload.zones.find((w) => w.zone === z.id)?.from ?? z.id);
     recorded = recordingDemands(doc, s.workload.recording, from);
     s.zones.forEach((z, i) => {
