@@ -11,7 +11,7 @@
 # subcommands of a command path
 _powercapctl_subs() {
   case "$1" in
-    '') echo 'list tree set-limit apply watch exporter model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion help' ;;
+    '') echo 'list tree set-limit apply balance govern watch exporter model sim registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion help' ;;
     model) echo 'em power energy cap budget idle' ;;
     registry) echo 'list add remove' ;;
     dtpm) echo 'new export import check' ;;
@@ -29,6 +29,8 @@ _powercapctl_opts() {
     tree) echo '-t --type -h --help' ;;
     set-limit) echo '-c --constraint -w --time-window --enable --disable -n --dry-run -y --yes -f --force --only -h --help' ;;
     apply) echo '--check -f --force --only --watch --state -h --help' ;;
+    balance) echo '-b --budget --budget-file --fallback-budget --under -i --interval -w --weight --min -c --constraint -n --dry-run -d --duration --keep --report -h --help' ;;
+    govern) echo '--thermal-zone --target --thermal-root --sustainable-power --switch-on --ambient --k-po --k-pu --k-i --k-d --integral-cutoff --under -i --interval -w --weight --min -c --constraint -n --dry-run -d --duration --keep --report -h --help' ;;
     watch) echo '-i --interval -n --count -d --duration --format --textfile --record --speed -t --type -h --help' ;;
     exporter) echo '-l --listen -i --interval --limits-interval -t --type --max-connections --client-timeout -h --help' ;;
     model) echo '-h --help' ;;
@@ -38,6 +40,7 @@ _powercapctl_opts() {
     'model cap') echo '-z --zone -l --limit -d --domain --dts --table -I --include --supported-hw --opp-name --opp-file -C --coefficient --capacity --device --cpus -h --help' ;;
     'model budget') echo '-b --budget -a --actor -z --zone --tree -r --request -w --weight --all -h --help' ;;
     'model idle') echo '-s --state --preset -i --idle --latency --on-power --off-power -h --help' ;;
+    sim) echo '-p --policy --svg --serve -h --help' ;;
     registry) echo '-h --help' ;;
     'registry list') echo '-h --help' ;;
     'registry add') echo '--kind --em --em-table --coefficient --capacity --cpus --online-cpus --power-min --power-max --dt-path -h --help' ;;
@@ -79,6 +82,34 @@ _powercapctl_optval() {
     'apply|--only') echo none ;;
     'apply|--watch') echo none ;;
     'apply|--state') echo file ;;
+    'balance|-b'|'balance|--budget') echo none ;;
+    'balance|--budget-file') echo file ;;
+    'balance|--fallback-budget') echo none ;;
+    'balance|--under') echo zone ;;
+    'balance|-i'|'balance|--interval') echo none ;;
+    'balance|-w'|'balance|--weight') echo none ;;
+    'balance|--min') echo none ;;
+    'balance|-c'|'balance|--constraint') echo constraint ;;
+    'balance|-d'|'balance|--duration') echo none ;;
+    'balance|--report') echo file ;;
+    'govern|--thermal-zone') echo none ;;
+    'govern|--target') echo none ;;
+    'govern|--thermal-root') echo dir ;;
+    'govern|--sustainable-power') echo none ;;
+    'govern|--switch-on') echo none ;;
+    'govern|--ambient') echo none ;;
+    'govern|--k-po') echo none ;;
+    'govern|--k-pu') echo none ;;
+    'govern|--k-i') echo none ;;
+    'govern|--k-d') echo none ;;
+    'govern|--integral-cutoff') echo none ;;
+    'govern|--under') echo zone ;;
+    'govern|-i'|'govern|--interval') echo none ;;
+    'govern|-w'|'govern|--weight') echo none ;;
+    'govern|--min') echo none ;;
+    'govern|-c'|'govern|--constraint') echo constraint ;;
+    'govern|-d'|'govern|--duration') echo none ;;
+    'govern|--report') echo file ;;
     'watch|-i'|'watch|--interval') echo none ;;
     'watch|-n'|'watch|--count') echo none ;;
     'watch|-d'|'watch|--duration') echo none ;;
@@ -156,6 +187,9 @@ _powercapctl_optval() {
     'model idle|--latency') echo none ;;
     'model idle|--on-power') echo none ;;
     'model idle|--off-power') echo none ;;
+    'sim|-p'|'sim|--policy') echo none ;;
+    'sim|--svg') echo file ;;
+    'sim|--serve') echo dir ;;
     'registry add|--kind') echo 'choice cpu devfreq other' ;;
     'registry add|--em') echo domain ;;
     'registry add|--em-table') echo file ;;
@@ -203,8 +237,11 @@ _powercapctl_arg() {
     tree) (( $2 == 0 )) && { echo zone; return; } ;;
     set-limit) (( $2 == 0 )) && { echo zone; return; }; (( $2 >= 1 )) && { echo none; return; } ;;
     apply) (( $2 == 0 )) && { echo file; return; } ;;
+    balance) (( $2 >= 0 )) && { echo zone; return; } ;;
+    govern) (( $2 >= 0 )) && { echo zone; return; } ;;
     watch) (( $2 >= 0 )) && { echo zone; return; } ;;
     exporter) (( $2 >= 0 )) && { echo zone; return; } ;;
+    sim) (( $2 == 0 )) && { echo file; return; } ;;
     'registry add') (( $2 == 0 )) && { echo device; return; } ;;
     'registry remove') (( $2 == 0 )) && { echo device; return; } ;;
     create-node) (( $2 == 0 )) && { echo dtpm-node; return; } ;;
@@ -219,7 +256,7 @@ _powercapctl_arg() {
     grant-read) (( $2 == 0 )) && { echo none; return; } ;;
     wizard) (( $2 == 0 )) && { echo 'choice limit dtpm'; return; } ;;
     completion) (( $2 == 0 )) && { echo 'choice bash zsh fish'; return; } ;;
-    help) (( $2 == 0 )) && { echo 'choice list tree set-limit apply watch exporter model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion'; return; } ;;
+    help) (( $2 == 0 )) && { echo 'choice list tree set-limit apply balance govern watch exporter model sim registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion'; return; } ;;
   esac
 }
 

@@ -11,7 +11,7 @@
 function __powercapctl_subs
     switch "$argv[1]"
         case ''
-            printf '%s\t%s\n' 'list' 'one row per zone: energy, power, limits, time windows' 'tree' 'the zone hierarchy, with power, limits and DTPM weights' 'set-limit' 'set a power limit (and time window, enabled) on one or more zones, as one transaction' 'apply' 'bring the limits into a profile\'s state (YAML or JSON), as one transaction; --check compares only' 'watch' 'sample energy and power over time: live table, NDJSON, CSV or Prometheus text' 'exporter' 'serve power, energy and limits over HTTP for Prometheus' 'model' 'energy-model calculators: OPP tables, power, energy, caps, budgets, cluster idle' 'registry' 'the power devices a DTPM hierarchy is built from (list, add, remove)' 'create-node' 'add a node to a DTPM hierarchy by name (a registered device, or a virtual node)' 'delete-node' 'remove a node from a DTPM hierarchy (its device goes back to the registry)' 'dtpm' 'DTPM hierarchies: new board snapshots, import/export of descriptions, checks' 'snapshot' 'save the live tree to a snapshot file, or check one' 'profile' 'write the current limits as a profile, for apply and persist install' 'persist' 'keep a profile applied: systemd units and a udev rule for boot, resume and AC changes' 'grant-read' 'let a group read energy_uj (udev rule or tmpfiles.d), after printing the side-channel trade-off' 'doctor' 'check why limits do not hold or readings fail, each finding with its evidence and fix' 'wizard' 'interactive: cap a zone, or build a DTPM hierarchy on a snapshot, step by step' 'completion' 'print the shell completion script for bash, zsh or fish' 'help' 'show help for a command'
+            printf '%s\t%s\n' 'list' 'one row per zone: energy, power, limits, time windows' 'tree' 'the zone hierarchy, with power, limits and DTPM weights' 'set-limit' 'set a power limit (and time window, enabled) on one or more zones, as one transaction' 'apply' 'bring the limits into a profile\'s state (YAML or JSON), as one transaction; --check compares only' 'balance' 'keep zones under a power budget, moving it to where it is drawn' 'govern' 'hold a temperature by driving the budget balance splits among the zones' 'watch' 'sample energy and power over time: live table, NDJSON, CSV or Prometheus text' 'exporter' 'serve power, energy and limits over HTTP for Prometheus' 'model' 'energy-model calculators: OPP tables, power, energy, caps, budgets, cluster idle' 'sim' 'try balance, govern or the kernel\'s static split on a simulated plant' 'registry' 'the power devices a DTPM hierarchy is built from (list, add, remove)' 'create-node' 'add a node to a DTPM hierarchy by name (a registered device, or a virtual node)' 'delete-node' 'remove a node from a DTPM hierarchy (its device goes back to the registry)' 'dtpm' 'DTPM hierarchies: new board snapshots, import/export of descriptions, checks' 'snapshot' 'save the live tree to a snapshot file, or check one' 'profile' 'write the current limits as a profile, for apply and persist install' 'persist' 'keep a profile applied: systemd units and a udev rule for boot, resume and AC changes' 'grant-read' 'let a group read energy_uj (udev rule or tmpfiles.d), after printing the side-channel trade-off' 'doctor' 'check why limits do not hold or readings fail, each finding with its evidence and fix' 'wizard' 'interactive: cap a zone, or build a DTPM hierarchy on a snapshot, step by step' 'completion' 'print the shell completion script for bash, zsh or fish' 'help' 'show help for a command'
         case 'model'
             printf '%s\t%s\n' 'em' 'the energy-model table: frequency, voltage, power, performance, cost, inefficient states' 'power' 'cpufreq cooling power model: C·V²·f·load plus static (leakage) power' 'energy' 'the state EAS picks for per-CPU utilisations, and its energy estimate (6.9+ and 6.0–6.8 formulas)' 'cap' 'what a power limit does: each DTPM leaf\'s share, OPP, frequency cap, power and performance lost' 'budget' 'divide a budget: thermal power allocator (by demand) next to DTPM (by power_max)' 'idle' 'which idle state the genpd CPU-domain governor picks, and the energy saved against staying on'
         case 'registry'
@@ -40,6 +40,10 @@ function __powercapctl_opts
             printf '%s\t%s\n' '-c' 'constraint by name (long_term, short_term, peak_power) or number' '--constraint' 'constraint by name (long_term, short_term, peak_power) or number' '-w' 'also set the constraint\'s time window (28s, 2.44ms, 976us)' '--time-window' 'also set the constraint\'s time window (28s, 2.44ms, 976us)' '--enable' 'also write 1 to the zone\'s enabled file' '--disable' 'also write 0 to the zone\'s enabled file' '-n' 'print the plan (zone, constraint, old → new) and write nothing' '--dry-run' 'print the plan (zone, constraint, old → new) and write nothing' '-y' 'do not ask for confirmation on a terminal' '--yes' 'do not ask for confirmation on a terminal' '-f' 'write a value outside the constraint\'s min/max, or a limit of 0 or below 10 % of max, without asking (says what it overrides)' '--force' 'write a value outside the constraint\'s min/max, or a limit of 0 or below 10 % of max, without asking (says what it overrides)' '--only' 'a package name means both copies (MSR and MMIO): set only this control type\'s copy (intel-rapl)' '-h' 'show help' '--help' 'show help'
         case 'apply'
             printf '%s\t%s\n' '--check' 'compare only: exit 0 when in state, 7 when not; nothing is written' '-f' 'write a limit of 0 or below 10 % of max without asking (a terminal asks; otherwise refused)' '--force' 'write a limit of 0 or below 10 % of max without asking (a terminal asks; otherwise refused)' '--only' 'only zones of this control type (intel-rapl: the MSR copy of a package, not MMIO)' '--watch' 'keep applying: re-read the limits every interval (30s, 5m; 100ms to 24h), restore drift, log it on stderr; a live tree only' '--state' 'record the last apply and the drifts seen here (read by persist status)' '-h' 'show help' '--help' 'show help'
+        case 'balance'
+            printf '%s\t%s\n' '-b' 'the power the zones share (their limits never add up past it)' '--budget' 'the power the zones share (their limits never add up past it)' '--budget-file' 'follow the budget a resource manager writes in FILE (budget: 1.5W, optional until: RFC 3339), re-read each period' '--fallback-budget' 'the budget while the budget file is missing, unreadable, invalid or lapsed (never above the last good one)' '--under' 'also manage every leaf under this node (a DTPM parent: dtpm:0:0)' '-i' 'time between two periods (read, decide, write)' '--interval' 'time between two periods (read, decide, write)' '-w' 'share of a zone among the saturated ones (and of the headroom), default 1' '--weight' 'share of a zone among the saturated ones (and of the headroom), default 1' '--min' 'never limit this zone below POWER (at least its own minimum)' '-c' 'RAPL constraint to write' '--constraint' 'RAPL constraint to write' '-n' 'read and decide every period, write nothing' '--dry-run' 'read and decide every period, write nothing' '-d' 'stop after this long (default: until SIGTERM or Ctrl-C)' '--duration' 'stop after this long (default: until SIGTERM or Ctrl-C)' '--keep' 'at the end, leave the limits as they are instead of restoring the ones found at the start' '--report' 'rewrite FILE atomically each period with the budget, the total and each zone\'s power, limit and state (docs/fleet.md)' '-h' 'show help' '--help' 'show help'
+        case 'govern'
+            printf '%s\t%s\n' '--thermal-zone' 'the thermal zone to hold: its type (skin-therm, x86_pkg_temp), thermal_zoneN or N' '--target' 'the temperature to hold (the kernel\'s control_temp)' '--thermal-root' 'thermal zones folder (env POWERCAPCTL_THERMAL_ROOT)' '--sustainable-power' 'the power the device dissipates at the target, feed-forward of the controller' '--switch-on' 'below it the zones get their maximum and the controller resets; the gains are set from target − switch-on' '--ambient' 'the temperature with no load, for the check that the target is above it' '--k-po' 'proportional gain while over the target (Q10: 1024 = 1 mW per m°C)' '--k-pu' 'proportional gain while under the target (Q10)' '--k-i' 'integral gain (Q10)' '--k-d' 'derivative gain (Q10)' '--integral-cutoff' 'the error is integrated only while the temperature is above target − cutoff (0C: only over the target, as the kernel)' '--under' 'also manage every leaf under this node (a DTPM parent: dtpm:0:0)' '-i' 'time between two periods (read, decide, write)' '--interval' 'time between two periods (read, decide, write)' '-w' 'share of a zone among the saturated ones (and of the headroom), default 1' '--weight' 'share of a zone among the saturated ones (and of the headroom), default 1' '--min' 'never limit this zone below POWER (at least its own minimum)' '-c' 'RAPL constraint to write' '--constraint' 'RAPL constraint to write' '-n' 'read and decide every period, write nothing' '--dry-run' 'read and decide every period, write nothing' '-d' 'stop after this long (default: until SIGTERM or Ctrl-C)' '--duration' 'stop after this long (default: until SIGTERM or Ctrl-C)' '--keep' 'at the end, leave the limits as they are instead of restoring the ones found at the start' '--report' 'rewrite FILE atomically each period with the budget, the total and each zone\'s power, limit and state (docs/fleet.md)' '-h' 'show help' '--help' 'show help'
         case 'watch'
             printf '%s\t%s\n' '-i' 'time between samples (1s, 100ms, 2.5s; a bare number is seconds); a replay keeps the recorded times' '--interval' 'time between samples (1s, 100ms, 2.5s; a bare number is seconds); a replay keeps the recorded times' '-n' 'stop after N samples (default: until Ctrl-C)' '--count' 'stop after N samples (default: until Ctrl-C)' '-d' 'stop after this long (30s, 5m; a bare number is seconds); instead of --count' '--duration' 'stop after this long (30s, 5m; a bare number is seconds); instead of --count' '--format' 'output format (--json is ndjson; prometheus: one exposition per interval)' '--textfile' 'prometheus: rewrite FILE atomically each interval (for node_exporter\'s textfile collector) instead of stdout' '--record' 'also write the readings, with the tree they came from, into a snapshot FILE (replay with --snapshot FILE watch); a live run only' '--speed' 'replay speed of a recording (--snapshot FILE): 1 as recorded, 10 ten times faster, 0 as fast as possible' '-t' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '--type' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '-h' 'show help' '--help' 'show help'
         case 'exporter'
@@ -58,6 +62,8 @@ function __powercapctl_opts
             printf '%s\t%s\n' '-b' 'the power to divide (3W)' '--budget' 'the power to divide (3W)' '-a' 'an actor: requested and maximum power, IPA weight (1024 for all when no actor has one; else unset = 0)' '--actor' 'an actor: requested and maximum power, IPA weight (1024 for all when no actor has one; else unset = 0)' '-z' 'DTPM node whose leaves are the actors (default: the root of the only DTPM tree)' '--zone' 'DTPM node whose leaves are the actors (default: the root of the only DTPM tree)' '--tree' 'a JSON hierarchy description instead of the source: nested {name, powerMaxUw, powerMinUw, requestUw, children}' '-r' 'requested power of a DTPM leaf' '--request' 'requested power of a DTPM leaf' '-w' 'IPA weight of a DTPM leaf (1024 for every actor when none is given; once one is, an unset weight is 0)' '--weight' 'IPA weight of a DTPM leaf (1024 for every actor when none is given; once one is, an unset weight is 0)' '--all' 'every leaf in the table (over 50 leaves it shows the 20 most starved and the totals)' '-h' 'show help' '--help' 'show help'
         case 'model idle'
             printf '%s\t%s\n' '-s' 'a domain idle state, shallowest first (CLUSTER_SLEEP:400us:500us:2ms)' '--state' 'a domain idle state, shallowest first (CLUSTER_SLEEP:400us:500us:2ms)' '--preset' 'idle states of a known SoC' '-i' 'expected idle time, or a list of idle periods (3ms or 500us,2ms,10ms)' '--idle' 'expected idle time, or a list of idle periods (3ms or 500us,2ms,10ms)' '--latency' 'the tightest latency constraint of the domain\'s devices and CPUs' '--on-power' 'domain power when on and idle (staying on)' '--off-power' 'domain power in a state (CLUSTER_SLEEP=5mW)' '-h' 'show help' '--help' 'show help'
+        case 'sim'
+            printf '%s\t%s\n' '-p' 'run these policies on the same plant and workload, side by side (static: the kernel\'s own split)' '--policy' 'run these policies on the same plant and workload, side by side (static: the kernel\'s own split)' '--svg' 'plot power, limits and temperature over time into FILE (a standalone SVG)' '--serve' 'run the plant in real time in DIR (DIR/powercap, DIR/thermal, DIR/trace.ndjson) for the commands to run against, until SIGTERM or Ctrl-C' '-h' 'show help' '--help' 'show help'
         case 'registry'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
         case 'registry list'
@@ -132,6 +138,62 @@ function __powercapctl_optval
         case 'apply|--watch'
             echo 'none'
         case 'apply|--state'
+            echo 'file'
+        case 'balance|-b' 'balance|--budget'
+            echo 'none'
+        case 'balance|--budget-file'
+            echo 'file'
+        case 'balance|--fallback-budget'
+            echo 'none'
+        case 'balance|--under'
+            echo 'zone'
+        case 'balance|-i' 'balance|--interval'
+            echo 'none'
+        case 'balance|-w' 'balance|--weight'
+            echo 'none'
+        case 'balance|--min'
+            echo 'none'
+        case 'balance|-c' 'balance|--constraint'
+            echo 'constraint'
+        case 'balance|-d' 'balance|--duration'
+            echo 'none'
+        case 'balance|--report'
+            echo 'file'
+        case 'govern|--thermal-zone'
+            echo 'none'
+        case 'govern|--target'
+            echo 'none'
+        case 'govern|--thermal-root'
+            echo 'dir'
+        case 'govern|--sustainable-power'
+            echo 'none'
+        case 'govern|--switch-on'
+            echo 'none'
+        case 'govern|--ambient'
+            echo 'none'
+        case 'govern|--k-po'
+            echo 'none'
+        case 'govern|--k-pu'
+            echo 'none'
+        case 'govern|--k-i'
+            echo 'none'
+        case 'govern|--k-d'
+            echo 'none'
+        case 'govern|--integral-cutoff'
+            echo 'none'
+        case 'govern|--under'
+            echo 'zone'
+        case 'govern|-i' 'govern|--interval'
+            echo 'none'
+        case 'govern|-w' 'govern|--weight'
+            echo 'none'
+        case 'govern|--min'
+            echo 'none'
+        case 'govern|-c' 'govern|--constraint'
+            echo 'constraint'
+        case 'govern|-d' 'govern|--duration'
+            echo 'none'
+        case 'govern|--report'
             echo 'file'
         case 'watch|-i' 'watch|--interval'
             echo 'none'
@@ -287,6 +349,12 @@ function __powercapctl_optval
             echo 'none'
         case 'model idle|--off-power'
             echo 'none'
+        case 'sim|-p' 'sim|--policy'
+            echo 'none'
+        case 'sim|--svg'
+            echo 'file'
+        case 'sim|--serve'
+            echo 'dir'
         case 'registry add|--kind'
             echo 'choice cpu devfreq other'
         case 'registry add|--em'
@@ -391,6 +459,16 @@ function __powercapctl_arg
                 echo 'file'
                 return
             end
+        case 'balance'
+            if test $argv[2] -ge 0
+                echo 'zone'
+                return
+            end
+        case 'govern'
+            if test $argv[2] -ge 0
+                echo 'zone'
+                return
+            end
         case 'watch'
             if test $argv[2] -ge 0
                 echo 'zone'
@@ -399,6 +477,11 @@ function __powercapctl_arg
         case 'exporter'
             if test $argv[2] -ge 0
                 echo 'zone'
+                return
+            end
+        case 'sim'
+            if test $argv[2] -eq 0
+                echo 'file'
                 return
             end
         case 'registry add'
@@ -473,7 +556,7 @@ function __powercapctl_arg
             end
         case 'help'
             if test $argv[2] -eq 0
-                echo 'choice list tree set-limit apply watch exporter model registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion'
+                echo 'choice list tree set-limit apply balance govern watch exporter model sim registry create-node delete-node dtpm snapshot profile persist grant-read doctor wizard completion'
                 return
             end
     end

@@ -29,13 +29,16 @@ import { buildWatchExample } from '../scripts/build-examples.js';
  */
 export function kindOf(command: string): 'run' | 'server' | 'interactive' {
   if (/\bexporter\b/.test(command)) return 'server';
+  // a plant served for the next examples, and balance or govern until stopped
+  if (/\bsim\b.*--serve\b/.test(command)) return 'server';
+  if (/\bpowercapctl(?: --root \S+)? (balance|govern)\b/.test(command) && !/--duration\b/.test(command)) return 'server';
   if (/\bwatch\b.*--textfile/.test(command) && !/\s(-n|--count|-d|--duration)\b/.test(command)) return 'server';
   if (/\bwizard\b/.test(command)) return 'interactive';
   return 'run';
 }
 
-/** How a server example ends on SIGTERM, as its command documents: the exporter exits 0, watch 143 (128 + SIGTERM). */
-const serverExit = (command: string) => (/\bexporter\b/.test(command) ? 0 : 143);
+/** How a server example ends on SIGTERM, as its command documents: watch exits 143 (128 + SIGTERM), the exporter, sim --serve, balance and govern 0. */
+const serverExit = (command: string) => (/\bwatch\b/.test(command) ? 143 : 0);
 
 interface Page { page: string; examples: string[] }
 function pages(): Page[] {
@@ -110,8 +113,9 @@ function runServer(script: string, command: string, opts: { cwd: string; env: No
     const poll = setInterval(() => { if (ready()) stop(); }, 50);
     const seen = (chunk: Buffer) => {
       out += chunk.toString();
-      // the exporter says where it serves (a note, or the --json line) once it listens
-      if (/serving http:|"url":/.test(out)) stop();
+      // the exporter says where it serves (a note, or the --json line) once it listens; sim --serve
+      // once its tree is laid out; balance and govern once they run (their first line, or record)
+      if (/serving http:|"url":|^serving .* in |^(balance|govern): |"period":/m.test(out)) stop();
     };
     child.stdout.on('data', seen);
     child.stderr.on('data', seen);

@@ -39,7 +39,8 @@ describe('the schemas', () => {
 
   test('every command that prints JSON has a schema, and a scenario that checks it', () => {
     // a server's one --json line, checked against its schema by the test that starts and stops it
-    const covered = new Set([...scenarios.map((s) => s.schema), 'exporter' /* test/exporter.test.ts */]);
+    const covered = new Set([...scenarios.map((s) => s.schema), 'exporter' /* test/exporter.test.ts */,
+      'balance', 'govern' /* NDJSON records, test/balance-cmd.test.ts */]);
     for (const words of leaves(COMMANDS)) {
       if (NO_DOCUMENT.has(words[0]!)) continue;
       const name = words.join('-');

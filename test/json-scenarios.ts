@@ -50,6 +50,8 @@ export function runJsonScenarios(): { scenarios: JsonScenario[]; cleanup(): void
     ['model-budget', ['model', 'budget', '-b', '2W', '-a', 'a72:1.8W:2.26W', '-a', 'gpu:1.5W:2.56W:512']],
     ['model-budget', [...R, 'model', 'budget', '-b', '3W', '-r', 'cpu4-cpufreq=2W']],
     ['model-idle', ['model', 'idle', '--preset', 'rk3399', '--idle', '1ms,2.5ms,10ms']],
+    ['sim', ['sim', ex('sim-rk3399-moving.yaml'), '--policy', 'static,balance']],
+    ['sim', ['sim', ex('sim-rk3399-govern.yaml')]],
     ['registry-list', [...R, 'registry', 'list']],
     ['registry-add', ['--snapshot', rk, 'registry', 'add', 'power-supply-charge', '--power-min', '0.25W', '--power-max', '4W']],
     ['create-node', ['--snapshot', rk, 'create-node', 'rk3399/package/power-supply-charge']],

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXAMPLES, ROOT, requireTool, toolPath, TOOLS } from './helpers.js';
+import { EXAMPLES, ROOT, requireTool, run, toolPath, TOOLS } from './helpers.js';
 import { validate, type Schema } from '../src/core/snapshot/validate.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { loadScenario, loadParsedScenario } from '../src/core/sim/load.js';
@@ -233,6 +233,88 @@ describe('scenario mistakes, at their line', () => {
     await bad(base({ policy: 'policy:\n  kind: govern\n  target: 20C', extra: 'thermal: { ambient: 25C, resistance: 10, timeConstant: 3s }' }), 2, /^bad\.yaml:11: policy\.target: at or below the ambient temperature/);
     await bad(base({ snapshot: 'snapshot: /nonexistent/board.json' }), 3, /not found/);
     await bad(base({ zones: 'zones: [{ id: dtpm:0:0:0, max: 1W }, dtpm:0:0:1]' }), 6, /^bad\.yaml:3: zones\[0\]: a zone of the snapshot takes its name, bounds and limit from it/);
+  });
+});
+
+// ---------------------------------------------------------------- the command
+
+describe('powercapctl sim', () => {
+  let dir: string;
+  before(() => { dir = makeTempDir('powercapctl-simcmd-'); });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('--policy static,balance: the figures side by side, the same as the engine\'s', async () => {
+    const r = run(['sim', scenario('rk3399-moving'), '--policy', 'static,balance']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.match(lines[0]!, /sim-rk3399-moving\.yaml: rk3399, 2\.5 W, demand moving between the GPU and the CPU clusters$/);
+    assert.match(lines[1]!, /^60 s, 3 zones, a period every 200 ms, budget 2\.5 W$/);
+    assert.match(r.stdout, /^ +static +balance$/m);
+    const b = (await sim('rk3399-moving')).figures;
+    const st = (await sim('rk3399-moving', 'static')).figures;
+    const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
+    assert.match(r.stdout, new RegExp(`^of the ideal +${pct(st.energyRatio)} of 150\\.0 J +${pct(b.energyRatio)} of 150\\.0 J$`, 'm'));
+    assert.match(r.stdout, /^DTPM parent writes +1 +0$/m);
+  });
+
+  test('--json (schema/sim.schema.json): a run per policy, with its figures', () => {
+    const r = run(['--json', 'sim', scenario('rk3399-govern')]);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = r.json();
+    assert.equal(validate(JSON.parse(fs.readFileSync(path.join(ROOT, 'schema/sim.schema.json'), 'utf8')) as Schema, doc), null);
+    assert.deepEqual(doc.runs.map((x: { policy: string }) => x.policy), ['govern']);
+    assert.ok(doc.runs[0].figures.temperaturePeakC <= 46);
+    assert.deepEqual(doc.zones.map((z: { name: string }) => z.name), ['cpu0-cpufreq', 'cpu4-cpufreq', 'ff9a0000.gpu']);
+  });
+
+  test('--svg FILE: the plot of the run; with two policies, refused', () => {
+    const svg = path.join(dir, 'moving.svg');
+    const r = run(['sim', scenario('rk3399-moving'), '--svg', svg]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(fs.readFileSync(svg, 'utf8').startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<svg'));
+    const two = run(['sim', scenario('rk3399-moving'), '--policy', 'static,balance', '--svg', svg]);
+    assert.equal(two.code, 2);
+    assert.match(two.stderr, /--svg plots one run: give one --policy with it/);
+  });
+
+  test('the plots in docs/balance.md are what sim --svg draws today', () => {
+    for (const name of ['rk3399-moving', 'rk3399-govern']) {
+      const svg = path.join(dir, `${name}.svg`);
+      const r = run(['sim', scenario(name), '--svg', svg]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(fs.readFileSync(path.join(ROOT, 'docs', `balance-${name}.svg`), 'utf8'), fs.readFileSync(svg, 'utf8'),
+        `docs/balance-${name}.svg is stale: powercapctl sim examples/sim-${name}.yaml --svg docs/balance-${name}.svg`);
+    }
+  });
+
+  test('a mistake in the scenario: FILE:LINE: KEY, one line, exit 6 for the shape, 2 for a value, 3 for a file it names', () => {
+    const file = path.join(dir, 'bad.yaml');
+    const cases: Array<[string, number, RegExp]> = [
+      ['version: 1\nzones: [dtpm:0:0:0]\ncolour: red\n', 6, /bad\.yaml:3: colour: unknown key/],
+      [fs.readFileSync(scenario('xeon-2s'), 'utf8').replace('budget: 250W', 'budget: 250'), 2, /bad\.yaml:\d+: policy\.budget: invalid power '250'/],
+      [fs.readFileSync(scenario('xeon-2s'), 'utf8'), 3, /^powercapctl: .*bad\.yaml:6: snapshot: snapshot file not found: .*xeon-2s\.json/],
+    ];
+    for (const [text, code, re] of cases) {
+      fs.writeFileSync(file, text);
+      const r = run(['sim', file]);
+      assert.equal(r.code, code, r.stderr);
+      assert.match(r.stderr, re);
+      assert.ok(r.stderr.trim().split('\n').length <= 2, r.stderr);
+    }
+    // a policy the scenario cannot run: a govern run needs a thermal model
+    const g = run(['sim', scenario('rk3399-moving'), '--policy', 'govern']);
+    assert.equal(g.code, 2, g.stderr);
+    assert.match(g.stderr, /the govern policy needs a govern scenario/);
+  });
+
+  test('--serve into a folder that is not empty: refused, exit 2', () => {
+    fs.writeFileSync(path.join(dir, 'x'), '');
+    const r = run(['sim', scenario('rk3399-moving'), '--serve', dir]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /is not empty: the plant lays out its own tree there/);
+    const both = run(['sim', scenario('rk3399-moving'), '--serve', dir, '--policy', 'static']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--serve runs the plant for another process to drive/);
   });
 });
 

@@ -89,6 +89,12 @@ const HINTS: Record<Reason, Record<string, Wording>> = {
     model: (h) => `${h ? `${h}: ` : ''}give the board's mask with --supported-hw MASK`,
     '*': (h) => `${h ? `${h}: ` : ''}give the board's opp-supported-hw mask`,
   },
+  // balance and govern write DTPM leaves only; the core hint lists the leaves
+  'dtpm-parent': {
+    balance: (h) => join('name its leaves, or give the node with --under', h),
+    govern: (h) => join('name its leaves, or give the node with --under', h),
+    '*': (h) => join('name its leaves', h),
+  },
   'no-idle-state': {
     model: () => 'give the domain\'s states with --state NAME:entry:exit:residency (CLUSTER_SLEEP:400us:500us:2ms), or --preset rk3399',
     '*': () => 'give the domain\'s idle states',

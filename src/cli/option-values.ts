@@ -77,6 +77,15 @@ export function integer(b: { min: number; max: number }, what = 'whole number'):
   });
 }
 
+/** a controller gain of the thermal power allocator: an s32 in Q10 fixed point (mW per m°C × 1024), as thermal_zone_params holds it */
+export const gain = parser('gain, a whole number in Q10 fixed point (mW per m°C × 1024)', '1024', (t) => {
+  const s = t.trim();
+  if (!/^-?[0-9]+$/.test(s)) throw usageError('not a whole number', 'a gain is in Q10 fixed point: 1024 is 1 mW per m°C');
+  const n = Number(s);
+  if (n < -0x80000000 || n > 0x7fffffff) throw usageError('does not fit the kernel\'s s32');
+  return n;
+});
+
 /** a count of things: 1 or more */
 export const count = parser('count (1 or more)', '1', (t) => {
   const s = t.trim();

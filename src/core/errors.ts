@@ -59,7 +59,7 @@ export type Reason =
   | 'built-at-boot' | 'parents-missing' | 'named-like-device' | 'has-children' | 'hierarchy-exists' | 'dt-path-unknown'
   | 'device-needs-domain' | 'device-needs-bounds' | 'domain-exists' | 'domain-unknown' | 'domain-needs-cpus'
   | 'two-sources' | 'no-powercap' | 'root-not-tree' | 'folder-not-snapshot' | 'zone-unknown' | 'address-in-use'
-  | 'one-copy-lacks' | 'system-folder';
+  | 'one-copy-lacks' | 'system-folder' | 'dtpm-parent';
 
 export class PowercapError extends Error {
   readonly exitCode: ExitCode;

@@ -22,15 +22,21 @@ import { profileSpec } from './profile/spec.js';
 import { persistSpec } from './persist/spec.js';
 import { doctorSpec } from './doctor/spec.js';
 import { grantReadSpec } from './grant-read/spec.js';
+import { balanceSpec } from './balance/spec.js';
+import { governSpec } from './govern/spec.js';
+import { simSpec } from './sim/spec.js';
 
 export const COMMANDS: CommandSpec[] = [
   listSpec,
   treeSpec,
   setLimitSpec,
   applySpec,
+  balanceSpec,
+  governSpec,
   watchSpec,
   exporterSpec,
   modelSpec,
+  simSpec,
   registrySpec,
   createNodeSpec,
   deleteNodeSpec,

@@ -12,6 +12,7 @@
  * is followed at the next period, whichever way it moves.
  */
 import { PowercapError, Exit, invalidData, notFound, usageError } from '../errors.js';
+import { readUserFile } from '../files.js';
 import { parsePowerUw } from '../units.js';
 import type { GovernorStep } from '../govern/step.js';
 
@@ -110,8 +111,22 @@ export function parseBudgetFile(Y: YamlModule, text: string, file: string): Budg
   return { budgetUw, untilMs, untilText };
 }
 
-/** One read of the budget file: its text, or the errno the read gave. */
-export type BudgetFileRead = { ok: true; text: string } | { ok: false; errno: string };
+/** One read of the budget file: its text, or the errno the read gave (and what was wrong, when the errno alone does not say). */
+export type BudgetFileRead = { ok: true; text: string } | { ok: false; errno: string; detail?: string };
+
+/** A budget file is a line or two: anything larger is not one. */
+const BUDGET_FILE_MAX_BYTES = 64 * 1024;
+
+/** Read the budget file on disk, as any file a user names (core/files.ts: regular files only, capped). */
+export function readBudgetFile(file: string): BudgetFileRead {
+  try {
+    return { ok: true, text: readUserFile(file, { what: 'budget file', maxBytes: BUDGET_FILE_MAX_BYTES }) };
+  } catch (err) {
+    if (!(err instanceof PowercapError)) throw err;
+    const errno = err.exitCode === Exit.NOT_FOUND ? 'ENOENT' : err.exitCode === Exit.PERMISSION ? 'EACCES' : 'EINVAL';
+    return { ok: false, errno, detail: err.message };
+  }
+}
 
 export interface FileBudgetOptions {
   file: string;
@@ -142,7 +157,7 @@ export class FileBudget implements BudgetSource {
       const missing = r.errno === 'ENOENT';
       const error = missing
         ? notFound(`budget file not found: ${this.o.file}`, 'the resource manager writes it; give a fallback budget to start without it')
-        : new PowercapError(r.errno === 'EACCES' || r.errno === 'EPERM' ? Exit.PERMISSION : Exit.FAILED, `cannot read the budget file ${this.o.file}: ${r.errno}`);
+        : new PowercapError(r.errno === 'EACCES' || r.errno === 'EPERM' ? Exit.PERMISSION : Exit.FAILED, r.detail ?? `cannot read the budget file ${this.o.file}: ${r.errno}`);
       return { problem: { kind: missing ? 'missing' : 'unreadable', errno: r.errno }, error };
     }
     if (r.text !== this.lastText) {
@@ -158,6 +173,14 @@ export class FileBudget implements BudgetSource {
     }
     if (this.lastContent === null) return { problem: { kind: 'invalid', detail: this.lastError!.message }, error: this.lastError! };
     return { content: this.lastContent };
+  }
+
+  /**
+   * The first reading, before the loop starts: with no usable file and no fallback there is no
+   * budget to start from, and this throws (exit 3 missing, 6 invalid or lapsed, 4 unreadable).
+   */
+  start(wallMs: number): BudgetReading {
+    return this.next({ tUs: 0, wallMs, minimumUw: 0, maximumUw: 0, powerUw: null, saturated: true });
   }
 
   next(ctx: BudgetContext): BudgetReading {

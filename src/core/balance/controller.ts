@@ -122,7 +122,18 @@ interface ZoneRuntime {
   lastSlack2Uw: number | null;
   /** how much its draw moves from one period to the next while it has slack: mean |Δ|, µW */
   jitterUw: number;
+  /** an energy counter's first half of the period (observe()): its energy and how long it took */
+  firstHalf: { energyUj: bigint; intervalUs: bigint } | null;
 }
+
+/**
+ * A counter's power over the second half of the period is used when it differs from the power
+ * over the whole period by more than this fraction (of the larger): the demand moved, and the
+ * second half says where to. Below it the difference is the measurement's own noise (a plant's
+ * step published a few ms late is ±5 % over 100 ms, ±2.5 % over 200 ms), and the whole period,
+ * the steadier figure, is used.
+ */
+export const MOVED_FRACTION = 0.1;
 
 /** A decision taken, its writes not yet all made (the live runner pauses between lowered and raised writes). */
 export interface Decision {
@@ -141,7 +152,8 @@ const parseLimit = (r: { ok: true; text: string } | { ok: false; errno: string }
 export class BalanceController {
   readonly zones: readonly BalanceZone[];
   private readonly rt: ZoneRuntime[];
-  private readonly sampler: Sampler;
+  /** one sampler a zone: each zone's reading may carry its own time (run.ts reads counters until they step) */
+  private readonly samplers: Sampler[];
   private readonly params: AllocParams;
   private period = 0;
   private lastBudgetUw: number | null = null;
@@ -151,17 +163,35 @@ export class BalanceController {
   constructor(private readonly o: ControllerOptions) {
     this.zones = o.zones;
     this.params = o.params ?? DEFAULT_ALLOC_PARAMS;
-    this.sampler = new Sampler(o.zones.map((z) => z.reading));
+    this.samplers = o.zones.map((z) => new Sampler([z.reading]));
     this.rt = o.zones.map((zone) => {
       const v = parseLimit(o.source.read(zone.limitPath));
       if (typeof v === 'string') throw new SysfsError(v === 'invalid' ? 'EINVAL' : v, zone.limitPath, `${zone.limitPath}: the limit in force cannot be read (${v})`);
-      return { zone, managed: true, initialUw: v, knownUw: v, requestedUw: v, wrotePeriod: -1, beforeWriteUw: v, lastSlackUw: null, lastSlack2Uw: null, jitterUw: 0 };
+      return { zone, managed: true, initialUw: v, knownUw: v, requestedUw: v, wrotePeriod: -1, beforeWriteUw: v, lastSlackUw: null, lastSlack2Uw: null, jitterUw: 0, firstHalf: null };
     });
+  }
+
+  /** The tree the zones are read from and written to. */
+  get source(): Source {
+    return this.o.source;
   }
 
   /** Read every zone's power attribute once (one open/read/close each). */
   readPowers(): Reading[] {
     return readPass(this.o.source, this.o.zones.map((z) => z.reading));
+  }
+
+  /**
+   * Readings taken between two periods (run.ts: half an interval before the next): the next
+   * period's power is measured from them, so it is the power of the period's second half.
+   */
+  observe(readings: Reading[], readAtUs: readonly number[]): void {
+    this.samplers.forEach((s, i) => {
+      const pass = s.ingest(BigInt(Math.round(readAtUs[i]!)), [readings[i]!]);
+      const sample = pass?.samples[0];
+      this.rt[i]!.firstHalf = this.o.zones[i]!.reading.attr === 'energy_uj' && sample && !sample.gap
+        ? { energyUj: sample.energyUj!, intervalUs: sample.intervalUs } : null;
+    });
   }
 
   /** The limits found at the start, by zone id. */
@@ -170,17 +200,20 @@ export class BalanceController {
   }
 
   /** One whole period: decide, write (lowered first), read back, record. */
-  step(tUs: number, readings: Reading[], wallMs: number): PeriodRecord {
-    const d = this.decide(tUs, readings, wallMs);
+  step(tUs: number, readings: Reading[], wallMs: number, readAtUs?: readonly number[]): PeriodRecord {
+    const d = this.decide(tUs, readings, wallMs, readAtUs);
     this.write(d, 'lower');
     this.write(d, 'raise');
     return this.finish(d);
   }
 
-  /** Steps 1–4 up to the allocation; the writes come from write(). */
-  decide(tUs: number, readings: Reading[], wallMs: number): Decision {
+  /**
+   * Steps 1–4 up to the allocation; the writes come from write(). `readAtUs`: the time each
+   * reading holds, when it is not `tUs` (an energy counter's last step, run.ts readCountersTimed).
+   */
+  decide(tUs: number, readings: Reading[], wallMs: number, readAtUs?: readonly number[]): Decision {
     const events: BalanceEvent[] = [];
-    const powers = this.powers(tUs, readings, events);
+    const powers = this.powers(tUs, readings, events, readAtUs);
     const period = this.started ? ++this.period : 0;
     this.started = true;
 
@@ -314,18 +347,24 @@ export class BalanceController {
   }
 
   /** Each zone's power this period, µW; null where there is none (the first pass of a counter, a gap). */
-  private powers(tUs: number, readings: Reading[], events: BalanceEvent[]): Array<number | null> {
-    const pass = this.sampler.ingest(BigInt(Math.round(tUs)), readings);
-    if (pass === null) {
+  private powers(tUs: number, readings: Reading[], events: BalanceEvent[], readAtUs?: readonly number[]): Array<number | null> {
+    return this.o.zones.map((z, i) => {
+      const r = readings[i]!;
+      const pass = this.samplers[i]!.ingest(BigInt(Math.round(readAtUs?.[i] ?? tUs)), [r]);
       // the baseline: an instantaneous power_uw is already a power, a counter needs a second reading
-      return this.o.zones.map((z, i) => (z.reading.attr === 'power_uw' && typeof readings[i] === 'bigint' ? Number(readings[i]) : null));
-    }
-    return pass.samples.map((s, i) => {
+      if (pass === null) return z.reading.attr === 'power_uw' && typeof r === 'bigint' ? Number(r) : null;
+      const s = pass.samples[0]!;
+      const first = this.rt[i]!.firstHalf;
+      this.rt[i]!.firstHalf = null;
       if (s.gap) {
-        events.push({ kind: 'power-gap', id: this.o.zones[i]!.id, reason: s.gap });
+        events.push({ kind: 'power-gap', id: z.id, reason: s.gap });
         return null;
       }
-      return Number(s.powerUw!);
+      const second = Number(s.powerUw!);
+      if (first === null || first.intervalUs + s.intervalUs <= 0n) return second;
+      // the whole period, unless the second half says the demand moved
+      const whole = Number(first.energyUj + s.energyUj!) * 1e6 / Number(first.intervalUs + s.intervalUs);
+      return Math.abs(second - whole) > MOVED_FRACTION * Math.max(second, whole) ? second : Math.round(whole);
     });
   }
 

@@ -5,7 +5,8 @@
  * leaves only: writing a parent makes the kernel re-split it by its static weights,
  * drivers/powercap/dtpm.c __set_power_limit_uw), and the bounds the allocation keeps to.
  */
-import { usageError, permissionDenied } from '../errors.js';
+import * as fs from 'node:fs';
+import { errnoOf, Exit, exitForErrno, PowercapError, permissionDenied, usageError } from '../errors.js';
 import { DTPM_CONTROL_TYPE, leafSetPowerLimit } from '../kernel/dtpm.js';
 import type { DtpmForest } from '../dtpm/fromTree.js';
 import { RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
@@ -36,7 +37,7 @@ export interface BalanceZone {
 export interface BalanceZoneOptions {
   /** constraint name or number (default: long_term, else the only one) */
   constraint?: string;
-  /** minimum by zone id (the zone's own minimum when absent: DTPM max − range, RAPL min_power_uw, else 0) */
+  /** a floor by zone id, above the zone's own minimum (DTPM max − range, RAPL min_power_uw, else 0), which applies when absent or higher */
   minUw?: ReadonlyMap<string, number>;
   /** weight by zone id (default 1) */
   weight?: ReadonlyMap<string, number>;
@@ -77,7 +78,13 @@ export function planBalanceZones(tree: PowercapTree, zones: readonly Zone[], o: 
     seen.add(z.id);
     if (z.controlType === DTPM_CONTROL_TYPE && z.children.length > 0) {
       throw usageError(`${describeZone(z)} is a DTPM node with children: writing it makes the kernel split it among them by fixed weights`,
-        `name its leaves instead: ${dtpmLeavesUnder(z).map((l) => l.id).join(' ')}`);
+        `the leaves under ${z.id}: ${dtpmLeavesUnder(z).map((l) => l.id).join(' ')}`, 'dtpm-parent');
+    }
+  }
+  // a zone inside another (RAPL core inside its package) draws power counted in both
+  for (const z of zones) {
+    for (let p = z.parent; p !== null; p = tree.byId.get(p)?.parent ?? null) {
+      if (seen.has(p)) throw usageError(`${describeZone(z)} is inside ${describeZone(tree.byId.get(p)!)}: its power would be counted in both`, 'balance zones that do not overlap');
     }
   }
   const plan = planWatch([...zones], tree.byId);
@@ -99,7 +106,9 @@ export function planBalanceZones(tree: PowercapTree, zones: readonly Zone[], o: 
     if (maxUw === null || maxUw <= 0n) {
       throw usageError(`${describeZone(z)} reports no maximum power for ${c.name ?? `constraint ${c.index}`}`, 'balance zones whose maximum is known');
     }
-    const minUw = o.minUw?.get(z.id) ?? Number(bounds.minUw ?? 0n);
+    // a floor given for the zone, never below what the kernel keeps it at anyway
+    const ownMinUw = Number(bounds.minUw ?? 0n);
+    const minUw = Math.max(o.minUw?.get(z.id) ?? ownMinUw, ownMinUw);
     return {
       id: z.id,
       name: z.name,
@@ -114,4 +123,33 @@ export function planBalanceZones(tree: PowercapTree, zones: readonly Zone[], o: 
       reading: plan.zones[i]!,
     };
   });
+}
+
+/**
+ * On a live tree, that every zone's limit can be written by this process, checked before anything
+ * is measured: an attribute with no write bit is one the kernel takes no value for (exit 2), one
+ * this user may not write needs root (exit 4). `root` is the live tree's folder.
+ */
+export function checkLimitsWritable(root: string, zones: readonly BalanceZone[]): void {
+  for (const z of zones) {
+    const file = `${root}/${z.limitPath}`;
+    let mode: number;
+    try {
+      mode = fs.statSync(file).mode;
+    } catch (err) {
+      throw new PowercapError(exitForErrno(errnoOf(err)), `${z.id}: cannot read ${file} (${errnoOf(err)})`);
+    }
+    if ((mode & 0o222) === 0) {
+      throw usageError(`${z.id}: ${file} is read-only (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): the kernel takes no limit there`, 'balance zones whose limit can be written');
+    }
+    try {
+      fs.accessSync(file, fs.constants.W_OK);
+    } catch (err) {
+      const e = errnoOf(err);
+      if (exitForErrno(e) === Exit.PERMISSION) {
+        throw permissionDenied(`powercap limits are writable by root only (${file}: ${e}): nothing was measured or written`, 'run with sudo');
+      }
+      throw new PowercapError(exitForErrno(e), `${z.id}: cannot write ${file} (${e})`);
+    }
+  }
 }

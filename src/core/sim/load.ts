@@ -2,7 +2,7 @@
  * A scenario with what it names: the snapshot (or a tree built for the declared zones), the
  * recording, each zone's demand. Mistakes found here are reported at the scenario's line too.
  */
-import { Exit } from '../errors.js';
+import { Exit, PowercapError } from '../errors.js';
 import { loadSnapshotFile, type RegistryEntry } from '../snapshot/file.js';
 import type { DirNode } from '../source/tree.js';
 import { TreeSource } from '../source/tree.js';
@@ -21,7 +21,8 @@ export interface LoadedScenario {
   demands: Map<string, Demand>;
 }
 
-/** A RAPL package counter's range on most parts (kernel.md §2). */
+/** A RAPL package counter's range on most parts: the 32-bit energy status field in units of
+ * 61 µJ (intel_rapl_common.c, get_max_energy_counter). */
 const RAPL_RANGE_UJ = '262143328850';
 
 /**
@@ -88,6 +89,16 @@ export function declaredTree(zones: readonly ScenarioZone[]): DirNode {
   return root;
 }
 
+/** A file the scenario names, read; what is wrong with it said at the key that names it (`scenario.yaml:4: snapshot: …`). */
+function atLine<T>(s: Scenario, key: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (!(err instanceof PowercapError)) throw err;
+    throw scenarioError(err.exitCode, s.file, s.lines.get(key) ?? 1, key, err.message, err.hint);
+  }
+}
+
 /** Read a scenario and everything it names. Throws exit 6 or 2 at the line of the mistake, 3 for a missing file. */
 export async function loadScenario(file: string): Promise<LoadedScenario> {
   return loadParsedScenario(await parseScenario(readScenarioText(file), file));
@@ -98,7 +109,7 @@ export function loadParsedScenario(s: Scenario): LoadedScenario {
   let energyModel: DirNode | null = null;
   let registry: RegistryEntry[] = [];
   if (s.snapshot !== null) {
-    const snap = loadSnapshotFile(s.snapshot);
+    const snap = atLine(s, 'snapshot', () => loadSnapshotFile(s.snapshot!));
     powercap = structuredClone(snap.doc.powercap);
     energyModel = snap.doc.energyModel ?? null;
     registry = snap.registry;
@@ -115,9 +126,9 @@ export function loadParsedScenario(s: Scenario): LoadedScenario {
   const demands = new Map<string, Demand>();
   let recorded = new Map<string, Demand>();
   if (s.workload.recording !== null) {
-    const rec = loadSnapshotFile(s.workload.recording);
+    const rec = atLine(s, 'workload.recording', () => loadSnapshotFile(s.workload.recording!));
     const doc = rec.doc.recording as RecordingDoc | undefined;
-    if (!doc) throw scenarioError(Exit.INVALID_DATA, s.file, s.lines.get('workload.recording') ?? 1, 'workload.recording', `${s.workload.recording} holds no recording (make one with watch --record)`);
+    if (!doc) throw scenarioError(Exit.INVALID_DATA, s.file, s.lines.get('workload.recording') ?? 1, 'workload.recording', `${s.workload.recording} holds no recording: it is a snapshot of one moment, not a run that watch recorded`);
     const from = s.zones.map((z) => s.workload.zones.find((w) => w.zone === z.id)?.from ?? z.id);
     recorded = recordingDemands(doc, s.workload.recording, from);
     s.zones.forEach((z, i) => {

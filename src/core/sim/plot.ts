@@ -1,5 +1,5 @@
 /**
- * A run over time as a standalone SVG (`sim --svg`): the power each zone draws with the total
+ * A run over time as a standalone SVG (the sim command draws it): the power each zone draws with the total
  * and the budget, the limits with their sum, and the temperature with its target when the
  * scenario has a thermal model. Drawn from the trace alone; the axes, fonts and text widths
  * are those of the energy-model plots (em/plot.ts), so both kinds of plot look alike.

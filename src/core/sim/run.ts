@@ -11,6 +11,7 @@ import { BalanceController, type PeriodRecord } from '../balance/controller.js';
 import { DEFAULT_ALLOC_PARAMS, minimumBudgetUw } from '../balance/allocate.js';
 import { budgetBelowMinimum, createFileBudget, fixedBudget, type BudgetFileRead, type BudgetSource } from '../balance/budget.js';
 import { dtpmLevels, planBalanceZones } from '../balance/zones.js';
+import { takesHalves } from '../balance/run.js';
 import { Governor, GovernBudget } from '../govern/governor.js';
 import { findThermalZone, readTemperatureMc } from '../govern/thermal.js';
 import { usageError } from '../errors.js';
@@ -23,6 +24,8 @@ import type { PolicyKind, Scenario } from './scenario.js';
 export interface SimResult {
   scenario: Scenario;
   policy: PolicyKind;
+  /** each zone's name (its id when it has none), in the trace's order */
+  names: string[];
   trace: SimTrace;
   /** every controller period (none for the static policy), then the restore */
   records: PeriodRecord[];
@@ -109,6 +112,8 @@ export async function runSim(l: LoadedScenario, o: SimOptions = {}): Promise<Sim
   const records: PeriodRecord[] = [];
   const steps = Math.round(s.durationUs / s.tickUs);
   const every = Math.round(s.intervalUs / s.tickUs);
+  const half = Math.floor(every / 2);
+  const counters = half > 0 && takesHalves(s.intervalUs) && zones.some((z) => z.reading.attr === 'energy_uj');
   const targets = policy.kind === 'govern' ? policy.targets : [];
   const ctx = { tUs: 0, wallMs: 0, minimumUw, maximumUw: zones.reduce((a, z) => a + z.maxUw, 0), powerUw: null, saturated: true };
   let budgetNow = fixedUw ?? 0;
@@ -127,6 +132,8 @@ export async function runSim(l: LoadedScenario, o: SimOptions = {}): Promise<Sim
       applyStaticSplit(plant, source, budgetNow, policy.kind === 'static' ? policy.parent : null);
       staticUw = budgetNow;
     }
+    // as the command measures a counter's power: over the second half of the period (balance/run.ts)
+    if (controller && counters && k % every === half) controller.observe(controller.readPowers(), ids.map(() => t));
     if (controller && k % every === 0) {
       if (governor) for (const g of targets) if (g.atUs <= t) governor.setTarget(g.targetMc);
       const rec = controller.step(t, controller.readPowers(), wall(t));
@@ -150,7 +157,7 @@ export async function runSim(l: LoadedScenario, o: SimOptions = {}): Promise<Sim
   }
   if (controller) records.push(controller.stop(s.durationUs, wall(s.durationUs)));
   const figures = computeFigures(trace, { intervalUs: s.intervalUs });
-  return { scenario: s, policy: kind, trace, records, figures };
+  return { scenario: s, policy: kind, names: plant.zones.map((z) => z.name ?? z.id), trace, records, figures };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Simulation scenarios (schema/sim-scenario.schema.json): the zones (from a snapshot, or
- * declared), the workload (each zone's demand over time, or a `watch --record` recording), an
+ * declared), the workload (each zone's demand over time, or a recording that watch saved), an
  * optional RC thermal model of the total power, and the policy (the kernel's static split,
  * balance, govern). YAML or JSON, parsed by the `yaml` package; every mistake is reported as
  * `FILE:LINE: KEY: what is wrong`, as profiles are (profile/parse.ts): exit 6 for the shape,

@@ -1,5 +1,5 @@
 /**
- * `sim --serve DIR`: the plant of a scenario in real time, in real files, so the commands run
+ * Serving a scenario into a folder DIR: the plant of a scenario in real time, in real files, so the commands run
  * against it as separate processes (`--root DIR/powercap`, `--thermal-root DIR/thermal`) and
  * a test judges them from outside by the trace.
  *

@@ -1,7 +1,7 @@
 /**
  * A workload: what each zone would draw with no limit, over time. Either a schedule of points
  * (at a time, move to a power: at once, or along a ramp of the given length), repeated or not,
- * or the powers of a `watch --record` recording (watch/recording.ts) played back through the
+ * or the powers of a recording that watch saved (watch/recording.ts) played back through the
  * watch sampler, so the recorded counters (wraps included) give the demand.
  */
 import { decodeRecording, type RecordingDoc } from '../watch/recording.js';

@@ -39,10 +39,10 @@ export interface FrameInfo {
 
 type Key = 'zone' | 'name' | 'power' | 'min' | 'avg' | 'max' | 'energy' | 'trend' | 'limit' | 'load';
 /** one cell: its plain text (measured, shortened) and how to colour it */
-interface Cell { text: string; paint?: (s: string) => string }
+export interface Cell { text: string; paint?: (s: string) => string }
 /** a column; `min` is as short as shortening takes it, `keepEnd` cuts from the start (a trend keeps its latest samples) */
-interface Column<K extends string> { key: K; head: string; right: boolean; min: number; keepEnd?: boolean }
-type Step<K extends string> = { drop: K } | { shorten: K; to: number };
+export interface Column<K extends string> { key: K; head: string; right: boolean; min: number; keepEnd?: boolean }
+export type Step<K extends string> = { drop: K } | { shorten: K; to: number };
 
 const COLUMNS: Array<Column<Key>> = [
   { key: 'zone', head: 'ZONE', right: false, min: 6 },
@@ -74,7 +74,7 @@ const GIVE_WAY: Array<Step<Key>> = [
  * in order until it fits, then the first column is cut. Returns the line of a row
  * (null: the header) and the heads of the columns dropped.
  */
-function fitTable<K extends string>(
+export function fitTable<K extends string>(
   columns: Array<Column<K>>, body: Array<Record<K, Cell>>, giveWay: Array<Step<K>>, cols: number, heading: (s: string) => string,
 ): { line: (r: Record<K, Cell> | null) => string; dropped: string[] } {
   const natural = new Map(columns.map((c) => [c.key, Math.max(width(c.head), ...body.map((r) => width(r[c.key].text)))]));
@@ -128,7 +128,7 @@ function clipPainted(s: string, n: number): string {
  * The lines as they are drawn: nothing may wrap, whatever the terminal (a last cut, colour codes
  * kept, for the tiniest), and each passes the output net (cli/visible.ts) as Io.out's lines do.
  */
-function finalLines(lines: string[], cols: number, c: Colors): string[] {
+export function finalLines(lines: string[], cols: number, c: Colors): string[] {
   return lines.map((l) => terminalSafe(cols === Infinity ? l : clipPainted(l, cols), { colour: c.level > 0 }));
 }
 
