@@ -9,14 +9,15 @@
  * windows as 2^Y × (1 + F/4) time units (intel_rapl_common.c, rapl_unit_xlate and
  * rapl_compute_time_window_core); DTPM stores what its children applied. On a
  * snapshot the emulated kernel is asked (a trial on a copy of the document); on a
- * live tree the RAPL rules are computed, and any other zone must read back exactly.
+ * live tree the RAPL rules (and amdgpu's whole watts, kernel/hwmon.ts) are computed, and any
+ * other zone must read back exactly.
  */
 import { Exit, PowercapError, notFound } from '../errors.js';
 import {
-  planChanges, pickConstraints, isRaplType, constraintLabel,
+  planChanges, pickConstraints, isRaplType, constraintLabel, expectedStore,
   type LimitRequest, type Plan, type PlanStep,
 } from '../limits/index.js';
-import { computeTimeWindow, quantizePowerLimit, RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
+import { RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
 import { EmulatedSource } from '../source/emulated.js';
 import { parseKernelInt, type PowercapTree } from '../zones/model.js';
 import { SnapshotFile } from '../snapshot/file.js';
@@ -159,15 +160,11 @@ export function trialOnSnapshot(snap: SnapshotFile, steps: PlanStep[]): Map<stri
   return out;
 }
 
-/** What the kernel stores when `step.requested` is written (live tree: the RAPL rules, else the value itself). */
+/** What the kernel stores when `step.requested` is written (live tree: the RAPL and GPU drivers' rules, else the value itself). */
 export function expectedValue(step: PlanStep, trial?: Map<string, bigint | null>): bigint {
   const t = trial?.get(step.rel);
   if (t !== undefined && t !== null) return t;
-  if (isRaplType(step.controlType)) {
-    if (step.attribute === 'power_limit_uw') return quantizePowerLimit(step.requested);
-    if (step.attribute === 'time_window_us') return computeTimeWindow(step.requested);
-  }
-  return step.requested;
+  return expectedStore(step);
 }
 
 /** The attribute already holds what the profile asks for (exactly, or as the kernel stores it). */
