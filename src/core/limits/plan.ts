@@ -174,7 +174,8 @@ function powerStep(zone: Zone, c: Constraint, spec: PowerSpec, force: boolean, o
   const uw = resolvePowerSpec(spec, { minUw, maxUw })!;
   // a GPU driver that refuses a cap outside its range (amdgpu: EINVAL) is not asked at all, forced or not;
   // it compares what it keeps, whole watts, with its bounds (kernel/hwmon.ts)
-  if (isHwmonType(zone.controlType) && capRangeRefused(zone.driver)) {
+  const driverRange = isHwmonType(zone.controlType) && capRangeRefused(zone.driver);
+  if (driverRange) {
     const kept = expectedCapUw(zone.driver, uw);
     const out = maxUw !== null && kept > maxUw ? `above the maximum of ${where} (${formatPower(maxUw)})`
       : minUw !== null && kept < minUw ? `below the minimum of ${where} (${formatPower(minUw)})` : null;
@@ -183,7 +184,7 @@ function powerStep(zone: Zone, c: Constraint, spec: PowerSpec, force: boolean, o
         `its range is ${minUw === null ? '?' : formatPower(minUw)} to ${maxUw === null ? '?' : formatPower(maxUw)}`);
     }
   }
-  if (maxUw !== null && uw > maxUw) {
+  if (maxUw !== null && uw > maxUw && !driverRange) {
     if (!force) {
       throw refused(`${formatPower(uw)} is above the maximum of ${where} (${formatPower(maxUw)}): nothing was written`,
         'the hardware may clamp or ignore it', 'overridable');
@@ -192,7 +193,7 @@ function powerStep(zone: Zone, c: Constraint, spec: PowerSpec, force: boolean, o
   }
   const risk = limitRisk({ requested: uw, max: maxUw, attribute: 'power_limit_uw' });
   if (risk) risks.push(`${where}: ${risk}`);
-  if (minUw !== null && uw < minUw) {
+  if (minUw !== null && uw < minUw && !driverRange) {
     if (!force) {
       throw refused(`${formatPower(uw)} is below the minimum of ${where} (${formatPower(minUw)}): nothing was written`,
         'the kernel may clamp it', 'overridable');
