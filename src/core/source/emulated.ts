@@ -7,7 +7,8 @@
  * rmdir of the seed's configfs interface, which registers them with dtpm.c) and power devices
  * registered (`registerDevice`, `unregisterDevice`: the seed's dtpm_add / dtpm_del).
  * What the emulation did that a user should know (clamps, guards) is reported through `onNote`.
- * The snapshot module itself only reads, validates and writes files.
+ * GPU caps (zones of control type hwmon, core/source/hwmon.ts) are stored as their drivers store
+ * them (kernel/hwmon.ts). The snapshot module itself only reads, validates and writes files.
  */
 import { SysfsError } from '../errors.js';
 import type { RegistryEntry, SnapshotFile } from '../snapshot/file.js';
