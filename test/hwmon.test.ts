@@ -14,7 +14,9 @@ import { run, fixture, example, exampleCopy, NOBODY, ROOT, scratch, snapAttr } f
 import { amdgpuHwmon, gpuBox, gpuWorkstation } from './fixtures/specs.js';
 import { validate } from '../src/core/snapshot/validate.js';
 import { storeMaxIntervalMs, storePowerCap, expectedCapUw } from '../src/core/kernel/hwmon.js';
-import { pciZoneNumber } from '../src/core/source/hwmon.js';
+import { HwmonSource, PowercapWithHwmon, pciZoneNumber } from '../src/core/source/hwmon.js';
+import { LiveSource } from '../src/core/source/live.js';
+import { PowercapError } from '../src/core/errors.js';
 import { loadSnapshotFile } from '../src/core/snapshot/file.js';
 import { readPowercapTree } from '../src/core/zones/model.js';
 import { planBalanceZones } from '../src/core/balance/zones.js';
@@ -95,6 +97,17 @@ describe('GPUs as zones', () => {
     assert.deepEqual(cpuOnly.zones.map((z: any) => z.controlType), ['intel-rapl', 'intel-rapl', 'intel-rapl']);
   });
 
+  test('a machine without powercap (no /sys/class/powercap) but with GPUs has zones; a tree named and missing is still exit 3', () => {
+    const absent = path.join(t.dir, 'no-powercap');
+    const tree = readPowercapTree(new PowercapWithHwmon(new LiveSource(absent), new HwmonSource(t.hwmonRoot!), false));
+    assert.deepEqual(tree.zones.map((z) => z.id), ['hwmon:3000', 'hwmon:7000']);
+    assert.throws(() => readPowercapTree(new PowercapWithHwmon(new LiveSource(absent), new HwmonSource(t.hwmonRoot!), true)),
+      (e: unknown) => e instanceof PowercapError && e.exitCode === 3 && /no-powercap does not exist/.test(e.message));
+    // neither: the missing tree, as before
+    assert.throws(() => readPowercapTree(new PowercapWithHwmon(new LiveSource(absent), new HwmonSource(path.join(t.dir, 'no-hwmon')), false)),
+      (e: unknown) => e instanceof PowercapError && e.exitCode === 3);
+  });
+
   test('snapshot save captures them as the zones read; the snapshot reads the same, and says where they came from', () => {
     const file = path.join(s.tempDir(), 'gpus.json');
     const r = run([...on(t), 'snapshot', 'save', file]);
@@ -138,6 +151,20 @@ describe('set-limit on a GPU', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readAttr(i915(t), 'power1_max'), '150000000\n');
     assert.equal(readAttr(i915(t), 'power1_max_interval'), '10000\n');
+  });
+
+  test('the GPU refuses: EINVAL (a virtual function), EPERM (in reset or suspended) as the driver answers', () => {
+    const t = gpus();
+    const inval = run([...on(t), 'set-limit', 'hwmon:3000', '250W'], { env: { POWERCAPCTL_FAULTS: 'write:*/hwmon:3000/constraint_0_power_limit_uw=EINVAL' } });
+    assert.equal(inval.code, 5);
+    assert.match(inval.stderr, /the driver refused '250000000' for hwmon:3000 PPT power limit \(EINVAL on .*\)/);
+    assert.match(inval.stderr, /virtual function/);
+    if (NOBODY !== null) {
+      const perm = run([...on(t), 'set-limit', 'hwmon:3000', '250W'], { env: { POWERCAPCTL_FAULTS: 'write:*/hwmon:3000/constraint_0_power_limit_uw=EPERM' } });
+      assert.equal(perm.code, 5);
+      assert.match(perm.stderr, /the GPU is in reset or suspended/);
+    }
+    assert.equal(readAttr(amdgpu(t), 'power1_cap'), '303000000\n');
   });
 
   test('a failed second write rolls the first GPU cap back', () => {
