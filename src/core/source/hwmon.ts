@@ -193,7 +193,9 @@ export class HwmonSource implements Source {
       return this.none('ENOENT');
     }
     const found: Array<{ number: bigint; device: string; driver: string | null; domains: Domain[] }> = [];
-    const dirs = entries.filter((e) => e.kind !== 'file').map((e) => e.name).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    // hwmon0, hwmon1, … hwmon10 in number order (a collator per comparison would cost milliseconds)
+    const num = (n: string) => Number(/[0-9]+$/.exec(n)?.[0] ?? -1);
+    const dirs = entries.filter((e) => e.kind !== 'file').map((e) => e.name).sort((a, b) => num(a) - num(b) || (a < b ? -1 : a > b ? 1 : 0));
     for (const dir of dirs) {
       let list: DirEntry[] | null;
       try {
@@ -203,16 +205,20 @@ export class HwmonSource implements Source {
       }
       if (!list) continue;
       const files = new Set(list.filter((e) => e.kind === 'file').map((e) => e.name));
+      // a sensor without power or energy files (k10temp, coretemp, nvme) costs one listing, no read
+      const all = channelsOf(dir, files);
+      if (all.length === 0) continue;
       const named = files.has('name');
       const nameRead = named ? this.reader.read(`${dir}/name`) : null;
       const driver = nameRead?.ok ? nameRead.text.replace(/\n$/, '') : null;
-      const channels = channelsOf(dir, files).filter((c) => isZoneChannel(c, driver));
+      const channels = all.filter((c) => isZoneChannel(c, driver));
       if (channels.length === 0) continue;
       const domains = (driver === AMDGPU ? [channels] : channels.map((c) => [c])).map((ch) => ({ driver, named, channels: ch }));
       found.push({ ...this.deviceOf(dir, driver), driver, domains });
     }
     const byDevice = new Map<string, Device>();
-    for (const f of found.sort((a, b) => (a.driver ?? '').localeCompare(b.driver ?? ''))) {
+    const byName = (a: { driver: string | null }, b: { driver: string | null }) => ((a.driver ?? '') < (b.driver ?? '') ? -1 : (a.driver ?? '') > (b.driver ?? '') ? 1 : 0);
+    for (const f of found.sort(byName)) {
       // two device-less sensors of one name are two devices
       const key = f.device.startsWith('virtual/') ? `${f.device}/${f.domains[0]!.channels[0]!.dir}` : f.device;
       const d = byDevice.get(key);
@@ -240,7 +246,7 @@ export class HwmonSource implements Source {
   private deviceOf(dir: string, driver: string | null): { number: bigint; device: string } {
     let target: string | null = null;
     try {
-      target = fs.realpathSync(nodePath.join(this.root, dir, 'device'));
+      target = fs.realpathSync.native(nodePath.join(this.root, dir, 'device'));
     } catch { /* no parent device: a virtual hwmon device */ }
     if (target === null) {
       const device = `virtual/${driver ?? dir}`;
