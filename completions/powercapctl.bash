@@ -67,7 +67,7 @@ _powercapctl_opts() {
     completion) echo '-h --help' ;;
     help) echo '-h --help' ;;
   esac
-  echo '--root --snapshot --em-root --json --no-color -q --quiet -v --verbose'
+  echo '--root --snapshot --em-root --hwmon-root --json --no-color -q --quiet -v --verbose'
 }
 
 # what an option's value completes to (nothing for a flag that takes none)
@@ -227,6 +227,7 @@ _powercapctl_optval() {
     *'|--root') echo dir ;;
     *'|--snapshot') echo file ;;
     *'|--em-root') echo dir ;;
+    *'|--hwmon-root') echo dir ;;
   esac
 }
 
@@ -279,14 +280,14 @@ _powercapctl() {
       continue
     fi
     if [[ -n $want ]]; then
-      case $want in --root|--snapshot|--em-root) src+=("$want" "$word") ;; esac
+      case $want in --root|--snapshot|--em-root|--hwmon-root) src+=("$want" "$word") ;; esac
       want=''
       continue
     fi
     if (( ! ddash )) && [[ $word == -?* ]]; then
       if [[ $word == -- ]]; then ddash=1
       elif [[ $word == --*=* ]]; then
-        case ${word%%=*} in --root|--snapshot|--em-root) src+=("${word%%=*}" "${word#*=}") ;; esac
+        case ${word%%=*} in --root|--snapshot|--em-root|--hwmon-root) src+=("${word%%=*}" "${word#*=}") ;; esac
       elif [[ -n $(_powercapctl_optval "$cmdpath" "$word") ]]; then want=$word
       fi
       continue

@@ -115,7 +115,7 @@ function __powercapctl_opts
         case 'help'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
     end
-    printf '%s\t%s\n' '--root' 'live powercap tree (env POWERCAPCTL_ROOT)' '--snapshot' 'read (and for writing commands, update) a snapshot file instead (env POWERCAPCTL_SNAPSHOT)' '--em-root' 'live energy model in debugfs (env POWERCAPCTL_EM_ROOT)' '--json' 'machine output: nothing but JSON on stdout' '--no-color' 'no colour (NO_COLOR and FORCE_COLOR are honoured; colour only on a TTY)' '-q' 'no hints or warnings on stderr' '--quiet' 'no hints or warnings on stderr' '-v' 'more detail, and stack traces on errors' '--verbose' 'more detail, and stack traces on errors'
+    printf '%s\t%s\n' '--root' 'live powercap tree (env POWERCAPCTL_ROOT)' '--snapshot' 'read (and for writing commands, update) a snapshot file instead (env POWERCAPCTL_SNAPSHOT)' '--em-root' 'live energy model in debugfs (env POWERCAPCTL_EM_ROOT)' '--hwmon-root' 'GPU power caps and readings in hwmon, shown as zones of type hwmon (env POWERCAPCTL_HWMON_ROOT); read by default only with the default --root' '--json' 'machine output: nothing but JSON on stdout' '--no-color' 'no colour (NO_COLOR and FORCE_COLOR are honoured; colour only on a TTY)' '-q' 'no hints or warnings on stderr' '--quiet' 'no hints or warnings on stderr' '-v' 'more detail, and stack traces on errors' '--verbose' 'more detail, and stack traces on errors'
 end
 
 # what an option's value completes to (nothing for a flag that takes none)
@@ -429,6 +429,8 @@ function __powercapctl_optval
             echo 'file'
         case '*''|--em-root'
             echo 'dir'
+        case '*''|--hwmon-root'
+            echo 'dir'
     end
 end
 
@@ -582,6 +584,8 @@ function __powercapctl_complete
                     set -a src --snapshot (string replace -r '^[^=]*=' '' -- $word)
                 case 'POWERCAPCTL_EM_ROOT=*'
                     set -a src --em-root (string replace -r '^[^=]*=' '' -- $word)
+                case 'POWERCAPCTL_HWMON_ROOT=*'
+                    set -a src --hwmon-root (string replace -r '^[^=]*=' '' -- $word)
                 case '*=*'
                 case '*'
                     set cmd $word
@@ -589,7 +593,7 @@ function __powercapctl_complete
             continue
         end
         if test -n "$want"
-            if contains -- $want --root --snapshot --em-root
+            if contains -- $want --root --snapshot --em-root --hwmon-root
                 set -a src $want $word
             end
             set want ''
@@ -600,7 +604,7 @@ function __powercapctl_complete
                 set ddash 1
             else if string match -q -- '--*=*' $word
                 set -l kv (string split -m1 = -- $word)
-                if contains -- $kv[1] --root --snapshot --em-root
+                if contains -- $kv[1] --root --snapshot --em-root --hwmon-root
                     set -a src $kv[1] $kv[2]
                 end
             else

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { EXAMPLES } from '../test/fixtures/specs.js';
 import { writeFixtureTree, makeTempDir } from '../test/fixtures/sysfs.js';
 import { LiveSource } from '../src/core/source/live.js';
+import { HwmonSource, PowercapWithHwmon } from '../src/core/source/hwmon.js';
 import { FaultySource, parseFaults } from '../src/core/source/faults.js';
 import { captureSnapshot } from '../src/core/snapshot/capture.js';
 import { SnapshotFile } from '../src/core/snapshot/file.js';
@@ -22,11 +23,14 @@ export function buildExample(name: string): string {
   const dir = makeTempDir('powercapctl-example-');
   try {
     const t = writeFixtureTree(dir, ex.spec);
-    const live = new FaultySource(new LiveSource(t.classRoot), parseFaults(t.faults));
+    const powercap = new LiveSource(t.classRoot);
+    // GPUs as this machine's live tree shows them: hwmon zones beside powercap's
+    const live = new FaultySource(t.hwmonRoot ? new PowercapWithHwmon(powercap, new HwmonSource(t.hwmonRoot), false) : powercap, parseFaults(t.faults));
     const doc = captureSnapshot(live, {
       energyModel: t.emRoot ? new LiveSource(t.emRoot) : null,
       rootPath: '/sys/class/powercap',
       emRootPath: t.emRoot ? '/sys/kernel/debug/energy_model' : null,
+      hwmonRootPath: t.hwmonRoot ? '/sys/class/hwmon' : null,
       now: EXAMPLE_TIME,
     });
     doc.host = ex.host;

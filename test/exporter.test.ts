@@ -18,6 +18,7 @@ import * as zlib from 'node:zlib';
 import { BIN, ROOT, binFor, cleanEnv, run, scratch, NOBODY, requireTool, toolPath, TOOLS } from './helpers.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { CounterWriter, watchFixture, PACKAGE_W } from './fixtures/watch.js';
+import { gpuBox } from './fixtures/specs.js';
 import { wantsOpenMetrics, acceptsGzip, renderExposition, ExpositionBuilder } from '../src/core/exporter/exposition.js';
 import { formatMicroExact as micro } from '../src/core/units.js';
 import { parseListen } from '../src/cli/option-values.js';
@@ -337,6 +338,31 @@ describe('the limit in force on a package seen through MSR and MMIO: one number 
       }
     });
   }
+});
+
+describe('exporter: GPUs in hwmon, in the same families as powercap zones', () => {
+  test('the amdgpu\'s 45 W reading and its cap, labelled control_type="hwmon"; the i915\'s counter as energy', async () => {
+    const t = watchFixture(gpuBox());
+    const e = await startExporter(['--root', t.classRoot, '--hwmon-root', t.hwmonRoot!], ['-i', '100ms']);
+    try {
+      const amd = '{zone="hwmon:3000",name="amdgpu-PPT",control_type="hwmon"}';
+      let body = '';
+      const t0 = Date.now();
+      while (!body.includes(`powercap_power_watts${amd}`)) {
+        assert.ok(Date.now() - t0 < 10000, `no GPU power in 10 s:\n${body}`);
+        await sleep(100);
+        body = (await get(e.port)).body;
+      }
+      assert.match(body, new RegExp(`^powercap_power_watts${amd.replace(/[{}]/g, '\\$&')} 45$`, 'm'));
+      assert.match(body, /^powercap_power_limit_watts\{zone="hwmon:3000",name="amdgpu-PPT",control_type="hwmon",constraint="PPT"\} 303$/m);
+      assert.match(body, /^powercap_max_power_watts\{zone="hwmon:3000",name="amdgpu-PPT",control_type="hwmon",constraint="PPT"\} 339$/m);
+      assert.match(body, /^powercap_energy_joules_total\{zone="hwmon:7000",name="i915",control_type="hwmon"\} [0-9.]+$/m);
+      assert.match(body, /^powercap_time_window_seconds\{zone="hwmon:7000",name="i915",control_type="hwmon",constraint="power1_max"\} 28$/m);
+    } finally {
+      await stop(e.child, e.exited);
+      t.cleanup();
+    }
+  });
 });
 
 describe('exporter on a snapshot: a recording replayed as watch replays it, else no energy or power', () => {

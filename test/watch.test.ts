@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { run, fixture, example, NOBODY, BIN, cleanEnv, stripAnsi } from './helpers.js';
-import { intelLaptop, bigTree, RAPL_PACKAGE_RANGE_UJ, RAPL_DRAM_RANGE_UJ } from './fixtures/specs.js';
+import { intelLaptop, bigTree, gpuBox, RAPL_PACKAGE_RANGE_UJ, RAPL_DRAM_RANGE_UJ } from './fixtures/specs.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import {
   CounterWriter, watchFixture, runAsync, parseNdjson, PACKAGE_W, CORE_W, MMIO_W, type NdjsonSample,
@@ -630,6 +630,30 @@ describe('watch on a live tree with advancing counters', () => {
 });
 
 // ------------------------------------------------------------------ the binary, errors and permissions
+
+describe('watch on GPUs in hwmon', () => {
+  test('the i915 at the power its energy counter advances (120 W), the amdgpu at its reading (45 W); the system their sum', async () => {
+    const t = watchFixture(gpuBox());
+    const writer = new CounterWriter(t, { [path.join(t.hwmonDirs.get(1)!, 'energy1_input')]: 120 });
+    try {
+      await writer.ready();
+      const r = await runAsync(['--root', t.classRoot, '--hwmon-root', t.hwmonRoot!, 'watch', '-i', '200ms', '-n', '6', '--json'], { raisePriority: true });
+      assert.equal(r.code, 0, r.stderr);
+      const samples = parseNdjson(r.stdout);
+      const of = (zone: string) => samples.filter((x) => x.zone === zone && !x.gap).map((x) => x.powerUw! / 1e6);
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      assert.equal(of('hwmon:7000').length, 6);
+      assert.ok(within(median(of('hwmon:7000')), 120, 0.03), `i915 ${of('hwmon:7000')}`);
+      assert.deepEqual(of('hwmon:3000'), [45, 45, 45, 45, 45, 45]);
+      const system = samples.filter((x) => x.zone === 'system');
+      assert.deepEqual(system[0]!.zones, ['hwmon:3000', 'hwmon:7000']);
+      assert.ok(within(median(system.map((x) => x.powerUw! / 1e6)), 165, 0.03));
+    } finally {
+      await writer.stop();
+      t.cleanup();
+    }
+  });
+});
 
 describe('watch: refusals', () => {
   const laptop = fixture(intelLaptop);

@@ -12,6 +12,8 @@ export interface Globals {
   root: string | undefined;
   snapshot: string | undefined;
   emRoot: string | undefined;
+  /** the hwmon root named (flag or environment); undefined: the default, read with the default root only */
+  hwmonRoot: string | undefined;
   json: boolean;
   color: boolean;
   quiet: boolean;
@@ -69,6 +71,9 @@ export class CommandContext {
       root: this.globals.root,
       snapshot: this.globals.snapshot,
       emRoot: this.globals.emRoot,
+      hwmonRoot: this.globals.hwmonRoot,
+      // no GPUs because the hwmon root could not be read: said with -v only (a machine without hwmon is usual)
+      onHwmonProblem: (p) => this.io.debug(`no GPU power caps read: ${p.path}: ${p.errno === 'ENOENT' ? 'does not exist' : p.errno}`),
       faults: process.env.POWERCAPCTL_FAULTS,
       // an after-write rule's signal, sent to this process as a user's Ctrl-C would be (docs/testing.md)
       onFaultEvent: (e) => process.kill(process.pid, e.signal),
@@ -100,6 +105,7 @@ export function resolveGlobals(flags: Record<string, unknown>, env: NodeJS.Proce
     root,
     snapshot,
     emRoot: str(flags.emRoot) ?? fromEnv('emRoot'),
+    hwmonRoot: str(flags.hwmonRoot) ?? fromEnv('hwmonRoot'),
     json: flags.json === true,
     color: flags.color !== false,
     quiet: flags.quiet === true,

@@ -153,6 +153,9 @@ const HINTS: Record<Reason, Record<string, Wording>> = {
   'root-not-tree': {
     '*': () => 'give the powercap class directory (--root /sys/class/powercap) or a copy of one',
   },
+  'hwmon-root-missing': {
+    '*': () => 'give the hwmon class directory (--hwmon-root /sys/class/hwmon) or a copy of one, or drop --hwmon-root (and POWERCAPCTL_HWMON_ROOT)',
+  },
   'folder-not-snapshot': {
     '*': () => 'for a sysfs tree or a copy of one, use --root DIR',
   },

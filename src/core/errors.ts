@@ -45,6 +45,7 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
  * - `two-sources`: a live tree and a snapshot were both named; one source is read
  * - `no-powercap`: the machine exposes no powercap zones (a VM, no driver): a snapshot can be read instead
  * - `root-not-tree`: the live tree named is not a powercap tree (missing, or a file)
+ * - `hwmon-root-missing`: the hwmon root named (for GPU power caps) is missing, or a file
  * - `folder-not-snapshot`: a folder was named as a snapshot file (a tree is read as a live root)
  * - `zone-unknown`: no zone of that name; the hint (if any) lists the closest names
  * - `address-in-use`: the exporter's address and port are taken by another listener
@@ -58,7 +59,7 @@ export type Reason =
   | 'needs-coefficient' | 'several-tables' | 'no-opp-table' | 'needs-hw-mask' | 'no-idle-state'
   | 'built-at-boot' | 'parents-missing' | 'named-like-device' | 'has-children' | 'hierarchy-exists' | 'dt-path-unknown'
   | 'device-needs-domain' | 'device-needs-bounds' | 'domain-exists' | 'domain-unknown' | 'domain-needs-cpus'
-  | 'two-sources' | 'no-powercap' | 'root-not-tree' | 'folder-not-snapshot' | 'zone-unknown' | 'address-in-use'
+  | 'two-sources' | 'no-powercap' | 'root-not-tree' | 'hwmon-root-missing' | 'folder-not-snapshot' | 'zone-unknown' | 'address-in-use'
   | 'one-copy-lacks' | 'system-folder' | 'dtpm-parent';
 
 export class PowercapError extends Error {

@@ -1,12 +1,14 @@
 /**
  * The hidden fast path the completion scripts call for dynamic values:
  *
- *   powercapctl __complete <kind> [--root DIR | --snapshot FILE | --em-root DIR]… [--] [context…]
+ *   powercapctl __complete <kind> [--root DIR | --snapshot FILE | --em-root DIR | --hwmon-root DIR]… [--] [context…]
  *
  * prints one candidate per line. main.ts loads this module before (and instead
  * of) commander, so it must stay light: it imports the zone discovery, the two
  * sources and nothing else (no commander, no chalk, no schema check), and reads
- * only what a candidate needs (a zone's `name` file, a constraint's name).
+ * only what a candidate needs (a zone's `name` file, a constraint's name). GPUs in hwmon are
+ * zones as for every command (core/source/hwmon.ts): the hwmon root named, else the default
+ * one with the default tree.
  * Completing never prints an error: any failure means no candidates, exit 0.
  *
  * Kinds: zone (ids and names; a name two zones share is offered as type/name),
@@ -19,6 +21,7 @@ import * as os from 'node:os';
 import { discover, controlTypeOf } from '../../core/zones/powercap-tree.js';
 import { isRaplType } from '../../core/kernel/rapl.js';
 import { LiveSource } from '../../core/source/live.js';
+import { DEFAULT_HWMON_ROOT, HwmonSource, PowercapWithHwmon } from '../../core/source/hwmon.js';
 import { TreeSource, type DirNode } from '../../core/source/tree.js';
 import { joinRel, type Source } from '../../core/source/types.js';
 
@@ -30,6 +33,7 @@ export interface CompleteRequest {
   root?: string | undefined;
   snapshot?: string | undefined;
   emRoot?: string | undefined;
+  hwmonRoot?: string | undefined;
   context: string[];
 }
 
@@ -58,6 +62,7 @@ export function parseCompleteArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     if (flag === '--root') req.root = unquote(value);
     else if (flag === '--snapshot') req.snapshot = unquote(value);
     else if (flag === '--em-root') req.emRoot = unquote(value);
+    else if (flag === '--hwmon-root') req.hwmonRoot = unquote(value);
   }
   const str = (v: string | undefined) => (v ? v : undefined);
   if (req.root === undefined && req.snapshot === undefined) {
@@ -65,6 +70,7 @@ export function parseCompleteArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     if (req.snapshot === undefined) req.root = str(env.POWERCAPCTL_ROOT);
   }
   req.emRoot ??= str(env.POWERCAPCTL_EM_ROOT);
+  req.hwmonRoot ??= str(env.POWERCAPCTL_HWMON_ROOT);
   return req;
 }
 
@@ -92,8 +98,10 @@ function open(req: CompleteRequest): Opened {
       registry: registry && registry.length ? registry : null,
     };
   }
+  const powercap = new LiveSource(req.root ?? DEFAULT_ROOT);
+  const hwmonRoot = req.hwmonRoot ?? (req.root === undefined ? DEFAULT_HWMON_ROOT : undefined);
   return {
-    powercap: new LiveSource(req.root ?? DEFAULT_ROOT),
+    powercap: hwmonRoot === undefined ? powercap : new PowercapWithHwmon(powercap, new HwmonSource(hwmonRoot), req.root !== undefined),
     energyModel: new LiveSource(req.emRoot ?? DEFAULT_EM_ROOT),
     registry: null,
   };

@@ -89,6 +89,8 @@ function __powercapctl_complete
                     set -a src --snapshot (string replace -r '^[^=]*=' '' -- $word)
                 case 'POWERCAPCTL_EM_ROOT=*'
                     set -a src --em-root (string replace -r '^[^=]*=' '' -- $word)
+                case 'POWERCAPCTL_HWMON_ROOT=*'
+                    set -a src --hwmon-root (string replace -r '^[^=]*=' '' -- $word)
                 case '*=*'
                 case '*'
                     set cmd $word

@@ -140,4 +140,4 @@ export function descriptor(v: ValueCompletion): string {
 }
 
 /** Global options that choose the source: passed on to `__complete` from the line being completed. */
-export const SOURCE_OPTIONS = ['--root', '--snapshot', '--em-root'] as const;
+export const SOURCE_OPTIONS = ['--root', '--snapshot', '--em-root', '--hwmon-root'] as const;

@@ -122,6 +122,7 @@ _powercapctl() {
       (POWERCAPCTL_ROOT=*) src+=(--root "\${lw[k]#*=}") ;;
       (POWERCAPCTL_SNAPSHOT=*) src+=(--snapshot "\${lw[k]#*=}") ;;
       (POWERCAPCTL_EM_ROOT=*) src+=(--em-root "\${lw[k]#*=}") ;;
+      (POWERCAPCTL_HWMON_ROOT=*) src+=(--hwmon-root "\${lw[k]#*=}") ;;
     esac
   done
 

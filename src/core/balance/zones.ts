@@ -1,7 +1,7 @@
 /**
  * The zones balance manages, as read once from the tree: how each one's power is read (the
  * watch plan: `energy_uj` through the wrap-proof sampler, else `power_uw`), which limit is
- * written (RAPL: long_term unless another constraint is named; DTPM: the one constraint, and
+ * written (RAPL: long_term unless another constraint is named; a GPU in hwmon: its cap; DTPM: the one constraint, and
  * leaves only: writing a parent makes the kernel re-split it by its static weights,
  * drivers/powercap/dtpm.c __set_power_limit_uw), and the bounds the allocation keeps to.
  */
@@ -11,6 +11,7 @@ import { DTPM_CONTROL_TYPE, leafSetPowerLimit } from '../kernel/dtpm.js';
 import type { DtpmForest } from '../dtpm/fromTree.js';
 import { RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
 import { isRaplType } from '../kernel/rapl.js';
+import { capStepUw, isHwmonType } from '../kernel/hwmon.js';
 import { pickConstraint, powerBounds } from '../limits/plan.js';
 import { planWatch, type WatchZone } from '../watch/zones.js';
 import { describeZone } from '../zones/select.js';
@@ -26,7 +27,7 @@ export interface BalanceZone {
   minUw: number;
   maxUw: number;
   weight: number;
-  /** the kernel keeps limits in steps of this (RAPL 1/8 W); 0: any µW */
+  /** the kernel keeps limits in steps of this (RAPL 1/8 W, amdgpu 1 W); 0: any µW */
   quantumUw: number;
   /** the limits the kernel can store (a DTPM leaf with an energy model: its states' powers), ascending; null: any */
   levelsUw: number[] | null;
@@ -118,7 +119,7 @@ export function planBalanceZones(tree: PowercapTree, zones: readonly Zone[], o: 
       minUw: Math.min(minUw, Number(maxUw)),
       maxUw: Number(maxUw),
       weight: o.weight?.get(z.id) ?? 1,
-      quantumUw: isRaplType(z.controlType) ? Number(RAPL_POWER_UNIT_UW) : 0,
+      quantumUw: isRaplType(z.controlType) ? Number(RAPL_POWER_UNIT_UW) : isHwmonType(z.controlType) && capStepUw(z.driver) > 1n ? Number(capStepUw(z.driver)) : 0,
       levelsUw: o.levelsUw?.get(z.id) ?? null,
       reading: plan.zones[i]!,
     };

@@ -15,6 +15,9 @@ import { formatDuration, formatEnergy, formatPower } from '../units.js';
 import type { PowercapTree, Zone } from '../zones/powercap-tree.js';
 import { effectiveLimit, raplCopies, zoneEnabled } from '../limits/effective.js';
 import { status as persistStatus } from '../persist/install.js';
+import { expectedStore, planChanges } from '../limits/plan.js';
+import { capIsPowerMax, isHwmonType } from '../kernel/hwmon.js';
+import type { Profile } from '../profile/parse.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -47,13 +50,18 @@ export type Remedy =
   | { id: 'wrap-horizon'; sampleWithinUs: bigint | null }
   /** a node to cap, for the example */
   | { id: 'dtpm-unlimited'; node: string }
-  | { id: 'not-persisted' };
+  | { id: 'not-persisted' }
+  /** a GPU capped below its default: the zone and the default to restore */
+  | { id: 'gpu-cap-below-default'; zone: string; defaultUw: bigint }
+  /** a GPU cap that does not read what the persisted profile set: the profile, and whether the GPU clamps what it is given (i915, xe) */
+  | { id: 'gpu-cap-differs'; profile: string; clamps: boolean };
 
 /** The kernel log: its text; none could be read (dmesg refused); none was given (a snapshot's machine is elsewhere). */
 export type KernelLogState = 'read' | 'unreadable' | 'not-given';
 
 export const FINDING_IDS = [
   'no-powercap', 'not-root', 'limit-locked', 'msr-mmio-differ', 'competing-writer', 'wrap-horizon', 'dtpm-unlimited', 'not-persisted',
+  'gpu-cap-below-default', 'gpu-cap-differs',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 
@@ -73,6 +81,8 @@ export interface DoctorInput {
   uid: number;
   /** the sampling interval a reader of the counters uses, µs */
   intervalUs: bigint;
+  /** the profile persist keeps applied (read from under rootDir), when there is one that parses */
+  persistedProfile?: Profile | null;
 }
 
 const desc = (z: Zone) => (z.name ? `${z.id} (${z.name})` : z.id);
@@ -338,15 +348,24 @@ function dtpmUnlimited(i: DoctorInput): Finding[] {
 
 // ------------------------------------------------------------------ not-persisted
 
+/**
+ * A limit's default, where it is known: a RAPL long_term's and a DTPM leaf's is the maximum (TDP;
+ * the leaf's top state), a GPU's the cap its driver starts with (power1_cap_default).
+ */
+function defaultLimitUw(z: Zone, c: Zone['constraints'][number]): bigint | null {
+  if (isHwmonType(z.controlType)) return c.defaultPowerUw;
+  if ((isRaplType(z.controlType) && c.name === 'long_term') || (z.controlType === 'dtpm' && z.children.length === 0)) return c.maxPowerUw;
+  return null;
+}
+
 function notPersisted(i: DoctorInput): Finding[] {
   if (!i.tree) return [];
   const changed: string[] = [];
   for (const z of i.tree.zones) {
     for (const c of z.constraints) {
-      // the default of a RAPL long_term and of a DTPM leaf is the maximum (TDP; the leaf's top state)
-      const isDefaultKnown = (isRaplType(z.controlType) && c.name === 'long_term') || (z.controlType === 'dtpm' && z.children.length === 0);
-      if (!isDefaultKnown || c.maxPowerUw === null || c.maxPowerUw === 0n || c.powerLimitUw === null || c.powerLimitUw === 0n) continue;
-      if (c.powerLimitUw !== c.maxPowerUw) changed.push(`${desc(z)} ${constraintLabel(c)}: ${formatPower(c.powerLimitUw)}, default ${formatPower(c.maxPowerUw)}`);
+      const def = defaultLimitUw(z, c);
+      if (def === null || def === 0n || c.powerLimitUw === null || c.powerLimitUw === 0n) continue;
+      if (c.powerLimitUw !== def) changed.push(`${desc(z)} ${constraintLabel(c)}: ${formatPower(c.powerLimitUw)}, default ${formatPower(def)}`);
     }
   }
   if (changed.length === 0) return [];
@@ -360,6 +379,73 @@ function notPersisted(i: DoctorInput): Finding[] {
   }];
 }
 
+// ------------------------------------------------------------------ gpu-cap-below-default
+
+/** A GPU held below the cap its driver starts with: slower than it can be, whoever set it. */
+function gpuCapBelowDefault(i: DoctorInput): Finding[] {
+  if (!i.tree) return [];
+  const rows: Array<{ z: Zone; c: Zone['constraints'][number] }> = [];
+  for (const z of i.tree.zones) {
+    if (!isHwmonType(z.controlType)) continue;
+    for (const c of z.constraints) {
+      if (c.defaultPowerUw !== null && c.powerLimitUw !== null && c.powerLimitUw < c.defaultPowerUw) rows.push({ z, c });
+    }
+  }
+  if (rows.length === 0) return [];
+  const first = rows[0]!;
+  return [{
+    id: 'gpu-cap-below-default', severity: 'info',
+    title: rows.length === 1 ? '1 GPU cap is below its driver\'s default: the GPU may run slower than it can'
+      : `${rows.length} GPU caps are below their drivers' defaults: the GPUs may run slower than they can`,
+    evidence: rows.map(({ z, c }) => `${desc(z)} ${constraintLabel(c)}: ${formatPower(c.powerLimitUw!)}, default ${formatPower(c.defaultPowerUw!)} (${z.driver ?? 'hwmon'} power1_cap_default)`),
+    remedy: { id: 'gpu-cap-below-default', zone: first.z.id, defaultUw: first.c.defaultPowerUw! },
+    zones: [...new Set(rows.map((r) => r.z.id))],
+  }];
+}
+
+// ------------------------------------------------------------------ gpu-cap-differs
+
+/**
+ * A GPU cap that does not read what the persisted profile set (as the driver stores it: amdgpu in
+ * whole watts): the driver put its default back (a GPU reset or a resume), another program wrote
+ * it, or the GPU clamps what it is given to limits sysfs does not show (i915, xe: power1_max reads
+ * the clamped value, i915_hwmon.c hwm_power_max_read).
+ */
+function gpuCapDiffers(i: DoctorInput): Finding[] {
+  const profile = i.persistedProfile;
+  if (!i.tree || !profile) return [];
+  const rows: string[] = [];
+  const zones = new Set<string>();
+  let clamps = false;
+  for (const item of profile.items) {
+    if (item.powerSpec === undefined) continue;
+    let steps;
+    try {
+      steps = planChanges(i.tree, [{ zone: item.zone, power: item.powerSpec, ...(item.constraint !== undefined ? { constraint: item.constraint } : {}) }], { force: true }).steps;
+    } catch {
+      continue; // an item that does not plan here is apply's to report
+    }
+    for (const s of steps) {
+      if (!isHwmonType(s.controlType) || s.before === null) continue;
+      const want = expectedStore(s);
+      if (s.before === want) continue;
+      const gpuClamps = capIsPowerMax(s.driver);
+      clamps ||= gpuClamps;
+      zones.add(s.zoneId);
+      rows.push(`${s.zoneId}${s.zoneName ? ` (${s.zoneName})` : ''} ${s.constraint ? constraintLabel(s.constraint) : ''}: reads ${formatPower(s.before)}, ` +
+        `${profile.file} line ${item.line} sets ${formatPower(want)}${gpuClamps && s.before < want ? ` (${s.driver} clamps PL1 to limits sysfs does not show)` : ''}`);
+    }
+  }
+  if (rows.length === 0) return [];
+  return [{
+    id: 'gpu-cap-differs', severity: 'warning',
+    title: `${rows.length} GPU cap${rows.length === 1 ? ' reads' : 's read'} back differently from the persisted profile`,
+    evidence: [...rows, 'amdgpu puts its default cap back after a GPU reset, and on some kernels after a resume; another program may have written it'],
+    remedy: { id: 'gpu-cap-differs', profile: profile.file, clamps },
+    zones: [...zones],
+  }];
+}
+
 // ------------------------------------------------------------------
 
 export function runChecks(i: DoctorInput): Finding[] {
@@ -367,5 +453,6 @@ export function runChecks(i: DoctorInput): Finding[] {
   if (none.length) return none;
   return [
     ...notRoot(i), ...limitLocked(i), ...msrMmioDiffer(i), ...competingWriter(i), ...wrapHorizon(i), ...dtpmUnlimited(i), ...notPersisted(i),
+    ...gpuCapBelowDefault(i), ...gpuCapDiffers(i),
   ];
 }

@@ -21,6 +21,7 @@ import { zoneAttr, type Constraint, type PowercapTree, type Zone } from '../zone
 import { describeZone } from '../zones/select.js';
 import { DTPM_CONTROL_TYPE, powerMinFromRange } from '../kernel/dtpm.js';
 import { computeTimeWindow, quantizePowerLimit } from '../kernel/rapl.js';
+import { capRangeRefused, expectedCapUw, expectedIntervalUs, isHwmonType } from '../kernel/hwmon.js';
 import { effectiveZones, limitInForce, otherCopy, raplCopies, zoneEnabled } from './effective.js';
 
 /** One zone's change, as the command line or the wizard asks for it. */
@@ -50,6 +51,8 @@ export interface PlanStep {
   zoneId: string;
   zoneName: string | null;
   controlType: string;
+  /** the driver of a hwmon zone (amdgpu, i915, xe), whose rules say what it stores; null elsewhere */
+  driver: string | null;
   /** null for `enabled` */
   constraint: { index: number; name: string | null } | null;
   attribute: LimitAttribute;
@@ -169,7 +172,19 @@ function powerStep(zone: Zone, c: Constraint, spec: PowerSpec, force: boolean, o
     throw usageError(`'min' needs the minimum of ${where}, which the kernel does not report`, 'give the power with a unit, e.g. 5W');
   }
   const uw = resolvePowerSpec(spec, { minUw, maxUw })!;
-  if (maxUw !== null && uw > maxUw) {
+  // a GPU driver that refuses a cap outside its range (amdgpu: EINVAL) is not asked at all, forced or not;
+  // it compares what it keeps, whole watts, with its bounds (kernel/hwmon.ts)
+  const driverRange = isHwmonType(zone.controlType) && capRangeRefused(zone.driver);
+  if (driverRange) {
+    const kept = expectedCapUw(zone.driver, uw);
+    const out = maxUw !== null && kept > maxUw ? `above the maximum of ${where} (${formatPower(maxUw)})`
+      : minUw !== null && kept < minUw ? `below the minimum of ${where} (${formatPower(minUw)})` : null;
+    if (out) {
+      throw refused(`${formatPower(uw)} is ${out}: ${zone.driver} refuses a cap outside its range (EINVAL), forced or not; nothing was written`,
+        `its range is ${minUw === null ? '?' : formatPower(minUw)} to ${maxUw === null ? '?' : formatPower(maxUw)}`);
+    }
+  }
+  if (maxUw !== null && uw > maxUw && !driverRange) {
     if (!force) {
       throw refused(`${formatPower(uw)} is above the maximum of ${where} (${formatPower(maxUw)}): nothing was written`,
         'the hardware may clamp or ignore it', 'overridable');
@@ -178,7 +193,7 @@ function powerStep(zone: Zone, c: Constraint, spec: PowerSpec, force: boolean, o
   }
   const risk = limitRisk({ requested: uw, max: maxUw, attribute: 'power_limit_uw' });
   if (risk) risks.push(`${where}: ${risk}`);
-  if (minUw !== null && uw < minUw) {
+  if (minUw !== null && uw < minUw && !driverRange) {
     if (!force) {
       throw refused(`${formatPower(uw)} is below the minimum of ${where} (${formatPower(minUw)}): nothing was written`,
         'the kernel may clamp it', 'overridable');
@@ -188,7 +203,7 @@ function powerStep(zone: Zone, c: Constraint, spec: PowerSpec, force: boolean, o
   const file = `constraint_${c.index}_power_limit_uw`;
   if (!zone.files.has(file)) throw notFound(`${where} has no ${file}`);
   return {
-    zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType,
+    zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType, driver: zone.driver,
     constraint: { index: c.index, name: c.name }, attribute: 'power_limit_uw',
     rel: zoneAttr(zone, file), before: c.powerLimitUw, requested: uw,
     min: minUw, max: maxUw, dependents: zone.controlType === DTPM_TYPE ? dtpmDependents(zone) : [],
@@ -226,7 +241,7 @@ function windowStep(zone: Zone, c: Constraint, us: bigint, force: boolean, overr
     overrides.push(`writing time window ${formatDuration(us)} to ${where}, ${out}`);
   }
   return {
-    zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType,
+    zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType, driver: zone.driver,
     constraint: { index: c.index, name: c.name }, attribute: 'time_window_us',
     rel: zoneAttr(zone, file), before: c.timeWindowUs, requested: us,
     min: minUs, max: maxUs, dependents: [],
@@ -237,7 +252,7 @@ function enableStep(zone: Zone, enable: boolean): PlanStep {
   if (!zone.files.has('enabled')) throw notFound(`${describeZone(zone)} has no 'enabled' file`);
   if (zone.constraints.length === 0) throw energyOnly(zone);
   return {
-    zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType,
+    zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType, driver: zone.driver,
     constraint: null, attribute: 'enabled', rel: zoneAttr(zone, 'enabled'),
     before: zone.enabled === null ? null : zone.enabled ? 1n : 0n, requested: enable ? 1n : 0n,
     min: null, max: null, dependents: [],
@@ -344,10 +359,16 @@ export function limitRisk(step: Pick<PlanStep, 'requested' | 'max' | 'attribute'
 /**
  * What the kernel will store for a step, where that is known before writing: RAPL keeps
  * power limits in 1/8 W steps and time windows as 2^Y × (1 + F/4) time units
- * (kernel/rapl.ts); everything else is stored as written (DTPM's result depends on its
- * children and is known after the write only).
+ * (kernel/rapl.ts); amdgpu keeps caps in whole watts, i915 and xe their window in
+ * (1 + x/4) × 2^y units of 1/1024 s (kernel/hwmon.ts); everything else is stored as written
+ * (DTPM's result depends on its children and is known after the write only).
  */
-export function expectedStore(step: Pick<PlanStep, 'attribute' | 'controlType' | 'requested'>): bigint {
+export function expectedStore(step: Pick<PlanStep, 'attribute' | 'controlType' | 'requested'> & { driver?: string | null }): bigint {
+  if (isHwmonType(step.controlType)) {
+    if (step.attribute === 'power_limit_uw') return expectedCapUw(step.driver ?? null, step.requested);
+    if (step.attribute === 'time_window_us') return expectedIntervalUs(step.requested) ?? step.requested;
+    return step.requested;
+  }
   if (!isRaplType(step.controlType)) return step.requested;
   if (step.attribute === 'power_limit_uw') return quantizePowerLimit(step.requested);
   if (step.attribute === 'time_window_us') return computeTimeWindow(step.requested);

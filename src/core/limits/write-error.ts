@@ -8,6 +8,7 @@
  */
 import { Exit, PowercapError, SysfsError, errnoOf, exitForErrno } from '../errors.js';
 import { isRaplType } from '../kernel/rapl.js';
+import { isHwmonType } from '../kernel/hwmon.js';
 import { otherRaplInterface } from './effective.js';
 
 export interface WriteErrorContext {
@@ -42,6 +43,15 @@ export function writeErrorToPowercap(err: unknown, ctx: WriteErrorContext): Powe
   }
   if ((errno === 'EACCES' || errno === 'ENODATA') && isRaplType(ctx.controlType) && asRoot) {
     return mk(Exit.REFUSED, `${what}: this limit is locked by firmware${on}`, lockedHint(ctx.controlType));
+  }
+  // a GPU's cap (hwmon, amdgpu_pm.c amdgpu_hwmon_set_power_cap): EPERM while the GPU is in reset or
+  // suspended, EINVAL outside its range or on a virtual function
+  if (isHwmonType(ctx.controlType) && asRoot && errno === 'EPERM') {
+    return mk(Exit.REFUSED, `the driver refused ${what}${on}: the GPU is in reset or suspended`, 'write it again once the GPU is awake');
+  }
+  if (isHwmonType(ctx.controlType) && errno === 'EINVAL') {
+    return mk(code, `the driver refused ${ctx.value !== undefined ? `'${ctx.value.trim()}' for ` : ''}${what}${on}`,
+      'amdgpu takes a cap within power1_cap_min to power1_cap_max, in whole watts, and none on a virtual function (SR-IOV)');
   }
   switch (errno) {
     case 'EACCES':

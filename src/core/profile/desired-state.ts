@@ -9,7 +9,8 @@
  * windows as 2^Y × (1 + F/4) time units (intel_rapl_common.c, rapl_unit_xlate and
  * rapl_compute_time_window_core); DTPM stores what its children applied. On a
  * snapshot the emulated kernel is asked (a trial on a copy of the document); on a
- * live tree the RAPL rules are computed, and any other zone must read back exactly.
+ * live tree the RAPL rules (and amdgpu's whole watts, kernel/hwmon.ts) are computed, and any
+ * other zone must read back exactly.
  */
 import { Exit, PowercapError, notFound } from '../errors.js';
 import {
@@ -159,7 +160,7 @@ export function trialOnSnapshot(snap: SnapshotFile, steps: PlanStep[]): Map<stri
   return out;
 }
 
-/** What the kernel stores when `step.requested` is written (live tree: the RAPL rules, else the value itself). */
+/** What the kernel stores when `step.requested` is written (live tree: the RAPL and GPU drivers' rules, else the value itself). */
 export function expectedValue(step: PlanStep, trial?: Map<string, bigint | null>): bigint {
   const t = trial?.get(step.rel);
   if (t !== undefined && t !== null) return t;

@@ -77,6 +77,8 @@ export interface CaptureOptions {
   energyModel: Source | null;
   rootPath: string;
   emRootPath: string | null;
+  /** the hwmon root whose GPUs the source shows as zones of type hwmon, if any */
+  hwmonRootPath?: string | null;
   onZone?: (count: number) => void;
   now?: Date;
 }
@@ -86,7 +88,7 @@ export function captureSnapshot(source: Source, opts: CaptureOptions): SnapshotD
     { hostname: os.hostname(), kernelRelease: os.release(), machine: os.machine() },
     (opts.now ?? new Date()).toISOString(),
   );
-  doc.origin = { root: opts.rootPath, emRoot: opts.emRootPath };
+  doc.origin = { root: opts.rootPath, emRoot: opts.emRootPath, ...(opts.hwmonRootPath ? { hwmonRoot: opts.hwmonRootPath } : {}) };
   doc.powercap = capturePowercap(source, opts.onZone);
   doc.energyModel = opts.energyModel ? captureDir(opts.energyModel) : null;
   // the registry a live DTPM tree implies: its leaves matched to energy-model domains,

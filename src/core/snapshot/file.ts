@@ -30,7 +30,7 @@ export interface SnapshotDoc {
   capturedAt: string;
   description?: string;
   host: { hostname: string; kernelRelease: string; machine?: string };
-  origin?: { root?: string; emRoot?: string | null; generatedBy?: string };
+  origin?: { root?: string; emRoot?: string | null; hwmonRoot?: string; generatedBy?: string };
   powercap: DirNode;
   energyModel?: DirNode | null;
   dtpm?: { registry?: RegistryEntry[]; [extra: string]: unknown };

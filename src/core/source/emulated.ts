@@ -7,7 +7,8 @@
  * rmdir of the seed's configfs interface, which registers them with dtpm.c) and power devices
  * registered (`registerDevice`, `unregisterDevice`: the seed's dtpm_add / dtpm_del).
  * What the emulation did that a user should know (clamps, guards) is reported through `onNote`.
- * The snapshot module itself only reads, validates and writes files.
+ * GPU caps (zones of control type hwmon, core/source/hwmon.ts) are stored as their drivers store
+ * them (kernel/hwmon.ts). The snapshot module itself only reads, validates and writes files.
  */
 import { SysfsError } from '../errors.js';
 import type { RegistryEntry, SnapshotFile } from '../snapshot/file.js';
@@ -20,6 +21,7 @@ import { buildHierarchy, type Hierarchy } from '../dtpm/hierarchy.js';
 import { addDevice, removeDevice, type AddDeviceOptions } from '../dtpm/registry.js';
 import { maxPowerRangeUw, setPowerLimitUw, type DtpmNode } from '../kernel/dtpm.js';
 import { quantizePowerLimit, computeTimeWindow, timeWindowOverflows, isRaplType } from '../kernel/rapl.js';
+import { capIsPowerMax, isHwmonType, kstrtoInt, storeMaxIntervalMs, storePowerCap, usToMs } from '../kernel/hwmon.js';
 
 const U64_MAX = 2n ** 64n - 1n;
 
@@ -261,6 +263,10 @@ export function emulateWrite(snap: SnapshotFile, rel: string, text: string, onNo
     // no supported driver implements reset_energy_uj: the file is 0400
     throw new SysfsError('EACCES', rel);
   }
+  if (isHwmonType(controlType)) {
+    writeHwmonConstraint(snap, rel, m![1]!, m![2]!, text);
+    return;
+  }
   if (file === 'enabled') {
     const b = kstrtobool(text);
     if (b === null) throw new SysfsError('EINVAL', rel);
@@ -303,6 +309,35 @@ function refuseEnable(snap: SnapshotFile, rel: string, controlType: string): voi
     const pl1 = snap.powercap.attr(`${dir}/constraint_0_power_limit_uw`);
     if (pl1 === undefined || (typeof pl1 === 'object' && pl1.writeErrno)) throw new SysfsError('ENOSYS', rel);
   }
+}
+
+/**
+ * A GPU's cap or window, stored as its driver stores it (kernel/hwmon.ts): the zone's driver is
+ * its `hwmon_name`, amdgpu's range its constraint's min and max power.
+ */
+function writeHwmonConstraint(snap: SnapshotFile, rel: string, index: string, what: string, text: string): void {
+  const dir = rel.slice(0, rel.lastIndexOf('/'));
+  const read = (f: string): string | null => {
+    const r = snap.powercap.read(`${dir}/${f}`);
+    return r.ok ? r.text.replace(/\n$/, '') : null;
+  };
+  const int = (f: string): bigint | null => {
+    const t = read(f);
+    return t !== null && /^[0-9]+$/.test(t) ? BigInt(t) : null;
+  };
+  const driver = read('hwmon_name');
+  if (what === 'power_limit_uw') {
+    const r = storePowerCap(driver, text, { minUw: int(`constraint_${index}_min_power_uw`), maxUw: int(`constraint_${index}_max_power_uw`) });
+    if (typeof r !== 'bigint') throw new SysfsError(r.errno, rel);
+    snap.powercap.setText(rel, `${r}\n`);
+    return;
+  }
+  // the window: µs here, whole ms in the driver's attribute
+  const us = kstrtoInt(text, false);
+  if (us === null) throw new SysfsError('EINVAL', rel);
+  const ms = capIsPowerMax(driver) ? storeMaxIntervalMs(usToMs(us)) : usToMs(us);
+  if (typeof ms !== 'bigint') throw new SysfsError(ms.errno, rel);
+  snap.powercap.setText(rel, `${ms * 1000n}\n`);
 }
 
 /** set_power_limit_uw() on a DTPM node: clamp, split by weight, store what each node applied. */

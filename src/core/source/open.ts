@@ -1,12 +1,14 @@
 /**
- * Opening the source a command works on: a live tree (default /sys/class/powercap)
- * with the live energy model (debugfs), or a snapshot file holding both.
+ * Opening the source a command works on: a live tree (default /sys/class/powercap) with the
+ * GPUs' power caps in hwmon (default /sys/class/hwmon, source/hwmon.ts) and the live energy
+ * model (debugfs), or a snapshot file holding all of it.
  */
 import { SysfsError, usageError } from '../errors.js';
 import { loadSnapshotFile, type RegistryEntry, type SnapshotFile } from '../snapshot/file.js';
 import { LiveSource } from './live.js';
 import { EmulatedSource } from './emulated.js';
 import { FaultySource, parseFaults, type FaultEvent } from './faults.js';
+import { DEFAULT_HWMON_ROOT, HwmonSource, PowercapWithHwmon, type HwmonProblem } from './hwmon.js';
 import type { Source, SourceInfo } from './types.js';
 
 export { DEFAULT_ROOT } from './types.js';
@@ -17,6 +19,14 @@ export interface SourceOptions {
   root?: string | undefined;
   snapshot?: string | undefined;
   emRoot?: string | undefined;
+  /**
+   * the hwmon root named (flag or environment): read, and exit 3 when it does not exist. Unnamed,
+   * the default one is read only with the default powercap tree: a tree named elsewhere (a copy
+   * from another machine, a fixture) is not this machine's, and neither are its GPUs.
+   */
+  hwmonRoot?: string | undefined;
+  /** the hwmon root could not be read (missing, unreadable): no GPUs, reported once (the caller's to say) */
+  onHwmonProblem?: (p: HwmonProblem) => void;
   /** fault rules (POWERCAPCTL_FAULTS) */
   faults?: string | undefined;
   /** an after-write fault rule fired: send its signal (the caller's to do: core touches no process) */
@@ -38,6 +48,8 @@ export interface OpenedSource {
    * debugfs is 0700 on most systems, so an ordinary user gets EACCES there.
    */
   readonly energyModelProblem: { path: string; errno: string } | null;
+  /** the hwmon root whose GPUs are zones here (read when the tree is), or null: none is read (a snapshot, a tree named elsewhere) */
+  hwmonRoot: string | null;
   /** the snapshot file when working on one (writes go through its emulated kernel, then save()) */
   snapshot: SnapshotFile | null;
   /** the snapshot's emulated kernel, for the changes that are not attribute writes (DTPM nodes, devices); null on a live tree */
@@ -62,6 +74,7 @@ export function openSource(opts: SourceOptions): OpenedSource {
       powercap: wrap(emulated),
       energyModel: snap.energyModel,
       energyModelProblem: null,
+      hwmonRoot: null,
       snapshot: snap,
       emulated,
       registry: snap.registry,
@@ -70,11 +83,15 @@ export function openSource(opts: SourceOptions): OpenedSource {
   }
   const live = new LiveSource(opts.root ?? DEFAULT_ROOT);
   const em = lazyEnergyModel(new LiveSource(opts.emRoot ?? DEFAULT_EM_ROOT));
+  const hwmonRoot = opts.hwmonRoot ?? (opts.root === undefined ? DEFAULT_HWMON_ROOT : undefined);
+  const powercap: Source = hwmonRoot === undefined ? live
+    : new PowercapWithHwmon(live, new HwmonSource(hwmonRoot, { required: opts.hwmonRoot !== undefined, onProblem: opts.onHwmonProblem }), opts.root !== undefined);
   return {
     info: live.info,
-    powercap: wrap(live),
+    powercap: wrap(powercap),
     get energyModel() { return em.source(); },
     get energyModelProblem() { return em.problem; },
+    hwmonRoot: hwmonRoot ?? null,
     snapshot: null,
     emulated: null,
     registry: [],

@@ -22,6 +22,8 @@ export interface Constraint {
   minPowerUw: bigint | null;
   maxTimeWindowUs: bigint | null;
   minTimeWindowUs: bigint | null;
+  /** the cap the driver starts with (hwmon zones: powerN_cap_default); null elsewhere */
+  defaultPowerUw: bigint | null;
 }
 
 export interface Zone {
@@ -38,6 +40,8 @@ export interface Zone {
   powerUw: bigint | null;
   maxPowerRangeUw: bigint | null;
   constraints: Constraint[];
+  /** the hwmon device's name, which is its driver's (`amdgpu`, `i915`, `xe`), for a zone of control type hwmon; null elsewhere */
+  driver: string | null;
   /** attribute file → errno, for files that exist but could not be read */
   unreadable: Record<string, string>;
   /** attribute file → raw text, for files whose content did not parse */
@@ -181,6 +185,7 @@ function readConstraints(source: Source, dir: string, files: Set<string>, c: Col
       minPowerUw: readInt(source, dir, p + 'min_power_uw', files, c),
       maxTimeWindowUs: readInt(source, dir, p + 'max_time_window_us', files, c),
       minTimeWindowUs: readInt(source, dir, p + 'min_time_window_us', files, c),
+      defaultPowerUw: readInt(source, dir, p + 'default_power_uw', files, c),
     };
   });
 }
@@ -205,6 +210,7 @@ export function readZone(source: Source, id: string, path: string, entries: DirE
     powerUw: readInt(source, path, 'power_uw', files, c),
     maxPowerRangeUw: readInt(source, path, 'max_power_range_uw', files, c),
     constraints: readConstraints(source, path, files, c),
+    driver: readText(source, path, 'hwmon_name', files, c),
     unreadable: c.unreadable,
     invalid: c.invalid,
     files,

@@ -4,7 +4,7 @@
  */
 import type { EnvironmentCause, Finding, Remedy } from '../../../core/doctor/checks.js';
 import { otherRaplInterface } from '../../../core/limits/effective.js';
-import { formatDuration } from '../../../core/units.js';
+import { formatDuration, formatPowerInput } from '../../../core/units.js';
 
 const ENVIRONMENT_FIXES: Record<EnvironmentCause, string> = {
   wsl: 'WSL exposes no RAPL: measure and cap on the Windows host',
@@ -57,6 +57,11 @@ export function fixText(r: Remedy): string {
       return `to cap the node, write a limit (powercapctl set-limit ${r.node} 3W), and keep it with a profile and persist install; 0 is not a cap of 0 W`;
     case 'not-persisted':
       return 'keep them: powercapctl profile save limits.yaml && sudo powercapctl persist install limits.yaml (see README "Keeping limits set")';
+    case 'gpu-cap-below-default':
+      return `if that is not meant, restore it: sudo powercapctl set-limit ${r.zone} ${formatPowerInput(r.defaultUw)}; if it is, keep it with a profile and persist install`;
+    case 'gpu-cap-differs':
+      return `apply the profile again (sudo powercapctl apply ${r.profile}); persist install re-applies it at boot and resume` +
+        (r.clamps ? '; where the GPU clamps the cap, set one within what it reads back' : '');
   }
 }
 

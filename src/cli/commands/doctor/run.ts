@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { CommandContext } from '../../context.js';
@@ -7,6 +8,10 @@ import { runChecks, FINDING_IDS, type DoctorInput } from '../../../core/doctor/c
 import { sourceJson } from '../../render/zones.js';
 import { readUserFile } from '../../../core/files.js';
 import { wordFinding } from './fixes.js';
+import { isHwmonType } from '../../../core/kernel/hwmon.js';
+import { loadProfile, type Profile } from '../../../core/profile/parse.js';
+import { PROFILE_PATH } from '../../../core/persist/systemd-units.js';
+import { under } from '../../../core/persist/install.js';
 import type { DoctorOptions } from './spec.js';
 
 /** The kernel log: the file given; else, on a live tree, `dmesg` when this user may read it. */
@@ -16,6 +21,17 @@ function kernelLog(file: string | undefined, live: boolean): Pick<DoctorInput, '
   if (!live) return { kernelLog: null, kernelLogMissing: 'not-given' };
   const r = spawnSync('dmesg', [], { encoding: 'utf8', timeout: 5000 });
   return r.status === 0 ? { kernelLog: r.stdout } : { kernelLog: null, kernelLogMissing: 'unreadable' };
+}
+
+/** The profile persist keeps applied, for the GPU caps' check: none when there is none, or it does not parse (apply reports that). */
+async function persistedProfile(rootDir: string): Promise<Profile | null> {
+  const file = under(rootDir, PROFILE_PATH);
+  if (!fs.existsSync(file)) return null;
+  try {
+    return await loadProfile(file);
+  } catch {
+    return null;
+  }
 }
 
 export async function run(ctx: CommandContext, _args: [], opts: DoctorOptions): Promise<void> {
@@ -31,9 +47,11 @@ export async function run(ctx: CommandContext, _args: [], opts: DoctorOptions): 
     // no tree is a finding, not a failure; a bad snapshot is still an error
     if (!(err instanceof PowercapError) || !live) throw err;
   }
+  const rootDir = path.resolve(opts.rootDir);
   const findings = runChecks({
-    tree, where: ctx.globals.snapshot ?? ctx.rootPath, live, procDir: path.resolve(opts.proc), rootDir: path.resolve(opts.rootDir),
+    tree, where: ctx.globals.snapshot ?? ctx.rootPath, live, procDir: path.resolve(opts.proc), rootDir,
     ...log, uid: process.getuid?.() ?? -1, intervalUs: opts.interval,
+    persistedProfile: tree?.zones.some((z) => isHwmonType(z.controlType)) ? await persistedProfile(rootDir) : null,
   }).map(wordFinding);
   if (ctx.globals.json) {
     ctx.io.json({ format: 'powercapctl-doctor', version: 1, source: info ? sourceJson(info) : { kind: 'live', root: ctx.rootPath }, checks: [...FINDING_IDS], findings });

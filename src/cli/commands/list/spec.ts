@@ -25,6 +25,7 @@ export const listSpec: CommandSpec = {
     { command: 'powercapctl list', description: 'every zone of this machine' },
     { command: "powercapctl list 'package-*' --type intel-rapl", description: 'packages through MSR only' },
     { command: 'powercapctl list --format csv > zones.csv', description: 'raw integers for a spreadsheet' },
+    { command: 'powercapctl --snapshot examples/gpu-workstation.json list --type hwmon', description: 'GPUs\' power caps (hwmon), zones beside the CPU\'s (docs/gpu.md)' },
     { command: 'powercapctl --snapshot examples/xeon-2s.json list --json > xeon.json', description: 'a snapshot\'s zones as JSON (schema/list.schema.json)' },
   ],
   load: () => import('./run.js'),

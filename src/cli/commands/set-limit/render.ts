@@ -5,6 +5,7 @@
  */
 import type { AppliedChange, ApplyResult, FileValue, Plan, PlanStep, RollbackEntry } from '../../../core/limits/index.js';
 import { constraintLabel, describeStep, expectedStore } from '../../../core/limits/index.js';
+import { capIsPowerMax, isHwmonType } from '../../../core/kernel/hwmon.js';
 import { formatDuration, formatPower, formatPowerExact } from '../../../core/units.js';
 import { quantizePowerLimit, computeTimeWindow, isRaplType } from '../../../core/kernel/rapl.js';
 import type { PowercapError } from '../../../core/errors.js';
@@ -156,6 +157,12 @@ export function appliedNote(c: AppliedChange): string | null {
   }
   if (s.attribute === 'time_window_us' && rapl && c.applied === computeTimeWindow(s.requested)) {
     return `${head}: RAPL stores time windows as 2^Y × (1 + F/4) time units of 976 µs`;
+  }
+  if (isHwmonType(s.controlType)) {
+    const gpu = s.driver ?? 'the driver';
+    if (s.attribute === 'time_window_us' && c.applied === expectedStore(s)) return `${head}: ${gpu} stores the window as (1 + x/4) × 2^y units of 1/1024 s, in whole ms`;
+    if (s.attribute === 'power_limit_uw' && c.applied === expectedStore(s)) return `${head}: ${gpu} keeps caps in whole watts`;
+    if (s.attribute === 'power_limit_uw' && capIsPowerMax(s.driver)) return `${head}: the GPU clamps its PL1 to limits that sysfs does not show (${gpu}, power1_max), and reads back the clamped value`;
   }
   return `${head}: the kernel stored a different value`;
 }

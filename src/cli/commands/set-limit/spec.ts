@@ -39,6 +39,7 @@ export const setLimitSpec: CommandSpec = {
     { command: 'sudo powercapctl set-limit package-0 25W --only intel-rapl', description: 'the MSR copy only' },
     { command: 'sudo powercapctl set-limit intel-rapl:0=20W intel-rapl-mmio:0=20W -w 28s', description: 'both copies by id, with a time window' },
     { command: 'cp examples/rk3399-dtpm.json board.json && powercapctl --snapshot board.json set-limit package 3W', description: 'DTPM split on a snapshot copy, file updated' },
+    { command: 'cp examples/gpu-workstation.json ws.json && powercapctl --snapshot ws.json set-limit amdgpu-PPT 250W', description: 'a GPU\'s cap (amdgpu power1_cap, in whole watts, within its range even forced)' },
   ],
   load: () => import('./run.js'),
 };

@@ -19,6 +19,7 @@ export async function run(ctx: CommandContext, [file]: SnapshotSaveArgs, opts: S
       energyModel: ctx.energyModel(),
       rootPath: ctx.rootPath,
       emRootPath: ctx.energyModel() ? ctx.emRootPath : null,
+      hwmonRootPath: src.hwmonRoot,
       onZone: spinner ? (n) => { if (n % 64 === 0) spinner!.text = `reading zones… ${n}`; } : undefined,
     });
   } catch (err) {

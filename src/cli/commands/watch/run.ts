@@ -79,6 +79,7 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
       energyModel: ctx.energyModel(),
       rootPath: ctx.rootPath,
       emRootPath: ctx.energyModel() ? ctx.emRootPath : null,
+      hwmonRootPath: src.hwmonRoot,
     });
   }
   const startEpochMs = Date.now();
