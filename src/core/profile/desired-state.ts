@@ -13,10 +13,10 @@
  */
 import { Exit, PowercapError, notFound } from '../errors.js';
 import {
-  planChanges, pickConstraints, isRaplType, constraintLabel,
+  planChanges, pickConstraints, isRaplType, constraintLabel, quantizeRaplLimit,
   type LimitRequest, type Plan, type PlanStep,
 } from '../limits/index.js';
-import { computeTimeWindow, quantizePowerLimit, RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
+import { computeTimeWindow, RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
 import { EmulatedSource } from '../source/emulated.js';
 import { parseKernelInt, type PowercapTree } from '../zones/model.js';
 import { SnapshotFile } from '../snapshot/file.js';
@@ -60,7 +60,8 @@ function asProfileError(err: unknown, profile: Profile, item: ProfileItem, key: 
   const e = atItem(err, profile.file, item, key);
   if (e.exitCode !== Exit.REFUSED) return e;
   const hint = e.reason === 'overridable' ? `change the value in the profile${e.hint ? ` (${e.hint})` : ''}` : e.hint;
-  return new PowercapError(Exit.USAGE, e.message.replace(/: nothing was written$/, ''), hint);
+  // any other reason is kept, for apply's wording of it (an AMD zone's, cli/hints.ts)
+  return new PowercapError(Exit.USAGE, e.message.replace(/: nothing was written$/, ''), hint, e.reason === 'overridable' ? {} : { reason: e.reason });
 }
 
 /**
@@ -164,7 +165,7 @@ export function expectedValue(step: PlanStep, trial?: Map<string, bigint | null>
   const t = trial?.get(step.rel);
   if (t !== undefined && t !== null) return t;
   if (isRaplType(step.controlType)) {
-    if (step.attribute === 'power_limit_uw') return quantizePowerLimit(step.requested);
+    if (step.attribute === 'power_limit_uw') return quantizeRaplLimit(step);
     if (step.attribute === 'time_window_us') return computeTimeWindow(step.requested);
   }
   return step.requested;
