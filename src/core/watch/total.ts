@@ -4,9 +4,10 @@
  * rule with its reasons. In short, among the watched zones:
  *
  * 1. Zones that read the same counter are one zone. The MMIO copy of a RAPL
- *    package (intel-rapl-mmio, drivers/powercap/intel_rapl_tpmi.c or
- *    processor_thermal_rapl.c) reads the same package as its MSR zone of the same
- *    name (intel_rapl_msr.c); the MSR one is kept. AMD's die zones
+ *    package (intel-rapl-mmio, registered only by processor_thermal_rapl.c on
+ *    clients) reads the same package as its MSR zone of the same name
+ *    (intel_rapl_msr.c); the MSR one is kept. TPMI (intel_rapl_tpmi.c) registers
+ *    under intel-rapl itself, with no second copy. AMD's die zones
  *    (`package-N-die-M`, energy only: no constraint files) of one package read
  *    one per-package counter: AMD energy MSRs are package-scoped, and kernels
  *    before commit 26096aed255f still made a zone per die (intel_rapl_common.c,
@@ -16,7 +17,8 @@
  *    client, dram (a server package has no core/uncore subzones, and its DRAM
  *    domain is outside the package domain); a DTPM node ⊇ its children
  *    (drivers/powercap/dtpm.c: a virtual node's power is the sum of its children),
- *    so DTPM sums its roots. Containment is by RAPL name path, so an MSR package
+ *    so DTPM sums its roots; SCMI zones nest as the firmware's domains do
+ *    (arm_scmi_powercap.c) and are summed the same way. Containment is by RAPL name path, so an MSR package
  *    also contains the MMIO copy of its core.
  */
 import { isRaplType, RAPL_MMIO_CONTROL_TYPE } from '../kernel/rapl.js';

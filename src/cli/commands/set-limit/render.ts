@@ -6,7 +6,7 @@
 import type { AppliedChange, ApplyResult, FileValue, Plan, PlanStep, RollbackEntry } from '../../../core/limits/index.js';
 import { constraintLabel, describeStep, expectedStore, quantizeRaplLimit } from '../../../core/limits/index.js';
 import { formatDuration, formatPower, formatPowerExact } from '../../../core/units.js';
-import { computeTimeWindow, isRaplType } from '../../../core/kernel/rapl.js';
+import { computeTimeWindow, isRaplType, powerLimitMask, quantizePowerLimit } from '../../../core/kernel/rapl.js';
 import { SCMI_CONTROL_TYPE } from '../../../core/kernel/scmi-powercap.js';
 import type { PowercapError } from '../../../core/errors.js';
 import type { PowercapTree, Zone } from '../../../core/zones/model.js';
@@ -146,7 +146,14 @@ export function appliedNote(c: AppliedChange): string | null {
   const head = `${visible(describeStep(s))}: applied ${app}, requested ${req}`;
   const rapl = isRaplType(s.controlType);
   if (s.attribute === 'power_limit_uw') {
-    if (rapl && c.applied === quantizeRaplLimit(s)) return `${head}: RAPL stores power limits in 1/8 W steps`;
+    if (rapl && c.applied === quantizeRaplLimit(s)) {
+      // past the constraint's field the units wrap (kernel/rapl.ts powerLimitMask): say so, not just "steps"
+      const mask = powerLimitMask(s.raplInterface ?? 'msr', s.constraint?.name ?? null);
+      if (c.applied !== quantizePowerLimit(s.requested, -1n)) { // -1n: every bit, no field
+        return `${head}: RAPL keeps this limit in a ${mask.toString(2).length}-bit field of 1/8 W units, and ${formatPower(s.requested)} does not fit: the units wrap`;
+      }
+      return `${head}: RAPL stores power limits in 1/8 W steps`;
+    }
     if (s.controlType === 'dtpm') {
       if (s.max !== null && s.requested > s.max && c.applied <= s.max) return `${head}: clamped to the zone's maximum ${formatPower(s.max)}, then split among its children`;
       if (s.min !== null && s.requested < s.min) return `${head}: clamped to the zone's minimum ${formatPower(s.min)}`;
