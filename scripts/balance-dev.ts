@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import { LiveSource } from '../src/core/source/live.js';
-import { readPowercapTree } from '../src/core/zones/model.js';
+import { readPowercapTree } from '../src/core/zones/powercap-tree.js';
 import { selectZones } from '../src/core/zones/select.js';
 import { planBalanceZones } from '../src/core/balance/zones.js';
 import { BalanceController } from '../src/core/balance/controller.js';

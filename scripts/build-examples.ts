@@ -13,7 +13,7 @@ import { LiveSource } from '../src/core/source/live.js';
 import { FaultySource, parseFaults } from '../src/core/source/faults.js';
 import { captureSnapshot } from '../src/core/snapshot/capture.js';
 import { SnapshotFile } from '../src/core/snapshot/file.js';
-import { readPowercapTree } from '../src/core/zones/model.js';
+import { readPowercapTree } from '../src/core/zones/powercap-tree.js';
 
 export const EXAMPLE_TIME = new Date('2026-11-01T12:00:00.000Z');
 

@@ -14,7 +14,7 @@ import { balanceReport } from '../src/core/balance/report.js';
 import { declaredTree } from '../src/core/sim/load.js';
 import { TreeSource, type DirNode } from '../src/core/source/tree.js';
 import { SysfsError, PowercapError } from '../src/core/errors.js';
-import { readPowercapTree } from '../src/core/zones/model.js';
+import { readPowercapTree } from '../src/core/zones/powercap-tree.js';
 import { formatPower } from '../src/core/units.js';
 import { readPass } from '../src/core/watch/zones.js';
 

@@ -3,7 +3,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePowerSpec, parsePowerUw, resolvePowerSpec, parseDurationUs, parseFrequencyHz, parseVoltageUv, formatPower, formatPowerFine, parseIntervalUs, formatEnergy, formatDuration, formatFrequencyKhz, jsonInt,
   formatMicroExact, formatPowerShort, formatFrequencyShort, formatEnergyNj, formatPowerInput, formatDurationInput, formatMhz } from '../src/core/units.js';
-import { compareZoneIds, parseKernelInt, parentIdOf, isZoneId } from '../src/core/zones/model.js';
+import { compareZoneIds, parseKernelInt, parentIdOf, isZoneId } from '../src/core/zones/powercap-tree.js';
 import { globToRegExp } from '../src/core/glob.js';
 import { parseFaults } from '../src/core/source/faults.js';
 import { validate } from '../src/core/snapshot/validate.js';

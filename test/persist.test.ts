@@ -6,6 +6,8 @@
  * back within two intervals, the drift is logged, and a write that keeps failing
  * is retried with a doubling delay.
  */
+import { setWriterProcess } from '../src/core/atomic.js';
+import { writerProcess } from '../src/cli/main.js';
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -263,6 +265,8 @@ describe('on / with systemctl and udevadm failing', { skip: noSystemdSkip }, () 
 });
 
 describe('a signal between two files: everything put back (core/persist/install.ts)', () => {
+  // core's writer knows this process as the program tells it (cli/main.ts)
+  setWriterProcess(writerProcess());
   const interruptAfter = (n: number) => {
     let seen = 0;
     return { isInterrupted: () => seen++ >= n, interruptedBy: () => ({ signal: 'SIGTERM', exitCode: 143 }) };

@@ -34,7 +34,7 @@ function guardStdout(): void {
 }
 
 /** This process, as the atomic writer needs to know it (core/atomic.ts reads no process state). */
-function writerProcess(): import('../core/atomic.js').WriterProcess {
+export function writerProcess(): import('../core/atomic.js').WriterProcess {
   return {
     pid: process.pid,
     euid: process.geteuid?.() ?? -1,

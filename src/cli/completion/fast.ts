@@ -16,7 +16,7 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { discover, controlTypeOf } from '../../core/zones/model.js';
+import { discover, controlTypeOf } from '../../core/zones/powercap-tree.js';
 import { isRaplType } from '../../core/kernel/rapl.js';
 import { LiveSource } from '../../core/source/live.js';
 import { TreeSource, type DirNode } from '../../core/source/tree.js';

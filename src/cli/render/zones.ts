@@ -3,8 +3,8 @@
  * table and tree renderers share. Kernel integers stay bigint here; io.json()
  * encodes them (a number when exact, else a digit string).
  */
-import type { Constraint, ControlType, PowercapTree, Zone } from '../../core/zones/model.js';
-import { defaultConstraint } from '../../core/zones/model.js';
+import type { Constraint, ControlType, PowercapTree, Zone } from '../../core/zones/powercap-tree.js';
+import { defaultConstraint } from '../../core/zones/powercap-tree.js';
 import { formatDuration, formatEnergy, formatPower, formatPowerReading } from '../../core/units.js';
 import type { SourceInfo } from '../../core/source/types.js';
 import { effectiveLimit } from '../../core/limits/effective.js';

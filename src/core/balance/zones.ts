@@ -13,7 +13,7 @@ import { isRaplType } from '../kernel/rapl.js';
 import { pickConstraint, powerBounds } from '../limits/plan.js';
 import { planWatch, type WatchZone } from '../watch/zones.js';
 import { describeZone } from '../zones/select.js';
-import { zoneAttr, type PowercapTree, type Zone } from '../zones/model.js';
+import { zoneAttr, type PowercapTree, type Zone } from '../zones/powercap-tree.js';
 
 export interface BalanceZone {
   id: string;

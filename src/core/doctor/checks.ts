@@ -12,9 +12,8 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { constraintLabel, isRaplType } from '../limits/index.js';
 import { formatDuration, formatEnergy, formatPower } from '../units.js';
-import type { PowercapTree, Zone } from '../zones/model.js';
+import type { PowercapTree, Zone } from '../zones/powercap-tree.js';
 import { effectiveLimit, raplCopies, zoneEnabled } from '../limits/effective.js';
-import { RAPL_MMIO_CONTROL_TYPE, RAPL_MSR_CONTROL_TYPE } from '../kernel/rapl.js';
 import { status as persistStatus } from '../persist/install.js';
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -6,7 +6,7 @@
  */
 import type { RegistryEntry } from './device.js';
 import type { PerfDomain } from '../em/debugfs.js';
-import type { PowercapTree, Zone } from '../zones/model.js';
+import type { PowercapTree, Zone } from '../zones/powercap-tree.js';
 import { DTPM_CONTROL_TYPE, powerMinFromRange, type DtpmNode } from '../kernel/dtpm.js';
 import { buildHierarchy, type Hierarchy, type NodeSpec } from './hierarchy.js';
 

@@ -16,7 +16,7 @@ import type { RegistryEntry } from './device.js';
 import type { PerfDomain } from '../em/debugfs.js';
 import { usageError } from '../errors.js';
 import { inferRegistryEntry, leafTableFor } from './device.js';
-import { addChild, leafBounds, newNode, rebalance, type DtpmNode } from '../kernel/dtpm.js';
+import { addChild, getPowerUw, leafBounds, newNode, rebalance, type DtpmNode } from '../kernel/dtpm.js';
 
 export type { DtpmNode } from '../kernel/dtpm.js';
 
@@ -158,16 +158,11 @@ export function buildHierarchy(specs: NodeSpec[], registry: RegistryEntry[], dom
   if (roots.length > 1) problems.push({ path: '', message: `${roots.length} roots (${roots.map((r) => r.name).join(', ')}): the kernel keeps a single DTPM root` });
   for (const r of roots) {
     rebalance(r);
-    sumPower(r);
+    getPowerUw(r);
   }
   return { roots, nodes, registry, domains, problems };
 }
 
-function sumPower(n: DtpmNode): number {
-  if (n.children.length === 0) return n.powerUw;
-  n.powerUw = n.children.reduce((a, c) => a + sumPower(c), 0);
-  return n.powerUw;
-}
 
 /** The node at a path, or null. */
 export function findNode(h: Hierarchy, parts: string[]): DtpmNode | null {

@@ -11,7 +11,7 @@
 import type { RegistryEntry } from './device.js';
 import type { Source } from '../source/types.js';
 import type { EmulatedSource } from '../source/emulated.js';
-import { readPowercapTree, type Zone } from '../zones/model.js';
+import { readPowercapTree, type Zone } from '../zones/powercap-tree.js';
 import { readEnergyModel, type PerfDomain } from '../em/debugfs.js';
 import { invalidData, refused } from '../errors.js';
 import { zoneSpecs } from './fromTree.js';

@@ -15,6 +15,7 @@
  */
 import { PowercapError } from '../errors.js';
 import { normalizeCpuCapacities, type CpuCapacity } from '../kernel/arch-topology.js';
+import { usesOppMicrowatt } from '../kernel/opp.js';
 import { findPath, nodePath, type DtNode } from './tree.js';
 import type { ParsedDts } from './parser.js';
 import { oppTables, readOpps, stringsOf, u32Prop, type DtsOpp, type DtsOppTable, type OppHwFact, type OppReadOptions } from './opp.js';
@@ -100,8 +101,7 @@ export function dtDomains(dts: ParsedDts, file: string, o: OppReadOptions & { ke
   const domains: DtDomain[] = [];
   const domainOf = (name: string, dev: DtNode, t: DtsOppTable, cpuList: number[] | null, capacity: CpuCapacity | null): DtDomain => {
     const r = readOnce(t);
-    const lowest = r.opps?.[0];
-    const microwatt = !!lowest && lowest.powerUw !== null && lowest.powerUw > 0;
+    const microwatt = usesOppMicrowatt(r.opps?.[0]?.powerUw ?? null);
     return { name, cpu: cpuList !== null, cpus: cpuList, path: nodePath(dev), table: t, opps: r.opps, problem: r.problem, notes: r.notes, supportedHw: r.supportedHw, coefficient: u32Prop(dev, 'dynamic-power-coefficient'), microwatt, capacity };
   };
   for (const group of policies) {

@@ -23,6 +23,7 @@
  */
 import { invalidData, notFound, usageError } from '../errors.js';
 import { findPath, nodePath, type Cell, type DtNode, type DtValue } from './tree.js';
+import { emFrequencyKhz, oppMicrowatts } from '../kernel/opp.js';
 import type { ParsedDts } from './parser.js';
 
 export interface DtsOpp {
@@ -251,11 +252,9 @@ export function readOpps(table: DtsOppTable, file: string, opts: OppReadOptions 
     opps.push({
       node: o.name,
       frequencyHz: hz,
-      // the kernel stores the rate in Hz and the EM in kHz (Hz / 1000, truncated)
-      frequencyKhz: Number(hz / 1000n),
+      frequencyKhz: emFrequencyKhz(hz),
       voltageUv: mv && mv.cells.length ? Number(mv.cells[0]) : null,
-      // dev_pm_opp_get_power(): the sum over supplies
-      powerUw: mw && mw.cells.length ? Number(mw.cells.reduce((a, b) => a! + b!, 0n)) : null,
+      powerUw: mw && mw.cells.length ? oppMicrowatts(mw.cells as bigint[]) : null,
       turbo: o.props.has('turbo-mode'),
       hw: o.props.has('opp-supported-hw'),
     });

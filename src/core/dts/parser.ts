@@ -6,7 +6,6 @@
  * headers that are not there) become null cells; includes and references it cannot follow
  * become notes.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Exit, PowercapError, invalidData } from '../errors.js';
 import { readUserFile } from '../files.js';

@@ -20,7 +20,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import type { Source } from '../source/types.js';
-import type { PowercapTree, Zone } from '../zones/model.js';
+import type { PowercapTree, Zone } from '../zones/powercap-tree.js';
 import { Sampler, type GapReason, type PassResult } from '../watch/sampler.js';
 import { readPass, type Reading, type WatchPlan } from '../watch/zones.js';
 import { ExpositionBuilder, labelSet, renderExposition, type FamilyBlock, type FamilyDef } from './exposition.js';

@@ -11,7 +11,7 @@
  * decided by core/limits/effective.ts limitInForce(), on the values as last re-read.
  */
 import type { Source } from '../source/types.js';
-import { parseKernelInt, zoneAttr, type PowercapTree, type Zone } from '../zones/model.js';
+import { parseKernelInt, zoneAttr, type PowercapTree, type Zone } from '../zones/powercap-tree.js';
 import { limitInForce, raplCopies, type InForce } from '../limits/effective.js';
 
 export type LimitKind = 'power_limit_uw' | 'time_window_us' | 'max_power_uw';

@@ -5,7 +5,7 @@
  * code reads the live folder, a simulated plant's and a test's.
  */
 import { notFound } from '../errors.js';
-import { attrText } from '../zones/model.js';
+import { attrText } from '../zones/powercap-tree.js';
 import type { Source } from '../source/types.js';
 
 /** Where the kernel puts the thermal class. */

@@ -71,6 +71,21 @@ export function powerMinFromRange<T extends number | bigint>(maxUw: T | null, ra
   return (m > 0 ? m : typeof maxUw === 'bigint' ? 0n : 0) as T;
 }
 
+/** What max_power_range_uw reads: power_max − power_min (dtpm.c, get_max_power_range_uw()). */
+export function maxPowerRangeUw(node: Pick<DtpmNode, 'powerMaxUw' | 'powerMinUw'>): number {
+  return node.powerMaxUw - node.powerMinUw;
+}
+
+/**
+ * What power_uw reads: a device its own estimate, a virtual node the sum over its children,
+ * recursively (dtpm.c, __get_power_uw()). Each virtual node's powerUw is set on the way.
+ */
+export function getPowerUw(node: DtpmNode): number {
+  if (node.children.length === 0) return node.powerUw;
+  node.powerUw = node.children.reduce((a, c) => a + getPowerUw(c), 0);
+  return node.powerUw;
+}
+
 /** A leaf's bounds from its table (ops->update_power_uw). */
 export function leafBounds(kind: DtpmKind, t: LeafTable): { minUw: number; maxUw: number } {
   return kind === 'devfreq' ? updateDevfreqPowerUw(t) : updatePdPowerUw(t);

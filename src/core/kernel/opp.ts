@@ -26,3 +26,25 @@ function oppPowerRaw(coefficient: number, voltageUv: number, frequencyKhz: numbe
   return BigInt.asUintN(64, BigInt(coefficient) * mV * mV * mhz);
 }
 
+
+/**
+ * An OPP's rate as the energy model holds it: kHz, the Hz truncated (drivers/opp/of.c,
+ * _get_dt_power() and dev_pm_opp_calc_power(): `*kHz = opp_freq / 1000`).
+ */
+export function emFrequencyKhz(hz: bigint): number {
+  return Number(hz / 1000n);
+}
+
+/** An OPP's opp-microwatt: the sum over its supplies (dev_pm_opp_get_power()). */
+export function oppMicrowatts(perSupply: readonly bigint[]): number {
+  return Number(perSupply.reduce((a, b) => a + b, 0n));
+}
+
+/**
+ * Whether the energy model takes its powers from opp-microwatt: decided by the lowest OPP alone,
+ * and only when its power is not 0 (drivers/opp/of.c, _of_has_opp_microwatt_property()); else
+ * the C·V²·f estimate (dev_pm_opp_calc_power()).
+ */
+export function usesOppMicrowatt(lowestPowerUw: number | null): boolean {
+  return lowestPowerUw !== null && lowestPowerUw > 0;
+}

@@ -9,7 +9,7 @@
  * the emulated kernel). It prints nothing: the caller renders the result.
  */
 import { Exit, PowercapError } from '../errors.js';
-import { parseKernelInt } from '../zones/model.js';
+import { parseKernelInt } from '../zones/powercap-tree.js';
 import type { Source } from '../source/types.js';
 import { writeErrorToPowercap } from './write-error.js';
 import { constraintLabel, type LimitAttribute, type Plan, type PlanStep } from './plan.js';

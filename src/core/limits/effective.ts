@@ -13,7 +13,7 @@
  * exporter and doctor all ask it.
  */
 import { notFound } from '../errors.js';
-import type { PowercapTree, Zone } from '../zones/model.js';
+import type { PowercapTree, Zone } from '../zones/powercap-tree.js';
 import { resolveZone } from '../zones/select.js';
 import { isRaplType, RAPL_MMIO_CONTROL_TYPE, RAPL_MSR_CONTROL_TYPE } from '../kernel/rapl.js';
 

@@ -17,7 +17,7 @@
  */
 import { Exit, PowercapError, notFound, refused, usageError } from '../errors.js';
 import { resolvePowerSpec, formatDuration, formatPower, formatPowerSpec, type PowerSpec } from '../units.js';
-import { zoneAttr, type Constraint, type PowercapTree, type Zone } from '../zones/model.js';
+import { zoneAttr, type Constraint, type PowercapTree, type Zone } from '../zones/powercap-tree.js';
 import { describeZone } from '../zones/select.js';
 import { DTPM_CONTROL_TYPE, powerMinFromRange } from '../kernel/dtpm.js';
 import { computeTimeWindow, isAmdRaplZone, powerLimitMask, quantizePowerLimit, type RaplInterface } from '../kernel/rapl.js';

@@ -13,12 +13,12 @@
  */
 import { Exit, PowercapError, notFound } from '../errors.js';
 import {
-  planChanges, pickConstraints, isRaplType, constraintLabel, quantizeRaplLimit,
+  planChanges, pickConstraints, isRaplType, constraintLabel, expectedStore,
   type LimitRequest, type Plan, type PlanStep,
 } from '../limits/index.js';
-import { computeTimeWindow, RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
+import { RAPL_POWER_UNIT_UW } from '../kernel/rapl.js';
 import { EmulatedSource } from '../source/emulated.js';
-import { parseKernelInt, type PowercapTree } from '../zones/model.js';
+import { parseKernelInt, type PowercapTree } from '../zones/powercap-tree.js';
 import { SnapshotFile } from '../snapshot/file.js';
 import { atItem, profileError, type ItemKey, type Profile, type ProfileItem } from './parse.js';
 import { effectiveZones } from '../limits/effective.js';
@@ -164,11 +164,7 @@ export function trialOnSnapshot(snap: SnapshotFile, steps: PlanStep[]): Map<stri
 export function expectedValue(step: PlanStep, trial?: Map<string, bigint | null>): bigint {
   const t = trial?.get(step.rel);
   if (t !== undefined && t !== null) return t;
-  if (isRaplType(step.controlType)) {
-    if (step.attribute === 'power_limit_uw') return quantizeRaplLimit(step);
-    if (step.attribute === 'time_window_us') return computeTimeWindow(step.requested);
-  }
-  return step.requested;
+  return expectedStore(step);
 }
 
 /** The attribute already holds what the profile asks for (exactly, or as the kernel stores it). */

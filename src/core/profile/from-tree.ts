@@ -12,7 +12,7 @@
  * unreadable.
  */
 import { constraintLabel } from '../limits/index.js';
-import type { PowercapTree, Zone } from '../zones/model.js';
+import type { PowercapTree, Zone } from '../zones/powercap-tree.js';
 import { PROFILE_VERSION } from './parse.js';
 import { toJson } from '../json.js';
 import { formatDurationInput, formatPowerInput } from '../units.js';

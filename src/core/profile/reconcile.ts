@@ -10,7 +10,7 @@ import { refused } from '../errors.js';
 import type { Source } from '../source/types.js';
 import { SnapshotFile } from '../snapshot/file.js';
 import { captureSnapshot } from '../snapshot/capture.js';
-import { parseKernelInt, readPowercapTree } from '../zones/model.js';
+import { parseKernelInt, readPowercapTree } from '../zones/powercap-tree.js';
 import type { Profile, ProfileItem } from './parse.js';
 import { expectedValue, isInState, planProfile, trialOnSnapshot, type PlanProfileOptions, type ProfileStep, type SkippedItem } from './desired-state.js';
 

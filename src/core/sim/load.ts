@@ -7,7 +7,7 @@ import { loadSnapshotFile, type RegistryEntry } from '../snapshot/file.js';
 import type { DirNode } from '../source/tree.js';
 import { TreeSource } from '../source/tree.js';
 import { DTPM_CONTROL_TYPE } from '../kernel/dtpm.js';
-import { readPowercapTree } from '../zones/model.js';
+import { readPowercapTree } from '../zones/powercap-tree.js';
 import type { RecordingDoc } from '../watch/recording.js';
 import { parseScenario, readScenarioText, scenarioError, type Scenario, type ScenarioZone } from './scenario.js';
 import { noisyDemand, recordingDemands, scheduleDemand, type Demand } from './workload.js';

@@ -25,7 +25,7 @@ import type { DirNode } from '../source/tree.js';
 import { TreeSource } from '../source/tree.js';
 import type { DirEntry, ReadResult, Source, SourceInfo } from '../source/types.js';
 import type { RegistryEntry } from '../dtpm/device.js';
-import { readPowercapTree, zoneAttr, type PowercapTree } from '../zones/model.js';
+import { readPowercapTree, zoneAttr, type PowercapTree } from '../zones/powercap-tree.js';
 import type { Demand } from './workload.js';
 import type { ThermalModel } from './scenario.js';
 

@@ -5,11 +5,11 @@
  * the tree implies.
  */
 import * as os from 'node:os';
-import { discover, parentIdOf } from '../zones/model.js';
+import { discover, parentIdOf } from '../zones/powercap-tree.js';
 import { joinRel, type DirEntry, type Source } from '../source/types.js';
 import { TreeSource, type AttrValue, type DirNode } from '../source/tree.js';
 import { readEnergyModel } from '../em/debugfs.js';
-import { readPowercapTree } from '../zones/model.js';
+import { readPowercapTree } from '../zones/powercap-tree.js';
 import { inferRegistryEntry } from '../dtpm/device.js';
 import { DTPM_CONTROL_TYPE } from '../kernel/dtpm.js';
 import { emptySnapshotDoc, type RegistryEntry, type SnapshotDoc } from './file.js';

@@ -11,7 +11,7 @@
  */
 import { SysfsError } from '../errors.js';
 import type { SnapshotFile } from '../snapshot/file.js';
-import { parseKernelInt } from '../zones/model.js';
+import { parseKernelInt } from '../zones/powercap-tree.js';
 import {
   capEnableSet, capEnabled, capToUw, setPowerLimitUw, setTimeWindowUs, type ScmiPowercapInfo, type ScmiPowercapState,
 } from '../kernel/scmi-powercap.js';

@@ -13,12 +13,12 @@ import { SysfsError } from '../errors.js';
 import type { RegistryEntry, SnapshotFile } from '../snapshot/file.js';
 import type { DirEntry, ReadResult, Source, SourceInfo } from './types.js';
 import type { AttrValue, DirNode } from './tree.js';
-import { readPowercapTree, zoneAttr, type PowercapTree, type Zone } from '../zones/model.js';
+import { readPowercapTree, zoneAttr, type PowercapTree, type Zone } from '../zones/powercap-tree.js';
 import { readEnergyModel, type PerfDomain } from '../em/debugfs.js';
 import { buildDtpmForest, DTPM_CONTROL_TYPE, zoneSpecs } from '../dtpm/fromTree.js';
 import { buildHierarchy, type Hierarchy } from '../dtpm/hierarchy.js';
 import { addDevice, removeDevice, type AddDeviceOptions } from '../dtpm/registry.js';
-import { setPowerLimitUw, type DtpmNode } from '../kernel/dtpm.js';
+import { maxPowerRangeUw, setPowerLimitUw, type DtpmNode } from '../kernel/dtpm.js';
 import { quantizePowerLimit, computeTimeWindow, timeWindowOverflows, isRaplType, powerLimitMask } from '../kernel/rapl.js';
 import { SCMI_CONTROL_TYPE } from '../kernel/scmi-powercap.js';
 import { raplInterfaceOf, type DriverFacts } from './drivers.js';
@@ -225,7 +225,7 @@ function dtpmZoneAttrs(old: Record<string, AttrValue>, n: DtpmNode): Record<stri
   if (a.enabled === undefined) a.enabled = '1\n';
   // a leaf keeps its own reading; a virtual node reads the sum of its children
   if (!n.device || a.power_uw === undefined) set('power_uw', `${n.powerUw}\n`);
-  set('max_power_range_uw', `${n.powerMaxUw - n.powerMinUw}\n`);
+  set('max_power_range_uw', `${maxPowerRangeUw(n)}\n`);
   if (a.constraint_0_name === undefined) a.constraint_0_name = 'Instantaneous\n';
   set('constraint_0_max_power_uw', `${n.powerMaxUw}\n`);
   set('constraint_0_power_limit_uw', `${n.powerLimitUw}\n`);

@@ -6,7 +6,7 @@
  */
 import { Exit, exitForErrno } from '../errors.js';
 import type { Source } from '../source/types.js';
-import { defaultConstraint, parseKernelInt, zoneAttr, type Zone } from '../zones/model.js';
+import { defaultConstraint, parseKernelInt, zoneAttr, type Zone } from '../zones/powercap-tree.js';
 
 export type WatchAttr = 'energy_uj' | 'power_uw';
 

@@ -3,7 +3,7 @@
  * unique (`package-0`), by `type/name` (`intel-rapl-mmio/package-0`), or by glob.
  */
 import { notFound, usageError } from '../errors.js';
-import type { PowercapTree, Zone } from './model.js';
+import type { PowercapTree, Zone } from './powercap-tree.js';
 import { globToRegExp, isGlob } from '../glob.js';
 
 const qualified = (z: Zone) => `${z.controlType}/${z.name ?? ''}`;

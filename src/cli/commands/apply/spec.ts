@@ -37,7 +37,7 @@ export const applySpec: CommandSpec = {
   examples: [
     { command: 'cp examples/intel-laptop.json l.json && powercapctl --snapshot l.json apply examples/profile-laptop.yaml', description: 'apply a profile to a snapshot copy' },
     { command: 'powercapctl --snapshot examples/intel-laptop.json apply --check examples/profile-laptop.yaml; echo $?', description: '7: not in state (nothing written)' },
-    { command: 'sudo powercapctl apply /etc/powercapctl/profile.yaml --json', description: 'for Ansible: changed_when from the JSON' },
+    { command: 'sudo powercapctl apply examples/profile-laptop.yaml --json', description: 'on this machine, for Ansible: changed_when from the JSON' },
   ],
   load: () => import('./run.js'),
 };

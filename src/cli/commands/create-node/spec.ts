@@ -33,7 +33,7 @@ export const createNodeSpec: CommandSpec = {
   examples: [
     { command: 'powercapctl dtpm new board.json && powercapctl --snapshot board.json registry add cpu0-cpufreq --em cpu0 --cpus 0-3 --em-table examples/help-a53.txt --coefficient 100 && powercapctl --snapshot board.json create-node -p soc/package/cluster0/cpu0-cpufreq', description: 'a new board: a device under three new virtual nodes' },
     { command: 'powercapctl --snapshot board.json create-node soc/battery', description: 'one virtual node' },
-    { command: 'sudo powercapctl create-node --configfs /sys/kernel/config/dtpm soc/cluster0', description: 'mkdir on the seed interface' },
+    { command: 'mkdir -p cfg && powercapctl create-node --configfs cfg -p soc/cluster0', description: 'mkdir in a configfs-like folder (a kernel carrying the DTPM configfs patch mounts one at /sys/kernel/config/dtpm)' },
   ],
   load: () => import('./run.js'),
 };

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { CommandContext } from '../../context.js';
 import { PowercapError } from '../../../core/errors.js';
-import { readPowercapTree, type PowercapTree } from '../../../core/zones/model.js';
+import { readPowercapTree, type PowercapTree } from '../../../core/zones/powercap-tree.js';
 import { runChecks, FINDING_IDS, type DoctorInput } from '../../../core/doctor/checks.js';
 import { sourceJson } from '../../render/zones.js';
 import { readUserFile } from '../../../core/files.js';

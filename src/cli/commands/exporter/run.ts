@@ -4,9 +4,10 @@
  * SIGTERM (exit 0) or Ctrl-C (exit 130).
  */
 import type { CommandContext } from '../../context.js';
-import { Exit, notFound } from '../../../core/errors.js';
+import { notFound } from '../../../core/errors.js';
+import { signalExit, trapSignals } from '../../signals.js';
 import { formatDuration } from '../../../core/units.js';
-import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/model.js';
+import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/powercap-tree.js';
 import { describeZone, selectZones } from '../../../core/zones/select.js';
 import { planWatch, type Reading, type WatchPlan, type WatchZone } from '../../../core/watch/zones.js';
 import { planSystemTotal } from '../../../core/watch/total.js';
@@ -106,12 +107,9 @@ export async function run(ctx: CommandContext, [patterns]: ExporterArgs, opts: E
     onClientError: (m) => ctx.io.debug(m),
   });
 
+  // SIGTERM is how a service manager stops it: exit 0; another fatal signal (Ctrl-C, SIGHUP, SIGQUIT) exits 128+N
   const ac = new AbortController();
-  let exitCode: number = Exit.OK;
-  const onSigint = () => { exitCode = Exit.INTERRUPTED; ac.abort(); };
-  const onSigterm = () => ac.abort();
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
+  const trap = trapSignals(() => ac.abort());
   // the first pass (the baseline) is taken at once; the server starts meanwhile
   const onPass = (tUs: bigint, readings: Reading[]) => collector.ingest(tUs, readings);
   const loop = feed.kind === 'replay'
@@ -136,8 +134,7 @@ export async function run(ctx: CommandContext, [patterns]: ExporterArgs, opts: E
     await new Promise<void>((resolve) => ac.signal.addEventListener('abort', () => resolve(), { once: true }));
   } finally {
     ac.abort();
-    process.removeListener('SIGINT', onSigint);
-    process.removeListener('SIGTERM', onSigterm);
+    trap.release();
     await loop;
     if (server.listening) {
       const closed = new Promise<void>((r) => server.close(() => r()));
@@ -146,5 +143,5 @@ export async function run(ctx: CommandContext, [patterns]: ExporterArgs, opts: E
     }
   }
   ctx.io.debug(`stopped after ${collector.passes} passes`);
-  process.exitCode = exitCode;
+  if (trap.signal && trap.signal !== 'SIGTERM') process.exitCode = signalExit(trap.signal);
 }

@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../context.js';
 import type { ListArgs, ListOptions } from './spec.js';
-import { readPowercapTree, CONSTRAINT_SUFFIXES, type Zone } from '../../../core/zones/model.js';
+import { readPowercapTree, CONSTRAINT_SUFFIXES, type Zone } from '../../../core/zones/powercap-tree.js';
 import { selectZones } from '../../../core/zones/select.js';
 import { controlTypeJson, sourceJson, treeDiagnostics, zoneJson } from '../../render/zones.js';
 import { csvField, tsvField } from '../../visible.js';

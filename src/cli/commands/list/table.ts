@@ -1,5 +1,5 @@
 import type { CommandContext } from '../../context.js';
-import type { PowercapTree, Zone } from '../../../core/zones/model.js';
+import type { PowercapTree, Zone } from '../../../core/zones/powercap-tree.js';
 import { makeColors, palette } from '../../color.js';
 import { constraintCell, enabledCell, readingCell, zoneIdText, zoneNameText } from '../../render/zones.js';
 import { renderColumns, type ColumnCell } from '../../render/columns.js';

@@ -76,7 +76,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: BudgetOpt
     scope = `${at.name} of ${file}`;
   } else {
     const [{ readPowercapTree }, { resolveZone }, { buildDtpmForest }, { readEnergyModel }, { capTree }] = await Promise.all([
-      import('../../../core/zones/model.js'), import('../../../core/zones/select.js'), import('../../../core/dtpm/fromTree.js'),
+      import('../../../core/zones/powercap-tree.js'), import('../../../core/zones/select.js'), import('../../../core/dtpm/fromTree.js'),
       import('../../../core/em/debugfs.js'), import('../../../core/calculators/cap.js'),
     ]);
     const src = ctx.source();

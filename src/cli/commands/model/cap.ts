@@ -56,7 +56,7 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: CapOption
   }
 
   const [{ readPowercapTree }, { resolveZone }, { buildDtpmForest }, { readEnergyModel }] = await Promise.all([
-    import('../../../core/zones/model.js'), import('../../../core/zones/select.js'), import('../../../core/dtpm/fromTree.js'), import('../../../core/em/debugfs.js'),
+    import('../../../core/zones/powercap-tree.js'), import('../../../core/zones/select.js'), import('../../../core/dtpm/fromTree.js'), import('../../../core/em/debugfs.js'),
   ]);
   const src = ctx.source();
   const tree = readPowercapTree(src.powercap);

@@ -6,7 +6,7 @@ import { PACKAGE_ROOT } from '../../paths.js';
 import { loadProfile, readProfileText } from '../../../core/profile/parse.js';
 import { reconcile } from '../../../core/profile/reconcile.js';
 import { profileFromTree, profileToYaml } from '../../../core/profile/from-tree.js';
-import { readPowercapTree } from '../../../core/zones/model.js';
+import { readPowercapTree } from '../../../core/zones/powercap-tree.js';
 import { install, isRealRoot, under } from '../../../core/persist/install.js';
 import { execPathRisk, type ExecPathRisk } from '../../../core/persist/exec-path.js';
 import { APPLY_UNIT, PROFILE_PATH, RESUME_UNIT, STATE_PATH, WATCH_UNIT, type UnitOptions } from '../../../core/persist/systemd-units.js';

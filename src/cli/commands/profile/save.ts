@@ -4,7 +4,7 @@ import type { CommandContext } from '../../context.js';
 import { writeFileAtomic, makeFolder } from '../../../core/atomic.js';
 import { PROFILE_PATH } from '../../../core/persist/systemd-units.js';
 import { checkNewFile } from '../../output-file.js';
-import { readPowercapTree } from '../../../core/zones/model.js';
+import { readPowercapTree } from '../../../core/zones/powercap-tree.js';
 import { profileFromTree, profileText } from '../../../core/profile/from-tree.js';
 import type { ProfileSaveArgs, ProfileSaveOptions } from './spec.js';
 

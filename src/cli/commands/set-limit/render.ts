@@ -9,7 +9,7 @@ import { formatDuration, formatPower, formatPowerExact } from '../../../core/uni
 import { computeTimeWindow, isRaplType, powerLimitMask, quantizePowerLimit } from '../../../core/kernel/rapl.js';
 import { SCMI_CONTROL_TYPE } from '../../../core/kernel/scmi-powercap.js';
 import type { PowercapError } from '../../../core/errors.js';
-import type { PowercapTree, Zone } from '../../../core/zones/model.js';
+import type { PowercapTree, Zone } from '../../../core/zones/powercap-tree.js';
 import { visible } from '../../visible.js';
 import { powerLimitText } from '../../render/zones.js';
 

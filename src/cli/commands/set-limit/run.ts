@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../context.js';
 import { Exit, PowercapError, usageError } from '../../../core/errors.js';
-import { readPowercapTree } from '../../../core/zones/model.js';
+import { readPowercapTree } from '../../../core/zones/powercap-tree.js';
 import { applyPlan, planChanges, type ApplyResult, type LimitRequest } from '../../../core/limits/index.js';
 import { parseValue } from '../../options.js';
 import { powerSpec } from '../../option-values.js';

@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../context.js';
 import { loadSnapshotFile } from '../../../core/snapshot/file.js';
-import { readPowercapTree } from '../../../core/zones/model.js';
+import { readPowercapTree } from '../../../core/zones/powercap-tree.js';
 import type { SnapshotCheckArgs } from './spec.js';
 
 export async function run(ctx: CommandContext, [file]: SnapshotCheckArgs): Promise<void> {

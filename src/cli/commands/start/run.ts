@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { CommandContext } from '../../context.js';
 import { LiveSource } from '../../../core/source/live.js';
 import { DEFAULT_ROOT } from '../../../core/source/open.js';
-import { readPowercapTree } from '../../../core/zones/model.js';
+import { readPowercapTree } from '../../../core/zones/powercap-tree.js';
 import { EXAMPLES_DIR, exampleFile } from '../../paths.js';
 import { CommandContext as Ctx } from '../../context.js';
 import { shellWord } from '../../hints.js';

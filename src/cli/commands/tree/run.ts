@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../context.js';
 import type { TreeArgs, TreeOptions } from './spec.js';
-import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/model.js';
+import { readPowercapTree, type PowercapTree, type Zone } from '../../../core/zones/powercap-tree.js';
 import { effectiveZones } from '../../../core/limits/effective.js';
 import { notFound } from '../../../core/errors.js';
 import { readEnergyModel } from '../../../core/em/debugfs.js';

@@ -3,10 +3,11 @@
  * core sampler, rendered as a live table, NDJSON, CSV or Prometheus text.
  */
 import type { CommandContext } from '../../context.js';
+import { signalExit, trapSignals } from '../../signals.js';
 import type { OpenedSource } from '../../../core/source/open.js';
-import { Exit, notFound, permissionDenied } from '../../../core/errors.js';
+import { notFound, permissionDenied } from '../../../core/errors.js';
 import { formatDuration } from '../../../core/units.js';
-import { readPowercapTree, type PowercapTree } from '../../../core/zones/model.js';
+import { readPowercapTree, type PowercapTree } from '../../../core/zones/powercap-tree.js';
 import { describeZone, selectZones } from '../../../core/zones/select.js';
 import { planWatch, readPass, type Reading, type WatchZone } from '../../../core/watch/zones.js';
 import { planSystemTotal } from '../../../core/watch/total.js';
@@ -229,12 +230,9 @@ async function session(
     };
   }
 
+  // a fatal signal (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT) ends the loop cleanly: the summary, then exit 128+N
   const ac = new AbortController();
-  let signalCode = 0;
-  const onSigint = () => { signalCode = Exit.INTERRUPTED; ac.abort(); };
-  const onSigterm = () => { signalCode = 143; ac.abort(); };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
+  const trap = trapSignals(() => ac.abort());
   let result: { aborted: boolean; skipped: number; passes: number; maxPassUs: bigint };
   try {
     result = await feed(ac.signal, (tUs, readings) => {
@@ -246,8 +244,7 @@ async function session(
     release(); // the error is printed on the screen the user returns to
     throw e;
   } finally {
-    process.removeListener('SIGINT', onSigint);
-    process.removeListener('SIGTERM', onSigterm);
+    trap.release();
   }
   atEnd(result.aborted);
   await finish();
@@ -257,5 +254,5 @@ async function session(
     ctx.io.warn(`${result.skipped} of ${slots} sample slot${slots === 1 ? '' : 's'} missed: a pass took up to ${formatDuration(result.maxPassUs)} `
       + `against a ${formatDuration(o.intervalUs)} interval (${zones.length} zone${zones.length === 1 ? '' : 's'}); sample less often (--interval) or fewer zones`);
   }
-  if (signalCode) process.exitCode = signalCode;
+  if (trap.signal) process.exitCode = signalExit(trap.signal);
 }

@@ -3,7 +3,7 @@
  * format (rendered by the exporter's renderer). Pure text builders; run.ts decides
  * where the text goes.
  */
-import { csvField, jsonVisible, visible } from '../../visible.js';
+import { csvField, jsonVisible } from '../../visible.js';
 import { formatMicroExact, jsonInt } from '../../../core/units.js';
 import type { PassResult, Sampler, TotalSample, WatchSample } from '../../../core/watch/sampler.js';
 import type { WatchZone } from '../../../core/watch/zones.js';

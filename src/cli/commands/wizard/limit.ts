@@ -8,7 +8,7 @@
 import type { CommandContext } from '../../context.js';
 import type { Prompts } from './commandline.js';
 import { PowercapError, refused } from '../../../core/errors.js';
-import { readPowercapTree, defaultConstraint, type Constraint, type PowercapTree, type Zone } from '../../../core/zones/model.js';
+import { readPowercapTree, defaultConstraint, type Constraint, type PowercapTree, type Zone } from '../../../core/zones/powercap-tree.js';
 import { duration, powerSpec } from '../../option-values.js';
 import { applyPlan, planChanges, powerBounds, constraintLabel, describeStep, type ApplyResult, type LimitRequest, type Plan, type PlanStep } from '../../../core/limits/index.js';
 import { formatDuration, formatPower } from '../../../core/units.js';

@@ -22,8 +22,8 @@ export const wizardSpec: CommandSpec = {
   args,
   examples: [
     { command: 'sudo powercapctl wizard', description: 'choose what to do, on this machine' },
-    { command: 'powercapctl --snapshot laptop.json wizard limit', description: 'rehearse a cap on a snapshot' },
-    { command: 'powercapctl --snapshot board.json wizard dtpm', description: 'build a DTPM hierarchy on a board snapshot' },
+    { command: 'cp examples/intel-laptop.json laptop.json && powercapctl --snapshot laptop.json wizard limit', description: 'rehearse a cap on a snapshot copy' },
+    { command: 'cp examples/rk3399-dtpm.json board.json && powercapctl --snapshot board.json wizard dtpm', description: 'build a DTPM hierarchy on a board snapshot' },
   ],
   load: () => import('./run.js'),
 };
