@@ -248,6 +248,14 @@ describe('the system total sums non-overlapping zones (docs/watch.md)', () => {
     });
     const noPsys = planSystemTotal(zones.filter((x) => x.name !== 'psys'), tpmi);
     assert.deepEqual(noPsys.summed, ['intel-rapl:0', 'intel-rapl:0:0', 'intel-rapl:2', 'intel-rapl:2:0']);
+    // a domain root that is package 1 names it psys-1 (rapl_init_domains): the same platform, holding the rest
+    const psys1 = planSystemTotal([z('intel-rapl:0', 'package-0'), z('intel-rapl:1', 'package-1'), z('intel-rapl:2', 'psys-1')], tpmi);
+    assert.deepEqual(psys1.summed, ['intel-rapl:2']);
+    assert.deepEqual(reasons(psys1), { 'intel-rapl:0': 'inside intel-rapl:2 (psys)', 'intel-rapl:1': 'inside intel-rapl:2 (psys)' });
+    // two psys zones: the first holds the platform, the second is counted in it
+    const two = planSystemTotal([z('intel-rapl:1', 'psys'), z('intel-rapl:3', 'psys-1')], tpmi);
+    assert.deepEqual(two.summed, ['intel-rapl:1']);
+    assert.deepEqual(reasons(two), { 'intel-rapl:3': 'inside intel-rapl:1 (psys)' });
   });
   test('SCMI: the firmware\'s root domains only (soc, ddr), their children inside', () => {
     const plan = planSystemTotal([z('arm-scmi:0', 'soc'), z('arm-scmi:0:0', 'big-cpus'), z('arm-scmi:0:1', 'little-cpus'), z('arm-scmi:0:2', 'gpu'), z('arm-scmi:1', 'ddr')], laptopTree);
