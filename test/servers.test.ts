@@ -7,7 +7,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { run, scratch, snapAttr } from './helpers.js';
+import * as path from 'node:path';
+import { run, scratch, snapAttr, fixture } from './helpers.js';
+import { tpmi2s } from './fixtures/specs.js';
 
 const s = scratch();
 const PL = (n: number) => `constraint_${n}_power_limit_uw`;
@@ -176,6 +178,32 @@ describe('the SCMI board (examples/arm-scmi.json)', () => {
     assert.equal(run(['--snapshot', c.file, 'set-limit', 'soc', '--enable']).code, 0);
     assert.equal(snapAttr(c.file, 'arm-scmi:0', PL(0)), '14000000\n');
     assert.equal(JSON.parse(fs.readFileSync(c.file, 'utf8')).drivers['arm-scmi'].domains['arm-scmi:0'].lastCap, undefined);
+  });
+});
+
+describe('a live TPMI tree: the interface seen where the driver binds its devices (bus/auxiliary/drivers/intel_rapl_tpmi)', () => {
+  const t = fixture(tpmi2s);
+  s.cleanups.push(t.cleanup);
+  test('set-limit --dry-run expects TPMI\'s 18-bit field: short_term 5000 W is expected as 5000 W, on either layout', () => {
+    for (const root of [t.classRoot, t.devicesRoot]) {
+      const r = run(['--root', root, 'set-limit', 'intel-rapl:0', '5000W', '-c', 'short_term', '--dry-run', '--force', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.json().changes[0].expectedUw, 5000000000);
+    }
+    // a copy of the class folder alone shows no driver: the MSR layout, 40000 & 0x7FFF units = 904 W
+    const copy = s.tempDir();
+    fs.cpSync(path.join(t.dir, 'sys'), path.join(copy, 'sys'), { recursive: true });
+    fs.rmSync(path.join(copy, 'sys/bus'), { recursive: true });
+    const msr = run(['--root', path.join(copy, 'sys/class/powercap'), 'set-limit', 'intel-rapl:0', '5000W', '-c', 'short_term', '--dry-run', '--force', '--json']);
+    assert.equal(msr.json().changes[0].expectedUw, 904000000);
+  });
+  test('snapshot save records the interface; a locked limit on the live tree names the firmware setup', () => {
+    const file = path.join(s.tempDir(), 'tpmi.json');
+    assert.equal(run(['--root', t.classRoot, 'snapshot', 'save', file]).code, 0);
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')).drivers, { 'intel-rapl': { interface: 'tpmi' } });
+    const r = run(['--root', t.classRoot, 'set-limit', 'intel-rapl:2', '800W', '-c', 'peak_power', '--yes'], { env: { POWERCAPCTL_FAULTS: t.faults } });
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /locked by firmware[\s\S]*TPMI has one per limit/);
   });
 });
 

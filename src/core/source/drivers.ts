@@ -5,8 +5,11 @@
  * kernel's state of it (the last cap asked for). A snapshot records them under `drivers`
  * (schema/snapshot.schema.json) for its emulated kernel; where they are absent (a tree saved from
  * a live machine, whose sysfs shows none of them) the emulation takes the MSR layout and SCMI
- * domains in µW with steps of 1, and says so in docs/snapshots.md.
+ * domains in µW with steps of 1, and says so in docs/snapshots.md. On a live machine the RAPL
+ * interface is seen outside the powercap class (liveDriverFacts).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { RAPL_MSR_CONTROL_TYPE, isRaplType, type RaplInterface } from '../kernel/rapl.js';
 import { SCMI_CONTROL_TYPE } from '../kernel/scmi-powercap.js';
 
@@ -49,4 +52,27 @@ export function scmiProtocolMajor(drivers: DriverFacts | undefined): number {
 /** What the firmware reported for the domain of a zone; µW and steps of 1 when not recorded. */
 export function scmiDomainFacts(drivers: DriverFacts | undefined, zoneId: string): ScmiDomainFacts {
   return drivers?.[SCMI_CONTROL_TYPE]?.domains?.[zoneId] ?? { unit: 'uW', capStep: 1, paiStep: 1 };
+}
+
+/** The TPMI RAPL driver's folder on the auxiliary bus, below the sysfs root (module_auxiliary_driver in intel_rapl_tpmi.c). */
+export const TPMI_RAPL_DRIVER_DIR = 'bus/auxiliary/drivers/intel_rapl_tpmi';
+/** the auxiliary devices it binds (intel_rapl_tpmi_ids: `intel_vsec.tpmi-rapl`), one per package */
+const TPMI_RAPL_DEVICE = /^intel_vsec\.tpmi-rapl\.[0-9]+$/;
+
+/**
+ * What a live tree's drivers show outside the powercap class: RAPL is TPMI when the TPMI RAPL
+ * driver has bound a device (its folder on the auxiliary bus holds `intel_vsec.tpmi-rapl.N`).
+ * The sysfs root is found from the powercap root (`…/class/powercap` or
+ * `…/devices/virtual/powercap`); another root (a copy of the class folder alone) tells nothing.
+ */
+export function liveDriverFacts(powercapRoot: string): DriverFacts | undefined {
+  const m = /^(.*)\/(?:class|devices\/virtual)\/powercap\/?$/.exec(powercapRoot);
+  if (!m) return undefined;
+  let bound: string[];
+  try {
+    bound = fs.readdirSync(path.join(m[1]!, TPMI_RAPL_DRIVER_DIR));
+  } catch {
+    return undefined;
+  }
+  return bound.some((n) => TPMI_RAPL_DEVICE.test(n)) ? { [RAPL_MSR_CONTROL_TYPE]: { interface: 'tpmi' } } : undefined;
 }
