@@ -14,6 +14,7 @@ import { HwmonSource, PowercapWithHwmon } from '../src/core/source/hwmon.js';
 import { FaultySource, parseFaults } from '../src/core/source/faults.js';
 import { captureSnapshot } from '../src/core/snapshot/capture.js';
 import { SnapshotFile } from '../src/core/snapshot/file.js';
+import { readPowercapTree } from '../src/core/zones/powercap-tree.js';
 
 export const EXAMPLE_TIME = new Date('2026-11-01T12:00:00.000Z');
 
@@ -36,6 +37,16 @@ export function buildExample(name: string): string {
     doc.host = ex.host;
     doc.description = ex.description;
     doc.origin = { ...doc.origin, generatedBy: 'scripts/build-examples.ts' };
+    if (ex.spec.drivers) doc.drivers = structuredClone(ex.spec.drivers);
+    // the writes the driver refuses (a limit locked by firmware): a capture only reads, so the
+    // snapshot learns them from the spec, as its emulated kernel needs them
+    const snap = new SnapshotFile(`${name}.json`, doc);
+    const zones = readPowercapTree(snap.powercap);
+    for (const r of t.writeRefusals) {
+      const attrs = snap.powercap.dir(zones.byId.get(r.zoneId)!.path)!.attrs!;
+      const v = attrs[r.file]!;
+      attrs[r.file] = typeof v === 'string' ? { text: v, writeErrno: r.errno } : { ...v, writeErrno: r.errno };
+    }
     for (const entry of doc.dtpm?.registry ?? []) {
       const dt = ex.dtPaths?.[entry.name];
       if (dt) entry.dtPath = dt.length === 1 ? dt[0] : dt;

@@ -18,7 +18,7 @@ import * as zlib from 'node:zlib';
 import { BIN, ROOT, binFor, cleanEnv, run, scratch, NOBODY, requireTool, toolPath, TOOLS } from './helpers.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 import { CounterWriter, watchFixture, PACKAGE_W } from './fixtures/watch.js';
-import { gpuBox } from './fixtures/specs.js';
+import { gpuBox, tpmi2s, armScmi } from './fixtures/specs.js';
 import { wantsOpenMetrics, acceptsGzip, renderExposition, ExpositionBuilder } from '../src/core/exporter/exposition.js';
 import { formatMicroExact as micro } from '../src/core/units.js';
 import { parseListen } from '../src/cli/option-values.js';
@@ -360,6 +360,54 @@ describe('exporter: GPUs in hwmon, in the same families as powercap zones', () =
       assert.match(body, /^powercap_time_window_seconds\{zone="hwmon:7000",name="i915",control_type="hwmon",constraint="power1_max"\} 28$/m);
     } finally {
       await stop(e.child, e.exited);
+      t.cleanup();
+    }
+  });
+});
+
+describe('exporter on servers as they are now: a TPMI server, an SCMI board', () => {
+  test('TPMI (psys 610 W over packages 250 W and 240 W): the system total is psys alone, 610 W; limits of the one copy, no effective limit', async () => {
+    const t = watchFixture(tpmi2s);
+    const writer = new CounterWriter(t, { 'intel-rapl:0': 250, 'intel-rapl:1': 610, 'intel-rapl:2': 240 });
+    try {
+      await writer.ready();
+      const e = await startExporter(t.classRoot, ['-i', '100ms'], { env: { POWERCAPCTL_FAULTS: t.faults } });
+      try {
+        assert.deepEqual(e.info.summed, ['intel-rapl:1']);
+        await sleep(700);
+        const m = (await get(e.port)).body;
+        const system = Number(/^powercap_system_power_watts\{zones="intel-rapl:1"\} ([0-9.]+)$/m.exec(m)?.[1]);
+        assert.ok(Math.abs(system - 610) <= 610 * 0.05, `system ${system}`);
+        assert.match(m, /^powercap_power_limit_watts\{zone="intel-rapl:2",name="package-1",control_type="intel-rapl",constraint="long_term"\} 350$/m);
+        assert.match(m, /^powercap_max_power_watts\{zone="intel-rapl:2",name="package-1",control_type="intel-rapl",constraint="peak_power"\} 840$/m);
+        assert.doesNotMatch(m, /^powercap_time_window_seconds\{zone="intel-rapl:2",[^}]*constraint="peak_power"\}/m, 'peak_power\'s window reads ENODATA');
+        assert.doesNotMatch(m, /^powercap_effective_power_limit_watts/m, 'no MMIO copy');
+      } finally {
+        assert.equal((await stop(e.child, e.exited)).code, 0);
+      }
+    } finally {
+      await writer.stop();
+      t.cleanup();
+    }
+  });
+
+  test('SCMI: power from power_uw (soc 9.45 W + ddr 1.1 W = 10.55 W), the cap and its averaging interval per zone', async () => {
+    const t = watchFixture(armScmi);
+    try {
+      const e = await startExporter(t.classRoot, ['-i', '100ms'], { env: { POWERCAPCTL_FAULTS: t.faults } });
+      try {
+        assert.deepEqual(e.info.summed, ['arm-scmi:0', 'arm-scmi:1']);
+        await sleep(400);
+        const m = (await get(e.port)).body;
+        assert.match(m, /^powercap_power_watts\{zone="arm-scmi:0",name="soc",control_type="arm-scmi"\} 9\.45$/m);
+        assert.match(m, /^powercap_system_power_watts\{zones="arm-scmi:0\+arm-scmi:1"\} 10\.55$/m);
+        assert.match(m, /^powercap_power_limit_watts\{zone="arm-scmi:0:0",name="big-cpus",control_type="arm-scmi",constraint="SCMI power-cap"\} 6$/m);
+        assert.match(m, /^powercap_time_window_seconds\{zone="arm-scmi:0",name="soc",control_type="arm-scmi",constraint="SCMI power-cap"\} 0\.01$/m);
+        assert.doesNotMatch(m, /^powercap_energy_joules_total\{zone="arm-scmi/m, 'no energy_uj');
+      } finally {
+        assert.equal((await stop(e.child, e.exited)).code, 0);
+      }
+    } finally {
       t.cleanup();
     }
   });

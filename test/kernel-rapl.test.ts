@@ -9,6 +9,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   computeTimeWindow, quantizePowerLimit, RAPL_POWER_UNIT_UW, RAPL_TIME_UNIT_US, timeWindowFromRaw, timeWindowOverflows, timeWindowRaw,
+  powerLimitMask, isAmdRaplZone,
 } from '../src/core/kernel/rapl.js';
 
 describe('rapl_unit_xlate(POWER_UNIT): a power limit to the register and back', () => {
@@ -33,6 +34,59 @@ describe('rapl_unit_xlate(POWER_UNIT): a power limit to the register and back', 
     assert.equal(quantizePowerLimit(4_095_875_000n), 4_095_875_000n);
     assert.equal(quantizePowerLimit(4_096_000_000n), 0n);
     assert.equal(quantizePowerLimit(4_096_125_000n), 125_000n);
+  });
+});
+
+describe('the limit field of each constraint and interface (rpi_msr, rpi_tpmi: rapl_write_data_raw masks the units)', () => {
+  test('the masks: MSR PL1/PL2 0x7FFF, MSR PL4 0x1FFF, TPMI 0x3FFFF for every limit', () => {
+    assert.equal(powerLimitMask('msr', 'long_term'), 0x7fffn);
+    assert.equal(powerLimitMask('msr', 'short_term'), 0x7fffn);
+    assert.equal(powerLimitMask('msr', null), 0x7fffn);
+    assert.equal(powerLimitMask('msr', 'peak_power'), 0x1fffn);
+    for (const c of ['long_term', 'short_term', 'peak_power', null]) assert.equal(powerLimitMask('tpmi', c), 0x3ffffn);
+  });
+
+  test('MSR peak_power (13 bits): 1023.875 W is the largest; 1024 W wraps to 0; 1500 W reads 476 W', () => {
+    const pl4 = powerLimitMask('msr', 'peak_power');
+    // 1023.875 W = 8191 units = 0x1FFF
+    assert.equal(quantizePowerLimit(1_023_875_000n, pl4), 1_023_875_000n);
+    // 1024 W = 8192 units & 0x1FFF = 0
+    assert.equal(quantizePowerLimit(1_024_000_000n, pl4), 0n);
+    // 1500 W = 12000 units & 0x1FFF = 12000 − 8192 = 3808 units = 476 W
+    assert.equal(quantizePowerLimit(1_500_000_000n, pl4), 476_000_000n);
+    // the same 1500 W through long_term (15 bits) is kept
+    assert.equal(quantizePowerLimit(1_500_000_000n, powerLimitMask('msr', 'long_term')), 1_500_000_000n);
+  });
+
+  test('TPMI (18 bits): 5000 W is kept where MSR wraps it; 32767.875 W is the largest, 32768 W wraps to 0', () => {
+    const tpmi = powerLimitMask('tpmi', 'long_term');
+    // 5000 W = 40000 units: within 0x3FFFF (262143); through MSR 40000 & 0x7FFF = 7232 units = 904 W
+    assert.equal(quantizePowerLimit(5_000_000_000n, tpmi), 5_000_000_000n);
+    assert.equal(quantizePowerLimit(5_000_000_000n, powerLimitMask('msr', 'long_term')), 904_000_000n);
+    // 0x3FFFF units = 262143 × 125000 µW = 32767.875 W; 262144 units & 0x3FFFF = 0
+    assert.equal(quantizePowerLimit(32_767_875_000n, tpmi), 32_767_875_000n);
+    assert.equal(quantizePowerLimit(32_768_000_000n, tpmi), 0n);
+    // a PL4 of 1100 W through TPMI: 8800 units, kept (it would wrap to 76 W through MSR's 13 bits)
+    assert.equal(quantizePowerLimit(1_100_000_000n, powerLimitMask('tpmi', 'peak_power')), 1_100_000_000n);
+    assert.equal(quantizePowerLimit(1_100_000_000n, powerLimitMask('msr', 'peak_power')), 76_000_000n);
+  });
+});
+
+describe('an AMD RAPL zone (intel_rapl_msr.c, rapl_msr_priv_amd: energy status registers only)', () => {
+  const zone = (name: string | null, o: { controlType?: string; constraints?: number; enabled?: boolean | null } = {}) =>
+    ({ controlType: o.controlType ?? 'intel-rapl', name, constraints: Array.from({ length: o.constraints ?? 0 }), enabled: o.enabled === undefined ? false : o.enabled });
+  test('package-N, package-N-die-M and core with no constraint files and enabled 0 are AMD', () => {
+    for (const n of ['package-0', 'package-1', 'package-0-die-1', 'core']) assert.equal(isAmdRaplZone(zone(n)), true, n);
+  });
+  test('not AMD: a zone with constraints, enabled 1 or unknown, another name (a TPMI dram or psys without PL1), MMIO, DTPM', () => {
+    assert.equal(isAmdRaplZone(zone('package-0', { constraints: 1 })), false);
+    assert.equal(isAmdRaplZone(zone('package-0', { enabled: true })), false);
+    assert.equal(isAmdRaplZone(zone('package-0', { enabled: null })), false);
+    assert.equal(isAmdRaplZone(zone('dram')), false);
+    assert.equal(isAmdRaplZone(zone('psys')), false);
+    assert.equal(isAmdRaplZone(zone(null)), false);
+    assert.equal(isAmdRaplZone(zone('package-0', { controlType: 'intel-rapl-mmio' })), false);
+    assert.equal(isAmdRaplZone(zone('package', { controlType: 'dtpm' })), false);
   });
 });
 

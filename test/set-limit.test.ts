@@ -330,12 +330,18 @@ describe('set-limit on a RAPL snapshot (intel-laptop)', () => {
     assert.deepEqual(fs.readFileSync(s.file), before);
   });
 
-  test('an AMD zone only measures energy', () => {
+  test('an AMD zone only measures energy: set-limit says AMD exposes no power limit through powercap', () => {
     const s = copy('amd-epyc');
+    const before = fs.readFileSync(s.file);
     const r = run(['--snapshot', s.file, 'set-limit', 'intel-rapl:0', '100W']);
     assert.equal(r.code, 5, r.stderr);
-    assert.match(r.stderr, /this zone only measures energy/);
-    assert.equal(run(['--snapshot', s.file, 'set-limit', 'intel-rapl:0', '--enable']).code, 5);
+    assert.match(r.stderr, /^powercapctl: intel-rapl:0 \(package-0\): AMD exposes no power limit through powercap/m);
+    assert.doesNotMatch(r.stderr, /has no constraints/);
+    // the core subzone too, and enabling: the same fact
+    const e = run(['--snapshot', s.file, 'set-limit', 'intel-rapl:0:0', '--enable']);
+    assert.equal(e.code, 5);
+    assert.match(e.stderr, /intel-rapl:0:0 \(core\): AMD exposes no power limit/);
+    assert.deepEqual(fs.readFileSync(s.file), before);
   });
 });
 

@@ -11,8 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { run, fixture, example, NOBODY, BIN, cleanEnv, stripAnsi } from './helpers.js';
-import { intelLaptop, bigTree, gpuBox, RAPL_PACKAGE_RANGE_UJ, RAPL_DRAM_RANGE_UJ } from './fixtures/specs.js';
-import { makeTempDir } from './fixtures/sysfs.js';
+import { intelLaptop, bigTree, gpuBox, tpmi2s, armScmi, RAPL_PACKAGE_RANGE_UJ, RAPL_DRAM_RANGE_UJ } from './fixtures/specs.js';
+import { makeTempDir, type FixtureSpec, type FixtureTree } from './fixtures/sysfs.js';
 import {
   CounterWriter, watchFixture, runAsync, parseNdjson, PACKAGE_W, CORE_W, MMIO_W, type NdjsonSample,
 } from './fixtures/watch.js';
@@ -233,6 +233,35 @@ describe('the system total sums non-overlapping zones (docs/watch.md)', () => {
     const intel = planSystemTotal([z('intel-rapl:0', 'package-0-die-0'), z('intel-rapl:1', 'package-0-die-1')], amd);
     assert.deepEqual(intel.summed, ['intel-rapl:0', 'intel-rapl:1']);
   });
+  test('TPMI server: psys (from package 0 only) holds both packages and their DRAM; without psys all four are summed', () => {
+    // examples/tpmi-2s.json: package-0 intel-rapl:0 {dram}, psys intel-rapl:1, package-1 intel-rapl:2 {dram}
+    const tpmi = {
+      childNames: (id: string) => (id === 'intel-rapl:0' || id === 'intel-rapl:2' ? ['dram'] : []),
+      nameOf: (id: string) => ({ 'intel-rapl:0': 'package-0', 'intel-rapl:1': 'psys', 'intel-rapl:2': 'package-1' } as Record<string, string>)[id] ?? null,
+    };
+    const zones = [z('intel-rapl:0', 'package-0'), z('intel-rapl:0:0', 'dram'), z('intel-rapl:1', 'psys'), z('intel-rapl:2', 'package-1'), z('intel-rapl:2:0', 'dram')];
+    const plan = planSystemTotal(zones, tpmi);
+    assert.deepEqual(plan.summed, ['intel-rapl:1']);
+    assert.deepEqual(reasons(plan), {
+      'intel-rapl:0': 'inside intel-rapl:1 (psys)', 'intel-rapl:0:0': 'inside intel-rapl:1 (psys)',
+      'intel-rapl:2': 'inside intel-rapl:1 (psys)', 'intel-rapl:2:0': 'inside intel-rapl:1 (psys)',
+    });
+    const noPsys = planSystemTotal(zones.filter((x) => x.name !== 'psys'), tpmi);
+    assert.deepEqual(noPsys.summed, ['intel-rapl:0', 'intel-rapl:0:0', 'intel-rapl:2', 'intel-rapl:2:0']);
+    // a domain root that is package 1 names it psys-1 (rapl_init_domains): the same platform, holding the rest
+    const psys1 = planSystemTotal([z('intel-rapl:0', 'package-0'), z('intel-rapl:1', 'package-1'), z('intel-rapl:2', 'psys-1')], tpmi);
+    assert.deepEqual(psys1.summed, ['intel-rapl:2']);
+    assert.deepEqual(reasons(psys1), { 'intel-rapl:0': 'inside intel-rapl:2 (psys)', 'intel-rapl:1': 'inside intel-rapl:2 (psys)' });
+    // two psys zones: the first holds the platform, the second is counted in it
+    const two = planSystemTotal([z('intel-rapl:1', 'psys'), z('intel-rapl:3', 'psys-1')], tpmi);
+    assert.deepEqual(two.summed, ['intel-rapl:1']);
+    assert.deepEqual(reasons(two), { 'intel-rapl:3': 'inside intel-rapl:1 (psys)' });
+  });
+  test('SCMI: the firmware\'s root domains only (soc, ddr), their children inside', () => {
+    const plan = planSystemTotal([z('arm-scmi:0', 'soc'), z('arm-scmi:0:0', 'big-cpus'), z('arm-scmi:0:1', 'little-cpus'), z('arm-scmi:0:2', 'gpu'), z('arm-scmi:1', 'ddr')], laptopTree);
+    assert.deepEqual(plan.summed, ['arm-scmi:0', 'arm-scmi:1']);
+    assert.deepEqual(reasons(plan), { 'arm-scmi:0:0': 'inside arm-scmi:0', 'arm-scmi:0:1': 'inside arm-scmi:0', 'arm-scmi:0:2': 'inside arm-scmi:0' });
+  });
   test('DTPM: the root only; RAPL and DTPM side by side are both summed', () => {
     const plan = planSystemTotal(
       [z('dtpm:0', 'rk3399'), z('dtpm:0:0', 'package'), z('dtpm:0:0:0', 'cpu0-cpufreq'), z('dtpm:0:0:1', 'cpu4-cpufreq'), z('dtpm:0:0:2', 'ff9a0000.gpu')],
@@ -248,48 +277,83 @@ describe('the system total, live', () => {
   const systemOf = (stdout: string) => parseNdjson(stdout).filter((s) => s.zone === 'system');
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-  test('watch psys dram on the laptop (psys 22 W, dram 2 W): system = psys, 22 W; dram left out as inside psys', async () => {
-    const t = watchFixture(intelLaptop);
-    const writer = new CounterWriter(t, { 'intel-rapl:1': 22, 'intel-rapl:0:2': 2 });
+  /** A fixture whose counters advance at `powers` (W, by zone id) while `body` runs. */
+  const withCounters = async (spec: FixtureSpec, powers: Record<string, number>, body: (t: FixtureTree) => Promise<void>) => {
+    const t = watchFixture(spec);
+    const writer = new CounterWriter(t, powers);
     try {
       await writer.ready();
-      const r = await runAsync(['--root', t.classRoot, 'watch', 'psys', 'dram', '-i', '200ms', '-n', '6', '--json'], { raisePriority: true });
-      assert.equal(r.code, 0, r.stderr);
-      const system = systemOf(r.stdout);
+      await body(t);
+    } finally {
+      await writer.stop();
+      t.cleanup();
+    }
+  };
+  /** The system samples of `watch ZONES -i 200ms -n 6 --json`. */
+  const watchSystem = async (t: FixtureTree, zones: string[] = []) => {
+    const r = await runAsync(['--root', t.classRoot, 'watch', ...zones, '-i', '200ms', '-n', '6', '--json'], { raisePriority: true });
+    assert.equal(r.code, 0, r.stderr);
+    return systemOf(r.stdout);
+  };
+  const systemNear = (system: NdjsonSample[], watts: number) =>
+    assert.ok(within(median(system.map((s) => s.powerUw! / 1e6)), watts, 0.03), `system ${system.map((s) => s.powerUw)}`);
+
+  test('watch psys dram on the laptop (psys 22 W, dram 2 W): system = psys, 22 W; dram left out as inside psys', () =>
+    withCounters(intelLaptop, { 'intel-rapl:1': 22, 'intel-rapl:0:2': 2 }, async (t) => {
+      const system = await watchSystem(t, ['psys', 'dram']);
       assert.equal(system.length, 6);
       for (const s of system) {
         assert.deepEqual(s.zones, ['intel-rapl:1']);
         assert.deepEqual(s.excluded, [{ zone: 'intel-rapl:0:2', reason: 'inside intel-rapl:1 (psys)' }]);
       }
-      assert.ok(within(median(system.map((s) => s.powerUw! / 1e6)), 22, 0.03), `system ${system.map((s) => s.powerUw)}`);
+      systemNear(system, 22);
       // psys with core: psys again, never the core alone
       const core = await runAsync(['--root', t.classRoot, 'watch', 'psys', 'core', '-i', '100ms', '-n', '2', '--json']);
       assert.deepEqual(systemOf(core.stdout).map((s) => s.zones), [['intel-rapl:1'], ['intel-rapl:1']]);
+    }));
+
+  test('TPMI server (psys 610 W; packages 250 W and 240 W, their DRAM 30 W and 28 W): system = psys, 610 W; without psys 548 W', () =>
+    withCounters(tpmi2s, { 'intel-rapl:0': 250, 'intel-rapl:0:0': 30, 'intel-rapl:1': 610, 'intel-rapl:2': 240, 'intel-rapl:2:0': 28 }, async (t) => {
+      const system = await watchSystem(t);
+      assert.deepEqual(system[0]!.zones, ['intel-rapl:1']);
+      assert.deepEqual(system[0]!.excluded!.map((e) => e.zone), ['intel-rapl:0', 'intel-rapl:0:0', 'intel-rapl:2', 'intel-rapl:2:0']);
+      systemNear(system, 610);
+      // the packages and their DRAM without psys: 250 + 30 + 240 + 28 = 548 W, nothing left out
+      const sum = await watchSystem(t, ['package-*', 'dram']);
+      assert.deepEqual(sum[0]!.zones, ['intel-rapl:0', 'intel-rapl:0:0', 'intel-rapl:2', 'intel-rapl:2:0']);
+      systemNear(sum, 548);
+    }));
+
+  test('SCMI board: power read from power_uw (soc 9.45 W, ddr 1.1 W: system 10.55 W); the little cluster that cannot measure is a gap', () => {
+    const t = fixture(armScmi);
+    try {
+      const r = run(['--root', t.classRoot, 'watch', '-i', '100ms', '-n', '2', '--json'], { env: { POWERCAPCTL_FAULTS: t.faults } });
+      assert.equal(r.code, 0, r.stderr);
+      const samples = parseNdjson(r.stdout);
+      const last = (id: string) => samples.filter((x) => x.zone === id).at(-1)!;
+      assert.equal(last('arm-scmi:0').powerUw, 9450000);
+      assert.equal(last('arm-scmi:0:2').powerUw, 1234567);
+      assert.equal(last('arm-scmi:0:1').gap, true);
+      assert.equal(last('arm-scmi:0:1').errno, 'EINVAL');
+      const system = last('system');
+      assert.deepEqual(system.zones, ['arm-scmi:0', 'arm-scmi:1']);
+      assert.equal(system.powerUw, 10550000);
     } finally {
-      await writer.stop();
       t.cleanup();
     }
   });
 
-  test('AMD Threadripper: two die zones reading one package counter (68 W each) count once: system 68 W', async () => {
+  test('AMD Threadripper: two die zones reading one package counter (68 W each) count once: system 68 W', () => {
     const die = (n: number) => ({ name: `package-0-die-${n}`, energyUj: 10359908363n + BigInt(n), maxEnergyRangeUj: 65532610987n });
-    const t = watchFixture({ controlTypes: [{ name: 'intel-rapl', zones: [die(0), die(1)] }] });
-    const writer = new CounterWriter(t, { 'intel-rapl:0': 68, 'intel-rapl:1': 68 });
-    try {
-      await writer.ready();
-      const r = await runAsync(['--root', t.classRoot, 'watch', '-i', '200ms', '-n', '6', '--json'], { raisePriority: true });
-      assert.equal(r.code, 0, r.stderr);
-      const system = systemOf(r.stdout);
+    return withCounters({ controlTypes: [{ name: 'intel-rapl', zones: [die(0), die(1)] }] }, { 'intel-rapl:0': 68, 'intel-rapl:1': 68 }, async (t) => {
+      const system = await watchSystem(t);
       assert.deepEqual(system[0]!.zones, ['intel-rapl:0']);
       assert.deepEqual(system[0]!.excluded, [{ zone: 'intel-rapl:1', reason: 'same package counter as intel-rapl:0 (AMD dies of one package)' }]);
-      assert.ok(within(median(system.map((s) => s.powerUw! / 1e6)), 68, 0.03), `system ${system.map((s) => s.powerUw)}`);
+      systemNear(system, 68);
       // the table names the summed zone and the one left out
       const table = await runAsync(['--root', t.classRoot, 'watch', '-i', '100ms', '-n', '2', '--format', 'table']);
       assert.match(table.stdout, /system = intel-rapl:0; left out: intel-rapl:1 same package counter as intel-rapl:0/);
-    } finally {
-      await writer.stop();
-      t.cleanup();
-    }
+    });
   });
 });
 

@@ -166,7 +166,26 @@ const HINTS: Record<Reason, Record<string, Wording>> = {
     exporter: () => 'stop what holds it (another exporter?) or pick another port: --listen ADDR:PORT',
     '*': () => 'stop what holds it, or pick another port',
   },
+  // limits
+  'energy-only': {
+    '*': () => 'there is no limit to set on it',
+  },
+  'amd-energy-only': {
+    apply: () => 'drop the item from the profile: its energy counters can be watched (powercapctl watch), and the power limits of an AMD part are set in its firmware setup',
+    '*': () => 'its energy counters can be watched (powercapctl watch); the power limits of an AMD part are set in its firmware setup',
+  },
 };
+
+/** Messages the CLI words itself from core's fact and its subject (core/errors.ts PowercapError.subject); other errors keep core's message. */
+const MESSAGES: Partial<Record<Reason, (subject: string) => string>> = {
+  'amd-energy-only': (subject) => `${subject}: AMD exposes no power limit through powercap, only energy counters (no constraint files)`,
+};
+
+/** The message to print for an error: the CLI's wording of its fact where it has one, else core's message. */
+export function messageFor(err: { message: string; reason?: Reason | undefined; subject?: string | undefined }): string {
+  const word = err.reason === undefined || err.subject === undefined ? undefined : MESSAGES[err.reason];
+  return word ? word(err.subject!) : err.message;
+}
 
 /**
  * The hint to print for an error: the command's wording of its reason (the full command path,

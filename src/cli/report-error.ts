@@ -5,7 +5,7 @@
  */
 import { PowercapError, SysfsError, Exit, exitForErrno } from '../core/errors.js';
 import { writeStderr } from './io.js';
-import { hintFor } from './hints.js';
+import { hintFor, messageFor } from './hints.js';
 import { mapStack } from './stack-trace.js';
 
 /**
@@ -16,7 +16,7 @@ export function reportError(err: unknown, verbose: boolean, command = '', source
   // messages quote names and values from files: never raw to the terminal (writeStderr shows every escape)
   const w = writeStderr;
   if (err instanceof PowercapError) {
-    w(`powercapctl: ${err.message}`);
+    w(`powercapctl: ${messageFor(err)}`);
     const hint = hintFor(err.reason, command, err.hint, { source });
     if (hint) w(`  ${hint}`);
     if (verbose && err.stack) w(mapStack(err.stack));

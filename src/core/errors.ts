@@ -53,6 +53,9 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
  *   the setting (no such constraint); naming the other copy alone sets it
  * - `system-folder`: a file of the system's folders could not be written for want of permission;
  *   root, or a folder of one's own (an image), is the way
+ * Limits (core/limits):
+ * - `energy-only`: the zone has no constraint files, it only measures energy: there is no limit to set
+ * - `amd-energy-only`: the same, on an AMD part, whose RAPL exposes no power limit through powercap at all
  */
 export type Reason =
   | 'overridable' | 'constraint-ambiguous' | 'not-of-type' | 'nothing-to-set'
@@ -60,19 +63,22 @@ export type Reason =
   | 'built-at-boot' | 'parents-missing' | 'named-like-device' | 'has-children' | 'hierarchy-exists' | 'dt-path-unknown'
   | 'device-needs-domain' | 'device-needs-bounds' | 'domain-exists' | 'domain-unknown' | 'domain-needs-cpus'
   | 'two-sources' | 'no-powercap' | 'root-not-tree' | 'hwmon-root-missing' | 'folder-not-snapshot' | 'zone-unknown' | 'address-in-use'
-  | 'one-copy-lacks' | 'system-folder' | 'dtpm-parent';
+  | 'one-copy-lacks' | 'system-folder' | 'dtpm-parent' | 'energy-only' | 'amd-energy-only';
 
 export class PowercapError extends Error {
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
   /** what the refusal is about, for the CLI's wording of the way out (cli/hints.ts) */
   readonly reason: Reason | undefined;
-  constructor(exitCode: ExitCode, message: string, hint?: string, options?: { cause?: unknown; reason?: Reason }) {
+  /** what the fact is about (a zone as `describeZone` words it), for a CLI that words the message itself (cli/hints.ts) */
+  readonly subject: string | undefined;
+  constructor(exitCode: ExitCode, message: string, hint?: string, options?: { cause?: unknown; reason?: Reason; subject?: string }) {
     super(message, options);
     this.name = 'PowercapError';
     this.exitCode = exitCode;
     this.hint = hint;
     this.reason = options?.reason;
+    this.subject = options?.subject;
   }
 }
 

@@ -116,7 +116,7 @@ export async function applyPlan(source: Source, plan: Plan, hooks: ApplyHooks, o
     try {
       source.write(step.rel, text);
     } catch (err) {
-      const mapped = writeErrorToPowercap(err, { source: kind, isRoot, controlType: step.controlType, what: describeStep(step), value: text });
+      const mapped = writeErrorToPowercap(err, { source: kind, isRoot, controlType: step.controlType, raplInterface: step.raplInterface, what: describeStep(step), value: text });
       failed = { step, errno: (err as { errno?: string }).errno ?? 'EIO' };
       cause = mapped;
       break;

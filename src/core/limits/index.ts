@@ -4,7 +4,7 @@
  * by the interactive wizard. See docs/set-limit.md.
  */
 export {
-  planChanges, pickConstraint, pickConstraints, expectedStore, limitRisk, powerBounds, constraintLabel, isRaplType,
+  planChanges, pickConstraint, pickConstraints, expectedStore, quantizeRaplLimit, limitRisk, powerBounds, constraintLabel, isRaplType,
   type LimitRequest, type LimitAttribute, type Plan, type PlanStep, type DependentFile,
 } from './plan.js';
 export {

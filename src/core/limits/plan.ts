@@ -20,8 +20,9 @@ import { resolvePowerSpec, formatDuration, formatPower, formatPowerSpec, type Po
 import { zoneAttr, type Constraint, type PowercapTree, type Zone } from '../zones/powercap-tree.js';
 import { describeZone } from '../zones/select.js';
 import { DTPM_CONTROL_TYPE, powerMinFromRange } from '../kernel/dtpm.js';
-import { computeTimeWindow, quantizePowerLimit } from '../kernel/rapl.js';
 import { capRangeRefused, expectedCapUw, expectedIntervalUs, isHwmonType } from '../kernel/hwmon.js';
+import { computeTimeWindow, isAmdRaplZone, powerLimitMask, quantizePowerLimit, type RaplInterface } from '../kernel/rapl.js';
+import { raplInterfaceOf, type DriverFacts } from '../source/drivers.js';
 import { effectiveZones, limitInForce, otherCopy, raplCopies, zoneEnabled } from './effective.js';
 
 /** One zone's change, as the command line or the wizard asks for it. */
@@ -55,6 +56,8 @@ export interface PlanStep {
   driver: string | null;
   /** null for `enabled` */
   constraint: { index: number; name: string | null } | null;
+  /** the register layout a RAPL zone's limits are written through (kernel/rapl.ts), null for other control types */
+  raplInterface: RaplInterface | null;
   attribute: LimitAttribute;
   /** the attribute file, relative to the source root */
   rel: string;
@@ -143,11 +146,15 @@ export function pickConstraints(zones: Zone[], pair: boolean, ref: string | unde
   });
 }
 
+/**
+ * A zone with no constraint files: it only measures energy. Whether it is AMD's RAPL, which exposes
+ * no power limit through powercap at all (kernel/rapl.ts isAmdRaplZone), is a fact the reason
+ * carries; the CLI words it (cli/hints.ts).
+ */
 function energyOnly(zone: Zone) {
-  return refused(
-    `${describeZone(zone)} has no constraints: this zone only measures energy`,
-    isRaplType(zone.controlType) ? 'AMD RAPL exposes energy counters only; there is no limit to set' : 'there is no limit to set on it',
-  );
+  const subject = describeZone(zone);
+  return new PowercapError(Exit.REFUSED, `${subject} has no constraints: this zone only measures energy`, undefined,
+    { reason: isAmdRaplZone(zone) ? 'amd-energy-only' : 'energy-only', subject });
 }
 
 /** A bound as the kernel reports it: null when absent, unreadable or 0 (unknown). */
@@ -161,7 +168,7 @@ export function powerBounds(zone: Zone, c: Constraint): { minUw: bigint | null; 
   return { minUw, maxUw };
 }
 
-function powerStep(zone: Zone, c: Constraint, spec: PowerSpec, force: boolean, overrides: string[], risks: string[]): PlanStep {
+function powerStep(zone: Zone, c: Constraint, spec: PowerSpec, force: boolean, overrides: string[], risks: string[], drivers: DriverFacts | undefined): PlanStep {
   const input = formatPowerSpec(spec);
   const { minUw, maxUw } = powerBounds(zone, c);
   const where = `${describeZone(zone)} ${constraintLabel(c)}`;
@@ -203,7 +210,7 @@ function powerStep(zone: Zone, c: Constraint, spec: PowerSpec, force: boolean, o
   const file = `constraint_${c.index}_power_limit_uw`;
   if (!zone.files.has(file)) throw notFound(`${where} has no ${file}`);
   return {
-    zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType, driver: zone.driver,
+    zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType, driver: zone.driver, raplInterface: raplInterfaceOf(zone.controlType, drivers),
     constraint: { index: c.index, name: c.name }, attribute: 'power_limit_uw',
     rel: zoneAttr(zone, file), before: c.powerLimitUw, requested: uw,
     min: minUw, max: maxUw, dependents: zone.controlType === DTPM_TYPE ? dtpmDependents(zone) : [],
@@ -224,7 +231,7 @@ function dtpmDependents(zone: Zone): DependentFile[] {
   return out;
 }
 
-function windowStep(zone: Zone, c: Constraint, us: bigint, force: boolean, overrides: string[]): PlanStep {
+function windowStep(zone: Zone, c: Constraint, us: bigint, force: boolean, overrides: string[], drivers: DriverFacts | undefined): PlanStep {
   const where = `${describeZone(zone)} ${constraintLabel(c)}`;
   const file = `constraint_${c.index}_time_window_us`;
   if (!zone.files.has(file)) throw refused(`${where} has no time window`);
@@ -241,18 +248,18 @@ function windowStep(zone: Zone, c: Constraint, us: bigint, force: boolean, overr
     overrides.push(`writing time window ${formatDuration(us)} to ${where}, ${out}`);
   }
   return {
-    zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType, driver: zone.driver,
+    zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType, driver: zone.driver, raplInterface: raplInterfaceOf(zone.controlType, drivers),
     constraint: { index: c.index, name: c.name }, attribute: 'time_window_us',
     rel: zoneAttr(zone, file), before: c.timeWindowUs, requested: us,
     min: minUs, max: maxUs, dependents: [],
   };
 }
 
-function enableStep(zone: Zone, enable: boolean): PlanStep {
+function enableStep(zone: Zone, enable: boolean, drivers: DriverFacts | undefined): PlanStep {
   if (!zone.files.has('enabled')) throw notFound(`${describeZone(zone)} has no 'enabled' file`);
   if (zone.constraints.length === 0) throw energyOnly(zone);
   return {
-    zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType, driver: zone.driver,
+    zoneId: zone.id, zoneName: zone.name, controlType: zone.controlType, driver: zone.driver, raplInterface: raplInterfaceOf(zone.controlType, drivers),
     constraint: null, attribute: 'enabled', rel: zoneAttr(zone, 'enabled'),
     before: zone.enabled === null ? null : zone.enabled ? 1n : 0n, requested: enable ? 1n : 0n,
     min: null, max: null, dependents: [],
@@ -326,9 +333,9 @@ export function planChanges(tree: PowercapTree, requests: LimitRequest[], opts: 
     const constraints = needsConstraint ? pickConstraints(zones, found.pair, r.constraint) : null;
     for (const [i, zone] of zones.entries()) {
       const c = constraints?.[i] ?? null;
-      if (r.power !== undefined) steps.push(powerStep(zone, c!, r.power, force, overrides, risks));
-      if (r.timeWindowUs !== undefined) steps.push(windowStep(zone, c!, r.timeWindowUs, force, overrides));
-      if (r.enable !== undefined) steps.push(enableStep(zone, r.enable));
+      if (r.power !== undefined) steps.push(powerStep(zone, c!, r.power, force, overrides, risks, tree.drivers));
+      if (r.timeWindowUs !== undefined) steps.push(windowStep(zone, c!, r.timeWindowUs, force, overrides, tree.drivers));
+      if (r.enable !== undefined) steps.push(enableStep(zone, r.enable, tree.drivers));
       if (zone.enabled === false && r.enable === undefined && r.power !== undefined) {
         disabled.push({ id: zone.id, label: describeZone(zone) });
       }
@@ -358,19 +365,25 @@ export function limitRisk(step: Pick<PlanStep, 'requested' | 'max' | 'attribute'
 
 /**
  * What the kernel will store for a step, where that is known before writing: RAPL keeps
- * power limits in 1/8 W steps and time windows as 2^Y × (1 + F/4) time units
- * (kernel/rapl.ts); amdgpu keeps caps in whole watts, i915 and xe their window in
- * (1 + x/4) × 2^y units of 1/1024 s (kernel/hwmon.ts); everything else is stored as written
- * (DTPM's result depends on its children and is known after the write only).
+ * power limits in 1/8 W steps within the constraint's field (15 bits, 13 for PL4, 18 through
+ * TPMI) and time windows as 2^Y × (1 + F/4) time units (kernel/rapl.ts); everything else is
+ * stored as written (DTPM's result depends on its children and is known after the write only,
+ * SCMI's on the firmware's step, which sysfs does not show); amdgpu keeps caps in whole watts,
+ * i915 and xe their window in (1 + x/4) × 2^y units of 1/1024 s (kernel/hwmon.ts).
  */
-export function expectedStore(step: Pick<PlanStep, 'attribute' | 'controlType' | 'requested'> & { driver?: string | null }): bigint {
+export function expectedStore(step: Pick<PlanStep, 'attribute' | 'controlType' | 'requested' | 'raplInterface' | 'constraint'> & { driver?: string | null }): bigint {
   if (isHwmonType(step.controlType)) {
     if (step.attribute === 'power_limit_uw') return expectedCapUw(step.driver ?? null, step.requested);
     if (step.attribute === 'time_window_us') return expectedIntervalUs(step.requested) ?? step.requested;
     return step.requested;
   }
   if (!isRaplType(step.controlType)) return step.requested;
-  if (step.attribute === 'power_limit_uw') return quantizePowerLimit(step.requested);
+  if (step.attribute === 'power_limit_uw') return quantizeRaplLimit(step);
   if (step.attribute === 'time_window_us') return computeTimeWindow(step.requested);
   return step.requested;
+}
+
+/** A RAPL power limit as the kernel stores it, in the field of the step's constraint and register layout. */
+export function quantizeRaplLimit(step: Pick<PlanStep, 'requested' | 'raplInterface' | 'constraint'>): bigint {
+  return quantizePowerLimit(step.requested, powerLimitMask(step.raplInterface ?? 'msr', step.constraint?.name ?? null));
 }

@@ -7,8 +7,9 @@
  * attribute for writing gets EACCES before the kernel sees the value.
  */
 import { Exit, PowercapError, SysfsError, errnoOf, exitForErrno } from '../errors.js';
-import { isRaplType } from '../kernel/rapl.js';
+import { isRaplType, type RaplInterface } from '../kernel/rapl.js';
 import { isHwmonType } from '../kernel/hwmon.js';
+import { SCMI_CONTROL_TYPE } from '../kernel/scmi-powercap.js';
 import { otherRaplInterface } from './effective.js';
 
 export interface WriteErrorContext {
@@ -18,6 +19,8 @@ export interface WriteErrorContext {
   isRoot: boolean;
   /** the zone's control type (intel-rapl, intel-rapl-mmio, dtpm): RAPL's locks, and which interface is the other */
   controlType: string;
+  /** a RAPL zone's register layout (MSR or TPMI, both under intel-rapl): TPMI has no other interface */
+  raplInterface?: RaplInterface | null;
   /** `intel-rapl:0 long_term power limit`, for the message */
   what?: string;
   /** the text written, for EINVAL */
@@ -42,7 +45,14 @@ export function writeErrorToPowercap(err: unknown, ctx: WriteErrorContext): Powe
       'powercap limits are writable by root only: sudo powercapctl set-limit …');
   }
   if ((errno === 'EACCES' || errno === 'ENODATA') && isRaplType(ctx.controlType) && asRoot) {
-    return mk(Exit.REFUSED, `${what}: this limit is locked by firmware${on}`, lockedHint(ctx.controlType));
+    return mk(Exit.REFUSED, `${what}: this limit is locked by firmware${on}`, lockedHint(ctx.controlType, ctx.raplInterface ?? 'msr'));
+  }
+  if (ctx.controlType === SCMI_CONTROL_TYPE && asRoot && (errno === 'ENODATA' || errno === 'ENOSYS')) {
+    // arm_scmi_powercap.c and the SCMI protocol answer EINVAL, which the powercap core reads as
+    // ENODATA for a constraint store and ENOSYS for `enabled` (powercap_sys.c)
+    return mk(code, errno === 'ENODATA'
+      ? `the firmware refused ${what}${on}: SCMI takes a cap or averaging interval only where the domain lets it be set, within its bounds once rounded down to its step`
+      : `the firmware refused ${what}${on}: SCMI enables a cap only on protocol 2.0 and later, and only when one was set before (the last cap is written back)`);
   }
   // a GPU's cap (hwmon, amdgpu_pm.c amdgpu_hwmon_set_power_cap): EPERM while the GPU is in reset or
   // suspended, EINVAL outside its range or on a virtual function
@@ -83,8 +93,13 @@ export function writeErrorToPowercap(err: unknown, ctx: WriteErrorContext): Powe
   }
 }
 
-/** The way out of a RAPL limit locked by firmware: the setup, or the other interface (its own register and lock bit). */
-export function lockedHint(controlType: string): string {
+/**
+ * The way out of a RAPL limit locked by firmware: the setup, or the other interface (its own
+ * register and lock bit). TPMI has no other interface to the package, and a lock bit per limit
+ * (intel_rapl_common.c, get_pl_lock_prim: PL1_LOCK, PL2_LOCK, PL4_LOCK), so its other limits may still be set.
+ */
+export function lockedHint(controlType: string, iface: RaplInterface = 'msr'): string {
+  if (iface === 'tpmi') return 'the firmware set this limit\'s lock bit (TPMI has one per limit: the others may be free); change it in the firmware setup';
   const other = otherRaplInterface(controlType);
   return `the BIOS set the lock bit; change it in the firmware setup${other ? `, or through the other RAPL interface (${other}) if that one is not locked` : ''}`;
 }

@@ -61,7 +61,8 @@ function asProfileError(err: unknown, profile: Profile, item: ProfileItem, key: 
   const e = atItem(err, profile.file, item, key);
   if (e.exitCode !== Exit.REFUSED) return e;
   const hint = e.reason === 'overridable' ? `change the value in the profile${e.hint ? ` (${e.hint})` : ''}` : e.hint;
-  return new PowercapError(Exit.USAGE, e.message.replace(/: nothing was written$/, ''), hint);
+  // any other reason is kept, for apply's wording of it (an AMD zone's, cli/hints.ts)
+  return new PowercapError(Exit.USAGE, e.message.replace(/: nothing was written$/, ''), hint, e.reason === 'overridable' ? {} : { reason: e.reason });
 }
 
 /**

@@ -90,6 +90,8 @@ export function captureSnapshot(source: Source, opts: CaptureOptions): SnapshotD
   );
   doc.origin = { root: opts.rootPath, emRoot: opts.emRootPath, ...(opts.hwmonRootPath ? { hwmonRoot: opts.hwmonRootPath } : {}) };
   doc.powercap = capturePowercap(source, opts.onZone);
+  // what the drivers show outside the class (a TPMI RAPL driver), for the emulated kernel
+  if (source.drivers) doc.drivers = structuredClone(source.drivers);
   doc.energyModel = opts.energyModel ? captureDir(opts.energyModel) : null;
   // the registry a live DTPM tree implies: its leaves matched to energy-model domains,
   // read back from what was just captured rather than from sysfs and debugfs a second time

@@ -20,6 +20,7 @@ export const SNAPSHOT_FORMAT = 'powercapctl-snapshot';
 export const SNAPSHOT_VERSION = 1;
 
 import type { RegistryEntry } from '../dtpm/device.js';
+import type { DriverFacts } from '../source/drivers.js';
 
 export type { RegistryEntry } from '../dtpm/device.js';
 
@@ -34,6 +35,8 @@ export interface SnapshotDoc {
   powercap: DirNode;
   energyModel?: DirNode | null;
   dtpm?: { registry?: RegistryEntry[]; [extra: string]: unknown };
+  /** what the drivers know and sysfs does not show, for the emulated kernel (source/drivers.ts) */
+  drivers?: DriverFacts;
   recording?: Record<string, unknown>;
 }
 

@@ -1,7 +1,7 @@
 /**
  * A small JSON Schema interpreter for the subset our shipped schema uses
  * (type, const, enum, properties, required, additionalProperties, items,
- * pattern, minimum, minLength, anyOf, oneOf, $ref to #/$defs). It reports the
+ * pattern, minimum, maximum, minLength, anyOf, oneOf, $ref to #/$defs). It reports the
  * first problem with its JSON pointer, which is what a user needs to fix a file.
  */
 export type Schema = {
@@ -14,6 +14,7 @@ export type Schema = {
   items?: Schema;
   pattern?: string;
   minimum?: number;
+  maximum?: number;
   minLength?: number;
   anyOf?: Schema[];
   oneOf?: Schema[];
@@ -93,6 +94,7 @@ export function validate(root: Schema, value: unknown): string | null {
       if (s.pattern && !patternOf(s.pattern).test(v)) return problem(`${show(v)} does not match ${s.pattern}`);
     }
     if (typeof v === 'number' && s.minimum !== undefined && v < s.minimum) return problem(`${v} is below ${s.minimum}`);
+    if (typeof v === 'number' && s.maximum !== undefined && v > s.maximum) return problem(`${v} is above ${s.maximum}`);
     if (Array.isArray(v) && s.items) {
       for (let i = 0; i < v.length; i++) {
         segs.push(String(i));

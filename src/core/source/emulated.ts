@@ -20,7 +20,10 @@ import { buildDtpmForest, DTPM_CONTROL_TYPE, zoneSpecs } from '../dtpm/fromTree.
 import { buildHierarchy, type Hierarchy } from '../dtpm/hierarchy.js';
 import { addDevice, removeDevice, type AddDeviceOptions } from '../dtpm/registry.js';
 import { maxPowerRangeUw, setPowerLimitUw, type DtpmNode } from '../kernel/dtpm.js';
-import { quantizePowerLimit, computeTimeWindow, timeWindowOverflows, isRaplType } from '../kernel/rapl.js';
+import { quantizePowerLimit, computeTimeWindow, timeWindowOverflows, isRaplType, powerLimitMask } from '../kernel/rapl.js';
+import { SCMI_CONTROL_TYPE } from '../kernel/scmi-powercap.js';
+import { raplInterfaceOf, type DriverFacts } from './drivers.js';
+import { emulateScmiWrite } from './emulated-scmi.js';
 import { capIsPowerMax, isHwmonType, kstrtoInt, storeMaxIntervalMs, storePowerCap, usToMs } from '../kernel/hwmon.js';
 
 const U64_MAX = 2n ** 64n - 1n;
@@ -65,6 +68,10 @@ export class EmulatedSource implements Source {
     private readonly onNote: NoteHandler = () => {},
   ) {
     this.info = snapshot.powercap.info;
+  }
+
+  get drivers(): DriverFacts | undefined {
+    return this.snapshot.doc.drivers;
   }
 
   list(rel: string): DirEntry[] | null {
@@ -270,6 +277,7 @@ export function emulateWrite(snap: SnapshotFile, rel: string, text: string, onNo
   if (file === 'enabled') {
     const b = kstrtobool(text);
     if (b === null) throw new SysfsError('EINVAL', rel);
+    if (controlType === SCMI_CONTROL_TYPE && zoneId.includes(':')) return emulateScmiWrite(snap, rel, { file, enable: b });
     refuseEnable(snap, rel, controlType);
     tree.setText(rel, b ? '1\n' : '0\n');
     return;
@@ -277,6 +285,10 @@ export function emulateWrite(snap: SnapshotFile, rel: string, text: string, onNo
   const value = kstrtoull(text);
   if (value === null) throw new SysfsError('EINVAL', rel);
   const isRapl = isRaplType(controlType);
+  if (controlType === SCMI_CONTROL_TYPE) {
+    if (typeof stored === 'object' && stored.errno) throw new SysfsError('ENODATA', rel);
+    return emulateScmiWrite(snap, rel, { file: m![2] as 'power_limit_uw' | 'time_window_us', value });
+  }
 
   if (m![2] === 'time_window_us') {
     if (controlType === DTPM_CONTROL_TYPE) throw new SysfsError('ENODATA', rel); // dtpm has no time window callback
@@ -292,7 +304,14 @@ export function emulateWrite(snap: SnapshotFile, rel: string, text: string, onNo
     writeDtpmLimit(snap, zoneId, value, onNote);
     return;
   }
-  tree.setText(rel, `${isRapl ? quantizePowerLimit(value) : value}\n`);
+  if (isRapl) {
+    // the limit field of this constraint in this interface's register layout (kernel/rapl.ts powerLimitMask)
+    const name = tree.read(`${splitRel(rel).dir}/constraint_${m![1]}_name`);
+    const mask = powerLimitMask(raplInterfaceOf(controlType, snap.doc.drivers)!, name.ok ? name.text.trim() : null);
+    tree.setText(rel, `${quantizePowerLimit(value, mask)}\n`);
+    return;
+  }
+  tree.setText(rel, `${value}\n`);
 }
 
 /**

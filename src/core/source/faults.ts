@@ -8,6 +8,7 @@
 // process: Ctrl-C between two writes, on demand. See docs/testing.md.
 import { SysfsError, usageError } from '../errors.js';
 import type { DirEntry, ReadResult, Source, SourceInfo } from './types.js';
+import type { DriverFacts } from './drivers.js';
 import { globToRegExp } from '../glob.js';
 
 /** The signals an after-write rule may name. */
@@ -69,6 +70,9 @@ export class FaultySource implements Source {
   ) {}
   get info(): SourceInfo {
     return this.inner.info;
+  }
+  get drivers(): DriverFacts | undefined {
+    return this.inner.drivers;
   }
   private fault(op: FaultRule['op'], rel: string): string | null {
     // matched against '/' + rel so that `*/intel-rapl:0/energy_uj` works on both layouts

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import { SysfsError, errnoOf } from '../errors.js';
 import type { DirEntry, ReadResult, Source, SourceInfo } from './types.js';
+import { liveDriverFacts, type DriverFacts } from './drivers.js';
 
 /** A sysfs attribute is at most a page (the kernel's show() fills one): anything larger is refused. */
 export const ATTR_MAX_BYTES = 4096;
@@ -20,6 +21,13 @@ export class LiveSource implements Source {
   readonly info: SourceInfo;
   constructor(readonly root: string) {
     this.info = { kind: 'live', root };
+  }
+
+  private driverFacts: DriverFacts | undefined | null = null;
+  /** what the drivers show outside the powercap class (the TPMI RAPL driver), looked at once, when asked */
+  get drivers(): DriverFacts | undefined {
+    if (this.driverFacts === null) this.driverFacts = liveDriverFacts(this.root);
+    return this.driverFacts;
   }
 
   private abs(rel: string): string {

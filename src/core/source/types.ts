@@ -4,6 +4,8 @@
  * everything above (zone model, set-limit, DTPM, watch) is the same code for both.
  * Paths are relative to the source's root, '/'-separated, '' for the root itself.
  */
+import type { DriverFacts } from './drivers.js';
+
 export type ReadResult = { ok: true; text: string } | { ok: false; errno: string };
 
 /** where the kernel puts the powercap class */
@@ -30,6 +32,8 @@ export interface Source {
   read(rel: string): ReadResult;
   /** write an attribute; throws SysfsError carrying the errno on refusal */
   write(rel: string, text: string): void;
+  /** what the drivers know and sysfs does not show (a snapshot's record, source/drivers.ts); undefined when unknown */
+  readonly drivers?: DriverFacts | undefined;
 }
 
 export function joinRel(...parts: string[]): string {

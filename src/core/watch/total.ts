@@ -4,19 +4,22 @@
  * rule with its reasons. In short, among the watched zones:
  *
  * 1. Zones that read the same counter are one zone. The MMIO copy of a RAPL
- *    package (intel-rapl-mmio, drivers/powercap/intel_rapl_tpmi.c or
- *    processor_thermal_rapl.c) reads the same package as its MSR zone of the same
- *    name (intel_rapl_msr.c); the MSR one is kept. AMD's die zones
+ *    package (intel-rapl-mmio, registered only by processor_thermal_rapl.c on
+ *    clients) reads the same package as its MSR zone of the same name
+ *    (intel_rapl_msr.c); the MSR one is kept. TPMI (intel_rapl_tpmi.c) registers
+ *    under intel-rapl itself, with no second copy. AMD's die zones
  *    (`package-N-die-M`, energy only: no constraint files) of one package read
  *    one per-package counter: AMD energy MSRs are package-scoped, and kernels
  *    before commit 26096aed255f still made a zone per die (intel_rapl_common.c,
  *    rapl_add_package_cpuslocked, rapl_msrs_are_pkg_scope); the lowest die is kept.
  * 2. A zone that contains another is summed, its parts not at all:
- *    psys ⊇ every package and its subzones; a package ⊇ core, uncore and, on a
+ *    psys (`psys-N` where its package is not package 0) ⊇ every package and its
+ *    subzones, and a second psys zone is counted in the first; a package ⊇ core, uncore and, on a
  *    client, dram (a server package has no core/uncore subzones, and its DRAM
  *    domain is outside the package domain); a DTPM node ⊇ its children
  *    (drivers/powercap/dtpm.c: a virtual node's power is the sum of its children),
- *    so DTPM sums its roots. Containment is by RAPL name path, so an MSR package
+ *    so DTPM sums its roots; SCMI zones nest as the firmware's domains do
+ *    (arm_scmi_powercap.c) and are summed the same way. Containment is by RAPL name path, so an MSR package
  *    also contains the MMIO copy of its core.
  */
 import { isRaplType, RAPL_MMIO_CONTROL_TYPE } from '../kernel/rapl.js';
@@ -86,7 +89,9 @@ export function planSystemTotal(zones: TotalZone[], tree: TotalTree): SystemTota
   }
 
   // 2. a kept zone inside another kept zone is left out
-  const isPsys = (z: TotalZone) => isRaplType(z.controlType) && z.parent === null && z.name === 'psys';
+  // `psys`, or `psys-N` when the package that enumerates it is not package 0 (intel_rapl_common.c,
+  // rapl_init_domains; on TPMI only the domain root has one: intel_rapl_tpmi.c, parse_one_domain)
+  const isPsys = (z: TotalZone) => isRaplType(z.controlType) && z.parent === null && z.name !== null && /^psys(-[0-9]+)?$/.test(z.name);
   const dramOutsidePackage = (z: TotalZone): boolean => {
     if (!isRaplType(z.controlType) || z.name !== 'dram' || z.parent === null) return false;
     const siblings = tree.childNames(z.parent);
@@ -105,7 +110,8 @@ export function planSystemTotal(zones: TotalZone[], tree: TotalTree): SystemTota
   const outerOf = (z: TotalZone): TotalZone | undefined => {
     const path = raplPath.get(z.id);
     if (path) {
-      if (isPsys(z)) return undefined;
+      // the first psys holds the platform; a second one is counted in it, never beside it
+      if (isPsys(z)) return z === psys ? undefined : psys;
       if (psys) return psys; // the platform holds every package and subzone
       // the shortest kept prefix of its name path; a server's DRAM is outside its package domain
       const outside = dramOutsidePackage(z);

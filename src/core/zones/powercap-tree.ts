@@ -12,6 +12,7 @@ import * as nodePath from 'node:path';
 import { notFound, type PowercapError } from '../errors.js';
 import { isNonDirectory } from '../files.js';
 import { DEFAULT_ROOT, joinRel, type DirEntry, type Source, type SourceInfo } from '../source/types.js';
+import type { DriverFacts } from '../source/drivers.js';
 
 export interface Constraint {
   index: number;
@@ -65,6 +66,8 @@ export interface PowercapTree {
   /** every zone, in tree order: parents before children, siblings by numeric id */
   zones: Zone[];
   byId: Map<string, Zone>;
+  /** what the drivers know and sysfs does not show, where the source records it (a snapshot) */
+  drivers?: DriverFacts | undefined;
 }
 
 export const CONSTRAINT_SUFFIXES = [
@@ -318,7 +321,7 @@ export function readPowercapTree(source: Source): PowercapTree {
   };
   visit(roots);
   idKeys.clear();
-  return { source: source.info, controlTypes, zones: ordered, byId: zones };
+  return { source: source.info, controlTypes, zones: ordered, byId: zones, drivers: source.drivers };
 }
 
 /** The constraint people mean when they name none: long_term if present, else the only/first one. */

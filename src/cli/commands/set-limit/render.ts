@@ -4,10 +4,11 @@
  * --json document (docs/set-limit.md "JSON output").
  */
 import type { AppliedChange, ApplyResult, FileValue, Plan, PlanStep, RollbackEntry } from '../../../core/limits/index.js';
-import { constraintLabel, describeStep, expectedStore } from '../../../core/limits/index.js';
+import { constraintLabel, describeStep, expectedStore, quantizeRaplLimit } from '../../../core/limits/index.js';
 import { capIsPowerMax, isHwmonType } from '../../../core/kernel/hwmon.js';
 import { formatDuration, formatPower, formatPowerExact } from '../../../core/units.js';
-import { quantizePowerLimit, computeTimeWindow, isRaplType } from '../../../core/kernel/rapl.js';
+import { computeTimeWindow, isRaplType, powerLimitMask, quantizePowerLimit } from '../../../core/kernel/rapl.js';
+import { SCMI_CONTROL_TYPE } from '../../../core/kernel/scmi-powercap.js';
 import type { PowercapError } from '../../../core/errors.js';
 import type { PowercapTree, Zone } from '../../../core/zones/powercap-tree.js';
 import { visible } from '../../visible.js';
@@ -146,7 +147,14 @@ export function appliedNote(c: AppliedChange): string | null {
   const head = `${visible(describeStep(s))}: applied ${app}, requested ${req}`;
   const rapl = isRaplType(s.controlType);
   if (s.attribute === 'power_limit_uw') {
-    if (rapl && c.applied === quantizePowerLimit(s.requested)) return `${head}: RAPL stores power limits in 1/8 W steps`;
+    if (rapl && c.applied === quantizeRaplLimit(s)) {
+      // past the constraint's field the units wrap (kernel/rapl.ts powerLimitMask): say so, not just "steps"
+      const mask = powerLimitMask(s.raplInterface ?? 'msr', s.constraint?.name ?? null);
+      if (c.applied !== quantizePowerLimit(s.requested, -1n)) { // -1n: every bit, no field
+        return `${head}: RAPL keeps this limit in a ${mask.toString(2).length}-bit field of 1/8 W units, and ${formatPower(s.requested)} does not fit: the units wrap`;
+      }
+      return `${head}: RAPL stores power limits in 1/8 W steps`;
+    }
     if (s.controlType === 'dtpm') {
       if (s.max !== null && s.requested > s.max && c.applied <= s.max) return `${head}: clamped to the zone's maximum ${formatPower(s.max)}, then split among its children`;
       if (s.min !== null && s.requested < s.min) return `${head}: clamped to the zone's minimum ${formatPower(s.min)}`;
@@ -154,6 +162,14 @@ export function appliedNote(c: AppliedChange): string | null {
         ? `${head}: DTPM stores the sum of what its children applied (each takes the highest performance state that fits its share)`
         : `${head}: DTPM applies the highest performance state that fits`;
     }
+  }
+  if (s.controlType === SCMI_CONTROL_TYPE) {
+    // arm_scmi_powercap.c, scmi_powercap_normalize_cap/_time; the protocol's scmi_powercap_cap_set
+    const what = s.attribute === 'time_window_us' ? 'an averaging interval' : 'a cap';
+    if (s.attribute === 'power_limit_uw' && c.applied === 0n) return `${head}: the domain is disabled: SCMI keeps the cap and applies it once the domain is enabled`;
+    if (s.max !== null && s.requested > s.max) return `${head}: SCMI clamps ${what} to the domain's maximum ${formatValue(s, s.max)}, then rounds it down to the firmware's step`;
+    if (s.min !== null && s.requested < s.min) return `${head}: SCMI clamps ${what} to the domain's minimum ${formatValue(s, s.min)}, then rounds it down to the firmware's step`;
+    return `${head}: SCMI rounds ${what} down to the firmware's step${s.attribute === 'power_limit_uw' ? ' (a mW domain up to a whole mW first)' : ''}`;
   }
   if (s.attribute === 'time_window_us' && rapl && c.applied === computeTimeWindow(s.requested)) {
     return `${head}: RAPL stores time windows as 2^Y × (1 + F/4) time units of 976 µs`;
