@@ -39,7 +39,7 @@ function __powercapctl_opts
         case 'set-limit'
             printf '%s\t%s\n' '-c' 'constraint by name (long_term, short_term, peak_power) or number' '--constraint' 'constraint by name (long_term, short_term, peak_power) or number' '-w' 'also set the constraint\'s time window (28s, 2.44ms, 976us)' '--time-window' 'also set the constraint\'s time window (28s, 2.44ms, 976us)' '--enable' 'also write 1 to the zone\'s enabled file' '--disable' 'also write 0 to the zone\'s enabled file' '-n' 'print the plan (zone, constraint, old → new) and write nothing' '--dry-run' 'print the plan (zone, constraint, old → new) and write nothing' '-y' 'do not ask for confirmation on a terminal' '--yes' 'do not ask for confirmation on a terminal' '-f' 'write a value outside the constraint\'s min/max, or a limit of 0 or below 10 % of max, without asking (says what it overrides)' '--force' 'write a value outside the constraint\'s min/max, or a limit of 0 or below 10 % of max, without asking (says what it overrides)' '--only' 'a package name means both copies (MSR and MMIO): set only this control type\'s copy (intel-rapl)' '-h' 'show help' '--help' 'show help'
         case 'apply'
-            printf '%s\t%s\n' '--check' 'compare only: exit 0 when in state, 7 when not; nothing is written' '-f' 'write a limit of 0 or below 10 % of max without asking (a terminal asks; otherwise refused)' '--force' 'write a limit of 0 or below 10 % of max without asking (a terminal asks; otherwise refused)' '--only' 'only zones of this control type (intel-rapl: the MSR copy of a package, not MMIO)' '--watch' 'keep applying: re-read the limits every interval (30s, 5m; 100ms to 24h), restore drift, log it on stderr; a live tree only' '--state' 'record the last apply and the drifts seen here (read by persist status)' '-h' 'show help' '--help' 'show help'
+            printf '%s\t%s\n' '--check' 'compare only: exit 0 when in state, 7 when not; nothing is written' '-f' 'write a limit of 0 or below 10 % of max without asking (a terminal asks; otherwise refused)' '--force' 'write a limit of 0 or below 10 % of max without asking (a terminal asks; otherwise refused)' '--only' 'only zones of this control type (intel-rapl: the MSR copy of a package, not MMIO)' '--power-source' 'apply the items for this power source (when: ac, when: battery) instead of the one the power supplies report (--power-supply-root)' '--watch' 'keep applying: re-read the limits every interval (30s, 5m; 100ms to 24h), restore drift, log it on stderr; a live tree only' '--state' 'record the last apply and the drifts seen here (read by persist status)' '-h' 'show help' '--help' 'show help'
         case 'watch'
             printf '%s\t%s\n' '-i' 'time between samples (1s, 100ms, 2.5s; a bare number is seconds); a replay keeps the recorded times' '--interval' 'time between samples (1s, 100ms, 2.5s; a bare number is seconds); a replay keeps the recorded times' '-n' 'stop after N samples (default: until Ctrl-C)' '--count' 'stop after N samples (default: until Ctrl-C)' '-d' 'stop after this long (30s, 5m; a bare number is seconds); instead of --count' '--duration' 'stop after this long (30s, 5m; a bare number is seconds); instead of --count' '--format' 'output format (--json is ndjson; prometheus: one exposition per interval)' '--textfile' 'prometheus: rewrite FILE atomically each interval (for node_exporter\'s textfile collector) instead of stdout' '--record' 'also write the readings, with the tree they came from, into a snapshot FILE (replay with --snapshot FILE watch); a live run only' '--speed' 'replay speed of a recording (--snapshot FILE): 1 as recorded, 10 ten times faster, 0 as fast as possible' '-t' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '--type' 'only zones of this control type (intel-rapl, intel-rapl-mmio, dtpm, …)' '-h' 'show help' '--help' 'show help'
         case 'exporter'
@@ -89,7 +89,7 @@ function __powercapctl_opts
         case 'profile'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
         case 'profile save'
-            printf '%s\t%s\n' '-f' 'replace FILE if it exists' '--force' 'replace FILE if it exists' '-d' 'a note stored in the profile' '--description' 'a note stored in the profile' '-h' 'show help' '--help' 'show help'
+            printf '%s\t%s\n' '-f' 'replace FILE if it exists' '--force' 'replace FILE if it exists' '-d' 'a note stored in the profile' '--description' 'a note stored in the profile' '--when' 'every item holds on this power source only (when: ac, when: battery)' '--merge' 'FILE exists: replace its items for --when\'s power source with the limits set now, keep those for the other (an item without when: then holds on the other)' '-h' 'show help' '--help' 'show help'
         case 'persist'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
         case 'persist install'
@@ -109,7 +109,7 @@ function __powercapctl_opts
         case 'help'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
     end
-    printf '%s\t%s\n' '--root' 'live powercap tree (env POWERCAPCTL_ROOT)' '--snapshot' 'read (and for writing commands, update) a snapshot file instead (env POWERCAPCTL_SNAPSHOT)' '--em-root' 'live energy model in debugfs (env POWERCAPCTL_EM_ROOT)' '--json' 'machine output: nothing but JSON on stdout' '--no-color' 'no colour (NO_COLOR and FORCE_COLOR are honoured; colour only on a TTY)' '-q' 'no hints or warnings on stderr' '--quiet' 'no hints or warnings on stderr' '-v' 'more detail, and stack traces on errors' '--verbose' 'more detail, and stack traces on errors'
+    printf '%s\t%s\n' '--root' 'live powercap tree (env POWERCAPCTL_ROOT)' '--snapshot' 'read (and for writing commands, update) a snapshot file instead (env POWERCAPCTL_SNAPSHOT)' '--em-root' 'live energy model in debugfs (env POWERCAPCTL_EM_ROOT)' '--power-supply-root' 'power supply class: AC or battery, for profile items with when: (env POWERCAPCTL_POWER_SUPPLY_ROOT)' '--json' 'machine output: nothing but JSON on stdout' '--no-color' 'no colour (NO_COLOR and FORCE_COLOR are honoured; colour only on a TTY)' '-q' 'no hints or warnings on stderr' '--quiet' 'no hints or warnings on stderr' '-v' 'more detail, and stack traces on errors' '--verbose' 'more detail, and stack traces on errors'
 end
 
 # what an option's value completes to (nothing for a flag that takes none)
@@ -129,6 +129,8 @@ function __powercapctl_optval
             echo 'none'
         case 'apply|--only'
             echo 'none'
+        case 'apply|--power-source'
+            echo 'choice ac battery'
         case 'apply|--watch'
             echo 'none'
         case 'apply|--state'
@@ -335,6 +337,8 @@ function __powercapctl_optval
             echo 'none'
         case 'profile save|-d' 'profile save|--description'
             echo 'none'
+        case 'profile save|--when'
+            echo 'choice ac battery'
         case 'persist install|--root-dir'
             echo 'dir'
         case 'persist install|--watch'
@@ -360,6 +364,8 @@ function __powercapctl_optval
         case '*''|--snapshot'
             echo 'file'
         case '*''|--em-root'
+            echo 'dir'
+        case '*''|--power-supply-root'
             echo 'dir'
     end
 end

@@ -12,6 +12,7 @@ export interface Globals {
   root: string | undefined;
   snapshot: string | undefined;
   emRoot: string | undefined;
+  powerSupplyRoot: string | undefined;
   json: boolean;
   color: boolean;
   quiet: boolean;
@@ -100,6 +101,7 @@ export function resolveGlobals(flags: Record<string, unknown>, env: NodeJS.Proce
     root,
     snapshot,
     emRoot: str(flags.emRoot) ?? fromEnv('emRoot'),
+    powerSupplyRoot: str(flags.powerSupplyRoot) ?? fromEnv('powerSupplyRoot'),
     json: flags.json === true,
     color: flags.color !== false,
     quiet: flags.quiet === true,

@@ -158,6 +158,7 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     conflicts: { options: ['snapshot'], message: '--root and --snapshot are two different sources: give one' } },
   { flags: '--snapshot <file>', description: 'read (and for writing commands, update) a snapshot file instead (env POWERCAPCTL_SNAPSHOT)', complete: 'file', env: 'POWERCAPCTL_SNAPSHOT' },
   { flags: '--em-root <dir>', description: 'live energy model in debugfs (env POWERCAPCTL_EM_ROOT)', defaultDescription: '/sys/kernel/debug/energy_model', complete: 'dir', env: 'POWERCAPCTL_EM_ROOT', source: 'live' },
+  { flags: '--power-supply-root <dir>', description: 'power supply class: AC or battery, for profile items with when: (env POWERCAPCTL_POWER_SUPPLY_ROOT)', defaultDescription: '/sys/class/power_supply', complete: 'dir', env: 'POWERCAPCTL_POWER_SUPPLY_ROOT', source: 'live' },
   { flags: '--json', description: 'machine output: nothing but JSON on stdout' },
   { flags: '--no-color', description: 'no colour (NO_COLOR and FORCE_COLOR are honoured; colour only on a TTY)' },
   { flags: '-q, --quiet', description: 'no hints or warnings on stderr' },
