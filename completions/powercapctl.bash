@@ -28,7 +28,7 @@ _powercapctl_opts() {
     list) echo '-t --type --format -h --help' ;;
     tree) echo '-t --type -h --help' ;;
     set-limit) echo '-c --constraint -w --time-window --enable --disable -n --dry-run -y --yes -f --force --only -h --help' ;;
-    apply) echo '--check -f --force --only --watch --state -h --help' ;;
+    apply) echo '--check -f --force --only --power-source --watch --state -h --help' ;;
     balance) echo '-b --budget --budget-file --fallback-budget --under -i --interval -w --weight --min -c --constraint -n --dry-run -d --duration --keep --report -h --help' ;;
     govern) echo '--thermal-zone --target --thermal-root --sustainable-power --switch-on --ambient --k-po --k-pu --k-i --k-d --integral-cutoff --under -i --interval -w --weight --min -c --constraint -n --dry-run -d --duration --keep --report -h --help' ;;
     watch) echo '-i --interval -n --count -d --duration --format --textfile --record --speed -t --type -h --help' ;;
@@ -56,7 +56,7 @@ _powercapctl_opts() {
     'snapshot save') echo '-f --force -d --description -h --help' ;;
     'snapshot check') echo '-h --help' ;;
     profile) echo '-h --help' ;;
-    'profile save') echo '-f --force -d --description -h --help' ;;
+    'profile save') echo '-f --force -d --description --when --merge -h --help' ;;
     persist) echo '-h --help' ;;
     'persist install') echo '--root-dir --watch --exec -h --help' ;;
     'persist status') echo '--root-dir -h --help' ;;
@@ -67,7 +67,7 @@ _powercapctl_opts() {
     completion) echo '-h --help' ;;
     help) echo '-h --help' ;;
   esac
-  echo '--root --snapshot --em-root --hwmon-root --json --no-color -q --quiet -v --verbose'
+  echo '--root --snapshot --em-root --hwmon-root --power-supply-root --json --no-color -q --quiet -v --verbose'
 }
 
 # what an option's value completes to (nothing for a flag that takes none)
@@ -80,6 +80,7 @@ _powercapctl_optval() {
     'set-limit|-w'|'set-limit|--time-window') echo none ;;
     'set-limit|--only') echo none ;;
     'apply|--only') echo none ;;
+    'apply|--power-source') echo 'choice ac battery' ;;
     'apply|--watch') echo none ;;
     'apply|--state') echo file ;;
     'balance|-b'|'balance|--budget') echo none ;;
@@ -214,6 +215,7 @@ _powercapctl_optval() {
     'dtpm check|--configfs') echo dir ;;
     'snapshot save|-d'|'snapshot save|--description') echo none ;;
     'profile save|-d'|'profile save|--description') echo none ;;
+    'profile save|--when') echo 'choice ac battery' ;;
     'persist install|--root-dir') echo dir ;;
     'persist install|--watch') echo none ;;
     'persist install|--exec') echo file ;;
@@ -228,6 +230,7 @@ _powercapctl_optval() {
     *'|--snapshot') echo file ;;
     *'|--em-root') echo dir ;;
     *'|--hwmon-root') echo dir ;;
+    *'|--power-supply-root') echo dir ;;
   esac
 }
 

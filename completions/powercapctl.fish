@@ -39,7 +39,7 @@ function __powercapctl_opts
         case 'set-limit'
             printf '%s\t%s\n' '-c' 'constraint by name (long_term, short_term, peak_power) or number' '--constraint' 'constraint by name (long_term, short_term, peak_power) or number' '-w' 'also set the constraint\'s time window (28s, 2.44ms, 976us)' '--time-window' 'also set the constraint\'s time window (28s, 2.44ms, 976us)' '--enable' 'also write 1 to the zone\'s enabled file' '--disable' 'also write 0 to the zone\'s enabled file' '-n' 'print the plan (zone, constraint, old → new) and write nothing' '--dry-run' 'print the plan (zone, constraint, old → new) and write nothing' '-y' 'do not ask for confirmation on a terminal' '--yes' 'do not ask for confirmation on a terminal' '-f' 'write a value outside the constraint\'s min/max, or a limit of 0 or below 10 % of max, without asking (says what it overrides)' '--force' 'write a value outside the constraint\'s min/max, or a limit of 0 or below 10 % of max, without asking (says what it overrides)' '--only' 'a package name means both copies (MSR and MMIO): set only this control type\'s copy (intel-rapl)' '-h' 'show help' '--help' 'show help'
         case 'apply'
-            printf '%s\t%s\n' '--check' 'compare only: exit 0 when in state, 7 when not; nothing is written' '-f' 'write a limit of 0 or below 10 % of max without asking (a terminal asks; otherwise refused)' '--force' 'write a limit of 0 or below 10 % of max without asking (a terminal asks; otherwise refused)' '--only' 'only zones of this control type (intel-rapl: the MSR copy of a package, not MMIO)' '--watch' 'keep applying: re-read the limits every interval (30s, 5m; 100ms to 24h), restore drift, log it on stderr; a live tree only' '--state' 'record the last apply and the drifts seen here (read by persist status)' '-h' 'show help' '--help' 'show help'
+            printf '%s\t%s\n' '--check' 'compare only: exit 0 when in state, 7 when not; nothing is written' '-f' 'write a limit of 0 or below 10 % of max without asking (a terminal asks; otherwise refused)' '--force' 'write a limit of 0 or below 10 % of max without asking (a terminal asks; otherwise refused)' '--only' 'only zones of this control type (intel-rapl: the MSR copy of a package, not MMIO)' '--power-source' 'apply the items for this power source (when: ac, when: battery) instead of the one the power supplies report (--power-supply-root)' '--watch' 'keep applying: re-read the limits every interval (30s, 5m; 100ms to 24h), restore drift, log it on stderr; a live tree only' '--state' 'record the last apply and the drifts seen here (read by persist status)' '-h' 'show help' '--help' 'show help'
         case 'balance'
             printf '%s\t%s\n' '-b' 'the power the zones share (their limits never add up past it)' '--budget' 'the power the zones share (their limits never add up past it)' '--budget-file' 'follow the budget a resource manager writes in FILE (budget: 1.5W, optional until: RFC 3339), re-read each period' '--fallback-budget' 'the budget while the budget file is missing, unreadable, invalid or lapsed (never above the last good one)' '--under' 'also manage every leaf under this node (a DTPM parent: dtpm:0:0)' '-i' 'time between two periods (read, decide, write)' '--interval' 'time between two periods (read, decide, write)' '-w' 'share of a zone among the saturated ones (and of the headroom), default 1' '--weight' 'share of a zone among the saturated ones (and of the headroom), default 1' '--min' 'never limit this zone below POWER (at least its own minimum)' '-c' 'RAPL constraint to write' '--constraint' 'RAPL constraint to write' '-n' 'read and decide every period, write nothing' '--dry-run' 'read and decide every period, write nothing' '-d' 'stop after this long (default: until SIGTERM or Ctrl-C)' '--duration' 'stop after this long (default: until SIGTERM or Ctrl-C)' '--keep' 'at the end, leave the limits as they are instead of restoring the ones found at the start' '--report' 'rewrite FILE atomically each period with the budget, the total and each zone\'s power, limit and state (docs/fleet.md)' '-h' 'show help' '--help' 'show help'
         case 'govern'
@@ -95,7 +95,7 @@ function __powercapctl_opts
         case 'profile'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
         case 'profile save'
-            printf '%s\t%s\n' '-f' 'replace FILE if it exists' '--force' 'replace FILE if it exists' '-d' 'a note stored in the profile' '--description' 'a note stored in the profile' '-h' 'show help' '--help' 'show help'
+            printf '%s\t%s\n' '-f' 'replace FILE if it exists' '--force' 'replace FILE if it exists' '-d' 'a note stored in the profile' '--description' 'a note stored in the profile' '--when' 'every item holds on this power source only (when: ac, when: battery)' '--merge' 'FILE exists: replace its items for --when\'s power source with the limits set now, keep those for the other (an item without when: then holds on the other)' '-h' 'show help' '--help' 'show help'
         case 'persist'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
         case 'persist install'
@@ -115,7 +115,7 @@ function __powercapctl_opts
         case 'help'
             printf '%s\t%s\n' '-h' 'show help' '--help' 'show help'
     end
-    printf '%s\t%s\n' '--root' 'live powercap tree (env POWERCAPCTL_ROOT)' '--snapshot' 'read (and for writing commands, update) a snapshot file instead (env POWERCAPCTL_SNAPSHOT)' '--em-root' 'live energy model in debugfs (env POWERCAPCTL_EM_ROOT)' '--hwmon-root' 'GPU power caps and readings in hwmon, shown as zones of type hwmon (env POWERCAPCTL_HWMON_ROOT); read by default only with the default --root' '--json' 'machine output: nothing but JSON on stdout' '--no-color' 'no colour (NO_COLOR and FORCE_COLOR are honoured; colour only on a TTY)' '-q' 'no hints or warnings on stderr' '--quiet' 'no hints or warnings on stderr' '-v' 'more detail, and stack traces on errors' '--verbose' 'more detail, and stack traces on errors'
+    printf '%s\t%s\n' '--root' 'live powercap tree (env POWERCAPCTL_ROOT)' '--snapshot' 'read (and for writing commands, update) a snapshot file instead (env POWERCAPCTL_SNAPSHOT)' '--em-root' 'live energy model in debugfs (env POWERCAPCTL_EM_ROOT)' '--hwmon-root' 'GPU power caps and readings in hwmon, shown as zones of type hwmon (env POWERCAPCTL_HWMON_ROOT); read by default only with the default --root' '--power-supply-root' 'power supply class: AC or battery, for profile items with when: (env POWERCAPCTL_POWER_SUPPLY_ROOT)' '--json' 'machine output: nothing but JSON on stdout' '--no-color' 'no colour (NO_COLOR and FORCE_COLOR are honoured; colour only on a TTY)' '-q' 'no hints or warnings on stderr' '--quiet' 'no hints or warnings on stderr' '-v' 'more detail, and stack traces on errors' '--verbose' 'more detail, and stack traces on errors'
 end
 
 # what an option's value completes to (nothing for a flag that takes none)
@@ -135,6 +135,8 @@ function __powercapctl_optval
             echo 'none'
         case 'apply|--only'
             echo 'none'
+        case 'apply|--power-source'
+            echo 'choice ac battery'
         case 'apply|--watch'
             echo 'none'
         case 'apply|--state'
@@ -403,6 +405,8 @@ function __powercapctl_optval
             echo 'none'
         case 'profile save|-d' 'profile save|--description'
             echo 'none'
+        case 'profile save|--when'
+            echo 'choice ac battery'
         case 'persist install|--root-dir'
             echo 'dir'
         case 'persist install|--watch'
@@ -430,6 +434,8 @@ function __powercapctl_optval
         case '*''|--em-root'
             echo 'dir'
         case '*''|--hwmon-root'
+            echo 'dir'
+        case '*''|--power-supply-root'
             echo 'dir'
     end
 end

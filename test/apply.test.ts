@@ -15,13 +15,9 @@ import { xeon2s, rk3399 } from './fixtures/specs.js';
 
 import { validate } from '../src/core/snapshot/validate.js';
 
-const { cleanups, copy, liveLaptop, tempDir } = scratch('powercapctl-apply-');
+const { cleanups, copy, liveLaptop, tempDir, file } = scratch('powercapctl-apply-');
 /** A profile file in a temp dir. */
-function profile(text: string, name = 'profile.yaml'): string {
-  const f = path.join(tempDir(), name);
-  fs.writeFileSync(f, text);
-  return f;
-}
+const profile = (text: string, name = 'profile.yaml'): string => file(text, name);
 
 const liveAttr = (root: string, zoneId: string, attr: string) => fs.readFileSync(path.join(root, zoneId, attr), 'utf8');
 const PL = (n: number) => `constraint_${n}_power_limit_uw`;
@@ -261,7 +257,7 @@ describe('apply on a live tree (fixture copy)', () => {
 describe('bad profiles: one line naming file, line and key; exit 2, 3 or 6; nothing written', () => {
   const cases: Array<[string, string, number, RegExp]> = [
     ['unknown zone', 'version: 1\nlimits:\n  - zone: psys\n    power: 30W\n  - zone: package-9\n    power: 20W\n', 3, /:5: limits\[1\]\.zone: no zone 'package-9'$/],
-    ['unknown key', 'version: 1\nlimits:\n  - zone: psys\n    pwer: 20W\n', 6, /:4: limits\[0\]\.pwer: unknown key \(an item has zone, constraint, power, timeWindow, enabled\)$/],
+    ['unknown key', 'version: 1\nlimits:\n  - zone: psys\n    pwer: 20W\n', 6, /:4: limits\[0\]\.pwer: unknown key \(an item has zone, constraint, power, timeWindow, enabled, when\)$/],
     ['unknown top-level key', 'version: 1\nlimit:\n  - zone: psys\n', 6, /:2: limit: unknown key/],
     ['power without unit', 'version: 1\nlimits:\n  - zone: psys\n    power: 20\n', 2, /:4: limits\[0\]\.power: invalid power '20': a unit is required$/],
     ['out of bounds', 'version: 1\nlimits:\n  - zone: intel-rapl:0\n    power: 30W\n', 2, /:4: limits\[0\]\.power: 30 W is above the maximum of intel-rapl:0 \(package-0\) long_term \(28 W\)$/],

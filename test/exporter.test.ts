@@ -17,8 +17,9 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { BIN, ROOT, binFor, cleanEnv, run, scratch, NOBODY, requireTool, toolPath, TOOLS } from './helpers.js';
 import { makeTempDir } from './fixtures/sysfs.js';
-import { CounterWriter, watchFixture, PACKAGE_W } from './fixtures/watch.js';
+import { CounterWriter, advanceDuring, watchFixture, PACKAGE_W } from './fixtures/watch.js';
 import { gpuBox, tpmi2s, armScmi } from './fixtures/specs.js';
+import { atLimitMachine, AT_LIMIT_POWERS } from './fixtures/at-limit.js';
 import { wantsOpenMetrics, acceptsGzip, renderExposition, ExpositionBuilder } from '../src/core/exporter/exposition.js';
 import { formatMicroExact as micro } from '../src/core/units.js';
 import { parseListen } from '../src/cli/option-values.js';
@@ -447,9 +448,9 @@ describe('exporter on a snapshot: a recording replayed as watch replays it, else
       const expositions = w.stdout.split('\n\n').filter((x) => x.trim() !== '');
       assert.equal(expositions.length, PASSES - 1, 'one exposition per sample');
       const last = expositions[expositions.length - 1]! + '\n';
-      // the same four families, names, labels, types and values: the exporter's text starts with them
+      // the same five families, names, labels, types and values: the exporter's text starts with them
       assert.deepEqual(last.match(/^# TYPE \S+ \S+$/gm), [
-        '# TYPE powercap_energy_joules_total counter', '# TYPE powercap_power_watts gauge',
+        '# TYPE powercap_energy_joules_total counter', '# TYPE powercap_power_watts gauge', '# TYPE powercap_at_limit gauge',
         '# TYPE powercap_system_energy_joules_total counter', '# TYPE powercap_system_power_watts gauge',
       ]);
       assert.equal(body.slice(0, last.length), last);
@@ -634,6 +635,37 @@ describe('exporter: HTTP surface, misbehaving clients, listen errors, signals', 
       assert.match(m, /^powercap_power_limit_watts\{zone="intel-rapl:0",.*constraint="long_term"\} 28$/m);
       assert.match(m, /^powercap_power_watts\{zone="dtpm:0",name="soc",control_type="dtpm"\} 3$/m);
       assert.match(e.stderr(), /^warning: energy_uj is readable by root only/);
+    } finally {
+      assert.equal((await stop(e.child, e.exited)).code, 0);
+    }
+  });
+});
+
+// ------------------------------------------------------------------ at the limit
+
+describe('exporter: powercap_at_limit, from the renderer watch shares', () => {
+  const tree = watchFixture(atLimitMachine);
+  advanceDuring(tree, AT_LIMIT_POWERS);
+
+  test('1 at 97 % or more of the limit in force (a package by its MMIO copy\'s 15 W), 0 at 90 % and for a node not limited', async () => {
+    const e = await startExporter(tree.classRoot, ['-i', '200ms'], { env: { POWERCAPCTL_FAULTS: tree.faults } });
+    try {
+      const marks: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        await sleep(450);
+        const m = (await get(e.port)).body;
+        const value = (family: string, zone: string) => new RegExp(`^${family}\\{zone="${zone}",name="[^"]*",control_type="[a-z-]+"\\} ([0-9.]+)$`, 'm').exec(m)?.[1];
+        assert.equal(value('powercap_at_limit', 'dtpm:0:0'), '1', 'exactly 97 % of 2 W');
+        assert.equal(value('powercap_at_limit', 'dtpm:0:1'), '0', '90 %');
+        assert.equal(value('powercap_at_limit', 'dtpm:0'), '0', 'not limited');
+        assert.equal(value('powercap_at_limit', 'intel-rapl:1'), '0', '18 W of 20 W');
+        // the mark is the rule on the power of the same pass: ≥ 97 % of 15 W (14.55 W)
+        const w = Number(value('powercap_power_watts', 'intel-rapl:0'));
+        const mark = value('powercap_at_limit', 'intel-rapl:0')!;
+        assert.equal(mark, w >= 14.55 ? '1' : '0', `${w} W`);
+        marks.push(mark);
+      }
+      assert.ok(marks.filter((x) => x === '1').length >= 3, `package-0 at 99.5 % of 15 W: ${marks.join(' ')}`);
     } finally {
       assert.equal((await stop(e.child, e.exited)).code, 0);
     }

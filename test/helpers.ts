@@ -47,8 +47,13 @@ export const ISOLATED = (() => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'powercapctl-iso-'));
   fs.chmodSync(dir, 0o755); // reachable by the runs as uid 65534
   fs.mkdirSync(path.join(dir, 'energy_model'));
+  // a machine with no power supply at all: AC, said nowhere (core/power-source.ts)
+  fs.mkdirSync(path.join(dir, 'power_supply'));
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  return { dir, root: path.join(dir, 'no-powercap'), emRoot: path.join(dir, 'energy_model'), dt: path.join(dir, 'no-devicetree') };
+  return {
+    dir, root: path.join(dir, 'no-powercap'), emRoot: path.join(dir, 'energy_model'), dt: path.join(dir, 'no-devicetree'),
+    powerSupply: path.join(dir, 'power_supply'),
+  };
 })();
 
 /**
@@ -65,6 +70,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}, { netwo
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8',
     POWERCAPCTL_ROOT: ISOLATED.root, POWERCAPCTL_EM_ROOT: ISOLATED.emRoot, POWERCAPCTL_DT: ISOLATED.dt,
+    POWERCAPCTL_POWER_SUPPLY_ROOT: ISOLATED.powerSupply,
   };
   if (network) for (const [k, v] of Object.entries(process.env)) if (NETWORK_SETTING.test(k)) env[k] = v;
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
@@ -175,18 +181,26 @@ export function scratch(prefix = 'powercapctl-'): {
   copy(name: string): ReturnType<typeof exampleCopy>;
   liveLaptop(): ReturnType<typeof fixture>;
   tempDir(p?: string): string;
+  /** a file holding `text`, named `name`, in a fresh temp folder (a profile, a scenario) */
+  file(text: string, name: string): string;
 } {
   const cleanups: Array<() => void> = [];
   after(() => { for (const c of cleanups) c(); });
   const keep = <T extends { cleanup(): void }>(t: T) => { cleanups.push(t.cleanup); return t; };
+  const tempDir = (p = prefix) => {
+    const d = makeTempDir(p);
+    cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
+    return d;
+  };
   return {
     cleanups,
     copy: (name) => keep(exampleCopy(name)),
     liveLaptop: () => keep(fixture(intelLaptop)),
-    tempDir(p = prefix) {
-      const d = makeTempDir(p);
-      cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
-      return d;
+    tempDir,
+    file(text, name) {
+      const f = path.join(tempDir(), name);
+      fs.writeFileSync(f, text);
+      return f;
     },
   };
 }

@@ -75,7 +75,7 @@ describe('persist install into a folder (--root-dir)', () => {
     assert.match(unit('powercapctl-watch.service'), /^Restart=on-failure$/m);
     const rule = fs.readFileSync(path.join(img, 'etc/udev/rules.d/70-powercapctl.rules'), 'utf8');
     assert.match(rule, /^ACTION=="add", SUBSYSTEM=="powercap", RUN\+="\/bin\/systemctl --no-block start powercapctl-apply.service"$/m);
-    assert.match(rule, /^ACTION=="change", SUBSYSTEM=="power_supply", ATTR\{type\}=="Mains\|USB", RUN\+="\/bin\/systemctl --no-block start powercapctl-apply.service"$/m);
+    assert.match(rule, /^ACTION=="change", SUBSYSTEM=="power_supply", ATTR\{type\}=="Mains\|USB\*", RUN\+="\/bin\/systemctl --no-block start powercapctl-apply.service"$/m);
 
     for (const u of UNITS) {
       const v = spawnSync(sa, ['verify', '--man=no', path.join(img, 'etc/systemd/system', u)], { encoding: 'utf8', timeout: 60_000 });

@@ -14,7 +14,7 @@ import { run, fixture, example, NOBODY, BIN, cleanEnv, stripAnsi } from './helpe
 import { intelLaptop, bigTree, gpuBox, tpmi2s, armScmi, RAPL_PACKAGE_RANGE_UJ, RAPL_DRAM_RANGE_UJ } from './fixtures/specs.js';
 import { makeTempDir, type FixtureSpec, type FixtureTree } from './fixtures/sysfs.js';
 import {
-  CounterWriter, watchFixture, runAsync, parseNdjson, PACKAGE_W, CORE_W, MMIO_W, type NdjsonSample,
+  CounterWriter, advanceDuring, watchFixture, runAsync, parseNdjson, PACKAGE_W, CORE_W, MMIO_W, type NdjsonSample,
 } from './fixtures/watch.js';
 import { averagePowerUw, classifyEnergyInterval, energyDeltaUj, energyFromPowerUj, moreThanOneWrapPossible } from '../src/core/watch/delta.js';
 import { Schedule } from '../src/core/watch/schedule.js';
@@ -24,6 +24,7 @@ import { Sampler } from '../src/core/watch/sampler.js';
 import { Recorder, decodeRecording } from '../src/core/watch/recording.js';
 import { runLiveLoop, type WatchClock } from '../src/core/watch/loop.js';
 import type { Reading, WatchZone } from '../src/core/watch/zones.js';
+import type { ZoneLimit } from '../src/core/limits/effective.js';
 import { seconds } from '../src/cli/commands/watch/writers.js';
 import { escapeLabelValue } from '../src/core/exporter/exposition.js';
 import { validate } from '../src/core/snapshot/validate.js';
@@ -412,16 +413,24 @@ describe('recordings', () => {
     const rec = new Recorder(zones, 100000n, '2025-01-01T00:00:00.000Z');
     const times = [312n, 100298n, 200305n, 300301n];
     const readings: Reading[][] = [[262142000000n, 3000000n], [500000n, 'EACCES'], ['ENOENT', 2999000n], [3000000n, 'invalid']];
-    times.forEach((t, i) => rec.add(t, readings[i]!));
+    // the limit each zone was held to: a package's 15 W lowered to 12 W at the third pass; a DTPM node not limited, then unknown
+    const limits: ZoneLimit[][] = [[15000000n, 'none'], [15000000n, 'none'], [12000000n, 'unknown'], [12000000n, 'unknown']];
+    times.forEach((t, i) => rec.add(t, readings[i]!, limits[i]!));
     const doc = rec.toDoc();
     assert.equal(doc.tUs, '312,99986,100007,99996');
     assert.equal(doc.zones[0]!.values, '262142000000,-262141500000,ENOENT,2500000');
     assert.equal(doc.zones[1]!.values, '3000000,EACCES,-1000,?');
+    assert.equal(doc.zones[0]!.limits, '15000000,,12000000,');
+    assert.equal(doc.zones[1]!.limits, '-,,?,');
     const snap = { ...emptySnapshotDoc({ hostname: 'h', kernelRelease: '6.16.0' }), recording: doc };
     assert.equal(validate(snapshotSchema(), snap), null);
     const back = decodeRecording(doc, 'x.json');
     assert.deepEqual(back.times, times);
     assert.deepEqual(back.readings, readings);
+    assert.deepEqual(back.limits, limits);
+    // a recording made before limits were recorded: none, the snapshot's are used
+    assert.equal(decodeRecording({ ...doc, zones: doc.zones.map(({ limits: _, ...z }) => z) }, 'x.json').limits, null);
+    assert.throws(() => decodeRecording({ ...doc, zones: doc.zones.map((z) => ({ ...z, limits: '1,,W,' })) }, 'x.json'), /limit 'W' is not/);
     assert.equal(back.zones[0]!.maxEnergyRangeUj, RAPL_PACKAGE_RANGE_UJ);
     // a column that does not line up is refused
     assert.throws(() => decodeRecording({ ...doc, passes: 5 }, 'x.json'), /invalid recording/);
@@ -431,7 +440,8 @@ describe('recordings', () => {
     const zones = [0, 1, 2, 3, 4].map((i) => pkgZone({ id: `intel-rapl:${i}` }));
     const rec = new Recorder(zones, 100000n, '2025-01-01T00:00:00.000Z');
     const v = [52649883221n, 17823556712n, 1203349921n, 8331554772n, 133749222101n];
-    for (let p = 0; p <= 10000; p++) rec.add(BigInt(p) * 100000n + 37n, v.map((x, i) => x + BigInt(p) * BigInt(1000000 + i * 123457)));
+    const held: ZoneLimit[] = [28000000n, 'none', 'none', 'none', 15000000n];
+    for (let p = 0; p <= 10000; p++) rec.add(BigInt(p) * 100000n + 37n, v.map((x, i) => x + BigInt(p) * BigInt(1000000 + i * 123457)), held);
     const bytes = JSON.stringify(rec.toDoc()).length;
     assert.ok(bytes < 600_000, `${bytes} bytes`);
   });
@@ -521,7 +531,7 @@ describe('the table and the summary', () => {
       for (const head of [last(/^ZONE +NAME +POWER/), last(/^ZONE +NAME +ENERGY/)]) {
         const heading = lines[head]!;
         const rows = lines.slice(head + 1).filter((l) => /^(  )?(intel-rapl|system)/.test(l)).slice(0, 7);
-        for (const col of heading.includes('LIMIT') ? ['POWER', 'AVG', 'LIMIT', 'LOAD'] : ['ENERGY', 'AVG POWER', 'GAPS']) {
+        for (const col of heading.includes('LOAD') ? ['POWER', 'AVG', 'LIMIT', 'LOAD'] : ['ENERGY', 'AVG POWER', 'AT LIMIT', 'GAPS']) {
           const end = heading.indexOf(col) + col.length;
           for (const row of rows) assert.ok(row.length >= end && row[end] !== undefined ? row[end] === ' ' && row[end - 1] !== ' ' : row.length === end, `${col} ends at ${end}: ${JSON.stringify(row)}\n${heading}`);
         }
@@ -535,17 +545,9 @@ describe('watch on a live tree with advancing counters', () => {
   const env = { POWERCAPCTL_FAULTS: t.faults };
   const out = makeTempDir();
   const recordFile = path.join(out, 'run.json');
-  let writer: CounterWriter;
   let liveStdout = '';
-  before(async () => {
-    writer = new CounterWriter(t, { 'intel-rapl:0': PACKAGE_W, 'intel-rapl:0:0': CORE_W, 'intel-rapl-mmio:0': MMIO_W });
-    await writer.ready();
-  });
-  after(async () => {
-    await writer.stop();
-    t.cleanup();
-    fs.rmSync(out, { recursive: true, force: true });
-  });
+  const writer = advanceDuring(t, { 'intel-rapl:0': PACKAGE_W, 'intel-rapl:0:0': CORE_W, 'intel-rapl-mmio:0': MMIO_W });
+  after(() => fs.rmSync(out, { recursive: true, force: true }));
 
   test('Prometheus textfile: rewritten each interval with counters and gauges', async () => {
     const prom = path.join(out, 'powercap.prom');
@@ -575,7 +577,7 @@ describe('watch on a live tree with advancing counters', () => {
       env,
       raisePriority: true,
       // hot-unplug the MMIO package after five samples
-      onStdout: (all) => { if (!removing && all.split('\n').length > 5 * 7) removing = writer.remove('intel-rapl-mmio:0'); },
+      onStdout: (all) => { if (!removing && all.split('\n').length > 5 * 7) removing = writer().remove('intel-rapl-mmio:0'); },
     });
     await removing;
     assert.equal(r.code, 0, r.stderr);
@@ -640,9 +642,10 @@ describe('watch on a live tree with advancing counters', () => {
     const r = run(['--snapshot', recordFile, 'watch', 'core', '--speed', '0', '--format', 'csv', '-n', '3']);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.equal(lines[0], 't,time,zone,name,energy_delta_uj,power_uw,interval_us,wrapped,gap,reason');
+    assert.equal(lines[0], 't,time,zone,name,energy_delta_uj,power_uw,interval_us,wrapped,gap,reason,limit_uw,at_limit');
     const live = ofZone(parseNdjson(liveStdout), 'intel-rapl:0:0').slice(0, 3);
-    assert.deepEqual(lines.slice(1), live.map((s) => `${s.t},${s.time},intel-rapl:0:0,core,${s.energyDeltaUj},${s.powerUw},${s.intervalUs},0,0,`));
+    // core's limit reads 0: not limited, never at it
+    assert.deepEqual(lines.slice(1), live.map((s) => `${s.t},${s.time},intel-rapl:0:0,core,${s.energyDeltaUj},${s.powerUw},${s.intervalUs},0,0,,,0`));
   });
 
   test('replay paces itself by --speed', () => {

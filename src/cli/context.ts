@@ -14,6 +14,7 @@ export interface Globals {
   emRoot: string | undefined;
   /** the hwmon root named (flag or environment); undefined: the default, read with the default root only */
   hwmonRoot: string | undefined;
+  powerSupplyRoot: string | undefined;
   json: boolean;
   color: boolean;
   quiet: boolean;
@@ -106,6 +107,7 @@ export function resolveGlobals(flags: Record<string, unknown>, env: NodeJS.Proce
     snapshot,
     emRoot: str(flags.emRoot) ?? fromEnv('emRoot'),
     hwmonRoot: str(flags.hwmonRoot) ?? fromEnv('hwmonRoot'),
+    powerSupplyRoot: str(flags.powerSupplyRoot) ?? fromEnv('powerSupplyRoot'),
     json: flags.json === true,
     color: flags.color !== false,
     quiet: flags.quiet === true,

@@ -160,6 +160,7 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { flags: '--em-root <dir>', description: 'live energy model in debugfs (env POWERCAPCTL_EM_ROOT)', defaultDescription: '/sys/kernel/debug/energy_model', complete: 'dir', env: 'POWERCAPCTL_EM_ROOT', source: 'live' },
   { flags: '--hwmon-root <dir>', description: 'GPU power caps and readings in hwmon, shown as zones of type hwmon (env POWERCAPCTL_HWMON_ROOT); read by default only with the default --root',
     defaultDescription: '/sys/class/hwmon', complete: 'dir', env: 'POWERCAPCTL_HWMON_ROOT', source: 'live' },
+  { flags: '--power-supply-root <dir>', description: 'power supply class: AC or battery, for profile items with when: (env POWERCAPCTL_POWER_SUPPLY_ROOT)', defaultDescription: '/sys/class/power_supply', complete: 'dir', env: 'POWERCAPCTL_POWER_SUPPLY_ROOT', source: 'live' },
   { flags: '--json', description: 'machine output: nothing but JSON on stdout' },
   { flags: '--no-color', description: 'no colour (NO_COLOR and FORCE_COLOR are honoured; colour only on a TTY)' },
   { flags: '-q, --quiet', description: 'no hints or warnings on stderr' },

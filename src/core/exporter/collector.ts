@@ -10,6 +10,7 @@
  *   powercap_power_watts                    gauge    zone, name, control_type
  *   powercap_system_energy_joules_total     counter  zones
  *   powercap_system_power_watts             gauge    zones
+ *   powercap_at_limit                       gauge    zone, name, control_type   (≥ 97 % of the limit in force)
  *   powercap_zone_enabled                   gauge    zone, name, control_type
  *   powercap_power_limit_watts              gauge    zone, name, control_type, constraint
  *   powercap_time_window_seconds            gauge    zone, name, control_type, constraint
@@ -27,6 +28,7 @@ import { ExpositionBuilder, labelSet, renderExposition, type FamilyBlock, type F
 import { SAMPLED_FAMILIES, addSampledFamilies, sampledLabels, zoneLabels, type SampledLabels } from './sampled.js';
 import { formatMicroExact } from '../units.js';
 import { LIMIT_KINDS, LimitReader, pairInForce, type LimitKind } from './limits.js';
+import type { ZoneLimit } from '../limits/effective.js';
 
 export const FAMILIES = {
   ...SAMPLED_FAMILIES,
@@ -98,7 +100,6 @@ export class ExporterCollector {
   passes = 0;
   private last: PassResult | null = null;
   private lastReadUs = 0n;
-  private limitsReadAtUs: bigint | null = null;
   private readonly readErrors = new Map<string, number>();
   private readonly gapCounts = new Map<GapReason, number>();
   private cpuUs = 0;
@@ -113,7 +114,7 @@ export class ExporterCollector {
   constructor(private readonly o: CollectorOptions) {
     const index = new Map(o.plan.zones.map((z, i) => [z.id, i]));
     this.sampler = new Sampler(o.plan.zones, o.summed.map((id) => index.get(id)!), 0);
-    this.limits = new LimitReader(o.source, o.zones, o.tree);
+    this.limits = new LimitReader(o.source, o.zones, o.tree, o.plan.zones.map((z) => o.tree.byId.get(z.id) ?? null));
     this.buffer = new Array<Reading>(o.plan.zones.length);
     this.sampledLabels = sampledLabels(this.sampler, o.summed);
     this.limitLabels = this.limits.limits.map((l) => zoneLabels(l.zone, l.constraint));
@@ -129,18 +130,19 @@ export class ExporterCollector {
     return readings;
   }
 
-  /** Take a pass (time since start, µs); limits are re-read when due. */
-  ingest(tUs: bigint, readings: readonly Reading[]): void {
-    const r = this.sampler.ingest(tUs, readings);
+  /**
+   * Take a pass (time since start, µs); limits are re-read when due. `recorded`: the limits a
+   * replayed recording holds for this pass (watch --record), compared with instead of the
+   * snapshot's, as watch's replay does.
+   */
+  ingest(tUs: bigint, readings: readonly Reading[], recorded?: readonly ZoneLimit[]): void {
+    // limits first, so that the pass is compared with the limits as last re-read
+    this.limits.refreshIfDue(tUs, this.o.limitsIntervalUs);
+    const r = this.sampler.ingest(tUs, readings, recorded ?? this.limits.inForce());
     this.passes++;
     if (r) {
       this.last = r;
       for (const s of r.samples) if (s.gap) this.gapCounts.set(s.gap, (this.gapCounts.get(s.gap) ?? 0) + 1);
-    }
-    if (this.limitsReadAtUs === null) this.limitsReadAtUs = tUs; // the tree read at start is the first
-    else if (tUs - this.limitsReadAtUs >= this.o.limitsIntervalUs) {
-      this.limits.refresh();
-      this.limitsReadAtUs = tUs;
     }
     ({ cpuUs: this.cpuUs, rssBytes: this.rssBytes } = this.o.processCost());
     this.generation++;

@@ -13,6 +13,7 @@ export const SAMPLED_FAMILIES = {
   power: { name: 'powercap_power_watts', type: 'gauge', unit: 'watts', help: 'Power of the zone in watts: the average over the last sampling interval from energy_uj, or the power_uw the zone reports (DTPM).' },
   systemEnergy: { name: 'powercap_system_energy_joules', type: 'counter', unit: 'joules', help: 'Energy of the non-overlapping zones summed (label zones) since powercapctl started sampling them, in joules.' },
   systemPower: { name: 'powercap_system_power_watts', type: 'gauge', unit: 'watts', help: 'Power of the non-overlapping zones summed (label zones) over the last sampling interval, in watts.' },
+  atLimit: { name: 'powercap_at_limit', type: 'gauge', help: 'Whether the zone drew at least 97 % of the limit it is held to over the last sampling interval (1) or not (0): the lowest limit in force over its constraints, the MSR and MMIO copies of a package together; 0 for a zone that is not limited. Absent for a zone without a power figure, or whose limit could not be read.' },
 } as const satisfies Record<string, FamilyDef>;
 
 /** The labels of a zone's samples: `{zone, name, control_type}`, and `constraint` for a limit. */
@@ -35,9 +36,10 @@ export const sampledLabels = (sampler: Sampler, summed: readonly string[]): Samp
   ({ zones: sampler.zones.map((z) => zoneLabels(z)), system: systemLabels(summed) });
 
 /**
- * The four families after a pass: energy since the start for the zones read through
+ * The families after a pass: energy since the start for the zones read through
  * energy_uj (a counter: wrap-corrected, never goes down), the power of the last interval
- * (a gauge; absent for a zone in a gap, and before the first interval), and the system
+ * (a gauge; absent for a zone in a gap, and before the first interval), whether each zone
+ * was at its limit over it (when the pass was marked: watch/at-limit.ts), and the system
  * total when the sampler sums one.
  */
 export function addSampledFamilies(b: ExpositionBuilder, sampler: Sampler, last: PassResult | null, labels: SampledLabels): void {
@@ -50,6 +52,11 @@ export function addSampledFamilies(b: ExpositionBuilder, sampler: Sampler, last:
     for (let i = 0; i < zones.length; i++) {
       const p = last.samples[i]!.powerUw;
       if (p !== null) b.sample(labels.zones[i]!, formatMicroExact(p));
+    }
+    b.family(SAMPLED_FAMILIES.atLimit);
+    for (let i = 0; i < zones.length; i++) {
+      const m = last.samples[i]!.atLimit;
+      if (m !== null) b.sample(labels.zones[i]!, m ? '1' : '0');
     }
   }
   if (sampler.totalIndexes.length > 0) {

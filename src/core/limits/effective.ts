@@ -111,6 +111,27 @@ export function limitInForce<Z>(copies: ReadonlyArray<CopyLimit<Z>>): InForce<Z>
   return { kind: 'held', powerLimitUw: best, zone: zones[0]!, zones };
 }
 
+/** The limit a zone is held to over all its constraints: µW, `none` (not limited), or `unknown`. */
+export type ZoneLimit = bigint | 'none' | 'unknown';
+
+/**
+ * The limit a zone is held to over all its constraints, from each constraint's limit in force
+ * (limitInForce, the copies of a package together): the lowest one held, since power above it
+ * is what the hardware pulls down (RAPL's PL1 below PL2, a DTPM node's one constraint); `none`
+ * when no constraint holds one (every copy disabled, a DTPM node not limited); `unknown` when
+ * none is held and a value that would decide it could not be read. A constraint whose value
+ * could not be read does not hide a lower one that could.
+ */
+export function lowestInForce(each: ReadonlyArray<InForce<unknown>>): ZoneLimit {
+  let best: bigint | null = null;
+  let unknown = false;
+  for (const f of each) {
+    if (f.kind === 'held') { if (best === null || f.powerLimitUw < best) best = f.powerLimitUw; }
+    else if (f.kind === 'unknown') unknown = true;
+  }
+  return best ?? (unknown ? 'unknown' : 'none');
+}
+
 /** A zone's `enabled` as limitInForce() takes it: a zone without the file is not disabled. */
 export const zoneEnabled = (z: Zone): boolean | null => (z.files.has('enabled') ? z.enabled : true);
 

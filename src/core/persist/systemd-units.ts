@@ -6,8 +6,9 @@
  *   multi-user.target is reached), and the unit is also wanted by multi-user.target;
  * - after every resume: a unit ordered after the sleep targets and wanted by them
  *   (the firmware restores its own limits on resume);
- * - when AC power comes or goes: the udev rule on the power supply's change event
- *   (firmware and the embedded controller often rewrite PL1 on that event);
+ * - when AC power comes or goes: the udev rule on the change event of a supply that brings
+ *   AC (core/power-source.ts isAcSupplyType: Mains, USB, USB_*), for the profile's items with
+ *   `when`, and because firmware and the embedded controller often rewrite PL1 on that event;
  * - optionally, a watchdog service running apply in its watching mode.
  * The command lines the units run are the caller's (the CLI builds them from apply's own
  * options); paths are those of the target system, which the installer puts under its root
@@ -22,6 +23,12 @@ export const UDEV_RULE_PATH = '/etc/udev/rules.d/70-powercapctl.rules';
 export const APPLY_UNIT = 'powercapctl-apply.service';
 export const RESUME_UNIT = 'powercapctl-resume.service';
 export const WATCH_UNIT = 'powercapctl-watch.service';
+/**
+ * The supply types of core/power-source.ts isAcSupplyType as a udev pattern: `|` separates
+ * alternatives and `*` matches any suffix (udev's fnmatch), so USB_C, USB_PD and USB_PD_DRP
+ * are matched with USB (power_supply_sysfs.c POWER_SUPPLY_TYPE_TEXT).
+ */
+export const AC_SUPPLY_TYPES_UDEV = 'Mains|USB*';
 export const SLEEP_TARGETS = ['suspend.target', 'hibernate.target', 'hybrid-sleep.target', 'suspend-then-hibernate.target'];
 
 export interface InstallFile {
@@ -109,8 +116,9 @@ export function udevRule(o: UnitOptions): string {
   return `# Written by powercapctl persist install: remove with \`powercapctl persist remove\`.
 # A powercap zone appeared (a RAPL or DTPM driver loaded, at boot or later): apply the profile.
 ACTION=="add", SUBSYSTEM=="powercap", RUN+="${execLine(o.startApply)}"
-# AC power came or went (firmware and the embedded controller often rewrite the limits then): apply it again.
-ACTION=="change", SUBSYSTEM=="power_supply", ATTR{type}=="Mains|USB", RUN+="${execLine(o.startApply)}"
+# AC power came or went, through a Mains or any USB supply (USB, USB_C, USB_PD, ...): apply it again,
+# for the profile's items for AC or battery, and because firmware often rewrites the limits then.
+ACTION=="change", SUBSYSTEM=="power_supply", ATTR{type}=="${AC_SUPPLY_TYPES_UDEV}", RUN+="${execLine(o.startApply)}"
 `;
 }
 

@@ -23,6 +23,7 @@ import { parseKernelInt, type PowercapTree } from '../zones/powercap-tree.js';
 import { SnapshotFile } from '../snapshot/file.js';
 import { atItem, profileError, type ItemKey, type Profile, type ProfileItem } from './parse.js';
 import { effectiveZones } from '../limits/effective.js';
+import type { PowerSourceKind } from '../power-source.js';
 
 export interface ProfileStep {
   step: PlanStep;
@@ -45,12 +46,26 @@ export interface ProfilePlan {
   plan: Plan;
   /** items left out by the restriction to one control type */
   skipped: SkippedItem[];
+  /** items that hold on the other power source (`when`): checked, not in force now */
+  aside: ProfileItem[];
 }
 
 export interface PlanProfileOptions {
   /** restrict to one control type (intel-rapl: a package name then means its MSR copy) */
   only?: string;
+  /**
+   * the power source the machine runs on: items with another `when` are set aside. Absent: every
+   * item with a `when` is set aside (checked against the tree, as every item is, and not written)
+   */
+  powerSource?: PowerSourceKind;
 }
+
+/** An item holds on this power source: it has no `when`, or the same. */
+export const holdsOn = (item: ProfileItem, source: PowerSourceKind | undefined): boolean =>
+  item.when === undefined || item.when === source;
+
+/** Two items can be in force together: either holds always, or both on the same power source. */
+const together = (a: ProfileItem, b: ProfileItem): boolean => a.when === undefined || b.when === undefined || a.when === b.when;
 
 /**
  * A planning refusal re-said at the item's line and key. A value outside the constraint's bounds
@@ -68,13 +83,16 @@ function asProfileError(err: unknown, profile: Profile, item: ProfileItem, key: 
 /**
  * Every item planned with set-limit's planner, by the name the item gives (so a package name
  * means both copies by the same rule as set-limit: core/limits/plan.ts pickConstraints), one
- * setting at a time so that a refusal names its key; then all of them as one plan.
+ * setting at a time so that a refusal names its key; then the items in force on the power
+ * source as one plan. An item for the other power source is checked all the same, so that a
+ * profile that would fail on battery fails on AC too, before it is installed.
  */
 export function planProfile(tree: PowercapTree, profile: Profile, opts: PlanProfileOptions = {}): ProfilePlan {
   const steps: ProfileStep[] = [];
   const requests: LimitRequest[] = [];
   const skipped: SkippedItem[] = [];
-  const owner = new Map<string, ProfileItem>();
+  const aside: ProfileItem[] = [];
+  const owners = new Map<string, ProfileItem[]>();
   const only = opts.only === undefined ? {} : { only: opts.only };
   if (opts.only !== undefined && !tree.controlTypes.some((c) => c.name === opts.only)) {
     throw notFound(`no control type '${opts.only}' here`, `control types here: ${tree.controlTypes.map((c) => c.name).join(', ') || 'none'}`);
@@ -107,6 +125,7 @@ export function planProfile(tree: PowercapTree, profile: Profile, opts: PlanProf
     if (item.timeWindowUs !== undefined) parts.push(['timeWindow', { ...base, timeWindowUs: item.timeWindowUs }]);
     if (item.enabled !== undefined) parts.push(['enabled', { zone: item.zone, enable: item.enabled }]);
     const mine: Array<{ key: ItemKey; step: PlanStep }> = [];
+    const inForce = holdsOn(item, opts.powerSource);
     for (const [key, req] of parts) {
       let plan: Plan;
       try {
@@ -115,25 +134,28 @@ export function planProfile(tree: PowercapTree, profile: Profile, opts: PlanProf
         throw asProfileError(err, profile, item, key);
       }
       for (const step of plan.steps) mine.push({ key, step });
-      requests.push(req);
+      if (inForce) requests.push(req);
     }
+    if (!inForce) aside.push(item);
     // per zone, as set-limit orders one zone's writes: power, time window, enabled
     for (const zone of found.zones) {
       for (const { key, step } of mine.filter((m) => m.step.zoneId === zone.id)) {
-        const first = owner.get(step.rel);
+        // two items may set one setting when they are never in force together (when: ac, when: battery)
+        const first = owners.get(step.rel)?.find((o) => together(o, item));
         if (first) {
           const what = `${step.zoneId}${step.zoneName ? ` (${step.zoneName})` : ''} ${step.constraint ? constraintLabel(step.constraint) + ' ' : ''}${step.attribute}`;
+          const on = item.when !== undefined && first.when !== undefined ? ` on ${item.when}` : '';
           throw profileError(Exit.USAGE, profile.file, item.lines[key] ?? item.line, `limits[${item.index}].${key}`,
-            `${what} is already set by limits[${first.index}] (line ${first.line}): a zone is given once per setting`,
-            'remove one of the two items');
+            `${what} is already set${on} by limits[${first.index}] (line ${first.line}): a zone is given once per setting and power source`,
+            'remove one of the two items, or give them different `when:` (ac, battery)');
         }
-        owner.set(step.rel, item);
-        steps.push({ step, item, pair: found.pair });
+        owners.set(step.rel, [...(owners.get(step.rel) ?? []), item]);
+        if (inForce) steps.push({ step, item, pair: found.pair });
       }
     }
   }
   const plan: Plan = requests.length ? planChanges(tree, requests, only) : { steps: [], warnings: [], overrides: [], risks: [], notes: [], pairs: [], disabled: [] };
-  return { steps, plan: { ...plan, steps: steps.map((s) => s.step) }, skipped };
+  return { steps, plan: { ...plan, steps: steps.map((s) => s.step) }, skipped, aside };
 }
 
 // ------------------------------------------------------------------ in state

@@ -13,9 +13,10 @@
  */
 import { constraintLabel } from '../limits/index.js';
 import type { PowercapTree, Zone } from '../zones/powercap-tree.js';
-import { PROFILE_VERSION } from './parse.js';
+import { PROFILE_VERSION, type Profile } from './parse.js';
 import { toJson } from '../json.js';
 import { formatDurationInput, formatPowerInput } from '../units.js';
+import type { PowerSourceKind } from '../power-source.js';
 
 export interface SavedLimit {
   zone: string;
@@ -23,6 +24,7 @@ export interface SavedLimit {
   power?: string;
   timeWindow?: string;
   enabled?: boolean;
+  when?: PowerSourceKind;
 }
 
 export interface SavedProfile {
@@ -39,7 +41,8 @@ function zoneRef(tree: PowercapTree, z: Zone): string {
   return typed.length === 1 ? `${z.controlType}/${z.name}` : z.id;
 }
 
-export function profileFromTree(tree: PowercapTree, description?: string): SavedProfile {
+/** The current limits as a profile; with `when`, every item holds on that power source only. */
+export function profileFromTree(tree: PowercapTree, description?: string, when?: PowerSourceKind): SavedProfile {
   const limits: SavedLimit[] = [];
   for (const z of tree.zones) {
     if (z.constraints.length === 0) continue;
@@ -57,11 +60,38 @@ export function profileFromTree(tree: PowercapTree, description?: string): Saved
       item.power = formatPowerInput(c.powerLimitUw);
       if (!dtpm && c.timeWindowUs !== null && !z.unreadable[windowFile]) item.timeWindow = formatDurationInput(c.timeWindowUs);
       if (first && !dtpm && z.enabled !== null && z.files.has('enabled') && !z.unreadable.enabled) item.enabled = z.enabled;
+      if (when !== undefined) item.when = when;
       first = false;
       limits.push(item);
     }
   }
   return { version: PROFILE_VERSION, ...(description ? { description } : {}), limits };
+}
+
+/**
+ * A profile for one power source merged into an existing one: the existing items for `when`
+ * are replaced by `saved`'s; its items for the other power source stay; an item without
+ * `when`, which held on both, now holds on the other one (its place on `when` is taken by the
+ * saved limits), so the other power source keeps what it had. The description is the new
+ * one's, else the existing one's. Values are kept as written.
+ */
+export function mergeForPowerSource(existing: Profile, saved: SavedProfile, when: PowerSourceKind): { profile: SavedProfile; replaced: number; kept: number } {
+  const other: PowerSourceKind = when === 'ac' ? 'battery' : 'ac';
+  const kept: SavedLimit[] = [];
+  for (const i of existing.items) {
+    if (i.when === when) continue;
+    const l: SavedLimit = { zone: i.zone };
+    if (i.constraint !== undefined) l.constraint = i.constraint;
+    if (i.power !== undefined) l.power = i.power;
+    if (i.timeWindow !== undefined) l.timeWindow = i.timeWindow;
+    if (i.enabled !== undefined) l.enabled = i.enabled;
+    l.when = other;
+    kept.push(l);
+  }
+  const description = saved.description ?? existing.description ?? undefined;
+  // the other power source's items first when it is AC, so that a file reads AC, then battery
+  const limits = when === 'battery' ? [...kept, ...saved.limits] : [...saved.limits, ...kept];
+  return { profile: { version: saved.version, ...(description ? { description } : {}), limits }, replaced: existing.items.length - kept.length, kept: kept.length };
 }
 
 const plain = (s: string) => (/^[A-Za-z0-9_.\/@-][A-Za-z0-9_.\/@:-]*$/.test(s) && !/^(true|false|null|yes|no|on|off|~)$/i.test(s) && !/^[0-9]/.test(s) ? s : JSON.stringify(s));
@@ -79,6 +109,7 @@ export function profileToYaml(p: SavedProfile, header: string[]): string {
     if (l.power !== undefined) lines.push(`power: ${l.power}`);
     if (l.timeWindow !== undefined) lines.push(`timeWindow: ${l.timeWindow}`);
     if (l.enabled !== undefined) lines.push(`enabled: ${l.enabled}`);
+    if (l.when !== undefined) lines.push(`when: ${l.when}`);
     out.push(...lines.map((ln, i) => (i === 0 ? `  - ${ln}` : `    ${ln}`)));
   }
   return out.join('\n') + '\n';

@@ -9,6 +9,7 @@ import { PowercapError, Exit, invalidData } from '../errors.js';
 import { parseDurationUs, parsePowerSpec, type PowerSpec } from '../units.js';
 import { readUserFile } from '../files.js';
 import { fileLineError, parseLinedYaml, type YNode } from '../yaml-doc.js';
+import { POWER_SOURCES, type PowerSourceKind } from '../power-source.js';
 
 export const PROFILE_VERSION = 1;
 
@@ -24,13 +25,15 @@ export interface ProfileItem {
   powerSpec?: PowerSpec;
   timeWindowUs?: bigint;
   enabled?: boolean;
+  /** the item holds on this power source only (absent: always) */
+  when?: PowerSourceKind;
   /** 1-based line of the item, and of each key in it */
   line: number;
   lines: Partial<Record<ItemKey, number>>;
 }
 
-export type ItemKey = 'zone' | 'constraint' | 'power' | 'timeWindow' | 'enabled';
-const ITEM_KEYS: readonly ItemKey[] = ['zone', 'constraint', 'power', 'timeWindow', 'enabled'];
+export type ItemKey = 'zone' | 'constraint' | 'power' | 'timeWindow' | 'enabled' | 'when';
+const ITEM_KEYS: readonly ItemKey[] = ['zone', 'constraint', 'power', 'timeWindow', 'enabled', 'when'];
 const TOP_KEYS = ['$schema', 'version', 'description', 'limits'];
 
 export interface Profile {
@@ -130,6 +133,14 @@ export async function parseProfile(text: string, file: string): Promise<Profile>
         case 'enabled':
           if (typeof v !== 'boolean') throw at('expected true or false');
           item.enabled = v;
+          break;
+        case 'when':
+          // a value the file gives wrong, as a bad power is: a usage error at its line
+          if (typeof v !== 'string' || !(POWER_SOURCES as readonly string[]).includes(v.trim())) {
+            const got = typeof v === 'string' ? `, not ${JSON.stringify(v)}` : '';
+            throw at(`expected ${POWER_SOURCES.join(' or ')} (the power source the item holds on)${got}`, Exit.USAGE);
+          }
+          item.when = v.trim() as PowerSourceKind;
           break;
       }
     }

@@ -34,6 +34,8 @@ export interface ReconcileResult {
   warnings: string[];
   /** items that name no zone of the control type the profile was restricted to */
   skipped: SkippedItem[];
+  /** items that hold on the other power source (`when`): checked, not compared or written */
+  aside: ProfileItem[];
   /** every setting was already in state */
   inState: boolean;
   /** something was written (and stayed written) */
@@ -71,7 +73,10 @@ function readValue(source: Source, rel: string): bigint | null {
 
 export async function reconcile(source: Source, profile: Profile, opts: ReconcileOptions): Promise<ReconcileResult> {
   const tree = readPowercapTree(source);
-  const pp = planProfile(tree, profile, opts.only === undefined ? {} : { only: opts.only });
+  const pp = planProfile(tree, profile, {
+    ...(opts.only === undefined ? {} : { only: opts.only }),
+    ...(opts.powerSource === undefined ? {} : { powerSource: opts.powerSource }),
+  });
   const dtpm = pp.plan.steps.some((s) => s.controlType === 'dtpm' && s.attribute === 'power_limit_uw');
   let trial: Map<string, bigint | null> | undefined;
   if (opts.snapshot) trial = trialOnSnapshot(opts.snapshot, pp.plan.steps);
@@ -87,7 +92,7 @@ export async function reconcile(source: Source, profile: Profile, opts: Reconcil
     return { step: ps.step, item: ps.item, pair: ps.pair, before, expected, applied: inState ? before : null, inState, changed: false };
   });
   const todo = items.filter((i) => !i.inState);
-  const base = { warnings: [...pp.plan.warnings, ...pp.plan.overrides], skipped: pp.skipped, inState: todo.length === 0 };
+  const base = { warnings: [...pp.plan.warnings, ...pp.plan.overrides], skipped: pp.skipped, aside: pp.aside, inState: todo.length === 0 };
   if (opts.check || todo.length === 0) return { ...base, items, changed: false, result: null };
   const risks = todo.flatMap((i) => {
     const r = limitRisk(i.step);

@@ -8,11 +8,16 @@
  * power_uw), the first one as it was read and then the delta from the previous
  * reading (negative across a wrap), an errno name (`EACCES`, `ENOENT`) for a
  * failed read and `?` for text that was no integer. 10 000 passes of a
- * laptop's five zones take about 0.5 MB. Replaying feeds exactly these
- * numbers to the same Sampler, so a replay prints what the live run printed.
+ * laptop's five zones take about 0.5 MB. Each zone's `limits` holds the limit
+ * it was held to at each pass (watch/at-limit.ts): µW, `-` for none, `?` when
+ * unknown, and an empty token for the same as the pass before (a recording
+ * made before limits were recorded has none: the snapshot's limits are used).
+ * Replaying feeds exactly these numbers to the same Sampler, so a replay prints
+ * what the live run printed.
  */
 import { invalidData, notFound } from '../errors.js';
 import type { Reading, WatchAttr, WatchZone } from './zones.js';
+import type { ZoneLimit } from '../limits/effective.js';
 
 export const RECORDING_FORMAT = 'powercapctl-watch';
 export const RECORDING_VERSION = 1;
@@ -27,6 +32,8 @@ export interface RecordingZoneDoc {
   maxPowerUw: number | string;
   limitUw: number | string | null;
   values: string;
+  /** the limit in force at each pass (absent in recordings made before they were recorded) */
+  limits?: string;
 }
 
 export interface RecordingDoc {
@@ -48,6 +55,8 @@ export class Recorder {
   private lastT = 0n;
   private readonly cols: string[];
   private readonly last: Array<bigint | null>;
+  private readonly limitCols: string[];
+  private readonly lastLimit: Array<string | null>;
   passes = 0;
 
   constructor(
@@ -57,9 +66,12 @@ export class Recorder {
   ) {
     this.cols = zones.map(() => '');
     this.last = zones.map(() => null);
+    this.limitCols = zones.map(() => '');
+    this.lastLimit = zones.map(() => null);
   }
 
-  add(tUs: bigint, readings: readonly Reading[]): void {
+  /** A pass: its time, readings and the limit each zone was held to. */
+  add(tUs: bigint, readings: readonly Reading[], limits: readonly ZoneLimit[]): void {
     const sep = this.passes === 0 ? '' : ',';
     this.t += sep + (tUs - this.lastT).toString();
     this.lastT = tUs;
@@ -72,6 +84,9 @@ export class Recorder {
         this.last[i] = r;
       } else tok = r === 'invalid' ? '?' : r;
       this.cols[i] += sep + tok;
+      const l = limitToken(limits[i]!);
+      this.limitCols[i] += sep + (l === this.lastLimit[i] ? '' : l);
+      this.lastLimit[i] = l;
     }
     this.passes++;
   }
@@ -94,6 +109,7 @@ export class Recorder {
         maxPowerUw: int(z.maxPowerUw),
         limitUw: z.limitUw === null ? null : int(z.limitUw),
         values: this.cols[i]!,
+        limits: this.limitCols[i]!,
       })),
     };
   }
@@ -107,9 +123,14 @@ export interface DecodedRecording {
   times: bigint[];
   /** readings[pass][zone] */
   readings: Reading[][];
+  /** limits[pass][zone]: the limit each zone was held to; null when the recording has none */
+  limits: ZoneLimit[][] | null;
 }
 
 const tokens = (s: string): string[] => (s === '' ? [] : s.split(','));
+
+const limitToken = (l: ZoneLimit): string => (l === 'none' ? '-' : l === 'unknown' ? '?' : l.toString());
+const limitOfToken = (t: string): ZoneLimit => (t === '-' ? 'none' : t === '?' ? 'unknown' : BigInt(t));
 
 /** Decode a recording; throws exit 6 when its columns do not line up. */
 export function decodeRecording(doc: RecordingDoc, file: string): DecodedRecording {
@@ -123,7 +144,22 @@ export function decodeRecording(doc: RecordingDoc, file: string): DecodedRecordi
   }
   if (times.length !== doc.passes) throw bad(`tUs holds ${times.length} times for ${doc.passes} passes`);
   const readings: Reading[][] = times.map(() => new Array<Reading>(doc.zones.length));
+  const recorded = doc.zones.length > 0 && doc.zones.every((z) => z.limits !== undefined);
+  const limits: ZoneLimit[][] | null = recorded ? times.map(() => new Array<ZoneLimit>(doc.zones.length)) : null;
   const zones: WatchZone[] = doc.zones.map((z, zi) => {
+    if (limits) {
+      const toks = z.limits!.split(',');
+      if (toks.length !== doc.passes && doc.passes > 0) throw bad(`zone ${z.id} holds ${toks.length} limits for ${doc.passes} passes`);
+      let last: ZoneLimit = 'unknown';
+      for (let p = 0; p < doc.passes; p++) {
+        const tok = toks[p]!;
+        if (tok !== '') {
+          if (!/^([0-9]+|-|\?)$/.test(tok)) throw bad(`zone ${z.id}: limit '${tok}' is not µW, - or ?`);
+          last = limitOfToken(tok);
+        }
+        limits[p]![zi] = last;
+      }
+    }
     const toks = tokens(z.values);
     if (toks.length !== doc.passes) throw bad(`zone ${z.id} holds ${toks.length} values for ${doc.passes} passes`);
     let last: bigint | null = null;
@@ -147,7 +183,7 @@ export function decodeRecording(doc: RecordingDoc, file: string): DecodedRecordi
       limitUw: z.limitUw === null ? null : BigInt(z.limitUw),
     };
   });
-  return { startedAt: doc.startedAt, intervalUs: BigInt(doc.intervalUs), zones, times, readings };
+  return { startedAt: doc.startedAt, intervalUs: BigInt(doc.intervalUs), zones, times, readings, limits };
 }
 
 /**
@@ -161,5 +197,8 @@ export function selectRecorded(rec: DecodedRecording, ids: ReadonlySet<string> |
     throw notFound('none of the selected zones is in the recording', `recorded zones: ${rec.zones.map((z) => z.id).join(', ')}`);
   }
   if (keep.length === rec.zones.length) return rec;
-  return { ...rec, zones: keep.map((i) => rec.zones[i]!), readings: rec.readings.map((r) => keep.map((i) => r[i]!)) };
+  return {
+    ...rec, zones: keep.map((i) => rec.zones[i]!), readings: rec.readings.map((r) => keep.map((i) => r[i]!)),
+    limits: rec.limits && rec.limits.map((r) => keep.map((i) => r[i]!)),
+  };
 }

@@ -13,6 +13,8 @@
 import { averagePowerUw, classifyEnergyInterval, energyFromPowerUj, type DeltaGapReason } from './delta.js';
 import { RunningStats } from './stats.js';
 import type { Reading, WatchZone } from './zones.js';
+import { atLimit, limitUwOf } from './at-limit.js';
+import type { ZoneLimit } from '../limits/effective.js';
 
 export type GapReason = 'unreadable' | 'vanished' | 'invalid' | 'no-baseline' | DeltaGapReason;
 
@@ -28,6 +30,10 @@ export interface WatchSample {
   gap: GapReason | null;
   /** the errno of an unreadable sample */
   errno: string | null;
+  /** the limit the zone was held to (µW; null: not limited, unknown, or not asked) */
+  limitUw: bigint | null;
+  /** drawing at least 97 % of it over the interval (watch/at-limit.ts); null: a gap, or the limit unknown or not asked */
+  atLimit: boolean | null;
 }
 
 export interface TotalSample {
@@ -82,8 +88,12 @@ export class Sampler {
     this.totalSet = new Set(totalIndexes);
   }
 
-  /** Take one pass of readings at time tUs. The first pass is the baseline and gives null. */
-  ingest(tUs: bigint, readings: readonly Reading[]): PassResult | null {
+  /**
+   * Take one pass of readings at time tUs. The first pass is the baseline and gives null.
+   * `limits`, when given, is the limit each zone is held to (in zone order): each sample is
+   * marked at its limit or not.
+   */
+  ingest(tUs: bigint, readings: readonly Reading[], limits: readonly ZoneLimit[] | null = null): PassResult | null {
     const prevT = this.lastTUs;
     this.passes++;
     this.lastTUs = tUs;
@@ -104,9 +114,15 @@ export class Sampler {
     let totalGap = false;
     for (let i = 0; i < this.zones.length; i++) {
       const s = this.sampleOne(i, tUs, prevT, readings[i]!);
+      if (limits) {
+        const l = limits[i]!;
+        s.limitUw = limitUwOf(l);
+        s.atLimit = atLimit(s.powerUw, l);
+      }
       samples[i] = s;
       if (s.gap) this.stats[i]!.addGap();
       else this.stats[i]!.add(s.powerUw!, s.energyUj!, s.intervalUs);
+      if (limits) this.stats[i]!.mark(s.limitUw, s.atLimit);
       if (this.totalSet.has(i)) {
         if (s.gap) totalGap = true;
         else {
@@ -130,7 +146,7 @@ export class Sampler {
   private sampleOne(i: number, tUs: bigint, prevT: bigint, r: Reading): WatchSample {
     const zone = this.zones[i]!;
     const gap = (reason: GapReason, errno: string | null = null): WatchSample =>
-      ({ zone, tUs, intervalUs: tUs - prevT, energyUj: null, powerUw: null, wrapped: false, gap: reason, errno });
+      ({ zone, tUs, intervalUs: tUs - prevT, energyUj: null, powerUw: null, wrapped: false, gap: reason, errno, limitUw: null, atLimit: null });
     if (typeof r === 'string') return gap(gapForReadError(r), r === 'invalid' ? null : r);
     const before = this.baseValue[i]!;
     const beforeT = this.baseT[i]!;
@@ -139,11 +155,11 @@ export class Sampler {
     if (before === null) return gap('no-baseline');
     const elapsed = tUs - beforeT;
     if (zone.attr === 'power_uw') {
-      return { zone, tUs, intervalUs: elapsed, energyUj: energyFromPowerUj(before, r, elapsed), powerUw: r, wrapped: false, gap: null, errno: null };
+      return { zone, tUs, intervalUs: elapsed, energyUj: energyFromPowerUj(before, r, elapsed), powerUw: r, wrapped: false, gap: null, errno: null, limitUw: null, atLimit: null };
     }
     const d = classifyEnergyInterval(before, r, elapsed, zone.maxEnergyRangeUj, zone.maxPowerUw);
     if (!d.ok) return { ...gap(d.reason), intervalUs: elapsed };
-    return { zone, tUs, intervalUs: elapsed, energyUj: d.deltaUj, powerUw: averagePowerUw(d.deltaUj, elapsed), wrapped: d.wrapped, gap: null, errno: null };
+    return { zone, tUs, intervalUs: elapsed, energyUj: d.deltaUj, powerUw: averagePowerUw(d.deltaUj, elapsed), wrapped: d.wrapped, gap: null, errno: null, limitUw: null, atLimit: null };
   }
 
   /** duration covered from the baseline to the last pass, µs */

@@ -15,6 +15,12 @@ export class RunningStats {
   energyUj = 0n;
   /** time covered by those intervals, µs */
   coveredUs = 0n;
+  /** the limit in force at the last sample (µW; null: not limited or unknown) and whether the zone was at it (watch/at-limit.ts) */
+  limitUw: bigint | null = null;
+  atLimitNow: boolean | null = null;
+  /** samples compared with a limit in force (a figure, and a limit held), and those at the limit */
+  comparedSamples = 0;
+  atLimitSamples = 0;
   private readonly ring: Float64Array;
   private head = 0;
   private filled = 0;
@@ -31,6 +37,15 @@ export class RunningStats {
     this.energyUj += energyUj;
     this.coveredUs += intervalUs;
     this.push(Number(powerUw));
+  }
+
+  /** the last sample's limit and mark (null: a gap, or a limit that could not be read) */
+  mark(limitUw: bigint | null, atLimit: boolean | null): void {
+    this.limitUw = limitUw;
+    this.atLimitNow = atLimit;
+    if (atLimit === null || limitUw === null) return;
+    this.comparedSamples++;
+    if (atLimit) this.atLimitSamples++;
   }
 
   addGap(): void {

@@ -8,6 +8,7 @@ import type { RollbackEntry } from '../../../core/limits/index.js';
 import { constraintLabel } from '../../../core/limits/index.js';
 import type { PowercapError } from '../../../core/errors.js';
 import { formatValue } from '../set-limit/render.js';
+import { powerSourceJson, powerSourceText, type PowerSourceFact } from '../../power-source.js';
 
 const keySuffix = (a: string) => (a === 'power_limit_uw' ? 'Uw' : a === 'time_window_us' ? 'Us' : '');
 const jv = (attribute: string, v: bigint | null) => (v === null ? null : attribute === 'enabled' ? v !== 0n : v);
@@ -43,7 +44,9 @@ function rollbackJson(r: RollbackEntry) {
   };
 }
 
-export function applyJson(opts: { source: unknown; profile: string; check: boolean; r: ReconcileResult; skipped: string[]; notes: string[]; error?: PowercapError | null }) {
+export function applyJson(opts: {
+  source: unknown; profile: string; check: boolean; r: ReconcileResult; skipped: string[]; notes: string[]; power: PowerSourceFact | null; error?: PowercapError | null;
+}) {
   const { r } = opts;
   const doc: Record<string, unknown> = {
     format: 'powercapctl-apply',
@@ -51,6 +54,7 @@ export function applyJson(opts: { source: unknown; profile: string; check: boole
     source: opts.source,
     profile: opts.profile,
     check: opts.check,
+    powerSource: powerSourceJson(opts.power),
     ok: r.result ? r.result.ok : true,
     changed: r.changed,
     inState: r.inState,
@@ -58,6 +62,7 @@ export function applyJson(opts: { source: unknown; profile: string; check: boole
     changedSettings: r.items.filter((i) => i.changed).length,
     items: r.items.map(itemJson),
     skipped: opts.skipped,
+    aside: r.aside.map((i) => ({ item: i.index, line: i.line, zone: i.zone, when: i.when! })),
     warnings: [...r.warnings, ...opts.notes],
     rolledBack: r.result ? r.result.rolledBack.map(rollbackJson) : [],
   };
@@ -94,10 +99,22 @@ export async function renderOutcome(r: ReconcileResult, check: boolean, p: Color
   return borderlessTable(head.map((h) => p.heading(h)), rows, { trimEnd: true });
 }
 
-/** The last line: what changed; for --check in state, that it is (not in state is the command's error, exit 7). */
-export function summaryLine(r: ReconcileResult, check: boolean): string {
+/**
+ * The last line: what changed; for --check in state, that it is (not in state is the command's
+ * error, exit 7). With items for one power source: which one, and how many items for the other
+ * were set aside.
+ */
+export function summaryLine(r: ReconcileResult, check: boolean, power: PowerSourceFact | null = null): string {
   const n = r.items.length;
-  if (check) return `in state: ${n} setting${n === 1 ? '' : 's'} as the profile says`;
+  const aside = asideText(r, check);
+  if (check) return `in state${power ? ` on ${powerSourceText(power)}` : ''}: ${n} setting${n === 1 ? '' : 's'} as the profile says${aside}`;
   const changed = r.items.filter((i) => i.changed).length;
-  return `${changed} changed, ${n - changed} unchanged`;
+  return `${power ? `on ${powerSourceText(power)}: ` : ''}${changed} changed, ${n - changed} unchanged${aside}`;
+}
+
+/** `; 2 items for battery not in force` (not compared, for --check) */
+function asideText(r: ReconcileResult, check: boolean): string {
+  if (r.aside.length === 0) return '';
+  const whens = [...new Set(r.aside.map((i) => i.when === 'ac' ? 'AC' : 'battery'))].join(' and ');
+  return `; ${r.aside.length} item${r.aside.length === 1 ? '' : 's'} for ${whens} ${check ? 'not compared' : 'not in force'}`;
 }

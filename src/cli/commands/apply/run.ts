@@ -7,6 +7,7 @@ import type { SkippedItem } from '../../../core/profile/desired-state.js';
 import { prepareStateFile, updateState } from '../../../core/persist/state.js';
 import { sourceJson } from '../../render/zones.js';
 import { trapSignals, trapHooks } from '../../signals.js';
+import { powerSourceFor, powerSourceText } from '../../power-source.js';
 import type { ApplyArgs, ApplyOptions } from './spec.js';
 
 /** An item left out by --only, in the words of the command line. */
@@ -34,10 +35,11 @@ export async function run(ctx: CommandContext, [file]: ApplyArgs, opts: ApplyOpt
   if (stateFile) prepareStateFile(stateFile);
   if (opts.watch !== undefined) {
     const { watchProfile } = await import('./watch.js');
-    return watchProfile(ctx, { file, only, intervalUs: opts.watch, stateFile, force: opts.force });
+    return watchProfile(ctx, { file, only, intervalUs: opts.watch, stateFile, force: opts.force, powerSource: opts.powerSource });
   }
 
   const profile = await loadProfile(file);
+  const power = powerSourceFor(ctx, profile, opts.powerSource);
   const json = ctx.globals.json;
   const src = ctx.source({ write: !check });
   const snap = src.snapshot;
@@ -53,6 +55,7 @@ export async function run(ctx: CommandContext, [file]: ApplyArgs, opts: ApplyOpt
       // a limit that would starve its zone: --force, or a person at a terminal says yes (as set-limit)
       confirmRisks: (risks) => confirmRisks(ctx, opts.force, risks),
       ...(only !== undefined ? { only } : {}),
+      ...(power !== null ? { powerSource: power.kind } : {}),
     });
   } finally {
     trap.release();
@@ -73,13 +76,13 @@ export async function run(ctx: CommandContext, [file]: ApplyArgs, opts: ApplyOpt
   for (const w of [...r.warnings, ...skipped, ...notes]) ctx.io.warn(w);
   const render = await import('./render.js');
   if (json) {
-    ctx.io.json(render.applyJson({ source: sourceJson(src.info), profile: file, check, r, skipped, notes, error: r.result?.error ?? null }));
+    ctx.io.json(render.applyJson({ source: sourceJson(src.info), profile: file, check, r, skipped, notes, power, error: r.result?.error ?? null }));
   } else if (ok) {
     const { makeColors, palette } = await import('../../color.js');
     const p = palette(makeColors(ctx.globals.color, ctx.io.stdoutIsTTY));
     if (r.items.length) ctx.io.out(await render.renderOutcome(r, check, p));
     // not in state: the verdict is the error below (exit 7), said once
-    if (!check || r.inState) ctx.io.out(render.summaryLine(r, check));
+    if (!check || r.inState) ctx.io.out(render.summaryLine(r, check, power));
   }
   if (!ok) {
     const { rollbackLines } = await import('../set-limit/render.js');
@@ -88,7 +91,8 @@ export async function run(ctx: CommandContext, [file]: ApplyArgs, opts: ApplyOpt
   }
   if (check && !r.inState) {
     const differ = r.items.filter((i) => !i.inState).length;
-    throw new PowercapError(Exit.NOT_IN_STATE, `not in the state of ${file}: ${differ} of ${r.items.length} settings differ (nothing was written)`);
+    const on = power ? ` on ${powerSourceText(power)}` : '';
+    throw new PowercapError(Exit.NOT_IN_STATE, `not in the state of ${file}${on}: ${differ} of ${r.items.length} settings differ (nothing was written)`);
   }
   if (snap && r.changed) ctx.io.note(`updated ${snap.path}`);
 }

@@ -8,7 +8,9 @@
  * hammering a locked register. SIGTERM or Ctrl-C stops it cleanly (exit 0): the signals
  * are trapped for the whole run (cli/signals.ts), so one that arrives between two writes
  * rolls that pass back before the watchdog stops. A limit that would starve its zone is
- * written only with --force, as apply writes it: no one is there to say yes.
+ * written only with --force, as apply writes it: no one is there to say yes. With items for AC
+ * and for battery (`when`), the power source is read on every pass: when it changes, the items
+ * for the new one are applied (logged as applied, not as drift).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,6 +25,8 @@ import { updateState } from '../../../core/persist/state.js';
 import { formatDuration } from '../../../core/units.js';
 import { jsonInt } from '../../../core/units.js';
 import { formatValue, rollbackLines } from '../set-limit/render.js';
+import { powerSourceFor, powerSourceText } from '../../power-source.js';
+import type { PowerSourceKind } from '../../../core/power-source.js';
 
 export interface WatchOptions {
   file: string;
@@ -31,6 +35,8 @@ export interface WatchOptions {
   stateFile: string | undefined;
   /** write limits that would starve their zone */
   force: boolean;
+  /** hold the items for this power source, whatever the supplies say */
+  powerSource: PowerSourceKind | undefined;
 }
 
 const MAX_BACKOFF_US = 600_000_000n;
@@ -64,7 +70,8 @@ export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promis
   const stopping = () => trap.isInterrupted();
   const record = (change: Parameters<typeof updateState>[2]) => { if (o.stateFile) updateState(o.stateFile, profilePath, change); };
   record((s) => { s.watch = { pid: process.pid, startedAt: new Date().toISOString(), intervalUs: Number(o.intervalUs) }; });
-  log(`watching ${profile.items.length} item${profile.items.length === 1 ? '' : 's'} of ${o.file} every ${formatDuration(o.intervalUs)}`);
+  let power = powerSourceFor(ctx, profile, o.powerSource);
+  log(`watching ${profile.items.length} item${profile.items.length === 1 ? '' : 's'} of ${o.file} every ${formatDuration(o.intervalUs)}${power ? ` on ${powerSourceText(power)}` : ''}`);
 
   let failures = 0;
   let first = true;
@@ -82,9 +89,17 @@ export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promis
           log(`profile ${o.file} changed but cannot be used, keeping the previous one: ${(err as Error).message}`);
         }
       }
+      const now = powerSourceFor(ctx, profile, o.powerSource);
+      if (now && now.kind !== power?.kind) {
+        log(`power source: ${powerSourceText(now)}: applying the items for ${now.kind === 'ac' ? 'AC' : 'battery'}`);
+        // what the other power source's items change is applied, not drift
+        first = true;
+      }
+      power = now;
       try {
         const r = await reconcile(src.powercap, profile, {
-          ...(o.only ? { only: o.only } : {}), energyModel: () => ctx.energyModel(), hooks: trapHooks(trap), isRoot: ctx.isRoot,
+          ...(o.only ? { only: o.only } : {}), ...(power ? { powerSource: power.kind } : {}),
+          energyModel: () => ctx.energyModel(), hooks: trapHooks(trap), isRoot: ctx.isRoot,
           confirmRisks: async (risks) => {
             if (o.force) for (const x of risks) log(`--force: ${x}`);
             return o.force;

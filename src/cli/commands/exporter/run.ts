@@ -111,7 +111,10 @@ export async function run(ctx: CommandContext, [patterns]: ExporterArgs, opts: E
   const ac = new AbortController();
   const trap = trapSignals(() => ac.abort());
   // the first pass (the baseline) is taken at once; the server starts meanwhile
-  const onPass = (tUs: bigint, readings: Reading[]) => collector.ingest(tUs, readings);
+  // a replay compares each pass with the limits recorded with it (watch --record), as watch's replay does
+  const recorded = feed.kind === 'replay' ? feed.rec.limits : null;
+  let pass = 0;
+  const onPass = (tUs: bigint, readings: Reading[]) => collector.ingest(tUs, readings, recorded?.[pass++]);
   const loop = feed.kind === 'replay'
     ? runReplay({ times: feed.rec.times, readings: feed.rec.readings, speed: 1, count: null, clock: monotonicClock, signal: ac.signal, onPass })
       .then((r) => { if (!r.aborted) ctx.io.note(`the recording in ${file} ended after ${Math.max(0, r.passes - 1)} samples: serving its last values`); return r; })

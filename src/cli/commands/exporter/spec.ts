@@ -27,7 +27,8 @@ export const exporterSpec: CommandSpec = {
     'sysfs and every scraper sees the values of the same pass. Exported: each zone\'s energy (a counter in joules that\n' +
     'never goes down across hardware wraps) and power, the non-overlapping system total with the zones it summed, each\n' +
     'constraint\'s limit, time window and max power, enabled state, the effective limit of a package exposed through\n' +
-    'both MSR and MMIO, and the exporter\'s own cost. Zones are found at start. Without root, energy is absent and\n' +
+    'both MSR and MMIO, whether each zone is at its limit (powercap_at_limit: 97 % of the limit in force over the\n' +
+    'interval, as watch marks it), and the exporter\'s own cost. Zones are found at start. Without root, energy is absent and\n' +
     'powercapctl_exporter_energy_unreadable_info says why. On a snapshot, a watch --record recording in it is replayed\n' +
     'at its recorded pace (its last values stay served after it); without one, energy and power are left out (a\n' +
     'snapshot holds one reading of each counter) and powercapctl_exporter_snapshot_info says why. Slow or broken\n' +

@@ -16,6 +16,9 @@ import { runLiveLoop, runReplay, type PassHandler } from '../../../core/watch/lo
 import { Recorder, decodeRecording, selectRecorded, type RecordingDoc } from '../../../core/watch/recording.js';
 import { assertWritableFile, writeFileAtomic } from '../../../core/atomic.js';
 import { monotonicClock } from '../../clock.js';
+import { LimitReader } from '../../../core/exporter/limits.js';
+import type { ZoneLimit } from '../../../core/limits/effective.js';
+import { WATCH_LIMITS_EVERY_US } from '../../../core/watch/at-limit.js';
 import { commandLine } from '../../hints.js';
 import type { WatchArgs, WatchOptions } from './spec.js';
 import { CSV_HEADER, CsvFormatter, NdjsonFormatter, prometheusText } from './writers.js';
@@ -30,6 +33,20 @@ interface Session {
   /** the time between passes: the option's on a live run, the recording's in a replay */
   intervalUs: bigint;
   textfile: string | undefined;
+  /** the limit each zone is held to at the pass taken at `tUs`, for "at the limit" (called once per pass, in order) */
+  limits: (tUs: bigint) => readonly ZoneLimit[];
+}
+
+/**
+ * The limits of the watched zones as the exporter's reader reads them (a package's other copy
+ * too), re-read every `everyUs` (null: never, a snapshot's do not change).
+ */
+function limitsOf(src: OpenedSource, tree: PowercapTree, zones: readonly WatchZone[], everyUs: bigint | null): Session['limits'] {
+  const reader = new LimitReader(src.powercap, [], tree, zones.map((z) => tree.byId.get(z.id) ?? null));
+  return (tUs) => {
+    if (everyUs !== null) reader.refreshIfDue(tUs, everyUs);
+    return reader.inForce();
+  };
 }
 
 /** The passes to take after the baseline: --count, or --duration in intervals (at least one); null: until Ctrl-C. */
@@ -87,7 +104,11 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
 
   const buffer: Reading[] = new Array<Reading>(plan.zones.length);
   const passes = passesFor(opts, opts.interval);
-  await session(ctx, tree, plan.zones, { format, startEpochMs, intervalUs: opts.interval, textfile: opts.textfile }, false, async (signal, onPass) =>
+  // the limits of each pass are recorded with its readings, so that a replay marks what this run marked
+  const limits = limitsOf(src, tree, plan.zones, WATCH_LIMITS_EVERY_US);
+  let passLimits: readonly ZoneLimit[] = [];
+  const limitsOfPass = (tUs: bigint) => (passLimits = limits(tUs));
+  await session(ctx, tree, plan.zones, { format, startEpochMs, intervalUs: opts.interval, textfile: opts.textfile, limits: limitsOfPass }, false, async (signal, onPass) =>
     runLiveLoop({
       intervalUs: opts.interval,
       // a duration ends at its last slot, on time, however many passes ran late
@@ -97,8 +118,8 @@ async function live(ctx: CommandContext, src: OpenedSource, patterns: string[], 
       clock: monotonicClock,
       signal,
       onPass: (tUs, readings) => {
-        recorder?.add(tUs, readings);
-        return onPass(tUs, readings);
+        onPass(tUs, readings);
+        recorder?.add(tUs, readings, passLimits);
       },
     }),
   async () => {
@@ -123,11 +144,14 @@ async function replay(ctx: CommandContext, src: OpenedSource, patterns: string[]
   }
   const rec = decodeRecording(doc, snap.path);
   const tree = readPowercapTree(src.powercap);
-  const { zones, readings } = selectRecorded(rec, patterns.length || opts.type !== undefined ? new Set(selectZones(tree, patterns, opts.type).map((z) => z.id)) : null);
+  const { zones, readings, limits: recorded } = selectRecorded(rec, patterns.length || opts.type !== undefined ? new Set(selectZones(tree, patterns, opts.type).map((z) => z.id)) : null);
   const started = Date.parse(rec.startedAt);
   // --duration counts recorded time: passes of the recording's own interval
   const count = passesFor(opts, rec.intervalUs);
-  const s: Session = { format, intervalUs: rec.intervalUs, startEpochMs: Number.isNaN(started) ? 0 : started, textfile: opts.textfile };
+  // the limits the live run recorded with each pass; an older recording's: the snapshot's, which do not change
+  let pass = 0;
+  const limits = recorded ? () => recorded[pass++]! : limitsOf(src, tree, zones, null);
+  const s: Session = { format, intervalUs: rec.intervalUs, startEpochMs: Number.isNaN(started) ? 0 : started, textfile: opts.textfile, limits };
   await session(ctx, tree, zones, s, true, (signal, onPass) =>
     runReplay({ times: rec.times, readings, speed: opts.speed, count, clock: monotonicClock, signal, onPass }),
   async () => {});
@@ -237,7 +261,7 @@ async function session(
   let result: { aborted: boolean; skipped: number; passes: number; maxPassUs: bigint };
   try {
     result = await feed(ac.signal, (tUs, readings) => {
-      const r = sampler.ingest(tUs, readings);
+      const r = sampler.ingest(tUs, readings, o.limits(tUs));
       if (r) for (const s of r.samples) if (s.gap) note(gapNote(s));
       onResult(r);
     });

@@ -31,8 +31,11 @@ export const watchSpec: CommandSpec = {
     'A "system" figure sums only zones that do not overlap (packages and server DRAM, not psys with packages,\n' +
     'not core/uncore inside packages, not the MMIO copy of a package) and says which it summed.\n' +
     'On a terminal: a live table; otherwise (or with --json) NDJSON, one object per sample per zone:\n' +
-    '{ t, time, zone, name, energyDeltaUj, powerUw, intervalUs, wrapped } plus gap and reason for a gap (t: seconds\n' +
-    'since the start; time: the wall clock, RFC 3339; energyDeltaUj: the energy of that interval, not the raw counter).\n' +
+    '{ t, time, zone, name, energyDeltaUj, powerUw, intervalUs, wrapped, limitUw, atLimit } plus gap and reason for a gap\n' +
+    '(t: seconds since the start; time: the wall clock, RFC 3339; energyDeltaUj: the energy of that interval, not the raw\n' +
+    'counter). A zone drawing at least 97 % of the limit it is held to over the interval is at the limit (atLimit, the\n' +
+    'table\'s AT LIMIT column, powercap_at_limit): the limit in force, a package\'s MSR and MMIO copies together, the\n' +
+    'lowest over its constraints, re-read at most once a second; a zone not limited never is.\n' +
     '--format prometheus prints one complete exposition per interval (HELP and TYPE again each time, a blank line\n' +
     'between): a stream of expositions, not one; take one with --count 1, keep a file current with --textfile, and\n' +
     'for Prometheus to scrape, run powercapctl exporter.\n' +

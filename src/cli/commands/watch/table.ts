@@ -1,7 +1,9 @@
 /**
  * The live table on a terminal: per zone the current power, min/avg/max over
- * the run, energy used, a sparkline of the last samples, the limit and how
- * close to it the zone runs (yellow from 90 %, red from 100 %).
+ * the run, energy used, a sparkline of the last samples, the limit in force
+ * (core/limits/effective.ts: the lowest over the constraints, a package's MSR and
+ * MMIO copies together), how close to it the zone runs (yellow from 90 %, red at
+ * the limit) and whether it is at the limit (97 %, core/watch/at-limit.ts).
  *
  * A frame fits the terminal it is drawn on: every line is narrower than the
  * terminal (columns are shortened, then dropped, by priority, and what is
@@ -37,7 +39,7 @@ export interface FrameInfo {
   replay: boolean;
 }
 
-type Key = 'zone' | 'name' | 'power' | 'min' | 'avg' | 'max' | 'energy' | 'trend' | 'limit' | 'load';
+type Key = 'zone' | 'name' | 'power' | 'min' | 'avg' | 'max' | 'energy' | 'trend' | 'limit' | 'load' | 'atLimit';
 /** one cell: its plain text (measured, shortened) and how to colour it */
 export interface Cell { text: string; paint?: (s: string) => string }
 /** a column; `min` is as short as shortening takes it, `keepEnd` cuts from the start (a trend keeps its latest samples) */
@@ -55,18 +57,20 @@ const COLUMNS: Array<Column<Key>> = [
   { key: 'trend', head: 'TREND', right: false, min: 8, keepEnd: true },
   { key: 'limit', head: 'LIMIT', right: true, min: 0 },
   { key: 'load', head: 'LOAD', right: true, min: 0 },
+  { key: 'atLimit', head: 'AT LIMIT', right: false, min: 0 },
 ];
 const GAP = 2;
 
 /**
  * What gives way on a narrow terminal, in order: the trend shortens (it keeps
  * the latest samples), then ENERGY, MIN and MAX go (the summary has them), the
- * trend shortens again, names shorten, AVG, LIMIT, TREND and LOAD go, then
- * NAME; the zone and its power always stay (a zone id is cut last, with …).
+ * trend shortens again, names shorten, AVG, LIMIT, TREND and LOAD go (LOAD's
+ * colour says what AT LIMIT says), then AT LIMIT and NAME; the zone and its power
+ * always stay (a zone id is cut last, with …).
  */
 const GIVE_WAY: Array<Step<Key>> = [
   { shorten: 'trend', to: 16 }, { drop: 'energy' }, { drop: 'min' }, { drop: 'max' }, { shorten: 'trend', to: 8 },
-  { shorten: 'name', to: 12 }, { drop: 'avg' }, { drop: 'limit' }, { drop: 'trend' }, { drop: 'load' }, { drop: 'name' },
+  { shorten: 'name', to: 12 }, { drop: 'avg' }, { drop: 'limit' }, { drop: 'trend' }, { drop: 'load' }, { drop: 'atLimit' }, { drop: 'name' },
 ];
 
 /**
@@ -160,15 +164,17 @@ export function frameLines(sampler: Sampler, info: FrameInfo, colors: { color: b
   for (let i = 0; i < zones.length; i++) {
     const z = zones[i]!;
     const s = sampler.stats[i]!;
-    const limit = z.limitUw !== null && z.limitUw > 0n ? z.limitUw : null;
+    const limit = s.limitUw !== null && s.limitUw > 0n ? s.limitUw : null;
     let load: Cell = { text: dash };
     const power: Cell = s.lastUw === null ? (s.gaps > 0 ? { text: 'gap', paint: p.warn } : { text: dash }) : { text: formatPowerReading(s.lastUw) };
     if (limit !== null && s.lastUw !== null) {
       const pct = Number((s.lastUw * 1000n) / limit) / 10;
       load = { text: `${pct.toFixed(0)} %` };
-      if (pct >= 100) load.paint = power.paint = p.bad;
+      if (s.atLimitNow) load.paint = power.paint = p.bad;
       else if (pct >= 90) load.paint = power.paint = p.warn;
     }
+    // – for a zone not limited, a gap, or a limit that could not be read
+    const atLimit: Cell = s.atLimitNow === true ? { text: 'yes', paint: p.bad } : s.atLimitNow === false && limit !== null ? { text: 'no', paint: p.dim } : { text: dash };
     body.push({
       zone: { text: '  '.repeat(z.depth) + visible(z.id), paint: p.id },
       name: z.name === null ? { text: '(no name)', paint: p.dim } : { text: visible(z.name) },
@@ -178,6 +184,7 @@ export function frameLines(sampler: Sampler, info: FrameInfo, colors: { color: b
       trend: { text: sparkline(s.recent(), sparkTop(s.maxUw, limit)), paint: p.dim },
       limit: { text: limit === null ? dash : formatPower(limit) },
       load,
+      atLimit,
     });
   }
   if (hasSystem) {
@@ -189,7 +196,7 @@ export function frameLines(sampler: Sampler, info: FrameInfo, colors: { color: b
       min: { text: pw(t.minUw) }, avg: { text: pw(t.avgUw) }, max: { text: pw(t.maxUw) },
       energy: { text: formatEnergy(t.energyUj) },
       trend: { text: sparkline(t.recent(), sparkTop(t.maxUw, null)), paint: p.dim },
-      limit: { text: dash }, load: { text: dash },
+      limit: { text: dash }, load: { text: dash }, atLimit: { text: dash },
     });
   }
 
@@ -241,7 +248,7 @@ function systemRule(summed: string[], excluded: Array<{ id: string; reason: stri
   return visible(`system = ${summed.join(' + ')}${excluded.length ? `; left out: ${named}` : ''}`);
 }
 
-type SumKey = 'zone' | 'name' | 'energy' | 'avg' | 'min' | 'max' | 'gaps';
+type SumKey = 'zone' | 'name' | 'energy' | 'avg' | 'min' | 'max' | 'atLimit' | 'gaps';
 const SUMMARY_COLUMNS: Array<Column<SumKey>> = [
   { key: 'zone', head: 'ZONE', right: false, min: 6 },
   { key: 'name', head: 'NAME', right: false, min: 8 },
@@ -249,12 +256,21 @@ const SUMMARY_COLUMNS: Array<Column<SumKey>> = [
   { key: 'avg', head: 'AVG POWER', right: true, min: 0 },
   { key: 'min', head: 'MIN', right: true, min: 0 },
   { key: 'max', head: 'MAX', right: true, min: 0 },
+  { key: 'atLimit', head: 'AT LIMIT', right: true, min: 0 },
   { key: 'gaps', head: 'GAPS', right: true, min: 0 },
 ];
-/** the summary stays in the scrollback: on a narrow terminal names shorten, then MIN and MAX go, never ENERGY */
+/** the summary stays in the scrollback: on a narrow terminal names shorten, then MIN, MAX, GAPS and AT LIMIT go, never ENERGY */
 const SUMMARY_GIVE_WAY: Array<Step<SumKey>> = [
-  { shorten: 'name', to: 16 }, { drop: 'min' }, { drop: 'max' }, { shorten: 'name', to: 12 }, { drop: 'gaps' }, { shorten: 'name', to: 8 }, { drop: 'name' },
+  { shorten: 'name', to: 16 }, { drop: 'min' }, { drop: 'max' }, { shorten: 'name', to: 12 }, { drop: 'gaps' }, { drop: 'atLimit' },
+  { shorten: 'name', to: 8 }, { drop: 'name' },
 ];
+
+/** The share of a zone's samples at its limit, `45 %`; – when it was never limited. */
+function atLimitShare(s: { comparedSamples: number; atLimitSamples: number }, p: { bad(s: string): string }): Cell {
+  if (s.comparedSamples === 0) return { text: dash };
+  const pct = Math.round((100 * s.atLimitSamples) / s.comparedSamples);
+  return s.atLimitSamples > 0 ? { text: `${pct} %`, paint: p.bad } : { text: '0 %' };
+}
 
 /** The summary after the run (or Ctrl-C): energy per zone, average power, duration; as wide as `columns` at most (0: any). */
 export function renderSummary(
@@ -269,14 +285,14 @@ export function renderSummary(
     const s = sampler.stats[i]!;
     return {
       zone: { text: visible(z.id), paint: p.id }, name: { text: visible(z.name ?? '') }, energy: { text: formatEnergy(s.energyUj) },
-      avg: { text: pw(s.avgUw) }, min: { text: pw(s.minUw) }, max: { text: pw(s.maxUw) }, gaps: gaps(s.gaps),
+      avg: { text: pw(s.avgUw) }, min: { text: pw(s.minUw) }, max: { text: pw(s.maxUw) }, atLimit: atLimitShare(s, p), gaps: gaps(s.gaps),
     };
   });
   if (summed.length) {
     const t = sampler.totalStats;
     body.push({
       zone: { text: 'system', paint: p.name }, name: { text: visible(summed.join(' + ')) }, energy: { text: formatEnergy(t.energyUj) },
-      avg: { text: pw(t.avgUw) }, min: { text: pw(t.minUw) }, max: { text: pw(t.maxUw) }, gaps: gaps(t.gaps),
+      avg: { text: pw(t.avgUw) }, min: { text: pw(t.minUw) }, max: { text: pw(t.maxUw) }, atLimit: { text: dash }, gaps: gaps(t.gaps),
     });
   }
   const { line } = fitTable(SUMMARY_COLUMNS, body, SUMMARY_GIVE_WAY, cols, p.heading);

@@ -37,13 +37,13 @@ export class NdjsonFormatter {
   }
 
   line(s: WatchSample, index: number): string {
-    let l = `{"t":${seconds(s.tUs)},"time":"${wallTime(this.startEpochMs, s.tUs)}"${this.heads[index]},"energyDeltaUj":${num(s.energyUj)},"powerUw":${num(s.powerUw)},"intervalUs":${num(s.intervalUs)},"wrapped":${s.wrapped}`;
+    let l = `{"t":${seconds(s.tUs)},"time":"${wallTime(this.startEpochMs, s.tUs)}"${this.heads[index]},"energyDeltaUj":${num(s.energyUj)},"powerUw":${num(s.powerUw)},"intervalUs":${num(s.intervalUs)},"wrapped":${s.wrapped},"limitUw":${num(s.limitUw)},"atLimit":${s.atLimit}`;
     if (s.gap) l += `,"gap":true,"reason":"${s.gap}"${s.errno ? `,"errno":"${s.errno}"` : ''}`;
     return l + '}\n';
   }
 
   systemLine(t: TotalSample): string {
-    let l = `{"t":${seconds(t.tUs)},"time":"${wallTime(this.startEpochMs, t.tUs)}"${this.systemHead},"energyDeltaUj":${num(t.energyUj)},"powerUw":${num(t.powerUw)},"intervalUs":${num(t.intervalUs)},"wrapped":false`;
+    let l = `{"t":${seconds(t.tUs)},"time":"${wallTime(this.startEpochMs, t.tUs)}"${this.systemHead},"energyDeltaUj":${num(t.energyUj)},"powerUw":${num(t.powerUw)},"intervalUs":${num(t.intervalUs)},"wrapped":false,"limitUw":null,"atLimit":null`;
     if (t.gap) l += `,"gap":true,"reason":"zone-gap"`;
     return l + this.systemTail + '}\n';
   }
@@ -58,8 +58,12 @@ export class NdjsonFormatter {
 
 // ------------------------------------------------------------------ CSV
 
-/** energy_delta_uj: the energy of one interval (not the raw energy_uj counter that list prints) */
-export const CSV_HEADER = 't,time,zone,name,energy_delta_uj,power_uw,interval_us,wrapped,gap,reason';
+/**
+ * energy_delta_uj: the energy of one interval (not the raw energy_uj counter that list prints);
+ * limit_uw, at_limit: the limit in force and whether the zone drew 97 % of it (empty: none known)
+ */
+export const CSV_HEADER = 't,time,zone,name,energy_delta_uj,power_uw,interval_us,wrapped,gap,reason,limit_uw,at_limit';
+const flag = (v: boolean | null) => (v === null ? '' : v ? '1' : '0');
 
 /** a name's control characters shown as \x1b, quoted as CSV needs (cli/visible.ts) */
 const csvCell = (v: string | null): string => (v === null ? '' : csvField(v));
@@ -76,10 +80,10 @@ export class CsvFormatter {
     let out = '';
     for (let i = 0; i < r.samples.length; i++) {
       const s = r.samples[i]!;
-      out += `${seconds(s.tUs)},${wallTime(this.startEpochMs, s.tUs)},${this.heads[i]},${raw(s.energyUj)},${raw(s.powerUw)},${s.intervalUs},${s.wrapped ? 1 : 0},${s.gap ? 1 : 0},${s.gap ?? ''}\n`;
+      out += `${seconds(s.tUs)},${wallTime(this.startEpochMs, s.tUs)},${this.heads[i]},${raw(s.energyUj)},${raw(s.powerUw)},${s.intervalUs},${s.wrapped ? 1 : 0},${s.gap ? 1 : 0},${s.gap ?? ''},${raw(s.limitUw)},${flag(s.atLimit)}\n`;
     }
     const t = r.total;
-    if (t) out += `${seconds(t.tUs)},${wallTime(this.startEpochMs, t.tUs)},system,${this.systemName},${raw(t.energyUj)},${raw(t.powerUw)},${t.intervalUs},0,${t.gap ? 1 : 0},${t.gap ? 'zone-gap' : ''}\n`;
+    if (t) out += `${seconds(t.tUs)},${wallTime(this.startEpochMs, t.tUs)},system,${this.systemName},${raw(t.energyUj)},${raw(t.powerUw)},${t.intervalUs},0,${t.gap ? 1 : 0},${t.gap ? 'zone-gap' : ''},,\n`;
     return out;
   }
 }
@@ -91,7 +95,8 @@ export class CsvFormatter {
  * families (core/exporter/sampled.ts), with its names, labels and types: energy used
  * since the watch started for energy_uj zones (a counter: wrap-corrected, so it never
  * goes down), the average power over the last interval (a gauge; left out for a zone in
- * a gap), and the system total. Limits are the exporter's alone (docs/watch.md).
+ * a gap), whether each zone was at its limit, and the system total. The limits themselves
+ * are the exporter's alone (docs/watch.md).
  */
 export function prometheusText(sampler: Sampler, last: PassResult | null, summed: string[]): string {
   const b = new ExpositionBuilder();
