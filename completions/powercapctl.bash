@@ -29,8 +29,8 @@ _powercapctl_opts() {
     tree) echo '-t --type -h --help' ;;
     set-limit) echo '-c --constraint -w --time-window --enable --disable -n --dry-run -y --yes -f --force --only -h --help' ;;
     apply) echo '--check -f --force --only --power-source --watch --state -h --help' ;;
-    balance) echo '-b --budget --budget-file --fallback-budget --under -i --interval -w --weight --min -c --constraint -n --dry-run -d --duration --keep --report -h --help' ;;
-    govern) echo '--thermal-zone --target --thermal-root --sustainable-power --switch-on --ambient --k-po --k-pu --k-i --k-d --integral-cutoff --under -i --interval -w --weight --min -c --constraint -n --dry-run -d --duration --keep --report -h --help' ;;
+    balance) echo '-b --budget --budget-file --fallback-budget --under -i --interval -w --weight --min -c --constraint -n --dry-run -d --duration --keep --report --profile -h --help' ;;
+    govern) echo '--thermal-zone --target --thermal-root --sustainable-power --switch-on --ambient --k-po --k-pu --k-i --k-d --integral-cutoff --under -i --interval -w --weight --min -c --constraint -n --dry-run -d --duration --keep --report --profile -h --help' ;;
     watch) echo '-i --interval -n --count -d --duration --format --textfile --record --speed -t --type -h --help' ;;
     exporter) echo '-l --listen -i --interval --limits-interval -t --type --max-connections --client-timeout -h --help' ;;
     model) echo '-h --help' ;;
@@ -93,6 +93,7 @@ _powercapctl_optval() {
     'balance|-c'|'balance|--constraint') echo constraint ;;
     'balance|-d'|'balance|--duration') echo none ;;
     'balance|--report') echo file ;;
+    'balance|--profile') echo file ;;
     'govern|--thermal-zone') echo none ;;
     'govern|--target') echo none ;;
     'govern|--thermal-root') echo dir ;;
@@ -111,6 +112,7 @@ _powercapctl_optval() {
     'govern|-c'|'govern|--constraint') echo constraint ;;
     'govern|-d'|'govern|--duration') echo none ;;
     'govern|--report') echo file ;;
+    'govern|--profile') echo file ;;
     'watch|-i'|'watch|--interval') echo none ;;
     'watch|-n'|'watch|--count') echo none ;;
     'watch|-d'|'watch|--duration') echo none ;;

@@ -13,24 +13,16 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BIN, NOBODY, ROOT, cleanEnv, fixture, run, scratch, example } from './helpers.js';
-import { rk3399, intelLaptop } from './fixtures/specs.js';
-import { ndjson, start, stop, waitFor, writeThermal } from './fixtures/running.js';
+import { intelLaptop } from './fixtures/specs.js';
+import { ndjson, start, stop, waitFor, writeThermal, rk3399Board, RK3399_BOOT, RK3399_LEAVES } from './fixtures/running.js';
 import { validate, type Schema } from '../src/core/snapshot/validate.js';
 import type { PeriodRecord } from '../src/core/balance/controller.js';
 
 const s = scratch('powercapctl-balance-');
 const schemaOf = (name: string): Schema => JSON.parse(fs.readFileSync(path.join(ROOT, 'schema', `${name}.schema.json`), 'utf8'));
-const LEAVES = ['dtpm:0:0:0', 'dtpm:0:0:1', 'dtpm:0:0:2'];
-/** the leaves' limits after boot: each at its maximum (A53 ×4, A72 ×2, GPU) */
-const BOOT = ['716848', '2260224', '2555520'];
-
-function board() {
-  const t = fixture(rk3399);
-  s.cleanups.push(t.cleanup);
-  const limitFile = (id: string) => path.join(t.classRoot, id, 'constraint_0_power_limit_uw');
-  const limits = () => LEAVES.map((id) => fs.readFileSync(limitFile(id), 'utf8').trim());
-  return { root: t.classRoot, emRoot: t.emRoot!, limitFile, limits };
-}
+const LEAVES = RK3399_LEAVES;
+const BOOT = RK3399_BOOT;
+const board = () => rk3399Board(s.cleanups);
 
 /** One or two lines on stderr, nothing on stdout, the exit code, and no limit written. */
 function refused(args: string[], code: number, re: RegExp, b = board(), env: Record<string, string> = {}) {

@@ -64,7 +64,7 @@ export function applyOptionSpecs(specs: readonly OptionSpec[], opts: Record<stri
     const { long, key } = optionNames(s.flags);
     const v = opts[key];
     const present = given(long);
-    if (!present && s.required) throw usageError(`--${long} is required`, s.required.hint);
+    if (!present && s.required && !s.required.unless?.some(given)) throw usageError(s.required.message ?? `--${long} is required`, s.required.hint);
     if (s.repeatable && v === undefined) out[key] = [];
     // a flag not given is false, as its type says (OptionValue), not absent: `dryRun: false` in a JSON document
     if (!takesValue(s.flags) && v === undefined) out[key] = false;
@@ -84,14 +84,9 @@ export function applyOptionSpecs(specs: readonly OptionSpec[], opts: Record<stri
   for (const s of specs) {
     const { long } = optionNames(s.flags);
     if (!given(long)) continue;
-    if (s.conflicts && typed(long)) {
-      const clash = s.conflicts.options.filter(typed);
-      if (clash.length) throw usageError(s.conflicts.message ?? `--${long}: not with ${listOf(clash)}`, s.conflicts.hint);
-    }
-    if (s.requires) {
-      const missing = s.requires.options.filter((o) => !given(o));
-      if (missing.length) throw usageError(s.requires.message ?? `--${long} needs ${listOf(missing)}`, s.requires.hint);
-    }
+    const bad = badCombination(s, given, typed);
+    if (bad?.kind === 'conflicts') throw usageError(s.conflicts!.message ?? `--${long}: not with ${listOf(bad.others)}`, s.conflicts!.hint);
+    if (bad?.kind === 'requires') throw usageError(s.requires!.message ?? `--${long} needs ${listOf(bad.others)}`, s.requires!.hint);
     for (const [other, text] of Object.entries(s.implies ?? {})) {
       const key = keyOf.get(other) ?? optionNames(`--${other}`).key;
       const implied = parseValue(specs.find((o) => optionNames(o.flags).long === other)?.value, text, `--${other}`);
@@ -100,6 +95,25 @@ export function applyOptionSpecs(specs: readonly OptionSpec[], opts: Record<stri
     }
   }
   return out;
+}
+
+/**
+ * What is wrong with an option given alongside the others (long names): those it conflicts with
+ * that were typed too, or those it needs that were not given; null when nothing. The command line
+ * and a profile's balance or govern section (commands/balance/profile.ts) weigh combinations by it.
+ */
+export function badCombination(s: OptionSpec, given: (long: string) => boolean, typed: (long: string) => boolean = given):
+  { kind: 'conflicts' | 'requires'; others: string[] } | null {
+  const long = optionNames(s.flags).long;
+  if (s.conflicts && typed(long)) {
+    const clash = s.conflicts.options.filter(typed);
+    if (clash.length) return { kind: 'conflicts', others: clash };
+  }
+  if (s.requires) {
+    const missing = s.requires.options.filter((o) => !given(o));
+    if (missing.length) return { kind: 'requires', others: missing };
+  }
+  return null;
 }
 
 /** The positional arguments parsed by their specs (a variadic one value by value). */

@@ -55,8 +55,8 @@ export interface OptionSpec {
   readonly hidden?: boolean;
   /** how the value parses; absent on an option that takes a value: the text as given */
   readonly value?: ValueParser<unknown>;
-  /** the command needs this option: the hint says what to give */
-  readonly required?: { readonly hint: string };
+  /** the command needs this option, unless one of `unless` is given: the message (default `--x is required`) and the hint say what to give */
+  readonly required?: { readonly hint: string; readonly unless?: readonly string[]; readonly message?: string };
   /** options of the same command (long names, no dashes) this one cannot be given with */
   readonly conflicts?: { readonly options: readonly string[]; readonly message?: string; readonly hint?: string };
   /** options this one needs */
@@ -138,6 +138,7 @@ type Parsed<O> = O extends { readonly value: ValueParser<infer T> } ? T : string
 export type OptionValue<O extends OptionSpec> =
   TakesValue<O['flags']> extends true
     ? O extends { readonly repeatable: true } ? Parsed<O>[]
+      : O extends { readonly required: { readonly unless: readonly string[] } } ? Parsed<O> | undefined
       : O extends { readonly required: object } | { readonly defaultValue: string | readonly string[] } ? Parsed<O>
       : Parsed<O> | undefined
     : boolean;

@@ -10,7 +10,10 @@ import * as path from 'node:path';
 import { PowercapError, Exit, errnoOf, exitForErrno, type ExitCode } from '../errors.js';
 import { writeFileAtomic } from '../atomic.js';
 import type { ApplyHooks } from '../limits/index.js';
-import { allInstallPaths, installFiles, PROFILE_PATH, STATE_PATH, WATCH_UNIT, UNIT_DIR, type InstallFile, type UnitOptions } from './systemd-units.js';
+import {
+  allInstallPaths, installFiles, optionalUnitFiles, LOOP_UNITS, PROFILE_PATH, STATE_PATH, WATCH_UNIT, UNIT_DIR, type InstallFile, type UnitOptions,
+} from './systemd-units.js';
+import { LOOP_COMMANDS, type LoopCommand } from '../profile/section.js';
 import { readState, type ApplyState } from './state.js';
 
 /** A signal between two files: the caller's trap says whether one came, and which (cli/signals.ts). */
@@ -98,11 +101,23 @@ export async function writeAll(rootDir: string, files: InstallFile[], hooks: Int
   return files.map((f) => ({ path: f.path, role: f.role, ...(f.link !== undefined ? { link: f.link } : {}) }));
 }
 
+/** The units written only when asked for: the watchdog, and a loop for each section a profile can have. */
+const OPTIONAL_UNITS = [WATCH_UNIT, ...LOOP_COMMANDS.map((c) => LOOP_UNITS[c])];
+
+/** A file of an optional unit (its unit file or enablement link): not needed for persist to be installed. */
+export const isOptionalUnitFile = (p: string): boolean => OPTIONAL_UNITS.some((u) => p.endsWith(`/${u}`));
+
+/** The optional units this install does not write. */
+export function unwantedUnits(o: UnitOptions): string[] {
+  const wanted = [...(o.watch !== null ? [WATCH_UNIT] : []), ...(o.loop !== null ? [LOOP_UNITS[o.loop.command]] : [])];
+  return OPTIONAL_UNITS.filter((u) => !wanted.includes(u));
+}
+
 export async function install(rootDir: string, o: UnitOptions, profileText: string | null, hooks: InterruptHooks = {}): Promise<Written[]> {
   const files = installFiles(o);
   if (profileText !== null) files.unshift({ path: PROFILE_PATH, content: profileText, role: 'the profile' });
-  // a watchdog installed before and not asked for now goes away with the rest
-  const stale = o.watch === null ? [`${UNIT_DIR}/multi-user.target.wants/${WATCH_UNIT}`, `${UNIT_DIR}/${WATCH_UNIT}`].map((p) => snapshotOf(under(rootDir, p))) : [];
+  // a watchdog or a loop installed before and not asked for now goes away with the rest
+  const stale = unwantedUnits(o).flatMap(optionalUnitFiles).map((p) => snapshotOf(under(rootDir, p)));
   for (const p of stale) fs.rmSync(p.file, { force: true });
   try {
     return await writeAll(rootDir, files, hooks);
@@ -156,6 +171,8 @@ export interface PersistStatus {
   files: Array<{ path: string; role: string; present: boolean }>;
   profile: { path: string; present: boolean };
   watch: { installed: boolean; enabled: boolean; command: string | null };
+  /** the service running the profile's balance: or govern: section, when one is installed */
+  loop: { command: LoopCommand; unit: string; enabled: boolean; exec: string | null } | null;
   state: ApplyState | null;
   statePath: string;
 }
@@ -163,18 +180,24 @@ export interface PersistStatus {
 export function status(rootDir: string): PersistStatus {
   const present = (p: string) => { try { fs.lstatSync(under(rootDir, p)); return true; } catch { return false; } };
   const files = allInstallPaths().map((f) => ({ path: f.path, role: f.role, present: present(f.path) }));
-  const core = files.filter((f) => !f.path.includes(WATCH_UNIT));
-  const watchUnitPath = `${UNIT_DIR}/${WATCH_UNIT}`;
-  let command: string | null = null;
-  try {
-    command = /^ExecStart=(.*)$/m.exec(fs.readFileSync(under(rootDir, watchUnitPath), 'utf8'))?.[1] ?? null;
-  } catch { /* not installed */ }
+  const core = files.filter((f) => !isOptionalUnitFile(f.path));
+  /** the command line an installed unit runs */
+  const execOf = (unit: string): string | null => {
+    try {
+      return /^ExecStart=(.*)$/m.exec(fs.readFileSync(under(rootDir, `${UNIT_DIR}/${unit}`), 'utf8'))?.[1] ?? null;
+    } catch {
+      return null; // not installed
+    }
+  };
+  const enabled = (unit: string) => present(`${UNIT_DIR}/multi-user.target.wants/${unit}`);
+  const loopCommand = LOOP_COMMANDS.find((c) => present(`${UNIT_DIR}/${LOOP_UNITS[c]}`));
   return {
     rootDir,
     installed: core.every((f) => f.present),
     files,
     profile: { path: PROFILE_PATH, present: present(PROFILE_PATH) },
-    watch: { installed: present(watchUnitPath), enabled: present(`${UNIT_DIR}/multi-user.target.wants/${WATCH_UNIT}`), command },
+    watch: { installed: present(`${UNIT_DIR}/${WATCH_UNIT}`), enabled: enabled(WATCH_UNIT), command: execOf(WATCH_UNIT) },
+    loop: loopCommand === undefined ? null : { command: loopCommand, unit: LOOP_UNITS[loopCommand], enabled: enabled(LOOP_UNITS[loopCommand]), exec: execOf(LOOP_UNITS[loopCommand]) },
     state: readState(under(rootDir, STATE_PATH)),
     statePath: STATE_PATH,
   };

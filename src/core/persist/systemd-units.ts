@@ -9,12 +9,16 @@
  * - when AC power comes or goes: the udev rule on the change event of a supply that brings
  *   AC (core/power-source.ts isAcSupplyType: Mains, USB, USB_*), for the profile's items with
  *   `when`, and because firmware and the embedded controller often rewrite PL1 on that event;
- * - optionally, a watchdog service running apply in its watching mode.
+ * - optionally, a watchdog service running apply in its watching mode;
+ * - when the profile has a `balance:` or `govern:` section, a service running that loop
+ *   (`balance --profile FILE`), after the apply unit so that the static limits are set first;
+ *   stopped with SIGTERM, on which the command writes back the limits it found and exits 0.
  * The command lines the units run are the caller's (the CLI builds them from apply's own
  * options); paths are those of the target system, which the installer puts under its root
  * directory.
  */
 import { formatDurationInput } from '../units.js';
+import { LOOP_COMMANDS, type LoopCommand } from '../profile/section.js';
 
 export const PROFILE_PATH = '/etc/powercapctl/profile.yaml';
 export const STATE_PATH = '/var/lib/powercapctl/state.json';
@@ -23,6 +27,10 @@ export const UDEV_RULE_PATH = '/etc/udev/rules.d/70-powercapctl.rules';
 export const APPLY_UNIT = 'powercapctl-apply.service';
 export const RESUME_UNIT = 'powercapctl-resume.service';
 export const WATCH_UNIT = 'powercapctl-watch.service';
+/** The service that runs a profile's balance: or govern: section, by the command it runs. */
+export const LOOP_UNITS: Readonly<Record<LoopCommand, string>> = { balance: 'powercapctl-balance.service', govern: 'powercapctl-govern.service' };
+/** A loop unit started again this long after it failed (zones that appear late, a budget file not yet there) */
+const LOOP_RESTART_SEC = '10s';
 /**
  * The supply types of core/power-source.ts isAcSupplyType as a udev pattern: `|` separates
  * alternatives and `*` matches any suffix (udev's fnmatch), so USB_C, USB_PD and USB_PD_DRP
@@ -49,6 +57,8 @@ export interface UnitOptions {
   watch: { command: string[]; intervalUs: bigint } | null;
   /** what the udev rule runs to start the apply unit without waiting for it (udev kills slow RUN programs) */
   startApply: string[];
+  /** the service running the profile's balance: or govern: section: which, and its command; null: none */
+  loop: { command: LoopCommand; argv: string[] } | null;
 }
 
 /** systemd quotes: an argument with spaces or quotes is double-quoted, backslash-escaped. */
@@ -112,6 +122,38 @@ WantedBy=multi-user.target
 `;
 }
 
+/**
+ * The loop of a profile's section as a service. The limits it moves are the ones the apply unit set
+ * (After=, and Wants= so that starting it alone sets them first). Type=simple: it runs until stopped;
+ * SIGTERM (systemd's stop) makes it write back the limits it found and exit 0. A failure is tried
+ * again (zones whose driver loads late, a budget file a manager has not written yet); a profile it
+ * cannot use (exit 2: a bad value or setting; 6: a file that does not read) is not, until edited.
+ */
+export function loopUnit(l: NonNullable<UnitOptions['loop']>): string {
+  const what = l.command === 'balance' ? 'Keep the zones of' : 'Hold the temperature of';
+  return `# Written by powercapctl persist install: remove with \`powercapctl persist remove\`.
+[Unit]
+Description=${what} the ${l.command}: section of ${PROFILE_PATH} (powercapctl ${l.command})
+ConditionPathExists=${PROFILE_PATH}
+# the profile's static limits are set first; this loop moves those of its zones from there
+Wants=${APPLY_UNIT}
+After=${APPLY_UNIT}
+
+[Service]
+Type=simple
+# the section is read from the profile at each start: edit it, then systemctl restart ${LOOP_UNITS[l.command]}
+ExecStart=${execLine(l.argv)}
+# on SIGTERM the limits found at the start are written back, and it exits 0
+KillSignal=SIGTERM
+Restart=on-failure
+RestartSec=${LOOP_RESTART_SEC}
+RestartPreventExitStatus=2 6
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
 export function udevRule(o: UnitOptions): string {
   return `# Written by powercapctl persist install: remove with \`powercapctl persist remove\`.
 # A powercap zone appeared (a RAPL or DTPM driver loaded, at boot or later): apply the profile.
@@ -135,10 +177,29 @@ export function installFiles(o: UnitOptions): InstallFile[] {
     files.push({ path: `${UNIT_DIR}/${WATCH_UNIT}`, content: watchUnit(o.watch), role: 'drift watchdog (restores what something else changed)' });
     files.push({ path: `${UNIT_DIR}/multi-user.target.wants/${WATCH_UNIT}`, link: `../${WATCH_UNIT}`, role: 'watchdog enabled at boot' });
   }
+  if (o.loop !== null) files.push(...loopFiles(o.loop));
   return files;
 }
 
-/** Every path persist install can have written (for status and remove), the watchdog's included. */
+/** A loop's unit and its enablement link. */
+function loopFiles(l: NonNullable<UnitOptions['loop']>): InstallFile[] {
+  const unit = LOOP_UNITS[l.command];
+  return [
+    { path: `${UNIT_DIR}/${unit}`, content: loopUnit(l), role: `the profile's ${l.command}: section, kept running (its limits restored when stopped)` },
+    { path: `${UNIT_DIR}/multi-user.target.wants/${unit}`, link: `../${unit}`, role: `${l.command} enabled at boot` },
+  ];
+}
+
+/** The files of the units persist install writes only when asked (the watchdog, a loop): by unit. */
+export function optionalUnitFiles(unit: string): string[] {
+  return [`${UNIT_DIR}/multi-user.target.wants/${unit}`, `${UNIT_DIR}/${unit}`];
+}
+
+/** Every path persist install can have written (for status and remove), the watchdog's and both loops' included. */
 export function allInstallPaths(): InstallFile[] {
-  return installFiles({ apply: ['/bin/true'], watch: { command: ['/bin/true'], intervalUs: 30_000_000n }, startApply: ['/bin/true'] });
+  const t = ['/bin/true'];
+  return [
+    ...installFiles({ apply: t, watch: { command: t, intervalUs: 30_000_000n }, startApply: t, loop: null }),
+    ...LOOP_COMMANDS.flatMap((command) => loopFiles({ command, argv: t })),
+  ];
 }

@@ -17,6 +17,7 @@ import { PROFILE_VERSION, type Profile } from './parse.js';
 import { toJson } from '../json.js';
 import { formatDurationInput, formatPowerInput } from '../units.js';
 import type { PowerSourceKind } from '../power-source.js';
+import { LOOP_COMMANDS, type LoopSection } from './section.js';
 
 export interface SavedLimit {
   zone: string;
@@ -27,10 +28,26 @@ export interface SavedLimit {
   when?: PowerSourceKind;
 }
 
+/** A balance: or govern: section as written: each key's text, list of texts, or mapping (zone → text). */
+export type SavedSection = Record<string, string | string[] | Record<string, string>>;
+
 export interface SavedProfile {
   version: number;
   description?: string;
   limits: SavedLimit[];
+  /** a profile's loop, kept as written when a file is merged (profile save writes none of its own) */
+  balance?: SavedSection;
+  govern?: SavedSection;
+}
+
+/** A section as its texts, for writing it back. */
+export function savedSection(s: LoopSection): SavedSection {
+  const out: SavedSection = {};
+  for (const e of s.entries) {
+    const v = e.value;
+    out[e.key] = v.kind === 'scalar' ? v.text : v.kind === 'list' ? v.items.map((i) => i.text) : Object.fromEntries(v.entries.map((m) => [m.name, m.text]));
+  }
+  return out;
 }
 
 function zoneRef(tree: PowercapTree, z: Zone): string {
@@ -91,7 +108,9 @@ export function mergeForPowerSource(existing: Profile, saved: SavedProfile, when
   const description = saved.description ?? existing.description ?? undefined;
   // the other power source's items first when it is AC, so that a file reads AC, then battery
   const limits = when === 'battery' ? [...kept, ...saved.limits] : [...saved.limits, ...kept];
-  return { profile: { version: saved.version, ...(description ? { description } : {}), limits }, replaced: existing.items.length - kept.length, kept: kept.length };
+  // the balance: or govern: section holds on both power sources: kept as it is
+  const loop = existing.loop ? { [existing.loop.command]: savedSection(existing.loop) } : {};
+  return { profile: { version: saved.version, ...(description ? { description } : {}), limits, ...loop }, replaced: existing.items.length - kept.length, kept: kept.length };
 }
 
 const plain = (s: string) => (/^[A-Za-z0-9_.\/@-][A-Za-z0-9_.\/@:-]*$/.test(s) && !/^(true|false|null|yes|no|on|off|~)$/i.test(s) && !/^[0-9]/.test(s) ? s : JSON.stringify(s));
@@ -111,6 +130,16 @@ export function profileToYaml(p: SavedProfile, header: string[]): string {
     if (l.enabled !== undefined) lines.push(`enabled: ${l.enabled}`);
     if (l.when !== undefined) lines.push(`when: ${l.when}`);
     out.push(...lines.map((ln, i) => (i === 0 ? `  - ${ln}` : `    ${ln}`)));
+  }
+  for (const command of LOOP_COMMANDS) {
+    const section = p[command];
+    if (section === undefined) continue;
+    out.push(`${command}:`);
+    for (const [key, v] of Object.entries(section)) {
+      if (typeof v === 'string') out.push(`  ${key}: ${plain(v)}`);
+      else if (Array.isArray(v)) out.push(`  ${key}:`, ...v.map((t) => `    - ${plain(t)}`));
+      else out.push(`  ${key}:`, ...Object.entries(v).map(([name, t]) => `    ${plain(name)}: ${plain(t)}`));
+    }
   }
   return out.join('\n') + '\n';
 }

@@ -10,6 +10,7 @@ import { parseDurationUs, parsePowerSpec, type PowerSpec } from '../units.js';
 import { readUserFile } from '../files.js';
 import { fileLineError, parseLinedYaml, type YNode } from '../yaml-doc.js';
 import { POWER_SOURCES, type PowerSourceKind } from '../power-source.js';
+import { LOOP_COMMANDS, readLoopSection, type LoopCommand, type LoopSection } from './section.js';
 
 export const PROFILE_VERSION = 1;
 
@@ -34,12 +35,14 @@ export interface ProfileItem {
 
 export type ItemKey = 'zone' | 'constraint' | 'power' | 'timeWindow' | 'enabled' | 'when';
 const ITEM_KEYS: readonly ItemKey[] = ['zone', 'constraint', 'power', 'timeWindow', 'enabled', 'when'];
-const TOP_KEYS = ['$schema', 'version', 'description', 'limits'];
+const TOP_KEYS = ['$schema', 'version', 'description', 'limits', ...LOOP_COMMANDS];
 
 export interface Profile {
   file: string;
   description: string | null;
   items: ProfileItem[];
+  /** the `balance:` or `govern:` section, run by persist's service (at most one: both would write the same limits) */
+  loop: LoopSection | null;
 }
 
 /** `profile.yaml:4: limits[0].power: …`: the one line that names file, line and key. */
@@ -68,6 +71,7 @@ export async function parseProfile(text: string, file: string): Promise<Profile>
   let description: string | null = null;
   let limitsNode: unknown = undefined;
   let limitsLine: number | null = null;
+  let loop: LoopSection | null = null;
   for (const pair of root.items) {
     const key = Y.isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
     if (!TOP_KEYS.includes(key)) {
@@ -79,15 +83,21 @@ export async function parseProfile(text: string, file: string): Promise<Profile>
       description = pair.value.value;
     }
     if (key === 'limits') { limitsNode = pair.value; limitsLine = lineOf(pair.key as YNode); }
+    if ((LOOP_COMMANDS as readonly string[]).includes(key)) {
+      // two loops on the same limits would undo each other's writes, each releasing the zones the other moved
+      if (loop) throw bad(pair.key as YNode, key, `a profile has one ${LOOP_COMMANDS.join(' or ')} section: ${loop.command}: is at line ${loop.line}`);
+      loop = readLoopSection(Y, file, key as LoopCommand, pair.key, pair.value, lineOf);
+    }
   }
   if (version === undefined) throw profileError(Exit.INVALID_DATA, file, 1, 'version', 'missing: a profile starts with `version: 1`');
   if (version !== PROFILE_VERSION) {
     throw bad(root.items.find((p) => Y.isScalar(p.key) && p.key.value === 'version')!.value as YNode, 'version',
       `unsupported version ${JSON.stringify(version)}: this powercapctl reads version ${PROFILE_VERSION}`);
   }
-  if (limitsNode === undefined) throw profileError(Exit.INVALID_DATA, file, 1, 'limits', 'missing: a profile lists its limits under `limits:`');
-  if (limitsNode === null || (Y.isScalar(limitsNode) && limitsNode.value === null)) {
-    return { file, description, items: [] };
+  // a profile that only keeps a budget (balance:, govern:) sets no limit of its own
+  if (limitsNode === undefined && !loop) throw profileError(Exit.INVALID_DATA, file, 1, 'limits', 'missing: a profile lists its limits under `limits:`');
+  if (limitsNode === undefined || limitsNode === null || (Y.isScalar(limitsNode) && limitsNode.value === null)) {
+    return { file, description, items: [], loop };
   }
   if (!Y.isSeq(limitsNode)) throw profileError(Exit.INVALID_DATA, file, limitsLine, 'limits', 'expected a list of limits (`- zone: …`)');
 
@@ -150,7 +160,7 @@ export async function parseProfile(text: string, file: string): Promise<Profile>
     }
     items.push(item);
   });
-  return { file, description, items };
+  return { file, description, items, loop };
 }
 
 export async function loadProfile(file: string): Promise<Profile> {

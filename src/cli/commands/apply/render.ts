@@ -9,6 +9,8 @@ import { constraintLabel } from '../../../core/limits/index.js';
 import type { PowercapError } from '../../../core/errors.js';
 import { formatValue } from '../set-limit/render.js';
 import { powerSourceJson, powerSourceText, type PowerSourceFact } from '../../power-source.js';
+import { LOOP_UNITS } from '../../../core/persist/systemd-units.js';
+import type { SectionOptions } from '../balance/profile.js';
 
 const keySuffix = (a: string) => (a === 'power_limit_uw' ? 'Uw' : a === 'time_window_us' ? 'Us' : '');
 const jv = (attribute: string, v: bigint | null) => (v === null ? null : attribute === 'enabled' ? v !== 0n : v);
@@ -45,7 +47,8 @@ function rollbackJson(r: RollbackEntry) {
 }
 
 export function applyJson(opts: {
-  source: unknown; profile: string; check: boolean; r: ReconcileResult; skipped: string[]; notes: string[]; power: PowerSourceFact | null; error?: PowercapError | null;
+  source: unknown; profile: string; check: boolean; r: ReconcileResult; skipped: string[]; notes: string[]; power: PowerSourceFact | null;
+  loop: SectionOptions | null; error?: PowercapError | null;
 }) {
   const { r } = opts;
   const doc: Record<string, unknown> = {
@@ -64,6 +67,7 @@ export function applyJson(opts: {
     skipped: opts.skipped,
     aside: r.aside.map((i) => ({ item: i.index, line: i.line, zone: i.zone, when: i.when! })),
     warnings: [...r.warnings, ...opts.notes],
+    loop: opts.loop ? { command: opts.loop.command, line: opts.loop.line, unit: LOOP_UNITS[opts.loop.command] } : null,
     rolledBack: r.result ? r.result.rolledBack.map(rollbackJson) : [],
   };
   if (r.result && !r.result.ok && opts.error) {
@@ -117,4 +121,9 @@ function asideText(r: ReconcileResult, check: boolean): string {
   if (r.aside.length === 0) return '';
   const whens = [...new Set(r.aside.map((i) => i.when === 'ac' ? 'AC' : 'battery'))].join(' and ');
   return `; ${r.aside.length} item${r.aside.length === 1 ? '' : 's'} for ${whens} ${check ? 'not compared' : 'not in force'}`;
+}
+
+/** The profile's balance: or govern: section: checked, and run by its service, not by apply. */
+export function loopLine(loop: SectionOptions, file: string): string {
+  return `${loop.command}: (line ${loop.line}): run by its service, not by apply: powercapctl ${loop.command} --profile ${file} (persist install runs it as ${LOOP_UNITS[loop.command]})`;
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { CommandContext } from '../../context.js';
 import { Exit, PowercapError } from '../../../core/errors.js';
-import { loadProfile } from '../../../core/profile/parse.js';
+import { readProfile } from '../balance/profile.js';
 import { reconcile } from '../../../core/profile/reconcile.js';
 import type { SkippedItem } from '../../../core/profile/desired-state.js';
 import { prepareStateFile, updateState } from '../../../core/persist/state.js';
@@ -38,7 +38,8 @@ export async function run(ctx: CommandContext, [file]: ApplyArgs, opts: ApplyOpt
     return watchProfile(ctx, { file, only, intervalUs: opts.watch, stateFile, force: opts.force, powerSource: opts.powerSource });
   }
 
-  const profile = await loadProfile(file);
+  // a balance: or govern: section is checked here and left to its service (persist install)
+  const { profile, loop } = await readProfile(file);
   const power = powerSourceFor(ctx, profile, opts.powerSource);
   const json = ctx.globals.json;
   const src = ctx.source({ write: !check });
@@ -76,13 +77,14 @@ export async function run(ctx: CommandContext, [file]: ApplyArgs, opts: ApplyOpt
   for (const w of [...r.warnings, ...skipped, ...notes]) ctx.io.warn(w);
   const render = await import('./render.js');
   if (json) {
-    ctx.io.json(render.applyJson({ source: sourceJson(src.info), profile: file, check, r, skipped, notes, power, error: r.result?.error ?? null }));
+    ctx.io.json(render.applyJson({ source: sourceJson(src.info), profile: file, check, r, skipped, notes, power, loop, error: r.result?.error ?? null }));
   } else if (ok) {
     const { makeColors, palette } = await import('../../color.js');
     const p = palette(makeColors(ctx.globals.color, ctx.io.stdoutIsTTY));
     if (r.items.length) ctx.io.out(await render.renderOutcome(r, check, p));
     // not in state: the verdict is the error below (exit 7), said once
     if (!check || r.inState) ctx.io.out(render.summaryLine(r, check, power));
+    if (loop) ctx.io.out(render.loopLine(loop, file));
   }
   if (!ok) {
     const { rollbackLines } = await import('../set-limit/render.js');

@@ -3,7 +3,7 @@ import { controlType, file, interval, oneOf, outputFile } from '../../option-val
 import { POWER_SOURCES } from '../../../core/power-source.js';
 
 const args = [
-  { name: 'file', description: 'profile (YAML or JSON): version: 1, limits: [{zone, constraint, power, timeWindow, enabled, when}]', required: true, complete: 'file', value: file },
+  { name: 'file', description: 'profile (YAML or JSON): version: 1, limits: [{zone, constraint, power, timeWindow, enabled, when}], and a balance: or govern: section its service runs', required: true, complete: 'file', value: file },
 ] as const satisfies readonly ArgSpec[];
 
 /** Exported: persist install builds the command its units run from these flags. */
@@ -35,8 +35,9 @@ export const applySpec: CommandSpec = {
     'state, 7 not in state. --json carries "changed": true|false (Ansible changed_when). Works on snapshots too;\n' +
     '--watch keeps a live tree in state. An item with `when: ac` or `when: battery` holds on that power source only:\n' +
     'AC when a Mains or USB supply is online, battery when none is and a battery is there, AC with no supply at all\n' +
-    '(read from --power-supply-root; --power-source says which instead). Format: docs/profiles.md,\n' +
-    'schema/profile.schema.json.',
+    '(read from --power-supply-root; --power-source says which instead). A balance: or govern: section is checked and\n' +
+    'left to the service persist install writes for it (balance --profile FILE): apply neither runs nor compares it.\n' +
+    'Format: docs/profiles.md, schema/profile.schema.json.',
   args,
   options: applyOptions,
   examples: [

@@ -18,7 +18,8 @@ import type { CommandContext } from '../../context.js';
 import { PowercapError } from '../../../core/errors.js';
 import { hintFor } from '../../hints.js';
 import { trapHooks, trapSignals } from '../../signals.js';
-import { loadProfile, type Profile } from '../../../core/profile/parse.js';
+import type { Profile } from '../../../core/profile/parse.js';
+import { readProfile } from '../balance/profile.js';
 import { reconcile, type ItemOutcome } from '../../../core/profile/reconcile.js';
 import { constraintLabel } from '../../../core/limits/index.js';
 import { updateState } from '../../../core/persist/state.js';
@@ -60,7 +61,8 @@ function mtimeOf(file: string): number | null {
 export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promise<void> {
   // the log is what --watch was asked for: on stderr, --quiet or not, names shown escaped (Io.log)
   const log = (line: string) => ctx.io.log(line);
-  let profile: Profile = await loadProfile(o.file);
+  // a balance: or govern: section is checked, and left to its own service
+  let profile: Profile = (await readProfile(o.file)).profile;
   let mtime = mtimeOf(o.file);
   const src = ctx.source();
   const profilePath = path.resolve(o.file);
@@ -81,7 +83,7 @@ export async function watchProfile(ctx: CommandContext, o: WatchOptions): Promis
       if (m !== mtime) {
         mtime = m;
         try {
-          profile = await loadProfile(o.file);
+          profile = (await readProfile(o.file)).profile;
           log(`profile ${o.file} changed: ${profile.items.length} items`);
           // what the new profile changes is applied, not drift
           first = true;

@@ -26,7 +26,7 @@ import { formatDuration, formatPower } from '../../../core/units.js';
 import { trapSignals, signalExit } from '../../signals.js';
 import { withFormat } from '../../io.js';
 import { jsonVisible, visible } from '../../visible.js';
-import type { LoopOptions } from './spec.js';
+import type { LoopOptions } from './options.js';
 import { budgetProblem, eventWarning, periodLine, writeText } from './words.js';
 
 export interface LoopPlan {

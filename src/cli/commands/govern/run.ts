@@ -11,9 +11,10 @@ import { Governor, GovernBudget } from '../../../core/govern/governor.js';
 import type { PidTunables } from '../../../core/kernel/power-allocator.js';
 import { formatTemperatureMc } from '../../../core/units.js';
 import { visible } from '../../visible.js';
-import type { ZoneArgs } from '../balance/spec.js';
+import type { ZoneArgs } from '../balance/options.js';
 import { planLoop, runLoop } from '../balance/session.js';
-import type { GovernOptions } from './spec.js';
+import { switchOnBelowTarget, type GovernOptions } from './options.js';
+import { atSection, runOptions } from '../balance/profile.js';
 import { THERMAL_ROOT_ENV } from './thermal-root.js';
 
 /** The gains given on the command line, by the kernel's names (the others are estimated). */
@@ -27,16 +28,30 @@ function givenTunables(o: GovernOptions): Partial<Omit<PidTunables, 'sustainable
   return t;
 }
 
-export async function run(ctx: CommandContext, [refs]: ZoneArgs, opts: GovernOptions): Promise<void> {
-  const target = opts.target;
-  if (opts.switchOn !== undefined && opts.switchOn >= target) {
-    throw usageError(`--switch-on ${formatTemperatureMc(opts.switchOn)} is not below the target ${formatTemperatureMc(target)}`, 'the controller works between the two: give a switch-on temperature below the target');
+export async function run(ctx: CommandContext, [given]: ZoneArgs, options: GovernOptions): Promise<void> {
+  // with --profile the zones and options are the profile's govern: section; either way a target is there
+  const { refs, opts, loop } = await runOptions('govern', given, options);
+  let prepared: ReturnType<typeof prepare>;
+  try {
+    prepared = prepare(ctx, refs, opts);
+  } catch (err) {
+    throw atSection(loop, err);
+  }
+  const { plan, budget, name } = prepared;
+  await runLoop(ctx, plan, budget, opts, { command: 'govern', thermalName: name, budgetFile: null });
+}
+
+/** Everything checked before the loop starts: the zones, the thermal zone, the target against the ambient temperature. */
+function prepare(ctx: CommandContext, refs: string[], opts: GovernOptions) {
+  const target = opts.target!;
+  if (!switchOnBelowTarget(opts.switchOn, target)) {
+    throw usageError(`--switch-on ${formatTemperatureMc(opts.switchOn!)} is not below the target ${formatTemperatureMc(target)}`, 'the controller works between the two: give a switch-on temperature below the target');
   }
   const plan = planLoop(ctx, refs, opts);
 
   const root = opts.thermalRoot ?? (process.env[THERMAL_ROOT_ENV] || DEFAULT_THERMAL_ROOT);
   const thermal = new LiveSource(root);
-  const tz = findThermalZone(thermal, opts.thermalZone);
+  const tz = findThermalZone(thermal, opts.thermalZone!);
   const name = tz.type ?? tz.dir;
   const now = readTemperatureMc(thermal, tz);
   if (typeof now === 'string') {
@@ -58,5 +73,5 @@ export async function run(ctx: CommandContext, [refs]: ZoneArgs, opts: GovernOpt
     periodMs: plan.intervalUs / 1000,
   }, plan.zones.map((z) => z.minUw));
   const budget = new GovernBudget(governor, () => readTemperatureMc(thermal, tz));
-  await runLoop(ctx, plan, budget, opts, { command: 'govern', thermalName: name, budgetFile: null });
+  return { plan, budget, name };
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { CommandContext } from '../../context.js';
-import { isRealRoot, remove } from '../../../core/persist/install.js';
+import { isRealRoot, remove, status } from '../../../core/persist/install.js';
 import { WATCH_UNIT } from '../../../core/persist/systemd-units.js';
 import { trapHooks, trapSignals } from '../../signals.js';
 import { callLine, callsError, runCalls, systemctl, UDEVADM } from './systemctl.js';
@@ -9,8 +9,10 @@ import type { PersistRemoveOptions } from './spec.js';
 export async function run(ctx: CommandContext, _args: [], opts: PersistRemoveOptions): Promise<void> {
   const rootDir = path.resolve(opts.rootDir);
   const real = isRealRoot(rootDir);
-  // the watchdog stops before its unit goes; a signal between two files puts back what was removed
-  const stop = real ? [systemctl('stop', WATCH_UNIT)] : [];
+  // the watchdog and a balance or govern loop stop before their units go (the loop writes back the
+  // limits it found); a signal between two files puts back what was removed
+  const loop = status(rootDir).loop;
+  const stop = real ? [systemctl('stop', WATCH_UNIT), ...(loop ? [systemctl('stop', loop.unit)] : [])] : [];
   const reload = real ? [systemctl('daemon-reload'), [UDEVADM, 'control', '--reload']] : [];
   const trap = trapSignals();
   let r;

@@ -32,7 +32,9 @@ export const persistSpec: CommandSpec = {
     '`persist install [FILE]` copies the profile to /etc/powercapctl/profile.yaml (without FILE: the limits set now) and\n' +
     'writes systemd units and a udev rule that apply it at boot once the RAPL/DTPM drivers are up, after every resume,\n' +
     'and when AC power comes or goes; `--watch INTERVAL` adds a service running `apply --watch`, which restores\n' +
-    'drift and logs it to the journal. Every path honours --root-dir; systemctl is called only for the real root.\n' +
+    'drift and logs it to the journal. A profile with a balance: or govern: section also gets a service running it\n' +
+    '(powercapctl-balance.service: balance --profile FILE, after the apply unit; stopped, it writes back the limits it\n' +
+    'found). Every path honours --root-dir; systemctl is called only for the real root.\n' +
     'The units act on the live tree, so persist works with a live tree (--root), not a snapshot.\n' +
     'See README "Keeping limits set".',
   examples: [
@@ -50,6 +52,7 @@ export const persistSpec: CommandSpec = {
       examples: [
         { command: 'mkdir -p /tmp/img && powercapctl persist install examples/profile-laptop.yaml --root-dir /tmp/img', description: 'into an image folder' },
         { command: 'sudo powercapctl persist install', description: 'keep the limits set now: saved as the profile' },
+        { command: 'powercapctl persist install examples/profile-balance-rk3399.yaml --root-dir /tmp/img', description: 'a profile with a balance: section: powercapctl-balance.service too' },
       ],
       load: () => import('./install.js'),
     },

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { CommandContext } from '../../context.js';
-import { status } from '../../../core/persist/install.js';
+import { isOptionalUnitFile, status } from '../../../core/persist/install.js';
 import type { PersistStatusOptions } from './spec.js';
 
 export async function run(ctx: CommandContext, _args: [], opts: PersistStatusOptions): Promise<void> {
@@ -11,10 +11,13 @@ export async function run(ctx: CommandContext, _args: [], opts: PersistStatusOpt
     return;
   }
   const lines: string[] = [];
-  const missing = s.files.filter((f) => !f.present && !f.path.includes('powercapctl-watch'));
-  lines.push(`installed: ${s.installed ? 'yes' : missing.length === s.files.filter((f) => !f.path.includes('powercapctl-watch')).length ? 'no' : `partly (missing: ${missing.map((f) => f.path).join(', ')})`}${rootDir === '/' ? '' : ` (in ${rootDir})`}`);
+  const core = s.files.filter((f) => !isOptionalUnitFile(f.path));
+  const missing = core.filter((f) => !f.present);
+  lines.push(`installed: ${s.installed ? 'yes' : missing.length === core.length ? 'no' : `partly (missing: ${missing.map((f) => f.path).join(', ')})`}${rootDir === '/' ? '' : ` (in ${rootDir})`}`);
   lines.push(`profile: ${s.profile.path}${s.profile.present ? '' : ' (missing)'}`);
   lines.push(`watchdog: ${s.watch.installed ? `${s.watch.enabled ? 'enabled' : 'installed, not enabled'}: ${s.watch.command}` : 'not installed'}`);
+  const l = s.loop;
+  lines.push(`balance or govern: ${l ? `${l.unit} ${l.enabled ? 'enabled' : 'installed, not enabled'}: ${l.exec}` : 'not installed'}`);
   const st = s.state;
   if (!st || !st.lastApply) lines.push(`last apply: none recorded (${s.statePath})`);
   else lines.push(`last apply: ${st.lastApply.at}: ${st.lastApply.ok ? (st.lastApply.changed ? `${st.lastApply.changedSettings} of ${st.lastApply.settings} settings changed` : `in state (${st.lastApply.settings} settings)`) : `FAILED: ${st.lastApply.error}`}`);

@@ -6,7 +6,7 @@ import { PROFILE_PATH } from '../../../core/persist/systemd-units.js';
 import { checkNewFile } from '../../output-file.js';
 import { readPowercapTree } from '../../../core/zones/powercap-tree.js';
 import { mergeForPowerSource, profileFromTree, profileText } from '../../../core/profile/from-tree.js';
-import { loadProfile } from '../../../core/profile/parse.js';
+import { readProfile } from '../balance/profile.js';
 import { usageError } from '../../../core/errors.js';
 import * as fs from 'node:fs';
 import type { ProfileSaveArgs, ProfileSaveOptions } from './spec.js';
@@ -35,7 +35,7 @@ export async function run(ctx: CommandContext, [file]: ProfileSaveArgs, opts: Pr
   let merged = '';
   if (opts.merge && opts.when !== undefined && fs.existsSync(file)) {
     // the file as it is checked first: a file that does not read is not rewritten
-    const m = mergeForPowerSource(await loadProfile(file), saved, opts.when);
+    const m = mergeForPowerSource((await readProfile(file)).profile, saved, opts.when);
     saved = m.profile;
     merged = ` (merged: ${m.replaced} item${m.replaced === 1 ? '' : 's'} for ${opts.when} replaced, ${m.kept} kept for the other power source)`;
   }
