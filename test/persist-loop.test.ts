@@ -4,7 +4,8 @@
  * anything is written; apply leaving it to its service; persist install writing that service beside
  * the apply units (checked by the real `systemd-analyze verify`), status showing it, remove taking
  * it away; `balance --profile FILE` running the section and writing back the limits it found on
- * SIGTERM.
+ * SIGTERM; doctor naming a running balance as a writer of limits, from a /proc written by the test
+ * and from this machine's own while one runs.
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { run, BIN, EXAMPLES, ROOT, scratch, requireTool, toolPath, TOOLS } from './helpers.js';
 import { ndjson, start, stop, waitFor, writeThermal, rk3399Board, RK3399_BOOT, RK3399_LEAVES } from './fixtures/running.js';
+import { writeProc } from './fixtures/proc.js';
 import { inOverlayEtc, systemctlSkip } from './fixtures/etc-overlay.js';
 import { validate, type Schema } from '../src/core/snapshot/validate.js';
 import type { PeriodRecord } from '../src/core/balance/controller.js';
@@ -221,5 +223,46 @@ describe('balance --profile and govern --profile: what the service runs', () => 
     // 30 °C is below the switch-on temperature: the zones get their maximum
     assert.deepEqual([first.budget.governor!.mode, first.budget.governor!.controlTempMc, first.budget.budgetUw], ['maximum', 45000, 5_532_592]);
     assert.deepEqual(b.limits(), BOOT);
+  });
+});
+
+describe('doctor: a running balance is a writer of limits', () => {
+  test('from /proc: node running the launcher or the bundle with balance or govern; not doctor, not sudo\'s own process', () => {
+    const b = board();
+    const proc = writeProc(path.join(s.tempDir(), 'proc'), {
+      processes: [
+        { pid: 4242, comm: 'node', argv: ['/usr/bin/node', '/usr/lib/node_modules/powercapctl/bin/powercapctl', 'balance', '--profile', '/etc/powercapctl/profile.yaml'] },
+        { pid: 4300, comm: 'node', argv: ['node', '/opt/powercapctl/dist/powercapctl.cjs', '--root', 'board/powercap', 'govern', '--thermal-zone', 'skin-therm', '--target', '45C', '--under', 'dtpm:0:0'] },
+        { pid: 4400, comm: 'sudo', argv: ['sudo', 'powercapctl', 'balance', '--budget', '2W', 'dtpm:0:0:0'] },
+        { pid: 4500, comm: 'node', argv: ['/usr/bin/node', '/usr/bin/powercapctl', 'doctor'] },
+        { pid: 4600, comm: 'node', argv: ['node', '/srv/app/server.js', 'balance'] },
+      ],
+    });
+    const r = run(['--root', b.root, '--json', 'doctor', '--proc', proc, '--kernel-log', '/dev/null', '--root-dir', s.tempDir()]);
+    assert.equal(r.code, 0, r.stderr);
+    const f = r.json().findings.find((x: { id: string }) => x.id === 'competing-writer');
+    assert.ok(f, JSON.stringify(r.json().findings));
+    assert.equal(f.title, 'another program writes power limits: powercapctl balance, powercapctl govern');
+    assert.deepEqual(f.evidence, [
+      'pid 4242: node (/usr/bin/node /usr/lib/node_modules/powercapctl/bin/powercapctl balance --profile /etc/powercapctl/profile.yaml)',
+      'pid 4300: node (node /opt/powercapctl/dist/powercapctl.cjs --root board/powercap govern --thermal-zone skin-therm --target 45C --under dtpm:0:0)',
+      'powercapctl balance moves the limits of its zones every period, to keep them under a budget',
+      'powercapctl govern moves the limits of its zones every period, to hold a temperature',
+    ]);
+    assert.match(f.fix, /^powercapctl balance \(pid 4242\) moves the limits of its zones every period: set-limit or apply on one of them makes it let go of that zone .*sudo systemctl stop powercapctl-balance\.service when persist runs it, else kill -TERM 4242: it writes back the limits it found/);
+    assert.match(f.fix, /; powercapctl govern \(pid 4300\) .*powercapctl-govern\.service/);
+    assert.doesNotMatch(f.fix, /apply --watch/, 'the other writers\' advice is for them');
+  });
+
+  test('this machine\'s /proc while balance --profile runs: named by its pid', async () => {
+    const b = board();
+    const p = start(['--root', b.root, '--json', 'balance', '--profile', BALANCE_PROFILE]);
+    await waitFor('a period', () => ndjson(p).length >= 1 || (p.child.exitCode !== null && (() => { throw new Error(p.err()); })()));
+    const r = run(['--root', b.root, '--json', 'doctor', '--proc', '/proc', '--kernel-log', '/dev/null', '--root-dir', s.tempDir()]);
+    assert.equal(await stop(p), 0, p.err());
+    assert.equal(r.code, 0, r.stderr);
+    const f = r.json().findings.find((x: { id: string }) => x.id === 'competing-writer');
+    assert.ok(f?.evidence.some((e: string) => e.startsWith(`pid ${p.child.pid}: `) && e.includes(' balance --profile ')), JSON.stringify(f));
+    assert.match(f.fix, new RegExp(`powercapctl balance \\(pid ${p.child.pid}\\)`));
   });
 });

@@ -44,8 +44,8 @@ export type Remedy =
   | { id: 'limit-locked'; kernelLog: KernelLogState; controlTypes: string[] }
   /** the package and its two copies (MSR first) */
   | { id: 'msr-mmio-differ'; package: string; copies: [string, string] }
-  /** the writers found, by their first name in COMPETING_WRITERS */
-  | { id: 'competing-writer'; writers: string[] }
+  /** the writers found, by their first name in COMPETING_WRITERS; this program's own loops with their pids */
+  | { id: 'competing-writer'; writers: string[]; loops: Array<{ command: 'balance' | 'govern'; pid: number }> }
   /** sample more often than this to see every wrap (null: the interval is safe) */
   | { id: 'wrap-horizon'; sampleWithinUs: bigint | null }
   /** a node to cap, for the example */
@@ -246,11 +246,32 @@ export const COMPETING_WRITERS: Array<{ names: string[]; what: string }> = [
   { names: ['intel-undervolt'], what: 'intel-undervolt in daemon mode rewrites power limits on an interval' },
   { names: ['ryzenadj'], what: 'ryzenadj writes the SMU power limits' },
   { names: ['geopmd'], what: 'geopmd (GEOPM) writes RAPL limits for its policies' },
+  // this program's own loops (matched by their command line: powercapctlLoop)
+  { names: ['powercapctl balance'], what: 'powercapctl balance moves the limits of its zones every period, to keep them under a budget' },
+  { names: ['powercapctl govern'], what: 'powercapctl govern moves the limits of its zones every period, to hold a temperature' },
 ];
 
-export interface ProcessSeen { pid: number; comm: string; cmdline: string }
+/** The launcher and the bundle a powercapctl process runs (bin/powercapctl, dist/powercapctl.cjs). */
+const LAUNCHERS = ['powercapctl', 'powercapctl.cjs'];
 
-/** Processes from a /proc directory: pid, comm, command line (NUL-separated → spaces). */
+/**
+ * A running `powercapctl balance` or `govern`, from its command line: node (or the launcher itself)
+ * running the launcher or the bundle, whose command, the first word after it that is not an option
+ * or a path (`--root board/powercap balance …`), is balance or govern. doctor itself, sudo's own
+ * process and any other command are not.
+ */
+export function powercapctlLoop(p: ProcessSeen): 'balance' | 'govern' | null {
+  const words = p.argv;
+  const base = (w: string) => path.basename(w);
+  const at = LAUNCHERS.includes(base(words[0] ?? '')) ? 0 : /^node(js)?[0-9]*$/.test(base(words[0] ?? '')) ? words.findIndex((w, i) => i > 0 && LAUNCHERS.includes(base(w))) : -1;
+  if (at < 0) return null;
+  const command = words.slice(at + 1).find((w) => /^[a-z][a-z-]*$/.test(w));
+  return command === 'balance' || command === 'govern' ? command : null;
+}
+
+export interface ProcessSeen { pid: number; comm: string; cmdline: string; argv: string[] }
+
+/** Processes from a /proc directory: pid, comm, command line (NUL-separated: as words, and joined by spaces). */
 export function listProcesses(procDir: string): ProcessSeen[] {
   let entries: string[];
   try { entries = fs.readdirSync(procDir); } catch { return []; }
@@ -258,14 +279,17 @@ export function listProcesses(procDir: string): ProcessSeen[] {
   for (const e of entries) {
     if (!/^[0-9]+$/.test(e)) continue;
     const comm = (readText(path.join(procDir, e, 'comm')) ?? '').trim();
-    const cmdline = (readText(path.join(procDir, e, 'cmdline')) ?? '').split('\0').filter(Boolean).join(' ');
-    if (comm || cmdline) out.push({ pid: Number(e), comm, cmdline });
+    const argv = (readText(path.join(procDir, e, 'cmdline')) ?? '').split('\0').filter(Boolean);
+    const cmdline = argv.join(' ');
+    if (comm || cmdline) out.push({ pid: Number(e), comm, cmdline, argv });
   }
   return out.sort((a, b) => a.pid - b.pid);
 }
 
 /** Which known writer a process is: comm (at most 15 characters in the kernel), or a program name in its command line. */
 export function matchWriter(p: ProcessSeen): (typeof COMPETING_WRITERS)[number] | null {
+  const loop = powercapctlLoop(p);
+  if (loop) return COMPETING_WRITERS.find((w) => w.names[0] === `powercapctl ${loop}`)!;
   const words = p.cmdline.split(' ').slice(0, 3).map((w) => path.basename(w).replace(/\.py$/, ''));
   for (const w of COMPETING_WRITERS) {
     for (const n of w.names) {
@@ -285,7 +309,10 @@ function competingWriter(i: DoctorInput): Finding[] {
     id: 'competing-writer', severity: 'warning',
     title: `another program writes power limits: ${writers.join(', ')}`,
     evidence: [...seen.map((x) => `pid ${x.p.pid}: ${x.p.comm}${x.p.cmdline ? ` (${x.p.cmdline})` : ''}`), ...whats],
-    remedy: { id: 'competing-writer', writers },
+    remedy: {
+      id: 'competing-writer', writers,
+      loops: seen.flatMap((x) => { const command = powercapctlLoop(x.p); return command ? [{ command, pid: x.p.pid }] : []; }),
+    },
   }];
 }
 

@@ -5,6 +5,7 @@
 import type { EnvironmentCause, Finding, Remedy } from '../../../core/doctor/checks.js';
 import { otherRaplInterface } from '../../../core/limits/effective.js';
 import { formatDuration, formatPowerInput } from '../../../core/units.js';
+import { LOOP_UNITS } from '../../../core/persist/systemd-units.js';
 
 const ENVIRONMENT_FIXES: Record<EnvironmentCause, string> = {
   wsl: 'WSL exposes no RAPL: measure and cap on the Windows host',
@@ -27,6 +28,17 @@ export const WRITER_FIXES: Record<string, string> = {
   geopmd: 'let GEOPM own the limits, or stop geopmd',
 };
 
+/**
+ * This program's own balance or govern: what it does to a limit set beside it, and how to stop it
+ * (it writes back the limits it found on SIGTERM, as persist's service is stopped).
+ */
+function loopFix(l: { command: 'balance' | 'govern'; pid: number }): string {
+  return `powercapctl ${l.command} (pid ${l.pid}) moves the limits of its zones every period: set-limit or apply on one of them makes it let go of that zone ` +
+    `(left as set until it restarts, and counted against the others' budget); to set them yourself, stop it first ` +
+    `(sudo systemctl stop ${LOOP_UNITS[l.command]} when persist runs it, else kill -TERM ${l.pid}: it writes back the limits it found), ` +
+    `or change the profile's ${l.command}: section and restart it`;
+}
+
 /** The other RAPL interface than the locked ones, when that is one. */
 function otherInterface(locked: string[]): string {
   const other = locked.length === 1 ? otherRaplInterface(locked[0]!) : null;
@@ -47,8 +59,13 @@ export function fixText(r: Remedy): string {
         'A write answers EACCES (or ENODATA) until then';
     case 'msr-mmio-differ':
       return `set both copies at once: powercapctl set-limit ${r.copies[0]}=POWER ${r.copies[1]}=POWER, or name ${r.package} in a profile (apply sets both)`;
-    case 'competing-writer':
-      return `${r.writers.map((w) => WRITER_FIXES[w] ?? `stop ${w}`).join('; ')}. If both must run, powercapctl apply --watch restores the profile's limits, and the two will keep overwriting each other`;
+    case 'competing-writer': {
+      const others = r.writers.filter((w) => !r.loops.some((l) => w === `powercapctl ${l.command}`));
+      return [
+        ...(others.length ? [`${others.map((w) => WRITER_FIXES[w] ?? `stop ${w}`).join('; ')}. If both must run, powercapctl apply --watch restores the profile's limits, and the two will keep overwriting each other`] : []),
+        ...r.loops.map(loopFix),
+      ].join('; ');
+    }
     case 'wrap-horizon':
       return r.sampleWithinUs === null
         ? 'nothing to do; a reader that samples less often than the shortest wrap time loses energy'
