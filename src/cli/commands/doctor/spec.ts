@@ -17,8 +17,9 @@ export const doctorSpec: CommandSpec = {
   description:
     'Checks this machine (or a snapshot) and explains each finding: no-powercap (VM, container, WSL, kernel config,\n' +
     'modules), not-root (energy_uj is root-only), limit-locked (firmware lock; the kernel\'s "locked by BIOS" line),\n' +
-    'msr-mmio-differ (with the effective limit), competing-writer (thermald, tuned, throttled… in /proc), wrap-horizon\n' +
-    '(how long each counter takes to wrap at its maximum power, against --interval), dtpm-unlimited, not-persisted,\n' +
+    'msr-mmio-differ (with the effective limit), competing-writer (thermald, tuned, throttled…, a running powercapctl\n' +
+    'balance or govern, in /proc), wrap-horizon (how long each counter takes to wrap at its maximum power, against\n' +
+    '--interval), dtpm-unlimited, not-persisted,\n' +
     'gpu-cap-below-default (a GPU capped below its driver\'s default), gpu-cap-differs (a GPU cap that reads back other\n' +
     'than the persisted profile sets: a driver reset, another program, a GPU that clamps).\n' +
     'On a snapshot the checks of this machine\'s processes and environment are left out (--proc is refused).\n' +
