@@ -418,7 +418,9 @@ describe('profile save', () => {
 /** The yaml blocks of docs/fleet.md's Ansible section, as a reader copies them: the playbook, then the audit task. */
 function fleetYaml(): string[] {
   const doc = fs.readFileSync(path.join(ROOT, 'docs/fleet.md'), 'utf8');
-  const section = doc.slice(doc.indexOf('## Ansible'));
+  const from = doc.indexOf('## Ansible');
+  const next = doc.indexOf('\n## ', from + 1);
+  const section = doc.slice(from, next === -1 ? undefined : next);
   const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
   assert.equal(blocks.length, 2, 'docs/fleet.md has the playbook and the audit task under "## Ansible"');
   return blocks;

@@ -38,7 +38,7 @@ export function kindOf(command: string): 'run' | 'server' | 'interactive' {
 }
 
 /** How a server example ends on SIGTERM, as its command documents: watch exits 143 (128 + SIGTERM), the exporter, sim --serve, balance and govern 0. */
-const serverExit = (command: string) => (/\bwatch\b/.test(command) ? 143 : 0);
+const serverExit = (command: string) => (/(^|\s)watch(\s|$)/.test(command) ? 143 : 0);
 
 interface Page { page: string; examples: string[] }
 function pages(): Page[] {

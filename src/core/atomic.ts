@@ -261,6 +261,20 @@ export function lockFile(file: string, waitMs = 5000): () => void {
     held.set(lock, prev + 1);
     return () => unlockOne(lock);
   }
+  // a signal is caught from before the lock exists until it is removed: the process then ends
+  // through 'exit', which removes the lock, instead of dying with it in place
+  guard?.enter();
+  let taken = false;
+  try {
+    const release = acquireLock(file, lock, waitMs);
+    taken = held.has(lock);
+    return release;
+  } finally {
+    if (!taken) guard?.leave();
+  }
+}
+
+function acquireLock(file: string, lock: string, waitMs: number): () => void {
   const deadline = Date.now() + waitMs;
   const nap = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
@@ -276,9 +290,6 @@ export function lockFile(file: string, waitMs = 5000): () => void {
       fs.closeSync(fd);
       held.set(lock, 1);
       if (held.size === 1 && !atExitSet) { atExitSet = true; writer().atExit(releaseAll); }
-      // while the lock is held a signal is caught like during a write: the process ends through
-      // 'exit', which removes the lock, instead of dying with it in place
-      guard?.enter();
       return () => unlockOne(lock);
     } catch (err) {
       const e = errnoOf(err);
