@@ -171,7 +171,7 @@ describe('persist install on / with a balance: section', { skip: systemctlSkip }
     s.cleanups.push(ok.cleanup);
     assert.equal(ok.code, 1, 'systemctl fails here');
     assert.deepEqual(JSON.parse(ok.stdout).systemctl.map((c: { command: string }) => c.command).slice(-2),
-      ['/bin/systemctl stop powercapctl-watch.service', '/bin/systemctl restart powercapctl-balance.service']);
+      ['/bin/systemctl start powercapctl-apply.service', '/bin/systemctl restart powercapctl-balance.service']);
     assert.ok(ok.created.includes('systemd/system/powercapctl-balance.service'), ok.created.join('\n'));
     assert.deepEqual(b.limits(), BOOT, 'install writes no limit: the service does');
   });

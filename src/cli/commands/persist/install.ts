@@ -97,13 +97,15 @@ export async function run(ctx: CommandContext, [file]: PersistInstallArgs, opts:
   const trap = trapSignals();
   // a loop installed before and not wanted now is stopped (it writes back the limits it found);
   // the one wanted is restarted, so that it reads the profile just installed
-  const before = status(rootDir).loop;
+  const installed = status(rootDir);
+  const before = installed.loop;
   const loopUnit = loop === null ? null : LOOP_UNITS[loop.command];
   const asked = real ? [
     systemctl('daemon-reload'),
     [UDEVADM, 'control', '--reload'],
     systemctl('start', APPLY_UNIT),
-    watchUs !== null ? systemctl('restart', WATCH_UNIT) : systemctl('stop', WATCH_UNIT),
+    // systemctl stop fails on a unit it does not know: stop the watchdog only if one was installed
+    ...(watchUs !== null ? [systemctl('restart', WATCH_UNIT)] : installed.watch.installed ? [systemctl('stop', WATCH_UNIT)] : []),
     ...(before !== null && before.unit !== loopUnit ? [systemctl('stop', before.unit)] : []),
     ...(loopUnit !== null ? [systemctl('restart', loopUnit)] : []),
   ] : [];

@@ -11,8 +11,10 @@ export async function run(ctx: CommandContext, _args: [], opts: PersistRemoveOpt
   const real = isRealRoot(rootDir);
   // the watchdog and a balance or govern loop stop before their units go (the loop writes back the
   // limits it found); a signal between two files puts back what was removed
-  const loop = status(rootDir).loop;
-  const stop = real ? [systemctl('stop', WATCH_UNIT), ...(loop ? [systemctl('stop', loop.unit)] : [])] : [];
+  const installed = status(rootDir);
+  const loop = installed.loop;
+  // systemctl stop fails on a unit it does not know: only the units installed are stopped
+  const stop = real ? [...(installed.watch.installed ? [systemctl('stop', WATCH_UNIT)] : []), ...(loop ? [systemctl('stop', loop.unit)] : [])] : [];
   const reload = real ? [systemctl('daemon-reload'), [UDEVADM, 'control', '--reload']] : [];
   const trap = trapSignals();
   let r;
