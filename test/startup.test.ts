@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { run, fixture, ROOT, cleanEnv, NOBODY } from './helpers.js';
+import { run, fixture, ROOT, BIN, cleanEnv, NOBODY } from './helpers.js';
 import { intelLaptop } from './fixtures/specs.js';
 import { makeTempDir } from './fixtures/sysfs.js';
 
@@ -33,10 +33,33 @@ function packageCopy(): { dir: string; bin: string; cleanup(): void } {
 describe('the launcher', () => {
   test('a checkout runs the bundle with its code cache', () => {
     for (const f of ['dist/powercapctl.cjs', 'dist/powercapctl.cjs.cache']) assert.ok(fs.statSync(path.join(ROOT, f)).size > 10000, f);
+    // ASCII, so the launcher reads it as latin1 (a copy) rather than decoding UTF-8
+    const nonAscii = /[^\x00-\x7f]/.exec(fs.readFileSync(path.join(ROOT, 'dist/powercapctl.cjs'), 'latin1'));
+    assert.equal(nonAscii, null, `a byte that is not ASCII at ${nonAscii?.index}: write it as \\uXXXX in the regular expression`);
     const r = run(['--version', '--verbose']);
     assert.equal(r.code, 0);
     assert.equal(r.stdout, '0.1.0\n');
     assert.equal(startedFrom(r), 'bundle, code cache');
+  });
+
+  test('output to a file, to /dev/null and to a pipe: the same bytes, exit 0 (written to the descriptor until a stream is needed)', () => {
+    const dir = makeTempDir();
+    try {
+      const file = path.join(dir, 'out.json');
+      const fd = fs.openSync(file, 'w');
+      const toFile = spawnSync(BIN, LIST, { env: cleanEnv(), stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+      fs.closeSync(fd);
+      assert.equal(toFile.status, 0, toFile.stderr);
+      const piped = run(LIST);
+      assert.equal(piped.code, 0, piped.stderr);
+      assert.equal(fs.readFileSync(file, 'utf8'), piped.stdout);
+      assert.match(piped.stdout, /"format": "powercapctl-list"/);
+      const toNull = spawnSync(BIN, LIST, { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+      assert.equal(toNull.status, 0, toNull.stderr);
+      assert.equal(toNull.stderr, piped.stderr);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('-v traces name the src/ files and lines the bundle came from (its source map), read only for the trace', () => {

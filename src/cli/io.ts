@@ -4,7 +4,8 @@
  * through jsonInt: a number when a double holds it exactly, else a digit string.
  * toJson() (core/json.ts) is the one JSON writer.
  */
-import { isatty } from 'node:tty';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { toJson, type JsonOptions } from '../core/json.js';
 import { jsonVisible, terminalSafe } from './visible.js';
 
@@ -27,10 +28,10 @@ export class Io {
   readonly stdoutColor: boolean;
   private warned = new Set<string>();
   constructor(readonly options: IoOptions) {
-    // isatty(2) on the descriptors: asking process.stdin builds a stream (about 2 ms of every start)
-    this.stdoutIsTTY = isatty(1);
-    this.stdinIsTTY = isatty(0);
-    this.stderrIsTTY = isatty(2);
+    // on the descriptors: asking process.stdin builds a stream (about 2 ms of every start)
+    this.stdoutIsTTY = isTerminal(1);
+    this.stdinIsTTY = isTerminal(0);
+    this.stderrIsTTY = isTerminal(2);
     this.stdoutColor = !options.json && colorLevel(options.color, this.stdoutIsTTY) > 0;
   }
   /**
@@ -40,7 +41,7 @@ export class Io {
    */
   out(text: string): void {
     const t = terminalSafe(text, { tabs: true, colour: this.stdoutColor });
-    process.stdout.write(t.endsWith('\n') ? t : t + '\n');
+    writeStdout(t.endsWith('\n') ? t : t + '\n');
   }
   /**
    * A JSON document on stdout. Every document says what it is and which version of its
@@ -50,11 +51,11 @@ export class Io {
    * document() prints a file's content as it is (a profile on stdout).
    */
   json(value: unknown, opts: JsonOptions = {}): void {
-    process.stdout.write(jsonVisible(toJson(withFormat(value, this.options.command), opts)) + '\n');
+    writeStdout(jsonVisible(toJson(withFormat(value, this.options.command), opts)) + '\n');
   }
   /** a document that is a file's content (a profile written to stdout), printed as it is */
   document(value: unknown, opts: JsonOptions = {}): void {
-    process.stdout.write(jsonVisible(toJson(value, opts)) + '\n');
+    writeStdout(jsonVisible(toJson(value, opts)) + '\n');
   }
   /** a warning on stderr (suppressed by --quiet); identical warnings are printed once */
   warn(message: string): void {
@@ -77,6 +78,72 @@ export class Io {
   /** interactive niceties (spinners, prompts, live redraws) only for a person at a terminal */
   get interactive(): boolean {
     return this.stdoutIsTTY && !this.options.json;
+  }
+}
+
+/**
+ * Whether a descriptor is a terminal, as isatty(3), without node:tty until it may be one:
+ * that module loads net and Node's streams, ~3 ms of a start that prints to a pipe or a file.
+ * Only a character device can be a terminal, and /dev/null (output thrown away) never is.
+ */
+export function isTerminal(fd: number): boolean {
+  let rdev: number;
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isCharacterDevice()) return false;
+    rdev = st.rdev;
+  } catch {
+    return false; // closed: isatty says no as well
+  }
+  try {
+    if (fs.statSync('/dev/null').rdev === rdev) return false;
+  } catch { /* no /dev/null: ask the terminal driver */ }
+  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
+}
+
+/** whether process.stdout was made (its getter first read), set by whenStdoutMade */
+let stdoutMade = false;
+
+/**
+ * Call `fn` with process.stdout when something first asks for it (main.ts: its EPIPE guard).
+ * Making it loads Node's streams (~4 ms of a start): output through Io goes to the descriptor
+ * until then (writeStdout).
+ */
+export function whenStdoutMade(fn: (stdout: NodeJS.WriteStream) => void): void {
+  const own = Object.getOwnPropertyDescriptor(process, 'stdout');
+  if (!own?.get || !own.configurable) {
+    stdoutMade = true;
+    fn(process.stdout);
+    return;
+  }
+  Object.defineProperty(process, 'stdout', {
+    ...own,
+    get() {
+      Object.defineProperty(process, 'stdout', own);
+      const stdout = process.stdout;
+      stdoutMade = true;
+      fn(stdout);
+      return stdout;
+    },
+  });
+}
+
+/**
+ * Data on stdout. Until process.stdout exists, written to descriptor 1 at once, as Node writes to
+ * a file or pipe on Linux; then (a terminal, a command that draws, or a descriptor that refuses:
+ * non-blocking and full, or the reader gone) through process.stdout, in order, with its EPIPE guard.
+ */
+export function writeStdout(text: string): void {
+  if (stdoutMade) {
+    process.stdout.write(text);
+    return;
+  }
+  const bytes = Buffer.from(text);
+  let done = 0;
+  try {
+    while (done < bytes.length) done += fs.writeSync(1, bytes, done);
+  } catch {
+    process.stdout.write(bytes.subarray(done));
   }
 }
 

@@ -12,7 +12,7 @@ export async function main(argv: string[]): Promise<void> {
     runComplete(argv.slice(1));
     return;
   }
-  guardStdout();
+  (await import('./io.js')).whenStdoutMade(guardStdout);
   const { installSignalHandlers } = await import('./signals.js');
   installSignalHandlers();
   (await import('../core/atomic.js')).setWriterProcess(writerProcess());
@@ -26,8 +26,8 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 /** `powercapctl list | head`: the reader went away; that is not our failure. */
-function guardStdout(): void {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+function guardStdout(stdout: NodeJS.WriteStream): void {
+  stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });

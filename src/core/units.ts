@@ -65,7 +65,7 @@ function parseWithTable(input: string, table: UnitTable, extraMinutes = false): 
   const bad = (why: string) =>
     usageError(`invalid ${table.what} '${input}': ${why}`, `use a number with a unit, e.g. ${table.examples}`);
   if (text === '') throw bad('empty value');
-  const m = /^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)\s*([A-Za-zµ]*)$/.exec(text);
+  const m = /^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z\u00b5]*)$/.exec(text);
   if (!m) throw bad('not a number with a unit');
   const [, num, unit] = m as unknown as [string, string, string];
   if (num.startsWith('-')) throw bad('negative values are not allowed');
@@ -291,7 +291,7 @@ export function formatEnergyNj(nj: number): string {
  */
 export function parseTemperatureMc(input: string): number {
   const t = input.trim();
-  const m = /^(-?)([0-9]+(?:\.[0-9]+)?)\s*(°C|C|c|mC|m°C)$/.exec(t);
+  const m = /^(-?)([0-9]+(?:\.[0-9]+)?)\s*(\u00b0C|C|c|mC|m\u00b0C)$/.exec(t);
   if (!m) throw usageError(`invalid temperature '${input}'`, 'use a number with a unit, e.g. 55C, 55.5°C or 55000mC');
   const [i, f = ''] = m[2]!.split('.');
   const milli = m[3] === 'mC' || m[3] === 'm°C';

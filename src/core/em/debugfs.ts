@@ -87,7 +87,7 @@ export function readEnergyModel(source: Source): PerfDomain[] {
     // milliWatts or bogoWatts for an abstract scale)
     const unitsRead = source.read(joinRel(e.name, 'units'));
     const units = unitsRead.ok ? unitsRead.text.trim().toLowerCase() : null;
-    const microwatts = flags !== null ? (flags & 1) !== 0 : units !== null && /^(uw|µw|microwatts?)$/.test(units);
+    const microwatts = flags !== null ? (flags & 1) !== 0 : units !== null && /^(uw|\u00b5w|microwatts?)$/.test(units);
     const artificial = flags !== null ? (flags & 4) !== 0 : units !== null && units.startsWith('bogo');
     domains.push({ name: e.name, cpus, flags, microwatts, artificial, hasPerformance, states });
   }

@@ -41,7 +41,7 @@ function classifyColumn(raw: string): { q: Quantity; unit: string | null } | nul
   if (h === 'opp-hz') return { q: 'frequency', unit: 'Hz' };
   if (h === 'opp-microwatt') return { q: 'power', unit: 'uW' };
   if (h === 'opp-microvolt') return { q: 'voltage', unit: 'uV' };
-  const m = /^([a-z_-]+?)(?:[_ ]?(?:\(([^)]*)\)|\[([^\]]*)\])|_([a-zµ]+))?$/.exec(h);
+  const m = /^([a-z_-]+?)(?:[_ ]?(?:\(([^)]*)\)|\[([^\]]*)\])|_([a-z\u00b5]+))?$/.exec(h);
   if (!m) return null;
   let word = m[1]!;
   let unitWord = (m[2] ?? m[3] ?? m[4] ?? '').trim();
@@ -63,7 +63,7 @@ function classifyColumn(raw: string): { q: Quantity; unit: string | null } | nul
 
 function parseQuantity(q: Quantity, value: string, unit: string | null, where: string): bigint {
   const v = value.trim();
-  const withUnit = /[A-Za-zµ]\s*$/.test(v) ? v : unit ? `${v}${unit}` : null;
+  const withUnit = /[A-Za-z\u00b5]\s*$/.test(v) ? v : unit ? `${v}${unit}` : null;
   if (withUnit === null) {
     throw invalidData(`${where}: ${q} '${v}' has no unit`,
       `write it with a unit (${q === 'frequency' ? '1800MHz' : q === 'power' ? '1130mW' : '1100mV'}) or name the column with one (${q}_${q === 'frequency' ? 'mhz' : q === 'power' ? 'mw' : 'mv'})`);
