@@ -60,30 +60,34 @@ function scaleDecimal(intPart: string, frac: string, exp: number): bigint | null
   return BigInt(intPart + frac.padEnd(exp, '0'));
 }
 
+function badValue(input: string, table: UnitTable, why: string) {
+  return usageError(`invalid ${table.what} '${input}': ${why}`, `use a number with a unit, e.g. ${table.examples}`);
+}
+
 function parseWithTable(input: string, table: UnitTable, extraMinutes = false): bigint {
   const text = input.trim();
-  const bad = (why: string) =>
-    usageError(`invalid ${table.what} '${input}': ${why}`, `use a number with a unit, e.g. ${table.examples}`);
-  if (text === '') throw bad('empty value');
+  if (text === '') throw badValue(input, table, 'empty value');
   const m = /^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z\u00b5]*)$/.exec(text);
-  if (!m) throw bad('not a number with a unit');
-  const [, num, unit] = m as unknown as [string, string, string];
-  if (num.startsWith('-')) throw bad('negative values are not allowed');
-  if (/[eE]/.test(num)) throw bad('exponent notation is not accepted');
+  if (!m) throw badValue(input, table, 'not a number with a unit');
+  // indexed, not destructured: a destructuring allocates an iterator per value (a table of 1 000 OPPs)
+  const num = m[1]!;
+  const unit = m[2]!;
+  if (num.startsWith('-')) throw badValue(input, table, 'negative values are not allowed');
+  if (/[eE]/.test(num)) throw badValue(input, table, 'exponent notation is not accepted');
   const n = NUMBER_RE.exec(num.replace(/^\+/, ''));
-  if (!n) throw bad('not a decimal number');
-  if (unit === '') throw bad(`a unit is required`);
+  if (!n) throw badValue(input, table, 'not a decimal number');
+  if (unit === '') throw badValue(input, table, `a unit is required`);
   let exp: number | undefined = table.units[unit];
   let multiplier = 1n;
   if (exp === undefined && extraMinutes) {
     if (unit === 'm' || unit === 'min') { exp = 6; multiplier = 60n; }
     else if (unit === 'h') { exp = 6; multiplier = 3600n; }
   }
-  if (exp === undefined) throw bad(`unknown unit '${unit}'`);
+  if (exp === undefined) throw badValue(input, table, `unknown unit '${unit}'`);
   const v = scaleDecimal(n[1]!, n[2] ?? '', exp);
-  if (v === null) throw bad(`finer than 1 ${table.base}, the kernel's resolution`);
+  if (v === null) throw badValue(input, table, `finer than 1 ${table.base}, the kernel's resolution`);
   const result = v * multiplier;
-  if (result > 0xffff_ffff_ffff_ffffn) throw bad('out of range');
+  if (result > 0xffff_ffff_ffff_ffffn) throw badValue(input, table, 'out of range');
   return result;
 }
 
@@ -156,12 +160,18 @@ const toNum = (v: Num) => (typeof v === 'bigint' ? Number(v) : v);
  * trailing zeros trimmed: enough to tell a value from its neighbours (RAPL's
  * 1/8 W steps: 25.25 W, 15.125 W) without printing noise (28 W, not 28.000 W).
  */
-function scaled(v: number, steps: Array<[number, string]>, digits: number): string {
+function scaled(v: number, steps: ReadonlyArray<readonly [number, string]>, digits: number): string {
   const abs = Math.abs(v);
-  const pick = steps.find(([factor]) => abs >= factor) ?? steps[steps.length - 1]!;
-  const [factor, unit] = pick;
-  return `${trimZeros((v / factor).toFixed(factor === 1 ? 0 : digits))} ${unit}`;
+  let k = 0;
+  while (k < steps.length - 1 && !(abs >= steps[k]![0])) k++;
+  const pick = steps[k]!;
+  const factor = pick[0];
+  return `${trimZeros((v / factor).toFixed(factor === 1 ? 0 : digits))} ${pick[1]}`;
 }
+
+/** the steps of formatPower and formatDuration, made once (tables call them per cell) */
+const POWER_STEPS = [[1e9, 'kW'], [1e6, 'W'], [1e3, 'mW'], [1, 'µW']] as const;
+const DURATION_STEPS = [[1e6, 's'], [1e3, 'ms'], [1, 'µs']] as const;
 
 /** "28.000" → "28", "25.250" → "25.25", "-0" → "0". */
 export function trimZeros(s: string): string {
@@ -177,7 +187,7 @@ export function formatPowerFine(uw: number): string {
 /** 28000000 µW → "28 W"; 25250000 → "25.25 W"; 850000 → "850 mW"; 12 → "12 µW"; 0 → "0 W". */
 export function formatPower(uw: Num): string {
   if (toNum(uw) === 0) return '0 W';
-  return scaled(toNum(uw), [[1e9, 'kW'], [1e6, 'W'], [1e3, 'mW'], [1, 'µW']], 3);
+  return scaled(toNum(uw), POWER_STEPS, 3);
 }
 /** Power readings (power_uw, a measurement, not a setting), one decimal: 864712 µW → "864.7 mW". */
 export function formatPowerReading(uw: Num): string {
@@ -198,7 +208,7 @@ export function formatEnergy(uj: Num): string {
 export function formatDuration(us: Num): string {
   const v = toNum(us);
   if (Math.abs(v) >= 600e6) return `${trimZeros((v / 60e6).toFixed(1))} min`;
-  return scaled(v, [[1e6, 's'], [1e3, 'ms'], [1, 'µs']], 3);
+  return scaled(v, DURATION_STEPS, 3);
 }
 /** 1800000 kHz → "1.80 GHz"; 408000 → "408 MHz". */
 export function formatFrequencyKhz(khz: Num): string {

@@ -93,6 +93,8 @@ function toOpp(label: string, cells: Partial<Record<Quantity, { value: string; u
 function splitCsvLine(line: string): string[] {
   // no delimiter outside quotes: blanks separate the cells (`408MHz 27769uW`)
   if (!line.includes('"') && !/[,\t;]/.test(line)) return line.split(/\s+/).filter((s) => s !== '');
+  // no quotes: every delimiter ends a cell (a character at a time built each cell as a chain of strings)
+  if (!line.includes('"')) return line.split(/[,\t;]/).map((s) => s.trim());
   const out: string[] = [];
   let cur = '';
   let q = false;

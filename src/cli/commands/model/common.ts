@@ -132,7 +132,8 @@ export async function renderTable(ctx: CommandContext, columns: Column[], rows: 
 export function alignTable(columns: Column[], rows: Array<Array<string>>, heading: (h: string) => string = (h) => h, style: (row: number, cell: string) => string = (_i, c) => c): string {
   return renderColumns(
     columns.map((c) => (c.head === '' ? c.head : heading(c.head))),
-    rows.map((r, i) => r.map((cell, k) => ({ content: style(i, cell), align: columns[k]?.right ? 'right' as const : 'left' as const }))),
+    rows.map((r, i) => r.map((cell) => style(i, cell))),
+    { align: columns.map((c) => (c.right ? 'right' : 'left')) },
   );
 }
 
