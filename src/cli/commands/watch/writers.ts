@@ -16,6 +16,23 @@ export const seconds = formatMicroExact;
 /** The wall-clock time of a sample, RFC 3339 in UTC with milliseconds: the start's clock plus `t`. */
 export const wallTime = (startEpochMs: number, tUs: bigint): string => new Date(startEpochMs + Number(tUs / 1000n)).toISOString();
 
+/**
+ * `t` and `time` of a sample, worked out once per pass: the samples of a pass share their time,
+ * and 4 096 zones made 4 096 Dates a pass.
+ */
+class SampleTimes {
+  private tUs: bigint | null = null;
+  private text: { t: string; time: string } = { t: '', time: '' };
+  constructor(private readonly startEpochMs: number) {}
+  of(tUs: bigint): { t: string; time: string } {
+    if (tUs !== this.tUs) {
+      this.tUs = tUs;
+      this.text = { t: seconds(tUs), time: wallTime(this.startEpochMs, tUs) };
+    }
+    return this.text;
+  }
+}
+
 const num = (v: bigint | null): string => {
   const j = jsonInt(v);
   return j === null ? 'null' : typeof j === 'string' ? `"${j}"` : String(j);
@@ -28,8 +45,10 @@ export class NdjsonFormatter {
   private readonly heads: string[];
   private readonly systemHead: string;
   private readonly systemTail: string;
+  private readonly times: SampleTimes;
   /** `startEpochMs`: the wall clock at t = 0 (the formatter is made when the watch starts) */
-  constructor(zones: WatchZone[], summed: string[], excluded: Array<{ id: string; reason: string }> = [], private readonly startEpochMs = Date.now()) {
+  constructor(zones: WatchZone[], summed: string[], excluded: Array<{ id: string; reason: string }> = [], startEpochMs = Date.now()) {
+    this.times = new SampleTimes(startEpochMs);
     // JSON.stringify escapes C0 controls; jsonVisible the DEL, C1 and bidi controls it leaves raw
     this.heads = zones.map((z) => jsonVisible(`,"zone":${JSON.stringify(z.id)},"name":${JSON.stringify(z.name)}`));
     this.systemHead = `,"zone":"system","name":"system"`;
@@ -37,13 +56,15 @@ export class NdjsonFormatter {
   }
 
   line(s: WatchSample, index: number): string {
-    let l = `{"t":${seconds(s.tUs)},"time":"${wallTime(this.startEpochMs, s.tUs)}"${this.heads[index]},"energyDeltaUj":${num(s.energyUj)},"powerUw":${num(s.powerUw)},"intervalUs":${num(s.intervalUs)},"wrapped":${s.wrapped},"limitUw":${num(s.limitUw)},"atLimit":${s.atLimit}`;
+    const at = this.times.of(s.tUs);
+    let l = `{"t":${at.t},"time":"${at.time}"${this.heads[index]},"energyDeltaUj":${num(s.energyUj)},"powerUw":${num(s.powerUw)},"intervalUs":${num(s.intervalUs)},"wrapped":${s.wrapped},"limitUw":${num(s.limitUw)},"atLimit":${s.atLimit}`;
     if (s.gap) l += `,"gap":true,"reason":"${s.gap}"${s.errno ? `,"errno":"${s.errno}"` : ''}`;
     return l + '}\n';
   }
 
   systemLine(t: TotalSample): string {
-    let l = `{"t":${seconds(t.tUs)},"time":"${wallTime(this.startEpochMs, t.tUs)}"${this.systemHead},"energyDeltaUj":${num(t.energyUj)},"powerUw":${num(t.powerUw)},"intervalUs":${num(t.intervalUs)},"wrapped":false,"limitUw":null,"atLimit":null`;
+    const at = this.times.of(t.tUs);
+    let l = `{"t":${at.t},"time":"${at.time}"${this.systemHead},"energyDeltaUj":${num(t.energyUj)},"powerUw":${num(t.powerUw)},"intervalUs":${num(t.intervalUs)},"wrapped":false,"limitUw":null,"atLimit":null`;
     if (t.gap) l += `,"gap":true,"reason":"zone-gap"`;
     return l + this.systemTail + '}\n';
   }
@@ -72,7 +93,9 @@ const raw = (v: bigint | null) => (v === null ? '' : v.toString());
 export class CsvFormatter {
   private readonly heads: string[];
   private readonly systemName: string;
-  constructor(zones: WatchZone[], summed: string[], private readonly startEpochMs = Date.now()) {
+  private readonly times: SampleTimes;
+  constructor(zones: WatchZone[], summed: string[], startEpochMs = Date.now()) {
+    this.times = new SampleTimes(startEpochMs);
     this.heads = zones.map((z) => `${csvCell(z.id)},${csvCell(z.name)}`);
     this.systemName = csvCell(`system: ${summed.join('+')}`);
   }
@@ -80,10 +103,11 @@ export class CsvFormatter {
     let out = '';
     for (let i = 0; i < r.samples.length; i++) {
       const s = r.samples[i]!;
-      out += `${seconds(s.tUs)},${wallTime(this.startEpochMs, s.tUs)},${this.heads[i]},${raw(s.energyUj)},${raw(s.powerUw)},${s.intervalUs},${s.wrapped ? 1 : 0},${s.gap ? 1 : 0},${s.gap ?? ''},${raw(s.limitUw)},${flag(s.atLimit)}\n`;
+      const at = this.times.of(s.tUs);
+      out += `${at.t},${at.time},${this.heads[i]},${raw(s.energyUj)},${raw(s.powerUw)},${s.intervalUs},${s.wrapped ? 1 : 0},${s.gap ? 1 : 0},${s.gap ?? ''},${raw(s.limitUw)},${flag(s.atLimit)}\n`;
     }
     const t = r.total;
-    if (t) out += `${seconds(t.tUs)},${wallTime(this.startEpochMs, t.tUs)},system,${this.systemName},${raw(t.energyUj)},${raw(t.powerUw)},${t.intervalUs},0,${t.gap ? 1 : 0},${t.gap ? 'zone-gap' : ''},,\n`;
+    if (t) out += `${this.times.of(t.tUs).t},${this.times.of(t.tUs).time},system,${this.systemName},${raw(t.energyUj)},${raw(t.powerUw)},${t.intervalUs},0,${t.gap ? 1 : 0},${t.gap ? 'zone-gap' : ''},,\n`;
     return out;
   }
 }
