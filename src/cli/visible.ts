@@ -11,10 +11,13 @@
  * command did not make visible: on stderr and on an uncoloured stdout every escape sequence is
  * shown; on a coloured stdout the palette's own codes (cli/color.ts) pass, nothing else.
  */
-import { CONTROL, hex, visible } from '../core/control-chars.js';
+import { hex, visible } from '../core/control-chars.js';
 
 export { visible, type VisibleOptions } from '../core/control-chars.js';
 
+/** core/control-chars.ts CONTROL but the newline, which terminalSafe keeps; and the tab, kept when asked */
+const SHOWN = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const SHOWN_BUT_TAB = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 /** the same, or an SGR sequence (kept when it is one of the palette's) */
 const CONTROL_OR_SGR = /\x1b\[([0-9;]*)m|[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 /**
@@ -28,8 +31,8 @@ const PALETTE_SGR = new Set(['1', '2', '4', '22', '24', '31', '32', '33', '35', 
  * control shown, and the palette's colour codes kept only when `colour` (the stream is coloured).
  */
 export function terminalSafe(text: string, opts: { tabs?: boolean; colour?: boolean } = {}): string {
-  CONTROL.lastIndex = 0;
-  if (!CONTROL.test(text)) return text;
+  // nothing but the newlines (and tabs) it keeps: the text as it is, without a call per line
+  if (!(opts.tabs ? SHOWN_BUT_TAB : SHOWN).test(text)) return text;
   return text.replace(CONTROL_OR_SGR, (m: string, sgr: string | undefined) => {
     if (sgr !== undefined) return opts.colour && sgr.split(';').every((p) => PALETTE_SGR.has(p)) ? m : hex('\x1b') + m.slice(1);
     return m === '\n' || (m === '\t' && opts.tabs) ? m : hex(m);

@@ -77,15 +77,19 @@ export async function run(ctx: CommandContext, _args: unknown[], opts: EmOptions
       { head: 'POWER', right: true },
       ...(d.cpu ? [{ head: 'PERF', right: true }, { head: 'COST', right: true }, { head: 'EFFICIENT' }] : []),
     ];
-    const rows = d.states.map((s, i) => [
-      String(i),
-      formatMhz(s.frequencyKhz),
-      s.voltageUv === null ? '–' : formatVoltageUv(s.voltageUv),
-      pre ? String(s.powerMw ?? '–') : String(s.powerUw),
-      pre ? String(s.powerUw) : s.powerMw === null ? '–' : String(s.powerMw),
-      formatPower(s.powerUw),
-      ...(d.cpu ? [String(shownPerformance(d, s.performance) ?? '–'), String(s.cost), s.inefficient ? 'no: inefficient' : 'yes'] : []),
-    ]);
+    const rows = d.states.map((s, i) => {
+      const row = [
+        String(i),
+        formatMhz(s.frequencyKhz),
+        s.voltageUv === null ? '–' : formatVoltageUv(s.voltageUv),
+        pre ? String(s.powerMw ?? '–') : String(s.powerUw),
+        pre ? String(s.powerUw) : s.powerMw === null ? '–' : String(s.powerMw),
+        formatPower(s.powerUw),
+      ];
+      // pushed, not spread: a spread allocates an iterator per row (1 000 states)
+      if (d.cpu) row.push(String(shownPerformance(d, s.performance) ?? '–'), String(s.cost), s.inefficient ? 'no: inefficient' : 'yes');
+      return row;
+    });
     let text = `${describe(d)}\n` + (await renderTable(ctx, cols, rows, d.states.map((s) => (s.inefficient ? 'warn' : null))));
     if (opts.plot) {
       const { terminalPlot, MARK_INEFFICIENT } = await import('../../../core/em/plot.js');
