@@ -181,10 +181,13 @@ export function buildProgram(argv: readonly string[] = []): Command {
   program.helpCommand(false);
   program.addCommand(new Command('help').argument('[command...]', 'command words, e.g. model em').summary('show help for a command').description('show help for a command: help set-limit, help model em')
     .action((words: string[]) => helpFor(program, words)));
-  // the command being run in full; the others in outline (a start-up cost of every run otherwise)
+  // the command being run in full; the others in outline (a start-up cost of every run otherwise),
+  // and not at all when one command runs: only the top-level help and a mistyped command's
+  // suggestion see them, and neither happens then
+  const runsOne = COMMANDS.filter((spec) => full(spec.name)).length === 1;
   for (const spec of COMMANDS) {
     if (full(spec.name)) addCommand(program, spec, []);
-    else addCommandOutline(program, spec);
+    else if (!runsOne) addCommandOutline(program, spec);
   }
   program.addHelpText('after', (ctx) => '\n' + topLevelAfter(helpWidth(ctx.error)));
   return program;
