@@ -183,9 +183,9 @@ const result = await esbuild.build({
 if (result.errors.length) giveUp('bundling failed');
 noteInputs(result.metafile);
 // esbuild escapes what is not ASCII, except in regular expressions (where an escape would change
-// their .source): the launcher reads an ASCII bundle as latin1, a copy, and any other as UTF-8
+// their .source): the launcher reads the bundle as latin1, a plain copy, which holds for ASCII only
 const nonAscii = /[^\x00-\x7f]/.exec(fs.readFileSync(bundle, 'latin1'));
-if (nonAscii) process.stderr.write(`powercapctl build: the bundle is not ASCII (byte ${nonAscii.index}; write a regular expression's character as \\uXXXX): it starts a little slower\n`);
+if (nonAscii) giveUp(`the bundle is not ASCII at byte ${nonAscii.index}: write a regular expression's character as \\uXXXX`);
 
 // the licences of the code the bundle and dist/vendor/ carry, as their packages ship them
 const notices = [...bundled].sort().map((dir) => {

@@ -33,10 +33,15 @@ interface TimeBounds { min?: string; max?: string }
 const LONGEST_INTERVAL = '24h';
 
 function bounded(parse: (t: string) => bigint, b: TimeBounds): (t: string) => bigint {
-  const min = b.min === undefined ? null : parseDurationUs(b.min);
-  const max = b.max === undefined ? null : parseDurationUs(b.max);
-  const allowed = min !== null && max !== null ? `allowed: ${b.min} to ${b.max}` : min !== null ? `at least ${b.min}` : `at most ${b.max}`;
+  // parsed at the first value, not as every spec loads (a start runs no parser of the other commands)
+  let bounds: { min: bigint | null; max: bigint | null; allowed: string } | undefined;
   return (t) => {
+    bounds ??= {
+      min: b.min === undefined ? null : parseDurationUs(b.min),
+      max: b.max === undefined ? null : parseDurationUs(b.max),
+      allowed: b.min !== undefined && b.max !== undefined ? `allowed: ${b.min} to ${b.max}` : b.min !== undefined ? `at least ${b.min}` : `at most ${b.max}`,
+    };
+    const { min, max, allowed } = bounds;
     const us = parse(t);
     if (min !== null && us < min) throw usageError(`too short (${allowed})`);
     if (max !== null && us > max) throw usageError(`too long (${allowed})`);
