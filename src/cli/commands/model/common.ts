@@ -120,7 +120,7 @@ export async function renderTable(ctx: CommandContext, columns: Column[], rows: 
     return st && p ? p[st](cell) : cell;
   };
   const heading = (h: string) => (p ? p.heading(h) : h);
-  if (rows.length > FAST_TABLE_ROWS) return alignTable(columns, rows, heading, style);
+  if (rows.length > FAST_TABLE_ROWS) return alignTable(columns, rows, heading, p ? style : undefined);
   const { borderlessTable } = await import('../../render/table.js');
   return borderlessTable(columns.map((c) => heading(c.head)), rows.map((r, i) => r.map((cell, k) => {
     const text = style(i, cell);
@@ -129,10 +129,10 @@ export async function renderTable(ctx: CommandContext, columns: Column[], rows: 
 }
 
 /** The layout cli-table3 gives with the options above (no padding at the end of a line), without its quadratic layout pass. */
-export function alignTable(columns: Column[], rows: Array<Array<string>>, heading: (h: string) => string = (h) => h, style: (row: number, cell: string) => string = (_i, c) => c): string {
+export function alignTable(columns: Column[], rows: Array<Array<string>>, heading: (h: string) => string = (h) => h, style?: (row: number, cell: string) => string): string {
   return renderColumns(
     columns.map((c) => (c.head === '' ? c.head : heading(c.head))),
-    rows.map((r, i) => r.map((cell) => style(i, cell))),
+    style ? rows.map((r, i) => r.map((cell) => style(i, cell))) : rows,
     { align: columns.map((c) => (c.right ? 'right' : 'left')) },
   );
 }
