@@ -13,19 +13,12 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BIN, timeCommand, type BenchCase, type BenchResult } from './lib.js';
+import { BIN, timeCommand, type BenchCase, type BenchResult, cpuSeconds } from './lib.js';
 import { makeTempDir } from '../test/fixtures/sysfs.js';
 
-const CLK_TCK = 100; // USER_HZ on Linux
 const WINDOW_S = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** utime + stime of a process, seconds */
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
 
 const ZONES = Array.from({ length: 8 }, (_, i) => `intel-rapl:${i}`);
 

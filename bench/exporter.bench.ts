@@ -17,21 +17,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import { BIN, type BenchCase, type BenchResult } from './lib.js';
+import { BIN, type BenchCase, type BenchResult, cpuSeconds, rssMiB } from './lib.js';
 import { writeFixtureTree, makeTempDir } from '../test/fixtures/sysfs.js';
 import { bigTree, intelLaptop } from '../test/fixtures/specs.js';
 
-const CLK_TCK = 100; // USER_HZ on Linux
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PROMETHEUS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
 
-const rssMiB = (pid: number) => Number(/VmRSS:\s+([0-9]+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 interface Running {
   child: ChildProcess;

@@ -4,6 +4,7 @@
  * targets hold on a slow CI box as on a fast laptop.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -83,3 +84,15 @@ export function peakRssMiB(args: string[], env: NodeJS.ProcessEnv = process.env)
 
 /** powercapctl as a user runs it: the executable (its launcher runs the bundle with its code cache) */
 export const nodeArgs = (args: string[]): [string, string[]] => [BIN, args];
+
+const CLK_TCK = 100; // USER_HZ on Linux
+
+/** utime + stime of a process, seconds (/proc/PID/stat fields 14 and 15) */
+export function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** a process's resident set, MiB (/proc/PID/status VmRSS) */
+export const rssMiB = (pid: number) => Number(/VmRSS:\s+([0-9]+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;

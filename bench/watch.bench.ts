@@ -17,27 +17,18 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { BIN, type BenchCase, type BenchResult } from './lib.js';
+import { BIN, type BenchCase, type BenchResult, cpuSeconds, rssMiB } from './lib.js';
 import { writeFixtureTree, makeTempDir } from '../test/fixtures/sysfs.js';
 import { bigTree, intelLaptop } from '../test/fixtures/specs.js';
 import { Sampler } from '../src/core/watch/sampler.js';
 import type { Reading, WatchZone } from '../src/core/watch/zones.js';
 import { NdjsonFormatter } from '../src/cli/commands/watch/writers.js';
 
-const CLK_TCK = 100; // USER_HZ on Linux
 const WINDOW_S = 10;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** utime + stime of a process, seconds */
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is state (field 3): utime is field 14, stime 15
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
 
-const rssMiB = (pid: number) => Number(/VmRSS:\s+([0-9]+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 /** Run `watch` on a tree and measure its CPU share over the window, after the first lines are out. */
 async function cpuShare(root: string, interval: string, windowS: number): Promise<{ percent: number; lines: number }> {
