@@ -11,7 +11,7 @@
  *   `when`, and because firmware and the embedded controller often rewrite PL1 on that event;
  * - optionally, a watchdog service running apply in its watching mode;
  * - when the profile has a `balance:` or `govern:` section, a service running that loop
- *   (`balance --profile FILE`), after the apply unit so that the static limits are set first;
+ *   (the balance or govern command run on the profile), after the apply unit so that the static limits are set first;
  *   stopped with SIGTERM, on which the command writes back the limits it found and exits 0.
  * The command lines the units run are the caller's (the CLI builds them from apply's own
  * options); paths are those of the target system, which the installer puts under its root

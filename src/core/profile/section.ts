@@ -47,7 +47,7 @@ function scalarText(Y: YamlModule, node: unknown): string | null {
  */
 export function readLoopSection(Y: YamlModule, file: string, command: LoopCommand, keyNode: unknown, node: unknown, lineOf: (n: unknown) => number | null): LoopSection {
   const line = lineOf(keyNode) ?? 1;
-  const bad = (n: unknown, key: string, msg: string) => fileLineError(Exit.INVALID_DATA, file, lineOf(n) ?? line, key, msg, `see docs/profiles.md, and powercapctl ${command} --help for the settings`);
+  const bad = (n: unknown, key: string, msg: string) => fileLineError(Exit.INVALID_DATA, file, lineOf(n) ?? line, key, msg, `see docs/profiles.md for the settings: the options of the ${command} command`);
   if (!Y.isMap(node)) throw bad(node ?? keyNode, command, `expected a mapping of ${command}'s settings (zones:, interval:, …)`);
   const entries: SectionEntry[] = [];
   for (const pair of node.items) {
