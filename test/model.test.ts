@@ -252,7 +252,10 @@ describe('model budget', () => {
       { name: 'big', powerMaxUw: '2W', requestUw: '1W', weight: 2048 },
       { name: 'little', powerMaxUw: 1000000, requestUw: 1000000 },
     ] }));
-    const j = run(['model', 'budget', '-b', '1.5W', '--tree', f, '--json']).json();
+    const r = run(['model', 'budget', '-b', '1.5W', '--tree', f, '--json']);
+    // ASCII names give ASCII JSON: V8 then keeps the text one byte a character (a 10 000-leaf tree's 3 MB)
+    assert.doesNotMatch(r.stdout, /[^\x00-\x7f]/);
+    const j = r.json();
     // allocate_power() (gov_power_allocator.c): one weight is set, so little's unset weight is 0, not 1024:
     // weighted 2048 × 1000 >> 10 = 2000 mW and 0 → big gets 2000 × 1500 / 2000 = 1500 mW, little 0
     assert.deepEqual(j.actors.map((a: any) => a.weight), [2048, 0]);

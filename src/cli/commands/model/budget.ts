@@ -14,7 +14,9 @@ const MOST_STARVED = 20;
 const BUDGET_TREE_HINT = 'a JSON description: {"name": "soc", "children": [{"name": "cpu0", "powerMaxUw": 716848, "requestUw": 300000}]}';
 
 /** Which allocator the IPA column follows (the rules agree from v6.1 to v6.12, the versions read). */
-const IPA_RULES = 'gov_power_allocator.c as of kernels 6.1–6.12: mW on u32, weights 1024 unless one is set';
+// ASCII only: one non-ASCII character makes V8 hold the whole --json text (3 MB on 10 000 leaves) as a
+// two-byte string, twice the memory and 15 % of the run (npm run bench -- 'model budget')
+const IPA_RULES = 'gov_power_allocator.c as of kernels 6.1 to 6.12: mW on u32, weights 1024 unless one is set';
 
 interface BudgetRow {
   name: string; requestUw: number; maxUw: number; minUw: number; weight: number;
