@@ -5,7 +5,7 @@
  * code reads the live folder, a simulated plant's and a test's.
  */
 import { notFound } from '../errors.js';
-import { attrText } from '../zones/powercap-tree.js';
+import { attrText, parseKernelInt } from '../zones/powercap-tree.js';
 import type { Source } from '../source/types.js';
 
 /** Where the kernel puts the thermal class. */
@@ -55,6 +55,6 @@ export function findThermalZone(source: Source, ref: string): ThermalZone {
 export function readTemperatureMc(source: Source, zone: ThermalZone): number | string {
   const r = source.read(zone.tempPath);
   if (!r.ok) return r.errno;
-  const t = r.text.trim();
-  return /^-?[0-9]{1,10}$/.test(t) ? Number(t) : 'invalid';
+  const v = parseKernelInt(r.text);
+  return v === undefined ? 'invalid' : Number(v);
 }
