@@ -321,6 +321,12 @@ export function parsePercentBp(input: string, max = 10000): number {
   return Number(bp);
 }
 
+/** Energy in joules, one decimal, for a run's totals: 150 → "150.0 J" (readings use formatEnergy). */
+export const formatJoules = (j: number): string => `${j.toFixed(1)} J`;
+
+/** A temperature or its error in °C, two decimals (a controller's figures): 0.028 → "0.03 °C". */
+export const formatCelsius = (c: number): string => `${c.toFixed(2)} °C`;
+
 /** 55000 m°C → "55.0 °C" */
 export function formatTemperatureMc(mc: number): string {
   return `${(mc / 1000).toFixed(1)} °C`;

@@ -11,7 +11,7 @@ import { runSim, type SimResult } from '../../../core/sim/run.js';
 import type { SimFigures } from '../../../core/sim/figures.js';
 import type { PolicyKind } from '../../../core/sim/scenario.js';
 import { assertWritableFile, writeFileAtomic } from '../../../core/atomic.js';
-import { formatDuration, formatPower } from '../../../core/units.js';
+import { formatCelsius, formatDuration, formatJoules, formatPower } from '../../../core/units.js';
 import { renderColumns, type ColumnCell } from '../../render/columns.js';
 import { signalExit, trapSignals } from '../../signals.js';
 import { jsonVisible, visible } from '../../visible.js';
@@ -53,8 +53,7 @@ export async function run(ctx: CommandContext, [file]: SimArgs, opts: SimOptions
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
-const joules = (j: number) => `${j.toFixed(1)} J`;
-const celsius = (v: number | null) => (v === null ? '–' : `${v.toFixed(2)} °C`);
+const celsius = (v: number | null) => (v === null ? '–' : formatCelsius(v));
 
 /** One row per figure, one column per policy. */
 function figuresTable(file: string, l: LoadedScenario, runs: Array<{ result: SimResult; elapsedMs: number }>): string {
@@ -62,8 +61,8 @@ function figuresTable(file: string, l: LoadedScenario, runs: Array<{ result: Sim
   const f = (pick: (x: SimFigures) => string): ColumnCell[] => runs.map((r) => ({ content: pick(r.result.figures), align: 'right' }));
   const thermal = s.thermal !== null;
   const rows: Array<[string, ColumnCell[]]> = [
-    ['energy delivered', f((x) => joules(x.energyJ))],
-    [`of the ideal`, f((x) => `${pct(x.energyRatio)} of ${joules(x.idealEnergyJ)}`)],
+    ['energy delivered', f((x) => formatJoules(x.energyJ))],
+    [`of the ideal`, f((x) => `${pct(x.energyRatio)} of ${formatJoules(x.idealEnergyJ)}`)],
     ['peak power / budget', f((x) => pct(x.peakPowerRatio))],
     ['steps over 1.02 × budget', f((x) => String(x.powerOverBudgetSteps))],
     ['steps with limits over it', f((x) => String(x.limitsOverBudgetSteps))],
