@@ -16,7 +16,6 @@ export const RAPL_TIME_UNIT_US = 976n; // 1_000_000 / (1 << 10), integer divisio
  * MSR driver's control type name, `intel-rapl`, so the name alone does not tell them apart.
  */
 export type RaplInterface = 'msr' | 'tpmi';
-export const RAPL_INTERFACES: readonly RaplInterface[] = ['msr', 'tpmi'];
 
 /** rpi_msr: POWER_LIMIT1_MASK and POWER_LIMIT2_MASK (shifted) are 15 bits */
 export const MSR_POWER_LIMIT_MASK = 0x7fffn;

@@ -13,10 +13,6 @@ import { SysfsError } from '../errors.js';
 
 /** the control type arm_scmi_powercap.c registers (scmi_powercap_init) */
 export const SCMI_CONTROL_TYPE = 'arm-scmi';
-/** the one constraint's name (scmi_powercap_get_name) */
-export const SCMI_CONSTRAINT_NAME = 'SCMI power-cap';
-/** max_power_range_uw of every zone: U32_MAX (scmi_powercap_get_max_power_range_uw) */
-export const SCMI_MAX_POWER_RANGE_UW = 4294967295n;
 
 /** What the firmware reported for a domain (struct scmi_powercap_info), the fields a write uses. */
 export interface ScmiPowercapInfo {
